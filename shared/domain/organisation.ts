@@ -1,0 +1,102 @@
+/**
+ * Organisations (tenants) of the consortium, their members' roles and what each role may do.
+ */
+
+/** The consortium's member categories. */
+export const ORGANISATION_TYPES = [
+  'hospital',
+  'care_provider',
+  'pharmacy',
+  'academia',
+  'pharmaceutical',
+  'health_insurer',
+  'startup',
+  'network_operator',
+  'government',
+  'fintech',
+  'medtech',
+  'other',
+] as const;
+export type OrganisationType = (typeof ORGANISATION_TYPES)[number];
+
+export const ROLES = ['owner', 'admin', 'developer', 'viewer'] as const;
+export type Role = (typeof ROLES)[number];
+
+const RANK: Record<Role, number> = { viewer: 0, developer: 1, admin: 2, owner: 3 };
+
+/** Whether `role` is at least as strong as `required`. */
+export function hasRole(role: Role, required: Role): boolean {
+  return RANK[role] >= RANK[required];
+}
+
+/** Who may grant a role: owners grant anything, admins anything below owner. */
+export function canGrant(granter: Role, granted: Role): boolean {
+  return granter === 'owner' || (hasRole(granter, 'admin') && granted !== 'owner');
+}
+
+export const API_KEY_SCOPES = ['rpc', 'read', 'write'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+
+export interface Organisation {
+  readonly id: string;
+  readonly name: string;
+  readonly type: OrganisationType;
+  readonly country: string;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly ownerCount: number;
+  readonly version: number;
+}
+
+export interface Membership {
+  readonly orgId: string;
+  readonly userId: string;
+  readonly role: Role;
+  readonly email: string;
+  readonly name: string;
+  readonly joinedAt: string;
+}
+
+export interface User {
+  readonly id: string;
+  readonly email: string;
+  readonly name: string;
+  readonly operator: boolean;
+  readonly createdAt: string;
+}
+
+export interface ApiKey {
+  readonly id: string;
+  readonly orgId: string;
+  readonly name: string;
+  readonly prefix: string;
+  readonly scopes: readonly ApiKeyScope[];
+  readonly status: 'active' | 'revoked';
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly lastUsedAt: string | undefined;
+  readonly revokedAt: string | undefined;
+}
+
+export interface Invitation {
+  readonly id: string;
+  readonly orgId: string;
+  readonly email: string;
+  readonly role: Role;
+  readonly status: 'pending' | 'accepted' | 'revoked';
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly expiresAt: string;
+  readonly acceptedBy: string | undefined;
+}
+
+export interface AuditEntry {
+  readonly id: string;
+  readonly orgId: string;
+  readonly at: string;
+  readonly actor: { readonly type: 'user' | 'api_key' | 'system'; readonly id: string };
+  readonly action: string;
+  readonly target: string;
+  readonly requestId: string | undefined;
+  readonly details: Record<string, unknown> | undefined;
+}

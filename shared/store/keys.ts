@@ -1,0 +1,45 @@
+/**
+ * Key builders for every item type of the single table, in one place so the access patterns can be read
+ * side by side (see DESIGN.md, "Data model").
+ */
+import { FLEET_SHARDS } from './table-schema.ts';
+
+export const keys = {
+  user: (userId: string) => ({ pk: `USER#${userId}`, sk: 'META' }),
+  email: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'USER' }),
+  session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'META' }),
+  loginAttempts: (email: string) => ({ pk: `LOGINFAIL#${email.toLowerCase()}`, sk: 'META' }),
+  org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'META' }),
+  member: (orgId: string, userId: string) => ({ pk: `ORG#${orgId}`, sk: `MEMBER#${userId}` }),
+  apiKey: (orgId: string, keyId: string) => ({ pk: `ORG#${orgId}`, sk: `APIKEY#${keyId}` }),
+  invitation: (orgId: string, invitationId: string) => ({ pk: `ORG#${orgId}`, sk: `INVITE#${invitationId}` }),
+  audit: (orgId: string, at: string, id: string) => ({ pk: `ORG#${orgId}`, sk: `AUDIT#${at}#${id}` }),
+  idempotency: (orgId: string, scope: string, key: string) => ({
+    pk: `ORG#${orgId}`,
+    sk: `IDEMPOTENCY#${scope}#${key}`,
+  }),
+} as const;
+
+export const gsi1 = {
+  membershipsOfUser: (userId: string) => `USER#${userId}`,
+  apiKeyHash: (hash: string) => `APIKEYHASH#${hash}`,
+  invitationHash: (hash: string) => `INVITEHASH#${hash}`,
+} as const;
+
+/** A stable shard for an id, so fleet-wide listings read FLEET_SHARDS partitions instead of scanning. */
+export function shardOf(id: string): number {
+  let hash = 0;
+  for (let i = 0; i < id.length; i++) hash = (hash * 31 + id.charCodeAt(i)) >>> 0;
+  return hash % FLEET_SHARDS;
+}
+
+export const gsi2 = {
+  organisations: (shard: number) => `ORGS#${shard}`,
+} as const;
+
+export const prefixes = {
+  member: 'MEMBER#',
+  apiKey: 'APIKEY#',
+  invitation: 'INVITE#',
+  audit: 'AUDIT#',
+} as const;

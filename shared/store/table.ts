@@ -1,0 +1,280 @@
+/**
+ * A thin typed layer over the DynamoDB document client for the single-table design. Every write is one item,
+ * conditional: `create` needs the key to be new, `update` needs the version it read. (dynalite has no
+ * transactions, and per-item conditions are what make retries and crashes safe in both modes.)
+ */
+import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteCommand,
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { BadRequestError, ConflictError } from '../errors.ts';
+import { type GlobalIndexName, TABLE } from './table-schema.ts';
+
+export type Key = { readonly pk: string; readonly sk: string };
+export type Item = Key & Record<string, unknown>;
+
+export interface Page<T> {
+  readonly items: T[];
+  /** Opaque; pass back as `cursor` to continue. */
+  readonly cursor: string | undefined;
+}
+
+export interface QueryOptions {
+  readonly index?: GlobalIndexName;
+  readonly beginsWith?: string;
+  /** Inclusive sort-key range. */
+  readonly between?: readonly [string, string];
+  readonly limit?: number;
+  readonly cursor?: string;
+  readonly newestFirst?: boolean;
+  readonly consistent?: boolean;
+}
+
+/** Thrown when a conditional write finds the item in another state than the caller expected. */
+export class ConditionFailedError extends ConflictError {}
+
+export class Table {
+  readonly doc: DynamoDBDocumentClient;
+
+  constructor(
+    client: DynamoDBClient,
+    readonly name: string,
+    private readonly now: () => Date = () => new Date(),
+  ) {
+    this.doc = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
+    });
+  }
+
+  async get<T extends Item>(key: Key, consistent = true): Promise<T | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent }));
+    const item = out.Item as T | undefined;
+    return item && !this.isExpired(item) ? item : undefined;
+  }
+
+  /** Writes a new item; fails with ConditionFailedError if the key already exists. */
+  async create<T extends Item>(item: T, message = 'It already exists'): Promise<T> {
+    await this.conditional(
+      () =>
+        this.doc.send(
+          new PutCommand({ TableName: this.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        ),
+      message,
+    );
+    return item;
+  }
+
+  /** Writes an item whatever is there: only for items nothing else reads-modifies-writes (counter windows). */
+  async replace<T extends Item>(item: T): Promise<T> {
+    await this.doc.send(new PutCommand({ TableName: this.name, Item: item }));
+    return item;
+  }
+
+  /**
+   * Sets attributes on an existing item if it still has `expectedVersion`, and bumps the version.
+   * `extraCondition` adds a guard (e.g. the state a transition starts from).
+   */
+  async update<T extends Item>(
+    key: Key,
+    expectedVersion: number,
+    changes: Record<string, unknown>,
+    options: {
+      remove?: readonly string[];
+      extraCondition?: { expression: string; values: Record<string, unknown> };
+    } = {},
+  ): Promise<T> {
+    const names: Record<string, string> = { '#version': 'version' };
+    const values: Record<string, unknown> = { ':expected': expectedVersion, ':next': expectedVersion + 1 };
+    const sets = ['#version = :next'];
+    let i = 0;
+    for (const [attribute, value] of Object.entries(changes)) {
+      if (value === undefined || attribute === 'version' || attribute === 'pk' || attribute === 'sk') continue;
+      names[`#a${i}`] = attribute;
+      values[`:v${i}`] = value;
+      sets.push(`#a${i} = :v${i}`);
+      i++;
+    }
+    const removes = (options.remove ?? []).map((attribute, j) => {
+      names[`#r${j}`] = attribute;
+      return `#r${j}`;
+    });
+    let condition = 'attribute_exists(pk) AND #version = :expected';
+    if (options.extraCondition) {
+      condition += ` AND (${options.extraCondition.expression})`;
+      Object.assign(values, options.extraCondition.values);
+    }
+    const out = await this.conditional(
+      () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.name,
+            Key: { pk: key.pk, sk: key.sk },
+            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+            ConditionExpression: condition,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      'It was changed by someone else; read it again and retry',
+    );
+    return out.Attributes as T;
+  }
+
+  /** Atomically adds to numeric attributes (single item, no version check) and sets others. */
+  async increment(
+    key: Key,
+    deltas: Record<string, number>,
+    options: {
+      set?: Record<string, unknown>;
+      condition?: { expression: string; values: Record<string, unknown> };
+    } = {},
+  ): Promise<Item> {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const adds: string[] = [];
+    const sets: string[] = [];
+    Object.entries(deltas).forEach(([attribute, delta], i) => {
+      names[`#d${i}`] = attribute;
+      values[`:d${i}`] = delta;
+      adds.push(`#d${i} :d${i}`);
+    });
+    Object.entries(options.set ?? {}).forEach(([attribute, value], i) => {
+      names[`#s${i}`] = attribute;
+      values[`:s${i}`] = value;
+      sets.push(`#s${i} = :s${i}`);
+    });
+    if (options.condition) Object.assign(values, options.condition.values);
+    const expression = [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
+      .filter(Boolean)
+      .join(' ');
+    const out = await this.conditional(
+      () =>
+        this.doc.send(
+          new UpdateCommand({
+            TableName: this.name,
+            Key: { pk: key.pk, sk: key.sk },
+            UpdateExpression: expression,
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: values,
+            ConditionExpression: options.condition?.expression,
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      'The condition for this change no longer holds',
+    );
+    return out.Attributes as Item;
+  }
+
+  /** Deletes an item; with `condition`, only if it holds. Returns whether an item was deleted. */
+  async delete(key: Key, condition?: { expression: string; values: Record<string, unknown> }): Promise<boolean> {
+    const out = await this.conditional(
+      () =>
+        this.doc.send(
+          new DeleteCommand({
+            TableName: this.name,
+            Key: { pk: key.pk, sk: key.sk },
+            ConditionExpression: condition?.expression,
+            ExpressionAttributeValues: condition?.values,
+            ReturnValues: 'ALL_OLD',
+          }),
+        ),
+      'The condition for this deletion no longer holds',
+    );
+    return out.Attributes !== undefined;
+  }
+
+  async query<T extends Item>(partition: string, options: QueryOptions = {}): Promise<Page<T>> {
+    const index = options.index ? TABLE[options.index] : undefined;
+    const pkName = index ? index.partitionKey : TABLE.partitionKey;
+    const skName = index ? index.sortKey : TABLE.sortKey;
+    const values: Record<string, unknown> = { ':pk': partition };
+    let keyCondition = '#pk = :pk';
+    if (options.beginsWith !== undefined) {
+      keyCondition += ' AND begins_with(#sk, :prefix)';
+      values[':prefix'] = options.beginsWith;
+    } else if (options.between) {
+      keyCondition += ' AND #sk BETWEEN :from AND :to';
+      values[':from'] = options.between[0];
+      values[':to'] = options.between[1];
+    }
+    const input: QueryCommandInput = {
+      TableName: this.name,
+      IndexName: index?.name,
+      KeyConditionExpression: keyCondition,
+      ExpressionAttributeNames: keyCondition.includes('#sk') ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
+      ExpressionAttributeValues: values,
+      Limit: options.limit,
+      ScanIndexForward: !options.newestFirst,
+      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, pkName, partition) : undefined,
+      ConsistentRead: index ? undefined : (options.consistent ?? true),
+    };
+    const out = await this.doc.send(new QueryCommand(input));
+    const items = ((out.Items ?? []) as T[]).filter((item) => !this.isExpired(item));
+    return { items, cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined };
+  }
+
+  /** Every item of a partition, following pages. For bounded partitions only. */
+  async queryAll<T extends Item>(
+    partition: string,
+    options: Omit<QueryOptions, 'cursor' | 'limit'> = {},
+  ): Promise<T[]> {
+    const all: T[] = [];
+    let cursor: string | undefined;
+    do {
+      const page: Page<T> = await this.query<T>(partition, { ...options, cursor });
+      all.push(...page.items);
+      cursor = page.cursor;
+    } while (cursor);
+    return all;
+  }
+
+  /** Items past their `expiresAt` (epoch seconds) are treated as gone even before TTL (or the local sweeper) removes them. */
+  private isExpired(item: Record<string, unknown>): boolean {
+    const expiresAt = item[TABLE.ttlAttribute];
+    return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now().getTime();
+  }
+
+  private async conditional<T>(send: () => Promise<T>, message: string): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      if (
+        error instanceof ConditionalCheckFailedException ||
+        (error as { name?: string }).name === 'ConditionalCheckFailedException'
+      ) {
+        throw new ConditionFailedError(message, { cause: error });
+      }
+      throw error;
+    }
+  }
+}
+
+function encodeCursor(key: Record<string, unknown>): string {
+  return Buffer.from(JSON.stringify(key)).toString('base64url');
+}
+
+function decodeCursor(cursor: string, pkName: string, partition: string): Record<string, unknown> {
+  try {
+    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> | null;
+    const valid =
+      key !== null &&
+      typeof key === 'object' &&
+      !Array.isArray(key) &&
+      key[pkName] === partition &&
+      Object.values(key).every((value) => typeof value === 'string');
+    if (valid) return key;
+  } catch {
+    // fall through to the validation error below: a cursor the client altered is the client's mistake
+  }
+  throw new InvalidCursorError('The cursor is not one this API returned');
+}
+
+/** A cursor that this API did not hand out (or that belongs to another listing). */
+export class InvalidCursorError extends BadRequestError {}
