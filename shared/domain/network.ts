@@ -1,0 +1,36 @@
+/**
+ * Consortium networks: permissioned, free-gas chains with their own chain id, consensus and validators.
+ */
+export const CONSENSUS_PROTOCOLS = ['qbft', 'ibft2', 'clique'] as const;
+export type ConsensusProtocol = (typeof CONSENSUS_PROTOCOLS)[number];
+
+export const NETWORK_STATUSES = ['active', 'retired'] as const;
+export type NetworkStatus = (typeof NETWORK_STATUSES)[number];
+
+export interface Network {
+  readonly id: string;
+  readonly name: string;
+  readonly chainId: number;
+  readonly consensus: ConsensusProtocol;
+  /** Seconds between blocks. @default 2 */
+  readonly blockPeriodSeconds: number;
+  /** Validator addresses (0x-prefixed, checksummed) in the genesis block. */
+  readonly validators: readonly string[];
+  /** enode URLs of the network's bootnodes. */
+  readonly bootnodes: readonly string[];
+  /** Pre-funded accounts; free-gas networks need none, but tests and tools may want some. */
+  readonly alloc: Readonly<Record<string, { readonly balance: string }>>;
+  readonly status: NetworkStatus;
+  /** Address of the ConsortiumGovernance contract, once deployed. */
+  readonly governanceAddress: string | undefined;
+  readonly createdAt: string;
+  readonly version: number;
+}
+
+/** The network every local installation starts with. */
+export const DEFAULT_NETWORK = {
+  name: 'carechain-dev',
+  chainId: 1_337_777,
+  consensus: 'qbft',
+  blockPeriodSeconds: 2,
+} as const satisfies Pick<Network, 'name' | 'chainId' | 'consensus' | 'blockPeriodSeconds'>;

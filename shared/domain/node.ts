@@ -1,0 +1,98 @@
+/**
+ * Nodes and their lifecycle (DESIGN.md, "Node lifecycle") as an explicit state machine: every state change goes
+ * through `assertTransition`, and the store guards it with the current state and version.
+ */
+import { InvalidStateError } from '../errors.ts';
+
+export const NODE_STATES = [
+  'requested',
+  'provisioning',
+  'starting',
+  'syncing',
+  'running',
+  'degraded',
+  'stopping',
+  'stopped',
+  'deprovisioning',
+  'terminated',
+  'failed',
+] as const;
+export type NodeState = (typeof NODE_STATES)[number];
+
+export const NODE_ROLES = ['validator', 'member'] as const;
+export type NodeRole = (typeof NODE_ROLES)[number];
+
+export const NODE_HOSTINGS = ['managed', 'self-hosted'] as const;
+export type NodeHosting = (typeof NODE_HOSTINGS)[number];
+
+export const NODE_SIZES = ['small', 'medium', 'large'] as const;
+export type NodeSize = (typeof NODE_SIZES)[number];
+
+/** Where a node's process runs: a shared anvil chain (local), its own Besu process (local) or EC2. */
+export const NODE_RUNTIMES = ['anvil', 'besu', 'ec2', 'external'] as const;
+export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
+
+/** What the owner wants; the reconciler drives the actual state toward it. */
+export type DesiredState = 'running' | 'stopped' | 'terminated';
+
+const TRANSITIONS: Readonly<Record<NodeState, readonly NodeState[]>> = {
+  requested: ['provisioning', 'deprovisioning'],
+  provisioning: ['starting', 'deprovisioning'],
+  starting: ['syncing', 'running', 'stopping', 'deprovisioning'],
+  syncing: ['running', 'degraded', 'stopping', 'deprovisioning'],
+  running: ['degraded', 'stopping', 'deprovisioning', 'starting'],
+  degraded: ['running', 'stopping', 'deprovisioning', 'starting'],
+  stopping: ['stopped', 'deprovisioning'],
+  stopped: ['starting', 'deprovisioning'],
+  deprovisioning: ['terminated'],
+  terminated: [],
+  failed: ['deprovisioning', 'starting'],
+};
+
+export function canTransition(from: NodeState, to: NodeState): boolean {
+  if (to === 'failed') return from !== 'terminated' && from !== 'failed';
+  return TRANSITIONS[from].includes(to);
+}
+
+export function assertTransition(from: NodeState, to: NodeState): void {
+  if (!canTransition(from, to)) {
+    throw new InvalidStateError(`A node cannot go from ${from} to ${to}`);
+  }
+}
+
+/** States in which the node's resources exist and are expected to serve. */
+export function isServing(state: NodeState): boolean {
+  return state === 'running' || state === 'degraded' || state === 'syncing';
+}
+
+export interface NodeEndpoints {
+  /** Private JSON-RPC URL the control plane and the gateway use; never handed to tenants directly. */
+  readonly rpcUrl: string | undefined;
+  readonly p2pPort: number | undefined;
+}
+
+export interface NodeRecord {
+  readonly id: string;
+  readonly orgId: string;
+  readonly networkId: string;
+  readonly name: string;
+  readonly role: NodeRole;
+  readonly hosting: NodeHosting;
+  readonly size: NodeSize;
+  readonly region: string;
+  readonly runtime: NodeRuntime;
+  readonly state: NodeState;
+  readonly desiredState: DesiredState;
+  /** Why the node is in its state, in words a user can act on (failures, shared chain process, ...). */
+  readonly reason: string | undefined;
+  readonly endpoints: NodeEndpoints;
+  /** From the node itself (Besu `admin_nodeInfo`) or recorded by a self-hosted member; never invented. */
+  readonly enode: string | undefined;
+  readonly validatorAddress: string | undefined;
+  /** Provider handle: EC2 instance id, local process key. */
+  readonly providerRef: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly stateChangedAt: string;
+  readonly version: number;
+}
