@@ -15,6 +15,7 @@ const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).de
 
 const ConfigSchema = z.object({
   PORT: port(8080),
+  HOST: z.string().min(1).default('127.0.0.1'),
   CARECHAIN_MODE: z.enum(['local', 'aws']).default('local'),
   CARECHAIN_DATA_DIR: z.string().min(1).default('./.carechain'),
   CARECHAIN_PUBLIC_URL: z.url().optional(),
@@ -34,6 +35,8 @@ const ConfigSchema = z.object({
 
 export type Config = {
   readonly port: number;
+  /** Interface the local server binds to. @default 127.0.0.1 (this machine only) */
+  readonly host: string;
   readonly mode: 'local' | 'aws';
   readonly dataDir: string;
   readonly publicUrl: string | undefined;
@@ -73,6 +76,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const e = parsed.data;
   return {
     port: e.PORT,
+    host: e.HOST,
     mode: e.CARECHAIN_MODE,
     dataDir: e.CARECHAIN_DATA_DIR,
     publicUrl: e.CARECHAIN_PUBLIC_URL,

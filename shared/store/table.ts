@@ -25,6 +25,13 @@ export interface Page<T> {
   readonly cursor: string | undefined;
 }
 
+/** An extra guard on a write. Attribute names are written `#name` and must be listed in `names`. */
+export interface Condition {
+  readonly expression: string;
+  readonly values?: Record<string, unknown>;
+  readonly names?: Record<string, string>;
+}
+
 export interface QueryOptions {
   readonly index?: GlobalIndexName;
   readonly beginsWith?: string;
@@ -86,7 +93,7 @@ export class Table {
     changes: Record<string, unknown>,
     options: {
       remove?: readonly string[];
-      extraCondition?: { expression: string; values: Record<string, unknown> };
+      extraCondition?: Condition;
     } = {},
   ): Promise<T> {
     const names: Record<string, string> = { '#version': 'version' };
@@ -108,6 +115,7 @@ export class Table {
     if (options.extraCondition) {
       condition += ` AND (${options.extraCondition.expression})`;
       Object.assign(values, options.extraCondition.values);
+      Object.assign(names, options.extraCondition.names);
     }
     const out = await this.conditional(
       () =>
@@ -133,7 +141,7 @@ export class Table {
     deltas: Record<string, number>,
     options: {
       set?: Record<string, unknown>;
-      condition?: { expression: string; values: Record<string, unknown> };
+      condition?: Condition;
     } = {},
   ): Promise<Item> {
     const names: Record<string, string> = {};
@@ -150,7 +158,10 @@ export class Table {
       values[`:s${i}`] = value;
       sets.push(`#s${i} = :s${i}`);
     });
-    if (options.condition) Object.assign(values, options.condition.values);
+    if (options.condition) {
+      Object.assign(values, options.condition.values);
+      Object.assign(names, options.condition.names);
+    }
     const expression = [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
       .filter(Boolean)
       .join(' ');
@@ -161,8 +172,8 @@ export class Table {
             TableName: this.name,
             Key: { pk: key.pk, sk: key.sk },
             UpdateExpression: expression,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
+            ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
             ConditionExpression: options.condition?.expression,
             ReturnValues: 'ALL_NEW',
           }),
@@ -173,7 +184,7 @@ export class Table {
   }
 
   /** Deletes an item; with `condition`, only if it holds. Returns whether an item was deleted. */
-  async delete(key: Key, condition?: { expression: string; values: Record<string, unknown> }): Promise<boolean> {
+  async delete(key: Key, condition?: Condition): Promise<boolean> {
     const out = await this.conditional(
       () =>
         this.doc.send(
@@ -182,6 +193,7 @@ export class Table {
             Key: { pk: key.pk, sk: key.sk },
             ConditionExpression: condition?.expression,
             ExpressionAttributeValues: condition?.values,
+            ExpressionAttributeNames: condition?.names,
             ReturnValues: 'ALL_OLD',
           }),
         ),

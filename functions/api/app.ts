@@ -1,0 +1,113 @@
+/**
+ * The control-plane API as one Hono app: `createApp(deps)` is served unchanged by the Lambda handler and by the
+ * local server. Middleware order: request id and access log, body limit, authentication, then the routes.
+ * Every error leaves through `onError` as problem+json.
+ */
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import {
+  AppError,
+  BadRequestError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../../shared/errors.ts';
+import type { AppDeps } from './app-deps.ts';
+import type { AppEnv } from './app-env.ts';
+import { registerDocs } from './docs.ts';
+import { authentication } from './middleware/authentication.ts';
+import { requestContext } from './middleware/request-context.ts';
+import { fieldErrors, problemResponse } from './problem.ts';
+import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
+import { registerAuditRoutes } from './routes/audit.routes.ts';
+import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerMemberRoutes } from './routes/members.routes.ts';
+import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
+
+export type App = OpenAPIHono<AppEnv>;
+
+export function createApp(deps: AppDeps): App {
+  const app = new OpenAPIHono<AppEnv>({
+    defaultHook: (result) => {
+      if (!result.success) {
+        throw new ValidationError(
+          `The ${result.target === 'json' ? 'body' : result.target} is not valid`,
+          fieldErrors(result.error, result.target === 'json' ? 'body' : result.target),
+        );
+      }
+    },
+  });
+
+  app.use(requestContext(deps.logger));
+  app.use(
+    bodyLimit({
+      maxSize: deps.config.bodyLimitBytes,
+      onError: () => {
+        throw new PayloadTooLargeError(`Bodies are limited to ${deps.config.bodyLimitBytes} bytes`);
+      },
+    }),
+  );
+  app.use(authentication(deps));
+
+  app.onError((error, c) => {
+    if (error instanceof AppError) return problemResponse(c, error);
+    if (error instanceof HTTPException) return problemResponse(c, fromHttpException(error));
+    c.get('logger')?.error('unhandled error', { error, path: c.req.path });
+    return problemResponse(c, new InternalError('Something went wrong on our side; the request id identifies it'));
+  });
+  app.notFound((c) => problemResponse(c, new NotFoundError(`No route for ${c.req.method} ${c.req.path}`)));
+
+  registerHealthRoutes(app, deps);
+  registerAuthRoutes(app, deps);
+  registerOrganisationRoutes(app, deps);
+  registerMemberRoutes(app, deps);
+  registerApiKeyRoutes(app, deps);
+  registerAuditRoutes(app, deps);
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    description: 'A session token from /v1/auth/login, or an API key (cck_…)',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'cookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'carechain_session',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'apiKey', {
+    type: 'apiKey',
+    in: 'header',
+    name: 'x-api-key',
+  });
+  app.doc31('/v1/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'CareChain BaaS API',
+      version: deps.version ?? 'dev',
+      description:
+        'Control plane of the CareChain consortium network: organisations, nodes, signing keys, usage, billing, SLA ' +
+        'and governance. Errors are RFC 9457 problem+json.',
+    },
+  });
+  registerDocs(app, deps.docsAssetsDir);
+  return app;
+}
+
+class InternalError extends AppError {
+  readonly status = 500;
+  readonly type = 'internal-error';
+  readonly title = 'Internal error';
+}
+
+/** Hono raises HTTPException for malformed JSON (400) and a missing or wrong content type (415). */
+function fromHttpException(error: HTTPException): AppError {
+  if (error.status === 415 || /content-type/i.test(error.message)) {
+    return new UnsupportedMediaTypeError('Send the body as JSON with "Content-Type: application/json"');
+  }
+  if (error.status === 413) return new PayloadTooLargeError(error.message);
+  if (error.status === 400) return new BadRequestError(`The body is not valid JSON: ${error.message}`);
+  return new BadRequestError(error.message || 'Bad request');
+}

@@ -1,0 +1,116 @@
+/**
+ * API keys of an organisation: the secret is shown once at creation; only its hash and a visible prefix stay.
+ */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { newSecret, sha256Hex } from '../../../shared/auth/secrets.ts';
+import { newId } from '../../../shared/domain/ids.ts';
+import type { ApiKey } from '../../../shared/domain/organisation.ts';
+import { NotFoundError } from '../../../shared/errors.ts';
+import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { ApiKeyList, CreateApiKey, CreatedApiKey } from '../../../shared/schemas/organisation.schemas.ts';
+import { audit, requireOrgAccess } from '../access.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../app-env.ts';
+import { API_KEY_PREFIX } from '../middleware/authentication.ts';
+import { errorResponses, jsonBody, jsonResponse, noContent, userSecurity } from '../route-helpers.ts';
+
+const KeyId = idParam('apiKey', 'key_a2b3c4d5e6f7g2h3i4j5');
+/** Characters of the secret kept visible: the `cck_` prefix and 8 more. */
+const VISIBLE_PREFIX_LENGTH = 12;
+
+export function toApiKeyView(key: ApiKey) {
+  return {
+    id: key.id,
+    name: key.name,
+    prefix: key.prefix,
+    scopes: [...key.scopes],
+    status: key.status,
+    createdAt: key.createdAt,
+    lastUsedAt: key.lastUsedAt ?? null,
+    revokedAt: key.revokedAt ?? null,
+  };
+}
+
+export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/orgs/{orgId}/api-keys',
+      tags: ['api-keys'],
+      summary: 'Create an API key (the secret is shown only in this response)',
+      security: userSecurity,
+      request: { params: z.object({ orgId: OrgId }), ...jsonBody(CreateApiKey) },
+      responses: { 201: jsonResponse(CreatedApiKey, 'Created'), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const access = await requireOrgAccess(c, deps, orgId, { role: 'developer', usersOnly: true });
+      const secret = newSecret(API_KEY_PREFIX);
+      const key = await deps.stores.apiKeys.create(
+        {
+          id: newId('apiKey'),
+          orgId,
+          name: body.name,
+          prefix: secret.slice(0, VISIBLE_PREFIX_LENGTH),
+          scopes: body.scopes,
+          status: 'active',
+          createdAt: deps.clock().toISOString(),
+          createdBy: access.actor.id,
+          lastUsedAt: undefined,
+          revokedAt: undefined,
+        },
+        sha256Hex(secret),
+      );
+      await audit(c, deps, {
+        orgId,
+        actor: access.actor,
+        action: 'api-key.created',
+        target: key.id,
+        details: { name: key.name, scopes: key.scopes, prefix: key.prefix },
+      });
+      return c.json({ ...toApiKeyView(key), secret }, 201);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/orgs/{orgId}/api-keys',
+      tags: ['api-keys'],
+      summary: 'API keys of the organisation (never their secrets)',
+      security: userSecurity,
+      request: { params: z.object({ orgId: OrgId }) },
+      responses: { 200: jsonResponse(ApiKeyList, 'Keys'), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      await requireOrgAccess(c, deps, orgId, { role: 'viewer', usersOnly: true });
+      const items = await deps.stores.apiKeys.list(orgId);
+      return c.json({ items: items.map(toApiKeyView) }, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'delete',
+      path: '/v1/orgs/{orgId}/api-keys/{keyId}',
+      tags: ['api-keys'],
+      summary: 'Revoke an API key (it stops working at once)',
+      security: userSecurity,
+      request: { params: z.object({ orgId: OrgId, keyId: KeyId }) },
+      responses: { 204: noContent, ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId, keyId } = c.req.valid('param');
+      const access = await requireOrgAccess(c, deps, orgId, { role: 'developer', usersOnly: true });
+      const existing = await deps.stores.apiKeys.get(orgId, keyId);
+      if (!existing) throw new NotFoundError('No such API key');
+      await deps.stores.apiKeys.revoke(orgId, keyId, deps.clock());
+      if (existing.status === 'active') {
+        await audit(c, deps, { orgId, actor: access.actor, action: 'api-key.revoked', target: keyId });
+      }
+      return c.body(null, 204);
+    },
+  );
+}

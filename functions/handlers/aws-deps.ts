@@ -1,0 +1,24 @@
+/**
+ * Wiring for AWS mode: configuration from the Lambda environment, DynamoDB with the table the stack named.
+ * Built once per container (module scope) and reused across invocations.
+ */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { loadConfig } from '../../shared/config/config.ts';
+import { createLogger } from '../../shared/observability/logger.ts';
+import { createStores } from '../../shared/store/stores.ts';
+import { Table } from '../../shared/store/table.ts';
+import type { AppDeps } from '../api/app-deps.ts';
+
+export function awsDeps(env: Record<string, string | undefined> = process.env): AppDeps {
+  const config = loadConfig(env);
+  const clock = () => new Date();
+  const client = new DynamoDBClient({ region: config.awsRegion });
+  const table = new Table(client, config.tableName, clock);
+  return {
+    config,
+    stores: createStores(table),
+    logger: createLogger({ level: config.logLevel, base: { mode: 'aws' } }),
+    clock,
+    version: env.CARECHAIN_VERSION,
+  };
+}

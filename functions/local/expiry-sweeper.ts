@@ -1,0 +1,49 @@
+/**
+ * dynalite has no TTL expiry: locally, items past `expiresAt` are deleted by this sweeper (reads already ignore
+ * them). It scans, which is acceptable for a laptop's table and never done in AWS, where DynamoDB's TTL does it.
+ */
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { Table } from '../../shared/store/table.ts';
+import { TABLE } from '../../shared/store/table-schema.ts';
+
+export function startExpirySweeper(table: Table, logger: Logger, clock: () => Date, intervalMs = 10 * 60_000) {
+  let running: Promise<void> | undefined;
+  const sweep = async () => {
+    let removed = 0;
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await table.doc.send(
+        new ScanCommand({
+          TableName: table.name,
+          FilterExpression: '#ttl < :now',
+          ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
+          ExpressionAttributeValues: { ':now': Math.floor(clock().getTime() / 1000) },
+          ProjectionExpression: 'pk, sk',
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        await table.delete({ pk: String(item.pk), sk: String(item.sk) });
+        removed++;
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    if (removed) logger.debug('expired items removed', { removed });
+  };
+  const timer = setInterval(() => {
+    running ??= sweep()
+      .catch((error: unknown) => logger.warn('expiry sweep failed', { error }))
+      .finally(() => {
+        running = undefined;
+      });
+  }, intervalMs);
+  timer.unref();
+  return {
+    sweep,
+    async stop() {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}

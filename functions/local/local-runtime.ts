@@ -1,0 +1,89 @@
+/**
+ * Local mode: embedded DynamoDB persisted under the data dir, the same app as in Lambda, and the in-process
+ * background work that AWS runs on schedules. `startLocalRuntime` is what `npm start` runs and what the
+ * end-to-end tests start; `stop()` shuts everything down cleanly.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import type { AddressInfo } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { serve } from '@hono/node-server';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import type { Config } from '../../shared/config/config.ts';
+import { createLogger, type Logger } from '../../shared/observability/logger.ts';
+import { ensureTable } from '../../shared/store/create-table.ts';
+import { createStores } from '../../shared/store/stores.ts';
+import { Table } from '../../shared/store/table.ts';
+import { createApp } from '../api/app.ts';
+import type { AppDeps } from '../api/app-deps.ts';
+import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
+import { startExpirySweeper } from './expiry-sweeper.ts';
+
+export interface LocalRuntime {
+  readonly url: string;
+  readonly port: number;
+  readonly operator: OperatorBootstrap;
+  readonly deps: AppDeps;
+  stop(): Promise<void>;
+}
+
+function swaggerAssetsDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  } catch {
+    return undefined;
+  }
+}
+
+export async function startLocalRuntime(config: Config, logger: Logger = createLogger({ level: config.logLevel })) {
+  const dataDir = resolve(config.dataDir);
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const dynamo: EmbeddedDynamo = await startEmbeddedDynamo({
+    path: join(dataDir, 'dynamodb'),
+    region: config.awsRegion,
+  });
+  const stoppers: Array<() => Promise<void> | void> = [() => dynamo.close()];
+  try {
+    await ensureTable(dynamo.client, config.tableName);
+    const clock = () => new Date();
+    const table = new Table(dynamo.client, config.tableName, clock);
+    const stores = createStores(table);
+    const operator = await ensureOperator(stores, {
+      email: config.operatorEmail,
+      password: config.operatorPassword,
+      now: clock(),
+    });
+    const deps: AppDeps = {
+      config,
+      stores,
+      logger,
+      clock,
+      docsAssetsDir: swaggerAssetsDir(),
+      version: process.env.npm_package_version,
+    };
+    const app = createApp(deps);
+    const sweeper = startExpirySweeper(table, logger, clock);
+    stoppers.unshift(() => sweeper.stop());
+
+    const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
+      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s));
+      s.once('error', reject);
+    });
+    stoppers.unshift(() => new Promise<void>((done) => server.close(() => done())));
+    const { port } = server.address() as AddressInfo;
+    const host = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
+    const url = config.publicUrl ?? `http://${host}:${port}`;
+    return {
+      url,
+      port,
+      operator,
+      deps,
+      async stop() {
+        for (const stop of stoppers) await stop();
+      },
+    } satisfies LocalRuntime;
+  } catch (error) {
+    for (const stop of stoppers) await stop();
+    throw error;
+  }
+}

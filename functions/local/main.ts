@@ -1,0 +1,50 @@
+/**
+ * `npm start`: the whole control plane on this machine. Prints where it listens and how to log in.
+ */
+import { ConfigError, loadConfig } from '../../shared/config/config.ts';
+import { startLocalRuntime } from './local-runtime.ts';
+
+async function main() {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`${error.message}\nFix the variable(s) above and start again.\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const runtime = await startLocalRuntime(config);
+  const login =
+    runtime.operator.created && runtime.operator.generatedPassword
+      ? `${runtime.operator.email} / ${runtime.operator.generatedPassword}  (generated now and shown only once; set CARECHAIN_OPERATOR_PASSWORD to choose it)`
+      : `${runtime.operator.email} / ${config.operatorPassword ? 'the password in CARECHAIN_OPERATOR_PASSWORD' : 'the password printed at the first start'}`;
+  process.stdout.write(
+    [
+      '',
+      `CareChain BaaS is running at ${runtime.url}`,
+      `  API docs:        ${runtime.url}/docs`,
+      `  OpenAPI:         ${runtime.url}/v1/openapi.json`,
+      `  Operator login:  ${login}`,
+      `  Data directory:  ${config.dataDir}`,
+      '  Stop with Ctrl+C.',
+      '',
+    ].join('\n'),
+  );
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    process.stdout.write(`Received ${signal}; stopping…\n`);
+    await runtime.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`CareChain BaaS could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,41 @@
+/**
+ * The append-only audit log of an organisation: entries are created, never updated or deleted.
+ */
+import { newId } from '../domain/ids.ts';
+import type { AuditEntry } from '../domain/organisation.ts';
+import { keys, prefixes } from './keys.ts';
+import type { Item, Page, Table } from './table.ts';
+
+type AuditItem = Item & AuditEntry;
+
+export class AuditRepository {
+  constructor(private readonly table: Table) {}
+
+  async append(entry: Omit<AuditEntry, 'id'>): Promise<AuditEntry> {
+    const full: AuditEntry = { ...entry, id: newId('audit') };
+    await this.table.create<AuditItem>({ ...keys.audit(full.orgId, full.at, full.id), ...full, type: 'audit' });
+    return full;
+  }
+
+  async list(orgId: string, options: { limit?: number; cursor?: string } = {}): Promise<Page<AuditEntry>> {
+    const page = await this.table.query<AuditItem>(`ORG#${orgId}`, {
+      beginsWith: prefixes.audit,
+      newestFirst: true,
+      limit: options.limit ?? 50,
+      cursor: options.cursor,
+    });
+    return {
+      items: page.items.map((item) => ({
+        id: item.id,
+        orgId: item.orgId,
+        at: item.at,
+        actor: item.actor,
+        action: item.action,
+        target: item.target,
+        requestId: item.requestId,
+        details: item.details,
+      })),
+      cursor: page.cursor,
+    };
+  }
+}

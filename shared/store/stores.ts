@@ -1,0 +1,19 @@
+/**
+ * The repositories over one table, built together by whoever wires the app (handlers, local runtime, tests).
+ */
+import { ApiKeysRepository } from './api-keys.repository.ts';
+import { AuditRepository } from './audit.repository.ts';
+import { InvitationsRepository } from './invitations.repository.ts';
+import { OrganisationsRepository } from './organisations.repository.ts';
+import type { Table } from './table.ts';
+import { UsersRepository } from './users.repository.ts';
+
+export function createStores(table: Table) {
+  return {
+    users: new UsersRepository(table),
+    organisations: new OrganisationsRepository(table),
+    apiKeys: new ApiKeysRepository(table),
+    invitations: new InvitationsRepository(table),
+    audit: new AuditRepository(table),
+  };
+}
