@@ -1,0 +1,44 @@
+/**
+ * Builds the committed contract artefacts: `node --import tsx shared/chain/contracts/build-contracts.ts`.
+ * With `--check` it writes nothing and exits 1 when an artefact is missing or differs from its source.
+ */
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import { artefactUrl, compileContract, serialiseArtefact } from './solidity-compiler.ts';
+
+const CONTRACTS = ['ConsortiumGovernance'] as const;
+
+async function readIfPresent(url: URL): Promise<string | undefined> {
+  try {
+    return await readFile(url, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
+
+async function main(): Promise<number> {
+  const checkOnly = process.argv.includes('--check');
+  let stale = 0;
+  for (const name of CONTRACTS) {
+    const { artefact, warnings } = await compileContract(name);
+    for (const warning of warnings) console.warn(warning);
+    const target = artefactUrl(name);
+    const text = serialiseArtefact(artefact);
+    const current = await readIfPresent(target);
+    const relative = fileURLToPath(target).replace(`${process.cwd()}/`, '');
+    if (current === text) {
+      console.log(`${relative} is up to date (${artefact.compiler.version})`);
+    } else if (checkOnly) {
+      console.error(`${relative} does not match ${artefact.sourceName}; run the contract build`);
+      stale += 1;
+    } else {
+      await mkdir(new URL('./', target), { recursive: true });
+      await writeFile(target, text);
+      console.log(`wrote ${relative} (${artefact.compiler.version}, ${(artefact.bytecode.length - 2) / 2} bytes)`);
+    }
+  }
+  return stale === 0 ? 0 : 1;
+}
+
+process.exitCode = await main();
