@@ -1,0 +1,360 @@
+/**
+ * `KeyVault` for local mode: secp256k1 keys made from the OS CSPRNG, each kept in its own file under
+ * `<dataDir>/vault/keys/`, the private key sealed with AES-256-GCM under a master key in `<dataDir>/vault/master.key`
+ * (0600, directory 0700). Key states follow KMS (enabled, disabled, pending deletion with a date) so local mode
+ * behaves as aws mode does. A key past its deletion date is erased on next access or by `purgeExpiredKeys`.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import {
+  chmodSync,
+  closeSync,
+  fsyncSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  type Stats,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
+import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { secp256k1 } from '@noble/curves/secp256k1.js';
+import { computeAddress, hexlify } from 'ethers';
+import { z } from 'zod';
+import { randomBase32 } from '../../domain/ids.ts';
+import { NotFoundError } from '../../errors.ts';
+import {
+  type CreatedKey,
+  type CreateKeyInput,
+  DEFAULT_PENDING_WINDOW_DAYS,
+  type DigestSignature,
+  type KeyRef,
+  type KeyVault,
+  type PublicKeyInfo,
+  type ScheduledDeletion,
+  SigningKeyUnavailableError,
+  validateCreateKeyInput,
+  validateDigest,
+  validatePendingWindowDays,
+} from '../../ports/key-vault.ts';
+
+export interface Clock {
+  now(): Date;
+}
+
+const systemClock: Clock = { now: () => new Date() };
+
+const MASTER_KEY_BYTES = 32;
+const DAY_MS = 86_400_000;
+const KEY_REF_PATTERN = /^lkv_[a-z2-7]{26}$/;
+
+/** The vault refuses to open: its master key is exposed or damaged. Raised at start-up, never to a tenant. */
+export class LocalVaultStartupError extends Error {
+  override readonly name = 'LocalVaultStartupError';
+}
+
+/** A stored key failed authentication: its file was altered, or it was sealed under another master key. */
+export class LocalVaultIntegrityError extends Error {
+  override readonly name = 'LocalVaultIntegrityError';
+}
+
+const SealedSecret = z.object({
+  algorithm: z.literal('aes-256-gcm'),
+  iv: z.base64(),
+  ciphertext: z.base64(),
+  tag: z.base64(),
+});
+
+const StoredKey = z.object({
+  version: z.literal(1),
+  keyRef: z.string().regex(KEY_REF_PATTERN),
+  orgId: z.string(),
+  alias: z.string(),
+  description: z.string().nullable(),
+  address: z.string(),
+  publicKey: z.string(),
+  createdAt: z.iso.datetime(),
+  state: z.enum(['enabled', 'disabled', 'pending-deletion']),
+  deletionDate: z.iso.datetime().nullable(),
+  secret: SealedSecret,
+});
+type StoredKey = z.infer<typeof StoredKey>;
+
+export class LocalKeyVault implements KeyVault {
+  readonly vaultDir: string;
+  private readonly keysDir: string;
+  private readonly masterKey: Buffer;
+  /** Per-key tail of pending state changes, so concurrent changes to one key apply in order. */
+  private readonly keyLocks = new Map<KeyRef, Promise<unknown>>();
+
+  /**
+   * Opens (or on first start creates) the vault. Synchronous so that a vault that must not be used stops the
+   * process before it serves anything.
+   * @throws LocalVaultStartupError when the master key file is readable by group or others, or damaged
+   */
+  constructor(
+    dataDir: string,
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.vaultDir = join(dataDir, 'vault');
+    this.keysDir = join(this.vaultDir, 'keys');
+    mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
+    chmodSync(this.vaultDir, 0o700);
+    chmodSync(this.keysDir, 0o700);
+    this.masterKey = loadOrCreateMasterKey(join(this.vaultDir, 'master.key'));
+  }
+
+  async createKey(input: CreateKeyInput): Promise<CreatedKey> {
+    const { orgId, alias, description } = validateCreateKeyInput(input);
+    const keyRef = `lkv_${randomBase32(26)}`;
+    const secretKey = secp256k1.utils.randomSecretKey();
+    const publicKey = hexlify(secp256k1.getPublicKey(secretKey, false));
+    const address = computeAddress(publicKey);
+    const record: StoredKey = {
+      version: 1,
+      keyRef,
+      orgId,
+      alias,
+      description: description ?? null,
+      address,
+      publicKey,
+      createdAt: this.clock.now().toISOString(),
+      state: 'enabled',
+      deletionDate: null,
+      secret: this.seal(secretKey, keyRef, address),
+    };
+    secretKey.fill(0);
+    await this.write(record);
+    return { keyRef, address, publicKey };
+  }
+
+  async getPublicKey(keyRef: KeyRef): Promise<PublicKeyInfo> {
+    const { address, publicKey } = await this.read(keyRef);
+    return { address, publicKey };
+  }
+
+  async sign(keyRef: KeyRef, digest: Uint8Array): Promise<DigestSignature> {
+    validateDigest(digest);
+    const record = await this.read(keyRef);
+    if (record.state !== 'enabled') throw new SigningKeyUnavailableError(record.state, 'sign');
+    const secretKey = this.unseal(record);
+    try {
+      const signed = secp256k1.sign(digest, secretKey, { prehash: false, lowS: true, format: 'recovered' });
+      const recovery = signed[0]!;
+      // Ids 2 and 3 (R.x beyond the curve order, odds about 2^-128) have no Ethereum encoding.
+      if (recovery > 1) throw new Error('secp256k1 produced a signature without an Ethereum recovery id');
+      return {
+        r: hexlify(signed.subarray(1, 33)),
+        s: hexlify(signed.subarray(33, 65)),
+        v: recovery === 0 ? 27 : 28,
+      };
+    } finally {
+      secretKey.fill(0);
+    }
+  }
+
+  disable(keyRef: KeyRef): Promise<void> {
+    return this.transition(keyRef, 'be disabled', (record) => ({ ...record, state: 'disabled' }));
+  }
+
+  enable(keyRef: KeyRef): Promise<void> {
+    return this.transition(keyRef, 'be enabled', (record) => ({ ...record, state: 'enabled' }));
+  }
+
+  async scheduleDeletion(keyRef: KeyRef, pendingWindowDays = DEFAULT_PENDING_WINDOW_DAYS): Promise<ScheduledDeletion> {
+    const days = validatePendingWindowDays(pendingWindowDays);
+    const deletionDate = new Date(this.clock.now().getTime() + days * DAY_MS);
+    await this.transition(keyRef, 'be scheduled for deletion again', (record) => ({
+      ...record,
+      state: 'pending-deletion',
+      deletionDate: deletionDate.toISOString(),
+    }));
+    return { deletionDate };
+  }
+
+  /** Erases every key whose deletion date has passed; returns how many. */
+  async purgeExpiredKeys(): Promise<number> {
+    let purged = 0;
+    for (const name of await readdir(this.keysDir)) {
+      const keyRef = name.endsWith('.json') ? name.slice(0, -'.json'.length) : '';
+      if (!KEY_REF_PATTERN.test(keyRef)) continue;
+      try {
+        await this.read(keyRef);
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+        purged++;
+      }
+    }
+    return purged;
+  }
+
+  /** Changes a key's state by KMS rules: enabled and disabled keys move freely; a key pending deletion is frozen. */
+  private transition(keyRef: KeyRef, operation: string, change: (record: StoredKey) => StoredKey): Promise<void> {
+    const previous = this.keyLocks.get(keyRef) ?? Promise.resolve();
+    const next = previous.then(async () => {
+      const record = await this.read(keyRef);
+      if (record.state === 'pending-deletion') throw new SigningKeyUnavailableError('pending-deletion', operation);
+      await this.write(change(record));
+    });
+    const tail = next.catch(() => undefined);
+    this.keyLocks.set(keyRef, tail);
+    void tail.then(() => {
+      if (this.keyLocks.get(keyRef) === tail) this.keyLocks.delete(keyRef);
+    });
+    return next;
+  }
+
+  private keyPath(keyRef: KeyRef): string {
+    return join(this.keysDir, `${keyRef}.json`);
+  }
+
+  private async read(keyRef: KeyRef): Promise<StoredKey> {
+    // The pattern also keeps a caller-supplied reference from naming a path outside the vault.
+    if (typeof keyRef !== 'string' || !KEY_REF_PATTERN.test(keyRef)) throw new NotFoundError('Signing key not found');
+    let text: string;
+    try {
+      text = await readFile(this.keyPath(keyRef), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new NotFoundError('Signing key not found');
+      throw error;
+    }
+    const parsed = StoredKey.safeParse(safeJson(text));
+    if (!parsed.success || parsed.data.keyRef !== keyRef) {
+      throw new LocalVaultIntegrityError(`Local vault key ${keyRef} is damaged: its file is not a valid key record`);
+    }
+    const record = parsed.data;
+    if (record.state === 'pending-deletion' && record.deletionDate !== null) {
+      if (this.clock.now().getTime() >= Date.parse(record.deletionDate)) {
+        await unlink(this.keyPath(keyRef)).catch((error: NodeJS.ErrnoException) => {
+          if (error.code !== 'ENOENT') throw error;
+        });
+        throw new NotFoundError('Signing key not found');
+      }
+    }
+    return record;
+  }
+
+  /** Writes a key record atomically (temporary file, fsync, rename) so a crash never leaves half a key. */
+  private async write(record: StoredKey): Promise<void> {
+    const target = this.keyPath(record.keyRef);
+    const temporary = `${target}.${randomBase32(8)}.tmp`;
+    const handle = await open(temporary, 'wx', 0o600);
+    try {
+      await handle.writeFile(`${JSON.stringify(record, null, 2)}\n`, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+    try {
+      await rename(temporary, target);
+    } catch (error) {
+      await unlink(temporary).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** The key reference and address are authenticated with the ciphertext, so records cannot be swapped. */
+  private seal(secretKey: Uint8Array, keyRef: KeyRef, address: string): StoredKey['secret'] {
+    const iv = randomBytes(12);
+    const cipher = createCipheriv('aes-256-gcm', this.masterKey, iv);
+    cipher.setAAD(associatedData(keyRef, address));
+    const ciphertext = Buffer.concat([cipher.update(secretKey), cipher.final()]);
+    return {
+      algorithm: 'aes-256-gcm',
+      iv: iv.toString('base64'),
+      ciphertext: ciphertext.toString('base64'),
+      tag: cipher.getAuthTag().toString('base64'),
+    };
+  }
+
+  private unseal(record: StoredKey): Uint8Array {
+    let secretKey: Buffer;
+    try {
+      const decipher = createDecipheriv('aes-256-gcm', this.masterKey, Buffer.from(record.secret.iv, 'base64'));
+      decipher.setAAD(associatedData(record.keyRef, record.address));
+      decipher.setAuthTag(Buffer.from(record.secret.tag, 'base64'));
+      secretKey = Buffer.concat([decipher.update(Buffer.from(record.secret.ciphertext, 'base64')), decipher.final()]);
+    } catch (cause) {
+      throw new LocalVaultIntegrityError(
+        `Local vault key ${record.keyRef} failed its integrity check: its file was altered, or it was sealed under ` +
+          'a different master key',
+        { cause },
+      );
+    }
+    if (secretKey.length !== 32) {
+      secretKey.fill(0);
+      throw new LocalVaultIntegrityError(`Local vault key ${record.keyRef} holds a secret of the wrong length`);
+    }
+    return new Uint8Array(secretKey.buffer, secretKey.byteOffset, secretKey.length);
+  }
+}
+
+function associatedData(keyRef: KeyRef, address: string): Buffer {
+  return Buffer.from(`carechain-local-vault/v1/${keyRef}/${address}`, 'utf8');
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    // A record that is not JSON is reported as damaged by the schema check that follows.
+    return undefined;
+  }
+}
+
+/** Reads the master key, creating it on first start; refuses one that others could read. */
+function loadOrCreateMasterKey(path: string): Buffer {
+  let stats = lstatOrUndefined(path);
+  if (!stats) {
+    createMasterKey(path);
+    stats = lstatSync(path);
+  }
+  if (!stats.isFile()) {
+    throw new LocalVaultStartupError(`Refusing to start the local key vault: ${path} is not a regular file`);
+  }
+  const mode = stats.mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new LocalVaultStartupError(
+      `Refusing to start the local key vault: the master key ${path} is accessible by group or others ` +
+        `(mode ${mode.toString(8).padStart(4, '0')}). Restrict it with: chmod 600 ${path}`,
+    );
+  }
+  const key = readFileSync(path);
+  if (key.length !== MASTER_KEY_BYTES) {
+    throw new LocalVaultStartupError(
+      `Refusing to start the local key vault: the master key ${path} is damaged (expected ${MASTER_KEY_BYTES} bytes)`,
+    );
+  }
+  return key;
+}
+
+/** Written to a temporary file and linked into place, so a crash or a concurrent start never leaves half a key. */
+function createMasterKey(path: string): void {
+  const temporary = `${path}.${randomBase32(8)}.tmp`;
+  const fd = openSync(temporary, 'wx', 0o600);
+  try {
+    writeSync(fd, randomBytes(MASTER_KEY_BYTES));
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  try {
+    linkSync(temporary, path);
+  } catch (error) {
+    // Another process created it first: use theirs.
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  } finally {
+    unlinkSync(temporary);
+  }
+}
+
+function lstatOrUndefined(path: string): Stats | undefined {
+  try {
+    return lstatSync(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+}
