@@ -31,7 +31,7 @@ export class OrganisationsRepository {
       gsi2sk: `${org.createdAt}#${org.id}`,
     };
     await this.table.create(item);
-    await this.putMember({ ...owner, orgId: org.id, role: 'owner' });
+    await this.writeMember({ ...owner, orgId: org.id, role: 'owner' });
     return { ...org, ownerCount: 1, version: 1 } satisfies Organisation;
   }
 
@@ -53,7 +53,17 @@ export class OrganisationsRepository {
       .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
   }
 
+  /**
+   * Adds a member. An owner is counted after the membership is written: a crash in between undercounts owners,
+   * which can only refuse a removal, never allow removing the last owner.
+   */
   async putMember(member: Membership): Promise<Membership> {
+    await this.writeMember(member);
+    if (member.role === 'owner') await this.table.increment(keys.org(member.orgId), { ownerCount: 1 });
+    return member;
+  }
+
+  private async writeMember(member: Membership): Promise<Membership> {
     await this.table.create<MemberItem>(
       {
         ...keys.member(member.orgId, member.userId),

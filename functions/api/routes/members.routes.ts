@@ -104,7 +104,8 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid('param');
-      const self = requireUser(c).id === userId;
+      const principal = c.get('principal');
+      const self = principal?.kind === 'user' && principal.user.id === userId;
       const access = await requireOrgAccess(c, deps, orgId, { role: self ? 'viewer' : 'admin', usersOnly: true });
       const member = await deps.stores.organisations.getMember(orgId, userId);
       if (!member) throw new NotFoundError('No such member');

@@ -1,0 +1,113 @@
+/**
+ * Every organisation route, taken from the OpenAPI document so that a new route is covered the day it is added,
+ * is called by a member of another organisation, with another organisation's API key and with a revoked key of
+ * the organisation itself. Each must answer 404 (or 401 for the revoked key), never data.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestApi, type TestApi } from '../../support/test-api.ts';
+
+/** A valid body for each route that takes one, so a refusal cannot be a validation error in disguise. */
+const VALID_BODIES: Record<string, unknown> = {
+  'POST /v1/orgs/{orgId}/invitations': { email: 'new.person@example.se', role: 'viewer' },
+  'PATCH /v1/orgs/{orgId}/members/{userId}': { role: 'viewer' },
+  'POST /v1/orgs/{orgId}/api-keys': { name: 'probe', scopes: ['rpc'] },
+};
+
+let api: TestApi;
+let routes: Array<{ method: string; path: string }>;
+let params: Record<string, string>;
+let attacker: { token: string; apiKey: string };
+let revokedVictimKey: string;
+
+beforeAll(async () => {
+  api = await startTestApi();
+  const victim = await api.signup('Victim');
+  const victimOrg = await api.createOrg(victim.token, 'Victim Hospital');
+  const victimKey = await api.createApiKey(victim.token, victimOrg.id);
+  const invitation = await api.call('POST', `/v1/orgs/${victimOrg.id}/invitations`, {
+    token: victim.token,
+    body: { email: 'pending@example.se' },
+  });
+  const revoked = await api.createApiKey(victim.token, victimOrg.id);
+  await api.call('DELETE', `/v1/orgs/${victimOrg.id}/api-keys/${revoked.id}`, { token: victim.token });
+  revokedVictimKey = revoked.secret;
+
+  const intruder = await api.signup('Intruder');
+  const intruderOrg = await api.createOrg(intruder.token, 'Intruder Clinic');
+  const intruderKey = await api.createApiKey(intruder.token, intruderOrg.id);
+  attacker = { token: intruder.token, apiKey: intruderKey.secret };
+
+  params = { orgId: victimOrg.id, userId: victim.user.id, keyId: victimKey.id, invitationId: invitation.json.id };
+
+  const doc = (await api.call('GET', '/v1/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
+  routes = Object.entries(doc.paths)
+    .filter(([path]) => path.startsWith('/v1/orgs/{orgId}'))
+    .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })));
+});
+afterAll(() => api.close());
+
+function fill(path: string): string {
+  return path.replace(/\{(\w+)\}/g, (_, name: string) => {
+    const value = params[name];
+    if (!value) throw new Error(`No real id for {${name}}: add one to the tenant-isolation test`);
+    return value;
+  });
+}
+
+function bodyFor(method: string, path: string): unknown {
+  if (method === 'GET' || method === 'DELETE') return undefined;
+  const body = VALID_BODIES[`${method} ${path}`];
+  if (body === undefined) throw new Error(`No valid body for ${method} ${path}: add one to the tenant-isolation test`);
+  return body;
+}
+
+describe('tenant isolation', () => {
+  it('covers every organisation route of the API', () => {
+    expect(routes.length).toBeGreaterThanOrEqual(10);
+    for (const { method, path } of routes) {
+      expect(() => fill(path)).not.toThrow();
+      expect(() => bodyFor(method, path)).not.toThrow();
+    }
+  });
+
+  it('answers 404 to a signed-in member of another organisation, on every route', async () => {
+    for (const { method, path } of routes) {
+      const res = await api.call(method, fill(path), {
+        token: attacker.token,
+        body: bodyFor(method, path) as Record<string, unknown> | undefined,
+      });
+      expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 404 });
+      expect(res.text).not.toContain('Victim Hospital');
+    }
+  });
+
+  it('answers 404 to an API key of another organisation, on every route', async () => {
+    for (const { method, path } of routes) {
+      const res = await api.call(method, fill(path), {
+        apiKey: attacker.apiKey,
+        body: bodyFor(method, path) as Record<string, unknown> | undefined,
+      });
+      expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 404 });
+    }
+  });
+
+  it('answers 401 to a revoked key of the organisation itself, on every route', async () => {
+    for (const { method, path } of routes) {
+      const res = await api.call(method, fill(path), {
+        apiKey: revokedVictimKey,
+        body: bodyFor(method, path) as Record<string, unknown> | undefined,
+      });
+      expect({ route: `${method} ${path}`, status: res.status }).toEqual({ route: `${method} ${path}`, status: 401 });
+    }
+  });
+
+  it('left the victim organisation untouched', async () => {
+    const ops = await api.loginOperator();
+    const all = await api.call('GET', '/v1/ops/orgs', { token: ops });
+    expect(all.json.items.map((o: { name: string }) => o.name).sort()).toEqual(['Intruder Clinic', 'Victim Hospital']);
+    const members = await api.stores.organisations.listMembers(params.orgId ?? '');
+    expect(members).toHaveLength(1);
+    const keys = await api.stores.apiKeys.list(params.orgId ?? '');
+    expect(keys).toHaveLength(2);
+  });
+});

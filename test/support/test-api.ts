@@ -1,0 +1,108 @@
+/**
+ * A real control-plane API for tests: in-memory dynalite, the real repositories and `createApp`, with every log
+ * line kept so tests can inspect them. Helpers act as a user would, through HTTP requests to the app.
+ */
+
+import { createApp } from '../../functions/api/app.ts';
+import type { AppDeps } from '../../functions/api/app-deps.ts';
+import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
+import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import { createLogger } from '../../shared/observability/logger.ts';
+import { ensureTable } from '../../shared/store/create-table.ts';
+import { createStores } from '../../shared/store/stores.ts';
+import { Table } from '../../shared/store/table.ts';
+
+export const OPERATOR = { email: 'ops@carechain.test', password: 'operator-password-1234' } as const;
+
+export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes?: number } = {}) {
+  const dynamo = await startEmbeddedDynamo();
+  await ensureTable(dynamo.client, 'carechain-test');
+  const clock = options.clock ?? (() => new Date());
+  const table = new Table(dynamo.client, 'carechain-test', clock);
+  const stores = createStores(table);
+  const logLines: string[] = [];
+  const deps: AppDeps = {
+    config: {
+      mode: 'local',
+      bodyLimitBytes: options.bodyLimitBytes ?? 65_536,
+      sessionTtlHours: 12,
+      publicUrl: undefined,
+    },
+    stores,
+    logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
+    clock,
+  };
+  await ensureOperator(stores, { ...OPERATOR, now: clock() });
+  const app = createApp(deps);
+
+  type Body = Record<string, unknown> | unknown[] | string | undefined;
+  async function call(
+    method: string,
+    path: string,
+    init: { token?: string; apiKey?: string; body?: Body; headers?: Record<string, string> } = {},
+  ) {
+    const headers: Record<string, string> = { ...init.headers };
+    if (init.token) headers.authorization = `Bearer ${init.token}`;
+    if (init.apiKey) headers['x-api-key'] = init.apiKey;
+    let body: string | undefined;
+    if (init.body !== undefined) {
+      body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await app.request(path, { method, headers, body });
+    const text = await response.text();
+    // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
+    let json: any;
+    try {
+      json = text ? JSON.parse(text) : undefined;
+    } catch {
+      json = undefined;
+    }
+    return { status: response.status, headers: response.headers, text, json };
+  }
+
+  let counter = 0;
+  async function signup(name = 'Test User') {
+    counter++;
+    const email = `user${counter}-${Math.random().toString(36).slice(2, 8)}@example.se`;
+    const password = `pw-${Math.random().toString(36).slice(2)}-long`;
+    const res = await call('POST', '/v1/auth/signup', { body: { email, password, name } });
+    if (res.status !== 201) throw new Error(`signup failed: ${res.status} ${res.text}`);
+    return { token: res.json.token as string, user: res.json.user as { id: string; email: string }, email, password };
+  }
+
+  async function createOrg(token: string, name = 'Region Stockholm Hospital') {
+    const res = await call('POST', '/v1/orgs', { token, body: { name, type: 'hospital', country: 'SE' } });
+    if (res.status !== 201) throw new Error(`create org failed: ${res.status} ${res.text}`);
+    return res.json as { id: string; name: string };
+  }
+
+  async function createApiKey(token: string, orgId: string, scopes: string[] = ['rpc', 'read', 'write']) {
+    const res = await call('POST', `/v1/orgs/${orgId}/api-keys`, { token, body: { name: 'ci', scopes } });
+    if (res.status !== 201) throw new Error(`create api key failed: ${res.status} ${res.text}`);
+    return res.json as { id: string; secret: string; prefix: string };
+  }
+
+  async function loginOperator() {
+    const res = await call('POST', '/v1/auth/login', { body: OPERATOR });
+    if (res.status !== 200) throw new Error(`operator login failed: ${res.status} ${res.text}`);
+    return res.json.token as string;
+  }
+
+  return {
+    app,
+    deps,
+    stores,
+    table,
+    dynamo,
+    logLines,
+    call,
+    signup,
+    createOrg,
+    createApiKey,
+    loginOperator,
+    close: () => dynamo.close(),
+  };
+}
+
+export type TestApi = Awaited<ReturnType<typeof startTestApi>>;
