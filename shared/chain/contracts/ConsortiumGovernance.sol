@@ -56,6 +56,7 @@ contract ConsortiumGovernance {
     event ProposalPassed(uint256 indexed id);
     event ProposalRejected(uint256 indexed id);
     event ProposalExpired(uint256 indexed id);
+    /// @dev executor: the deciding voter for member changes, the control plane (or a member) for validator changes.
     event ProposalExecuted(uint256 indexed id, address indexed executor);
     /// @dev proposalId 0 marks founding members and genesis validators.
     event MemberAdmitted(address indexed member, bytes32 orgRef, uint256 indexed proposalId);
