@@ -22,6 +22,7 @@ import {
   type DigestSignature,
   type KeyRef,
   type KeyVault,
+  MIN_PENDING_WINDOW_DAYS,
   type PublicKeyInfo,
   type ScheduledDeletion,
   SigningKeyUnavailableError,
@@ -80,7 +81,20 @@ export class KmsKeyVault implements KeyVault {
     const created = this.creationTail.then(() => this.createWithBackoff(orgId, alias, description));
     this.creationTail = created.catch(() => undefined);
     const keyRef = await created;
-    return { keyRef, ...(await this.getPublicKey(keyRef)) };
+    try {
+      return { keyRef, ...(await this.getPublicKey(keyRef)) };
+    } catch (error) {
+      // Nobody will ever learn of a key whose creation is reported as failed: don't leave it behind in KMS.
+      const cleanup = await this.kms
+        .send(new ScheduleKeyDeletionCommand({ KeyId: keyRef, PendingWindowInDays: MIN_PENDING_WINDOW_DAYS }))
+        .then(
+          () => undefined,
+          (cleanupError: unknown) => cleanupError,
+        );
+      throw new UpstreamError('AWS KMS created the signing key but its public key could not be read', {
+        cause: cleanup === undefined ? error : new AggregateError([error, cleanup], 'cleanup failed too'),
+      });
+    }
   }
 
   getPublicKey(keyRef: KeyRef): Promise<PublicKeyInfo> {
@@ -93,7 +107,9 @@ export class KmsKeyVault implements KeyVault {
       if (oldest !== undefined) this.publicKeys.delete(oldest);
     }
     // A failed read (disabled key, network) must not stick: the next call asks KMS again.
-    loading.catch(() => this.publicKeys.delete(keyRef));
+    loading.catch(() => {
+      if (this.publicKeys.get(keyRef) === loading) this.publicKeys.delete(keyRef);
+    });
     return loading;
   }
 

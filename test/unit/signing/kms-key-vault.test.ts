@@ -251,6 +251,21 @@ describe('KmsKeyVault key creation', () => {
     expect(results.map((result) => result.status)).toEqual(['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
   });
 
+  it('schedules a created key for deletion when its public key cannot be read', async () => {
+    kms.on(CreateKeyCommand).resolves({ KeyMetadata: { KeyId: KEY_ID } });
+    kms
+      .on(GetPublicKeyCommand)
+      .rejects(new KMSServiceException({ name: 'KMSInternalException', $fault: 'server', $metadata: metadata }));
+    kms.on(ScheduleKeyDeletionCommand).resolves({ KeyId: KEY_ARN, DeletionDate: new Date() });
+    await expect(
+      new KmsKeyVault(client).createKey({ orgId: 'org_abcdefghijklmnopqrst', alias: 'ops' }),
+    ).rejects.toThrow(UpstreamError);
+    expect(kms.commandCalls(ScheduleKeyDeletionCommand)[0]!.args[0].input).toEqual({
+      KeyId: KEY_ID,
+      PendingWindowInDays: 7,
+    });
+  });
+
   it('refuses an empty alias without calling KMS', async () => {
     await expect(new KmsKeyVault(client).createKey({ orgId: 'org_abcdefghijklmnopqrst', alias: ' ' })).rejects.toThrow(
       ValidationError,

@@ -1,0 +1,222 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetPublicKeyCommand, KMSClient, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
+import { mockClient } from 'aws-sdk-client-mock';
+import {
+  JsonRpcProvider,
+  Transaction,
+  type TypedDataDomain,
+  toUtf8Bytes,
+  verifyMessage,
+  verifyTypedData,
+  Wallet,
+} from 'ethers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { KmsKeyVault } from '../../../shared/adapters/aws/kms-key-vault.ts';
+import { LocalKeyVault } from '../../../shared/adapters/local/local-key-vault.ts';
+import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
+import { ValidationError } from '../../../shared/errors.ts';
+import { SigningKeyUnavailableError } from '../../../shared/ports/key-vault.ts';
+import { kmsLikeSign, newTestKey } from '../../unit/signing/secp256k1-fixtures.ts';
+
+const ANVIL = fileURLToPath(new URL('../../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil', import.meta.url));
+const CHAIN_ID = 1_337_777n;
+const ORG = 'org_abcdefghijklmnopqrst';
+
+let anvil: ChildProcess;
+let provider: JsonRpcProvider;
+let dataDir: string;
+let vault: LocalKeyVault;
+
+function startAnvil(): Promise<{ child: ChildProcess; port: number }> {
+  const child = spawn(
+    ANVIL,
+    [
+      ...['--host', '127.0.0.1', '--port', '0', '--base-fee', '0', '--gas-price', '0'],
+      ...['--disable-min-priority-fee', '--chain-id', String(CHAIN_ID)],
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`anvil did not start within 10 s:\n${output}`));
+    }, 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on [\d.]+:(\d+)/.exec(output);
+      if (!match) return;
+      clearTimeout(timer);
+      child.stdout?.removeAllListeners('data');
+      child.stdout?.resume();
+      resolve({ child, port: Number(match[1]) });
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`anvil exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+beforeAll(async () => {
+  const started = await startAnvil();
+  anvil = started.child;
+  provider = new JsonRpcProvider(`http://127.0.0.1:${started.port}`, undefined, {
+    staticNetwork: true,
+    cacheTimeout: -1,
+    pollingInterval: 50,
+  });
+  dataDir = mkdtempSync(join(tmpdir(), 'carechain-signer-'));
+  vault = new LocalKeyVault(dataDir);
+});
+
+afterAll(async () => {
+  provider?.destroy();
+  if (anvil && anvil.exitCode === null && anvil.signalCode === null) {
+    const exited = new Promise((resolve) => anvil.once('exit', resolve));
+    anvil.kill('SIGTERM');
+    await exited;
+  }
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+});
+
+async function freshSigner(): Promise<{ signer: VaultSigner; address: string; keyRef: string }> {
+  const { keyRef, address } = await vault.createKey({ orgId: ORG, alias: 'integration' });
+  return { signer: new VaultSigner(vault, keyRef, provider), address, keyRef };
+}
+
+const recipient = () => Wallet.createRandom().address;
+
+describe('VaultSigner on a free-gas chain', () => {
+  it('sends a legacy transaction from a fresh zero-balance key', async () => {
+    const { signer, address } = await freshSigner();
+    expect(await provider.getBalance(address)).toBe(0n);
+    const to = recipient();
+    const sent = await signer.sendTransaction({ to, value: 0n, gasPrice: 0n, data: '0xc0ffee' });
+    const receipt = await sent.wait();
+    expect(receipt?.status).toBe(1);
+    expect(receipt?.from).toBe(address);
+    const mined = await provider.getTransaction(sent.hash);
+    expect(mined).toMatchObject({ type: 0, from: address, to, data: '0xc0ffee', chainId: CHAIN_ID });
+  });
+
+  it('sends an EIP-1559 transaction from a fresh zero-balance key', async () => {
+    const { signer, address } = await freshSigner();
+    const sent = await signer.sendTransaction({
+      type: 2,
+      to: recipient(),
+      maxFeePerGas: 0n,
+      maxPriorityFeePerGas: 0n,
+    });
+    const receipt = await sent.wait();
+    expect(receipt?.status).toBe(1);
+    expect(receipt?.from).toBe(address);
+    expect(await provider.getTransaction(sent.hash)).toMatchObject({ type: 2, from: address, chainId: CHAIN_ID });
+  });
+
+  it('sends consecutive transactions with consecutive nonces', async () => {
+    const { signer, address } = await freshSigner();
+    for (let i = 0; i < 3; i++) {
+      const sent = await signer.sendTransaction({ to: recipient(), gasPrice: 0n });
+      expect(sent.nonce).toBe(i);
+      expect((await sent.wait())?.from).toBe(address);
+    }
+    expect(await provider.getTransactionCount(address)).toBe(3);
+  });
+
+  it('signs a transaction offline that decodes to the key address', async () => {
+    const { keyRef, address } = await freshSigner();
+    const offline = new VaultSigner(vault, keyRef);
+    const raw = await offline.signTransaction({
+      type: 2,
+      chainId: CHAIN_ID,
+      nonce: 0,
+      to: recipient(),
+      gasLimit: 21_000n,
+      maxFeePerGas: 0n,
+      maxPriorityFeePerGas: 0n,
+    });
+    expect(Transaction.from(raw).from).toBe(address);
+    expect(await offline.getAddress()).toBe(address);
+    expect(await offline.connect(provider).getAddress()).toBe(address);
+  });
+
+  it('refuses a transaction whose from is another address', async () => {
+    const { signer } = await freshSigner();
+    await expect(signer.signTransaction({ from: recipient(), to: recipient(), gasPrice: 0n })).rejects.toThrow(
+      ValidationError,
+    );
+  });
+
+  it('does not send from a disabled key', async () => {
+    const { signer, keyRef } = await freshSigner();
+    await vault.disable(keyRef);
+    await expect(signer.sendTransaction({ to: recipient(), gasPrice: 0n })).rejects.toThrow(SigningKeyUnavailableError);
+  });
+});
+
+describe('VaultSigner messages and typed data', () => {
+  it('signs EIP-191 messages that verifyMessage attributes to the key', async () => {
+    const { signer, address } = await freshSigner();
+    for (const message of ['Admit Region Skåne to CareChain', toUtf8Bytes('bytes too'), '']) {
+      expect(verifyMessage(message, await signer.signMessage(message))).toBe(address);
+    }
+  });
+
+  it('signs EIP-712 typed data that verifyTypedData attributes to the key', async () => {
+    const { signer, address } = await freshSigner();
+    const domain: TypedDataDomain = {
+      name: 'CareChain Governance',
+      version: '1',
+      chainId: CHAIN_ID,
+      verifyingContract: '0x00000000000000000000000000000000000c0de1',
+    };
+    const types = {
+      Vote: [
+        { name: 'proposalId', type: 'uint256' },
+        { name: 'voter', type: 'address' },
+        { name: 'support', type: 'bool' },
+      ],
+    };
+    const value = { proposalId: 7n, voter: address, support: true };
+    const signature = await signer.signTypedData(domain, types, value);
+    expect(verifyTypedData(domain, types, value, signature)).toBe(address);
+    expect(verifyTypedData(domain, types, { ...value, support: false }, signature)).not.toBe(address);
+  });
+});
+
+describe('VaultSigner through KMS', () => {
+  it('sends an EIP-1559 transaction signed by a KMS key', async () => {
+    const key = newTestKey();
+    const kms = mockClient(KMSClient);
+    try {
+      kms.on(GetPublicKeyCommand).resolves({ KeyId: 'kms-key', PublicKey: key.spki, KeySpec: 'ECC_SECG_P256K1' });
+      kms.on(SignCommand).callsFake((input: SignCommandInput) => ({
+        KeyId: 'kms-key',
+        Signature: kmsLikeSign(input.Message!, key.secretKey),
+        SigningAlgorithm: 'ECDSA_SHA_256',
+      }));
+      const client = new KMSClient({ region: 'eu-north-1', credentials: { accessKeyId: 'a', secretAccessKey: 'b' } });
+      const signer = new VaultSigner(new KmsKeyVault(client), 'kms-key', provider);
+      for (let i = 0; i < 4; i++) {
+        const sent = await signer.sendTransaction({
+          type: 2,
+          to: recipient(),
+          maxFeePerGas: 0n,
+          maxPriorityFeePerGas: 0n,
+        });
+        expect((await sent.wait())?.from).toBe(key.address);
+      }
+      expect(verifyMessage('hello', await signer.signMessage('hello'))).toBe(key.address);
+    } finally {
+      kms.restore();
+    }
+  });
+});
