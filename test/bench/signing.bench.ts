@@ -34,7 +34,14 @@ function microsPerCall(count: number, call: (i: number) => void): number {
   return Number(process.hrtime.bigint() - started) / 1000 / count;
 }
 
+/** Measures and prints the figures, and returns them for a runner. */
 export async function run(signatures = 500): Promise<SigningBenchFigures> {
+  const figures = await measure(signatures);
+  print(figures);
+  return figures;
+}
+
+async function measure(signatures: number): Promise<SigningBenchFigures> {
   const digests = Array.from({ length: signatures }, () => new Uint8Array(randomBytes(32)));
   const secretKey = secp256k1.utils.randomSecretKey();
   const address = computeAddress(hexlify(secp256k1.getPublicKey(secretKey, false)));
@@ -91,5 +98,5 @@ function print(figures: SigningBenchFigures): void {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) {
   const count = Number(process.argv[2] ?? 500);
-  print(await run(Number.isInteger(count) && count > 0 ? count : 500));
+  await run(Number.isInteger(count) && count > 0 ? count : 500);
 }
