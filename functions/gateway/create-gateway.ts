@@ -1,0 +1,229 @@
+/**
+ * The JSON-RPC gateway (DESIGN.md, "JSON-RPC gateway") as a Hono app built from the dependencies it is given:
+ *
+ *   POST /rpc/{nodeId}            key in `Authorization: Bearer <key>` or `x-api-key`
+ *   POST /rpc/{nodeId}/{apiKey}   for clients that only take a URL (the key is redacted in every log line)
+ *
+ * How failures reach a client, following Infura and Alchemy:
+ * - Before any call runs, the request as a whole is refused with an HTTP status and an
+ *   `application/problem+json` body: 401 missing or unknown key; 404 unknown node, a node of another
+ *   organisation, or a key without the `rpc` scope (the same answer, so nothing leaks); 403 a self-hosted node
+ *   (reached at its own URL; the gateway proxies only to managed nodes it controls); 503 a node that is not
+ *   serving; 413 a body over the limit; 429 with `Retry-After` when the key's token bucket is empty.
+ * - Once accepted, the answer is HTTP 200 with JSON-RPC 2.0 bodies, and every fault is a JSON-RPC error in
+ *   place of that call's result: -32700 parse error, -32600 invalid request (also an empty batch, or a batch over
+ *   the plan's size limit), -32601 method not offered, -32603 with `data.reason` `upstream-timeout` /
+ *   `upstream-unreachable` / `upstream-invalid`; errors from the node pass through unchanged. A body of
+ *   notifications only is answered 204 with no body.
+ */
+import { createHash } from 'node:crypto';
+import { type Context, Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { isServing, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
+import {
+  AppError,
+  ForbiddenError,
+  NotFoundError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  UnauthorizedError,
+} from '../../shared/errors.ts';
+import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
+import { ChainHeads } from './chain-heads.ts';
+import { recordUsage, usageOf } from './compute-units.ts';
+import { problemResponse } from './gateway-problem.ts';
+import { errorResponse, type JsonRpcEntry, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
+import { cachedLookup } from './lookup-cache.ts';
+import { TokenBucketLimiter } from './rate-limiter.ts';
+import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
+import { type CallAnswer, RpcDispatcher } from './rpc-dispatcher.ts';
+import { RpcUpstream } from './upstream.ts';
+
+export interface GatewayPlan {
+  readonly id: string;
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  readonly maxBatchSize: number;
+  /** Method names or `namespace_*` patterns; narrows what the gateway offers, never widens it. */
+  readonly allowedMethods?: readonly string[];
+}
+
+export interface GatewayPrincipal {
+  readonly orgId: string;
+  readonly keyId: string;
+  readonly scopes: readonly string[];
+  readonly plan: GatewayPlan;
+}
+
+export interface GatewayNode {
+  readonly orgId: string;
+  readonly rpcUrl: string;
+  readonly state: NodeState;
+  readonly runtime: NodeRuntime;
+  /** On the anvil runtime all nodes of a network are endpoints of one chain process. */
+  readonly sharedChain?: boolean;
+}
+
+export interface GatewayLogger {
+  debug(message: string, fields?: Record<string, unknown>): void;
+  info(message: string, fields?: Record<string, unknown>): void;
+  warn(message: string, fields?: Record<string, unknown>): void;
+  error(message: string, fields?: Record<string, unknown>): void;
+}
+
+export interface GatewayDeps {
+  /** The key's owner, scopes and plan; undefined for an unknown or revoked key. */
+  readonly authenticate: (apiKeySecret: string) => Promise<GatewayPrincipal | undefined>;
+  readonly resolveNode: (nodeId: string) => Promise<GatewayNode | undefined>;
+  readonly meter: UsageRecorder;
+  readonly clock: () => Date;
+  readonly logger: GatewayLogger;
+  /** Deadline for one exchange with a node. */
+  readonly upstreamTimeoutMs: number;
+  /** Transport to the nodes; pass one to share or close it. @default a new RpcUpstream */
+  readonly upstream?: RpcUpstream;
+  /** Largest request body. @default 1 MiB */
+  readonly maxBodyBytes?: number;
+  /** How long key and node look-ups are remembered; 0 turns it off. @default 5000 */
+  readonly lookupCacheMs?: number;
+  /** @default ResultCache defaults */
+  readonly resultCache?: ResultCacheOptions;
+}
+
+const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const NODE_NOT_FOUND = 'No such node for this API key';
+
+export function createGateway(deps: GatewayDeps): Hono {
+  const nowMs = () => deps.clock().getTime();
+  const lookupOptions = { ttlMs: deps.lookupCacheMs ?? 5000, nowMs };
+  const authenticate = cachedLookup(deps.authenticate, {
+    ...lookupOptions,
+    keyOf: (secret) => createHash('sha256').update(secret).digest('base64'),
+  });
+  const resolveNode = cachedLookup(deps.resolveNode, lookupOptions);
+  const limiter = new TokenBucketLimiter(nowMs);
+  const dispatcher = new RpcDispatcher({
+    upstream: deps.upstream ?? new RpcUpstream({ timeoutMs: deps.upstreamTimeoutMs }),
+    cache: new ResultCache(deps.resultCache),
+    heads: new ChainHeads(),
+    logger: deps.logger,
+  });
+
+  const app = new Hono();
+  const limitBody = bodyLimit({
+    maxSize: deps.maxBodyBytes ?? 1024 * 1024,
+    onError: (c) => problemResponse(new PayloadTooLargeError('The request body is too large'), redactedPath(c)),
+  });
+
+  const handle = async (c: Context): Promise<Response> => {
+    const started = performance.now();
+    const nodeId = c.req.param('nodeId') ?? '';
+    const secret = c.req.param('apiKey') ?? bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key');
+    if (!secret) {
+      throw new UnauthorizedError('Send an API key: Authorization: Bearer <key>, x-api-key, or /rpc/{nodeId}/{key}');
+    }
+    const principal = await authenticate(secret);
+    if (!principal) throw new UnauthorizedError('The API key is not valid');
+    if (!principal.scopes.includes('rpc')) throw new NotFoundError(NODE_NOT_FOUND);
+    const node = await resolveNode(nodeId);
+    if (!node || node.orgId !== principal.orgId) throw new NotFoundError(NODE_NOT_FOUND);
+    if (node.runtime === 'external') {
+      throw new ForbiddenError('Self-hosted nodes are not served through the gateway; call them at their own URL');
+    }
+    if (!isServing(node.state) || !node.rpcUrl) {
+      throw new ServiceUnavailableError(`The node is ${node.state} and not serving requests`);
+    }
+
+    const body = parseJsonRpcBody(await c.req.text());
+    const { plan } = principal;
+    const calls = body.kind === 'batch' ? body.entries.length : 1;
+    const decision = limiter.take(principal.keyId, plan, calls);
+    if (!decision.allowed) {
+      throw new TooManyRequestsError(
+        `Rate limit of plan ${plan.id} exceeded (${plan.requestsPerSecond}/s, burst ${plan.burst})`,
+        decision.retryAfterSeconds,
+      );
+    }
+
+    let answers: CallAnswer[] = [];
+    let payload: string | undefined;
+    if (body.kind === 'parse-error') {
+      payload = errorResponse(null, { code: RPC_ERROR_CODES.parseError, message: 'Parse error: the body is not JSON' });
+    } else if (body.kind === 'empty-batch') {
+      payload = errorResponse(null, {
+        code: RPC_ERROR_CODES.invalidRequest,
+        message: 'An empty batch is not a request',
+      });
+    } else if (body.kind === 'batch' && body.entries.length > plan.maxBatchSize) {
+      payload = errorResponse(null, {
+        code: RPC_ERROR_CODES.invalidRequest,
+        message: `A batch of ${body.entries.length} calls exceeds the plan's limit of ${plan.maxBatchSize}`,
+        data: { reason: 'batch-too-large', maxBatchSize: plan.maxBatchSize },
+      });
+    } else {
+      const entries: readonly JsonRpcEntry[] = body.kind === 'batch' ? body.entries : [body.entry];
+      answers = await dispatcher.dispatch(entries, {
+        nodeId,
+        rpcUrl: node.rpcUrl,
+        runtime: node.runtime,
+        allowedMethods: plan.allowedMethods,
+      });
+      const responses = answers.flatMap((answer) => (answer.response === undefined ? [] : [answer.response]));
+      if (responses.length > 0) payload = body.kind === 'batch' ? `[${responses.join(',')}]` : responses[0];
+    }
+
+    const usage = usageOf(answers);
+    recordUsage(deps.meter, principal.orgId, usage, deps.clock());
+    deps.logger.debug('rpc', {
+      path: redactedPath(c),
+      nodeId,
+      orgId: principal.orgId,
+      keyId: principal.keyId,
+      calls,
+      served: usage.requests,
+      computeUnits: usage.computeUnits,
+      cacheHits: answers.filter((answer) => answer.outcome === 'cache').length,
+      durationMs: Math.round((performance.now() - started) * 100) / 100,
+    });
+    return payload === undefined ? c.body(null, 204) : c.body(payload, 200, JSON_HEADERS);
+  };
+
+  app.post('/rpc/:nodeId', limitBody, handle);
+  app.post('/rpc/:nodeId/:apiKey', limitBody, handle);
+  app.all('/rpc/*', (c) => {
+    const response = problemResponse(new MethodNotAllowedError('JSON-RPC requests are POSTed'), redactedPath(c));
+    response.headers.set('allow', 'POST');
+    return response;
+  });
+  app.notFound((c) => problemResponse(new NotFoundError('No such route'), redactedPath(c)));
+  app.onError((error, c) => {
+    if (error instanceof AppError) return problemResponse(error, redactedPath(c));
+    deps.logger.error('Gateway request failed', { path: redactedPath(c), error });
+    return problemResponse(new InternalGatewayError('The gateway failed to handle the request'), redactedPath(c));
+  });
+  return app;
+}
+
+/** The path as it may be logged or shown: `/rpc/{nodeId}` as is, anything after it (a key) replaced. */
+export function redactedPath(c: Context): string {
+  const segments = new URL(c.req.url).pathname.split('/');
+  return segments.length > 3 ? `${segments.slice(0, 3).join('/')}/[redacted]` : segments.join('/');
+}
+
+function bearerToken(header: string | undefined): string | undefined {
+  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
+  return match?.[1];
+}
+
+class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  readonly type = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+}
+
+class InternalGatewayError extends AppError {
+  readonly status = 500;
+  readonly type = 'internal';
+  readonly title = 'Internal error';
+}

@@ -1,0 +1,83 @@
+/**
+ * HTTP transport to the nodes: one undici `Pool` of keep-alive connections per upstream origin, a hard deadline
+ * per request, and failures sorted into "took too long", "could not be reached" and "answered with something
+ * that is not JSON", which the gateway turns into JSON-RPC errors.
+ */
+import { Pool } from 'undici';
+import { UpstreamError } from '../../shared/errors.ts';
+
+export interface UpstreamOptions {
+  /** Deadline for one upstream exchange, connecting included. */
+  readonly timeoutMs: number;
+  /** Connections kept per node origin. @default 64 */
+  readonly connectionsPerOrigin?: number;
+}
+
+export class UpstreamTimeoutError extends UpstreamError {}
+export class UpstreamUnreachableError extends UpstreamError {}
+export class UpstreamProtocolError extends UpstreamError {}
+
+export class RpcUpstream {
+  private readonly pools = new Map<string, Pool>();
+  private closed = false;
+
+  constructor(private readonly options: UpstreamOptions) {}
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  /** POSTs a JSON-RPC body and returns the parsed JSON answer. */
+  async post(rpcUrl: string, body: string): Promise<unknown> {
+    const url = new URL(rpcUrl);
+    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+    if (url.username || url.password) {
+      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+    }
+    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    let statusCode: number;
+    let text: string;
+    try {
+      const response = await this.poolFor(url.origin).request({
+        path: `${url.pathname}${url.search}`,
+        method: 'POST',
+        headers,
+        body,
+        signal,
+      });
+      statusCode = response.statusCode;
+      text = await response.body.text();
+    } catch (error) {
+      if (signal.aborted) {
+        throw new UpstreamTimeoutError(`The node did not answer within ${this.options.timeoutMs} ms`, { cause: error });
+      }
+      throw new UpstreamUnreachableError('The node could not be reached', { cause: error });
+    }
+    try {
+      return JSON.parse(text);
+    } catch (error) {
+      throw new UpstreamProtocolError(`The node answered HTTP ${statusCode} without a JSON body`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const pools = [...this.pools.values()];
+    this.pools.clear();
+    await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  private poolFor(origin: string): Pool {
+    if (this.closed) throw new UpstreamUnreachableError('The gateway is shutting down');
+    let pool = this.pools.get(origin);
+    if (!pool) {
+      pool = new Pool(origin, {
+        connections: this.options.connectionsPerOrigin ?? 64,
+        connectTimeout: this.options.timeoutMs,
+      });
+      this.pools.set(origin, pool);
+    }
+    return pool;
+  }
+}
