@@ -1,0 +1,28 @@
+/**
+ * One JSON-RPC 2.0 call over HTTP with a deadline, for the local provider's own probes and set-up calls
+ * (readiness, chain id checks, genesis allocations). Not a client library: tenants' traffic goes through the gateway.
+ */
+export class JsonRpcCallError extends Error {}
+
+export async function callJsonRpc(url: string, method: string, params: unknown[], timeoutMs = 2_000): Promise<unknown> {
+  let response: Response;
+  try {
+    response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  } catch (error) {
+    throw new JsonRpcCallError(`${method} to ${url} failed: ${(error as Error).message}`, { cause: error });
+  }
+  if (!response.ok) throw new JsonRpcCallError(`${method} to ${url} answered HTTP ${response.status}`);
+  let body: { result?: unknown; error?: { message?: string } };
+  try {
+    body = (await response.json()) as typeof body;
+  } catch (error) {
+    throw new JsonRpcCallError(`${method} to ${url} answered something that is not JSON`, { cause: error });
+  }
+  if (body.error) throw new JsonRpcCallError(`${method} to ${url} failed: ${body.error.message ?? 'unknown error'}`);
+  return body.result;
+}

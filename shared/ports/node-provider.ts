@@ -1,0 +1,98 @@
+/**
+ * NodeProvider: how the control plane makes a node's resources exist, run, stop and go away (DESIGN.md, "Two modes",
+ * "Node lifecycle"). One adapter per runtime: shared anvil chains on a laptop, EC2 instances running Besu in AWS.
+ *
+ * The reconciler is the main caller: it reads the table, asks `describe` what really exists, and calls the
+ * mutating methods to close the gap. Every mutating method is therefore idempotent: calling it again after a
+ * success, or after a crash half-way through, converges to the same result and never creates a second resource.
+ */
+import type { Network } from '../domain/network.ts';
+import type { NodeRecord, NodeRuntime } from '../domain/node.ts';
+
+/** What the provider sees of a node's resources, independent of the node's lifecycle state in the table. */
+export type ProviderNodeStatus =
+  | 'pending'
+  | 'running'
+  | 'stopping'
+  | 'stopped'
+  | 'terminating'
+  | 'terminated'
+  /** The provider gave up restarting the node's process; `detail` says why. `start`/`restart` try again. */
+  | 'failed'
+  /** Nothing exists for this node (never provisioned, or removed outside the control plane). */
+  | 'missing';
+
+/** Files rendered by the Besu configuration generators; runtimes that run Besu need them, anvil does not. */
+export interface NodeArtifacts {
+  readonly genesisJson: string;
+  readonly besuConfigToml: string;
+  /** JSON array of enode URLs, when the network pins its peers. */
+  readonly staticNodesJson?: string;
+}
+
+export interface ProvisionSpec {
+  readonly node: NodeRecord;
+  readonly network: Network;
+  /**
+   * Idempotency key chosen by the caller: the same node and token always name the same resources. A replacement
+   * of a node's resources (after they were terminated) uses a new token.
+   */
+  readonly clientToken: string;
+  readonly artifacts?: NodeArtifacts;
+}
+
+export interface NodeDescription {
+  readonly status: ProviderNodeStatus;
+  /** Private JSON-RPC URL; present only while the node serves. Never handed to tenants directly. */
+  readonly rpcUrl?: string;
+  readonly p2pPort?: number;
+  /** Only when the runtime can report one; never invented. */
+  readonly enode?: string;
+  /** True when the node is an endpoint of a chain process shared by the whole network (anvil runtime). */
+  readonly sharedChain: boolean;
+  /** Words an operator or member can act on: why it failed, what a shared chain means, ... */
+  readonly detail?: string;
+}
+
+export interface InventoryItem {
+  readonly providerRef: string;
+  /** From the resource's own labels; absent when a resource carries none (an orphan by definition). */
+  readonly nodeId?: string;
+  readonly networkId?: string;
+  readonly orgId?: string;
+  readonly status: ProviderNodeStatus;
+}
+
+export interface NodeProvider {
+  readonly runtime: NodeRuntime;
+
+  /**
+   * Creates the node's resources and starts them. Idempotent on the node id and `clientToken`: a repeated call
+   * returns the same `providerRef` and creates nothing new.
+   */
+  provision(spec: ProvisionSpec): Promise<{ readonly providerRef: string }>;
+
+  /** Reads what exists now. Never mutates; a node the provider does not know is `missing`, not an error. */
+  describe(node: NodeRecord): Promise<NodeDescription>;
+
+  /** Makes the node serve. Idempotent: a running node stays as it is. */
+  start(node: NodeRecord): Promise<void>;
+
+  /** Makes the node stop serving, keeping its data. Idempotent: a stopped node stays as it is. */
+  stop(node: NodeRecord): Promise<void>;
+
+  /** Recovers a node that misbehaves (used by the health monitor). Safe to repeat. */
+  restart(node: NodeRecord): Promise<void>;
+
+  /** Removes the node's resources. Idempotent: removing what is already gone succeeds. */
+  deprovision(node: NodeRecord): Promise<void>;
+
+  /**
+   * Every resource the provider manages, so the reconciler can find orphans (resources without a record) and
+   * records without resources. Fails as a whole rather than returning a partial list.
+   */
+  inventory(): Promise<readonly InventoryItem[]>;
+
+  /** Releases what the provider holds in this process. Idempotent. */
+  close(): Promise<void>;
+}

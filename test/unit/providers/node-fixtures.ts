@@ -1,0 +1,51 @@
+/**
+ * Node and network records for provider tests, with ids in the domain's format.
+ */
+import { newId } from '../../../shared/domain/ids.ts';
+import type { Network } from '../../../shared/domain/network.ts';
+import type { NodeRecord } from '../../../shared/domain/node.ts';
+
+export function aNetwork(overrides: Partial<Network> = {}): Network {
+  return {
+    id: newId('network'),
+    name: 'carechain-test',
+    chainId: 1_337_901,
+    consensus: 'qbft',
+    blockPeriodSeconds: 1,
+    validators: [],
+    bootnodes: [],
+    alloc: {},
+    status: 'active',
+    governanceAddress: undefined,
+    createdAt: '2026-01-01T00:00:00.000Z',
+    version: 1,
+    ...overrides,
+  };
+}
+
+export function aNode(network: Pick<Network, 'id'>, overrides: Partial<NodeRecord> = {}): NodeRecord {
+  const now = new Date().toISOString();
+  return {
+    id: newId('node'),
+    orgId: newId('org'),
+    networkId: network.id,
+    name: 'karolinska-1',
+    role: 'member',
+    hosting: 'managed',
+    size: 'small',
+    region: 'eu-north-1',
+    runtime: 'anvil',
+    state: 'provisioning',
+    desiredState: 'running',
+    reason: undefined,
+    endpoints: { rpcUrl: undefined, p2pPort: undefined },
+    enode: undefined,
+    validatorAddress: undefined,
+    providerRef: undefined,
+    createdAt: now,
+    updatedAt: now,
+    stateChangedAt: now,
+    version: 1,
+    ...overrides,
+  };
+}
