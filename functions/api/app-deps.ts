@@ -3,10 +3,14 @@
  * tests build it from real local adapters too. The app never constructs an adapter itself.
  */
 import type { Config } from '../../shared/config/config.ts';
+import type { NodeHosting, NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
+import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 
@@ -16,6 +20,9 @@ export interface Stores {
   readonly apiKeys: ApiKeysRepository;
   readonly invitations: InvitationsRepository;
   readonly audit: AuditRepository;
+  readonly networks: NetworksRepository;
+  readonly nodes: NodesRepository;
+  readonly platform: PlatformRepository;
 }
 
 export interface AppDeps {
@@ -26,4 +33,10 @@ export interface AppDeps {
   /** Folder with swagger-ui-dist's files, served at /docs/assets; without it /docs links the OpenAPI JSON only. */
   readonly docsAssetsDir?: string;
   readonly version?: string;
+  /** The runtime managed nodes get in this deployment: anvil (local), besu (local, when installed) or ec2. */
+  readonly managedRuntime: Exclude<NodeRuntime, 'external'>;
+  /** Told after a node's record changed, so the reconciler can act at once (local: in-process; AWS: a queue). */
+  readonly nodeChanged?: (node: NodeRecord) => void;
+  /** Refuses a new node the organisation may not have (billing state, plan limits); throws a named error. */
+  readonly admission?: (orgId: string, hosting: NodeHosting) => Promise<void>;
 }

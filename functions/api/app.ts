@@ -25,6 +25,8 @@ import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
+import { registerNetworkRoutes } from './routes/networks.routes.ts';
+import { registerNodeRoutes } from './routes/nodes.routes.ts';
 import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -66,6 +68,8 @@ export function createApp(deps: AppDeps): App {
   registerMemberRoutes(app, deps);
   registerApiKeyRoutes(app, deps);
   registerAuditRoutes(app, deps);
+  registerNetworkRoutes(app, deps);
+  registerNodeRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -9,6 +9,9 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
+import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
@@ -17,6 +20,9 @@ import { Table } from '../../shared/store/table.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
+import { NodeReconciler } from '../jobs/node-reconciler.ts';
+import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
+import { startNodeWorker } from './node-worker.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 
 export interface LocalRuntime {
@@ -24,6 +30,11 @@ export interface LocalRuntime {
   readonly port: number;
   readonly operator: OperatorBootstrap;
   readonly deps: AppDeps;
+  readonly defaultNetworkId: string;
+  readonly nodeProvider: LocalNodeProvider;
+  readonly reconciler: NodeReconciler;
+  /** Waits until the background node work under way has finished. */
+  idle(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -47,17 +58,37 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     await ensureTable(dynamo.client, config.tableName);
     const clock = () => new Date();
     const table = new Table(dynamo.client, config.tableName, clock);
-    const stores = createStores(table);
+    const stores = createStores(table, clock);
     const operator = await ensureOperator(stores, {
       email: config.operatorEmail,
       password: config.operatorPassword,
       now: clock(),
     });
+    const vault = new LocalKeyVault(dataDir, { now: clock });
+    const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
+    const { network: defaultNetwork } = await ensureDefaultNetwork(stores.networks, platformKey.address, clock());
+
+    const nodeProvider = await LocalNodeProvider.open({ dataDir });
+    stoppers.unshift(() => nodeProvider.close());
+    const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId);
+    const reconciler = new NodeReconciler({
+      nodes: stores.nodes,
+      networks: stores.networks,
+      audit: stores.audit,
+      providers: { anvil: nodeProvider, external: selfHosted },
+      logger: logger.child({ component: 'reconciler' }),
+      clock,
+    });
+    const worker = startNodeWorker(reconciler, logger);
+    stoppers.unshift(() => worker.stop());
+
     const deps: AppDeps = {
       config,
       stores,
       logger,
       clock,
+      managedRuntime: 'anvil',
+      nodeChanged: worker.nodeChanged,
       docsAssetsDir: swaggerAssetsDir(),
       version: process.env.npm_package_version,
     };
@@ -69,7 +100,14 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s));
       s.once('error', reject);
     });
-    stoppers.unshift(() => new Promise<void>((done) => server.close(() => done())));
+    stoppers.unshift(
+      () =>
+        new Promise<void>((done) => {
+          server.close(() => done());
+          // Keep-alive connections would hold the close open; the shutdown is deliberate.
+          if ('closeAllConnections' in server) server.closeAllConnections();
+        }),
+    );
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
     const url = config.publicUrl ?? `http://${host}:${port}`;
@@ -78,6 +116,10 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       port,
       operator,
       deps,
+      defaultNetworkId: defaultNetwork.id,
+      nodeProvider,
+      reconciler,
+      idle: () => worker.idle(),
       async stop() {
         for (const stop of stoppers) await stop();
       },

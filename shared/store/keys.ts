@@ -18,12 +18,16 @@ export const keys = {
     pk: `ORG#${orgId}`,
     sk: `IDEMPOTENCY#${scope}#${key}`,
   }),
+  network: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'META' }),
+  networkName: (name: string) => ({ pk: `NETNAME#${name.toLowerCase()}`, sk: 'NETWORK' }),
+  node: (orgId: string, nodeId: string) => ({ pk: `ORG#${orgId}`, sk: `NODE#${nodeId}` }),
 } as const;
 
 export const gsi1 = {
   membershipsOfUser: (userId: string) => `USER#${userId}`,
   apiKeyHash: (hash: string) => `APIKEYHASH#${hash}`,
   invitationHash: (hash: string) => `INVITEHASH#${hash}`,
+  nodesOfNetwork: (networkId: string) => `NET#${networkId}`,
 } as const;
 
 /** A stable shard for an id, so fleet-wide listings read FLEET_SHARDS partitions instead of scanning. */
@@ -35,6 +39,8 @@ export function shardOf(id: string): number {
 
 export const gsi2 = {
   organisations: (shard: number) => `ORGS#${shard}`,
+  nodes: (shard: number) => `NODES#${shard}`,
+  networks: () => 'NETWORKS',
 } as const;
 
 export const prefixes = {
@@ -42,4 +48,5 @@ export const prefixes = {
   apiKey: 'APIKEY#',
   invitation: 'INVITE#',
   audit: 'AUDIT#',
+  node: 'NODE#',
 } as const;

@@ -4,16 +4,22 @@
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
+import { NetworksRepository } from './networks.repository.ts';
+import { NodesRepository } from './nodes.repository.ts';
+import { PlatformRepository } from './platform.repository.ts';
 import { OrganisationsRepository } from './organisations.repository.ts';
 import type { Table } from './table.ts';
 import { UsersRepository } from './users.repository.ts';
 
-export function createStores(table: Table) {
+export function createStores(table: Table, clock: () => Date = () => new Date()) {
   return {
     users: new UsersRepository(table),
     organisations: new OrganisationsRepository(table),
     apiKeys: new ApiKeysRepository(table),
     invitations: new InvitationsRepository(table),
     audit: new AuditRepository(table),
+    networks: new NetworksRepository(table),
+    nodes: new NodesRepository(table, clock),
+    platform: new PlatformRepository(table),
   };
 }

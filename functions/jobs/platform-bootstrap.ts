@@ -1,0 +1,50 @@
+/**
+ * What a new installation needs before anyone uses it: the platform signing key (created once in the vault)
+ * and, in local mode, the default consortium network with the platform as its genesis validator.
+ */
+import { newId } from '../../shared/domain/ids.ts';
+import { DEFAULT_NETWORK, type Network } from '../../shared/domain/network.ts';
+import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import type { PlatformKey, PlatformRepository } from '../../shared/store/platform.repository.ts';
+
+export const PLATFORM_ORG_ID = 'platform';
+
+export async function ensurePlatformKey(vault: KeyVault, platform: PlatformRepository, now: Date): Promise<PlatformKey> {
+  const existing = await platform.getSigningKey();
+  if (existing) return existing;
+  const created = await vault.createKey({
+    orgId: PLATFORM_ORG_ID,
+    alias: 'carechain-platform',
+    description: 'CareChain platform key: signs SLA reports and deploys consortium contracts',
+  });
+  const { key, claimed } = await platform.claimSigningKey({
+    keyRef: created.keyRef,
+    address: created.address,
+    createdAt: now.toISOString(),
+  });
+  // Two starts raced: keep the recorded key, retire the spare so nothing unused can sign.
+  if (!claimed) await vault.scheduleDeletion(created.keyRef, 7);
+  return key;
+}
+
+export async function ensureDefaultNetwork(
+  networks: NetworksRepository,
+  platformAddress: string,
+  now: Date,
+): Promise<{ network: Network; created: boolean }> {
+  return networks.ensure({
+    id: newId('network'),
+    name: DEFAULT_NETWORK.name,
+    chainId: DEFAULT_NETWORK.chainId,
+    consensus: DEFAULT_NETWORK.consensus,
+    blockPeriodSeconds: DEFAULT_NETWORK.blockPeriodSeconds,
+    validators: [platformAddress],
+    bootnodes: [],
+    alloc: {},
+    status: 'active',
+    governanceAddress: undefined,
+    createdAt: now.toISOString(),
+    version: 1,
+  });
+}

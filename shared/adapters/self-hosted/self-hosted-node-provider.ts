@@ -1,0 +1,64 @@
+/**
+ * NodeProvider for self-hosted nodes: the member runs the node, so there is nothing to create, start or stop.
+ * `describe` looks at the RPC URL the member recorded: a node that answers with its network's chain id is running;
+ * without a URL the node is unmonitored and says so. Works the same in both modes.
+ */
+import type { NodeRecord } from '../../domain/node.ts';
+import type { InventoryItem, NodeDescription, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
+
+export class SelfHostedNodeProvider implements NodeProvider {
+  readonly runtime = 'external' as const;
+
+  constructor(
+    private readonly chainIdOf: (networkId: string) => Promise<number | undefined>,
+    private readonly timeoutMs = 3_000,
+  ) {}
+
+  async provision(spec: ProvisionSpec): Promise<{ providerRef: string }> {
+    return { providerRef: `self-hosted:${spec.node.id}` };
+  }
+
+  async describe(node: NodeRecord): Promise<NodeDescription> {
+    const url = node.endpoints.rpcUrl;
+    if (!url) {
+      return {
+        status: 'running',
+        sharedChain: false,
+        detail: 'Self-hosted and not monitored: record the node’s RPC URL to have its health watched',
+      };
+    }
+    const expected = await this.chainIdOf(node.networkId);
+    try {
+      const response = await fetch(url, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+        signal: AbortSignal.timeout(this.timeoutMs),
+      });
+      const body = (await response.json()) as { result?: string };
+      const chainId = body.result ? Number(BigInt(body.result)) : undefined;
+      if (chainId !== expected) {
+        return {
+          status: 'pending',
+          sharedChain: false,
+          detail: `The node at the recorded RPC URL reports chain id ${chainId ?? 'nothing'}, not ${expected}`,
+        };
+      }
+      return { status: 'running', rpcUrl: url, sharedChain: false, enode: node.enode };
+    } catch {
+      return { status: 'pending', sharedChain: false, detail: 'Waiting for the node to answer at its RPC URL' };
+    }
+  }
+
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async restart(): Promise<void> {}
+  async deprovision(): Promise<void> {}
+
+  /** The platform owns no resources of self-hosted nodes, so there are never orphans. */
+  async inventory(): Promise<readonly InventoryItem[]> {
+    return [];
+  }
+
+  async close(): Promise<void> {}
+}

@@ -1,0 +1,160 @@
+/**
+ * Node records. Every lifecycle change is a conditional update guarded by the state it starts from and the
+ * version read, so two reconcilers (or a reconciler and a user) can never both win. GSI1 lists a network's
+ * nodes; sharded GSI2 lists the whole fleet for operators, the monitor and the reconciler without a Scan.
+ */
+import { assertTransition, type DesiredState, type NodeRecord, type NodeState } from '../domain/node.ts';
+import { ConflictError } from '../errors.ts';
+import { gsi1, gsi2, keys, prefixes, shardOf } from './keys.ts';
+import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { FLEET_SHARDS } from './table-schema.ts';
+
+type NodeItem = Item & NodeRecord;
+type IdempotencyItem = Item & { nodeId: string; requestHash: string; expiresAt: number };
+
+const IDEMPOTENCY_TTL_SECONDS = 24 * 3600;
+
+export class IdempotencyKeyReusedError extends ConflictError {}
+
+export class NodesRepository {
+  constructor(
+    private readonly table: Table,
+    private readonly clock: () => Date,
+  ) {}
+
+  async create(node: NodeRecord): Promise<NodeRecord> {
+    await this.table.create<NodeItem>(this.toItem(node));
+    return node;
+  }
+
+  /**
+   * Claims an idempotency key for a node creation. Returns the node id to use: the new one, or the one the first
+   * request with this key chose. The same key with a different request is refused.
+   */
+  async claimIdempotencyKey(orgId: string, key: string, requestHash: string, nodeId: string): Promise<string> {
+    const itemKey = keys.idempotency(orgId, 'nodes', key);
+    try {
+      await this.table.create<IdempotencyItem>({
+        ...itemKey,
+        nodeId,
+        requestHash,
+        type: 'idempotency',
+        expiresAt: Math.floor(this.clock().getTime() / 1000) + IDEMPOTENCY_TTL_SECONDS,
+      });
+      return nodeId;
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      const existing = await this.table.get<IdempotencyItem>(itemKey);
+      if (!existing) throw error;
+      if (existing.requestHash !== requestHash) {
+        throw new IdempotencyKeyReusedError('This Idempotency-Key was used for a different request');
+      }
+      return existing.nodeId;
+    }
+  }
+
+  async get(orgId: string, nodeId: string): Promise<NodeRecord | undefined> {
+    const item = await this.table.get<NodeItem>(keys.node(orgId, nodeId));
+    return item ? toNode(item) : undefined;
+  }
+
+  async listByOrg(orgId: string): Promise<NodeRecord[]> {
+    const items = await this.table.queryAll<NodeItem>(`ORG#${orgId}`, { beginsWith: prefixes.node });
+    return items.map(toNode);
+  }
+
+  async listByNetwork(networkId: string): Promise<NodeRecord[]> {
+    const items = await this.table.queryAll<NodeItem>(gsi1.nodesOfNetwork(networkId), { index: 'gsi1' });
+    return items.map(toNode);
+  }
+
+  /** Every node of the fleet (all organisations), read shard by shard from GSI2. */
+  async listFleet(): Promise<NodeRecord[]> {
+    const shards = await Promise.all(
+      Array.from({ length: FLEET_SHARDS }, (_, shard) =>
+        this.table.queryAll<NodeItem>(gsi2.nodes(shard), { index: 'gsi2' }),
+      ),
+    );
+    return shards.flat().map(toNode);
+  }
+
+  /**
+   * Moves a node from the state it was read in to `to` (the lifecycle must allow it) and applies `changes`.
+   * Fails with ConditionFailedError when someone else changed the node since it was read.
+   */
+  async transition(
+    node: NodeRecord,
+    to: NodeState,
+    changes: Partial<Pick<NodeRecord, 'reason' | 'endpoints' | 'enode' | 'validatorAddress' | 'providerRef'>> = {},
+  ): Promise<NodeRecord> {
+    assertTransition(node.state, to);
+    const now = this.clock().toISOString();
+    const updated = await this.table.update<NodeItem>(
+      keys.node(node.orgId, node.id),
+      node.version,
+      { ...changes, state: to, updatedAt: now, stateChangedAt: now },
+      {
+        remove: 'reason' in changes && changes.reason === undefined ? ['reason'] : [],
+        extraCondition: { expression: '#state = :from', values: { ':from': node.state }, names: { '#state': 'state' } },
+      },
+    );
+    return toNode(updated);
+  }
+
+  /** Records facts about a node without changing its state (endpoints, enode, reason). */
+  async annotate(
+    node: NodeRecord,
+    changes: Partial<Pick<NodeRecord, 'reason' | 'endpoints' | 'enode' | 'validatorAddress' | 'providerRef'>>,
+  ): Promise<NodeRecord> {
+    const updated = await this.table.update<NodeItem>(keys.node(node.orgId, node.id), node.version, {
+      ...changes,
+      updatedAt: this.clock().toISOString(),
+    });
+    return toNode(updated);
+  }
+
+  async setDesiredState(node: NodeRecord, desiredState: DesiredState): Promise<NodeRecord> {
+    const updated = await this.table.update<NodeItem>(keys.node(node.orgId, node.id), node.version, {
+      desiredState,
+      updatedAt: this.clock().toISOString(),
+    });
+    return toNode(updated);
+  }
+
+  private toItem(node: NodeRecord): NodeItem {
+    return {
+      ...keys.node(node.orgId, node.id),
+      ...node,
+      type: 'node',
+      gsi1pk: gsi1.nodesOfNetwork(node.networkId),
+      gsi1sk: `NODE#${node.id}`,
+      gsi2pk: gsi2.nodes(shardOf(node.id)),
+      gsi2sk: node.id,
+    };
+  }
+}
+
+function toNode(item: NodeItem): NodeRecord {
+  return {
+    id: item.id,
+    orgId: item.orgId,
+    networkId: item.networkId,
+    name: item.name,
+    role: item.role,
+    hosting: item.hosting,
+    size: item.size,
+    region: item.region,
+    runtime: item.runtime,
+    state: item.state,
+    desiredState: item.desiredState,
+    reason: item.reason,
+    endpoints: item.endpoints ?? { rpcUrl: undefined, p2pPort: undefined },
+    enode: item.enode,
+    validatorAddress: item.validatorAddress,
+    providerRef: item.providerRef,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    stateChangedAt: item.stateChangedAt,
+    version: item.version,
+  };
+}
