@@ -158,7 +158,8 @@ export class NodeReconciler {
 
   private async awaitRunning(node: NodeRecord): Promise<NodeRecord | undefined> {
     const description = await this.provider(node).describe(node);
-    if (description.status === 'running' && description.rpcUrl) {
+    // A self-hosted node without a recorded RPC URL runs unmonitored; a managed node must show its endpoint.
+    if (description.status === 'running' && (description.rpcUrl || node.hosting === 'self-hosted')) {
       return this.deps.nodes.transition(node, 'running', running(description));
     }
     if (description.status === 'failed' || description.status === 'missing' || description.status === 'terminated') {

@@ -19,7 +19,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   await ensureTable(dynamo.client, 'carechain-test');
   const clock = options.clock ?? (() => new Date());
   const table = new Table(dynamo.client, 'carechain-test', clock);
-  const stores = createStores(table);
+  const stores = createStores(table, clock);
   const logLines: string[] = [];
   const deps: AppDeps = {
     config: {
@@ -31,6 +31,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     stores,
     logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
     clock,
+    managedRuntime: 'anvil',
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);
@@ -83,6 +84,17 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     return res.json as { id: string; secret: string; prefix: string };
   }
 
+  /** A network as an operator creates it (through the API). */
+  async function createNetwork(name = `net-${++counter}`) {
+    const token = await loginOperator();
+    const res = await call('POST', '/v1/networks', {
+      token,
+      body: { name, chainId: 4_000_000 + counter, validators: ['0x00000000000000000000000000000000000000aa'] },
+    });
+    if (res.status !== 201) throw new Error(`create network failed: ${res.status} ${res.text}`);
+    return res.json as { id: string; chainId: number };
+  }
+
   async function loginOperator() {
     const res = await call('POST', '/v1/auth/login', { body: OPERATOR });
     if (res.status !== 200) throw new Error(`operator login failed: ${res.status} ${res.text}`);
@@ -100,6 +112,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     signup,
     createOrg,
     createApiKey,
+    createNetwork,
     loginOperator,
     close: () => dynamo.close(),
   };

@@ -11,10 +11,12 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/orgs/{orgId}/invitations': { email: 'new.person@example.se', role: 'viewer' },
   'PATCH /v1/orgs/{orgId}/members/{userId}': { role: 'viewer' },
   'POST /v1/orgs/{orgId}/api-keys': { name: 'probe', scopes: ['rpc'] },
+  'POST /v1/orgs/{orgId}/nodes': { networkId: 'filled in beforeAll' },
+  'PATCH /v1/orgs/{orgId}/nodes/{nodeId}': { rpcUrl: 'http://127.0.0.1:9/never' },
 };
 
 let api: TestApi;
-let routes: Array<{ method: string; path: string }>;
+let routes: Array<{ method: string; path: string; hasBody: boolean }>;
 let params: Record<string, string>;
 let attacker: { token: string; apiKey: string };
 let revokedVictimKey: string;
@@ -37,12 +39,33 @@ beforeAll(async () => {
   const intruderKey = await api.createApiKey(intruder.token, intruderOrg.id);
   attacker = { token: intruder.token, apiKey: intruderKey.secret };
 
-  params = { orgId: victimOrg.id, userId: victim.user.id, keyId: victimKey.id, invitationId: invitation.json.id };
+  const network = await api.createNetwork();
+  VALID_BODIES['POST /v1/orgs/{orgId}/nodes'] = { networkId: network.id, hosting: 'self-hosted' };
+  const node = await api.call('POST', `/v1/orgs/${victimOrg.id}/nodes`, {
+    token: victim.token,
+    body: { networkId: network.id, hosting: 'self-hosted' },
+  });
 
-  const doc = (await api.call('GET', '/v1/openapi.json')).json as { paths: Record<string, Record<string, unknown>> };
+  params = {
+    orgId: victimOrg.id,
+    userId: victim.user.id,
+    keyId: victimKey.id,
+    invitationId: invitation.json.id,
+    nodeId: node.json.id,
+  };
+
+  const doc = (await api.call('GET', '/v1/openapi.json')).json as {
+    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+  };
   routes = Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/v1/orgs/{orgId}'))
-    .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path })));
+    .flatMap(([path, operations]) =>
+      Object.entries(operations).map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        path,
+        hasBody: operation.requestBody !== undefined,
+      })),
+    );
 });
 afterAll(() => api.close());
 
@@ -55,7 +78,7 @@ function fill(path: string): string {
 }
 
 function bodyFor(method: string, path: string): unknown {
-  if (method === 'GET' || method === 'DELETE') return undefined;
+  if (!routes.find((r) => r.method === method && r.path === path)?.hasBody) return undefined;
   const body = VALID_BODIES[`${method} ${path}`];
   if (body === undefined) throw new Error(`No valid body for ${method} ${path}: add one to the tenant-isolation test`);
   return body;
@@ -109,5 +132,9 @@ describe('tenant isolation', () => {
     expect(members).toHaveLength(1);
     const keys = await api.stores.apiKeys.list(params.orgId ?? '');
     expect(keys).toHaveLength(2);
+    const nodes = await api.stores.nodes.listByOrg(params.orgId ?? '');
+    expect(nodes.map((n) => [n.id, n.desiredState, n.endpoints.rpcUrl])).toEqual([
+      [params.nodeId, 'running', undefined],
+    ]);
   });
 });
