@@ -6,6 +6,8 @@
  *   state.good.json   the last state.json that parsed, because anvil truncates and rewrites state.json in place:
  *                     a kill -9 during a write leaves a torn file that anvil refuses to load
  *   anvil.pid, anvil.port   the running process, so a restarted control plane can re-adopt it
+ *   alloc.applied     present once the genesis allocations are in the chain (they are applied by RPC after
+ *                     the first start, so a crash in between must not leave a chain without them)
  *   anvil.log         anvil's stderr (it runs with --silent, so only errors land here)
  */
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
@@ -78,6 +80,7 @@ export class AnvilChainFiles {
   readonly pidPath: string;
   readonly portPath: string;
   readonly logPath: string;
+  readonly allocMarkerPath: string;
   #lastSnapshotMtimeMs = 0;
 
   constructor(readonly dir: string) {
@@ -87,6 +90,7 @@ export class AnvilChainFiles {
     this.pidPath = join(dir, 'anvil.pid');
     this.portPath = join(dir, 'anvil.port');
     this.logPath = join(dir, 'anvil.log');
+    this.allocMarkerPath = join(dir, 'alloc.applied');
   }
 
   async ensureDir(): Promise<void> {
@@ -114,6 +118,15 @@ export class AnvilChainFiles {
 
   async writePort(port: number): Promise<void> {
     await writeFileAtomic(this.portPath, `${port}\n`);
+  }
+
+  async isAllocApplied(): Promise<boolean> {
+    return (await readOptional(this.allocMarkerPath)) !== undefined;
+  }
+
+  async setAllocApplied(applied: boolean): Promise<void> {
+    if (applied) await writeFileAtomic(this.allocMarkerPath, `${new Date().toISOString()}\n`);
+    else await rm(this.allocMarkerPath, { force: true });
   }
 
   /** Forgets the process; the port file stays so the next start can ask for the same port (stable RPC URL). */

@@ -8,6 +8,7 @@ import type { AnvilChainConfig, AnvilChainFiles } from './anvil-chain-files.ts';
 import {
   type AnvilLaunchOptions,
   type AnvilProcess,
+  ensureGenesisAlloc,
   inspectRecordedProcess,
   launchAnvil,
   probeAnvil,
@@ -110,7 +111,9 @@ export class AnvilChain {
     if (pid !== undefined) {
       const found = await inspectRecordedProcess(pid, port, this.config, this.files);
       if (found === 'serving' && port !== undefined) {
-        await this.#supervisor.adopt({ pid, port, rpcUrl: `http://127.0.0.1:${port}` });
+        const rpcUrl = `http://127.0.0.1:${port}`;
+        await ensureGenesisAlloc(rpcUrl, this.config, this.files);
+        await this.#supervisor.adopt({ pid, port, rpcUrl });
         this.#started('chain-adopted', pid);
         return 'adopted';
       }

@@ -177,6 +177,7 @@ export async function launchAnvil(
 ): Promise<AnvilProcess> {
   await files.ensureDir();
   const prepared = await files.prepareState();
+  if (prepared.fresh) await files.setAllocApplied(false);
   const recorded = (await files.readProcess()).port;
   for (let attempt = 1; ; attempt += 1) {
     const port = await choosePort(attempt === 1 ? recorded : undefined);
@@ -190,7 +191,7 @@ export async function launchAnvil(
     }
     const rpcUrl = `http://${HOST}:${port}`;
     try {
-      if (prepared.fresh) await applyGenesisAlloc(rpcUrl, config.alloc);
+      await ensureGenesisAlloc(rpcUrl, config, files);
       await files.writePort(port);
     } catch (error) {
       await stopAnvil(started, files, 5_000);
@@ -198,6 +199,16 @@ export async function launchAnvil(
     }
     return { ...started, port, rpcUrl, ...(prepared.note !== undefined && { note: prepared.note }) };
   }
+}
+
+/**
+ * Applies the genesis allocations unless the chain already has them. They are absolute values, so applying them
+ * again after a crash that came between the calls and the marker is harmless.
+ */
+export async function ensureGenesisAlloc(rpcUrl: string, config: AnvilChainConfig, files: AnvilChainFiles) {
+  if (await files.isAllocApplied()) return;
+  await applyGenesisAlloc(rpcUrl, config.alloc);
+  await files.setAllocApplied(true);
 }
 
 async function answersAsChain(rpcUrl: string, chainId: number, timeoutMs: number): Promise<boolean> {

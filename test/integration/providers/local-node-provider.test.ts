@@ -17,7 +17,7 @@ import {
 import { isProcessAlive } from '../../../shared/adapters/local/process-control.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
-import { ConflictError, NotFoundError } from '../../../shared/errors.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../../shared/errors.ts';
 import { aNetwork, aNode } from '../../unit/providers/node-fixtures.ts';
 
 const seenPids = new Set<number>();
@@ -307,6 +307,62 @@ describe('LocalNodeProvider on real anvil chains', () => {
 
     expect(await rpc(await runningUrl(provider, node), 'eth_getTransactionReceipt', [hash])).not.toBeNull();
     expect((await provider.describe(node)).detail).toMatch(/torn/);
+  });
+
+  it('leaves a healthy shared chain alone on restart, and replaces a hung one', async () => {
+    const network = aNetwork();
+    const node = aNode(network);
+    const provider = await openProvider({ stopTimeoutMs: 500 });
+    await provider.provision({ node, network, clientToken: node.id });
+    const pid = trackedPid(provider, network.id);
+
+    await provider.restart(node);
+    expect(provider.chainPid(network.id)).toBe(pid);
+
+    process.kill(pid, 'SIGSTOP');
+    // Signal delivery is asynchronous: probe only once every thread of the process has stopped.
+    await waitFor('the chain to stop', async () => {
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('T');
+    });
+    await provider.restart(node);
+
+    const replacement = trackedPid(provider, network.id);
+    expect(replacement).not.toBe(pid);
+    expect(isProcessAlive(pid)).toBe(false);
+    expect(Number(await rpc(await runningUrl(provider, node), 'eth_chainId'))).toBe(network.chainId);
+  });
+
+  it('does not start a new empty chain over a torn state without a good copy, and says why', async () => {
+    const network = aNetwork();
+    const node = aNode(network);
+    const provider = await openProvider();
+    await provider.provision({ node, network, clientToken: node.id });
+    trackedPid(provider, network.id);
+    await provider.stop(node);
+    const chainDir = join(dataDir, 'chains', network.id);
+    await rm(join(chainDir, 'state.good.json'), { force: true });
+    await writeFile(join(chainDir, 'state.json'), '{"block":{"number"');
+
+    await expect(provider.start(node)).rejects.toThrow(ServiceUnavailableError);
+
+    const description = await provider.describe(node);
+    expect(description.status).toBe('failed');
+    expect(description.detail).toMatch(/torn and there is no good copy/);
+    expect(provider.chainPid(network.id)).toBeUndefined();
+  });
+
+  it('refuses nodes of another runtime and ids that are not safe directory names', async () => {
+    const network = aNetwork();
+    const provider = await openProvider();
+
+    await expect(
+      provider.provision({ node: aNode(network, { runtime: 'ec2' }), network, clientToken: 'x' }),
+    ).rejects.toThrow(ValidationError);
+    const escaping = { ...network, id: '../outside' };
+    await expect(provider.provision({ node: aNode(escaping), network: escaping, clientToken: 'x' })).rejects.toThrow(
+      ValidationError,
+    );
   });
 
   it('leaves no anvil process after close()', async () => {
