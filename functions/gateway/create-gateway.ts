@@ -18,7 +18,6 @@
  */
 import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { isServing, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
 import {
   AppError,
@@ -111,10 +110,7 @@ export function createGateway(deps: GatewayDeps): Hono {
   });
 
   const app = new Hono();
-  const limitBody = bodyLimit({
-    maxSize: deps.maxBodyBytes ?? 1024 * 1024,
-    onError: (c) => problemResponse(new PayloadTooLargeError('The request body is too large'), redactedPath(c)),
-  });
+  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
 
   const handle = async (c: Context): Promise<Response> => {
     const started = performance.now();
@@ -135,7 +131,7 @@ export function createGateway(deps: GatewayDeps): Hono {
       throw new ServiceUnavailableError(`The node is ${node.state} and not serving requests`);
     }
 
-    const body = parseJsonRpcBody(await c.req.text());
+    const body = parseJsonRpcBody(await readBody(c, maxBodyBytes));
     const { plan } = principal;
     const calls = body.kind === 'batch' ? body.entries.length : 1;
     const decision = limiter.take(principal.keyId, plan, calls);
@@ -189,8 +185,8 @@ export function createGateway(deps: GatewayDeps): Hono {
     return payload === undefined ? c.body(null, 204) : c.body(payload, 200, JSON_HEADERS);
   };
 
-  app.post('/rpc/:nodeId', limitBody, handle);
-  app.post('/rpc/:nodeId/:apiKey', limitBody, handle);
+  app.post('/rpc/:nodeId', handle);
+  app.post('/rpc/:nodeId/:apiKey', handle);
   app.all('/rpc/*', (c) => {
     const response = problemResponse(new MethodNotAllowedError('JSON-RPC requests are POSTed'), redactedPath(c));
     response.headers.set('allow', 'POST');
@@ -205,10 +201,43 @@ export function createGateway(deps: GatewayDeps): Hono {
   return app;
 }
 
+/**
+ * The body as text, refused with 413 past `maxBytes`. A declared Content-Length (what JSON-RPC clients send) is
+ * checked first and the body read whole, which lets the Node adapter skip building a web stream; a chunked body
+ * is streamed and counted as it arrives.
+ */
+async function readBody(c: Context, maxBytes: number): Promise<string> {
+  const tooLarge = () => new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes`);
+  const declared = c.req.header('content-length');
+  if (declared !== undefined) {
+    if (Number(declared) > maxBytes) throw tooLarge();
+    const text = await c.req.text();
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+    return text;
+  }
+  const reader = c.req.raw.body?.getReader();
+  if (!reader) return '';
+  const chunks: Uint8Array[] = [];
+  let received = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    received += value.byteLength;
+    if (received > maxBytes) {
+      await reader.cancel();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
 /** The path as it may be logged or shown: `/rpc/{nodeId}` as is, anything after it (a key) replaced. */
 export function redactedPath(c: Context): string {
-  const segments = new URL(c.req.url).pathname.split('/');
-  return segments.length > 3 ? `${segments.slice(0, 3).join('/')}/[redacted]` : segments.join('/');
+  const path = c.req.path;
+  const beforeNode = path.indexOf('/', 1);
+  const afterNode = beforeNode === -1 ? -1 : path.indexOf('/', beforeNode + 1);
+  return afterNode === -1 ? path : `${path.slice(0, afterNode)}/[redacted]`;
 }
 
 function bearerToken(header: string | undefined): string | undefined {

@@ -71,6 +71,7 @@ export class UsageMeter implements UsageRecorder {
   /** (organisation, hour) pairs this flusher has already put in the hour index. */
   private announced = new Set<string>();
   private sequence = 0;
+  private lastHour = { start: Number.NEGATIVE_INFINITY, key: '' };
   private queue: Promise<unknown> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
   private readonly clock: () => Date;
@@ -92,7 +93,7 @@ export class UsageMeter implements UsageRecorder {
       throw new RangeError(`A usage amount is a non-negative integer, not ${amount}`);
     }
     if (amount === 0) return;
-    const hour = hourOf(at);
+    const hour = this.hourKey(at);
     const id = `${orgId}\u0000${meter}\u0000${hour}`;
     const counter = this.counters.get(id);
     if (counter) counter.amount += amount;
@@ -166,6 +167,15 @@ export class UsageMeter implements UsageRecorder {
       }
     });
     return { sequence, written, alreadyWritten, retained: this.retry.length };
+  }
+
+  /** `hourOf`, remembering the last hour: a busy gateway records twice per request. */
+  private hourKey(at: Date): string {
+    const ms = at.getTime();
+    if (ms < this.lastHour.start || ms >= this.lastHour.start + 3_600_000) {
+      this.lastHour = { start: ms - (((ms % 3_600_000) + 3_600_000) % 3_600_000), key: hourOf(at) };
+    }
+    return this.lastHour.key;
   }
 
   private toRecord(counter: Counter, sequence: number): UsageRecord {

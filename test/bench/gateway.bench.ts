@@ -1,0 +1,269 @@
+/**
+ * Gateway overhead: throughput and p50/p99 latency of JSON-RPC calls sent straight to an anvil node and through
+ * the gateway to the same node, side by side in one run, for a mix the gateway must forward (eth_blockNumber,
+ * eth_getBalance) and a mix it may answer from its cache (eth_chainId, eth_getBlockByNumber of old blocks).
+ *
+ * The gateway runs in its own process (as in production), with real metering into an embedded DynamoDB, so the
+ * load generator does not share its event loop. Loopback only; each measurement lasts a few seconds.
+ * Run: node --import tsx test/bench/gateway.bench.ts [seconds per measurement] [concurrency]
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { serve } from '@hono/node-server';
+import { Pool } from 'undici';
+import { createGateway } from '../../functions/gateway/create-gateway.ts';
+import { RpcUpstream } from '../../functions/gateway/upstream.ts';
+import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import { UsageRepository } from '../../shared/metering/usage.repository.ts';
+import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import { ensureTable } from '../../shared/store/create-table.ts';
+import { Table } from '../../shared/store/table.ts';
+import { startAnvil } from '../integration/gateway/gateway-fixture.ts';
+
+const API_KEY = 'cck_bench_0123456789abcdefghijkl';
+const NODE_ID = 'node_bench';
+const OLD_BLOCKS = 64;
+const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
+
+export interface Measurement {
+  readonly requests: number;
+  readonly errors: number;
+  readonly perSecond: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+}
+
+export interface MixFigures {
+  readonly direct: Measurement;
+  readonly gateway: Measurement;
+  /** Gateway throughput over direct throughput. */
+  readonly throughputRatio: number;
+  readonly p50Ratio: number;
+  readonly p99Ratio: number;
+}
+
+export interface GatewayBenchFigures {
+  readonly seconds: number;
+  readonly concurrency: number;
+  readonly forwarded: MixFigures;
+  readonly cacheable: MixFigures;
+}
+
+type CallFactory = (i: number) => string;
+
+const forwardedMix: CallFactory = (i) =>
+  i % 2 === 0
+    ? `{"jsonrpc":"2.0","id":${i},"method":"eth_blockNumber","params":[]}`
+    : `{"jsonrpc":"2.0","id":${i},"method":"eth_getBalance","params":["${ACCOUNT}","latest"]}`;
+
+const cacheableMix: CallFactory = (i) =>
+  i % 2 === 0
+    ? `{"jsonrpc":"2.0","id":${i},"method":"eth_chainId","params":[]}`
+    : `{"jsonrpc":"2.0","id":${i},"method":"eth_getBlockByNumber","params":["0x${(1 + (i % OLD_BLOCKS)).toString(16)}",false]}`;
+
+/** Measures and prints the figures, and returns them for a runner. */
+export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFigures> {
+  const anvil = await startAnvil();
+  const gateway = await startGatewayProcess(anvil.url);
+  try {
+    await send(
+      anvil.url,
+      '/',
+      `{"jsonrpc":"2.0","id":1,"method":"anvil_mine","params":["0x${(OLD_BLOCKS + 8).toString(16)}"]}`,
+    );
+    const gatewayPath = `/rpc/${NODE_ID}/${API_KEY}`;
+    const measureMix = async (mix: CallFactory): Promise<MixFigures> => {
+      const direct = await measure(anvil.url, '/', mix, seconds, concurrency);
+      const viaGateway = await measure(gateway.url, gatewayPath, mix, seconds, concurrency);
+      return {
+        direct,
+        gateway: viaGateway,
+        throughputRatio: round(viaGateway.perSecond / direct.perSecond),
+        p50Ratio: round(viaGateway.p50Ms / direct.p50Ms),
+        p99Ratio: round(viaGateway.p99Ms / direct.p99Ms),
+      };
+    };
+    const figures = {
+      seconds,
+      concurrency,
+      forwarded: await measureMix(forwardedMix),
+      cacheable: await measureMix(cacheableMix),
+    };
+    print(figures);
+    return figures;
+  } finally {
+    await gateway.stop();
+    await anvil.stop();
+  }
+}
+
+async function measure(
+  origin: string,
+  path: string,
+  mix: CallFactory,
+  seconds: number,
+  concurrency: number,
+): Promise<Measurement> {
+  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+  try {
+    // Warm up connections (and, through the gateway, its caches and look-ups) before timing.
+    await load(pool, path, mix, 0.5, concurrency);
+    return await load(pool, path, mix, seconds, concurrency);
+  } finally {
+    await pool.close();
+  }
+}
+
+async function load(pool: Pool, path: string, mix: CallFactory, seconds: number, concurrency: number) {
+  const latencies: number[] = [];
+  let errors = 0;
+  let next = 0;
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < deadline) {
+        const body = mix(next++);
+        const sentAt = performance.now();
+        const res = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const text = await res.body.text();
+        latencies.push(performance.now() - sentAt);
+        if (res.statusCode !== 200 || !text.includes('"result"')) errors++;
+      }
+    }),
+  );
+  const elapsed = (performance.now() - started) / 1000;
+  latencies.sort((a, b) => a - b);
+  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    requests: latencies.length,
+    errors,
+    perSecond: Math.round(latencies.length / elapsed),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+async function send(origin: string, path: string, body: string): Promise<string> {
+  const pool = new Pool(origin, { connections: 1 });
+  try {
+    const res = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    return await res.body.text();
+  } finally {
+    await pool.close();
+  }
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+function print(figures: GatewayBenchFigures): void {
+  const row = (name: string, m: Measurement) =>
+    `  ${name.padEnd(9)} ${String(m.perSecond).padStart(8)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
+      .toFixed(2)
+      .padStart(6)} ms   (${m.requests} requests, ${m.errors} errors)`;
+  const mix = (title: string, f: MixFigures) =>
+    [
+      title,
+      row('direct', f.direct),
+      row('gateway', f.gateway),
+      `  gateway/direct: throughput ×${f.throughputRatio}, p50 ×${f.p50Ratio}, p99 ×${f.p99Ratio}`,
+    ].join('\n');
+  process.stdout.write(
+    [
+      `Gateway vs direct anvil, ${figures.seconds} s per measurement, ${figures.concurrency} concurrent, loopback`,
+      mix('Forwarded mix (eth_blockNumber, eth_getBalance):', figures.forwarded),
+      mix('Cacheable mix (eth_chainId, eth_getBlockByNumber of old blocks):', figures.cacheable),
+      '',
+    ].join('\n'),
+  );
+}
+
+/** Starts this file in gateway mode in a child process and waits for its port. */
+async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []),
+      '--import',
+      'tsx',
+      fileURLToPath(import.meta.url),
+      '--serve-gateway',
+      anvilUrl,
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    },
+  );
+  const port = await new Promise<number>((resolvePort, reject) => {
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /gateway listening on (\d+)/.exec(output);
+      if (match) resolvePort(Number(match[1]));
+    });
+    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${output}`)));
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null) return;
+      const exited = new Promise((done) => child.once('exit', done));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+/** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
+async function serveGateway(anvilUrl: string): Promise<void> {
+  const dynamo = await startEmbeddedDynamo();
+  await ensureTable(dynamo.client, 'carechain-bench');
+  const meter = new UsageMeter({ store: new UsageRepository(new Table(dynamo.client, 'carechain-bench')) });
+  meter.start();
+  const quiet = (line: string) => (message: string, fields?: Record<string, unknown>) =>
+    process.stderr.write(`${JSON.stringify({ level: line, message, ...fields })}\n`);
+  const upstream = new RpcUpstream({ timeoutMs: 10_000 });
+  const app = createGateway({
+    authenticate: async (secret) =>
+      secret === API_KEY
+        ? {
+            orgId: 'org_bench',
+            keyId: 'key_bench',
+            scopes: ['rpc'],
+            plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
+          }
+        : undefined,
+    resolveNode: async (nodeId) =>
+      nodeId === NODE_ID ? { orgId: 'org_bench', rpcUrl: anvilUrl, state: 'running', runtime: 'anvil' } : undefined,
+    meter,
+    clock: () => new Date(),
+    logger: { debug: () => undefined, info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
+    upstreamTimeoutMs: 10_000,
+    upstream,
+  });
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
+    process.stdout.write(`gateway listening on ${info.port}\n`);
+  });
+  process.once('SIGTERM', () => {
+    server.close();
+    void meter
+      .stop()
+      .then(() => upstream.close())
+      .then(() => dynamo.close())
+      .finally(() => process.exit(0));
+  });
+}
+
+const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
+if (entry === import.meta.url) {
+  const servingAt = process.argv.indexOf('--serve-gateway');
+  if (servingAt !== -1) {
+    await serveGateway(process.argv[servingAt + 1] as string);
+  } else {
+    await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 48));
+  }
+}

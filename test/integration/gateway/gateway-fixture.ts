@@ -1,0 +1,197 @@
+/**
+ * Real parts behind the gateway for integration tests and the benchmark: an anvil chain, an embedded DynamoDB
+ * (dynalite) holding usage records, and the gateway served over HTTP by @hono/node-server on a free port.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { serve } from '@hono/node-server';
+import {
+  createGateway,
+  type GatewayNode,
+  type GatewayPlan,
+  type GatewayPrincipal,
+} from '../../../functions/gateway/create-gateway.ts';
+import { RpcUpstream } from '../../../functions/gateway/upstream.ts';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
+import { UsageRepository } from '../../../shared/metering/usage.repository.ts';
+import { UsageMeter } from '../../../shared/metering/usage-meter.ts';
+import { ensureTable } from '../../../shared/store/create-table.ts';
+import { Table } from '../../../shared/store/table.ts';
+
+const ANVIL = fileURLToPath(new URL('../../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil', import.meta.url));
+export const CHAIN_ID = 1_337_777;
+
+export interface AnvilProcess {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+/** A free-gas anvil chain sealing a block every second, as the local runtime runs it. */
+export async function startAnvil(): Promise<AnvilProcess> {
+  const child = spawn(
+    ANVIL,
+    [
+      '--host',
+      '127.0.0.1',
+      '--port',
+      '0',
+      '--base-fee',
+      '0',
+      '--gas-price',
+      '0',
+      '--disable-min-priority-fee',
+      '--chain-id',
+      String(CHAIN_ID),
+      '--block-time',
+      '1',
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  const port = await listeningPort(child);
+  return {
+    url: `http://127.0.0.1:${port}`,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+function listeningPort(child: ChildProcess): Promise<number> {
+  return new Promise((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`anvil did not start within 10 s:\n${output}`));
+    }, 10_000);
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const match = /Listening on [\d.]+:(\d+)/.exec(output);
+      if (match) {
+        clearTimeout(timer);
+        child.stdout?.removeAllListeners('data');
+        child.stdout?.resume();
+        resolve(Number(match[1]));
+      }
+    });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`anvil exited with ${code} before listening:\n${output}`));
+    });
+  });
+}
+
+/** An HTTP server that accepts requests and never answers them: a node that hangs. */
+export async function startSilentNode(): Promise<{ url: string; stop(): Promise<void> }> {
+  const server: Server = createServer(() => undefined);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    stop: () =>
+      new Promise((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface ApiKeyGrant {
+  readonly secret: string;
+  readonly principal: GatewayPrincipal;
+}
+
+export interface GatewayServer {
+  readonly url: string;
+  readonly dynamo: EmbeddedDynamo;
+  readonly table: Table;
+  readonly repository: UsageRepository;
+  readonly meter: UsageMeter;
+  /** Every JSON line the gateway logged. */
+  readonly logLines: string[];
+  /** PutItem calls sent to the table so far, per partition key. */
+  writesTo(pk: string): number;
+  stop(): Promise<void>;
+}
+
+export const generousPlan: GatewayPlan = {
+  id: 'enterprise',
+  requestsPerSecond: 100_000,
+  burst: 100_000,
+  maxBatchSize: 100,
+};
+
+export async function startGatewayServer(options: {
+  keys: readonly ApiKeyGrant[];
+  nodes: Readonly<Record<string, GatewayNode>>;
+  upstreamTimeoutMs?: number;
+  clock?: () => Date;
+  logLevel?: 'debug' | 'info';
+}): Promise<GatewayServer> {
+  const dynamo = await startEmbeddedDynamo();
+  const tableName = 'carechain-gateway';
+  await ensureTable(dynamo.client, tableName);
+  const writes = new Map<string, number>();
+  dynamo.client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName === 'PutItemCommand') {
+        const pk = String((args.input as { Item?: { pk?: unknown } }).Item?.pk);
+        writes.set(pk, (writes.get(pk) ?? 0) + 1);
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'countTableWrites' },
+  );
+  const clock = options.clock ?? (() => new Date());
+  const table = new Table(dynamo.client, tableName, clock);
+  const repository = new UsageRepository(table, clock);
+  const logLines: string[] = [];
+  const log =
+    (level: string) =>
+    (message: string, fields?: Record<string, unknown>): void => {
+      if (level === 'debug' && options.logLevel !== 'debug') return;
+      logLines.push(JSON.stringify({ level, message, ...fields }));
+    };
+  const logger = { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error') };
+  const meter = new UsageMeter({ store: repository, clock, logger, flushIntervalMs: 60_000 });
+  const upstream = new RpcUpstream({ timeoutMs: options.upstreamTimeoutMs ?? 2000 });
+  const principals = new Map(options.keys.map((key) => [key.secret, key.principal]));
+  const app = createGateway({
+    authenticate: async (secret) => principals.get(secret),
+    resolveNode: async (nodeId) => options.nodes[nodeId],
+    meter,
+    clock,
+    logger,
+    upstreamTimeoutMs: options.upstreamTimeoutMs ?? 2000,
+    upstream,
+  });
+  let server: ReturnType<typeof serve> | undefined;
+  const port = await new Promise<number>((resolve) => {
+    server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => resolve(info.port));
+  });
+  const listening = server as ReturnType<typeof serve>;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    dynamo,
+    table,
+    repository,
+    meter,
+    logLines,
+    writesTo: (pk) => writes.get(pk) ?? 0,
+    async stop() {
+      await new Promise<void>((resolve) => {
+        if ('closeAllConnections' in listening) listening.closeAllConnections();
+        listening.close(() => resolve());
+      });
+      await upstream.close();
+      await dynamo.close();
+    },
+  };
+}
