@@ -4,14 +4,17 @@
  */
 import type { Config } from '../../shared/config/config.ts';
 import type { NodeHosting, NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
+import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
+import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
+import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 
 export interface Stores {
@@ -23,6 +26,7 @@ export interface Stores {
   readonly networks: NetworksRepository;
   readonly nodes: NodesRepository;
   readonly platform: PlatformRepository;
+  readonly signingKeys: SigningKeysRepository;
 }
 
 export interface AppDeps {
@@ -35,8 +39,14 @@ export interface AppDeps {
   readonly version?: string;
   /** The runtime managed nodes get in this deployment: anvil (local), besu (local, when installed) or ec2. */
   readonly managedRuntime: Exclude<NodeRuntime, 'external'>;
+  /** Where signing keys live: KMS in AWS, the encrypted local vault on a laptop. */
+  readonly vault: KeyVault;
+  /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */
+  readonly usage?: UsageRecorder;
   /** Told after a node's record changed, so the reconciler can act at once (local: in-process; AWS: a queue). */
   readonly nodeChanged?: (node: NodeRecord) => void;
   /** Refuses a new node the organisation may not have (billing state, plan limits); throws a named error. */
   readonly admission?: (orgId: string, hosting: NodeHosting) => Promise<void>;
+  /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
+  readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
 }

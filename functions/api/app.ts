@@ -28,6 +28,7 @@ import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
 import { registerNodeRoutes } from './routes/nodes.routes.ts';
 import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
+import { registerSigningKeyRoutes } from './routes/signing-keys.routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -70,6 +71,7 @@ export function createApp(deps: AppDeps): App {
   registerAuditRoutes(app, deps);
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
+  registerSigningKeyRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

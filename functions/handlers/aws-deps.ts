@@ -3,6 +3,8 @@
  * Built once per container (module scope) and reused across invocations.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { createStores } from '../../shared/store/stores.ts';
@@ -19,6 +21,8 @@ export function awsDeps(env: Record<string, string | undefined> = process.env): 
     stores: createStores(table),
     logger: createLogger({ level: config.logLevel, base: { mode: 'aws' } }),
     clock,
+    managedRuntime: 'ec2',
+    vault: new KmsKeyVault(new KMSClient({ region: config.awsRegion })),
     version: env.CARECHAIN_VERSION,
   };
 }

@@ -22,14 +22,15 @@ import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
-import { startNodeWorker } from './node-worker.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
+import { startNodeWorker } from './node-worker.ts';
 
 export interface LocalRuntime {
   readonly url: string;
   readonly port: number;
   readonly operator: OperatorBootstrap;
   readonly deps: AppDeps;
+  readonly table: Table;
   readonly defaultNetworkId: string;
   readonly nodeProvider: LocalNodeProvider;
   readonly reconciler: NodeReconciler;
@@ -88,6 +89,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       logger,
       clock,
       managedRuntime: 'anvil',
+      vault,
       nodeChanged: worker.nodeChanged,
       docsAssetsDir: swaggerAssetsDir(),
       version: process.env.npm_package_version,
@@ -116,6 +118,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       port,
       operator,
       deps,
+      table,
       defaultNetworkId: defaultNetwork.id,
       nodeProvider,
       reconciler,

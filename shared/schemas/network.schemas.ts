@@ -10,7 +10,10 @@ import { Timestamp } from './common.schemas.ts';
 const Address = z.string().refine((value) => isAddress(value), 'Not an Ethereum address');
 const Enode = z
   .string()
-  .regex(/^enode:\/\/[0-9a-fA-F]{128}@[^\s:@]+:\d{1,5}(\?discport=\d{1,5})?$/, 'Not an enode URL (enode://<128 hex>@host:port)');
+  .regex(
+    /^enode:\/\/[0-9a-fA-F]{128}@[^\s:@]+:\d{1,5}(\?discport=\d{1,5})?$/,
+    'Not an enode URL (enode://<128 hex>@host:port)',
+  );
 
 export const CreateNetwork = z
   .strictObject({
@@ -18,7 +21,12 @@ export const CreateNetwork = z
       .string()
       .regex(/^[a-z0-9][a-z0-9-]{1,38}[a-z0-9]$/, 'Lower-case letters, digits and dashes, 3–40 characters')
       .openapi({ example: 'carechain-test' }),
-    chainId: z.number().int().min(1).max(2 ** 53 - 1).openapi({ example: 1_337_778 }),
+    chainId: z
+      .number()
+      .int()
+      .min(1)
+      .max(2 ** 53 - 1)
+      .openapi({ example: 1_337_778 }),
     consensus: z.enum(CONSENSUS_PROTOCOLS).default('qbft'),
     blockPeriodSeconds: z.number().int().min(1).max(60).default(2),
     validators: z.array(Address).min(1, 'A QBFT genesis needs at least one validator').max(64),
@@ -56,7 +64,10 @@ export const CreateNode = z
     role: z.enum(NODE_ROLES).default('member'),
     hosting: z.enum(NODE_HOSTINGS).default('managed'),
     size: z.enum(NODE_SIZES).default('small'),
-    region: z.string().regex(/^[a-z]{2}-[a-z]+-\d$/, 'An AWS region, e.g. eu-north-1').default('eu-north-1'),
+    region: z
+      .string()
+      .regex(/^[a-z]{2}-[a-z]+-\d$/, 'An AWS region, e.g. eu-north-1')
+      .default('eu-north-1'),
     enode: Enode.optional().openapi({ description: 'Self-hosted only: your node’s enode, once it runs' }),
     rpcUrl: z
       .url({ protocol: /^https?$/ })
@@ -69,7 +80,10 @@ export type CreateNode = z.infer<typeof CreateNode>;
 export const UpdateSelfHostedNode = z
   .strictObject({
     enode: Enode.nullable().optional(),
-    rpcUrl: z.url({ protocol: /^https?$/ }).nullable().optional(),
+    rpcUrl: z
+      .url({ protocol: /^https?$/ })
+      .nullable()
+      .optional(),
   })
   .openapi('UpdateSelfHostedNode');
 

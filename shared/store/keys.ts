@@ -21,6 +21,7 @@ export const keys = {
   network: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'META' }),
   networkName: (name: string) => ({ pk: `NETNAME#${name.toLowerCase()}`, sk: 'NETWORK' }),
   node: (orgId: string, nodeId: string) => ({ pk: `ORG#${orgId}`, sk: `NODE#${nodeId}` }),
+  signingKey: (orgId: string, keyId: string) => ({ pk: `ORG#${orgId}`, sk: `KEY#${keyId}` }),
 } as const;
 
 export const gsi1 = {

@@ -6,8 +6,9 @@ import { AuditRepository } from './audit.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
 import { NetworksRepository } from './networks.repository.ts';
 import { NodesRepository } from './nodes.repository.ts';
-import { PlatformRepository } from './platform.repository.ts';
 import { OrganisationsRepository } from './organisations.repository.ts';
+import { PlatformRepository } from './platform.repository.ts';
+import { SigningKeysRepository } from './signing-keys.repository.ts';
 import type { Table } from './table.ts';
 import { UsersRepository } from './users.repository.ts';
 
@@ -21,5 +22,6 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     networks: new NetworksRepository(table),
     nodes: new NodesRepository(table, clock),
     platform: new PlatformRepository(table),
+    signingKeys: new SigningKeysRepository(table),
   };
 }

@@ -18,13 +18,16 @@ export async function startInProcessRuntime(env: Record<string, string> = {}) {
     CARECHAIN_OPERATOR_PASSWORD: 'operator-password-1234',
     ...env,
   });
-  const runtime: LocalRuntime = await startLocalRuntime(config, createLogger({ level: 'silent' }));
+  const logLines: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
+  const runtime: LocalRuntime = await startLocalRuntime(config, logger);
   const call = (method: string, path: string, init: { token?: string; apiKey?: string; body?: unknown } = {}) =>
     http(runtime.url, method, path, init);
   let count = 0;
   return {
     runtime,
     dataDir,
+    logLines,
     call,
     async user(orgName = 'Test Hospital') {
       count++;

@@ -3,10 +3,14 @@
  * line kept so tests can inspect them. Helpers act as a user would, through HTTP requests to the app.
  */
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createApp } from '../../functions/api/app.ts';
 import type { AppDeps } from '../../functions/api/app-deps.ts';
 import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { createStores } from '../../shared/store/stores.ts';
@@ -32,6 +36,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
     clock,
     managedRuntime: 'anvil',
+    vault: new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-'))),
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);

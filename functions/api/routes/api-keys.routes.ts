@@ -94,15 +94,15 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   app.openapi(
     createRoute({
       method: 'delete',
-      path: '/v1/orgs/{orgId}/api-keys/{keyId}',
+      path: '/v1/orgs/{orgId}/api-keys/{apiKeyId}',
       tags: ['api-keys'],
       summary: 'Revoke an API key (it stops working at once)',
       security: userSecurity,
-      request: { params: z.object({ orgId: OrgId, keyId: KeyId }) },
+      request: { params: z.object({ orgId: OrgId, apiKeyId: KeyId }) },
       responses: { 204: noContent, ...errorResponses },
     }),
     async (c) => {
-      const { orgId, keyId } = c.req.valid('param');
+      const { orgId, apiKeyId: keyId } = c.req.valid('param');
       const access = await requireOrgAccess(c, deps, orgId, { role: 'developer', usersOnly: true });
       const existing = await deps.stores.apiKeys.get(orgId, keyId);
       if (!existing) throw new NotFoundError('No such API key');

@@ -13,6 +13,14 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/orgs/{orgId}/api-keys': { name: 'probe', scopes: ['rpc'] },
   'POST /v1/orgs/{orgId}/nodes': { networkId: 'filled in beforeAll' },
   'PATCH /v1/orgs/{orgId}/nodes/{nodeId}': { rpcUrl: 'http://127.0.0.1:9/never' },
+  'POST /v1/orgs/{orgId}/keys': { alias: 'probe' },
+  'POST /v1/orgs/{orgId}/keys/{keyId}/sign-message': { message: 'steal a signature' },
+  'POST /v1/orgs/{orgId}/keys/{keyId}/sign-typed-data': {
+    domain: { name: 'x' },
+    types: { T: [{ name: 'a', type: 'uint256' }] },
+    message: { a: 1 },
+  },
+  'POST /v1/orgs/{orgId}/keys/{keyId}/transactions': { to: '0x00000000000000000000000000000000000000aa' },
 };
 
 let api: TestApi;
@@ -46,10 +54,16 @@ beforeAll(async () => {
     body: { networkId: network.id, hosting: 'self-hosted' },
   });
 
+  const signingKey = await api.call('POST', `/v1/orgs/${victimOrg.id}/keys`, {
+    token: victim.token,
+    body: { alias: 'victim-key' },
+  });
+
   params = {
+    keyId: signingKey.json.id,
     orgId: victimOrg.id,
     userId: victim.user.id,
-    keyId: victimKey.id,
+    apiKeyId: victimKey.id,
     invitationId: invitation.json.id,
     nodeId: node.json.id,
   };
@@ -132,6 +146,12 @@ describe('tenant isolation', () => {
     expect(members).toHaveLength(1);
     const keys = await api.stores.apiKeys.list(params.orgId ?? '');
     expect(keys).toHaveLength(2);
+    const signingKeys = await api.stores.signingKeys.list(params.orgId ?? '');
+    expect(signingKeys.map((k) => k.state)).toEqual(['enabled']);
+    const signed = (await api.stores.audit.list(params.orgId ?? '', { limit: 200 })).items.filter(
+      (e) => e.action === 'signing-key.signed',
+    );
+    expect(signed).toEqual([]);
     const nodes = await api.stores.nodes.listByOrg(params.orgId ?? '');
     expect(nodes.map((n) => [n.id, n.desiredState, n.endpoints.rpcUrl])).toEqual([
       [params.nodeId, 'running', undefined],

@@ -1,0 +1,99 @@
+/**
+ * Signing keys and what they sign, as the API accepts and shows them.
+ */
+import { z } from '@hono/zod-openapi';
+import { isAddress, isHexString } from 'ethers';
+import { Timestamp } from './common.schemas.ts';
+
+export const CreateSigningKey = z
+  .strictObject({
+    alias: z
+      .string()
+      .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'Letters, digits, dot, dash, underscore; up to 63 characters')
+      .openapi({ example: 'infusion-pump-0042' }),
+    description: z.string().trim().max(200).optional(),
+  })
+  .openapi('CreateSigningKey');
+
+export const SigningKeyView = z
+  .object({
+    id: z.string(),
+    alias: z.string(),
+    description: z.string().nullable(),
+    address: z.string().openapi({ description: 'Checksummed Ethereum address' }),
+    publicKey: z.string().openapi({ description: 'Uncompressed secp256k1 public key, 0x04…' }),
+    state: z.enum(['enabled', 'disabled', 'pending-deletion']),
+    deletionDate: Timestamp.nullable(),
+    createdAt: Timestamp,
+  })
+  .openapi('SigningKey');
+export const SigningKeyList = z.object({ items: z.array(SigningKeyView) }).openapi('SigningKeyList');
+
+export const SignMessage = z
+  .strictObject({
+    message: z.string().min(1).max(16_384).openapi({ example: 'Batch 2026-11-24 released by pharmacy QA' }),
+    encoding: z
+      .enum(['utf8', 'hex'])
+      .default('utf8')
+      .openapi({ description: '`hex` signs the bytes of a 0x-prefixed hex string' }),
+  })
+  .openapi('SignMessage');
+
+const TypedDataField = z.strictObject({ name: z.string().min(1).max(64), type: z.string().min(1).max(64) });
+export const SignTypedData = z
+  .strictObject({
+    domain: z.strictObject({
+      name: z.string().max(128).optional(),
+      version: z.string().max(32).optional(),
+      chainId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).optional(),
+      verifyingContract: z.string().refine(isAddress, 'Not an address').optional(),
+      salt: z
+        .string()
+        .refine((v) => isHexString(v, 32), 'A 32-byte hex string')
+        .optional(),
+    }),
+    types: z.record(z.string().min(1).max(64), z.array(TypedDataField).max(64)),
+    primaryType: z.string().min(1).max(64).optional(),
+    message: z.record(z.string(), z.unknown()),
+  })
+  .openapi('SignTypedData');
+
+export const SignatureView = z
+  .object({
+    keyId: z.string(),
+    address: z.string(),
+    digest: z.string().openapi({ description: 'The 32-byte digest that was signed' }),
+    signature: z.string().openapi({ description: '65-byte r‖s‖v signature, as ethers and wallets expect' }),
+  })
+  .openapi('Signature');
+
+const Quantity = z.union([z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/), z.number().int().nonnegative()]);
+export const SendTransaction = z
+  .strictObject({
+    to: z.string().refine(isAddress, 'Not an address').optional().openapi({ description: 'Omit to deploy a contract' }),
+    value: Quantity.default('0'),
+    data: z
+      .string()
+      .refine((v) => isHexString(v), 'A 0x-prefixed hex string')
+      .max(262_144)
+      .default('0x'),
+    gasLimit: Quantity.optional().openapi({ description: 'Estimated by the node when omitted' }),
+    nodeId: z
+      .string()
+      .regex(/^node_[a-z2-7]{20}$/)
+      .optional()
+      .openapi({ description: 'Which of your running nodes sends it; default: the first running one' }),
+  })
+  .openapi('SendTransaction');
+
+export const SentTransaction = z
+  .object({ hash: z.string(), from: z.string(), nonce: z.number().int(), nodeId: z.string() })
+  .openapi('SentTransaction');
+
+export const ScheduleKeyDeletion = z
+  .object({
+    pendingWindowDays: z.coerce.number().int().min(7).max(30).default(30).openapi({
+      description: 'Days before the key is destroyed (7–30); it cannot sign from now on',
+    }),
+  })
+  .openapi('ScheduleKeyDeletion');
