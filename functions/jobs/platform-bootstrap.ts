@@ -10,7 +10,11 @@ import type { PlatformKey, PlatformRepository } from '../../shared/store/platfor
 
 export const PLATFORM_ORG_ID = 'platform';
 
-export async function ensurePlatformKey(vault: KeyVault, platform: PlatformRepository, now: Date): Promise<PlatformKey> {
+export async function ensurePlatformKey(
+  vault: KeyVault,
+  platform: PlatformRepository,
+  now: Date,
+): Promise<PlatformKey> {
   const existing = await platform.getSigningKey();
   if (existing) return existing;
   const created = await vault.createKey({
