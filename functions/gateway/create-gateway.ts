@@ -32,11 +32,11 @@ import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import { ChainHeads } from './chain-heads.ts';
 import { recordUsage, usageOf } from './compute-units.ts';
 import { problemResponse } from './gateway-problem.ts';
-import { errorResponse, type JsonRpcEntry, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
+import { errorResponse, type JsonRpcBody, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
 import { cachedLookup } from './lookup-cache.ts';
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
-import { type CallAnswer, RpcDispatcher } from './rpc-dispatcher.ts';
+import { type CallAnswer, type DispatchTarget, RpcDispatcher } from './rpc-dispatcher.ts';
 import { RpcUpstream } from './upstream.ts';
 
 export interface GatewayPlan {
@@ -60,7 +60,10 @@ export interface GatewayNode {
   readonly rpcUrl: string;
   readonly state: NodeState;
   readonly runtime: NodeRuntime;
-  /** On the anvil runtime all nodes of a network are endpoints of one chain process. */
+  /**
+   * On the anvil runtime all nodes of a network are endpoints of one chain process; answers then carry
+   * `x-carechain-shared-chain: true`, so nobody mistakes such a node for a separate consensus participant.
+   */
   readonly sharedChain?: boolean;
 }
 
@@ -90,7 +93,9 @@ export interface GatewayDeps {
   readonly resultCache?: ResultCacheOptions;
 }
 
-const JSON_HEADERS = { 'content-type': 'application/json' } as const;
+const JSON_HEADER = { 'content-type': 'application/json' } as const;
+/** Tells clients of an anvil-runtime node that its chain (and so its state) is shared with other nodes. */
+const SHARED_CHAIN_HEADER = { 'x-carechain-shared-chain': 'true' } as const;
 const NODE_NOT_FOUND = 'No such node for this API key';
 
 export function createGateway(deps: GatewayDeps): Hono {
@@ -112,9 +117,8 @@ export function createGateway(deps: GatewayDeps): Hono {
   const app = new Hono();
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
 
-  const handle = async (c: Context): Promise<Response> => {
-    const started = performance.now();
-    const nodeId = c.req.param('nodeId') ?? '';
+  /** Authenticates the key and finds the node it may reach; refusals are HTTP problems. */
+  const admit = async (c: Context, nodeId: string) => {
     const secret = c.req.param('apiKey') ?? bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key');
     if (!secret) {
       throw new UnauthorizedError('Send an API key: Authorization: Bearer <key>, x-api-key, or /rpc/{nodeId}/{key}');
@@ -130,11 +134,47 @@ export function createGateway(deps: GatewayDeps): Hono {
     if (!isServing(node.state) || !node.rpcUrl) {
       throw new ServiceUnavailableError(`The node is ${node.state} and not serving requests`);
     }
+    return { principal, node };
+  };
 
+  /** Answers an admitted body: one JSON-RPC response, an array for a batch, or nothing for notifications. */
+  const answer = async (
+    body: JsonRpcBody,
+    plan: GatewayPlan,
+    target: Omit<DispatchTarget, 'allowedMethods'>,
+  ): Promise<{ payload: string | undefined; answers: CallAnswer[] }> => {
+    if (body.kind === 'parse-error') {
+      const error = { code: RPC_ERROR_CODES.parseError, message: 'Parse error: the body is not JSON' };
+      return { payload: errorResponse(null, error), answers: [] };
+    }
+    if (body.kind === 'empty-batch') {
+      const error = { code: RPC_ERROR_CODES.invalidRequest, message: 'An empty batch is not a request' };
+      return { payload: errorResponse(null, error), answers: [] };
+    }
+    if (body.kind === 'batch' && body.entries.length > plan.maxBatchSize) {
+      const error = {
+        code: RPC_ERROR_CODES.invalidRequest,
+        message: `A batch of ${body.entries.length} calls exceeds the plan's limit of ${plan.maxBatchSize}`,
+        data: { reason: 'batch-too-large', maxBatchSize: plan.maxBatchSize },
+      };
+      return { payload: errorResponse(null, error), answers: [] };
+    }
+    const entries = body.kind === 'batch' ? body.entries : [body.entry];
+    const answers = await dispatcher.dispatch(entries, { ...target, allowedMethods: plan.allowedMethods });
+    const responses = answers.flatMap((call) => (call.response === undefined ? [] : [call.response]));
+    if (responses.length === 0) return { payload: undefined, answers };
+    return { payload: body.kind === 'batch' ? `[${responses.join(',')}]` : responses[0], answers };
+  };
+
+  const handle = async (c: Context): Promise<Response> => {
+    const started = performance.now();
+    const nodeId = c.req.param('nodeId') ?? '';
+    const { principal, node } = await admit(c, nodeId);
     const body = parseJsonRpcBody(await readBody(c, maxBodyBytes));
     const { plan } = principal;
+    // A batch takes a token per call; one refused whole (over the size limit) does no work and takes one.
     const calls = body.kind === 'batch' ? body.entries.length : 1;
-    const decision = limiter.take(principal.keyId, plan, calls);
+    const decision = limiter.take(principal.keyId, plan, calls > plan.maxBatchSize ? 1 : calls);
     if (!decision.allowed) {
       throw new TooManyRequestsError(
         `Rate limit of plan ${plan.id} exceeded (${plan.requestsPerSecond}/s, burst ${plan.burst})`,
@@ -142,33 +182,7 @@ export function createGateway(deps: GatewayDeps): Hono {
       );
     }
 
-    let answers: CallAnswer[] = [];
-    let payload: string | undefined;
-    if (body.kind === 'parse-error') {
-      payload = errorResponse(null, { code: RPC_ERROR_CODES.parseError, message: 'Parse error: the body is not JSON' });
-    } else if (body.kind === 'empty-batch') {
-      payload = errorResponse(null, {
-        code: RPC_ERROR_CODES.invalidRequest,
-        message: 'An empty batch is not a request',
-      });
-    } else if (body.kind === 'batch' && body.entries.length > plan.maxBatchSize) {
-      payload = errorResponse(null, {
-        code: RPC_ERROR_CODES.invalidRequest,
-        message: `A batch of ${body.entries.length} calls exceeds the plan's limit of ${plan.maxBatchSize}`,
-        data: { reason: 'batch-too-large', maxBatchSize: plan.maxBatchSize },
-      });
-    } else {
-      const entries: readonly JsonRpcEntry[] = body.kind === 'batch' ? body.entries : [body.entry];
-      answers = await dispatcher.dispatch(entries, {
-        nodeId,
-        rpcUrl: node.rpcUrl,
-        runtime: node.runtime,
-        allowedMethods: plan.allowedMethods,
-      });
-      const responses = answers.flatMap((answer) => (answer.response === undefined ? [] : [answer.response]));
-      if (responses.length > 0) payload = body.kind === 'batch' ? `[${responses.join(',')}]` : responses[0];
-    }
-
+    const { payload, answers } = await answer(body, plan, { nodeId, rpcUrl: node.rpcUrl, runtime: node.runtime });
     const usage = usageOf(answers);
     recordUsage(deps.meter, principal.orgId, usage, deps.clock());
     deps.logger.debug('rpc', {
@@ -179,15 +193,17 @@ export function createGateway(deps: GatewayDeps): Hono {
       calls,
       served: usage.requests,
       computeUnits: usage.computeUnits,
-      cacheHits: answers.filter((answer) => answer.outcome === 'cache').length,
+      cacheHits: answers.filter((call) => call.outcome === 'cache').length,
       durationMs: Math.round((performance.now() - started) * 100) / 100,
     });
-    return payload === undefined ? c.body(null, 204) : c.body(payload, 200, JSON_HEADERS);
+    const shared = node.sharedChain ? SHARED_CHAIN_HEADER : undefined;
+    return payload === undefined ? c.body(null, 204, shared) : c.body(payload, 200, { ...JSON_HEADER, ...shared });
   };
 
   app.post('/rpc/:nodeId', handle);
   app.post('/rpc/:nodeId/:apiKey', handle);
   app.all('/rpc/*', (c) => {
+    if (c.req.method === 'POST') return problemResponse(new NotFoundError('No such route'), redactedPath(c));
     const response = problemResponse(new MethodNotAllowedError('JSON-RPC requests are POSTed'), redactedPath(c));
     response.headers.set('allow', 'POST');
     return response;

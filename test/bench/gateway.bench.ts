@@ -6,6 +6,8 @@
  * The gateway runs in its own process (as in production), with real metering into an embedded DynamoDB, so the
  * load generator does not share its event loop. Loopback only; each measurement lasts a few seconds.
  * Run: node --import tsx test/bench/gateway.bench.ts [seconds per measurement] [concurrency]
+ * (or `npm run bench -- gateway`). GATEWAY_BENCH_NODE_ARGS adds Node flags to the gateway process, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see where its time goes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { resolve } from 'node:path';

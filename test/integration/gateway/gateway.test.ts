@@ -139,6 +139,7 @@ describe('JSON-RPC clients through the gateway', () => {
       { authorization: `Bearer ${KEY_A}` },
     );
     expect(await res.json()).toEqual({ jsonrpc: '2.0', id: 1, result: `0x${CHAIN_ID.toString(16)}` });
+    expect(res.headers.get('x-carechain-shared-chain')).toBe('true');
   });
 });
 

@@ -221,6 +221,13 @@ describe('gateway rate limiting', () => {
     expect((await g.post('/rpc/node_mine', [blocked, blocked, blocked])).status).toBe(200);
     expect((await g.post('/rpc/node_mine', blocked)).status).toBe(429);
   });
+
+  it('takes one token for a batch refused for its size', async () => {
+    const g = gateway();
+    const oversized = Array.from({ length: 5 }, (_, i) => ({ ...blocked, id: i }));
+    expect((await g.post('/rpc/node_mine', oversized)).status).toBe(200);
+    expect((await g.post('/rpc/node_mine', [blocked, blocked])).status).toBe(200);
+  });
 });
 
 describe('gateway logs', () => {
