@@ -1,0 +1,258 @@
+/**
+ * BillingProvider on Stripe Billing: one client per process, customers tagged with `metadata[carechain_org]`,
+ * Checkout in subscription mode with the plan's prices found by lookup key (so the catalogue names prices and
+ * Stripe holds the amounts), the customer portal, invoices, meter events and verified webhooks.
+ *
+ * The client retries network faults a few times with Stripe's own backoff and idempotency keys; `host`, `port`
+ * and `protocol` point it at a local fake in tests.
+ */
+import Stripe from 'stripe';
+import type { SubscriptionStatus } from '../../domain/billing-state.ts';
+import { getPlan, isPlanId, type PlanId, planOfLookupKey } from '../../domain/plans.ts';
+import { ServiceUnavailableError, UpstreamError, ValidationError } from '../../errors.ts';
+import type {
+  BillingCustomerInput,
+  BillingEvent,
+  BillingProvider,
+  CheckoutInput,
+  CheckoutSession,
+  CheckoutSessionDetails,
+  Invoice,
+  InvoiceQuery,
+  MeterEventInput,
+  MeterEventOutcome,
+  SubscriptionDetails,
+  WebhookInput,
+} from '../../ports/billing-provider.ts';
+import { isDuplicateMeterEvent, toAppError } from './stripe-errors.ts';
+import { idOf, verifyStripeWebhook } from './stripe-webhook-event.ts';
+
+export interface StripeBillingOptions {
+  readonly secretKey: string;
+  /** API host, for a local fake. @default Stripe's */
+  readonly host?: string;
+  readonly port?: number;
+  readonly protocol?: 'http' | 'https';
+  /** Retries of a failed request (network faults, 409/429/5xx), with Stripe's backoff. @default 2 */
+  readonly maxNetworkRetries?: number;
+  /** Per-request timeout in milliseconds. @default 20000 */
+  readonly timeoutMs?: number;
+  /** How long a price found by lookup key is reused. @default 600000 (10 minutes) */
+  readonly priceCacheMs?: number;
+  readonly clock?: () => Date;
+}
+
+/** The metadata key that ties Stripe objects to an organisation. */
+export const ORG_METADATA_KEY = 'carechain_org';
+export const PLAN_METADATA_KEY = 'carechain_plan';
+
+const SEARCHABLE_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const SUBSCRIPTION_STATUSES: readonly SubscriptionStatus[] = [
+  'active',
+  'trialing',
+  'past_due',
+  'unpaid',
+  'canceled',
+  'incomplete',
+  'incomplete_expired',
+  'paused',
+];
+const INVOICE_STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as const;
+
+export class StripeBilling implements BillingProvider {
+  readonly enabled = true;
+  private readonly stripe: Stripe;
+  private readonly prices = new Map<string, { id: string; cachedAt: number }>();
+  private readonly priceCacheMs: number;
+  private readonly clock: () => Date;
+
+  constructor(options: StripeBillingOptions) {
+    this.stripe = new Stripe(options.secretKey, {
+      host: options.host,
+      port: options.port,
+      protocol: options.protocol,
+      maxNetworkRetries: options.maxNetworkRetries ?? 2,
+      timeout: options.timeoutMs ?? 20_000,
+      telemetry: false,
+      appInfo: { name: 'carechain-baas' },
+    });
+    this.priceCacheMs = options.priceCacheMs ?? 600_000;
+    this.clock = options.clock ?? (() => new Date());
+  }
+
+  /**
+   * Finds the organisation's customer by metadata before creating one, and creates with an idempotency key per
+   * organisation: Stripe's search lags behind writes, and the key makes a quick second call return the same
+   * customer instead of a twin.
+   */
+  async ensureCustomer(org: BillingCustomerInput): Promise<string> {
+    if (org.customerId) return org.customerId;
+    if (!SEARCHABLE_ID.test(org.orgId)) throw new ValidationError('Not an organisation id');
+    return this.call('find or create the customer', async () => {
+      const found = await this.stripe.customers.search({
+        query: `metadata['${ORG_METADATA_KEY}']:'${org.orgId}'`,
+        limit: 1,
+      });
+      const existing = found.data[0];
+      if (existing) return existing.id;
+      const created = await this.stripe.customers.create(
+        { name: org.name, email: org.email, metadata: { [ORG_METADATA_KEY]: org.orgId } },
+        { idempotencyKey: `carechain-customer-${org.orgId}` },
+      );
+      return created.id;
+    });
+  }
+
+  async createCheckoutSession(input: CheckoutInput): Promise<CheckoutSession> {
+    const plan = getPlan(input.planId);
+    if (!plan.stripePrices) throw new ValidationError(`The ${plan.name} plan is free and needs no checkout`);
+    const [nodePrice, computePrice] = await this.priceIds([
+      plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'],
+      plan.stripePrices.computeUnitOverage,
+    ]);
+    const metadata = { [ORG_METADATA_KEY]: input.orgId, [PLAN_METADATA_KEY]: plan.id };
+    const session = await this.call('create a checkout session', () =>
+      this.stripe.checkout.sessions.create({
+        mode: 'subscription',
+        customer: input.customerId,
+        client_reference_id: input.orgId,
+        line_items: [{ price: nodePrice, quantity: 1 }, { price: computePrice }],
+        success_url: input.successUrl,
+        cancel_url: input.cancelUrl,
+        metadata,
+        subscription_data: { metadata },
+      }),
+    );
+    if (!session.url) throw new UpstreamError('Stripe returned a checkout session without a URL');
+    return { id: session.id, url: session.url };
+  }
+
+  async createPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }> {
+    const session = await this.call('create a portal session', () =>
+      this.stripe.billingPortal.sessions.create({ customer: input.customerId, return_url: input.returnUrl }),
+    );
+    return { url: session.url };
+  }
+
+  async listInvoices(query: InvoiceQuery): Promise<Invoice[]> {
+    const { customerId } = query;
+    if (!customerId) return [];
+    const list = await this.call('list invoices', () => this.stripe.invoices.list({ customer: customerId, limit: 24 }));
+    return list.data.map(toInvoice);
+  }
+
+  async sendMeterEvent(input: MeterEventInput): Promise<MeterEventOutcome> {
+    try {
+      await this.stripe.billing.meterEvents.create({
+        event_name: input.eventName,
+        payload: { stripe_customer_id: input.customerId, value: String(input.value) },
+        identifier: input.identifier,
+        timestamp: Math.floor(input.timestamp.getTime() / 1000),
+      });
+      return 'sent';
+    } catch (error) {
+      if (isDuplicateMeterEvent(error)) return 'duplicate';
+      throw toAppError(error, 'send a meter event');
+    }
+  }
+
+  async retrieveSubscription(id: string): Promise<SubscriptionDetails> {
+    const subscription = await this.call('retrieve a subscription', () => this.stripe.subscriptions.retrieve(id));
+    const status = subscription.status as SubscriptionStatus;
+    if (!SUBSCRIPTION_STATUSES.includes(status)) {
+      throw new UpstreamError(`Stripe reported an unknown subscription status: ${subscription.status}`);
+    }
+    const metadata = subscription.metadata ?? {};
+    const customerId = idOf(subscription.customer);
+    if (!customerId) throw new UpstreamError('Stripe returned a subscription without a customer');
+    return {
+      id: subscription.id,
+      status,
+      customerId,
+      orgId: metadata[ORG_METADATA_KEY] || undefined,
+      planId: planOfSubscription(subscription) ?? planFromMetadata(metadata[PLAN_METADATA_KEY]),
+    };
+  }
+
+  async retrieveCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
+    const session = await this.call('retrieve a checkout session', () => this.stripe.checkout.sessions.retrieve(id));
+    const metadata = session.metadata ?? {};
+    const status = session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open';
+    return {
+      id: session.id,
+      orgId: session.client_reference_id || metadata[ORG_METADATA_KEY] || undefined,
+      planId: planFromMetadata(metadata[PLAN_METADATA_KEY]),
+      customerId: idOf(session.customer),
+      subscriptionId: idOf(session.subscription),
+      status,
+    };
+  }
+
+  parseWebhook(input: WebhookInput): Promise<BillingEvent> {
+    return verifyStripeWebhook(this.stripe.webhooks, input);
+  }
+
+  /** Price ids for lookup keys, in order; a key without an active price is a configuration fault (503). */
+  private async priceIds(lookupKeys: readonly string[]): Promise<string[]> {
+    const now = this.clock().getTime();
+    const missing = lookupKeys.filter((key) => {
+      const cached = this.prices.get(key);
+      return !cached || now - cached.cachedAt > this.priceCacheMs;
+    });
+    if (missing.length > 0) {
+      const list = await this.call('look up prices', () =>
+        this.stripe.prices.list({ lookup_keys: missing, active: true, limit: 10 }),
+      );
+      for (const price of list.data) {
+        if (price.lookup_key) this.prices.set(price.lookup_key, { id: price.id, cachedAt: now });
+      }
+    }
+    return lookupKeys.map((key) => {
+      const cached = this.prices.get(key);
+      if (!cached) throw new ServiceUnavailableError(`Stripe has no active price with lookup key ${key}`);
+      return cached.id;
+    });
+  }
+
+  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toAppError(error, action);
+    }
+  }
+}
+
+function planOfSubscription(subscription: Stripe.Subscription): PlanId | undefined {
+  for (const item of subscription.items?.data ?? []) {
+    const lookupKey = item.price?.lookup_key;
+    const plan = lookupKey ? planOfLookupKey(lookupKey) : undefined;
+    if (plan) return plan.id;
+  }
+  return undefined;
+}
+
+function planFromMetadata(value: string | undefined): PlanId | undefined {
+  return value && isPlanId(value) ? value : undefined;
+}
+
+function toInvoice(invoice: Stripe.Invoice): Invoice {
+  const status = INVOICE_STATUSES.find((known) => known === invoice.status) ?? 'draft';
+  return {
+    id: invoice.id,
+    number: invoice.number ?? undefined,
+    status,
+    currency: invoice.currency,
+    totalOre: invoice.total,
+    amountDueOre: invoice.amount_due,
+    periodStart: new Date(invoice.period_start * 1000).toISOString(),
+    periodEnd: new Date(invoice.period_end * 1000).toISOString(),
+    hostedUrl: invoice.hosted_invoice_url ?? undefined,
+    pdfUrl: invoice.invoice_pdf ?? undefined,
+    lines: (invoice.lines?.data ?? []).map((line) => ({
+      description: line.description ?? '',
+      quantity: line.quantity ?? undefined,
+      amountOre: line.amount,
+    })),
+  };
+}

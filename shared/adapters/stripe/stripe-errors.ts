@@ -1,0 +1,28 @@
+/**
+ * Stripe's errors in our terms: an id Stripe does not know is a 404, a request Stripe refuses is a 502 with
+ * Stripe's reason kept as the cause, and a network fault or Stripe outage is a 502 the caller may retry.
+ * Messages never carry request bodies or keys.
+ */
+import Stripe from 'stripe';
+import { AppError, NotFoundError, UpstreamError } from '../../errors.ts';
+
+/** Stripe's answer to a meter event whose identifier it already holds (400, `stripe-should-retry: false`). */
+const DUPLICATE_METER_EVENT = /already exists with identifier/i;
+
+export function isDuplicateMeterEvent(error: unknown): boolean {
+  return (
+    error instanceof Stripe.errors.StripeInvalidRequestError &&
+    (DUPLICATE_METER_EVENT.test(error.message) || error.code === 'duplicate_meter_event')
+  );
+}
+
+export function toAppError(error: unknown, action: string): Error {
+  if (error instanceof AppError) return error;
+  if (error instanceof Stripe.errors.StripeError) {
+    if (error.statusCode === 404 || error.code === 'resource_missing') {
+      return new NotFoundError(`Stripe has no such object (${action})`, { cause: error });
+    }
+    return new UpstreamError(`Stripe refused or failed to ${action}: ${error.type}`, { cause: error });
+  }
+  return new UpstreamError(`Could not ${action} with Stripe`, { cause: error });
+}
