@@ -1,0 +1,155 @@
+/**
+ * What each catalog capability grants a function's role, in one place so the whole permission model can be
+ * reviewed at once. A grant whose resource has to be a wildcard acknowledges that cdk-nag finding right where
+ * it is created, with the reason the wildcard cannot be narrower.
+ */
+import { Validations } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as s3 from 'aws-cdk-lib/aws-s3';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import type { CareChainFunction } from './carechain-function.ts';
+import { fleetControlStatements, fleetControlWildcards, fleetDescribeStatements } from './fleet-control-permissions.ts';
+import type { Capability } from './function-catalog.ts';
+import { wildcardResourceFinding } from './nag-finding-ids.ts';
+import { NODE_CONFIG_PREFIX } from './node-config-bucket.ts';
+import { UNHEALTHY_NODES_METRIC } from './operations-monitoring.ts';
+import { tenantKeyStatements, tenantKeysArn } from './tenant-key-permissions.ts';
+
+/** The resources capabilities refer to. */
+export interface CapabilityResources {
+  readonly table: dynamodb.ITable;
+  readonly platformKey: kms.IKey;
+  readonly provisioningQueue: sqs.IQueue;
+  readonly stripeSecret: secretsmanager.ISecret;
+  readonly nodeConfigBucket: s3.IBucket;
+  readonly launchTemplates: readonly ec2.ILaunchTemplate[];
+  readonly fleetVpc: ec2.IVpc;
+  readonly nodeRole: iam.IRole;
+  readonly stage: string;
+}
+
+/** Item operations only: no Scan (every access pattern is a key look-up), no table administration. */
+export const TABLE_ITEM_ACTIONS = [
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DescribeTable',
+];
+
+const DESCRIBE_REASON =
+  'ec2:DescribeInstances and ec2:DescribeInstanceStatus support no resource-level permissions; they are read-only.';
+
+export function grantCapability(fn: CareChainFunction, capability: Capability, resources: CapabilityResources): void {
+  const add = (...statements: iam.PolicyStatement[]) => {
+    for (const statement of statements) fn.role.addToPolicy(statement);
+  };
+  const wildcard = (resource: string, reason: string) => {
+    Validations.of(fn.role.node.findChild('DefaultPolicy')).acknowledge({
+      id: wildcardResourceFinding(fn.role, resource),
+      reason,
+    });
+  };
+  const { table, platformKey } = resources;
+
+  switch (capability) {
+    case 'table-read-write': {
+      const indexes = `${table.tableArn}/index/*`;
+      add(
+        new iam.PolicyStatement({
+          sid: 'TableItems',
+          actions: TABLE_ITEM_ACTIONS,
+          resources: [table.tableArn, indexes],
+        }),
+      );
+      wildcard(indexes, "Look-ups by secondary key query GSI1 and GSI2; <table>/index/* is only this table's indexes.");
+      break;
+    }
+    case 'tenant-keys':
+      add(...tenantKeyStatements(fn, { protectedKeyArns: [platformKey.keyArn] }));
+      wildcard(
+        tenantKeysArn(fn),
+        'Tenant keys are created at run time, so their ARNs are unknown here; every statement on key/* requires ' +
+          'the carechain:org tag and the secp256k1 key spec (Sign also ECDSA over a digest), tags can only be set ' +
+          'at creation, and the platform key is explicitly denied.',
+      );
+      wildcard(
+        '*',
+        'kms:CreateKey has no resource to name; it is allowed only for ECC_SECG_P256K1 SIGN_VERIFY keys tagged with ' +
+          'an organisation.',
+      );
+      break;
+    case 'platform-key-read':
+      add(
+        new iam.PolicyStatement({
+          sid: 'ReadPlatformPublicKey',
+          actions: ['kms:GetPublicKey'],
+          resources: [platformKey.keyArn],
+        }),
+      );
+      break;
+    case 'platform-key-sign':
+      add(
+        new iam.PolicyStatement({
+          sid: 'SignWithPlatformKey',
+          actions: ['kms:Sign'],
+          resources: [platformKey.keyArn],
+          conditions: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } },
+        }),
+      );
+      break;
+    case 'provisioning-send':
+      resources.provisioningQueue.grantSendMessages(fn.role);
+      break;
+    case 'fleet-control': {
+      const nodeConfigObjects = resources.nodeConfigBucket.arnForObjects(`${NODE_CONFIG_PREFIX}*`);
+      add(
+        ...fleetControlStatements(fn, {
+          launchTemplates: resources.launchTemplates,
+          vpc: resources.fleetVpc,
+          nodeRole: resources.nodeRole,
+          stage: resources.stage,
+        }),
+        new iam.PolicyStatement({
+          sid: 'PublishNodeConfiguration',
+          actions: ['s3:PutObject'],
+          resources: [nodeConfigObjects],
+        }),
+      );
+      for (const [resource, reason] of fleetControlWildcards(fn)) wildcard(resource, reason);
+      wildcard('*', DESCRIBE_REASON);
+      wildcard(
+        nodeConfigObjects,
+        "The reconciler writes each node's genesis, config.toml and static-nodes under nodes/<nodeId>/ before " +
+          'launching it; node ids are created at run time.',
+      );
+      break;
+    }
+    case 'fleet-describe':
+      add(...fleetDescribeStatements());
+      wildcard('*', DESCRIBE_REASON);
+      break;
+    case 'stripe-secret':
+      resources.stripeSecret.grantRead(fn.role);
+      break;
+    case 'unhealthy-metric':
+      add(
+        new iam.PolicyStatement({
+          sid: 'PublishUnhealthyNodes',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': UNHEALTHY_NODES_METRIC.namespace } },
+        }),
+      );
+      wildcard('*', 'cloudwatch:PutMetricData has no resource; it is limited to the CareChain namespace.');
+      break;
+  }
+}

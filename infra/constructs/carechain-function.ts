@@ -1,0 +1,151 @@
+/**
+ * One control-plane Lambda function built from its catalog row: Node.js 24 on Graviton, an ESM bundle made by
+ * the local esbuild, its own log group with a retention, and its own role that starts with nothing but
+ * permission to write to that log group (and, in the VPC, to manage its network interfaces).
+ */
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct, type IConstruct } from 'constructs';
+import type { FunctionSpec } from './function-catalog.ts';
+import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './lambda-bundling.ts';
+
+/** Repository root: entries in the catalog are relative to it, whatever directory synth runs from. */
+export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** The newest Node.js runtime this aws-cdk-lib knows; cdk-nag L1 flags anything older. */
+export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+export interface CareChainFunctionProps {
+  readonly spec: FunctionSpec;
+  /** Variables on top of the defaults every function gets. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly logRetention: logs.RetentionDays;
+  /** What happens to the log group when the stack is deleted. */
+  readonly logRemovalPolicy: RemovalPolicy;
+  /** Set for functions that reach nodes: they run in these subnets with this security group. */
+  readonly network?: {
+    readonly vpc: ec2.IVpc;
+    readonly subnets: ec2.SubnetSelection;
+    readonly securityGroup: ec2.ISecurityGroup;
+  };
+}
+
+export class CareChainFunction extends Construct {
+  readonly spec: FunctionSpec;
+  readonly function: lambda.Function;
+  readonly role: iam.Role;
+  readonly logGroup: logs.LogGroup;
+
+  constructor(scope: Construct, id: string, props: CareChainFunctionProps) {
+    super(scope, id);
+    const { spec } = props;
+    this.spec = spec;
+
+    this.logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention,
+      removalPolicy: props.logRemovalPolicy,
+    });
+
+    this.role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `CareChain ${spec.name} function`,
+      // Inline, so the permissions exist before Lambda validates the role at creation (VPC access needs them).
+      inlinePolicies: { Runtime: new iam.PolicyDocument({ statements: this.runtimeStatements(props) }) },
+    });
+    if (props.network) {
+      Validations.of(this.role.node.defaultChild as IConstruct).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason:
+          'Lambda creates and deletes the network interfaces that attach the function to the VPC; these EC2 ' +
+          'actions support no resource-level permissions.',
+      });
+    }
+
+    const common = {
+      description: spec.description,
+      runtime: LAMBDA_RUNTIME,
+      architecture: lambda.Architecture.ARM_64,
+      memorySize: spec.memoryMb,
+      timeout: Duration.seconds(spec.timeoutSeconds),
+      role: this.role,
+      logGroup: this.logGroup,
+      environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+      retryAttempts: spec.asyncRetryAttempts,
+      ...(props.network && {
+        vpc: props.network.vpc,
+        vpcSubnets: props.network.subnets,
+        securityGroups: [props.network.securityGroup],
+      }),
+    };
+
+    const entry = path.join(REPOSITORY_ROOT, spec.entry);
+    if (existsSync(entry)) {
+      this.function = new NodejsFunction(this, 'Function', {
+        ...common,
+        entry,
+        projectRoot: REPOSITORY_ROOT,
+        depsLockFilePath: path.join(REPOSITORY_ROOT, 'package-lock.json'),
+        bundling: {
+          format: OutputFormat.ESM,
+          target: BUNDLE_TARGET,
+          mainFields: [...BUNDLE_MAIN_FIELDS],
+          banner: ESM_REQUIRE_BANNER,
+          minify: true,
+          sourceMap: true,
+          sourcesContent: false,
+          // The pinned SDK versions are the ones tested; the runtime's built-in SDK may differ.
+          externalModules: [],
+          logLevel: LogLevel.WARNING,
+          forceDockerBundling: false,
+        },
+      });
+    } else if (!Stack.of(this).bundlingRequired) {
+      // Bundling was switched off (tests of the template); the entry does not have to exist yet.
+      this.function = new lambda.Function(this, 'Function', {
+        ...common,
+        handler: 'index.handler',
+        code: lambda.Code.fromInline(`// ${spec.entry} was not bundled`),
+      });
+    } else {
+      throw new Error(
+        `Lambda entry ${spec.entry} for the "${spec.name}" function does not exist (${this.node.path}). ` +
+          'Create it (export const handler), or synthesise with bundling switched off.',
+      );
+    }
+  }
+
+  private runtimeStatements(props: CareChainFunctionProps): iam.PolicyStatement[] {
+    const statements = [
+      new iam.PolicyStatement({
+        sid: 'WriteOwnLogs',
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        // The log group ARN attribute ends in `:*`, which covers its log streams and nothing else.
+        resources: [this.logGroup.logGroupArn],
+      }),
+    ];
+    if (props.network) {
+      statements.push(
+        new iam.PolicyStatement({
+          sid: 'AttachToVpc',
+          actions: [
+            'ec2:CreateNetworkInterface',
+            'ec2:DescribeNetworkInterfaces',
+            'ec2:DescribeSubnets',
+            'ec2:DeleteNetworkInterface',
+            'ec2:AssignPrivateIpAddresses',
+            'ec2:UnassignPrivateIpAddresses',
+          ],
+          resources: ['*'],
+        }),
+      );
+    }
+    return statements;
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Every Lambda function of the control plane, declared once: entry file, size, what it may touch and what
+ * triggers it. The stack builds one function per row and derives permissions, environment, routes,
+ * schedules and alarms from it; the bundle-size test and the bundle benchmark read the same rows.
+ *
+ * Plain data on purpose (no CDK types), so scripts can import it without loading aws-cdk-lib.
+ */
+
+/**
+ * What a function may do beyond writing its own logs. Each capability maps to one narrowly scoped grant in
+ * the control-plane stack, and to the environment variables the function needs to find the resource.
+ */
+export type Capability =
+  /** GetItem/Query/Put/Update/Delete on the table and its indexes. No Scan: every access pattern is a key look-up. */
+  | 'table-read-write'
+  /** Create, use and retire tenants' secp256k1 signing keys in KMS, only keys tagged with an organisation. */
+  | 'tenant-keys'
+  /** Read the platform key's public key (to show members the address that signs SLA reports). */
+  | 'platform-key-read'
+  /** Sign digests with the platform key (SLA reports). */
+  | 'platform-key-sign'
+  /** Send node work (provision, recover, deprovision) to the provisioning queue. */
+  | 'provisioning-send'
+  /** Launch fleet instances from the launch templates, control tagged node instances, publish network config. */
+  | 'fleet-control'
+  /** Read instance state and status checks (no changes). */
+  | 'fleet-describe'
+  /** Read the Stripe keys from Secrets Manager. */
+  | 'stripe-secret'
+  /** Publish the `CareChain/UnhealthyNodes` metric. */
+  | 'unhealthy-metric';
+
+export type HttpRoute = { readonly method: 'ANY' | 'GET' | 'POST'; readonly path: string };
+
+/** EventBridge Scheduler expression, in UTC unless a time zone is given. */
+export type ScheduleSpec = {
+  readonly expression: `rate(${string})` | `cron(${string})`;
+  readonly timeZone?: string;
+  readonly description: string;
+  /** Attempts EventBridge Scheduler makes when the invocation itself fails (throttling, service errors). */
+  readonly retryAttempts: number;
+};
+
+export type FunctionSpec = {
+  readonly name: string;
+  /** Entry file, relative to the repository root. */
+  readonly entry: string;
+  readonly description: string;
+  readonly memoryMb: number;
+  readonly timeoutSeconds: number;
+  /** Largest acceptable minified bundle (the .mjs without its source map). */
+  readonly bundleBudgetBytes: number;
+  /**
+   * The function talks to Besu nodes' JSON-RPC (port 8545), which only accepts the control plane's security
+   * group, so it runs in the fleet VPC's private subnets.
+   */
+  readonly reachesNodes: boolean;
+  readonly capabilities: readonly Capability[];
+  readonly routes?: readonly HttpRoute[];
+  readonly schedule?: ScheduleSpec;
+  /** Consumes the provisioning queue. */
+  readonly consumesProvisioningQueue?: boolean;
+  /** Lambda's own retries of a failed asynchronous (scheduled) invocation. */
+  readonly asyncRetryAttempts?: number;
+};
+
+const KIB = 1024;
+const MIB = 1024 * KIB;
+
+export const FUNCTIONS = [
+  {
+    name: 'api',
+    entry: 'functions/handlers/api.ts',
+    description: 'Tenant and operator REST API (/v1, /docs, /health)',
+    memoryMb: 1024,
+    // API Gateway HTTP APIs end an integration at 30 s.
+    timeoutSeconds: 29,
+    bundleBudgetBytes: 1.5 * MIB,
+    // Signed transactions and governance votes are submitted through a node's JSON-RPC.
+    reachesNodes: true,
+    capabilities: ['table-read-write', 'tenant-keys', 'platform-key-read', 'provisioning-send', 'stripe-secret'],
+    routes: [{ method: 'ANY', path: '/{proxy+}' }],
+  },
+  {
+    name: 'gateway',
+    entry: 'functions/handlers/gateway.ts',
+    description: 'JSON-RPC gateway: API-key auth, method policy, rate limits, metering',
+    memoryMb: 1024,
+    timeoutSeconds: 29,
+    // Measured 1.34 MiB, mostly undici (0.5 MiB; Node's built-in fetch is the same client) and zod (0.43 MiB).
+    bundleBudgetBytes: 1.5 * MIB,
+    reachesNodes: true,
+    capabilities: ['table-read-write'],
+    routes: [{ method: 'POST', path: '/rpc/{proxy+}' }],
+  },
+  {
+    name: 'stripe-webhook',
+    entry: 'functions/handlers/stripe-webhook.ts',
+    description: 'Stripe webhooks: verify the signature, deduplicate, update subscription state',
+    memoryMb: 512,
+    timeoutSeconds: 15,
+    bundleBudgetBytes: 1.5 * MIB,
+    reachesNodes: false,
+    capabilities: ['table-read-write', 'stripe-secret'],
+    routes: [{ method: 'POST', path: '/webhooks/stripe' }],
+  },
+  {
+    name: 'monitor',
+    entry: 'functions/handlers/monitor.ts',
+    description: 'Probes every node, records health samples, asks for recovery after repeated failures',
+    memoryMb: 512,
+    // Finishes before the next run starts.
+    timeoutSeconds: 55,
+    bundleBudgetBytes: 1.5 * MIB,
+    reachesNodes: true,
+    capabilities: ['table-read-write', 'fleet-describe', 'provisioning-send', 'unhealthy-metric'],
+    schedule: { expression: 'rate(1 minute)', description: 'Probe every node', retryAttempts: 0 },
+    // A missed probe is superseded by the next one a minute later.
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'reconciler',
+    entry: 'functions/handlers/reconciler.ts',
+    description: 'Drives nodes to their desired state and reconciles EC2 inventory with the table',
+    memoryMb: 1024,
+    timeoutSeconds: 90,
+    bundleBudgetBytes: 1.5 * MIB,
+    // Reads enode and validator addresses with admin_nodeInfo; casts QBFT validator votes.
+    reachesNodes: true,
+    capabilities: ['table-read-write', 'fleet-control'],
+    schedule: { expression: 'rate(1 minute)', description: 'Reconcile the fleet', retryAttempts: 0 },
+    consumesProvisioningQueue: true,
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'metering',
+    entry: 'functions/handlers/metering.ts',
+    description: 'Hourly usage rollup and Stripe meter events',
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    bundleBudgetBytes: 1.5 * MIB,
+    reachesNodes: false,
+    capabilities: ['table-read-write', 'stripe-secret'],
+    // Ten minutes past the hour: the previous hour's last flushes (every few seconds) have landed.
+    schedule: { expression: 'cron(10 * * * ? *)', description: 'Roll up the previous hour', retryAttempts: 2 },
+    asyncRetryAttempts: 2,
+  },
+  {
+    name: 'sla',
+    entry: 'functions/handlers/sla.ts',
+    description: 'SLA reports: month to date every day, the final report for the previous month on the 1st',
+    memoryMb: 1024,
+    timeoutSeconds: 300,
+    bundleBudgetBytes: 1.5 * MIB,
+    reachesNodes: false,
+    capabilities: ['table-read-write', 'platform-key-sign', 'platform-key-read'],
+    schedule: {
+      expression: 'cron(30 2 * * ? *)',
+      timeZone: 'Europe/Stockholm',
+      description: 'Write SLA reports',
+      retryAttempts: 2,
+    },
+    asyncRetryAttempts: 2,
+  },
+] as const satisfies readonly FunctionSpec[];
+
+export type FunctionName = (typeof FUNCTIONS)[number]['name'];

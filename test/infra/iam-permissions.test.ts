@@ -1,0 +1,241 @@
+/**
+ * Least privilege, checked on the synthesised template: each function's role allows exactly the actions its
+ * job needs, and the dangerous ones (KMS keys, EC2 instances) carry the conditions that bound them.
+ */
+import type { Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { FUNCTIONS, type FunctionName } from '../../infra/constructs/function-catalog.ts';
+import { buildTestApp, resourcesOf } from './carechain-test-app.ts';
+
+type Statement = {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+  Sid?: string;
+};
+
+let template: Template;
+
+beforeAll(() => {
+  template = buildTestApp().controlPlaneTemplate;
+});
+
+/** Every statement that applies to a function's role: its inline policies and the policies attached to it. */
+function statementsOf(name: FunctionName): Statement[] {
+  const spec = FUNCTIONS.find((candidate) => candidate.name === name)!;
+  const [, fn] = resourcesOf(template, 'AWS::Lambda::Function').find(
+    ([, resource]) => resource.Properties?.Description === spec.description,
+  )!;
+  const roleId: string = fn.Properties!.Role['Fn::GetAtt'][0];
+  const role = template.findResources('AWS::IAM::Role')[roleId]!;
+  const inline = ((role.Properties.Policies ?? []) as { PolicyDocument: { Statement: Statement[] } }[]).flatMap(
+    (policy) => policy.PolicyDocument.Statement,
+  );
+  const attached = resourcesOf(template, 'AWS::IAM::Policy')
+    .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(`"${roleId}"`))
+    .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as Statement[]);
+  return [...inline, ...attached];
+}
+
+const actionsOf = (statements: Statement[], effect: 'Allow' | 'Deny' = 'Allow') =>
+  [...new Set(statements.filter((s) => s.Effect === effect).flatMap((s) => [s.Action].flat()))].sort();
+
+const LOGS = ['logs:CreateLogStream', 'logs:PutLogEvents'];
+const VPC = [
+  'ec2:AssignPrivateIpAddresses',
+  'ec2:CreateNetworkInterface',
+  'ec2:DeleteNetworkInterface',
+  'ec2:DescribeNetworkInterfaces',
+  'ec2:DescribeSubnets',
+  'ec2:UnassignPrivateIpAddresses',
+];
+const TABLE = [
+  'dynamodb:BatchGetItem',
+  'dynamodb:BatchWriteItem',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:PutItem',
+  'dynamodb:Query',
+  'dynamodb:UpdateItem',
+];
+const TENANT_KEYS = [
+  'kms:CreateKey',
+  'kms:DisableKey',
+  'kms:EnableKey',
+  'kms:GetPublicKey',
+  'kms:ScheduleKeyDeletion',
+  'kms:Sign',
+  'kms:TagResource',
+];
+const QUEUE_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
+const QUEUE_CONSUME = [
+  'sqs:ChangeMessageVisibility',
+  'sqs:DeleteMessage',
+  'sqs:GetQueueAttributes',
+  'sqs:GetQueueUrl',
+  'sqs:ReceiveMessage',
+];
+const STRIPE = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
+const DESCRIBE = ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'];
+const FLEET = [
+  ...DESCRIBE,
+  'ec2:CreateTags',
+  'ec2:RebootInstances',
+  'ec2:RunInstances',
+  'ec2:StartInstances',
+  'ec2:StopInstances',
+  'ec2:TerminateInstances',
+  'iam:PassRole',
+  's3:PutObject',
+];
+
+const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
+  api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE],
+  gateway: [...LOGS, ...VPC, ...TABLE],
+  'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
+  monitor: [...LOGS, ...VPC, ...TABLE, ...DESCRIBE, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
+  reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
+  metering: [...LOGS, ...TABLE, ...STRIPE],
+  sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
+};
+
+describe('each function is allowed exactly what its job needs', () => {
+  it.each(Object.entries(EXPECTED_ACTIONS))('%s', (name, expected) => {
+    expect(actionsOf(statementsOf(name as FunctionName))).toEqual([...new Set(expected)].sort());
+  });
+
+  it('no function may Scan the table or administer it', () => {
+    for (const spec of FUNCTIONS) {
+      const actions = actionsOf(statementsOf(spec.name));
+      expect(actions.filter((action) => /dynamodb:(Scan|DeleteTable|UpdateTable|\*)/.test(action))).toEqual([]);
+    }
+  });
+});
+
+function statement(name: FunctionName, sid: string): Statement {
+  const found = statementsOf(name).find((s) => s.Sid === sid);
+  expect(found, `${name} statement ${sid}`).toBeDefined();
+  return found!;
+}
+
+describe('tenant signing keys (KMS)', () => {
+  it('can only be created as secp256k1 signing keys tagged with an organisation', () => {
+    expect(statement('api', 'CreateTenantSigningKeys').Condition).toEqual({
+      Null: { 'aws:RequestTag/carechain:org': 'false' },
+      StringEquals: { 'kms:KeySpec': 'ECC_SECG_P256K1', 'kms:KeyUsage': 'SIGN_VERIFY' },
+      'ForAllValues:StringLike': { 'aws:TagKeys': ['carechain:*'] },
+    });
+  });
+
+  it('are tagged only while created: never a key that already carries an organisation', () => {
+    expect(statement('api', 'TagTenantKeysOnlyAtCreation').Condition).toEqual({
+      Null: { 'aws:RequestTag/carechain:org': 'false', 'aws:ResourceTag/carechain:org': 'true' },
+      'ForAllValues:StringLike': { 'aws:TagKeys': ['carechain:*'] },
+    });
+    expect(actionsOf(statementsOf('api'))).not.toContain('kms:UntagResource');
+  });
+
+  it('sign only digests, with ECDSA, with keys of an organisation', () => {
+    const sign = statement('api', 'SignDigestsWithTenantKeys');
+    expect(sign.Action).toBe('kms:Sign');
+    expect(sign.Condition).toEqual({
+      Null: { 'aws:ResourceTag/carechain:org': 'false' },
+      StringEquals: {
+        'kms:KeySpec': 'ECC_SECG_P256K1',
+        'kms:SigningAlgorithm': 'ECDSA_SHA_256',
+        'kms:MessageType': 'DIGEST',
+      },
+    });
+  });
+
+  it('are read, disabled, enabled and scheduled for deletion only when tagged with an organisation', () => {
+    const retire = statement('api', 'ReadAndRetireTenantKeys');
+    expect([retire.Action].flat().sort()).toEqual([
+      'kms:DisableKey',
+      'kms:EnableKey',
+      'kms:GetPublicKey',
+      'kms:ScheduleKeyDeletion',
+    ]);
+    expect(retire.Condition).toEqual({
+      Null: { 'aws:ResourceTag/carechain:org': 'false' },
+      StringEquals: { 'kms:KeySpec': 'ECC_SECG_P256K1' },
+    });
+  });
+
+  it('never include the platform key, whatever its tags', () => {
+    const deny = statement('api', 'NeverTouchPlatformKeys');
+    expect(deny.Effect).toBe('Deny');
+    expect(JSON.stringify(deny.Resource)).toMatch(/PlatformSigningKey/);
+    expect([deny.Action].flat()).toEqual(
+      expect.arrayContaining(['kms:Sign', 'kms:TagResource', 'kms:ScheduleKeyDeletion']),
+    );
+  });
+
+  it('the platform key signs digests for SLA reports only', () => {
+    expect(statement('sla', 'SignWithPlatformKey').Condition).toEqual({
+      StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' },
+    });
+  });
+});
+
+describe('node instances (EC2)', () => {
+  it('launch only from the fleet launch templates', () => {
+    const runStatements = statementsOf('reconciler').filter((s) => [s.Action].flat().includes('ec2:RunInstances'));
+    expect(runStatements.length).toBeGreaterThan(1);
+    const [templates, ...others] = runStatements;
+    expect(JSON.stringify(templates!.Resource)).toContain('launch-template/');
+    for (const other of others) {
+      const launchTemplates = other.Condition?.ArnLike?.['ec2:LaunchTemplate'] as unknown[];
+      expect(launchTemplates, other.Sid).toHaveLength(3);
+    }
+  });
+
+  it('launch only with the node and organisation tags in the request', () => {
+    expect(statement('reconciler', 'LaunchTaggedNodeInstances').Condition?.Null).toEqual({
+      'aws:RequestTag/carechain:node': 'false',
+      'aws:RequestTag/carechain:org': 'false',
+    });
+  });
+
+  it("keep the template's image and security group, and land in the fleet VPC", () => {
+    expect(statement('reconciler', 'LaunchWithTemplateImageAndSecurityGroup').Condition?.Bool).toEqual({
+      'ec2:IsLaunchTemplateResource': 'true',
+    });
+    expect(JSON.stringify(statement('reconciler', 'LaunchIntoFleetSubnets').Condition?.ArnEquals)).toContain('ec2:Vpc');
+  });
+
+  it('are tagged only as part of the launch', () => {
+    expect(statement('reconciler', 'TagOnlyWhileLaunching').Condition).toEqual({
+      StringEquals: { 'ec2:CreateAction': 'RunInstances' },
+    });
+  });
+
+  it('start, stop, reboot and terminate only when tagged as a node of this stage', () => {
+    const operate = statement('reconciler', 'OperateOwnNodes');
+    expect([operate.Action].flat().sort()).toEqual([
+      'ec2:RebootInstances',
+      'ec2:StartInstances',
+      'ec2:StopInstances',
+      'ec2:TerminateInstances',
+    ]);
+    expect(operate.Condition).toEqual({
+      Null: { 'aws:ResourceTag/carechain:node': 'false' },
+      StringEquals: { 'aws:ResourceTag/carechain:stage': 'dev' },
+    });
+  });
+
+  it('receive the node role only through EC2', () => {
+    expect(statement('reconciler', 'PassNodeRoleToInstances').Condition).toEqual({
+      StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
+    });
+  });
+});
+
+it('the unhealthy-nodes metric can be published only to the CareChain namespace', () => {
+  expect(statement('monitor', 'PublishUnhealthyNodes').Condition).toEqual({
+    StringEquals: { 'cloudwatch:namespace': 'CareChain' },
+  });
+});

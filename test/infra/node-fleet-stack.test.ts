@@ -1,0 +1,200 @@
+/**
+ * NodeFleetStack: network, security groups and the launch templates every managed node starts from.
+ */
+import { Match, type Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { besuDownloadUrl } from '../../infra/constructs/besu-bootstrap.ts';
+import { NODE_SIZE_SPECS } from '../../infra/constructs/node-sizes.ts';
+import { DEFAULT_BESU_VERSION } from '../../infra/stacks/deployment-settings.ts';
+import { buildTestApp, type CfnJson, resourcesOf, TEST_BESU_SHA256 } from './carechain-test-app.ts';
+
+const MEMBER_RANGES = ['198.51.100.0/24', '203.0.113.16/28'];
+
+let dev: Template;
+let prod: Template;
+
+beforeAll(() => {
+  dev = buildTestApp({ memberPeerCidrs: MEMBER_RANGES.join(',') }).fleetTemplate;
+  prod = buildTestApp({ stage: 'prod', besuSha256: TEST_BESU_SHA256 }).fleetTemplate;
+});
+
+type Rule = CfnJson;
+/** Ingress rules of every security group, whether CDK wrote them inline or as separate resources. */
+const ingressRules = (t: Template): Rule[] => [
+  ...resourcesOf(t, 'AWS::EC2::SecurityGroup').flatMap(([id, group]) =>
+    ((group.Properties?.SecurityGroupIngress as Rule[] | undefined) ?? []).map((rule) => ({
+      ...rule,
+      GroupId: { 'Fn::GetAtt': [id, 'GroupId'] },
+    })),
+  ),
+  ...resourcesOf(t, 'AWS::EC2::SecurityGroupIngress').map(([, r]) => r.Properties as Rule),
+];
+const groupId = (t: Template, prefix: string) =>
+  resourcesOf(t, 'AWS::EC2::SecurityGroup').find(([id]) => id.startsWith(prefix))![0];
+
+describe('VPC', () => {
+  it.each([
+    ['dev', () => dev, ['eu-north-1a', 'eu-north-1b']],
+    ['prod', () => prod, ['eu-north-1a', 'eu-north-1b', 'eu-north-1c']],
+  ] as const)('spans the named availability zones in %s, with no account look-up', (_stage, t, zones) => {
+    const used = new Set(resourcesOf(t(), 'AWS::EC2::Subnet').map(([, s]) => s.Properties?.AvailabilityZone));
+    expect([...used].sort()).toEqual([...zones]);
+  });
+
+  it('keeps a NAT gateway per zone in prod and one elsewhere', () => {
+    dev.resourceCountIs('AWS::EC2::NatGateway', 1);
+    prod.resourceCountIs('AWS::EC2::NatGateway', 3);
+  });
+
+  it('records all traffic in flow logs', () => {
+    dev.hasResourceProperties('AWS::EC2::FlowLog', {
+      ResourceType: 'VPC',
+      TrafficType: 'ALL',
+      LogDestinationType: 'cloud-watch-logs',
+    });
+  });
+
+  it('strips the default security group of its rules', () => {
+    dev.resourceCountIs('Custom::VpcRestrictDefaultSG', 1);
+  });
+});
+
+describe('security groups', () => {
+  it('open P2P (TCP and UDP 30303) to fleet peers and the member ranges only', () => {
+    const node = groupId(dev, 'NetworkNodeSecurityGroup');
+    const p2p = ingressRules(dev).filter((rule) => rule.FromPort === 30303);
+    for (const rule of p2p) expect(rule.GroupId).toEqual({ 'Fn::GetAtt': [node, 'GroupId'] });
+    const sources = p2p.map(
+      (rule) => `${rule.IpProtocol} ${rule.CidrIp ?? JSON.stringify(rule.SourceSecurityGroupId)}`,
+    );
+    expect(sources.sort()).toEqual(
+      [
+        ...['tcp', 'udp'].map((protocol) => `${protocol} {"Fn::GetAtt":["${node}","GroupId"]}`),
+        ...MEMBER_RANGES.flatMap((cidr) => [`tcp ${cidr}`, `udp ${cidr}`]),
+      ].sort(),
+    );
+    for (const rule of p2p) expect(rule.ToPort).toBe(30303);
+  });
+
+  it('accept JSON-RPC (8545) only from the control-plane security group', () => {
+    const rpc = ingressRules(dev).filter((rule) => rule.FromPort <= 8545 && rule.ToPort >= 8545);
+    expect(rpc).toHaveLength(1);
+    expect(rpc[0]).toMatchObject({
+      IpProtocol: 'tcp',
+      FromPort: 8545,
+      ToPort: 8545,
+      SourceSecurityGroupId: { 'Fn::GetAtt': [groupId(dev, 'NetworkControlPlaneSecurityGroup'), 'GroupId'] },
+    });
+  });
+
+  it('never open anything to the whole internet', () => {
+    for (const rule of ingressRules(dev)) {
+      expect(rule.CidrIp).not.toBe('0.0.0.0/0');
+      expect(rule.CidrIpv6).not.toBe('::/0');
+    }
+  });
+
+  it('let control-plane functions out only to node JSON-RPC and HTTPS', () => {
+    const control = groupId(dev, 'NetworkControlPlaneSecurityGroup');
+    const [, group] = resourcesOf(dev, 'AWS::EC2::SecurityGroup').find(([id]) => id === control)!;
+    const egress = [
+      ...((group.Properties?.SecurityGroupEgress as Rule[]) ?? []),
+      ...resourcesOf(dev, 'AWS::EC2::SecurityGroupEgress')
+        .map(([, r]) => r.Properties as Rule)
+        .filter((rule) => JSON.stringify(rule.GroupId).includes(control)),
+    ];
+    expect(egress.map((rule) => `${rule.IpProtocol}:${rule.FromPort}-${rule.ToPort}`).sort()).toEqual([
+      'tcp:443-443',
+      'tcp:8545-8545',
+    ]);
+  });
+});
+
+describe('launch templates', () => {
+  const templates = (t: Template) =>
+    resourcesOf(t, 'AWS::EC2::LaunchTemplate').map(([, r]) => r.Properties!.LaunchTemplateData as Rule);
+
+  it('exist for every node size with its Graviton instance type', () => {
+    expect(
+      templates(dev)
+        .map((data) => data.InstanceType)
+        .sort(),
+    ).toEqual(
+      Object.values(NODE_SIZE_SPECS)
+        .map((spec) => spec.instanceType)
+        .sort(),
+    );
+    for (const data of templates(dev)) expect(data.InstanceType).toMatch(/^m7g\./);
+  });
+
+  it.each([0, 1, 2])('template %i requires IMDSv2 with a hop limit of 1 and exposes instance tags', (index) => {
+    expect(templates(dev)[index]!.MetadataOptions).toEqual({
+      HttpTokens: 'required',
+      HttpPutResponseHopLimit: 1,
+      InstanceMetadataTags: 'enabled',
+    });
+  });
+
+  it('encrypt every volume, all gp3', () => {
+    for (const data of templates(dev)) {
+      const devices = data.BlockDeviceMappings as Rule[];
+      expect(devices.map((device) => device.DeviceName)).toEqual(['/dev/xvda', '/dev/sdf']);
+      for (const device of devices) {
+        expect(device.Ebs).toMatchObject({ Encrypted: true, VolumeType: 'gp3', DeleteOnTermination: true });
+      }
+    }
+  });
+
+  it('have no SSH key pair, detailed monitoring, and the node instance profile', () => {
+    for (const data of templates(dev)) {
+      expect(data.KeyName).toBeUndefined();
+      expect(data.Monitoring).toEqual({ Enabled: true });
+      expect(data.IamInstanceProfile).toBeDefined();
+    }
+  });
+
+  it('tag instances and volumes with the stage, which IAM uses to keep stages apart', () => {
+    for (const data of templates(dev)) {
+      const types = (data.TagSpecifications as Rule[]).map((spec) => spec.ResourceType).sort();
+      expect(types).toEqual(['instance', 'volume']);
+      for (const spec of data.TagSpecifications as Rule[]) {
+        expect(spec.Tags).toContainEqual({ Key: 'carechain:stage', Value: 'dev' });
+      }
+    }
+  });
+
+  it('start Besu from user data, verifying the pinned release when a checksum is given', () => {
+    const userData = (t: Template) => JSON.stringify(templates(t)[0]!.UserData);
+    expect(userData(prod)).toContain(besuDownloadUrl(DEFAULT_BESU_VERSION));
+    expect(userData(prod)).toContain(`${TEST_BESU_SHA256}  /tmp/besu.tar.gz' | sha256sum --check --strict -`);
+    expect(userData(dev)).toContain('download not verified');
+    expect(userData(dev)).toContain('systemctl enable --now besu');
+    expect(userData(dev)).toContain('--rpc-http-port=8545');
+    expect(userData(dev)).toContain('--p2p-port=30303');
+  });
+});
+
+describe('node role', () => {
+  it('is the SSM managed-instance role plus read access to node configuration', () => {
+    dev.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: {
+        Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
+      },
+      ManagedPolicyArns: [
+        { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
+      ],
+    });
+    dev.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: [
+          Match.objectLike({
+            Action: 's3:GetObject',
+            Resource: {
+              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NodeConfig'), 'Arn'] }, '/nodes/*']],
+            },
+          }),
+        ],
+      },
+    });
+  });
+});
