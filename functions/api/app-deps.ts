@@ -4,6 +4,7 @@
  */
 import type { Config } from '../../shared/config/config.ts';
 import type { NodeHosting, NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
+import type { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
@@ -43,6 +44,8 @@ export interface AppDeps {
   readonly vault: KeyVault;
   /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */
   readonly usage?: UsageRecorder;
+  /** Reads metered usage back (records and hourly rollups). */
+  readonly usageRecords: UsageRepository;
   /** Told after a node's record changed, so the reconciler can act at once (local: in-process; AWS: a queue). */
   readonly nodeChanged?: (node: NodeRecord) => void;
   /** Refuses a new node the organisation may not have (billing state, plan limits); throws a named error. */

@@ -29,6 +29,7 @@ import { registerNetworkRoutes } from './routes/networks.routes.ts';
 import { registerNodeRoutes } from './routes/nodes.routes.ts';
 import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
 import { registerSigningKeyRoutes } from './routes/signing-keys.routes.ts';
+import { registerUsageRoutes } from './routes/usage.routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -54,6 +55,11 @@ export function createApp(deps: AppDeps): App {
     }),
   );
   app.use(authentication(deps));
+  app.use('/v1/orgs/:orgId/*', async (c, next) => {
+    await next();
+    // Metered only when answered with success: refusals (another organisation's id, bad input) cost nobody.
+    if (c.res.status < 300) deps.usage?.record(c.req.param('orgId'), 'api_requests', 1);
+  });
 
   app.onError((error, c) => {
     if (error instanceof AppError) return problemResponse(c, error);
@@ -72,6 +78,7 @@ export function createApp(deps: AppDeps): App {
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
   registerSigningKeyRoutes(app, deps);
+  registerUsageRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -6,20 +6,26 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
 import { loadConfig } from '../../shared/config/config.ts';
+import { UsageRepository } from '../../shared/metering/usage.repository.ts';
+import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 
-export function awsDeps(env: Record<string, string | undefined> = process.env): AppDeps {
+export function awsDeps(env: Record<string, string | undefined> = process.env): AppDeps & { usage: UsageMeter } {
   const config = loadConfig(env);
   const clock = () => new Date();
   const client = new DynamoDBClient({ region: config.awsRegion });
   const table = new Table(client, config.tableName, clock);
+  const logger = createLogger({ level: config.logLevel, base: { mode: 'aws' } });
+  const usageRecords = new UsageRepository(table, clock);
   return {
     config,
     stores: createStores(table),
-    logger: createLogger({ level: config.logLevel, base: { mode: 'aws' } }),
+    logger,
+    usage: new UsageMeter({ store: usageRecords, clock, logger }),
+    usageRecords,
     clock,
     managedRuntime: 'ec2',
     vault: new KmsKeyVault(new KMSClient({ region: config.awsRegion })),

@@ -13,6 +13,8 @@ import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import type { Config } from '../../shared/config/config.ts';
+import { UsageRepository } from '../../shared/metering/usage.repository.ts';
+import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { createStores } from '../../shared/store/stores.ts';
@@ -20,9 +22,12 @@ import { Table } from '../../shared/store/table.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
+import { createGateway } from '../gateway/create-gateway.ts';
+import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
+import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
 
 export interface LocalRuntime {
@@ -34,6 +39,7 @@ export interface LocalRuntime {
   readonly defaultNetworkId: string;
   readonly nodeProvider: LocalNodeProvider;
   readonly reconciler: NodeReconciler;
+  readonly usage: UsageMeter;
   /** Waits until the background node work under way has finished. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -83,6 +89,15 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const worker = startNodeWorker(reconciler, logger);
     stoppers.unshift(() => worker.stop());
 
+    const usageRecords = new UsageRepository(table, clock);
+    const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
+    usage.start();
+    stoppers.unshift(async () => {
+      await usage.stop();
+    });
+    const metering = startMeteringWorker({ nodes: stores.nodes, usage, usageRecords, clock, logger });
+    stoppers.unshift(() => metering.stop());
+
     const deps: AppDeps = {
       config,
       stores,
@@ -90,24 +105,36 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       clock,
       managedRuntime: 'anvil',
       vault,
+      usage,
+      usageRecords,
       nodeChanged: worker.nodeChanged,
       docsAssetsDir: swaggerAssetsDir(),
       version: process.env.npm_package_version,
     };
     const app = createApp(deps);
+    // As in AWS, where they are separate functions: /rpc/* goes to the gateway, everything else to the API.
+    const gateway = createGateway(
+      gatewayDeps({ apiKeys: stores.apiKeys, nodes: stores.nodes, meter: usage, logger, clock }),
+    );
+    const fetch = (request: Request) =>
+      new URL(request.url).pathname.startsWith('/rpc/') ? gateway.fetch(request) : app.fetch(request);
     const sweeper = startExpirySweeper(table, logger, clock);
     stoppers.unshift(() => sweeper.stop());
 
     const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
-      const s = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, () => resolveServer(s));
+      const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolveServer(s));
       s.once('error', reject);
     });
     stoppers.unshift(
       () =>
         new Promise<void>((done) => {
+          // Requests under way finish and are answered (what was metered was served); idle keep-alive
+          // connections close now, and anything still open after the grace period is cut.
           server.close(() => done());
-          // Keep-alive connections would hold the close open; the shutdown is deliberate.
-          if ('closeAllConnections' in server) server.closeAllConnections();
+          if ('closeIdleConnections' in server) server.closeIdleConnections();
+          setTimeout(() => {
+            if ('closeAllConnections' in server) server.closeAllConnections();
+          }, 5_000).unref();
         }),
     );
     const { port } = server.address() as AddressInfo;
@@ -122,6 +149,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       defaultNetworkId: defaultNetwork.id,
       nodeProvider,
       reconciler,
+      usage,
       idle: () => worker.idle(),
       async stop() {
         for (const stop of stoppers) await stop();

@@ -32,6 +32,9 @@ export type NodeSize = (typeof NODE_SIZES)[number];
 export const NODE_RUNTIMES = ['anvil', 'besu', 'ec2', 'external'] as const;
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 
+/** What the health monitor last concluded about a serving node (DESIGN.md, "Health, recovery, SLA"). */
+export type NodeHealth = 'healthy' | 'degraded' | 'unhealthy';
+
 /** What the owner wants; the reconciler drives the actual state toward it. */
 export type DesiredState = 'running' | 'stopped' | 'terminated';
 
@@ -65,6 +68,13 @@ export function isServing(state: NodeState): boolean {
   return state === 'running' || state === 'degraded' || state === 'syncing';
 }
 
+/** States in which a managed node's compute is allocated, and so billed as node-hours. */
+export function isBilledState(state: NodeState): boolean {
+  return (
+    state === 'starting' || state === 'syncing' || state === 'running' || state === 'degraded' || state === 'stopping'
+  );
+}
+
 export interface NodeEndpoints {
   /** Private JSON-RPC URL the control plane and the gateway use; never handed to tenants directly. */
   readonly rpcUrl: string | undefined;
@@ -94,5 +104,11 @@ export interface NodeRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly stateChangedAt: string;
+  /** Billed time (node-hours) is metered up to this instant; set when the node enters a billed state. */
+  readonly meteredUntil?: string;
+  /** Set by the health monitor; absent until the node's first probe. */
+  readonly health?: NodeHealth;
+  readonly healthReason?: string;
+  readonly healthChangedAt?: string;
   readonly version: number;
 }

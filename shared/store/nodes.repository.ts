@@ -3,7 +3,7 @@
  * version read, so two reconcilers (or a reconciler and a user) can never both win. GSI1 lists a network's
  * nodes; sharded GSI2 lists the whole fleet for operators, the monitor and the reconciler without a Scan.
  */
-import { assertTransition, type DesiredState, type NodeRecord, type NodeState } from '../domain/node.ts';
+import { assertTransition, type DesiredState, isBilledState, type NodeRecord, type NodeState } from '../domain/node.ts';
 import { ConflictError } from '../errors.ts';
 import { gsi1, gsi2, keys, prefixes, shardOf } from './keys.ts';
 import { ConditionFailedError, type Item, type Table } from './table.ts';
@@ -58,6 +58,41 @@ export class NodesRepository {
     return item ? toNode(item) : undefined;
   }
 
+  /**
+   * A node by its id alone (the gateway knows only the id in the URL): GSI2's shard is derived from the id, so this
+   * is one query, then a consistent read of the record itself.
+   */
+  async findById(nodeId: string): Promise<NodeRecord | undefined> {
+    const page = await this.table.query<NodeItem>(gsi2.nodes(shardOf(nodeId)), {
+      index: 'gsi2',
+      beginsWith: nodeId,
+      limit: 1,
+    });
+    const hit = page.items[0];
+    return hit?.id === nodeId ? this.get(hit.orgId, nodeId) : undefined;
+  }
+
+  /**
+   * Moves the node-hours mark from `from` to `until`; false when another run moved it first. Unversioned, so it
+   * never contends with lifecycle changes, but conditional on the mark, so two runs never meter the same time.
+   */
+  async markMetered(node: NodeRecord, from: string, until: string): Promise<boolean> {
+    try {
+      await this.table.increment(
+        keys.node(node.orgId, node.id),
+        {},
+        {
+          set: { meteredUntil: until },
+          condition: { expression: '#mark = :from', values: { ':from': from }, names: { '#mark': 'meteredUntil' } },
+        },
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return false;
+      throw error;
+    }
+  }
+
   async listByOrg(orgId: string): Promise<NodeRecord[]> {
     const items = await this.table.queryAll<NodeItem>(`ORG#${orgId}`, { beginsWith: prefixes.node });
     return items.map(toNode);
@@ -89,10 +124,12 @@ export class NodesRepository {
   ): Promise<NodeRecord> {
     assertTransition(node.state, to);
     const now = this.clock().toISOString();
+    // Entering a billed state starts the node-hours clock; leaving one is settled by the node-hours job.
+    const meteredUntil = isBilledState(to) && !isBilledState(node.state) ? now : undefined;
     const updated = await this.table.update<NodeItem>(
       keys.node(node.orgId, node.id),
       node.version,
-      { ...changes, state: to, updatedAt: now, stateChangedAt: now },
+      { ...changes, state: to, updatedAt: now, stateChangedAt: now, meteredUntil },
       {
         remove: 'reason' in changes && changes.reason === undefined ? ['reason'] : [],
         extraCondition: { expression: '#state = :from', values: { ':from': node.state }, names: { '#state': 'state' } },
@@ -104,7 +141,19 @@ export class NodesRepository {
   /** Records facts about a node without changing its state (endpoints, enode, reason). */
   async annotate(
     node: NodeRecord,
-    changes: Partial<Pick<NodeRecord, 'reason' | 'endpoints' | 'enode' | 'validatorAddress' | 'providerRef'>>,
+    changes: Partial<
+      Pick<
+        NodeRecord,
+        | 'reason'
+        | 'endpoints'
+        | 'enode'
+        | 'validatorAddress'
+        | 'providerRef'
+        | 'health'
+        | 'healthReason'
+        | 'healthChangedAt'
+      >
+    >,
   ): Promise<NodeRecord> {
     const updated = await this.table.update<NodeItem>(keys.node(node.orgId, node.id), node.version, {
       ...changes,
@@ -155,6 +204,10 @@ function toNode(item: NodeItem): NodeRecord {
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     stateChangedAt: item.stateChangedAt,
+    meteredUntil: item.meteredUntil,
+    health: item.health,
+    healthReason: item.healthReason,
+    healthChangedAt: item.healthChangedAt,
     version: item.version,
   };
 }

@@ -11,6 +11,7 @@ import type { AppDeps } from '../../functions/api/app-deps.ts';
 import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { createStores } from '../../shared/store/stores.ts';
@@ -37,6 +38,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     clock,
     managedRuntime: 'anvil',
     vault: new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-'))),
+    usageRecords: new UsageRepository(table, clock),
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);

@@ -1,0 +1,57 @@
+/**
+ * Builds the gateway's dependencies from the store: API keys are looked up by the hash of their secret, nodes
+ * by id, and the plan of the key's organisation decides rate limits, batch size and allowed methods. Shared by
+ * the gateway's Lambda entry and the local runtime.
+ */
+import { sha256Hex } from '../../shared/auth/secrets.ts';
+import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
+import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import type { GatewayDeps, GatewayPlan } from './create-gateway.ts';
+
+/** Limits for organisations whose plan says nothing else (billing off, or no plan chosen yet). */
+export const DEFAULT_GATEWAY_PLAN: GatewayPlan = {
+  id: 'default',
+  requestsPerSecond: 200,
+  burst: 400,
+  maxBatchSize: 100,
+};
+
+export interface GatewayWiring {
+  readonly apiKeys: ApiKeysRepository;
+  readonly nodes: NodesRepository;
+  readonly meter: UsageRecorder;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  /** The gateway limits of an organisation's plan. @default DEFAULT_GATEWAY_PLAN for everyone */
+  readonly planOf?: (orgId: string) => Promise<GatewayPlan>;
+  readonly upstreamTimeoutMs?: number;
+}
+
+export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
+  return {
+    async authenticate(secret) {
+      const key = await wiring.apiKeys.findBySecretHash(sha256Hex(secret));
+      if (!key || key.status !== 'active') return undefined;
+      const plan = wiring.planOf ? await wiring.planOf(key.orgId) : DEFAULT_GATEWAY_PLAN;
+      return { orgId: key.orgId, keyId: key.id, scopes: key.scopes, plan };
+    },
+    async resolveNode(nodeId) {
+      const node = await wiring.nodes.findById(nodeId);
+      if (!node || node.state === 'terminated') return undefined;
+      return {
+        orgId: node.orgId,
+        // Empty until the node serves; the gateway answers 503 with the node's state then.
+        rpcUrl: node.endpoints.rpcUrl ?? '',
+        state: node.state,
+        runtime: node.runtime,
+        sharedChain: node.runtime === 'anvil',
+      };
+    },
+    meter: wiring.meter,
+    clock: wiring.clock,
+    logger: wiring.logger.child({ component: 'gateway' }),
+    upstreamTimeoutMs: wiring.upstreamTimeoutMs ?? 10_000,
+  };
+}
