@@ -63,7 +63,10 @@ export async function handleStripeWebhook(request: StripeWebhookRequest): Promis
   const result = await processEvent(deps, event);
   // A concurrent delivery may have recorded it first; both ran the same idempotent effect, so either record will do.
   await deps.accounts.recordStripeEvent({ id: event.id, type: event.type, processedAt: deps.clock() });
-  deps.logger.info('stripe webhook processed', { eventId: event.id, type: event.type, ...result });
+  const handled = (HANDLED_EVENT_TYPES as readonly string[]).includes(event.type);
+  // An event of a kind billing acts on that still changed nothing deserves an operator's look.
+  const level = handled && result.status === 'ignored' ? 'warn' : 'info';
+  deps.logger[level]('stripe webhook processed', { eventId: event.id, type: event.type, ...result });
   return { eventId: event.id, type: event.type, ...result };
 }
 

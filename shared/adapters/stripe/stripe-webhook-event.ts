@@ -27,7 +27,7 @@ export async function verifyStripeWebhook(webhooks: Webhooks, input: WebhookInpu
     );
   } catch (error) {
     // The library's message says which check failed (no signature, timestamp outside the tolerance), never the secret.
-    const reason = error instanceof Error ? error.message : 'unreadable';
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '').trim() : 'unreadable';
     throw new WebhookSignatureError(`The webhook signature does not verify: ${reason}`, { cause: error });
   }
   return toBillingEvent(event);

@@ -1,3 +1,4 @@
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { choosePlan } from '../../../functions/jobs/billing/billing-checkout.service.ts';
 import type { BillingDeps } from '../../../functions/jobs/billing/billing-deps.ts';
@@ -288,6 +289,23 @@ describe('Checkout and webhooks', () => {
     expect(await f.table.get(billingKeys.stripeEvent(String(event.id)))).toMatchObject({
       eventType: 'customer.created',
     });
+  });
+
+  it('keeps the signing secret and the API key out of logs, errors and the table', async () => {
+    const { orgId } = await suspendedOrg();
+    const forged = await deliver(f.stripe.event('invoice.paid', { id: 'in_y', object: 'invoice' }), f.deps, 'x').catch(
+      (error: Error) => error,
+    );
+    const scan = await f.table.doc.send(new ScanCommand({ TableName: f.table.name }));
+    const everything = [
+      ...f.logLines,
+      JSON.stringify(scan.Items),
+      (forged as Error).message,
+      JSON.stringify(await f.accounts.get(orgId)),
+    ].join('\n');
+    expect(f.logLines.length).toBeGreaterThan(0);
+    expect(everything).not.toContain(WEBHOOK_SECRET);
+    expect(everything).not.toContain(f.stripe.secretKey);
   });
 
   it('says billing is off when there is no Stripe', async () => {
