@@ -73,3 +73,18 @@ describe.each(specs.map((spec) => [spec.name, spec] as const))('bundle of %s', (
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
   });
 });
+
+it('refuses to synthesise a function whose entry is missing, naming the file', () => {
+  const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'carechain-bundles-')) });
+  const stack = new Stack(app, 'Missing', { env: { region: 'eu-north-1' } });
+  const spec: FunctionSpec = { ...BARE_HONO, name: 'ghost', entry: 'functions/handlers/ghost.ts' };
+  expect(
+    () =>
+      new CareChainFunction(stack, 'Ghost', {
+        spec,
+        environment: {},
+        logRetention: logs.RetentionDays.ONE_DAY,
+        logRemovalPolicy: RemovalPolicy.DESTROY,
+      }),
+  ).toThrow(/Lambda entry functions\/handlers\/ghost\.ts for the "ghost" function does not exist/);
+});
