@@ -1,0 +1,396 @@
+/**
+ * The health monitor (DESIGN.md, "Health, recovery, SLA"): one cycle probes every node that should serve, a
+ * bounded number at a time, records a sample per node, keeps the node's `health` current, and recovers nodes
+ * that keep failing — restart after N failed probes in a row, with exponential backoff between attempts, and
+ * after M attempts the node is marked `failed` with a reason people can act on. A node that answers again goes
+ * back to `running`.
+ *
+ * Each probe is one JSON-RPC batch (`eth_blockNumber`, `eth_syncing`, and `net_peerCount` where peers are
+ * expected) plus, on Besu, `GET /liveness` and `GET /readiness`. Every decision comes from the node's previous
+ * sample (shared/domain/health.ts), so a cycle in a fresh Lambda decides like one in a long-lived process.
+ * Locally a worker runs cycles on an interval; in AWS a schedule invokes one cycle per run.
+ */
+
+import {
+  assessProbe,
+  type BesuProbeResult,
+  DEFAULT_RECOVERY_POLICY,
+  decideRecovery,
+  type HealthExpectations,
+  type HealthSample,
+  type ProbeObservation,
+  type RecoveryPolicy,
+  withRecoveryAttempt,
+} from '../../shared/domain/health.ts';
+import type { Network } from '../../shared/domain/network.ts';
+import { isServing, type NodeRecord, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { NodeProvider } from '../../shared/ports/node-provider.ts';
+import type { AuditRepository } from '../../shared/store/audit.repository.ts';
+import type { HealthRepository } from '../../shared/store/health.repository.ts';
+import { shardOf } from '../../shared/store/keys.ts';
+import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { ConditionFailedError } from '../../shared/store/table.ts';
+
+/** What the monitor needs of a node provider: read what exists, and restart. */
+export type NodeRecoverer = Pick<NodeProvider, 'describe' | 'restart'>;
+
+export interface HealthMonitorDeps {
+  readonly nodes: NodesRepository;
+  readonly networks: NetworksRepository;
+  readonly audit: AuditRepository;
+  readonly health: HealthRepository;
+  /** Who restarts nodes of each runtime; nodes of a runtime without one are probed but not recovered. */
+  readonly providers: Partial<Record<NodeRuntime, NodeRecoverer>>;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  /** @default DEFAULT_RECOVERY_POLICY (3 failures, 3 attempts, 30 s doubling to 5 min) */
+  readonly policy?: Partial<RecoveryPolicy>;
+  /** Nodes probed at the same time. @default 16 */
+  readonly concurrency?: number;
+  /** Deadline of each probe request. @default 5_000 */
+  readonly probeTimeoutMs?: number;
+  /** Answers slower than this make a node degraded. @default 2_000 */
+  readonly slowResponseMs?: number;
+  /** Besu readiness: blocks a node may be behind its peers. @default 2 */
+  readonly maxBlocksBehind?: number;
+  /** A previous sample older than this is ignored (no failure streak or head carried over). @default 600_000 */
+  readonly historyHorizonMs?: number;
+}
+
+export interface CycleReport {
+  readonly cycle: number;
+  readonly startedAt: string;
+  readonly durationMs: number;
+  readonly probed: number;
+  readonly healthy: number;
+  readonly degraded: number;
+  readonly unhealthy: number;
+  readonly restarts: number;
+  readonly gaveUp: number;
+  readonly recovered: number;
+  /** Nodes whose check failed for a reason of ours (table write, unknown network); the next cycle retries. */
+  readonly errors: number;
+}
+
+type Outcome = 'restarted' | 'gave-up' | 'recovered' | 'none';
+
+export class HealthMonitor {
+  readonly #deps: HealthMonitorDeps;
+  readonly #policy: RecoveryPolicy;
+  readonly #historyHorizonMs: number;
+  /** Each node's last sample, so a warm monitor reads no history from the table. */
+  readonly #previous = new Map<string, HealthSample>();
+  #cycles = 0;
+
+  constructor(deps: HealthMonitorDeps) {
+    this.#deps = deps;
+    this.#policy = { ...DEFAULT_RECOVERY_POLICY, ...deps.policy };
+    this.#historyHorizonMs = deps.historyHorizonMs ?? 600_000;
+  }
+
+  /** Cycles started so far. */
+  get cycles(): number {
+    return this.#cycles;
+  }
+
+  /**
+   * One pass over every node that should serve — or only those of one fleet shard (GSI2), so a schedule can fan
+   * out one run per shard. Never throws for one node's trouble.
+   */
+  async runCycle(options: { readonly shard?: number } = {}): Promise<CycleReport> {
+    const cycle = ++this.#cycles;
+    const startedAt = this.#deps.clock();
+    const started = performance.now();
+    const fleet = await this.#deps.nodes.listFleet();
+    const { shard } = options;
+    const monitored = fleet.filter((n) => shouldProbe(n) && (shard === undefined || shardOf(n.id) === shard));
+    const networks = new Map<string, Promise<Network | undefined>>();
+    const network = (id: string) => {
+      if (!networks.has(id)) networks.set(id, this.#deps.networks.get(id));
+      return networks.get(id) as Promise<Network | undefined>;
+    };
+    const servingPerNetwork = new Map<string, number>();
+    for (const node of fleet.filter((n) => isServing(n.state))) {
+      servingPerNetwork.set(node.networkId, (servingPerNetwork.get(node.networkId) ?? 0) + 1);
+    }
+
+    const counts = { healthy: 0, degraded: 0, unhealthy: 0, restarts: 0, gaveUp: 0, recovered: 0, errors: 0 };
+    const queue = [...monitored];
+    const worker = async () => {
+      for (let node = queue.shift(); node; node = queue.shift()) {
+        try {
+          const net = await network(node.networkId);
+          if (!net) throw new Error(`Network ${node.networkId} of node ${node.id} does not exist`);
+          const peersExpected = node.runtime !== 'anvil' && (servingPerNetwork.get(node.networkId) ?? 0) > 1;
+          const { sample, outcome } = await this.checkNode(node, {
+            blockPeriodSeconds: net.blockPeriodSeconds,
+            minPeers: peersExpected ? 1 : 0,
+            ...(this.#deps.slowResponseMs !== undefined && { slowResponseMs: this.#deps.slowResponseMs }),
+          });
+          counts[sample.health]++;
+          if (outcome === 'restarted') counts.restarts++;
+          if (outcome === 'gave-up') counts.gaveUp++;
+          if (outcome === 'recovered') counts.recovered++;
+        } catch (error) {
+          counts.errors++;
+          this.#deps.logger.warn('health check failed; the next cycle retries', { nodeId: node.id, error });
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: Math.max(1, this.#deps.concurrency ?? 16) }, worker));
+    return {
+      cycle,
+      startedAt: startedAt.toISOString(),
+      durationMs: Math.round(performance.now() - started),
+      probed: monitored.length,
+      ...counts,
+    };
+  }
+
+  /** Probes one node, records the sample and acts on it. */
+  async checkNode(node: NodeRecord, expected: HealthExpectations): Promise<{ sample: HealthSample; outcome: Outcome }> {
+    const observation = await this.probe(node, expected.minPeers);
+    let previous = this.#previous.get(node.id) ?? (await this.#deps.health.latestSample(node.id));
+    // History from before a gap (a stopped node, a paused monitor) says nothing about the node now.
+    if (previous && Date.parse(observation.at) - Date.parse(previous.at) > this.#historyHorizonMs) previous = undefined;
+    let sample = assessProbe(observation, previous, expected);
+    let current = node;
+    let outcome: Outcome = 'none';
+
+    const decision = this.recoverable(node) ? decideRecovery(sample, this.#policy) : { action: 'none' as const };
+    if (decision.action === 'restart') {
+      current = await this.moveTo(current, 'degraded', {
+        reason: 'Recovering: the node stopped answering and is being restarted',
+      });
+      sample = await this.restart(current, sample, decision.attempt);
+      outcome = 'restarted';
+    } else if (decision.action === 'give-up') {
+      current = await this.moveTo(current, 'failed', { reason: decision.reason });
+      outcome = 'gave-up';
+    } else if (sample.health !== 'unhealthy') {
+      const revived = await this.revive(current);
+      if (revived !== current) outcome = 'recovered';
+      current = revived;
+    }
+
+    await this.#deps.health.putSample({ ...sample, nodeId: node.id, orgId: node.orgId });
+    this.#previous.set(node.id, sample);
+    await this.recordHealth(current, sample);
+    return { sample, outcome };
+  }
+
+  private recoverable(node: NodeRecord): boolean {
+    return node.hosting === 'managed' && isServing(node.state) && this.#deps.providers[node.runtime] !== undefined;
+  }
+
+  private async restart(node: NodeRecord, sample: HealthSample, attempt: number): Promise<HealthSample> {
+    const provider = this.#deps.providers[node.runtime];
+    let recorded: HealthSample;
+    try {
+      await provider?.restart(node);
+      recorded = withRecoveryAttempt(sample, attempt, 'requested');
+    } catch (error) {
+      // The attempt counts either way: a restart that cannot even be asked for is a failed recovery.
+      recorded = withRecoveryAttempt(sample, attempt, 'failed', (error as Error).message);
+    }
+    this.#deps.logger.info('node restart attempted', {
+      nodeId: node.id,
+      attempt,
+      outcome: recorded.recovery?.outcome,
+      error: recorded.recovery?.error,
+    });
+    await this.auditEvent(node, 'node.restart-attempted', {
+      attempt,
+      maxAttempts: this.#policy.maxAttempts,
+      outcome: recorded.recovery?.outcome,
+      error: recorded.recovery?.error,
+    });
+    return recorded;
+  }
+
+  /** A node that answers again: `degraded` (recovering) → `running`; `failed` → `starting` → `running`. */
+  private async revive(node: NodeRecord): Promise<NodeRecord> {
+    if (node.state === 'degraded') return this.moveTo(node, 'running', { reason: undefined });
+    if (node.state !== 'failed' || node.hosting !== 'managed') return node;
+    // The URL may answer for another reason (a shared chain): only a node whose resources exist is revived.
+    const description = await this.#deps.providers[node.runtime]?.describe(node);
+    if (description?.status !== 'running') return node;
+    const starting = await this.moveTo(node, 'starting', { reason: 'Answering again after a failure' });
+    if (starting === node) return node;
+    return this.moveTo(starting, 'running', {
+      reason: undefined,
+      endpoints: { rpcUrl: description.rpcUrl ?? node.endpoints.rpcUrl, p2pPort: description.p2pPort },
+    });
+  }
+
+  /** A lifecycle step, audited; someone else's concurrent change wins and the next cycle looks again. */
+  private async moveTo(
+    node: NodeRecord,
+    to: NodeState,
+    changes: Parameters<NodesRepository['transition']>[2],
+  ): Promise<NodeRecord> {
+    if (node.state === to) return node;
+    try {
+      const moved = await this.#deps.nodes.transition(node, to, changes);
+      await this.auditEvent(moved, `node.${to}`, { from: node.state, to, reason: moved.reason });
+      return moved;
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      this.#deps.logger.info('node changed meanwhile; the next cycle decides again', { nodeId: node.id, to });
+      return node;
+    }
+  }
+
+  /** Keeps the node's health fields current; writes only on change. */
+  private async recordHealth(node: NodeRecord, sample: HealthSample): Promise<void> {
+    if (node.health === sample.health && node.healthReason === sample.reason) return;
+    const changed = node.health !== sample.health;
+    const write = (target: NodeRecord) =>
+      this.#deps.nodes.annotate(target, {
+        health: sample.health,
+        healthReason: sample.reason,
+        healthChangedAt: changed ? sample.at : (target.healthChangedAt ?? sample.at),
+      });
+    try {
+      await write(node);
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+      const fresh = await this.#deps.nodes.get(node.orgId, node.id);
+      if (fresh) await write(fresh);
+    }
+    if (changed) {
+      await this.auditEvent(node, 'node.health-changed', {
+        from: node.health ?? null,
+        to: sample.health,
+        reason: sample.reason,
+      });
+    }
+  }
+
+  private async auditEvent(node: NodeRecord, action: string, details: Record<string, unknown>): Promise<void> {
+    await this.#deps.audit.append({
+      orgId: node.orgId,
+      at: this.#deps.clock().toISOString(),
+      actor: { type: 'system', id: 'health-monitor' },
+      action,
+      target: node.id,
+      requestId: undefined,
+      details,
+    });
+  }
+
+  /** One probe: a JSON-RPC batch, and Besu's health endpoints where the node runs Besu. */
+  async probe(node: NodeRecord, minPeers: number): Promise<ProbeObservation> {
+    const at = this.#deps.clock().toISOString();
+    const url = node.endpoints.rpcUrl as string;
+    const timeoutMs = this.#deps.probeTimeoutMs ?? 5_000;
+    const besu = node.runtime === 'besu' || node.runtime === 'ec2';
+    const maxBehind = this.#deps.maxBlocksBehind ?? 2;
+    const [rpc, liveness, readiness] = await Promise.all([
+      probeJsonRpc(url, minPeers > 0, timeoutMs),
+      besu ? probeBesuEndpoint(new URL('/liveness', url), timeoutMs) : undefined,
+      besu
+        ? probeBesuEndpoint(new URL(`/readiness?minPeers=${minPeers}&maxBlocksBehind=${maxBehind}`, url), timeoutMs)
+        : undefined,
+    ]);
+    return {
+      at,
+      ...rpc,
+      ...(liveness !== undefined && { liveness }),
+      ...(readiness !== undefined && { readiness }),
+    };
+  }
+}
+
+function shouldProbe(node: NodeRecord): boolean {
+  if (!node.endpoints.rpcUrl || node.desiredState !== 'running') return false;
+  // Failed nodes stay watched: their downtime counts, and one that answers again is brought back.
+  return isServing(node.state) || node.state === 'failed';
+}
+
+interface RpcReply {
+  readonly id?: unknown;
+  readonly result?: unknown;
+  readonly error?: { readonly message?: string };
+}
+
+async function probeJsonRpc(
+  url: string,
+  withPeers: boolean,
+  timeoutMs: number,
+): Promise<Omit<ProbeObservation, 'at' | 'liveness' | 'readiness'>> {
+  const calls = [
+    { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] },
+    { jsonrpc: '2.0', id: 2, method: 'eth_syncing', params: [] },
+    ...(withPeers ? [{ jsonrpc: '2.0', id: 3, method: 'net_peerCount', params: [] }] : []),
+  ];
+  const started = performance.now();
+  let replies: RpcReply[];
+  try {
+    const response = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(calls),
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await response.text();
+    if (!response.ok) return { rpcOk: false, rpcError: `HTTP ${response.status}` };
+    const parsed = JSON.parse(text) as unknown;
+    if (!Array.isArray(parsed)) return { rpcOk: false, rpcError: 'the answer to a batch was not a batch' };
+    replies = parsed as RpcReply[];
+  } catch (error) {
+    return { rpcOk: false, rpcError: describeFetchError(error, timeoutMs) };
+  }
+  const latencyMs = Math.round(performance.now() - started);
+  const byId = new Map(replies.map((reply) => [reply.id, reply]));
+  const head = byId.get(1);
+  const blockNumber = quantity(head?.result);
+  if (blockNumber === undefined) {
+    return { rpcOk: false, latencyMs, rpcError: `eth_blockNumber: ${head?.error?.message ?? 'no block number'}` };
+  }
+  const syncing = syncStatus(byId.get(2)?.result);
+  const peerCount = withPeers ? quantity(byId.get(3)?.result) : undefined;
+  return {
+    rpcOk: true,
+    latencyMs,
+    blockNumber,
+    ...(syncing !== undefined && { syncing }),
+    ...(peerCount !== undefined && { peerCount }),
+  };
+}
+
+async function probeBesuEndpoint(url: URL, timeoutMs: number): Promise<BesuProbeResult> {
+  try {
+    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
+    await response.body?.cancel();
+    return response.ok ? 'up' : 'down';
+  } catch {
+    return 'unreachable';
+  }
+}
+
+function quantity(value: unknown): number | undefined {
+  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]+$/.test(value)) return undefined;
+  return Number.parseInt(value, 16);
+}
+
+function syncStatus(value: unknown): ProbeObservation['syncing'] {
+  if (value === false) return false;
+  if (value && typeof value === 'object') {
+    const { currentBlock, highestBlock } = value as { currentBlock?: unknown; highestBlock?: unknown };
+    const current = quantity(currentBlock);
+    const highest = quantity(highestBlock);
+    if (current !== undefined && highest !== undefined) return { currentBlock: current, highestBlock: highest };
+  }
+  return undefined;
+}
+
+function describeFetchError(error: unknown, timeoutMs: number): string {
+  const err = error as Error & { cause?: { code?: string } };
+  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
+  if (err.cause?.code) return err.cause.code === 'ECONNREFUSED' ? 'connection refused' : err.cause.code;
+  if (err instanceof SyntaxError) return 'the answer was not JSON';
+  return err.message;
+}
