@@ -3,13 +3,14 @@
  * tests build it from real local adapters too. The app never constructs an adapter itself.
  */
 import type { Config } from '../../shared/config/config.ts';
-import type { NodeHosting, NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
+import type { NodeHosting, NodeRecord, NodeRole, NodeRuntime } from '../../shared/domain/node.ts';
 import type { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
+import type { BillingRepository } from '../../shared/store/billing.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -17,6 +18,7 @@ import type { OrganisationsRepository } from '../../shared/store/organisations.r
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
+import type { BillingDeps } from '../jobs/billing/billing-deps.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -28,6 +30,7 @@ export interface Stores {
   readonly nodes: NodesRepository;
   readonly platform: PlatformRepository;
   readonly signingKeys: SigningKeysRepository;
+  readonly billing: BillingRepository;
 }
 
 export interface AppDeps {
@@ -44,12 +47,14 @@ export interface AppDeps {
   readonly vault: KeyVault;
   /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */
   readonly usage?: UsageRecorder;
+  /** Plans, Checkout, portal and invoices: Stripe, or off (plans activate at once). */
+  readonly billing: BillingDeps;
   /** Reads metered usage back (records and hourly rollups). */
   readonly usageRecords: UsageRepository;
   /** Told after a node's record changed, so the reconciler can act at once (local: in-process; AWS: a queue). */
   readonly nodeChanged?: (node: NodeRecord) => void;
   /** Refuses a new node the organisation may not have (billing state, plan limits); throws a named error. */
-  readonly admission?: (orgId: string, hosting: NodeHosting) => Promise<void>;
+  readonly admission?: (orgId: string, hosting: NodeHosting, role: NodeRole) => Promise<void>;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
 }

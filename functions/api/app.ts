@@ -23,6 +23,7 @@ import { fieldErrors, problemResponse } from './problem.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { registerBillingRoutes } from './routes/billing.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
@@ -79,6 +80,7 @@ export function createApp(deps: AppDeps): App {
   registerNodeRoutes(app, deps);
   registerSigningKeyRoutes(app, deps);
   registerUsageRoutes(app, deps);
+  registerBillingRoutes(app, deps);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

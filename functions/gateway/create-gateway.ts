@@ -24,6 +24,7 @@ import {
   ForbiddenError,
   NotFoundError,
   PayloadTooLargeError,
+  PaymentRequiredError,
   ServiceUnavailableError,
   TooManyRequestsError,
   UnauthorizedError,
@@ -53,6 +54,8 @@ export interface GatewayPrincipal {
   readonly keyId: string;
   readonly scopes: readonly string[];
   readonly plan: GatewayPlan;
+  /** Set when billing suspended the organisation: every call is refused with 402 and this message. */
+  readonly suspended?: string;
 }
 
 export interface GatewayNode {
@@ -128,6 +131,7 @@ export function createGateway(deps: GatewayDeps): Hono {
     if (!principal.scopes.includes('rpc')) throw new NotFoundError(NODE_NOT_FOUND);
     const node = await resolveNode(nodeId);
     if (!node || node.orgId !== principal.orgId) throw new NotFoundError(NODE_NOT_FOUND);
+    if (principal.suspended) throw new PaymentRequiredError(principal.suspended);
     if (node.runtime === 'external') {
       throw new ForbiddenError('Self-hosted nodes are not served through the gateway; call them at their own URL');
     }

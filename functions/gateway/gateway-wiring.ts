@@ -26,6 +26,8 @@ export interface GatewayWiring {
   readonly clock: () => Date;
   /** The gateway limits of an organisation's plan. @default DEFAULT_GATEWAY_PLAN for everyone */
   readonly planOf?: (orgId: string) => Promise<GatewayPlan>;
+  /** Why the organisation may not use the gateway now (billing suspended), or undefined. */
+  readonly suspensionOf?: (orgId: string) => Promise<string | undefined>;
   readonly upstreamTimeoutMs?: number;
 }
 
@@ -34,8 +36,11 @@ export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
     async authenticate(secret) {
       const key = await wiring.apiKeys.findBySecretHash(sha256Hex(secret));
       if (!key || key.status !== 'active') return undefined;
-      const plan = wiring.planOf ? await wiring.planOf(key.orgId) : DEFAULT_GATEWAY_PLAN;
-      return { orgId: key.orgId, keyId: key.id, scopes: key.scopes, plan };
+      const [plan, suspended] = await Promise.all([
+        wiring.planOf ? wiring.planOf(key.orgId) : DEFAULT_GATEWAY_PLAN,
+        wiring.suspensionOf?.(key.orgId),
+      ]);
+      return { orgId: key.orgId, keyId: key.id, scopes: key.scopes, plan, suspended };
     },
     async resolveNode(nodeId) {
       const node = await wiring.nodes.findById(nodeId);

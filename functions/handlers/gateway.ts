@@ -9,10 +9,12 @@ import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
+import { BillingRepository } from '../../shared/store/billing.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { Table } from '../../shared/store/table.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import { planLimits } from '../jobs/billing/plan-limits.ts';
 
 const config = loadConfig();
 const clock = () => new Date();

@@ -11,7 +11,9 @@ import { serve } from '@hono/node-server';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
+import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
+import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
@@ -22,10 +24,13 @@ import { Table } from '../../shared/store/table.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
+import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import { wireBilling } from '../jobs/billing/billing-wiring.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
+import { withConsole } from './console-static.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
@@ -95,7 +100,25 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     stoppers.unshift(async () => {
       await usage.stop();
     });
-    const metering = startMeteringWorker({ nodes: stores.nodes, usage, usageRecords, clock, logger });
+
+    const { secretKey, host: stripeHost, port: stripePort, protocol } = config.stripe;
+    const billing = wireBilling({
+      provider: secretKey
+        ? new StripeBilling({ secretKey, host: stripeHost, port: stripePort, protocol, clock })
+        : new NoBilling(),
+      stores,
+      clock,
+      logger,
+      nodeChanged: worker.nodeChanged,
+    });
+    const metering = startMeteringWorker({
+      nodes: stores.nodes,
+      usage,
+      usageRecords,
+      billing: billing.deps,
+      clock,
+      logger,
+    });
     stoppers.unshift(() => metering.stop());
 
     const deps: AppDeps = {
@@ -107,6 +130,9 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       vault,
       usage,
       usageRecords,
+      billing: billing.deps,
+      admission: billing.admission,
+      signingKeyAdmission: billing.signingKeyAdmission,
       nodeChanged: worker.nodeChanged,
       docsAssetsDir: swaggerAssetsDir(),
       version: process.env.npm_package_version,
@@ -114,15 +140,32 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const app = createApp(deps);
     // As in AWS, where they are separate functions: /rpc/* goes to the gateway, everything else to the API.
     const gateway = createGateway(
-      gatewayDeps({ apiKeys: stores.apiKeys, nodes: stores.nodes, meter: usage, logger, clock }),
+      gatewayDeps({
+        apiKeys: stores.apiKeys,
+        nodes: stores.nodes,
+        meter: usage,
+        logger,
+        clock,
+        planOf: billing.limits.gatewayPlanOf,
+        suspensionOf: billing.limits.suspensionOf,
+      }),
     );
-    const fetch = (request: Request) =>
-      new URL(request.url).pathname.startsWith('/rpc/') ? gateway.fetch(request) : app.fetch(request);
+    const webhooks = createStripeWebhookApp({
+      billing: billing.deps,
+      webhookSecret: config.stripe.webhookSecret,
+      logger,
+    });
+    const fetch = (request: Request) => {
+      const path = new URL(request.url).pathname;
+      if (path.startsWith('/rpc/')) return gateway.fetch(request);
+      if (path === '/webhooks/stripe') return webhooks.fetch(request);
+      return app.fetch(request);
+    };
     const sweeper = startExpirySweeper(table, logger, clock);
     stoppers.unshift(() => sweeper.stop());
 
     const server = await new Promise<ReturnType<typeof serve>>((resolveServer, reject) => {
-      const s = serve({ fetch, port: config.port, hostname: config.host }, () => resolveServer(s));
+      const s = serve({ fetch: withConsole(fetch), port: config.port, hostname: config.host }, () => resolveServer(s));
       s.once('error', reject);
     });
     stoppers.unshift(

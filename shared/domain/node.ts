@@ -104,6 +104,8 @@ export interface NodeRecord {
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly stateChangedAt: string;
+  /** Stopped because billing suspended the organisation; started again when it pays. */
+  readonly suspendedByBilling?: boolean;
   /** Billed time (node-hours) is metered up to this instant; set when the node enters a billed state. */
   readonly meteredUntil?: string;
   /** Set by the health monitor; absent until the node's first probe. */

@@ -162,11 +162,21 @@ export class NodesRepository {
     return toNode(updated);
   }
 
-  async setDesiredState(node: NodeRecord, desiredState: DesiredState): Promise<NodeRecord> {
-    const updated = await this.table.update<NodeItem>(keys.node(node.orgId, node.id), node.version, {
-      desiredState,
-      updatedAt: this.clock().toISOString(),
-    });
+  async setDesiredState(
+    node: NodeRecord,
+    desiredState: DesiredState,
+    options: { suspendedByBilling?: boolean } = {},
+  ): Promise<NodeRecord> {
+    const updated = await this.table.update<NodeItem>(
+      keys.node(node.orgId, node.id),
+      node.version,
+      {
+        desiredState,
+        updatedAt: this.clock().toISOString(),
+        suspendedByBilling: options.suspendedByBilling || undefined,
+      },
+      { remove: options.suspendedByBilling === false ? ['suspendedByBilling'] : [] },
+    );
     return toNode(updated);
   }
 
@@ -205,6 +215,7 @@ function toNode(item: NodeItem): NodeRecord {
     updatedAt: item.updatedAt,
     stateChangedAt: item.stateChangedAt,
     meteredUntil: item.meteredUntil,
+    suspendedByBilling: item.suspendedByBilling,
     health: item.health,
     healthReason: item.healthReason,
     healthChangedAt: item.healthChangedAt,

@@ -3,6 +3,7 @@
  */
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
+import { BillingRepository } from './billing.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
 import { NetworksRepository } from './networks.repository.ts';
 import { NodesRepository } from './nodes.repository.ts';
@@ -23,5 +24,6 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     nodes: new NodesRepository(table, clock),
     platform: new PlatformRepository(table),
     signingKeys: new SigningKeysRepository(table),
+    billing: new BillingRepository(table),
   };
 }

@@ -9,8 +9,10 @@ import { join } from 'node:path';
 import { createApp } from '../../functions/api/app.ts';
 import type { AppDeps } from '../../functions/api/app-deps.ts';
 import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
+import { wireBilling } from '../../functions/jobs/billing/billing-wiring.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
@@ -26,6 +28,8 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   const table = new Table(dynamo.client, 'carechain-test', clock);
   const stores = createStores(table, clock);
   const logLines: string[] = [];
+  const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
+  const billing = wireBilling({ provider: new NoBilling(), stores, clock, logger });
   const deps: AppDeps = {
     config: {
       mode: 'local',
@@ -34,7 +38,10 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
       publicUrl: undefined,
     },
     stores,
-    logger: createLogger({ level: 'debug', write: (line) => logLines.push(line) }),
+    logger,
+    billing: billing.deps,
+    admission: billing.admission,
+    signingKeyAdmission: billing.signingKeyAdmission,
     clock,
     managedRuntime: 'anvil',
     vault: new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-'))),

@@ -96,7 +96,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
           { path: 'body.hosting', message: 'managed nodes report their own endpoints' },
         ]);
       }
-      await deps.admission?.(access.org.id, body.hosting);
+      await deps.admission?.(access.org.id, body.hosting, body.role);
 
       let nodeId = newId('node');
       if (idempotencyKey) {

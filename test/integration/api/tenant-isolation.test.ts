@@ -14,6 +14,7 @@ const VALID_BODIES: Record<string, unknown> = {
   'POST /v1/orgs/{orgId}/nodes': { networkId: 'filled in beforeAll' },
   'PATCH /v1/orgs/{orgId}/nodes/{nodeId}': { rpcUrl: 'http://127.0.0.1:9/never' },
   'POST /v1/orgs/{orgId}/keys': { alias: 'probe' },
+  'POST /v1/orgs/{orgId}/billing/checkout': { planId: 'self-hosted' },
   'POST /v1/orgs/{orgId}/keys/{keyId}/sign-message': { message: 'steal a signature' },
   'POST /v1/orgs/{orgId}/keys/{keyId}/sign-typed-data': {
     domain: { name: 'x' },
@@ -146,6 +147,7 @@ describe('tenant isolation', () => {
     expect(members).toHaveLength(1);
     const keys = await api.stores.apiKeys.list(params.orgId ?? '');
     expect(keys).toHaveLength(2);
+    expect(await api.stores.billing.get(params.orgId ?? '')).toBeUndefined();
     const signingKeys = await api.stores.signingKeys.list(params.orgId ?? '');
     expect(signingKeys.map((k) => k.state)).toEqual(['enabled']);
     const signed = (await api.stores.audit.list(params.orgId ?? '', { limit: 200 })).items.filter(

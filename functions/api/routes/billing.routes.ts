@@ -1,0 +1,278 @@
+/**
+ * Plans, the organisation's billing account, Checkout and the Customer Portal, invoices (Stripe's, or an estimate
+ * when billing is off). Stripe's webhooks are a separate app (`createStripeWebhookApp`): in AWS they are their own
+ * function, and they carry no user credentials.
+ */
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
+import { getPlan, PLAN_IDS, PLANS, type Plan } from '../../../shared/domain/plans.ts';
+import { usageSeries } from '../../../shared/metering/usage-series.ts';
+import { OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { choosePlan, listInvoices, openBillingPortal } from '../../jobs/billing/billing-checkout.service.ts';
+import { audit, requireOrgAccess, requireUser } from '../access.ts';
+import type { AppDeps } from '../app-deps.ts';
+import type { AppEnv } from '../app-env.ts';
+import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
+
+const PlanView = z
+  .object({
+    id: z.enum(PLAN_IDS),
+    name: z.string(),
+    description: z.string(),
+    currency: z.literal('sek'),
+    monthlyPriceSek: z.record(z.enum(NODE_SIZES), z.number()),
+    includedComputeUnits: z.number(),
+    overagePer1000ComputeUnitsSek: z.number(),
+    rateLimit: z.object({ requestsPerSecond: z.number(), burst: z.number() }),
+    maxBatchSize: z.number(),
+    maxSigningKeys: z.number(),
+    allowedHostings: z.array(z.string()),
+    allowedNodeRoles: z.array(z.string()),
+    slaTargetPercent: z.number().nullable(),
+    creditLadder: z.array(z.object({ below: z.number(), creditPercent: z.number() })),
+  })
+  .openapi('Plan');
+
+const PlanList = z
+  .object({
+    billingEnabled: z
+      .boolean()
+      .openapi({ description: 'False on an installation without Stripe: plans activate at once' }),
+    items: z.array(PlanView),
+  })
+  .openapi('PlanList');
+
+const BillingAccountView = z
+  .object({
+    orgId: z.string(),
+    billingEnabled: z.boolean(),
+    planId: z.enum(PLAN_IDS).nullable(),
+    state: z.enum(['none', 'pending_payment', 'active', 'past_due', 'suspended', 'canceled']),
+    pastDueSince: z.string().nullable(),
+    plan: PlanView.nullable(),
+  })
+  .openapi('BillingAccount');
+
+const Checkout = z
+  .strictObject({ planId: z.enum(PLAN_IDS), nodeSize: z.enum(NODE_SIZES).default('small') })
+  .openapi('Checkout');
+const CheckoutResult = z
+  .object({
+    kind: z.enum(['checkout', 'activated']),
+    url: z.string().nullable().openapi({ description: 'Stripe Checkout, when payment is needed' }),
+    account: BillingAccountView,
+  })
+  .openapi('CheckoutResult');
+
+const InvoiceView = z
+  .object({
+    id: z.string(),
+    number: z.string().nullable(),
+    status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void', 'estimate']),
+    currency: z.string(),
+    totalSek: z.number(),
+    amountDueSek: z.number(),
+    periodStart: z.string(),
+    periodEnd: z.string(),
+    hostedUrl: z.string().nullable(),
+    pdfUrl: z.string().nullable(),
+    lines: z.array(z.object({ description: z.string(), quantity: z.number().nullable(), amountSek: z.number() })),
+  })
+  .openapi('Invoice');
+
+const sek = (ore: number) => ore / 100;
+
+export function toPlanView(plan: Plan) {
+  return {
+    id: plan.id,
+    name: plan.name,
+    description: plan.description,
+    currency: plan.currency,
+    monthlyPriceSek: Object.fromEntries(NODE_SIZES.map((size) => [size, sek(plan.monthlyPriceOre[size])])) as Record<
+      NodeSize,
+      number
+    >,
+    includedComputeUnits: plan.includedComputeUnits,
+    overagePer1000ComputeUnitsSek: sek(plan.overagePer1000ComputeUnitsOre),
+    rateLimit: plan.rateLimit,
+    maxBatchSize: plan.maxBatchSize,
+    maxSigningKeys: plan.maxSigningKeys,
+    allowedHostings: [...plan.allowedHostings],
+    allowedNodeRoles: [...plan.allowedNodeRoles],
+    slaTargetPercent: plan.slaTargetPercent ?? null,
+    creditLadder: [...plan.creditLadder],
+  };
+}
+
+export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+  const billing = deps.billing;
+  const accountView = async (orgId: string) => {
+    const account = await billing.accounts.get(orgId);
+    return {
+      orgId,
+      billingEnabled: billing.billing.enabled,
+      planId: account?.planId ?? null,
+      state: account?.state ?? ('none' as const),
+      pastDueSince: account?.pastDueSince ?? null,
+      plan: account ? toPlanView(getPlan(account.planId)) : null,
+    };
+  };
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/plans',
+      tags: ['billing'],
+      summary: 'The plan catalogue (prices in SEK) and whether billing is on',
+      responses: { 200: jsonResponse(PlanList, 'Plans') },
+    }),
+    (c) => c.json({ billingEnabled: billing.billing.enabled, items: PLANS.map(toPlanView) }, 200),
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/orgs/{orgId}/billing',
+      tags: ['billing'],
+      summary: 'The organisation’s plan and billing state',
+      security,
+      request: { params: z.object({ orgId: OrgId }) },
+      responses: { 200: jsonResponse(BillingAccountView, 'Billing account'), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
+      return c.json(await accountView(orgId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/orgs/{orgId}/billing/checkout',
+      tags: ['billing'],
+      summary: 'Choose a plan: a Stripe Checkout URL for paid plans, or activated at once (free plan, billing off)',
+      security: userSecurity,
+      request: { params: z.object({ orgId: OrgId }), ...jsonBody(Checkout) },
+      responses: {
+        200: jsonResponse(CheckoutResult, 'Activated'),
+        201: jsonResponse(CheckoutResult, 'Pay at the URL'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      const body = c.req.valid('json');
+      const access = await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
+      const user = requireUser(c);
+      const base = deps.config.publicUrl ?? new URL(c.req.url).origin;
+      const result = await choosePlan(billing, {
+        orgId,
+        orgName: access.org.name,
+        email: user.email,
+        planId: body.planId,
+        nodeSize: body.nodeSize,
+        successUrl: `${base}/billing?checkout=success`,
+        cancelUrl: `${base}/billing?checkout=canceled`,
+      });
+      await audit(c, deps, {
+        orgId,
+        actor: access.actor,
+        action: result.kind === 'checkout' ? 'billing.checkout-started' : 'billing.plan-activated',
+        target: orgId,
+        details: { planId: body.planId },
+      });
+      const view = {
+        kind: result.kind,
+        url: result.kind === 'checkout' ? result.url : null,
+        account: await accountView(orgId),
+      };
+      return result.kind === 'checkout' ? c.json(view, 201) : c.json(view, 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'post',
+      path: '/v1/orgs/{orgId}/billing/portal',
+      tags: ['billing'],
+      summary: 'A Stripe Customer Portal link (payment methods, invoices, cancellation)',
+      security: userSecurity,
+      request: { params: z.object({ orgId: OrgId }) },
+      responses: { 200: jsonResponse(z.object({ url: z.string() }).openapi('PortalLink'), 'Link'), ...errorResponses },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
+      const base = deps.config.publicUrl ?? new URL(c.req.url).origin;
+      return c.json(await openBillingPortal(billing, { orgId, returnUrl: `${base}/billing` }), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/orgs/{orgId}/invoices',
+      tags: ['billing'],
+      summary: 'Invoices from Stripe, or this month’s estimate when billing is off',
+      security,
+      request: { params: z.object({ orgId: OrgId }) },
+      responses: {
+        200: jsonResponse(z.object({ billingEnabled: z.boolean(), items: z.array(InvoiceView) }), 'Invoices'),
+        ...errorResponses,
+      },
+    }),
+    async (c) => {
+      const { orgId } = c.req.valid('param');
+      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
+      const usage = billing.billing.enabled ? undefined : await monthToDate(deps, orgId);
+      const invoices = await listInvoices(billing, { orgId, usage });
+      return c.json(
+        {
+          billingEnabled: billing.billing.enabled,
+          items: invoices.map((invoice) => ({
+            id: invoice.id,
+            number: invoice.number ?? null,
+            status: invoice.status,
+            currency: invoice.currency,
+            totalSek: sek(invoice.totalOre),
+            amountDueSek: sek(invoice.amountDueOre),
+            periodStart: invoice.periodStart,
+            periodEnd: invoice.periodEnd,
+            hostedUrl: invoice.hostedUrl ?? null,
+            pdfUrl: invoice.pdfUrl ?? null,
+            lines: invoice.lines.map((line) => ({
+              description: line.description,
+              quantity: line.quantity ?? null,
+              amountSek: sek(line.amountOre),
+            })),
+          })),
+        },
+        200,
+      );
+    },
+  );
+}
+
+/**
+ * This month's metered usage for an estimate. Node-hours are metered per organisation, not per size, so they are
+ * attributed to the sizes of the organisation's managed nodes in proportion to how many there are of each.
+ */
+async function monthToDate(deps: AppDeps, orgId: string) {
+  const now = deps.clock();
+  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
+  const series = await usageSeries(deps.usageRecords, orgId, start, now, 'day', deps.clock);
+  const hours = series.meters.node_hours.total / 3600;
+  const managed = (await deps.stores.nodes.listByOrg(orgId)).filter(
+    (n) => n.hosting === 'managed' && n.state !== 'terminated',
+  );
+  const nodeHours: Partial<Record<NodeSize, number>> = {};
+  for (const node of managed) nodeHours[node.size] = (nodeHours[node.size] ?? 0) + hours / managed.length;
+  if (managed.length === 0 && hours > 0) nodeHours.small = hours;
+  return {
+    periodStart: start.toISOString(),
+    periodEnd: now.toISOString(),
+    computeUnits: series.meters.rpc_compute_units.total,
+    nodeHours,
+  };
+}

@@ -1,0 +1,480 @@
+/**
+ * What the control plane remembers about each network's ConsortiumGovernance contract, beside the network item
+ * (`NET#<id>`): the deployment in flight or done, the event watcher's cursor, where each proposal sent through the
+ * API came from, which organisation holds each member address, which node stands behind each validator address,
+ * and one execution record per passed decision, so that carrying a decision out is idempotent. The chain stays
+ * the authority on votes and states; these items only add what the chain cannot know.
+ *
+ * Every write is a single-item conditional write (create-if-absent or version check), so two watchers, or a
+ * watcher re-running after a crash, can at worst repeat a step that tolerates repeating.
+ */
+import type { ProposalKind } from '../chain/contracts/consortium-governance.ts';
+import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
+import { ConditionFailedError, type Item, type Table } from './table.ts';
+
+/** Positions of on-chain proposal ids in sort keys: zero-padded so they list in numeric order. */
+const ID_DIGITS = 10;
+
+const governanceKeys = {
+  deployment: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'GOVDEPLOY' }),
+  cursor: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'GOVCURSOR' }),
+  origin: (networkId: string, proposalId: number) => ({ pk: `NET#${networkId}`, sk: `GOVPROP#${padded(proposalId)}` }),
+  member: (networkId: string, address: string) => ({
+    pk: `NET#${networkId}`,
+    sk: `GOVMEMBER#${address.toLowerCase()}`,
+  }),
+  validator: (networkId: string, address: string) => ({
+    pk: `NET#${networkId}`,
+    sk: `GOVVALIDATOR#${address.toLowerCase()}`,
+  }),
+  execution: (networkId: string, proposalId: number) => ({
+    pk: `NET#${networkId}`,
+    sk: `GOVEXEC#${padded(proposalId)}`,
+  }),
+} as const;
+
+const PREFIX = { member: 'GOVMEMBER#', validator: 'GOVVALIDATOR#', execution: 'GOVEXEC#' } as const;
+
+/**
+ * A contract deployment by the platform key. The transaction is signed and recorded (`sent`) before it is
+ * broadcast: the contract's address follows from the platform address and the nonce, so after a crash the
+ * deployer finds the contract at that address, broadcasts the very same transaction again, or, when that nonce
+ * was spent otherwise, starts a new attempt. Never two contracts recorded for one network.
+ */
+export interface GovernanceDeploymentRecord {
+  readonly networkId: string;
+  readonly state: 'sent' | 'deployed' | 'failed';
+  readonly attempt: number;
+  readonly deployer: string;
+  readonly nonce: number;
+  readonly address: string;
+  readonly transactionHash: string;
+  /** The signed transaction (public once broadcast; no key material), kept only until the deployment is done. */
+  readonly rawTransaction: string | undefined;
+  /** Genesis validators passed to the constructor; on the anvil runtime they stand for the one chain process. */
+  readonly initialValidators: readonly string[];
+  readonly blockNumber: number | undefined;
+  readonly failure: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+export interface GovernanceCursor {
+  readonly networkId: string;
+  /** The first block the watcher has not read yet. */
+  readonly nextBlock: number;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+/** Who sent a proposal through the API, and what the API knew that the contract does not. */
+export interface ProposalOrigin {
+  readonly networkId: string;
+  readonly proposalId: number;
+  readonly kind: ProposalKind;
+  /** The acting organisation (`platform` for operators acting for the platform). */
+  readonly orgId: string;
+  readonly keyId: string | undefined;
+  readonly proposer: string;
+  /** The organisation the proposal is about, when the API could tell. */
+  readonly subjectOrgId: string | undefined;
+  /** For validator changes: the node whose validator the subject address is. */
+  readonly nodeId: string | undefined;
+  readonly transactionHash: string;
+  readonly createdAt: string;
+}
+
+/** A member address as the contract admitted it, with the organisation recorded beside it. */
+export interface ConsortiumMemberRecord {
+  readonly networkId: string;
+  readonly address: string;
+  readonly orgId: string | undefined;
+  readonly admittedBy: number;
+  readonly removedBy: number | undefined;
+  readonly version: number;
+}
+
+/** The node (and organisation) behind a validator address the control plane voted in. */
+export interface ValidatorBinding {
+  readonly networkId: string;
+  readonly address: string;
+  readonly nodeId: string;
+  readonly orgId: string;
+  readonly proposalId: number;
+}
+
+export const EXECUTION_STATES = ['pending', 'voting', 'applied', 'executed', 'refused', 'partial'] as const;
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+
+/** Terminal states: the watcher leaves them alone; an operator may ask for another attempt. */
+export const SETTLED_EXECUTION_STATES: readonly ExecutionState[] = ['executed', 'refused', 'partial'];
+
+export interface OffboardingSteps {
+  readonly orgId: string | undefined;
+  readonly validators: readonly {
+    readonly address: string;
+    readonly outcome: 'removed' | 'already-removed' | 'refused';
+    readonly code?: UnsafeChangeCode;
+    readonly reason?: string;
+  }[];
+  readonly signingKeysDisabled: readonly string[];
+  readonly apiKeysRevoked: readonly string[];
+  readonly nodesStopped: readonly string[];
+  /** Nodes left running because stopping them would take a validator down that could not be voted out. */
+  readonly nodesKept: readonly { readonly nodeId: string; readonly reason: string }[];
+}
+
+/** How the control plane carried out (or refused) one passed decision. */
+export interface DecisionExecution {
+  readonly networkId: string;
+  readonly proposalId: number;
+  readonly kind: ProposalKind;
+  readonly subject: string;
+  readonly state: ExecutionState;
+  readonly code: UnsafeChangeCode | undefined;
+  readonly reason: string | undefined;
+  /** How the consensus layer took the change: `qbft` with the confirming block, or why it does not apply. */
+  readonly consensus: string | undefined;
+  readonly validatorsAfter: readonly string[] | undefined;
+  readonly markExecutedTransaction: string | undefined;
+  readonly offboarding: OffboardingSteps | undefined;
+  readonly note: string | undefined;
+  readonly attempts: number;
+  /** Last transient failure, for operators' logs; never shown to tenants (it can name internal endpoints). */
+  readonly lastError: string | undefined;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  readonly version: number;
+}
+
+type DeploymentItem = Item & GovernanceDeploymentRecord;
+type CursorItem = Item & GovernanceCursor;
+type OriginItem = Item & ProposalOrigin;
+type MemberItem = Item & ConsortiumMemberRecord;
+type ValidatorItem = Item & ValidatorBinding;
+type ExecutionItem = Item & DecisionExecution;
+
+export class GovernanceRepository {
+  constructor(
+    private readonly table: Table,
+    private readonly clock: () => Date = () => new Date(),
+  ) {}
+
+  // ---- deployment ------------------------------------------------------------------------------------------
+
+  async getDeployment(networkId: string): Promise<GovernanceDeploymentRecord | undefined> {
+    const item = await this.table.get<DeploymentItem>(governanceKeys.deployment(networkId));
+    return item ? toDeployment(item) : undefined;
+  }
+
+  /**
+   * Records a signed deployment before it is broadcast: the first attempt creates the item, a later one replaces
+   * a failed attempt it has read. ConditionFailedError means another deployer got there first.
+   */
+  async recordDeploymentAttempt(
+    previous: GovernanceDeploymentRecord | undefined,
+    attempt: Omit<GovernanceDeploymentRecord, 'version' | 'createdAt' | 'updatedAt' | 'attempt' | 'state'>,
+  ): Promise<GovernanceDeploymentRecord> {
+    const now = this.clock().toISOString();
+    if (!previous) {
+      const record: GovernanceDeploymentRecord = {
+        ...attempt,
+        state: 'sent',
+        attempt: 1,
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      };
+      await this.table.create<DeploymentItem>({
+        ...governanceKeys.deployment(attempt.networkId),
+        ...record,
+        type: 'governance-deployment',
+      });
+      return record;
+    }
+    return this.updateDeployment(previous, {
+      ...attempt,
+      state: 'sent',
+      attempt: previous.attempt + 1,
+      blockNumber: undefined,
+      failure: undefined,
+    });
+  }
+
+  async updateDeployment(
+    record: GovernanceDeploymentRecord,
+    changes: Partial<Omit<GovernanceDeploymentRecord, 'networkId' | 'version'>>,
+  ): Promise<GovernanceDeploymentRecord> {
+    const remove = Object.entries(changes)
+      .filter(([, value]) => value === undefined)
+      .map(([attribute]) => attribute);
+    const updated = await this.table.update<DeploymentItem>(
+      governanceKeys.deployment(record.networkId),
+      record.version,
+      { ...changes, updatedAt: this.clock().toISOString() },
+      { remove },
+    );
+    return toDeployment(updated);
+  }
+
+  // ---- watcher cursor --------------------------------------------------------------------------------------
+
+  async getCursor(networkId: string): Promise<GovernanceCursor | undefined> {
+    const item = await this.table.get<CursorItem>(governanceKeys.cursor(networkId));
+    return item
+      ? { networkId, nextBlock: item.nextBlock, updatedAt: item.updatedAt, version: item.version }
+      : undefined;
+  }
+
+  /** Moves the cursor from where it was read; ConditionFailedError if another watcher moved it meanwhile. */
+  async advanceCursor(
+    networkId: string,
+    read: GovernanceCursor | undefined,
+    nextBlock: number,
+  ): Promise<GovernanceCursor> {
+    const updatedAt = this.clock().toISOString();
+    if (!read) {
+      const cursor: GovernanceCursor = { networkId, nextBlock, updatedAt, version: 1 };
+      await this.table.create<CursorItem>({
+        ...governanceKeys.cursor(networkId),
+        ...cursor,
+        type: 'governance-cursor',
+      });
+      return cursor;
+    }
+    const updated = await this.table.update<CursorItem>(governanceKeys.cursor(networkId), read.version, {
+      nextBlock,
+      updatedAt,
+    });
+    return { networkId, nextBlock: updated.nextBlock, updatedAt: updated.updatedAt, version: updated.version };
+  }
+
+  // ---- proposal origins ------------------------------------------------------------------------------------
+
+  async recordOrigin(origin: ProposalOrigin): Promise<void> {
+    await this.createOnce<OriginItem>({
+      ...governanceKeys.origin(origin.networkId, origin.proposalId),
+      ...origin,
+      type: 'governance-proposal-origin',
+    });
+  }
+
+  async getOrigin(networkId: string, proposalId: number): Promise<ProposalOrigin | undefined> {
+    const item = await this.table.get<OriginItem>(governanceKeys.origin(networkId, proposalId));
+    return item ? toOrigin(item) : undefined;
+  }
+
+  // ---- members ---------------------------------------------------------------------------------------------
+
+  /** Records an admitted member; returns false when it was recorded already (the watcher re-read the block). */
+  async recordMemberAdmitted(
+    member: Omit<ConsortiumMemberRecord, 'version' | 'removedBy'>,
+  ): Promise<{ created: boolean; member: ConsortiumMemberRecord }> {
+    const existing = await this.getMember(member.networkId, member.address);
+    if (existing && existing.removedBy === undefined) return { created: false, member: existing };
+    const record: ConsortiumMemberRecord = { ...member, removedBy: undefined, version: (existing?.version ?? 0) + 1 };
+    if (existing) {
+      // Re-admitted after a removal: a new admission on top of the old record.
+      const updated = await this.table.update<MemberItem>(
+        governanceKeys.member(member.networkId, member.address),
+        existing.version,
+        { orgId: member.orgId, admittedBy: member.admittedBy },
+        { remove: ['removedBy'] },
+      );
+      return { created: true, member: toMember(updated) };
+    }
+    const created = await this.createOnce<MemberItem>({
+      ...governanceKeys.member(member.networkId, member.address),
+      ...record,
+      address: member.address,
+      type: 'governance-member',
+    });
+    return { created, member: record };
+  }
+
+  async recordMemberRemoved(networkId: string, address: string, proposalId: number): Promise<void> {
+    const existing = await this.getMember(networkId, address);
+    if (!existing || existing.removedBy !== undefined) return;
+    await this.table.update<MemberItem>(governanceKeys.member(networkId, address), existing.version, {
+      removedBy: proposalId,
+    });
+  }
+
+  async getMember(networkId: string, address: string): Promise<ConsortiumMemberRecord | undefined> {
+    const item = await this.table.get<MemberItem>(governanceKeys.member(networkId, address));
+    return item ? toMember(item) : undefined;
+  }
+
+  async listMembers(networkId: string): Promise<ConsortiumMemberRecord[]> {
+    const items = await this.table.queryAll<MemberItem>(`NET#${networkId}`, { beginsWith: PREFIX.member });
+    return items.map(toMember);
+  }
+
+  // ---- validator bindings ----------------------------------------------------------------------------------
+
+  async recordValidatorBinding(binding: ValidatorBinding): Promise<void> {
+    await this.createOnce<ValidatorItem>({
+      ...governanceKeys.validator(binding.networkId, binding.address),
+      ...binding,
+      type: 'governance-validator',
+    });
+  }
+
+  async listValidatorBindings(networkId: string): Promise<ValidatorBinding[]> {
+    const items = await this.table.queryAll<ValidatorItem>(`NET#${networkId}`, { beginsWith: PREFIX.validator });
+    return items.map((item) => ({
+      networkId: item.networkId,
+      address: item.address,
+      nodeId: item.nodeId,
+      orgId: item.orgId,
+      proposalId: item.proposalId,
+    }));
+  }
+
+  // ---- executions ------------------------------------------------------------------------------------------
+
+  /** The execution record of a passed decision, created `pending` the first time the decision is seen. */
+  async ensureExecution(decision: {
+    networkId: string;
+    proposalId: number;
+    kind: ProposalKind;
+    subject: string;
+  }): Promise<DecisionExecution> {
+    const now = this.clock().toISOString();
+    const record: DecisionExecution = {
+      ...decision,
+      state: 'pending',
+      code: undefined,
+      reason: undefined,
+      consensus: undefined,
+      validatorsAfter: undefined,
+      markExecutedTransaction: undefined,
+      offboarding: undefined,
+      note: undefined,
+      attempts: 0,
+      lastError: undefined,
+      createdAt: now,
+      updatedAt: now,
+      version: 1,
+    };
+    const created = await this.createOnce<ExecutionItem>({
+      ...governanceKeys.execution(decision.networkId, decision.proposalId),
+      ...record,
+      type: 'governance-execution',
+    });
+    if (created) return record;
+    const existing = await this.getExecution(decision.networkId, decision.proposalId);
+    if (!existing) throw new Error(`Execution record of proposal ${decision.proposalId} vanished`);
+    return existing;
+  }
+
+  async getExecution(networkId: string, proposalId: number): Promise<DecisionExecution | undefined> {
+    const item = await this.table.get<ExecutionItem>(governanceKeys.execution(networkId, proposalId));
+    return item ? toExecution(item) : undefined;
+  }
+
+  async listExecutions(networkId: string): Promise<DecisionExecution[]> {
+    const items = await this.table.queryAll<ExecutionItem>(`NET#${networkId}`, { beginsWith: PREFIX.execution });
+    return items.map(toExecution);
+  }
+
+  /** Applies changes to the execution as read; ConditionFailedError if someone else changed it meanwhile. */
+  async updateExecution(
+    execution: DecisionExecution,
+    changes: Partial<Omit<DecisionExecution, 'networkId' | 'proposalId' | 'kind' | 'subject' | 'version'>>,
+  ): Promise<DecisionExecution> {
+    const remove = Object.entries(changes)
+      .filter(([, value]) => value === undefined)
+      .map(([attribute]) => attribute);
+    const updated = await this.table.update<ExecutionItem>(
+      governanceKeys.execution(execution.networkId, execution.proposalId),
+      execution.version,
+      { ...changes, updatedAt: this.clock().toISOString() },
+      { remove },
+    );
+    return toExecution(updated);
+  }
+
+  /** Creates an item unless its key exists; returns whether it created it. */
+  private async createOnce<T extends Item>(item: T): Promise<boolean> {
+    try {
+      await this.table.create<T>(item);
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return false;
+      throw error;
+    }
+  }
+}
+
+function padded(proposalId: number): string {
+  return String(proposalId).padStart(ID_DIGITS, '0');
+}
+
+function toDeployment(item: DeploymentItem): GovernanceDeploymentRecord {
+  return {
+    networkId: item.networkId,
+    state: item.state,
+    attempt: item.attempt,
+    deployer: item.deployer,
+    nonce: item.nonce,
+    address: item.address,
+    transactionHash: item.transactionHash,
+    rawTransaction: item.rawTransaction,
+    initialValidators: item.initialValidators ?? [],
+    blockNumber: item.blockNumber,
+    failure: item.failure,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    version: item.version,
+  };
+}
+
+function toOrigin(item: OriginItem): ProposalOrigin {
+  return {
+    networkId: item.networkId,
+    proposalId: item.proposalId,
+    kind: item.kind,
+    orgId: item.orgId,
+    keyId: item.keyId,
+    proposer: item.proposer,
+    subjectOrgId: item.subjectOrgId,
+    nodeId: item.nodeId,
+    transactionHash: item.transactionHash,
+    createdAt: item.createdAt,
+  };
+}
+
+function toMember(item: MemberItem): ConsortiumMemberRecord {
+  return {
+    networkId: item.networkId,
+    address: item.address,
+    orgId: item.orgId,
+    admittedBy: item.admittedBy,
+    removedBy: item.removedBy,
+    version: item.version,
+  };
+}
+
+function toExecution(item: ExecutionItem): DecisionExecution {
+  return {
+    networkId: item.networkId,
+    proposalId: item.proposalId,
+    kind: item.kind,
+    subject: item.subject,
+    state: item.state,
+    code: item.code,
+    reason: item.reason,
+    consensus: item.consensus,
+    validatorsAfter: item.validatorsAfter,
+    markExecutedTransaction: item.markExecutedTransaction,
+    offboarding: item.offboarding,
+    note: item.note,
+    attempts: item.attempts ?? 0,
+    lastError: item.lastError,
+    createdAt: item.createdAt,
+    updatedAt: item.updatedAt,
+    version: item.version,
+  };
+}
