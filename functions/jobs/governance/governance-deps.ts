@@ -1,0 +1,69 @@
+/**
+ * What the governance jobs (deployer, watcher, decision executor, offboarding) need, passed in by whoever runs
+ * them: the scheduled Lambda, the local worker, or a test.
+ */
+import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';
+import type { Logger } from '../../../shared/observability/logger.ts';
+import type { KeyVault } from '../../../shared/ports/key-vault.ts';
+import type { ApiKeysRepository } from '../../../shared/store/api-keys.repository.ts';
+import type { AuditRepository } from '../../../shared/store/audit.repository.ts';
+import type { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
+import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
+import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
+import type { OrganisationsRepository } from '../../../shared/store/organisations.repository.ts';
+import type { PlatformRepository } from '../../../shared/store/platform.repository.ts';
+import type { SigningKeysRepository } from '../../../shared/store/signing-keys.repository.ts';
+
+export interface GovernanceStores {
+  readonly networks: NetworksRepository;
+  readonly nodes: NodesRepository;
+  readonly organisations: OrganisationsRepository;
+  readonly signingKeys: SigningKeysRepository;
+  readonly apiKeys: ApiKeysRepository;
+  readonly audit: AuditRepository;
+  readonly platform: PlatformRepository;
+}
+
+export interface GovernanceJobDeps {
+  readonly stores: GovernanceStores;
+  readonly governance: GovernanceRepository;
+  readonly vault: KeyVault;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+  /** The runtime of managed nodes: on `anvil` no consensus vote exists; `besu` and `ec2` run Besu (QBFT). */
+  readonly managedRuntime: Exclude<NodeRuntime, 'external'>;
+  /** Told when offboarding changed a node's desired state, so the reconciler acts at once. */
+  readonly nodeChanged?: (node: NodeRecord) => void;
+  /** Most blocks one `eth_getLogs` asks for. @default 500 */
+  readonly maxBlockRange?: number;
+  /** Most log ranges one pass reads per network, so a pass stays bounded; the next pass continues. @default 20 */
+  readonly maxRangesPerPass?: number;
+  /** How long a governance transaction may take to be mined. @default 30_000 */
+  readonly receiptTimeoutMs?: number;
+  /** How long a QBFT validator vote may take to show in the validator set before the next pass looks again. @default 20_000 */
+  readonly consensusTimeoutMs?: number;
+}
+
+/** The audit actor for what the control plane does on its own. */
+export const GOVERNANCE_ACTOR = { type: 'system', id: 'governance' } as const;
+
+/** The governance jobs' dependencies from what the API already has (AppDeps fits), plus the repository. */
+export function governanceJobDeps(
+  from: Pick<GovernanceJobDeps, 'stores' | 'vault' | 'logger' | 'clock' | 'managedRuntime' | 'nodeChanged'>,
+  governance: GovernanceRepository,
+  options: Pick<
+    GovernanceJobDeps,
+    'maxBlockRange' | 'maxRangesPerPass' | 'receiptTimeoutMs' | 'consensusTimeoutMs'
+  > = {},
+): GovernanceJobDeps {
+  return {
+    stores: from.stores,
+    governance,
+    vault: from.vault,
+    logger: from.logger.child({ component: 'governance' }),
+    clock: from.clock,
+    managedRuntime: from.managedRuntime,
+    nodeChanged: from.nodeChanged,
+    ...options,
+  };
+}

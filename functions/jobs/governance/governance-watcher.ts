@@ -1,0 +1,135 @@
+/**
+ * Reads a network's governance events from a cursor (the first block not read yet) with `eth_getLogs` in bounded
+ * ranges, and turns them into what the control plane must know or do:
+ * - MemberAdmitted / MemberRemoved: which organisation holds which member address (audited in that
+ *   organisation's log when the organisation is one of ours);
+ * - ProposalPassed for a validator change or a member removal: a `pending` execution record for the executor.
+ * The cursor moves only after a range is handled, and every handler is idempotent, so a crash re-reads at most
+ * one range and changes nothing twice.
+ */
+import { type BaseContract, type Log, ZeroHash } from 'ethers';
+import {
+  connectConsortiumGovernance,
+  consortiumGovernanceInterface,
+  orgIdFromOrgRef,
+  readProposal,
+} from '../../../shared/chain/contracts/consortium-governance.ts';
+import { ConditionFailedError } from '../../../shared/store/table.ts';
+import { type ChainEndpoint, withProvider } from './governance-chain.ts';
+import type { DeployedGovernance } from './governance-deployer.ts';
+import { GOVERNANCE_ACTOR, type GovernanceJobDeps } from './governance-deps.ts';
+
+const DECISIONS_FOR_THE_CONTROL_PLANE = new Set(['add-validator', 'remove-validator', 'remove-member']);
+
+export interface WatchReport {
+  readonly fromBlock: number;
+  /** The first block still to read. */
+  readonly nextBlock: number;
+  readonly events: number;
+  readonly decisions: number;
+}
+
+export async function watchGovernanceEvents(
+  deps: GovernanceJobDeps,
+  deployed: DeployedGovernance,
+  endpoint: ChainEndpoint,
+): Promise<WatchReport> {
+  const networkId = deployed.network.id;
+  const address = deployed.network.governanceAddress;
+  const range = Math.max(1, deps.maxBlockRange ?? 500);
+  const maxRanges = Math.max(1, deps.maxRangesPerPass ?? 20);
+  let cursor = await deps.governance.getCursor(networkId);
+  const fromBlock = cursor?.nextBlock ?? deployed.deployment.blockNumber ?? 0;
+  let next = fromBlock;
+  let events = 0;
+  let decisions = 0;
+
+  await withProvider(endpoint, async (provider) => {
+    const contract = connectConsortiumGovernance(address, provider) as BaseContract;
+    const head = await provider.getBlockNumber();
+    for (let ranges = 0; next <= head && ranges < maxRanges; ranges++) {
+      const toBlock = Math.min(head, next + range - 1);
+      const logs = await provider.getLogs({ address, fromBlock: next, toBlock });
+      for (const log of logs) {
+        events++;
+        if (await handleLog(deps, networkId, contract, log)) decisions++;
+      }
+      try {
+        cursor = await deps.governance.advanceCursor(networkId, cursor, toBlock + 1);
+      } catch (error) {
+        // Another watcher moved the cursor: it has read (or is reading) the same blocks; leave the rest to it.
+        if (error instanceof ConditionFailedError) return;
+        throw error;
+      }
+      next = toBlock + 1;
+    }
+  });
+  return { fromBlock, nextBlock: next, events, decisions };
+}
+
+/** Handles one log; returns whether it opened a decision for the executor. */
+async function handleLog(
+  deps: GovernanceJobDeps,
+  networkId: string,
+  contract: BaseContract,
+  log: Log,
+): Promise<boolean> {
+  const parsed = consortiumGovernanceInterface.parseLog({ topics: [...log.topics], data: log.data });
+  if (!parsed) return false;
+  switch (parsed.name) {
+    case 'MemberAdmitted': {
+      const member = String(parsed.args.getValue('member'));
+      const orgId = safeOrgId(String(parsed.args.getValue('orgRef')));
+      const proposalId = Number(parsed.args.getValue('proposalId'));
+      const { created } = await deps.governance.recordMemberAdmitted({
+        networkId,
+        address: member,
+        orgId,
+        admittedBy: proposalId,
+      });
+      if (created && orgId && (await deps.stores.organisations.get(orgId))) {
+        await deps.stores.audit.append({
+          orgId,
+          at: deps.clock().toISOString(),
+          actor: GOVERNANCE_ACTOR,
+          action: 'governance.member-admitted',
+          target: `${networkId}/members/${member}`,
+          requestId: undefined,
+          details: {
+            networkId,
+            member,
+            proposalId,
+            blockNumber: log.blockNumber,
+            transactionHash: log.transactionHash,
+          },
+        });
+      }
+      return false;
+    }
+    case 'MemberRemoved': {
+      const member = String(parsed.args.getValue('member'));
+      await deps.governance.recordMemberRemoved(networkId, member, Number(parsed.args.getValue('proposalId')));
+      return false;
+    }
+    case 'ProposalPassed': {
+      const proposalId = Number(parsed.args.getValue('id'));
+      const proposal = await readProposal(contract, proposalId);
+      if (!DECISIONS_FOR_THE_CONTROL_PLANE.has(proposal.kind)) return false;
+      await deps.governance.ensureExecution({ networkId, proposalId, kind: proposal.kind, subject: proposal.subject });
+      return true;
+    }
+    default:
+      return false;
+  }
+}
+
+/** An organisation id from the bytes32 a member recorded; anything that is not text is no id of ours. */
+function safeOrgId(orgRef: string): string | undefined {
+  if (orgRef === ZeroHash) return undefined;
+  try {
+    return orgIdFromOrgRef(orgRef);
+  } catch {
+    // Not UTF-8 text: a member recorded some other reference; it names no organisation here.
+    return undefined;
+  }
+}

@@ -1,0 +1,202 @@
+/**
+ * One validator change, carried out the way the network's runtime allows, after the BFT safety check:
+ * - Besu (local Besu processes or EC2): a QBFT vote on every managed validator node, confirmed from the
+ *   validator set the nodes report;
+ * - anvil: there is no consensus to vote in (one process seals every block), so the change is recorded on the
+ *   network record only, and the execution record says consensus does not apply.
+ * Either way the network record's validator list follows the change.
+ */
+import { getAddress } from 'ethers';
+import { canonicalValidators } from '../../../shared/chain/besu/validator-set.ts';
+import type { Network } from '../../../shared/domain/network.ts';
+import type { NodeRecord } from '../../../shared/domain/node.ts';
+import {
+  checkValidatorChange,
+  type ValidatorChange,
+  type ValidatorChangeVerdict,
+} from '../../../shared/domain/validator-safety.ts';
+import type { ValidatorBinding } from '../../../shared/store/governance.repository.ts';
+import { ConditionFailedError } from '../../../shared/store/table.ts';
+import { type ChainEndpoint, servingEndpoints } from './governance-chain.ts';
+import type { DeployedGovernance } from './governance-deployer.ts';
+import type { GovernanceJobDeps } from './governance-deps.ts';
+import { type QbftNode, readQbftValidators, voteValidatorChange } from './qbft-validator-voting.ts';
+import { isValidatorLive, nodesOfValidator, validatorStatuses } from './validator-liveness.ts';
+
+export const ANVIL_CONSENSUS = 'not applicable on the anvil runtime';
+export const ANVIL_NOTE =
+  'On the anvil runtime one chain process seals every block, so there is no validator vote to hold: the change ' +
+  'is recorded on the network record (its validator list) and on the contract, and takes effect in consensus ' +
+  'only on the Besu runtime.';
+
+/** What the executor knows about a network while it works on its decisions. */
+export interface NetworkContext {
+  readonly deployed: DeployedGovernance;
+  readonly network: Network;
+  readonly nodes: readonly NodeRecord[];
+  readonly bindings: readonly ValidatorBinding[];
+  /** A node serving the chain, for contract calls; undefined when none serves. */
+  readonly endpoint: ChainEndpoint | undefined;
+}
+
+export async function loadNetworkContext(deps: GovernanceJobDeps, deployed: DeployedGovernance) {
+  const [network, nodes, bindings] = await Promise.all([
+    deps.stores.networks.get(deployed.network.id),
+    deps.stores.nodes.listByNetwork(deployed.network.id),
+    deps.governance.listValidatorBindings(deployed.network.id),
+  ]);
+  if (!network) throw new Error(`Network ${deployed.network.id} is gone`);
+  return {
+    deployed,
+    network,
+    nodes,
+    bindings,
+    endpoint: servingEndpoints(nodes, network.chainId)[0],
+  } satisfies NetworkContext;
+}
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
+function isBesu(deps: GovernanceJobDeps): boolean {
+  return deps.managedRuntime !== 'anvil';
+}
+
+/** Managed validator nodes that serve now: the ones the control plane can have vote. */
+function qbftNodes(context: NetworkContext): QbftNode[] {
+  return context.nodes
+    .filter((n) => n.hosting === 'managed' && n.role === 'validator' && n.endpoints.rpcUrl)
+    .filter((n) => n.state === 'running' || n.state === 'degraded')
+    .map((n) => ({ nodeId: n.id, rpcUrl: n.endpoints.rpcUrl as string }));
+}
+
+/** The validator set now: from consensus on Besu, from the network record on anvil. */
+export async function currentValidators(deps: GovernanceJobDeps, context: NetworkContext): Promise<string[]> {
+  if (!isBesu(deps)) return [...context.network.validators];
+  const readers = [
+    ...qbftNodes(context),
+    ...servingEndpoints(context.nodes, context.network.chainId).map((e) => ({
+      nodeId: e.nodeId ?? 'node',
+      rpcUrl: e.rpcUrl,
+    })),
+  ];
+  const { validators } = await readQbftValidators(readers);
+  return validators.map((v) => getAddress(v));
+}
+
+/** The BFT safety verdict for a change, with liveness from the node records. */
+export function safetyVerdict(
+  deps: GovernanceJobDeps,
+  context: NetworkContext,
+  validators: readonly string[],
+  address: string,
+  add: boolean,
+  newValidatorNodeId?: string,
+): ValidatorChangeVerdict {
+  const input = {
+    nodes: context.nodes,
+    bindings: newValidatorNodeId
+      ? [
+          ...context.bindings,
+          { networkId: context.network.id, address, nodeId: newValidatorNodeId, orgId: '', proposalId: 0 },
+        ]
+      : context.bindings,
+    runtime: deps.managedRuntime,
+    initialValidators: context.deployed.deployment.initialValidators,
+  };
+  const change: ValidatorChange = add
+    ? { kind: 'add', address, live: isValidatorLive(address, input) }
+    : { kind: 'remove', address };
+  return checkValidatorChange({ validators: validatorStatuses({ ...input, validators }), change });
+}
+
+export type AppliedChange =
+  | {
+      readonly confirmed: true;
+      readonly consensus: string;
+      readonly note: string | undefined;
+      readonly validators: string[];
+    }
+  | { readonly confirmed: false; readonly note: string; readonly validators: string[] };
+
+/** Carries out a change the safety check allowed. */
+export async function applyValidatorChange(
+  deps: GovernanceJobDeps,
+  context: NetworkContext,
+  address: string,
+  add: boolean,
+): Promise<AppliedChange> {
+  if (!isBesu(deps)) {
+    const network = await updateNetworkValidators(deps, context.network.id, (current) =>
+      add ? [...current, address] : current.filter((v) => !same(v, address)),
+    );
+    return { confirmed: true, consensus: ANVIL_CONSENSUS, note: ANVIL_NOTE, validators: [...network.validators] };
+  }
+  const voters = qbftNodes(context);
+  if (voters.length === 0) {
+    return {
+      confirmed: false,
+      note:
+        'No managed validator node serves now to take the vote; the validators’ operators vote with ' +
+        `qbft_proposeValidatorVote("${address}", ${add}), and the change is recorded once the set shows it.`,
+      validators: await currentValidators(deps, context),
+    };
+  }
+  const outcome = await voteValidatorChange(voters, address, add, { timeoutMs: deps.consensusTimeoutMs });
+  const validators = outcome.validators.map((v) => getAddress(v));
+  if (!outcome.confirmed) {
+    return {
+      confirmed: false,
+      note:
+        `${outcome.votedBy.length} managed validator node(s) voted; Besu applies the change once more than half of ` +
+        `the ${validators.length} validators vote for it, so it waits for the others.`,
+      validators,
+    };
+  }
+  await updateNetworkValidators(deps, context.network.id, () => validators);
+  return {
+    confirmed: true,
+    consensus: `qbft: the validator set showed the change at block ${outcome.blockNumber}`,
+    note: undefined,
+    validators,
+  };
+}
+
+/** Rewrites the network record's validator list from the latest version (re-read on a concurrent write). */
+export async function updateNetworkValidators(
+  deps: GovernanceJobDeps,
+  networkId: string,
+  change: (current: readonly string[]) => string[],
+): Promise<Network> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const network = await deps.stores.networks.get(networkId);
+    if (!network) throw new Error(`Network ${networkId} is gone`);
+    const next = canonicalValidators(dedupe(change(network.validators)));
+    if (next.length === network.validators.length && next.every((v, i) => v === network.validators[i])) return network;
+    try {
+      return await deps.stores.networks.update(network, { validators: next });
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
+  }
+  throw new Error(`Could not update the validators of network ${networkId}: it keeps changing`);
+}
+
+function dedupe(addresses: readonly string[]): string[] {
+  const seen = new Set<string>();
+  return addresses.filter((a) => {
+    const key = a.toLowerCase();
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
+/** Validator addresses an organisation stands behind on the network: its nodes' own and those voted in for them. */
+export function validatorsOfOrg(context: NetworkContext, orgId: string, validators: readonly string[]): string[] {
+  const orgNodes = context.nodes.filter((n) => n.orgId === orgId);
+  return validators.filter(
+    (address) =>
+      context.bindings.some((b) => b.orgId === orgId && same(b.address, address)) ||
+      nodesOfValidator(address, orgNodes, context.bindings).length > 0,
+  );
+}

@@ -1,0 +1,197 @@
+/**
+ * Consortium governance as the API accepts and shows it: proposals (admit or remove a member, add or remove a
+ * validator) with their on-chain state and tally, votes, and how the control plane carried a passed decision out.
+ * The word lists mirror the contract's enums (checked against its types) without importing the contract, so the
+ * console can use these schemas.
+ */
+import { z } from '@hono/zod-openapi';
+import { isAddress } from 'ethers';
+import type { ProposalKind, ProposalState } from '../chain/contracts/consortium-governance.ts';
+import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
+import type { ExecutionState } from '../store/governance.repository.ts';
+import { idParam, OrgId, Timestamp } from './common.schemas.ts';
+
+export const PROPOSAL_KIND_WORDS = [
+  'admit-member',
+  'remove-member',
+  'add-validator',
+  'remove-validator',
+] as const satisfies readonly ProposalKind[];
+export const PROPOSAL_STATE_WORDS = [
+  'active',
+  'passed',
+  'rejected',
+  'expired',
+  'executed',
+] as const satisfies readonly ProposalState[];
+const EXECUTION_STATE_WORDS = [
+  'pending',
+  'voting',
+  'applied',
+  'executed',
+  'refused',
+  'partial',
+] as const satisfies readonly ExecutionState[];
+const UNSAFE_CODES = [
+  'already-a-validator',
+  'unknown-validator',
+  'last-validator',
+  'network-stalled',
+  'two-validators',
+  'another-validator-down',
+  'below-quorum',
+] as const satisfies readonly UnsafeChangeCode[];
+
+const Address = z
+  .string()
+  .refine((value) => isAddress(value), 'Not an Ethereum address')
+  .openapi({ example: '0x8ba1f109551bD432803012645Ac136ddd64DBA72' });
+const SigningKeyId = idParam('signingKey', 'sk_a2b3c4d5e6f7g2h3i4j5');
+const NodeId = idParam('node', 'node_a2b3c4d5e6f7g2h3i4j5');
+
+export const ProposalIdParam = z.coerce
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 53 - 1)
+  .openapi({ example: 3, description: 'The proposal’s id on the network’s governance contract' });
+
+/** Who signs: one of the caller organisation's signing keys, or (operators only) the platform key. */
+const Signer = {
+  keyId: SigningKeyId.optional().openapi({
+    description: 'A signing key of your organisation that is a member of the consortium on this network',
+  }),
+  actAsPlatform: z.boolean().default(false).openapi({
+    description: 'CareChain operators only: act for the platform (the founding member) with the platform key',
+  }),
+};
+
+function requireOneSigner(value: { keyId?: string; actAsPlatform: boolean }, ctx: z.RefinementCtx) {
+  if (value.actAsPlatform && value.keyId) {
+    ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'Either keyId or actAsPlatform, not both' });
+  }
+  if (!value.actAsPlatform && !value.keyId) {
+    ctx.addIssue({ code: 'custom', path: ['keyId'], message: 'Name the signing key that signs (or actAsPlatform)' });
+  }
+}
+
+export const CreateProposal = z
+  .strictObject({
+    kind: z.enum(PROPOSAL_KIND_WORDS),
+    ...Signer,
+    orgId: OrgId.optional().openapi({
+      description: 'admit-member: the organisation to admit; remove-member: the organisation to remove',
+    }),
+    memberKeyId: SigningKeyId.optional().openapi({
+      description:
+        'admit-member: the admitted organisation’s signing key that becomes the member; validator changes on the ' +
+        'anvil runtime (nodes have no validator address there): the node organisation’s key whose address is used',
+    }),
+    address: Address.optional().openapi({ description: 'The member or validator address, when named directly' }),
+    nodeId: NodeId.optional().openapi({
+      description: 'Validator changes: the node whose validator address is meant',
+    }),
+    votingPeriodSeconds: z
+      .number()
+      .int()
+      .min(1)
+      .max(365 * 86_400)
+      .optional()
+      .openapi({ description: 'How long the proposal stays open; the network’s default (7 days) when left out' }),
+  })
+  .superRefine(requireOneSigner)
+  .openapi('CreateProposal');
+export type CreateProposal = z.infer<typeof CreateProposal>;
+
+export const CastVote = z
+  .strictObject({ ...Signer, support: z.boolean().openapi({ description: 'true for yes, false for no' }) })
+  .superRefine(requireOneSigner)
+  .openapi('CastVote');
+export type CastVote = z.infer<typeof CastVote>;
+
+export const ExecutionView = z
+  .object({
+    state: z.enum(EXECUTION_STATE_WORDS).openapi({
+      description:
+        'pending → (voting) → applied → executed; refused when the BFT safety check stopped it; partial when an ' +
+        'offboarding could not vote out every validator',
+    }),
+    code: z.enum(UNSAFE_CODES).nullable().openapi({ description: 'Why the safety check refused, as a stable code' }),
+    reason: z.string().nullable(),
+    consensus: z.string().nullable().openapi({
+      description: 'How consensus took the change (QBFT and the confirming block), or why that does not apply',
+    }),
+    validatorsAfter: z.array(z.string()).nullable(),
+    markExecutedTransaction: z.string().nullable(),
+    offboarding: z
+      .object({
+        orgId: z.string().nullable(),
+        validators: z.array(
+          z.object({
+            address: z.string(),
+            outcome: z.enum(['removed', 'already-removed', 'refused']),
+            code: z.enum(UNSAFE_CODES).nullable(),
+            reason: z.string().nullable(),
+          }),
+        ),
+        signingKeysDisabled: z.array(z.string()),
+        apiKeysRevoked: z.array(z.string()),
+        nodesStopped: z.array(z.string()),
+        nodesKept: z.array(z.object({ nodeId: z.string(), reason: z.string() })),
+      })
+      .nullable(),
+    note: z.string().nullable(),
+    attempts: z.number().int(),
+    updatedAt: Timestamp,
+  })
+  .openapi('DecisionExecution');
+
+export const ProposalView = z
+  .object({
+    id: z.number().int(),
+    networkId: z.string(),
+    kind: z.enum(PROPOSAL_KIND_WORDS),
+    state: z.enum(PROPOSAL_STATE_WORDS),
+    subject: z.string().openapi({ description: 'The member or validator address the proposal is about' }),
+    orgId: z.string().nullable().openapi({ description: 'The organisation the proposal is about, when known' }),
+    proposer: z.string(),
+    proposerOrgId: z.string().nullable(),
+    createdAt: Timestamp,
+    expiresAt: Timestamp,
+    executedAt: Timestamp.nullable(),
+    tally: z.object({
+      yes: z.number().int(),
+      no: z.number().int(),
+      votesToPass: z.number().int().openapi({ description: 'Yes votes needed with the current members' }),
+      members: z.number().int(),
+    }),
+    transactionHash: z.string().nullable(),
+    execution: ExecutionView.nullable().openapi({
+      description: 'For validator changes and member removals: how the control plane carried the decision out',
+    }),
+  })
+  .openapi('Proposal');
+export type ProposalView = z.infer<typeof ProposalView>;
+
+export const ProposalList = z
+  .object({ items: z.array(ProposalView), nextCursor: z.string().nullable() })
+  .openapi('ProposalList');
+
+export const VoteView = z
+  .object({
+    voter: z.string(),
+    support: z.boolean(),
+    transactionHash: z.string(),
+    proposal: ProposalView,
+  })
+  .openapi('Vote');
+
+export const GovernanceView = z
+  .object({
+    networkId: z.string(),
+    address: z.string().openapi({ description: 'The ConsortiumGovernance contract' }),
+    members: z.array(z.object({ address: z.string(), orgId: z.string().nullable(), admittedAt: Timestamp })),
+    validators: z.array(z.string()).openapi({ description: 'Validators as the contract records them' }),
+    votesToPass: z.number().int(),
+  })
+  .openapi('Governance');
