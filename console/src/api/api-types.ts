@@ -1,0 +1,95 @@
+/**
+ * The API's request and response types, inferred from the same zod schemas the server validates with, so the
+ * console and the server cannot drift: a renamed field breaks `npm run typecheck`. Type-only imports: no server
+ * code reaches the bundle.
+ */
+import type { z } from 'zod';
+import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
+import type {
+  LoginRequest,
+  MeView as MeSchema,
+  Session as SessionSchema,
+  SignupRequest,
+  UserView as UserSchema,
+} from '../../../shared/schemas/identity.schemas.ts';
+import type {
+  CreateNode as CreateNodeSchema,
+  JoinBundleView,
+  NetworkList,
+  NetworkView,
+  NodeList,
+  NodeView,
+  UpdateSelfHostedNode,
+} from '../../../shared/schemas/network.schemas.ts';
+import type {
+  ApiKeyList,
+  ApiKeyView,
+  AuditPage as AuditPageSchema,
+  CreateApiKey as CreateApiKeySchema,
+  CreatedApiKey as CreatedApiKeySchema,
+  CreatedInvitation as CreatedInvitationSchema,
+  CreateInvitation as CreateInvitationSchema,
+  CreateOrganisation as CreateOrganisationSchema,
+  InvitationList,
+  InvitationView,
+  MemberList,
+  MemberView,
+  OrganisationList,
+  OrganisationView,
+} from '../../../shared/schemas/organisation.schemas.ts';
+import type {
+  CreateSigningKey as CreateSigningKeySchema,
+  SignatureView,
+  SigningKeyList,
+  SigningKeyView,
+  SignMessage as SignMessageSchema,
+} from '../../../shared/schemas/signing-key.schemas.ts';
+
+export type Problem = z.infer<typeof ProblemSchema>;
+
+export type User = z.infer<typeof UserSchema>;
+export type Me = z.infer<typeof MeSchema>;
+export type Membership = Me['memberships'][number];
+export type Session = z.infer<typeof SessionSchema>;
+
+export type Organisation = z.infer<typeof OrganisationView>;
+export type OrganisationType = Organisation['type'];
+export type Role = Organisation extends { role?: infer R } ? Exclude<R, undefined> : never;
+export type CreateOrganisation = z.input<typeof CreateOrganisationSchema>;
+export type Organisations = z.infer<typeof OrganisationList>;
+
+export type Member = z.infer<typeof MemberView>;
+export type Members = z.infer<typeof MemberList>;
+export type Invitation = z.infer<typeof InvitationView>;
+export type Invitations = z.infer<typeof InvitationList>;
+export type CreateInvitation = z.input<typeof CreateInvitationSchema>;
+export type CreatedInvitation = z.infer<typeof CreatedInvitationSchema>;
+
+export type ApiKey = z.infer<typeof ApiKeyView>;
+export type ApiKeys = z.infer<typeof ApiKeyList>;
+export type ApiKeyScope = ApiKey['scopes'][number];
+export type CreateApiKey = z.input<typeof CreateApiKeySchema>;
+export type CreatedApiKey = z.infer<typeof CreatedApiKeySchema>;
+
+export type AuditPage = z.infer<typeof AuditPageSchema>;
+export type AuditEntry = AuditPage['items'][number];
+
+export type Network = z.infer<typeof NetworkView>;
+export type Networks = z.infer<typeof NetworkList>;
+export type Node = z.infer<typeof NodeView>;
+export type Nodes = z.infer<typeof NodeList>;
+export type NodeState = Node['state'];
+export type NodeRole = Node['role'];
+export type NodeSize = Node['size'];
+export type CreateNode = z.input<typeof CreateNodeSchema>;
+export type UpdateNode = z.input<typeof UpdateSelfHostedNode>;
+export type JoinBundle = z.infer<typeof JoinBundleView>;
+
+export type SigningKey = z.infer<typeof SigningKeyView>;
+export type SigningKeys = z.infer<typeof SigningKeyList>;
+export type CreateSigningKey = z.input<typeof CreateSigningKeySchema>;
+export type SignMessage = z.input<typeof SignMessageSchema>;
+export type Signature = z.infer<typeof SignatureView>;
+
+export type SignupRequestBody = z.input<typeof SignupRequest>;
+export type LoginRequestBody = z.input<typeof LoginRequest>;

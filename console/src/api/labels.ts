@@ -1,0 +1,90 @@
+/**
+ * Words for the API's enumerations. Each table is keyed by the API's own type, so a value added on the server
+ * fails the type check here until it has a label.
+ */
+import type { Meter } from '../../../shared/domain/metering.ts';
+import type { ApiKeyScope, NodeRole, NodeSize, NodeState, OrganisationType, Role, SigningKey } from './api-types.ts';
+
+export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
+  hospital: 'Hospital',
+  care_provider: 'Care provider',
+  pharmacy: 'Pharmacy',
+  academia: 'Academia',
+  pharmaceutical: 'Pharmaceutical company',
+  health_insurer: 'Health insurer',
+  startup: 'Startup',
+  network_operator: 'Network operator',
+  government: 'Government agency',
+  fintech: 'Fintech',
+  medtech: 'Medtech',
+  other: 'Other',
+};
+
+export const ROLE_LABELS: Record<Role, string> = {
+  owner: 'Owner',
+  admin: 'Admin',
+  developer: 'Developer',
+  viewer: 'Viewer',
+};
+
+export const SCOPE_LABELS: Record<ApiKeyScope, string> = {
+  rpc: 'rpc — call nodes through the JSON-RPC gateway',
+  read: 'read — read the organisation’s resources',
+  write: 'write — change resources (as a developer)',
+};
+
+export const NODE_ROLE_LABELS: Record<NodeRole, string> = {
+  member: 'Member node (reads and sends transactions)',
+  validator: 'Validator (takes part in QBFT consensus)',
+};
+
+export const NODE_SIZE_LABELS: Record<NodeSize, string> = {
+  small: 'Small — 2 vCPU, 8 GiB',
+  medium: 'Medium — 4 vCPU, 16 GiB',
+  large: 'Large — 8 vCPU, 32 GiB',
+};
+
+export type Tone = 'ok' | 'busy' | 'warn' | 'bad' | 'idle';
+
+export const NODE_STATE_LABELS: Record<NodeState, { readonly label: string; readonly tone: Tone }> = {
+  requested: { label: 'Requested', tone: 'busy' },
+  provisioning: { label: 'Provisioning', tone: 'busy' },
+  starting: { label: 'Starting', tone: 'busy' },
+  syncing: { label: 'Syncing', tone: 'busy' },
+  running: { label: 'Running', tone: 'ok' },
+  degraded: { label: 'Degraded', tone: 'warn' },
+  stopping: { label: 'Stopping', tone: 'busy' },
+  stopped: { label: 'Stopped', tone: 'idle' },
+  deprovisioning: { label: 'Deleting', tone: 'busy' },
+  terminated: { label: 'Deleted', tone: 'idle' },
+  failed: { label: 'Failed', tone: 'bad' },
+};
+
+/** The path a new managed node walks, shown as progress while it is created. */
+export const PROVISIONING_STEPS: readonly NodeState[] = ['requested', 'provisioning', 'starting', 'syncing', 'running'];
+
+/** States the reconciler is still working on: pages poll while a node is in one of them. */
+export const TRANSITIONAL_STATES: ReadonlySet<NodeState> = new Set<NodeState>([
+  'requested',
+  'provisioning',
+  'starting',
+  'syncing',
+  'stopping',
+  'deprovisioning',
+]);
+
+export const SIGNING_KEY_STATE_LABELS: Record<SigningKey['state'], { readonly label: string; readonly tone: Tone }> = {
+  enabled: { label: 'Enabled', tone: 'ok' },
+  disabled: { label: 'Disabled', tone: 'idle' },
+  'pending-deletion': { label: 'Deletion scheduled', tone: 'warn' },
+};
+
+export const METER_LABELS: Record<Meter, { readonly label: string; readonly unit: string; readonly divisor: number }> =
+  {
+    rpc_compute_units: { label: 'RPC compute units', unit: 'compute units', divisor: 1 },
+    rpc_requests: { label: 'RPC calls', unit: 'calls', divisor: 1 },
+    api_requests: { label: 'API requests', unit: 'requests', divisor: 1 },
+    signatures: { label: 'Signatures', unit: 'signatures', divisor: 1 },
+    // Recorded in node-seconds so partial hours add up exactly; shown in node-hours.
+    node_hours: { label: 'Node hours', unit: 'node-hours', divisor: 3600 },
+  };

@@ -1,0 +1,85 @@
+/**
+ * The console's routes. Public pages (log in, sign up, accept an invitation) stand alone; everything else sits in
+ * the application shell and needs a session. Organisation pages live under /orgs/:orgId, operators' under /ops.
+ */
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
+import { AppShell } from './components/app-shell.tsx';
+import { ApiKeysPage } from './pages/api-keys/api-keys.page.tsx';
+import { AuditPage } from './pages/audit/audit.page.tsx';
+import { AcceptInvitationPage } from './pages/auth/accept-invitation.page.tsx';
+import { LoginPage } from './pages/auth/login.page.tsx';
+import { SignupPage } from './pages/auth/signup.page.tsx';
+import { BillingPage } from './pages/billing/billing.page.tsx';
+import { CheckoutReturn } from './pages/billing/checkout-return.tsx';
+import { HomeRedirect } from './pages/home-redirect.tsx';
+import { SigningKeysPage } from './pages/keys/signing-keys.page.tsx';
+import { MembersPage } from './pages/members/members.page.tsx';
+import { CreateManagedNodePage } from './pages/nodes/create-managed-node.page.tsx';
+import { NodeDetailPage } from './pages/nodes/node-detail.page.tsx';
+import { NodesPage } from './pages/nodes/nodes.page.tsx';
+import { RegisterSelfHostedNodePage } from './pages/nodes/register-self-hosted-node.page.tsx';
+import { NotFoundPage } from './pages/not-found.page.tsx';
+import { ChoosePlanPage } from './pages/onboarding/choose-plan.page.tsx';
+import { CreateOrganisationPage } from './pages/onboarding/create-organisation.page.tsx';
+import { FleetPage } from './pages/ops/fleet.page.tsx';
+import { OpsOrganisationsPage } from './pages/ops/ops-organisations.page.tsx';
+import { OrgScope } from './pages/org-scope.tsx';
+import { UsagePage } from './pages/usage/usage.page.tsx';
+import { RequireOperator, RequireUser } from './session/require-user.tsx';
+import { SessionProvider } from './session/session-context.tsx';
+
+export function App() {
+  return (
+    <SessionProvider>
+      <BrowserRouter>
+        <Routes>
+          <Route path="/login" element={<LoginPage />} />
+          <Route path="/signup" element={<SignupPage />} />
+          <Route path="/invitations/:token" element={<AcceptInvitationPage />} />
+          <Route
+            element={
+              <RequireUser>
+                <AppShell />
+              </RequireUser>
+            }
+          >
+            <Route index element={<HomeRedirect />} />
+            <Route path="onboarding" element={<CreateOrganisationPage />} />
+            <Route path="billing" element={<CheckoutReturn />} />
+            <Route path="orgs/:orgId" element={<OrgScope />}>
+              <Route index element={<Navigate to="nodes" replace />} />
+              <Route path="onboarding/plan" element={<ChoosePlanPage />} />
+              <Route path="nodes" element={<NodesPage />} />
+              <Route path="nodes/new" element={<CreateManagedNodePage />} />
+              <Route path="nodes/self-hosted" element={<RegisterSelfHostedNodePage />} />
+              <Route path="nodes/:nodeId" element={<NodeDetailPage />} />
+              <Route path="keys" element={<SigningKeysPage />} />
+              <Route path="api-keys" element={<ApiKeysPage />} />
+              <Route path="usage" element={<UsagePage />} />
+              <Route path="billing" element={<BillingPage />} />
+              <Route path="members" element={<MembersPage />} />
+              <Route path="audit" element={<AuditPage />} />
+            </Route>
+            <Route
+              path="ops/orgs"
+              element={
+                <RequireOperator>
+                  <OpsOrganisationsPage />
+                </RequireOperator>
+              }
+            />
+            <Route
+              path="ops/fleet"
+              element={
+                <RequireOperator>
+                  <FleetPage />
+                </RequireOperator>
+              }
+            />
+            <Route path="*" element={<NotFoundPage />} />
+          </Route>
+        </Routes>
+      </BrowserRouter>
+    </SessionProvider>
+  );
+}
