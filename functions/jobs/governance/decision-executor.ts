@@ -24,11 +24,13 @@ import type { DeployedGovernance } from './governance-deployer.ts';
 import type { GovernanceJobDeps } from './governance-deps.ts';
 import { offboardMember } from './member-offboarding.ts';
 import {
+  ANVIL_CONSENSUS,
   applyValidatorChange,
   currentValidators,
   loadNetworkContext,
   type NetworkContext,
   safetyVerdict,
+  updateNetworkValidators,
 } from './validator-change.ts';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -109,9 +111,12 @@ async function carryOutValidatorChange(
     let note: string | undefined;
     let validatorsAfter: string[];
     if (inEffect) {
-      consensus = execution.consensus ?? 'already in effect when the control plane looked';
+      // A re-run after a crash, or votes by validators the platform does not manage, already made the change.
+      consensus =
+        execution.consensus ??
+        (deps.managedRuntime === 'anvil' ? ANVIL_CONSENSUS : 'qbft: the validator set shows the change');
       note = execution.note;
-      validatorsAfter = validators;
+      validatorsAfter = [...(await updateNetworkValidators(deps, context.network.id, () => validators)).validators];
     } else {
       const verdict = safetyVerdict(deps, context, validators, address, add, add ? origin?.nodeId : undefined);
       if (!verdict.ok)

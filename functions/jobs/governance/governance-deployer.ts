@@ -10,7 +10,7 @@
  * spent by something else (a new attempt), and otherwise broadcasts the very same signed transaction again. So a
  * crash at any point leads to exactly one contract, and the record names it.
  */
-import { ContractFactory, getCreateAddress, type JsonRpcProvider, Transaction } from 'ethers';
+import { ContractFactory, getAddress, getCreateAddress, type JsonRpcProvider, Transaction } from 'ethers';
 import {
   CONSORTIUM_GOVERNANCE_ABI,
   CONSORTIUM_GOVERNANCE_BYTECODE,
@@ -64,13 +64,17 @@ export async function ensureGovernanceDeployed(
     return undefined;
   }
   try {
-    if (!record || record.state === 'failed') record = await planDeployment(deps, network, endpoint, platform, record);
-    record = await completeDeployment(deps, endpoint, record);
+    // A failed attempt (reverted, or its nonce spent by another transaction) is followed by one new attempt.
+    for (let round = 0; round < 2 && record?.state !== 'deployed'; round++) {
+      if (!record || record.state === 'failed')
+        record = await planDeployment(deps, network, endpoint, platform, record);
+      record = await completeDeployment(deps, endpoint, record);
+    }
   } catch (error) {
     if (error instanceof ConditionFailedError) return undefined; // another deployer moved first; next pass sees it
     throw error;
   }
-  if (record.state !== 'deployed') return undefined;
+  if (record?.state !== 'deployed') return undefined;
   await deps.stores.audit.append({
     orgId: PLATFORM_ORG_ID,
     at: deps.clock().toISOString(),
@@ -92,7 +96,8 @@ export async function planDeployment(
   platform: PlatformKey,
   previous: GovernanceDeploymentRecord | undefined,
 ): Promise<GovernanceDeploymentRecord> {
-  const initialValidators = [...network.validators];
+  // Lower-cased first: a record written by hand may carry a checksum that is off; the address is what counts.
+  const initialValidators = network.validators.map((v) => getAddress(v.toLowerCase()));
   const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, CONSORTIUM_GOVERNANCE_BYTECODE);
   const { data } = await factory.getDeployTransaction(
     [platform.address],

@@ -61,11 +61,16 @@ function isBesu(deps: GovernanceJobDeps): boolean {
   return deps.managedRuntime !== 'anvil';
 }
 
-/** Managed validator nodes that serve now: the ones the control plane can have vote. */
-function qbftNodes(context: NetworkContext): QbftNode[] {
+/**
+ * Managed validator nodes that serve now: the ones the control plane can have vote. With `validators`, only those
+ * that are validators already (a vote counts only in blocks its node proposes); a node that has not reported its
+ * validator address yet is asked anyway.
+ */
+function qbftNodes(context: NetworkContext, validators?: readonly string[]): QbftNode[] {
   return context.nodes
     .filter((n) => n.hosting === 'managed' && n.role === 'validator' && n.endpoints.rpcUrl)
     .filter((n) => n.state === 'running' || n.state === 'degraded')
+    .filter((n) => !validators || !n.validatorAddress || validators.some((v) => same(v, n.validatorAddress as string)))
     .map((n) => ({ nodeId: n.id, rpcUrl: n.endpoints.rpcUrl as string }));
 }
 
@@ -131,7 +136,7 @@ export async function applyValidatorChange(
     );
     return { confirmed: true, consensus: ANVIL_CONSENSUS, note: ANVIL_NOTE, validators: [...network.validators] };
   }
-  const voters = qbftNodes(context);
+  const voters = qbftNodes(context, await currentValidators(deps, context));
   if (voters.length === 0) {
     return {
       confirmed: false,
