@@ -155,11 +155,21 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       webhookSecret: config.stripe.webhookSecret,
       logger,
     });
-    const fetch = (request: Request) => {
+    let draining = false;
+    const route = (request: Request) => {
       const path = new URL(request.url).pathname;
       if (path.startsWith('/rpc/')) return gateway.fetch(request);
       if (path === '/webhooks/stripe') return webhooks.fetch(request);
       return app.fetch(request);
+    };
+    const fetch = async (request: Request) => {
+      const response = await route(request);
+      // While stopping, every answer closes its connection, so no client sends another request on a socket
+      // that is about to go: each request is either answered in full or never received.
+      if (!draining) return response;
+      const closing = new Response(response.body, response);
+      closing.headers.set('connection', 'close');
+      return closing;
     };
     const sweeper = startExpirySweeper(table, logger, clock);
     stoppers.unshift(() => sweeper.stop());
@@ -172,12 +182,14 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       () =>
         new Promise<void>((done) => {
           // Requests under way finish and are answered (what was metered was served); idle keep-alive
-          // connections close now, and anything still open after the grace period is cut.
+          // connections close now, busy ones after their answer; anything still open after the grace period
+          // is cut.
+          draining = true;
           server.close(() => done());
           if ('closeIdleConnections' in server) server.closeIdleConnections();
           setTimeout(() => {
             if ('closeAllConnections' in server) server.closeAllConnections();
-          }, 5_000).unref();
+          }, 30_000).unref();
         }),
     );
     const { port } = server.address() as AddressInfo;
