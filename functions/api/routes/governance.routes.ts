@@ -162,14 +162,14 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     };
   };
 
-  /** Sends a governance call as the acting party, metering and auditing the signature; audits refusals too. */
+  /** Sends a governance call as the acting party, metering and auditing the signature; audits a refusal as `refused`. */
   const sendAs = async (
     c: Parameters<typeof requireOperator>[0],
     who: Acting,
     network: Network & { governanceAddress: string },
     method: string,
     args: unknown[],
-    audited: { action: string; target: string; details: Record<string, unknown> },
+    refused: { action: string; target: string; details: Record<string, unknown> },
   ) => {
     try {
       const sent = await sendGovernanceCall(who.endpoint, who.account, network.governanceAddress, method, args);
@@ -197,9 +197,9 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
         await audit(c, deps, {
           orgId: who.orgId,
           actor: who.actor,
-          action: audited.action.replace(/-created$|-cast$/, '-refused'),
-          target: audited.target,
-          details: { ...audited.details, signer: who.account.address, rule: error.rule, reason: error.message },
+          action: refused.action,
+          target: refused.target,
+          details: { ...refused.details, signer: who.account.address, rule: error.rule, reason: error.message },
         });
       }
       throw error;
@@ -334,7 +334,11 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
       const body = c.req.valid('json');
       const network = await governedNetwork(c.req.valid('param').networkId);
       const who = await acting(c, body, network);
-      const subject = await resolveSubject(deps.stores, network, body);
+      const subject = await resolveSubject(deps.stores, network, body, () =>
+        readGovernance(who.endpoint, (provider) =>
+          readMembers(connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract),
+        ),
+      );
       const period = body.votingPeriodSeconds ?? 0;
       const call: [string, unknown[]] =
         body.kind === 'admit-member'
@@ -346,7 +350,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
               : ['proposeRemoveValidator', [subject.address, period]];
       const details = { networkId: network.id, kind: body.kind, subject: subject.address, subjectOrgId: subject.orgId };
       const sent = await sendAs(c, who, network, call[0], call[1], {
-        action: 'governance.proposal-created',
+        action: 'governance.proposal-refused',
         target: `${network.id}/proposals`,
         details,
       });
@@ -395,7 +399,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
       const target = `${network.id}/proposals/${proposalId}`;
       const details = { networkId: network.id, proposalId, support: body.support };
       const sent = await sendAs(c, who, network, 'vote', [proposalId, body.support], {
-        action: 'governance.vote-cast',
+        action: 'governance.vote-refused',
         target,
         details,
       });

@@ -1,12 +1,12 @@
 /**
  * Offboarding of an organisation whose member address the consortium voted out, as one operation recorded on
  * the decision's execution record:
- * 1. its validators on the network are voted out, each through the same BFT safety check as any validator change
+ * 1. its signing keys are disabled, in the vault and on their records, and its API keys revoked (access ends at
+ *    once; it does not wait for consensus);
+ * 2. its validators on the network are voted out, each through the same BFT safety check as any validator change
  *    (a refused one stays, and its nodes keep running: stopping them would take down the validator the check
  *    just protected);
- * 2. its signing keys are disabled, in the vault and on their records;
- * 3. its API keys are revoked;
- * 4. its managed nodes on the network are set to stop (desired state `stopped`; the reconciler stops them).
+ * 3. its managed nodes on the network are set to stop (desired state `stopped`; the reconciler stops them).
  * Every step looks at what is already so, so a re-run finishes what a crash interrupted and repeats nothing.
  *
  * The contract records validator changes only through remove-validator proposals; a validator voted out here
@@ -44,6 +44,10 @@ export async function offboardMember(
     return settled;
   }
 
+  // Access goes first: credentials do not wait for consensus.
+  const signingKeysDisabled = union(execution.offboarding?.signingKeysDisabled, await disableSigningKeys(deps, orgId));
+  const apiKeysRevoked = union(execution.offboarding?.apiKeysRevoked, await revokeApiKeys(deps, orgId));
+
   let context = start;
   const previous = execution.offboarding?.validators ?? [];
   const validatorSteps: ValidatorStep[] = [...previous.filter((step) => step.outcome !== 'refused')];
@@ -60,7 +64,14 @@ export async function offboardMember(
       return deps.governance.updateExecution(execution, {
         state: 'voting',
         note: applied.note,
-        offboarding: steps(orgId, validatorSteps, execution.offboarding),
+        offboarding: {
+          orgId,
+          validators: validatorSteps,
+          signingKeysDisabled,
+          apiKeysRevoked,
+          nodesStopped: execution.offboarding?.nodesStopped ?? [],
+          nodesKept: [],
+        },
         attempts: execution.attempts + 1,
       });
     }
@@ -69,8 +80,6 @@ export async function offboardMember(
   }
   const refused = validatorSteps.filter((step) => step.outcome === 'refused');
 
-  const signingKeysDisabled = await disableSigningKeys(deps, orgId);
-  const apiKeysRevoked = await revokeApiKeys(deps, orgId);
   const keep = new Map<string, string>();
   for (const step of refused) {
     for (const node of nodesOfValidator(step.address, context.nodes, context.bindings)) {
@@ -82,8 +91,8 @@ export async function offboardMember(
   const offboarding: OffboardingSteps = {
     orgId,
     validators: validatorSteps,
-    signingKeysDisabled: union(execution.offboarding?.signingKeysDisabled, signingKeysDisabled),
-    apiKeysRevoked: union(execution.offboarding?.apiKeysRevoked, apiKeysRevoked),
+    signingKeysDisabled,
+    apiKeysRevoked,
     nodesStopped: union(execution.offboarding?.nodesStopped, nodesStopped),
     nodesKept: [...keep].map(([nodeId, reason]) => ({ nodeId, reason })),
   };
@@ -157,17 +166,6 @@ async function stopManagedNodes(
     stopped.push(node.id);
   }
   return stopped;
-}
-
-function steps(orgId: string, validators: ValidatorStep[], previous: OffboardingSteps | undefined): OffboardingSteps {
-  return {
-    orgId,
-    validators,
-    signingKeysDisabled: previous?.signingKeysDisabled ?? [],
-    apiKeysRevoked: previous?.apiKeysRevoked ?? [],
-    nodesStopped: previous?.nodesStopped ?? [],
-    nodesKept: previous?.nodesKept ?? [],
-  };
 }
 
 function union(previous: readonly string[] | undefined, now: readonly string[]): string[] {

@@ -35,16 +35,20 @@ function invalid(message: string, path: string, fieldMessage: string): Validatio
   return new ValidationError(message, [{ path: `body.${path}`, message: fieldMessage }]);
 }
 
+/** The contract's current members, read when a removal names an organisation rather than an address. */
+export type ChainMembers = () => Promise<readonly { readonly address: string; readonly orgId: string | undefined }[]>;
+
 export async function resolveSubject(
   stores: SubjectStores,
   network: Network,
   body: CreateProposal,
+  chainMembers: ChainMembers,
 ): Promise<ProposalSubject> {
   switch (body.kind) {
     case 'admit-member':
       return admitted(stores, body);
     case 'remove-member':
-      return removedMember(stores, network, body);
+      return removedMember(body, chainMembers);
     default:
       return validator(stores, network, body);
   }
@@ -66,14 +70,12 @@ async function admitted(stores: SubjectStores, body: CreateProposal): Promise<Pr
   return { address, orgId: body.orgId, nodeId: undefined };
 }
 
-async function removedMember(stores: SubjectStores, network: Network, body: CreateProposal): Promise<ProposalSubject> {
+async function removedMember(body: CreateProposal, chainMembers: ChainMembers): Promise<ProposalSubject> {
   if (body.address) return { address: getAddress(body.address), orgId: body.orgId, nodeId: undefined };
   if (!body.orgId) {
     throw invalid('Name the member to remove: orgId or address', 'orgId', 'required for remove-member');
   }
-  const members = (await stores.governance.listMembers(network.id)).filter(
-    (m) => m.orgId === body.orgId && m.removedBy === undefined,
-  );
+  const members = (await chainMembers()).filter((m) => m.orgId === body.orgId);
   const [only, ...others] = members;
   if (!only) {
     throw invalid('That organisation holds no member address on this network', 'orgId', 'not a member here');

@@ -291,6 +291,19 @@ describe('governance through the API on the local runtime', () => {
     expect((await proposal(created.id)).state).toBe('expired');
   });
 
+  it('documents the governance routes in the OpenAPI document', async () => {
+    const doc = await g.expectStatus(await g.call('GET', '/v1/openapi.json'), 200);
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/networks/{networkId}/proposals',
+        '/v1/networks/{networkId}/proposals/{proposalId}',
+        '/v1/networks/{networkId}/proposals/{proposalId}/votes',
+        '/v1/networks/{networkId}/governance',
+      ]),
+    );
+    expect(doc.components.schemas).toHaveProperty('CreateProposal');
+  });
+
   it('answers 404 for a proposal that does not exist and 400 for a malformed request', async () => {
     const missing = await g.call('GET', `${proposals()}/999`, { token: a.token });
     expect(missing.status).toBe(404);

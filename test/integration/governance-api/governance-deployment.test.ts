@@ -10,6 +10,7 @@ import { openProvider, signWithNode } from '../../../functions/jobs/governance/g
 import { ensureGovernanceDeployed, planDeployment } from '../../../functions/jobs/governance/governance-deployer.ts';
 import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/jobs/governance/governance-deps.ts';
 import { ensurePlatformKey } from '../../../functions/jobs/platform-bootstrap.ts';
+import { startGovernanceWorker } from '../../../functions/local/governance-worker.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
@@ -147,5 +148,18 @@ describe('deploying the governance contract', () => {
     expect(deployed?.deployment.address).not.toBe(planned.address);
     expect(await chain.provider.getCode(planned.address)).toBe('0x');
     expect(await chain.provider.getCode(deployed!.deployment.address)).not.toBe('0x');
+  });
+
+  it('is what the local governance worker does on each pass', async () => {
+    const net = await network({ withNode: true });
+    const worker = startGovernanceWorker(deps, { intervalMs: 60_000 });
+    try {
+      const report = await worker.runNow();
+      expect(report).toMatchObject({ failed: 0 });
+      expect((await api.stores.networks.get(net.id))?.governanceAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
+    } finally {
+      await worker.stop();
+    }
+    expect(await worker.runNow()).toBeUndefined(); // a stopped worker runs nothing
   });
 });
