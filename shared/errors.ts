@@ -76,6 +76,12 @@ export class InvalidStateError extends AppError {
   readonly title = 'Not allowed in the current state';
 }
 
+export class MethodNotAllowedError extends AppError {
+  readonly status = 405;
+  readonly type = 'method-not-allowed';
+  readonly title = 'Method not allowed';
+}
+
 export class PayloadTooLargeError extends AppError {
   readonly status = 413;
   readonly type = 'payload-too-large';
@@ -96,6 +102,13 @@ export class TooManyRequestsError extends AppError {
     super(message);
     this.headers['retry-after'] = String(Math.max(1, Math.ceil(retryAfterSeconds)));
   }
+}
+
+/** Our fault, not the caller's: the detail says only that, and the request id finds the log line. */
+export class InternalError extends AppError {
+  readonly status = 500;
+  readonly type = 'internal-error';
+  readonly title = 'Internal error';
 }
 
 export class UpstreamError extends AppError {

@@ -9,6 +9,7 @@ import { HTTPException } from 'hono/http-exception';
 import {
   AppError,
   BadRequestError,
+  InternalError,
   NotFoundError,
   PayloadTooLargeError,
   UnsupportedMediaTypeError,
@@ -109,12 +110,6 @@ export function createApp(deps: AppDeps): App {
   });
   registerDocs(app, deps.docsAssetsDir);
   return app;
-}
-
-class InternalError extends AppError {
-  readonly status = 500;
-  readonly type = 'internal-error';
-  readonly title = 'Internal error';
 }
 
 /** Hono raises HTTPException for malformed JSON (400) and a missing or wrong content type (415). */

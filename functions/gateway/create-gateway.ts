@@ -22,6 +22,8 @@ import { isServing, type NodeRuntime, type NodeState } from '../../shared/domain
 import {
   AppError,
   ForbiddenError,
+  InternalError,
+  MethodNotAllowedError,
   NotFoundError,
   PayloadTooLargeError,
   PaymentRequiredError,
@@ -216,7 +218,7 @@ export function createGateway(deps: GatewayDeps): Hono {
   app.onError((error, c) => {
     if (error instanceof AppError) return problemResponse(error, redactedPath(c));
     deps.logger.error('Gateway request failed', { path: redactedPath(c), error });
-    return problemResponse(new InternalGatewayError('The gateway failed to handle the request'), redactedPath(c));
+    return problemResponse(new InternalError('The gateway failed to handle the request'), redactedPath(c));
   });
   return app;
 }
@@ -263,16 +265,4 @@ export function redactedPath(c: Context): string {
 function bearerToken(header: string | undefined): string | undefined {
   const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
   return match?.[1];
-}
-
-class MethodNotAllowedError extends AppError {
-  readonly status = 405;
-  readonly type = 'method-not-allowed';
-  readonly title = 'Method not allowed';
-}
-
-class InternalGatewayError extends AppError {
-  readonly status = 500;
-  readonly type = 'internal';
-  readonly title = 'Internal error';
 }

@@ -3,18 +3,10 @@
  * `instance` is the redacted path: a key sent in the URL must never be echoed back.
  */
 import type { AppError } from '../../shared/errors.ts';
-
-export const PROBLEM_TYPE_BASE = 'https://carechain.se/problems/';
+import { problemBody } from '../api/problem.ts';
 
 export function problemResponse(error: AppError, instance: string): Response {
-  const body = {
-    type: `${PROBLEM_TYPE_BASE}${error.type}`,
-    title: error.title,
-    status: error.status,
-    detail: error.message,
-    instance,
-  };
-  return new Response(JSON.stringify(body), {
+  return new Response(JSON.stringify(problemBody(error, undefined, instance)), {
     status: error.status,
     headers: { 'content-type': 'application/problem+json', ...error.headers },
   });
