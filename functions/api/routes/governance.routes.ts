@@ -8,15 +8,13 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { BaseContract, TransactionReceipt } from 'ethers';
+import type { Context } from 'hono';
 import {
   connectConsortiumGovernance,
   consortiumGovernanceInterface,
-  type GovernanceProposal,
   orgRefFromOrgId,
   readMembers,
-  readProposal,
   readProposalCount,
-  readValidators,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import {
@@ -37,11 +35,7 @@ import {
   ProposalView,
   VoteView,
 } from '../../../shared/schemas/governance.schemas.ts';
-import type {
-  DecisionExecution,
-  GovernanceRepository,
-  ProposalOrigin,
-} from '../../../shared/store/governance.repository.ts';
+import type { GovernanceRepository, ProposalOrigin } from '../../../shared/store/governance.repository.ts';
 import { retryDecision } from '../../jobs/governance/decision-executor.ts';
 import {
   type ChainEndpoint,
@@ -54,6 +48,7 @@ import { ensureGovernanceDeployed } from '../../jobs/governance/governance-deplo
 import { governanceJobDeps } from '../../jobs/governance/governance-deps.ts';
 import { GovernanceRefusedError } from '../../jobs/governance/governance-refusal.ts';
 import { resolveSubject } from '../../jobs/governance/proposal-subject.ts';
+import { readConsortium, readProposalViews } from '../../jobs/governance/proposal-views.ts';
 import { PLATFORM_ORG_ID } from '../../jobs/platform-bootstrap.ts';
 import { type Actor, audit, requireOperator, requireOrgAccess } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
@@ -90,7 +85,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
   const governance = deps.stores.governance;
   const jobDeps = governanceJobDeps(deps, governance);
 
-  const signedIn = (c: Parameters<typeof requireOperator>[0]) => {
+  const signedIn = (c: Context<AppEnv>) => {
     if (!c.get('principal')) throw new UnauthorizedError('Log in or send a bearer token');
   };
 
@@ -116,7 +111,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
 
   /** The signer and the node to send through: the platform for operators, else the caller's own key and node. */
   const acting = async (
-    c: Parameters<typeof requireOperator>[0],
+    c: Context<AppEnv>,
     body: { keyId?: string; actAsPlatform: boolean },
     network: Network,
   ): Promise<Acting> => {
@@ -164,7 +159,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
 
   /** Sends a governance call as the acting party, metering and auditing the signature; audits a refusal as `refused`. */
   const sendAs = async (
-    c: Parameters<typeof requireOperator>[0],
+    c: Context<AppEnv>,
     who: Acting,
     network: Network & { governanceAddress: string },
     method: string,
@@ -206,30 +201,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }
   };
 
-  const viewOf = async (network: Network & { governanceAddress: string }, endpoint: ChainEndpoint, ids: number[]) => {
-    const [chain, executions] = await Promise.all([
-      readGovernance(endpoint, async (provider) => {
-        const contract = connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract;
-        const [proposals, votesToPass, members] = await Promise.all([
-          Promise.all(ids.map((id) => readProposal(contract, id))),
-          contract.getFunction('votesToPass')(),
-          contract.getFunction('memberCount')(),
-        ]);
-        return { proposals, votesToPass: Number(votesToPass), members: Number(members) };
-      }),
-      governance.listExecutions(network.id),
-    ]);
-    const origins = await Promise.all(ids.map((id) => governance.getOrigin(network.id, id)));
-    return chain.proposals.map((proposal, i) =>
-      toProposalView(
-        network.id,
-        proposal,
-        chain,
-        origins[i],
-        executions.find((e) => e.proposalId === proposal.id),
-      ),
-    );
-  };
+  const viewOf = (network: Network & { governanceAddress: string }, endpoint: ChainEndpoint, ids: number[]) =>
+    readProposalViews(governance, network, endpoint, ids);
 
   app.openapi(
     createRoute({
@@ -244,25 +217,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     async (c) => {
       signedIn(c);
       const network = await governedNetwork(c.req.valid('param').networkId);
-      const view = await readGovernance(await anyEndpoint(network), async (provider) => {
-        const contract = connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract;
-        const [members, validators, votesToPass] = await Promise.all([
-          readMembers(contract),
-          readValidators(contract),
-          contract.getFunction('votesToPass')(),
-        ]);
-        return { members, validators, votesToPass: Number(votesToPass) };
-      });
-      return c.json(
-        {
-          networkId: network.id,
-          address: network.governanceAddress,
-          members: view.members.map((m) => ({ address: m.address, orgId: m.orgId ?? null, admittedAt: m.admittedAt })),
-          validators: view.validators,
-          votesToPass: view.votesToPass,
-        },
-        200,
-      );
+      return c.json(await readConsortium(network, await anyEndpoint(network)), 200);
     },
   );
 
@@ -460,59 +415,4 @@ function createdProposalId(receipt: TransactionReceipt): number {
     if (parsed?.name === 'ProposalCreated') return Number(parsed.args.getValue('id'));
   }
   throw new ValidationError(`Transaction ${receipt.hash} created no proposal`);
-}
-
-function toProposalView(
-  networkId: string,
-  proposal: GovernanceProposal,
-  tally: { votesToPass: number; members: number },
-  origin: ProposalOrigin | undefined,
-  execution: DecisionExecution | undefined,
-): ProposalView {
-  return {
-    id: proposal.id,
-    networkId,
-    kind: proposal.kind,
-    state: proposal.state,
-    subject: proposal.subject,
-    orgId: proposal.orgId ?? origin?.subjectOrgId ?? null,
-    proposer: proposal.proposer,
-    proposerOrgId: origin?.orgId ?? null,
-    createdAt: proposal.createdAt,
-    expiresAt: proposal.expiresAt,
-    executedAt: proposal.executedAt ?? null,
-    tally: { yes: proposal.yesVotes, no: proposal.noVotes, votesToPass: tally.votesToPass, members: tally.members },
-    transactionHash: origin?.transactionHash ?? null,
-    execution: execution ? toExecutionView(execution) : null,
-  };
-}
-
-function toExecutionView(execution: DecisionExecution): NonNullable<ProposalView['execution']> {
-  const offboarding = execution.offboarding;
-  return {
-    state: execution.state,
-    code: execution.code ?? null,
-    reason: execution.reason ?? null,
-    consensus: execution.consensus ?? null,
-    validatorsAfter: execution.validatorsAfter ? [...execution.validatorsAfter] : null,
-    markExecutedTransaction: execution.markExecutedTransaction ?? null,
-    offboarding: offboarding
-      ? {
-          orgId: offboarding.orgId ?? null,
-          validators: offboarding.validators.map((v) => ({
-            address: v.address,
-            outcome: v.outcome,
-            code: v.code ?? null,
-            reason: v.reason ?? null,
-          })),
-          signingKeysDisabled: [...offboarding.signingKeysDisabled],
-          apiKeysRevoked: [...offboarding.apiKeysRevoked],
-          nodesStopped: [...offboarding.nodesStopped],
-          nodesKept: offboarding.nodesKept.map((k) => ({ nodeId: k.nodeId, reason: k.reason })),
-        }
-      : null,
-    note: execution.note ?? null,
-    attempts: execution.attempts,
-    updatedAt: execution.updatedAt,
-  };
 }
