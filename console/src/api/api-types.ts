@@ -4,7 +4,13 @@
  * code reaches the bundle.
  */
 import type { z } from 'zod';
+import type { UsageSeries } from '../../../shared/metering/usage-series.ts';
 import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
+import type {
+  NodeHealthView,
+  PlatformView,
+  SignedSlaReport as SignedSlaReportSchema,
+} from '../../../shared/schemas/health.schemas.ts';
 import type {
   LoginRequest,
   MeView as MeSchema,
@@ -93,3 +99,12 @@ export type Signature = z.infer<typeof SignatureView>;
 
 export type SignupRequestBody = z.input<typeof SignupRequest>;
 export type LoginRequestBody = z.input<typeof LoginRequest>;
+
+export type NodeHealth = z.infer<typeof NodeHealthView>;
+export type HealthSample = NodeHealth['samples'][number];
+export type HealthVerdict = Exclude<NodeHealth['health'], null>;
+export type SignedSlaReport = z.infer<typeof SignedSlaReportSchema>;
+export type SlaReport = SignedSlaReport['report'];
+export type Platform = z.infer<typeof PlatformView>;
+
+export type Usage = UsageSeries;

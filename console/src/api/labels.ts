@@ -79,12 +79,19 @@ export const SIGNING_KEY_STATE_LABELS: Record<SigningKey['state'], { readonly la
   'pending-deletion': { label: 'Deletion scheduled', tone: 'warn' },
 };
 
-export const METER_LABELS: Record<Meter, { readonly label: string; readonly unit: string; readonly divisor: number }> =
-  {
-    rpc_compute_units: { label: 'RPC compute units', unit: 'compute units', divisor: 1 },
-    rpc_requests: { label: 'RPC calls', unit: 'calls', divisor: 1 },
-    api_requests: { label: 'API requests', unit: 'requests', divisor: 1 },
-    signatures: { label: 'Signatures', unit: 'signatures', divisor: 1 },
-    // Recorded in node-seconds so partial hours add up exactly; shown in node-hours.
-    node_hours: { label: 'Node hours', unit: 'node-hours', divisor: 3600 },
-  };
+interface MeterLabel {
+  readonly label: string;
+  readonly unit: string;
+  readonly units: string;
+  /** Recorded units per unit shown. */
+  readonly divisor: number;
+}
+
+export const METER_LABELS: Record<Meter, MeterLabel> = {
+  rpc_compute_units: { label: 'RPC compute units', unit: 'compute unit', units: 'compute units', divisor: 1 },
+  rpc_requests: { label: 'RPC calls', unit: 'call', units: 'calls', divisor: 1 },
+  api_requests: { label: 'API requests', unit: 'request', units: 'requests', divisor: 1 },
+  signatures: { label: 'Signatures', unit: 'signature', units: 'signatures', divisor: 1 },
+  // Recorded in node-seconds so partial hours add up exactly; shown in node-hours.
+  node_hours: { label: 'Node hours', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
+};

@@ -15,10 +15,16 @@ export function ErrorMessage({
   readonly className?: string;
 }) {
   if (!error) return null;
-  const others = Object.entries(error.fieldErrors).filter(([field]) => !shownFields.includes(field));
+  const fields = Object.entries(error.fieldErrors);
+  const others = fields.filter(([field]) => !shownFields.includes(field));
+  // When every field message already sits beside its input, the summary only points there.
+  const summary =
+    fields.length > 0 && others.length === 0
+      ? `${fields.length === 1 ? 'One field needs' : 'Some fields need'} attention: see the message${fields.length === 1 ? '' : 's'} above.`
+      : error.message;
   return (
     <div className={`error-message ${className}`} role="alert">
-      <p>{error.message}</p>
+      <p>{summary}</p>
       {others.length > 0 && (
         <ul>
           {others.map(([field, message]) => (

@@ -6,7 +6,12 @@ const dateTime = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short', timeStyl
 const dateOnly = new Intl.DateTimeFormat('sv-SE', { dateStyle: 'short' });
 const integer = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 0 });
 const decimal = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
-const sek = new Intl.NumberFormat('sv-SE', { style: 'currency', currency: 'SEK', maximumFractionDigits: 2 });
+const sek = new Intl.NumberFormat('sv-SE', {
+  style: 'currency',
+  currency: 'SEK',
+  minimumFractionDigits: 0,
+  maximumFractionDigits: 2,
+});
 
 export function formatDateTime(value: string | number | undefined | null): string {
   if (value === undefined || value === null) return '—';

@@ -35,6 +35,9 @@ function niceBounds(values: readonly number[], floorAtZero: boolean): [number, n
     high = low + (Math.abs(low) > 1 ? Math.abs(low) * 0.05 : 1);
     if (!floorAtZero) low -= high - low;
   }
+  // Counts get whole-number ticks: the middle tick of 0…5 would read 2.5 calls.
+  const counts = values.every(Number.isInteger) && Number.isInteger(low) && Number.isInteger(high);
+  if (counts && (high - low) % 2 === 1) high += 1;
   return [low, high];
 }
 

@@ -4,7 +4,7 @@
  */
 import { Link, useLocation } from 'react-router';
 import { api } from '../../api/api-client.ts';
-import { readBillingSummary, readInvoices, readRedirectUrl } from '../../api/upcoming-apis.ts';
+import { readBillingSummary, readInvoices, readRedirectUrl } from '../../api/billing-answers.ts';
 import { useAction } from '../../api/use-action.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';

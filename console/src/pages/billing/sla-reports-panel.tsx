@@ -1,10 +1,10 @@
 /**
- * Monthly SLA reports: availability per node, downtime and service credits, downloadable as JSON (as signed by
- * the platform key) and CSV.
+ * Monthly SLA reports: availability per node (JSON-RPC, and block production reported apart), downtime and
+ * service credits. Downloads: the JSON exactly as signed by the platform key, and the server's CSV.
  */
 import { useState } from 'react';
 import { apiFile, apiPath } from '../../api/api-client.ts';
-import { readSlaReport, slaReportCsv } from '../../api/upcoming-apis.ts';
+import type { SignedSlaReport } from '../../api/api-types.ts';
 import { useAction } from '../../api/use-action.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { downloadFile } from '../../components/download.ts';
@@ -14,76 +14,73 @@ import { formatCount, formatPercent, formatSek } from '../../components/format.t
 import { NotAvailable } from '../../components/not-available.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
 
-function previousMonth(now = new Date()): string {
-  const date = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1));
-  return date.toISOString().slice(0, 7);
-}
+const thisMonth = () => new Date().toISOString().slice(0, 7);
 
 export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
-  const [month, setMonth] = useState(previousMonth);
+  const [month, setMonth] = useState(thisMonth);
   const path = apiPath(`/v1/orgs/${orgId}/sla-reports`, { month });
-  const reports = useResource<unknown>(/^\d{4}-\d{2}$/.test(month) ? path : undefined);
-  const report = readSlaReport(reports.data);
+  const signed = useResource<SignedSlaReport>(/^\d{4}-\d{2}$/.test(month) ? path : undefined);
+  const report = signed.data?.report;
   const csv = useAction(async () => {
-    // The server's own CSV when it offers one; otherwise the same rows made from the JSON report.
     const file = await apiFile(path, { headers: { accept: 'text/csv' } });
-    const body = file.contentType.includes('csv') ? file.body : report ? slaReportCsv(report) : '';
-    downloadFile(`carechain-sla-${month}.csv`, body, 'text/csv');
+    downloadFile(`carechain-sla-${month}.csv`, file.body, 'text/csv');
   });
   return (
     <section className="card" aria-labelledby="sla-heading">
       <h2 id="sla-heading">SLA reports</h2>
-      <div className="form-row form-row-end">
-        <FormField label="Month">
-          <input
-            type="month"
-            value={month}
-            onChange={(e) => setMonth(e.target.value)}
-            max={new Date().toISOString().slice(0, 7)}
-          />
-        </FormField>
-        {report && (
-          <div className="button-row">
-            <button
-              type="button"
-              className="button"
-              onClick={() =>
-                downloadFile(`carechain-sla-${month}.json`, JSON.stringify(reports.data, null, 2), 'application/json')
-              }
-            >
-              Download JSON
-            </button>
-            <button type="button" className="button" disabled={csv.pending} onClick={() => void csv.run()}>
-              Download CSV
-            </button>
-          </div>
-        )}
-      </div>
+      {!signed.notAvailable && (
+        <div className="form-row form-row-end">
+          <FormField label="Month">
+            <input type="month" value={month} onChange={(e) => setMonth(e.target.value)} max={thisMonth()} />
+          </FormField>
+          {signed.data && (
+            <div className="button-row">
+              <button
+                type="button"
+                className="button"
+                onClick={() =>
+                  downloadFile(`carechain-sla-${month}.json`, JSON.stringify(signed.data, null, 2), 'application/json')
+                }
+              >
+                Download JSON (signed)
+              </button>
+              <button type="button" className="button" disabled={csv.pending} onClick={() => void csv.run()}>
+                Download CSV
+              </button>
+            </div>
+          )}
+        </div>
+      )}
       <ErrorMessage error={csv.error} />
-      {reports.loading && <SkeletonRows rows={2} label="Loading the SLA report" />}
-      {reports.notAvailable && <NotAvailable what="SLA reporting" />}
-      {reports.error?.status === 404 && !reports.notAvailable && <p className="muted">{reports.error.message}</p>}
-      {reports.error && reports.error.status !== 404 && <ErrorMessage error={reports.error} />}
-      {reports.data !== undefined && !report && <p className="muted">No report for this month.</p>}
-      {report && (
+      {signed.loading && <SkeletonRows rows={2} label="Loading the SLA report" />}
+      {signed.notAvailable && <NotAvailable what="SLA reporting" />}
+      {signed.error?.status === 404 && !signed.notAvailable && <p className="muted">{signed.error.message}</p>}
+      {signed.error && signed.error.status !== 404 && <ErrorMessage error={signed.error} />}
+      {report && signed.data && (
         <>
-          {report.final === false && (
+          {!report.final && (
             <p className="muted small">The month is not over: this report runs to date and is final next month.</p>
           )}
           <dl className="facts facts-inline">
             <div>
-              <dt>Nodes below target</dt>
-              <dd>{formatCount(report.nodesBelowTarget)}</dd>
+              <dt>Nodes covered</dt>
+              <dd>
+                {formatCount(report.totals.coveredNodes)} of {formatCount(report.totals.nodes)}
+              </dd>
+            </div>
+            <div>
+              <dt>Below target</dt>
+              <dd>{formatCount(report.totals.nodesBelowTarget)}</dd>
             </div>
             <div>
               <dt>Service credit</dt>
-              <dd>{formatSek(report.creditSek)}</dd>
-            </div>
-            <div>
-              <dt>Signed by</dt>
-              <dd className="mono break small">{report.signature && report.signer ? report.signer : '—'}</dd>
+              <dd>{report.totals.creditOre === null ? '—' : formatSek(report.totals.creditOre / 100)}</dd>
             </div>
           </dl>
+          <p className="muted small">
+            Signed by <span className="mono break">{signed.data.signer}</span>:{' '}
+            <code>ethers.verifyMessage(payload, signature)</code> returns this address.
+          </p>
           {report.nodes.length > 0 && (
             <div className="table-wrap">
               <table className="table">
@@ -96,7 +93,7 @@ export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
                     <th scope="col" className="num col-optional">
                       Block production
                     </th>
-                    <th scope="col" className="num">
+                    <th scope="col" className="num col-optional">
                       Downtime (min)
                     </th>
                     <th scope="col" className="num">
@@ -108,20 +105,25 @@ export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
                   {report.nodes.map((node) => (
                     <tr key={node.nodeId}>
                       <td>
-                        {node.name ?? node.nodeId}
-                        {node.covered === false && <div className="cell-note">Not covered by an SLA</div>}
+                        {node.name}
+                        {!node.covered && <div className="cell-note">Not covered by an SLA</div>}
                       </td>
-                      <td className="num">{formatPercent(node.availabilityPercent)}</td>
-                      <td className="num col-optional">{formatPercent(node.blockProductionPercent)}</td>
-                      <td className="num">
-                        {formatCount(node.downtimeMinutes === undefined ? undefined : Math.round(node.downtimeMinutes))}
-                      </td>
+                      <td className="num">{formatPercent(node.rpc.availabilityPercent)}</td>
+                      <td className="num col-optional">{formatPercent(node.blockProduction.availabilityPercent)}</td>
+                      <td className="num col-optional">{formatCount(Math.round(node.rpc.downtimeMs / 60_000))}</td>
                       <td className="num">{formatPercent(node.creditPercent)}</td>
                     </tr>
                   ))}
                 </tbody>
               </table>
             </div>
+          )}
+          {report.notes.length > 0 && (
+            <ul className="muted small">
+              {report.notes.map((note) => (
+                <li key={note}>{note}</li>
+              ))}
+            </ul>
           )}
         </>
       )}

@@ -96,14 +96,14 @@ export function NodeDetailPage() {
               <p>The node is running and serving JSON-RPC through the gateway.</p>
             </div>
           )}
-          <NodeHealthPanel orgId={org.id} nodeId={data.id} />
-          <NodeConnect node={data} orgId={org.id} />
           {data.hosting === 'self-hosted' && (
             <>
               <JoinBundlePanel orgId={org.id} node={data} />
               <SelfHostedEndpointsForm orgId={org.id} node={data} onSaved={() => void node.reload()} />
             </>
           )}
+          <NodeHealthPanel orgId={org.id} nodeId={data.id} />
+          <NodeConnect node={data} orgId={org.id} />
           <NodeFacts node={data} />
         </div>
       )}

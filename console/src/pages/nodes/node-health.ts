@@ -1,64 +1,63 @@
 /**
- * Reads a node's health from the monitor (GET …/nodes/{id}/health) and turns its samples into the series the
- * charts draw: head block, latency, and uptime per time slice.
+ * A node's health from the monitor (GET …/nodes/{id}/health) and the series its charts draw: head block, latency,
+ * and uptime per time slice. Samples come newest first; the charts want them oldest first.
  */
-
-import { type HealthSample, type NodeHealth, readNodeHealth } from '../../api/upcoming-apis.ts';
-import { type Resource, useResource } from '../../api/use-resource.ts';
+import type { HealthSample, HealthVerdict, NodeHealth } from '../../api/api-types.ts';
+import type { Tone } from '../../api/labels.ts';
+import { useResource } from '../../api/use-resource.ts';
 import type { ChartPoint } from '../../components/line-chart.tsx';
 
 export function useNodeHealth(orgId: string, nodeId: string, pollMs: number | undefined) {
-  const resource: Resource<unknown> = useResource<unknown>(`/v1/orgs/${orgId}/nodes/${nodeId}/health`, {
-    poll: () => pollMs,
-  });
-  const health: NodeHealth | undefined = readNodeHealth(resource.data);
-  return { resource, health };
+  return useResource<NodeHealth>(`/v1/orgs/${orgId}/nodes/${nodeId}/health`, { poll: () => pollMs });
+}
+
+export function chronological(samples: readonly HealthSample[]): HealthSample[] {
+  return [...samples].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
 }
 
 export function headBlockSeries(samples: readonly HealthSample[]): ChartPoint[] {
-  return samples.flatMap((s) => (s.headBlock === undefined ? [] : [{ x: s.at, y: s.headBlock }]));
+  return samples.flatMap((s) => (s.blockNumber === null ? [] : [{ x: Date.parse(s.at), y: s.blockNumber }]));
 }
 
 export function latencySeries(samples: readonly HealthSample[]): ChartPoint[] {
-  return samples.flatMap((s) => (s.latencyMs === undefined ? [] : [{ x: s.at, y: s.latencyMs }]));
+  return samples.flatMap((s) => (s.latencyMs === null ? [] : [{ x: Date.parse(s.at), y: s.latencyMs }]));
 }
 
-/** Share of good probes in each of `slices` equal time slices: uptime over time, not just one figure. */
+/** Share of probes the node answered in each of `slices` equal time slices: uptime over time, not one figure. */
 export function uptimeSeries(samples: readonly HealthSample[], slices = 12): ChartPoint[] {
   const first = samples[0];
   const last = samples.at(-1);
   if (!first || !last) return [];
-  const span = Math.max(1, last.at - first.at);
-  const buckets = Array.from({ length: slices }, () => ({ good: 0, all: 0 }));
+  const start = Date.parse(first.at);
+  const span = Math.max(1, Date.parse(last.at) - start);
+  const buckets = Array.from({ length: slices }, () => ({ up: 0, all: 0 }));
   for (const sample of samples) {
-    const index = Math.min(slices - 1, Math.floor(((sample.at - first.at) / span) * slices));
-    const bucket = buckets[index];
+    const bucket = buckets[Math.min(slices - 1, Math.floor(((Date.parse(sample.at) - start) / span) * slices))];
     if (!bucket) continue;
     bucket.all += 1;
-    if (sample.ok !== false) bucket.good += 1;
+    if (sample.rpcOk) bucket.up += 1;
   }
   return buckets.flatMap((bucket, index) =>
-    bucket.all === 0 ? [] : [{ x: first.at + ((index + 1) * span) / slices, y: (bucket.good / bucket.all) * 100 }],
+    bucket.all === 0 ? [] : [{ x: start + ((index + 1) * span) / slices, y: (bucket.up / bucket.all) * 100 }],
   );
 }
 
-/** One word for a node's health, for lists. */
-const HEALTH_TONES: Record<string, 'ok' | 'warn' | 'bad'> = {
-  healthy: 'ok',
-  degraded: 'warn',
-  unhealthy: 'bad',
-};
-
-export function healthLabel(health: NodeHealth | undefined): { label: string; tone: 'ok' | 'warn' | 'bad' | 'idle' } {
-  if (!health || (health.status === undefined && health.samples.length === 0))
-    return { label: 'No data yet', tone: 'idle' };
-  const known = health.status ? HEALTH_TONES[health.status.toLowerCase()] : undefined;
-  if (health.status && known) return { label: capitalise(health.status), tone: known };
-  if (health.healthy === true) return { label: health.status ? capitalise(health.status) : 'Healthy', tone: 'ok' };
-  if (health.healthy === false) return { label: health.status ? capitalise(health.status) : 'Unhealthy', tone: 'bad' };
-  return { label: health.status ? capitalise(health.status) : 'Unknown', tone: 'warn' };
+/** JSON-RPC availability over the days the answer covers, weighted by each day's probes. */
+export function uptimePercent(health: NodeHealth): number | undefined {
+  const days = health.uptime.filter((day) => day.samples > 0);
+  const probes = days.reduce((sum, day) => sum + day.samples, 0);
+  if (probes > 0) return days.reduce((sum, day) => sum + day.rpcAvailabilityPercent * day.samples, 0) / probes;
+  if (health.samples.length === 0) return undefined;
+  return (health.samples.filter((s) => s.rpcOk).length / health.samples.length) * 100;
 }
 
-function capitalise(text: string): string {
-  return text.charAt(0).toUpperCase() + text.slice(1).replaceAll('_', ' ');
+const VERDICTS: Record<HealthVerdict, { readonly label: string; readonly tone: Tone }> = {
+  healthy: { label: 'Healthy', tone: 'ok' },
+  degraded: { label: 'Degraded', tone: 'warn' },
+  unhealthy: { label: 'Unhealthy', tone: 'bad' },
+};
+
+/** The monitor's verdict in one word, for lists and headings. */
+export function healthLabel(health: NodeHealth | undefined): { readonly label: string; readonly tone: Tone } {
+  return health?.health ? VERDICTS[health.health] : { label: 'No data yet', tone: 'idle' };
 }

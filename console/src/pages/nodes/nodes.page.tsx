@@ -16,11 +16,11 @@ import { healthLabel, useNodeHealth } from './node-health.ts';
 import { NodeStateBadge } from './node-state.tsx';
 
 function HealthCell({ orgId, node }: { readonly orgId: string; readonly node: Node }) {
-  const { resource, health } = useNodeHealth(orgId, node.id, 15_000);
+  const resource = useNodeHealth(orgId, node.id, 15_000);
   if (resource.loading) return <span className="skeleton skeleton-inline" role="status" aria-label="Loading health" />;
   if (resource.notAvailable) return <span className="muted">Not available yet</span>;
   if (resource.error) return <span className="muted">Unknown</span>;
-  const { label, tone } = healthLabel(health);
+  const { label, tone } = healthLabel(resource.data);
   return <StatusBadge label={label} tone={tone} />;
 }
 

@@ -6,7 +6,7 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError, api } from '../../api/api-client.ts';
-import { type PlanSummary, readCheckout, readPlans } from '../../api/upcoming-apis.ts';
+import { type PlanSummary, readCheckout, readPlans } from '../../api/billing-answers.ts';
 import { useAction } from '../../api/use-action.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';

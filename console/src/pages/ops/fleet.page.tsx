@@ -2,8 +2,7 @@
  * Operators: the whole fleet's health, failed and degraded nodes first (the API orders them), with the platform
  * summary when the server offers one.
  */
-import type { Nodes, Organisations } from '../../api/api-types.ts';
-import { readPlatformFacts } from '../../api/upcoming-apis.ts';
+import type { Nodes, Organisations, Platform } from '../../api/api-types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatAgo } from '../../components/format.ts';
@@ -13,22 +12,28 @@ import { SkeletonBlock, SkeletonRows } from '../../components/skeleton.tsx';
 import { NodeStateBadge } from '../nodes/node-state.tsx';
 
 function PlatformPanel() {
-  const platform = useResource<unknown>('/v1/platform', { poll: () => 30_000 });
-  const facts = readPlatformFacts(platform.data);
+  const platform = useResource<Platform>('/v1/platform');
+  const facts = platform.data;
   return (
     <section className="card" aria-labelledby="platform-heading">
       <h2 id="platform-heading">Platform</h2>
       {platform.loading && <SkeletonBlock height={48} label="Loading the platform summary" />}
       {platform.notAvailable && <NotAvailable what="The platform summary" />}
       {platform.error && !platform.notAvailable && <ErrorMessage error={platform.error} />}
-      {facts.length > 0 && (
-        <dl className="facts facts-inline">
-          {facts.map(([label, value]) => (
-            <div key={label}>
-              <dt>{label}</dt>
-              <dd>{value}</dd>
-            </div>
-          ))}
+      {facts && (
+        <dl className="facts">
+          <div>
+            <dt>Name</dt>
+            <dd>{facts.name}</dd>
+          </div>
+          <div>
+            <dt>Address that signs SLA reports ({facts.signatureScheme})</dt>
+            <dd className="mono break">{facts.signingAddress}</dd>
+          </div>
+          <div>
+            <dt>How members verify a report</dt>
+            <dd className="mono break small">{facts.verification}</dd>
+          </div>
         </dl>
       )}
     </section>

@@ -4,8 +4,8 @@
  */
 import { useMemo, useState } from 'react';
 import { apiPath } from '../../api/api-client.ts';
+import type { Usage } from '../../api/api-types.ts';
 import { METER_LABELS } from '../../api/labels.ts';
-import { readUsage } from '../../api/upcoming-apis.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatCount } from '../../components/format.ts';
@@ -40,10 +40,10 @@ export function UsagePage() {
   const org = useOrg();
   const [period, setPeriod] = useState<Period>('current');
   const range = useMemo(() => periodRange(period), [period]);
-  const usage = useResource<unknown>(
+  const usage = useResource<Usage>(
     apiPath(`/v1/orgs/${org.id}/usage`, { from: range.from, to: range.to, granularity: 'day' }),
   );
-  const series = readUsage(usage.data);
+  const series = usage.data;
   return (
     <>
       <PageHeader
@@ -74,14 +74,15 @@ export function UsagePage() {
         <div className="chart-grid chart-grid-wide">
           {(Object.keys(METER_LABELS) as Array<keyof typeof METER_LABELS>).map((meter) => {
             const meterSeries = series.meters[meter];
-            const { label, unit, divisor } = METER_LABELS[meter];
+            const { label, unit, units, divisor } = METER_LABELS[meter];
             if (!meterSeries) return null;
             return (
               <div className="card" key={meter}>
                 <p className="meter-total">
                   <span className="meter-label">{label}</span>
                   <span className="meter-value">
-                    {formatCount(meterSeries.total / divisor)} <span className="muted">{unit}</span>
+                    {formatCount(Math.round((meterSeries.total / divisor) * 100) / 100)}{' '}
+                    <span className="muted">{meterSeries.total === divisor ? unit : units}</span>
                   </span>
                 </p>
                 <LineChart
