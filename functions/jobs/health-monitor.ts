@@ -326,17 +326,24 @@ async function probeJsonRpc(
     { jsonrpc: '2.0', id: 2, method: 'eth_syncing', params: [] },
     ...(withPeers ? [{ jsonrpc: '2.0', id: 3, method: 'net_peerCount', params: [] }] : []),
   ];
-  const started = performance.now();
+  const body = JSON.stringify(calls);
+  let started = performance.now();
   let replies: RpcReply[];
   try {
-    const response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(calls),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await response.text();
-    if (!response.ok) return { rpcOk: false, rpcError: `HTTP ${response.status}` };
+    const response = await retryOnStaleConnection(
+      () => {
+        started = performance.now();
+        return fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+          signal: AbortSignal.timeout(timeoutMs),
+        });
+      },
+      (response) => response.text(),
+    );
+    const text = response.result;
+    if (!response.response.ok) return { rpcOk: false, rpcError: `HTTP ${response.response.status}` };
     const parsed = JSON.parse(text) as unknown;
     if (!Array.isArray(parsed)) return { rpcOk: false, rpcError: 'the answer to a batch was not a batch' };
     replies = parsed as RpcReply[];
@@ -363,11 +370,35 @@ async function probeJsonRpc(
 
 async function probeBesuEndpoint(url: URL, timeoutMs: number): Promise<BesuProbeResult> {
   try {
-    const response = await fetch(url, { signal: AbortSignal.timeout(timeoutMs) });
-    await response.body?.cancel();
+    const { response } = await retryOnStaleConnection(
+      () => fetch(url, { signal: AbortSignal.timeout(timeoutMs) }),
+      (r) => r.text(),
+    );
     return response.ok ? 'up' : 'down';
   } catch {
     return 'unreachable';
+  }
+}
+
+/**
+ * Runs a request and reads its body, once more at once when the first attempt failed on a pooled keep-alive
+ * connection the node had already closed (a restarted node, an idle timeout): that is the connection's fault,
+ * not the node's, and must not count as a failed probe.
+ */
+async function retryOnStaleConnection<T>(
+  send: () => Promise<Response>,
+  read: (response: Response) => Promise<T>,
+): Promise<{ response: Response; result: T }> {
+  const attempt = async () => {
+    const response = await send();
+    return { response, result: await read(response) };
+  };
+  try {
+    return await attempt();
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
+    return attempt();
   }
 }
 

@@ -281,6 +281,22 @@ describe('monthly SLA report', () => {
   });
 });
 
+describe('daily SLA run', () => {
+  it('rolls up yesterday, stores every organisation’s month to date, and keeps last month’s final report', async () => {
+    const before = await health.getReport(orgId, '2026-04');
+    const result = await reporter.runDaily();
+    expect(result.rollups).toBeGreaterThanOrEqual(1);
+    expect(await health.getRollup(node.id, '2026-05-02')).toMatchObject({
+      complete: true,
+      rpcDowntimeMs: 10 * MINUTE,
+    });
+    const monthToDate = await health.getReport(orgId, '2026-05');
+    expect(monthToDate).toMatchObject({ final: false, signer: platformAddress });
+    expect(verifyMessage(monthToDate!.payload, monthToDate!.signature)).toBe(platformAddress);
+    expect(await health.getReport(orgId, '2026-04')).toEqual(before);
+  });
+});
+
 describe('node health route', () => {
   it('returns samples newest first and the uptime of each day in the range', async () => {
     const res = await get(
