@@ -3,16 +3,25 @@
  */
 import { handle } from 'hono/aws-lambda';
 import { createApp } from '../api/app.ts';
+import { type AwsWiringOptions, coldStart } from './aws-core.ts';
 import { awsDeps } from './aws-deps.ts';
 
-const deps = awsDeps();
-const handleRequest = handle(createApp(deps));
+type ApiHandler = ReturnType<typeof handle>;
 
-/** Usage counted during an invocation is written before it returns: a frozen container holds nothing unflushed. */
-export const handler: typeof handleRequest = async (event, context) => {
-  try {
-    return await handleRequest(event, context);
-  } finally {
-    await deps.usage.flush();
-  }
-};
+export function createApiHandler(options: AwsWiringOptions = {}): ApiHandler {
+  const ready = coldStart(async () => {
+    const deps = await awsDeps('api', options);
+    return { deps, handleRequest: handle(createApp(deps)) };
+  });
+  // What an invocation counted or queued is written before it returns: a frozen container holds nothing unsent.
+  return async (event, context) => {
+    const { deps, handleRequest } = await ready();
+    try {
+      return await handleRequest(event, context);
+    } finally {
+      await deps.settle();
+    }
+  };
+}
+
+export const handler = createApiHandler();

@@ -1,43 +1,80 @@
 /**
- * Wiring for AWS mode: configuration from the Lambda environment, DynamoDB with the table the stack named.
- * Built once per container (module scope) and reused across invocations.
+ * Wiring for AWS mode, the counterpart of the local runtime's: the same app dependencies (stores, billing,
+ * vault, usage meter, nodeChanged) built from AWS services. Built once per container by the first invocation
+ * and reused by the following ones.
+ *
+ * The configuration is completed before anything is built from it: the Stripe keys come from Secrets Manager
+ * (STRIPE_SECRET_ARN), so billing is Stripe exactly when the secret holds keys, as locally with STRIPE_SECRET_KEY.
+ * nodeChanged sends to the provisioning queue when the function has one (CARECHAIN_PROVISIONING_QUEUE_URL);
+ * without it the reconciler's scheduled pass picks changes up.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { KMSClient } from '@aws-sdk/client-kms';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
-import { type Config, loadConfig } from '../../shared/config/config.ts';
+import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
-import { createLogger } from '../../shared/observability/logger.ts';
-import { createStores } from '../../shared/store/stores.ts';
-import { Table } from '../../shared/store/table.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
+import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
+import { NodeQueue } from './node-queue.ts';
+import { withStripeSecrets } from './stripe-secrets.ts';
 
-export function awsDeps(env: Record<string, string | undefined> = process.env): AppDeps & { usage: UsageMeter } {
-  const config = loadConfig(env);
-  const clock = () => new Date();
-  const client = new DynamoDBClient({ region: config.awsRegion });
-  const table = new Table(client, config.tableName, clock);
-  const logger = createLogger({ level: config.logLevel, base: { mode: 'aws' } });
-  const usageRecords = new UsageRepository(table, clock);
-  const stores = createStores(table, clock);
-  const billing = wireBilling({ provider: billingProvider(config, clock), stores, clock, logger });
-  return {
-    config,
+export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config' | 'stores'> {
+  readonly stores: AwsCore['stores'];
+  /** Complete: Stripe keys from Secrets Manager included. */
+  readonly config: Config;
+  readonly usage: UsageMeter;
+  /** Plan limits for the gateway and key routes, as wired with billing. */
+  readonly billingLimits: ReturnType<typeof wireBilling>['limits'];
+  /** Present when the function may send to the provisioning queue. */
+  readonly nodeQueue: NodeQueue | undefined;
+  /** Writes what an invocation left in memory (usage counts, queued node work); await it before returning. */
+  settle(): Promise<void>;
+}
+
+export async function awsDeps(functionName: string, options: AwsWiringOptions = {}): Promise<AwsDeps> {
+  const core = awsCore(functionName, options);
+  const { clock, logger, stores, clients } = core;
+  const region = core.config.awsRegion;
+  const config = core.config.aws.stripeSecretArn
+    ? await withStripeSecrets(core.config, clients.secretsManager ?? new SecretsManagerClient({ region }))
+    : core.config;
+
+  const queueUrl = config.aws.provisioningQueueUrl;
+  const nodeQueue = queueUrl
+    ? new NodeQueue(clients.sqs ?? new SQSClient({ region }), queueUrl, logger.child({ component: 'node-queue' }))
+    : undefined;
+  const usageRecords = new UsageRepository(core.table, clock);
+  const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
+  const billing = wireBilling({
+    provider: billingProvider(config, clock),
     stores,
+    clock,
+    logger,
+    nodeChanged: nodeQueue?.nodeChanged,
+  });
+
+  return {
+    ...core,
+    config,
     billing: billing.deps,
+    billingLimits: billing.limits,
     admission: billing.admission,
     signingKeyAdmission: billing.signingKeyAdmission,
-    logger,
-    usage: new UsageMeter({ store: usageRecords, clock, logger }),
+    usage,
     usageRecords,
-    clock,
     managedRuntime: 'ec2',
-    vault: new KmsKeyVault(new KMSClient({ region: config.awsRegion })),
-    version: env.CARECHAIN_VERSION,
+    vault: new KmsKeyVault(clients.kms ?? new KMSClient({ region })),
+    nodeQueue,
+    nodeChanged: nodeQueue?.nodeChanged,
+    version: config.version,
+    async settle() {
+      await Promise.all([usage.flush(), nodeQueue?.drain()]);
+    },
   };
 }
 

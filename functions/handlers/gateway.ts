@@ -1,33 +1,30 @@
 /**
  * Lambda entry for the JSON-RPC gateway: its own function, so tenants' RPC traffic never shares cold starts or
  * concurrency with the console API. Usage counted during an invocation is flushed before it returns.
+ *
+ * Plan limits and suspension come from the billing records, as in the local server. The gateway does not read
+ * the Stripe keys, so an organisation without a plan gets the gateway's default limits (what billing on decides).
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { handle } from 'hono/aws-lambda';
-import { loadConfig } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
-import { createLogger } from '../../shared/observability/logger.ts';
-import { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
-import { BillingRepository } from '../../shared/store/billing.repository.ts';
-import { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import { Table } from '../../shared/store/table.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { planLimits } from '../jobs/billing/plan-limits.ts';
+import { awsCore } from './aws-core.ts';
 
-const config = loadConfig();
-const clock = () => new Date();
-const logger = createLogger({ level: config.logLevel, base: { mode: 'aws', function: 'gateway' } });
-const table = new Table(new DynamoDBClient({ region: config.awsRegion }), config.tableName, clock);
+const { clock, logger, table, stores } = awsCore('gateway');
 const meter = new UsageMeter({ store: new UsageRepository(table, clock), clock, logger });
+const limits = planLimits(stores.billing, undefined);
 const gateway = createGateway(
   gatewayDeps({
-    apiKeys: new ApiKeysRepository(table),
-    nodes: new NodesRepository(table, clock),
+    apiKeys: stores.apiKeys,
+    nodes: stores.nodes,
     meter,
     logger,
     clock,
+    planOf: limits.gatewayPlanOf,
+    suspensionOf: limits.suspensionOf,
   }),
 );
 const handleRequest = handle(gateway);

@@ -1,8 +1,13 @@
 /**
  * Configuration from the environment, validated once at start-up. A bad value stops start-up with a message that
  * names the variable; nothing else in the code reads `process.env`.
+ *
+ * The AWS settings (set by the control-plane stack on each function) are optional here, because each function
+ * gets only those of its capabilities; a handler that cannot work without one asks for it with
+ * `requireAwsSettings`, which names the missing variable.
  */
 import { z } from 'zod';
+import { NODE_SIZES, type NodeSize } from '../domain/node.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table-schema.ts';
 
 const optionalString = z
@@ -12,6 +17,37 @@ const optionalString = z
   .optional();
 
 const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+
+/** An optional variable that, when set, must match `pattern`. */
+const optionalMatching = (pattern: RegExp, message: string) =>
+  optionalString.pipe(z.string().regex(pattern, message).optional());
+
+const LaunchTemplateRef = z.strictObject({
+  id: z.string().regex(/^lt-[0-9a-f]{8,17}$/, 'must be a launch template id (lt-…)'),
+  version: z.string().regex(/^(\$Default|\$Latest|[1-9]\d*)$/, 'must be $Default, $Latest or a version number'),
+});
+export type LaunchTemplateRef = z.infer<typeof LaunchTemplateRef>;
+
+/** `{"small":{"id":"lt-…","version":"$Default"}, …}`: one template per node size the fleet offers. */
+const LaunchTemplates = z
+  .strictObject(
+    Object.fromEntries(NODE_SIZES.map((size) => [size, LaunchTemplateRef.optional()])) as Record<
+      NodeSize,
+      z.ZodOptional<typeof LaunchTemplateRef>
+    >,
+  )
+  .refine((templates) => Object.values(templates).some(Boolean), 'must name a template for at least one node size');
+
+const jsonText = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
+    return z.NEVER;
+  }
+});
+
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 
 const ConfigSchema = z.object({
   PORT: port(8080),
@@ -25,13 +61,63 @@ const ConfigSchema = z.object({
   CARECHAIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   CARECHAIN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   CARECHAIN_TABLE_NAME: z.string().min(3).max(255).default(DEFAULT_TABLE_NAME),
+  CARECHAIN_VERSION: optionalString,
   AWS_REGION: z.string().min(1).default('eu-north-1'),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_HOST: optionalString,
   STRIPE_API_PORT: port(443).optional(),
   STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+  // AWS mode, from the control-plane stack.
+  CARECHAIN_STAGE: optionalMatching(/^[A-Za-z0-9-]{1,32}$/, 'must be letters, digits and dashes (at most 32)'),
+  STRIPE_SECRET_ARN: optionalMatching(
+    /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
+    'must be a Secrets Manager secret ARN',
+  ),
+  CARECHAIN_PROVISIONING_QUEUE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  CARECHAIN_PLATFORM_KEY_ID: optionalMatching(
+    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/,
+    'must be a KMS key id, key ARN or alias',
+  ),
+  CARECHAIN_LAUNCH_TEMPLATES: optionalString.pipe(jsonText.pipe(LaunchTemplates).optional()),
+  CARECHAIN_NODE_SUBNET_IDS: optionalString.pipe(
+    z
+      .string()
+      .transform((list) => list.split(',').map((id) => id.trim()))
+      .pipe(z.array(z.string().regex(SUBNET_ID, 'must be comma-separated subnet ids (subnet-…)')).min(1))
+      .optional(),
+  ),
+  CARECHAIN_NODE_CONFIG_BUCKET: optionalMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
 });
+
+/** What the control-plane stack tells each function about its AWS resources (only those of its capabilities). */
+export interface AwsSettings {
+  /** Deployment stage; instances of other stages are out of the control plane's reach. */
+  readonly stage: string | undefined;
+  /** Secrets Manager secret holding `{ STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET }`. */
+  readonly stripeSecretArn: string | undefined;
+  /** Where node work goes for the reconciler. */
+  readonly provisioningQueueUrl: string | undefined;
+  /** The platform's KMS signing key (SLA reports). */
+  readonly platformKeyId: string | undefined;
+  /** The fleet's launch template per node size. */
+  readonly launchTemplates: Readonly<Partial<Record<NodeSize, LaunchTemplateRef>>> | undefined;
+  /** Subnets managed nodes launch into. */
+  readonly nodeSubnetIds: readonly string[] | undefined;
+  /** Bucket each node reads its configuration from at boot (`nodes/<nodeId>/`). */
+  readonly nodeConfigBucket: string | undefined;
+}
+
+/** The variable behind each AWS setting, for messages that tell an operator what to set. */
+export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> = {
+  stage: 'CARECHAIN_STAGE',
+  stripeSecretArn: 'STRIPE_SECRET_ARN',
+  provisioningQueueUrl: 'CARECHAIN_PROVISIONING_QUEUE_URL',
+  platformKeyId: 'CARECHAIN_PLATFORM_KEY_ID',
+  launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
+  nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
+  nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
+};
 
 export type Config = {
   readonly port: number;
@@ -47,6 +133,8 @@ export type Config = {
   readonly bodyLimitBytes: number;
   readonly tableName: string;
   readonly awsRegion: string;
+  /** Release of the deployed code (the stack sets the package version). */
+  readonly version: string | undefined;
   readonly stripe: {
     readonly secretKey: string | undefined;
     readonly webhookSecret: string | undefined;
@@ -54,11 +142,15 @@ export type Config = {
     readonly port: number | undefined;
     readonly protocol: 'http' | 'https' | undefined;
   };
+  readonly aws: AwsSettings;
 };
 
 export class ConfigError extends Error {
-  constructor(readonly problems: readonly { variable: string; message: string }[]) {
-    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`);
+  constructor(
+    readonly problems: readonly { variable: string; message: string }[],
+    options?: ErrorOptions,
+  ) {
+    super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`, options);
     this.name = 'ConfigError';
   }
 }
@@ -67,13 +159,20 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const parsed = ConfigSchema.safeParse(env);
   if (!parsed.success) {
     throw new ConfigError(
-      parsed.error.issues.map((issue) => ({
-        variable: String(issue.path[0] ?? '(environment)'),
-        message: issue.message,
-      })),
+      parsed.error.issues.map((issue) => {
+        const [variable, ...inside] = issue.path;
+        return {
+          variable: String(variable ?? '(environment)'),
+          message: inside.length > 0 ? `${inside.join('.')}: ${issue.message}` : issue.message,
+        };
+      }),
     );
   }
   const e = parsed.data;
+  // A function in AWS that silently used the local default would read and write a table nobody deployed.
+  if (e.CARECHAIN_MODE === 'aws' && !env.CARECHAIN_TABLE_NAME?.trim()) {
+    throw new ConfigError([{ variable: 'CARECHAIN_TABLE_NAME', message: 'is required in aws mode' }]);
+  }
   return {
     port: e.PORT,
     host: e.HOST,
@@ -87,6 +186,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     bodyLimitBytes: e.CARECHAIN_BODY_LIMIT_BYTES,
     tableName: e.CARECHAIN_TABLE_NAME,
     awsRegion: e.AWS_REGION,
+    version: e.CARECHAIN_VERSION,
     stripe: {
       secretKey: e.STRIPE_SECRET_KEY,
       webhookSecret: e.STRIPE_WEBHOOK_SECRET,
@@ -94,5 +194,32 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       port: e.STRIPE_API_PORT,
       protocol: e.STRIPE_API_PROTOCOL,
     },
+    aws: {
+      stage: e.CARECHAIN_STAGE,
+      stripeSecretArn: e.STRIPE_SECRET_ARN,
+      provisioningQueueUrl: e.CARECHAIN_PROVISIONING_QUEUE_URL,
+      platformKeyId: e.CARECHAIN_PLATFORM_KEY_ID,
+      launchTemplates: e.CARECHAIN_LAUNCH_TEMPLATES,
+      nodeSubnetIds: e.CARECHAIN_NODE_SUBNET_IDS,
+      nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,
+    },
   };
+}
+
+/**
+ * The AWS settings a function cannot work without, or a ConfigError naming every missing variable and who
+ * needs it (`neededBy`, e.g. "the reconciler").
+ */
+export function requireAwsSettings<K extends keyof AwsSettings>(
+  config: Pick<Config, 'aws'>,
+  keys: readonly K[],
+  neededBy: string,
+): AwsSettings & { readonly [P in K]-?: NonNullable<AwsSettings[P]> } {
+  const missing = keys.filter((key) => config.aws[key] === undefined);
+  if (missing.length > 0) {
+    throw new ConfigError(
+      missing.map((key) => ({ variable: AWS_SETTING_VARIABLES[key], message: `is required by ${neededBy}` })),
+    );
+  }
+  return config.aws as AwsSettings & { readonly [P in K]-?: NonNullable<AwsSettings[P]> };
 }

@@ -2,6 +2,10 @@
  * NodeProvider for AWS: one EC2 instance per node, launched from the node fleet's launch template (encrypted gp3,
  * IMDSv2, no SSH; DESIGN.md, "AWS deployment"), running Besu started by the user data rendered here.
  *
+ * The node's files (genesis, Besu config, static nodes) reach the instance one of two ways: in the user data
+ * rendered here, or, with `nodeFiles`, written to the fleet's configuration bucket before the launch, so the
+ * launch template's own boot script fetches them and RunInstances sends no user data (the infrastructure's way).
+ *
  * Idempotency: RunInstances carries a ClientToken derived from the node id and the caller's token, and a node that
  * already has a live instance (found by its `carechain:node` tag) gets that instance back. Throttling is retried
  * by the SDK's own retry strategy (configure `maxAttempts` on the client; `createFleetEc2Client` does).
@@ -44,6 +48,7 @@ import type {
 export const TAG_ORG = 'carechain:org';
 export const TAG_NODE = 'carechain:node';
 export const TAG_NETWORK = 'carechain:network';
+export const TAG_STAGE = 'carechain:stage';
 
 /**
  * Instance type per node size: Graviton general purpose (Besu runs on the JVM, arm64 is cheaper per vCPU).
@@ -72,13 +77,31 @@ const STATE_TO_STATUS: Readonly<Record<InstanceStateName, ProviderNodeStatus>> =
   terminated: 'terminated',
 };
 
+export type LaunchTemplateRef = { readonly id: string; readonly version: string };
+
+/** Where a node's files go before its instance launches; the instance fetches them at boot. */
+export interface NodeFilePublisher {
+  publish(nodeId: string, artifacts: NodeArtifacts): Promise<void>;
+}
+
 export interface Ec2NodeProviderOptions {
   /** One client for the provider's lifetime; its owner destroys it. */
   readonly client: EC2Client;
-  /** The node fleet's launch template (NodeFleetStack). */
-  readonly launchTemplate: { readonly id: string; readonly version: string };
-  /** @default DEFAULT_INSTANCE_TYPES */
+  /**
+   * The node fleet's launch template: one for every size, or one per size (NodeFleetStack). With one per size
+   * the template decides the instance type unless `instanceTypes` is given.
+   */
+  readonly launchTemplate: LaunchTemplateRef | Readonly<Partial<Record<NodeSize, LaunchTemplateRef>>>;
+  /** @default DEFAULT_INSTANCE_TYPES with one template, the template's own type with one per size */
   readonly instanceTypes?: Readonly<Record<NodeSize, string>>;
+  /** Subnets to launch into, one picked per node (always the same for a node). @default the template's or EC2's */
+  readonly subnetIds?: readonly string[];
+  /** Publishes the node's files before launch instead of sending them as user data. */
+  readonly nodeFiles?: NodeFilePublisher;
+  /** Renders a node's files when the caller passes none. */
+  readonly renderArtifacts?: (node: NodeRecord, network: ProvisionSpec['network']) => NodeArtifacts;
+  /** Tagged on instances and volumes (`carechain:stage`), which IAM requires before it lets the stage operate them. */
+  readonly stage?: string;
   /** Besu's JSON-RPC port on the instance's private address. @default 8545 */
   readonly rpcPort?: number;
   /** @default 30303 */
@@ -158,6 +181,16 @@ export function renderBesuUserData(artifacts: NodeArtifacts, besuHome = '/opt/be
   ].join('\n');
 }
 
+/** The same subnet for every attempt of a node, so a retried RunInstances matches its ClientToken. */
+export function subnetForNode(nodeId: string, subnetIds: readonly string[]): string | undefined {
+  if (subnetIds.length === 0) return undefined;
+  return subnetIds[createHash('sha256').update(nodeId).digest().readUInt32BE(0) % subnetIds.length];
+}
+
+function isLaunchTemplateRef(value: Ec2NodeProviderOptions['launchTemplate']): value is LaunchTemplateRef {
+  return typeof (value as { id?: unknown }).id === 'string';
+}
+
 function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
   return tags?.find((tag) => tag.Key === key)?.Value;
 }
@@ -182,37 +215,42 @@ export class Ec2NodeProvider implements NodeProvider {
 
   /** Idempotent: a live instance tagged with the node is returned as is; otherwise the ClientToken dedupes. */
   async provision(spec: ProvisionSpec): Promise<{ readonly providerRef: string }> {
-    const { node, network, artifacts } = spec;
+    const { node, network } = spec;
     if (node.runtime !== 'ec2') throw new ValidationError(`Node ${node.id} runs on ${node.runtime}, not EC2`);
     if (node.networkId !== network.id) {
       throw new ValidationError(`Node ${node.id} belongs to network ${node.networkId}, not ${network.id}`);
     }
+    const artifacts = spec.artifacts ?? this.#options.renderArtifacts?.(node, network);
     if (!artifacts) throw new ValidationError('An EC2 node needs its genesis and Besu configuration');
-    const userData = renderBesuUserData(artifacts, this.#options.besuHome);
-    if (Buffer.byteLength(userData) > USER_DATA_LIMIT_BYTES) {
+    const { nodeFiles } = this.#options;
+    const userData = nodeFiles ? undefined : renderBesuUserData(artifacts, this.#options.besuHome);
+    if (userData !== undefined && Buffer.byteLength(userData) > USER_DATA_LIMIT_BYTES) {
       throw new ValidationError(`The node's boot files exceed EC2's ${USER_DATA_LIMIT_BYTES}-byte user data limit`);
     }
+    const { template, instanceType } = this.#launchSettings(node.size);
     const [existing] = await this.#liveInstancesOf(node.id);
     if (existing?.InstanceId) return { providerRef: existing.InstanceId };
 
+    // Before the launch: the instance's boot script reads them as soon as it starts.
+    await nodeFiles?.publish(node.id, artifacts);
     const tags: Tag[] = [
       { Key: 'Name', Value: `carechain-${node.name}`.slice(0, 255) },
       { Key: TAG_ORG, Value: node.orgId },
       { Key: TAG_NODE, Value: node.id },
       { Key: TAG_NETWORK, Value: network.id },
+      ...(this.#options.stage ? [{ Key: TAG_STAGE, Value: this.#options.stage }] : []),
     ];
+    const subnetId = subnetForNode(node.id, this.#options.subnetIds ?? []);
     const output = await this.#call('RunInstances', () =>
       this.#client.send(
         new RunInstancesCommand({
-          LaunchTemplate: {
-            LaunchTemplateId: this.#options.launchTemplate.id,
-            Version: this.#options.launchTemplate.version,
-          },
-          InstanceType: this.#instanceTypes[node.size] as _InstanceType,
+          LaunchTemplate: { LaunchTemplateId: template.id, Version: template.version },
+          ...(instanceType && { InstanceType: instanceType as _InstanceType }),
+          ...(subnetId && { SubnetId: subnetId }),
           MinCount: 1,
           MaxCount: 1,
           ClientToken: ec2ClientToken(node.id, spec.clientToken),
-          UserData: Buffer.from(userData).toString('base64'),
+          ...(userData !== undefined && { UserData: Buffer.from(userData).toString('base64') }),
           TagSpecifications: [
             { ResourceType: 'instance', Tags: tags },
             { ResourceType: 'volume', Tags: tags },
@@ -310,6 +348,16 @@ export class Ec2NodeProvider implements NodeProvider {
 
   /** The client belongs to whoever passed it in; nothing else is held. */
   async close(): Promise<void> {}
+
+  #launchSettings(size: NodeSize): { template: LaunchTemplateRef; instanceType: string | undefined } {
+    const { launchTemplate, instanceTypes } = this.#options;
+    if (isLaunchTemplateRef(launchTemplate)) {
+      return { template: launchTemplate, instanceType: this.#instanceTypes[size] };
+    }
+    const template = launchTemplate[size];
+    if (!template) throw new ValidationError(`This deployment has no launch template for ${size} nodes`);
+    return { template, instanceType: instanceTypes?.[size] };
+  }
 
   #description(instance: Instance): NodeDescription {
     const status = STATE_TO_STATUS[instance.State?.Name ?? 'pending'];

@@ -1,0 +1,58 @@
+/**
+ * The provisioning queue in AWS mode: what `AppDeps.nodeChanged` does there. A node whose record changed is sent
+ * as `{ orgId, nodeId }` to the queue the reconciler consumes, so it acts within seconds instead of at its next
+ * scheduled pass. The message names the node only: the reconciler reads the record afresh.
+ *
+ * `nodeChanged` cannot wait (the API answers first), so sends run in the background and the handler awaits
+ * `drain()` before its invocation ends: a frozen container would never finish them. A send that fails loses
+ * nothing but time, as the scheduled pass finds the node anyway; it is logged, not thrown at the user.
+ */
+import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import { z } from 'zod';
+import { idPattern } from '../../shared/domain/ids.ts';
+import type { NodeRecord } from '../../shared/domain/node.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+
+/** The body of a provisioning-queue message. */
+export const NodeWorkMessage = z.strictObject({
+  orgId: z.string().min(1).max(100),
+  nodeId: z.string().regex(idPattern('node')),
+});
+export type NodeWorkMessage = z.infer<typeof NodeWorkMessage>;
+
+export class NodeQueue {
+  readonly #pending = new Set<Promise<void>>();
+
+  constructor(
+    private readonly sqs: SQSClient,
+    private readonly queueUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  /** `AppDeps.nodeChanged`: queues the node for the reconciler without holding up the caller. */
+  readonly nodeChanged = (node: NodeRecord): void => {
+    const sending = this.send({ orgId: node.orgId, nodeId: node.id })
+      .catch((error: unknown) =>
+        this.logger.warn('could not queue node work; the scheduled reconciler pass will pick the node up', {
+          nodeId: node.id,
+          error,
+        }),
+      )
+      .finally(() => this.#pending.delete(sending));
+    this.#pending.add(sending);
+  };
+
+  async send(message: NodeWorkMessage): Promise<void> {
+    await this.sqs.send(
+      new SendMessageCommand({
+        QueueUrl: this.queueUrl,
+        MessageBody: JSON.stringify(NodeWorkMessage.parse(message)),
+      }),
+    );
+  }
+
+  /** Waits for every send under way (each either sent or logged). */
+  async drain(): Promise<void> {
+    while (this.#pending.size > 0) await Promise.all(this.#pending);
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * Lambda entry for the reconciler, the same NodeReconciler the local node worker runs, on two triggers:
+ * - EventBridge Scheduler (every minute): one pass over the whole fleet and an orphan sweep;
+ * - the provisioning queue: one node per message `{ orgId, nodeId }`, read afresh and driven as far as it can go.
+ *   Messages that fail are reported in `batchItemFailures`, so only they come back (and reach the dead-letter
+ *   queue after repeated failures); a message for a node that no longer exists has nothing left to do.
+ *
+ * Managed nodes run on EC2 from the fleet's launch templates, with their files written to the node
+ * configuration bucket before launch; self-hosted nodes are watched through the URL their members gave.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { createFleetEc2Client, Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
+import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
+import { requireAwsSettings } from '../../shared/config/config.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import { NodeReconciler, type ReconcileReport } from '../jobs/node-reconciler.ts';
+import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
+import { fleetNodeArtifacts, S3NodeFiles } from './node-config-bucket.ts';
+import { NodeWorkMessage } from './node-queue.ts';
+
+/** The part of an SQS event the reconciler reads. */
+export interface SqsEvent {
+  readonly Records: readonly { readonly messageId: string; readonly body: string; readonly eventSource?: string }[];
+}
+
+export interface SqsBatchResponse {
+  readonly batchItemFailures: { readonly itemIdentifier: string }[];
+}
+
+export function createReconcilerHandler(options: AwsWiringOptions = {}) {
+  const ready = coldStart(async () => {
+    const { config, clock, logger, stores, clients } = awsCore('reconciler', options);
+    const aws = requireAwsSettings(
+      config,
+      ['launchTemplates', 'nodeSubnetIds', 'nodeConfigBucket'],
+      'the reconciler, which launches managed nodes',
+    );
+    const ec2 = new Ec2NodeProvider({
+      client: clients.ec2 ?? createFleetEc2Client({ region: config.awsRegion }),
+      launchTemplate: aws.launchTemplates,
+      subnetIds: aws.nodeSubnetIds,
+      nodeFiles: new S3NodeFiles(clients.s3 ?? new S3Client({ region: config.awsRegion }), aws.nodeConfigBucket),
+      renderArtifacts: fleetNodeArtifacts,
+      stage: aws.stage,
+    });
+    const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId);
+    const reconciler = new NodeReconciler({
+      nodes: stores.nodes,
+      networks: stores.networks,
+      audit: stores.audit,
+      providers: { ec2, external: selfHosted },
+      logger,
+      clock,
+    });
+    return { reconciler, logger };
+  });
+
+  return async (event: unknown): Promise<SqsBatchResponse | ReconcileReport> => {
+    const { reconciler, logger } = await ready();
+    if (isSqsEvent(event)) return reconcileMessages(reconciler, event, logger);
+    const report = await reconciler.reconcileAll();
+    logger.info('reconcile pass finished', { ...report });
+    return report;
+  };
+}
+
+/** One message at a time: two messages for the same node in a batch then see each other's effect. */
+export async function reconcileMessages(
+  reconciler: Pick<NodeReconciler, 'reconcileById'>,
+  event: SqsEvent,
+  logger: Logger,
+): Promise<SqsBatchResponse> {
+  const batchItemFailures: { itemIdentifier: string }[] = [];
+  for (const record of event.Records) {
+    const message = NodeWorkMessage.safeParse(parseJson(record.body));
+    if (!message.success) {
+      // Kept for an operator: it fails again until it reaches the dead-letter queue.
+      logger.error('provisioning message is not { orgId, nodeId }', { messageId: record.messageId });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+      continue;
+    }
+    const { orgId, nodeId } = message.data;
+    try {
+      const changed = await reconciler.reconcileById(orgId, nodeId);
+      logger.info('node reconciled', { messageId: record.messageId, orgId, nodeId, changed });
+    } catch (error) {
+      logger.warn('node reconcile failed; the message comes back', { messageId: record.messageId, nodeId, error });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+}
+
+function isSqsEvent(event: unknown): event is SqsEvent {
+  const records = (event as { Records?: unknown } | null)?.Records;
+  return Array.isArray(records) && records.every((record) => record?.eventSource === 'aws:sqs');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+export const handler = createReconcilerHandler();

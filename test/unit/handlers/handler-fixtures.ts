@@ -1,0 +1,78 @@
+/**
+ * What the Lambda handler tests share: a real table in an embedded DynamoDB, the environment the control-plane
+ * stack gives a function, and API Gateway HTTP API (payload v2) events as API Gateway sends them.
+ */
+import type { LambdaEvent } from 'hono/aws-lambda';
+import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
+import { ensureTable } from '../../../shared/store/create-table.ts';
+
+export const TABLE_NAME = 'carechain-test';
+export const REGION = 'eu-north-1';
+export const STRIPE_SECRET_ARN = 'arn:aws:secretsmanager:eu-north-1:123456789012:secret:StripeSecret3A6F7C2E-k9XbQw';
+export const QUEUE_URL = 'https://sqs.eu-north-1.amazonaws.com/123456789012/CareChain-test-ProvisioningQueue1A2B3C4D';
+
+/** Credentials for SDK clients whose calls are mocked; nothing leaves the process. */
+export const OFFLINE_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'offline' };
+
+export async function startTable(): Promise<EmbeddedDynamo> {
+  const dynamo = await startEmbeddedDynamo({ region: REGION });
+  await ensureTable(dynamo.client, TABLE_NAME);
+  return dynamo;
+}
+
+/** What every function gets from the stack, plus `extra`. */
+export function lambdaEnv(extra: Record<string, string> = {}): Record<string, string> {
+  return {
+    AWS_REGION: REGION,
+    CARECHAIN_MODE: 'aws',
+    CARECHAIN_STAGE: 'test',
+    CARECHAIN_TABLE_NAME: TABLE_NAME,
+    CARECHAIN_LOG_LEVEL: 'silent',
+    CARECHAIN_VERSION: '0.1.0',
+    ...extra,
+  };
+}
+
+export function httpApiEvent(request: {
+  method: string;
+  path: string;
+  headers?: Record<string, string>;
+  body?: string;
+}): LambdaEvent {
+  const headers = { host: 'api.carechain.example', 'user-agent': 'Stripe/1.0', ...request.headers };
+  return {
+    version: '2.0',
+    routeKey: `${request.method} ${request.path}`,
+    rawPath: request.path,
+    rawQueryString: '',
+    headers,
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'a1b2c3d4e5',
+      authentication: null,
+      authorizer: {},
+      domainName: 'api.carechain.example',
+      domainPrefix: 'api',
+      http: {
+        method: request.method,
+        path: request.path,
+        protocol: 'HTTP/1.1',
+        sourceIp: '54.187.174.169',
+        userAgent: headers['user-agent'],
+      },
+      requestId: 'JLs3vgjZgi0EJrQ=',
+      routeKey: `${request.method} ${request.path}`,
+      stage: '$default',
+      time: '24/Nov/2026:12:00:00 +0000',
+      timeEpoch: 1_795_521_600_000,
+    },
+    body: request.body ?? null,
+    isBase64Encoded: false,
+  };
+}
+
+/** The Lambda context argument; the handlers read nothing from it. */
+export const LAMBDA_CONTEXT = {
+  functionName: 'CareChain-test-ControlPlane-Function',
+  awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
+} as never;
