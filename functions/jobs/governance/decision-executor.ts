@@ -31,6 +31,7 @@ import {
   type NetworkContext,
   safetyVerdict,
   updateNetworkValidators,
+  withdrawValidatorVotes,
 } from './validator-change.ts';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -119,8 +120,11 @@ async function carryOutValidatorChange(
       validatorsAfter = [...(await updateNetworkValidators(deps, context.network.id, () => validators)).validators];
     } else {
       const verdict = safetyVerdict(deps, context, validators, address, add, add ? origin?.nodeId : undefined);
-      if (!verdict.ok)
+      if (!verdict.ok) {
+        // Refused while votes were out (the network changed since): take them back so the change cannot land.
+        if (execution.state === 'voting') await withdrawValidatorVotes(deps, context, address);
         return refuse(deps, execution, verdict.code, verdict.reason, [origin?.orgId, origin?.subjectOrgId]);
+      }
       const applied = await applyValidatorChange(deps, context, address, add);
       if (!applied.confirmed) {
         return deps.governance.updateExecution(execution, {

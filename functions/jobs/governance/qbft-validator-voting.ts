@@ -106,3 +106,10 @@ export async function voteValidatorChange(
   }
   return { confirmed, validators: seen.validators, blockNumber: seen.blockNumber, votedBy, failures };
 }
+
+/** Withdraws the nodes' pending vote on `address` (a change refused while its vote was still under way). */
+export async function discardValidatorVotes(nodes: readonly QbftNode[], address: string): Promise<void> {
+  await Promise.all(
+    nodes.map((node) => qbftCall(node.rpcUrl, 'qbft_discardValidatorVote', [address]).catch(() => undefined)),
+  );
+}

@@ -20,7 +20,12 @@ import { ConditionFailedError } from '../../../shared/store/table.ts';
 import { type ChainEndpoint, servingEndpoints } from './governance-chain.ts';
 import type { DeployedGovernance } from './governance-deployer.ts';
 import type { GovernanceJobDeps } from './governance-deps.ts';
-import { type QbftNode, readQbftValidators, voteValidatorChange } from './qbft-validator-voting.ts';
+import {
+  discardValidatorVotes,
+  type QbftNode,
+  readQbftValidators,
+  voteValidatorChange,
+} from './qbft-validator-voting.ts';
 import { isValidatorLive, nodesOfValidator, validatorStatuses } from './validator-liveness.ts';
 
 export const ANVIL_CONSENSUS = 'not applicable on the anvil runtime';
@@ -164,6 +169,15 @@ export async function applyValidatorChange(
     note: undefined,
     validators,
   };
+}
+
+/** On Besu, takes back the votes the managed validators cast for a change that is now refused. */
+export async function withdrawValidatorVotes(
+  deps: GovernanceJobDeps,
+  context: NetworkContext,
+  address: string,
+): Promise<void> {
+  if (isBesu(deps)) await discardValidatorVotes(qbftNodes(context), address);
 }
 
 /** Rewrites the network record's validator list from the latest version (re-read on a concurrent write). */

@@ -186,4 +186,22 @@ describe('validator changes on the Besu runtime', () => {
     expect(refused).toMatchObject({ state: 'refused', code: 'another-validator-down' });
     expect(consensus.calls.filter((call) => call.method === 'qbft_proposeValidatorVote')).toEqual([]);
   });
+
+  it('takes its votes back when a change under way becomes unsafe before it lands', async () => {
+    const { network, consensus, validators, nodes } = await besuNetwork(4, 1);
+    await governNetwork(deps, network);
+    const leaving = validators[3]!;
+    const id = await passValidatorChange(network, 'proposeRemoveValidator', leaving);
+    await governNetwork(deps, (await api.stores.networks.get(network.id))!);
+    expect((await deps.governance.getExecution(network.id, id))?.state).toBe('voting');
+
+    await api.stores.nodes.transition(nodes[2]!, 'degraded', { reason: 'Peers lost' });
+    await governNetwork(deps, (await api.stores.networks.get(network.id))!);
+    expect(await deps.governance.getExecution(network.id, id)).toMatchObject({
+      state: 'refused',
+      code: 'another-validator-down',
+    });
+    const discarded = consensus.calls.filter((call) => call.method === 'qbft_discardValidatorVote');
+    expect(discarded).toEqual([{ node: validators[0], method: 'qbft_discardValidatorVote', params: [leaving] }]);
+  });
 });
