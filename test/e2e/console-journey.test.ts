@@ -38,7 +38,8 @@ const CALM_LAYOUT_SHIFT = 0.1;
 
 let dataDir: string;
 let server: LocalServer;
-let browser: Browser;
+let browser: Browser | undefined;
+let browserMissing: Error | undefined;
 const opened: ConsolePage[] = [];
 
 /** What the steps hand on to each other. */
@@ -50,6 +51,7 @@ function user(): ConsolePage {
 }
 
 async function open(options: Parameters<typeof openConsolePage>[2] = {}): Promise<ConsolePage> {
+  if (!browser) throw browserMissing ?? new Error('Chromium was not launched');
   const consolePage = await openConsolePage(browser, server.url, options);
   opened.push(consolePage);
   return consolePage;
@@ -69,14 +71,17 @@ async function loadSettled(page: Page, path: string) {
 beforeAll(async () => {
   ensureConsoleBuilt();
   dataDir = await mkdtemp(join(tmpdir(), 'carechain-e2e-'));
-  [server, browser] = await Promise.all([
-    startLocalServer({
-      dataDir,
-      env: { CARECHAIN_OPERATOR_EMAIL: OPERATOR_EMAIL, CARECHAIN_OPERATOR_PASSWORD: OPERATOR_PASSWORD },
-      timeoutMs: 45_000,
-    }),
-    launchChromium(),
-  ]);
+  server = await startLocalServer({
+    dataDir,
+    env: { CARECHAIN_OPERATOR_EMAIL: OPERATOR_EMAIL, CARECHAIN_OPERATOR_PASSWORD: OPERATOR_PASSWORD },
+    timeoutMs: 45_000,
+  });
+  // Without Chromium every browser step fails with the reason and how to install it (counted as failures, not
+  // as skipped tests).
+  browser = await launchChromium().catch((error: unknown) => {
+    browserMissing = error instanceof Error ? error : new Error(String(error));
+    return undefined;
+  });
 }, 120_000);
 
 afterEach(() => {

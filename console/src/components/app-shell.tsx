@@ -2,6 +2,7 @@
  * The frame around every signed-in page: the brand, the organisation switcher, the user and logout, and the
  * navigation (a sidebar on a desktop, a scrolling strip on a phone). A skip link leads keyboard users past it.
  */
+import { useEffect, useRef } from 'react';
 import { NavLink, Outlet, useLocation, useMatch, useNavigate } from 'react-router';
 import { useSession } from '../session/session-context.tsx';
 
@@ -23,6 +24,15 @@ export function AppShell() {
   const memberships = me?.memberships ?? [];
   const orgId = orgMatch?.params.orgId ?? memberships[0]?.orgId;
   const section = orgMatch?.params['*']?.split('/')[0] ?? 'nodes';
+  const main = useRef<HTMLElement>(null);
+  const firstPath = useRef(location.pathname);
+
+  // After moving to another page, keyboard and screen-reader users start at its content, not at the top.
+  useEffect(() => {
+    if (location.pathname === firstPath.current) return;
+    firstPath.current = '';
+    main.current?.focus({ preventScroll: false });
+  }, [location.pathname]);
 
   return (
     <div className="shell">
@@ -110,7 +120,13 @@ export function AppShell() {
           </>
         )}
       </nav>
-      <main id="main" className="content" tabIndex={-1} key={location.pathname.split('/').slice(0, 3).join('/')}>
+      <main
+        id="main"
+        ref={main}
+        className="content"
+        tabIndex={-1}
+        key={location.pathname.split('/').slice(0, 3).join('/')}
+      >
         <Outlet />
       </main>
     </div>
