@@ -7,78 +7,20 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
 import { getPlan, PLAN_IDS, PLANS, type Plan } from '../../../shared/domain/plans.ts';
 import { usageSeries } from '../../../shared/metering/usage-series.ts';
+import {
+  BillingAccountView,
+  Checkout,
+  CheckoutResult,
+  InvoiceList,
+  PlanList,
+  PortalLink,
+} from '../../../shared/schemas/billing.schemas.ts';
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
 import { choosePlan, listInvoices, openBillingPortal } from '../../jobs/billing/billing-checkout.service.ts';
 import { audit, requireOrgAccess, requireUser } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
-
-const PlanView = z
-  .object({
-    id: z.enum(PLAN_IDS),
-    name: z.string(),
-    description: z.string(),
-    currency: z.literal('sek'),
-    monthlyPriceSek: z.record(z.enum(NODE_SIZES), z.number()),
-    includedComputeUnits: z.number(),
-    overagePer1000ComputeUnitsSek: z.number(),
-    rateLimit: z.object({ requestsPerSecond: z.number(), burst: z.number() }),
-    maxBatchSize: z.number(),
-    maxSigningKeys: z.number(),
-    allowedHostings: z.array(z.string()),
-    allowedNodeRoles: z.array(z.string()),
-    slaTargetPercent: z.number().nullable(),
-    creditLadder: z.array(z.object({ below: z.number(), creditPercent: z.number() })),
-  })
-  .openapi('Plan');
-
-const PlanList = z
-  .object({
-    billingEnabled: z
-      .boolean()
-      .openapi({ description: 'False on an installation without Stripe: plans activate at once' }),
-    items: z.array(PlanView),
-  })
-  .openapi('PlanList');
-
-const BillingAccountView = z
-  .object({
-    orgId: z.string(),
-    billingEnabled: z.boolean(),
-    planId: z.enum(PLAN_IDS).nullable(),
-    state: z.enum(['none', 'pending_payment', 'active', 'past_due', 'suspended', 'canceled']),
-    pastDueSince: z.string().nullable(),
-    plan: PlanView.nullable(),
-  })
-  .openapi('BillingAccount');
-
-const Checkout = z
-  .strictObject({ planId: z.enum(PLAN_IDS), nodeSize: z.enum(NODE_SIZES).default('small') })
-  .openapi('Checkout');
-const CheckoutResult = z
-  .object({
-    kind: z.enum(['checkout', 'activated']),
-    url: z.string().nullable().openapi({ description: 'Stripe Checkout, when payment is needed' }),
-    account: BillingAccountView,
-  })
-  .openapi('CheckoutResult');
-
-const InvoiceView = z
-  .object({
-    id: z.string(),
-    number: z.string().nullable(),
-    status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void', 'estimate']),
-    currency: z.string(),
-    totalSek: z.number(),
-    amountDueSek: z.number(),
-    periodStart: z.string(),
-    periodEnd: z.string(),
-    hostedUrl: z.string().nullable(),
-    pdfUrl: z.string().nullable(),
-    lines: z.array(z.object({ description: z.string(), quantity: z.number().nullable(), amountSek: z.number() })),
-  })
-  .openapi('Invoice');
 
 const sek = (ore: number) => ore / 100;
 
@@ -199,7 +141,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       summary: 'A Stripe Customer Portal link (payment methods, invoices, cancellation)',
       security: userSecurity,
       request: { params: z.object({ orgId: OrgId }) },
-      responses: { 200: jsonResponse(z.object({ url: z.string() }).openapi('PortalLink'), 'Link'), ...errorResponses },
+      responses: { 200: jsonResponse(PortalLink, 'Link'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
@@ -218,7 +160,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       security,
       request: { params: z.object({ orgId: OrgId }) },
       responses: {
-        200: jsonResponse(z.object({ billingEnabled: z.boolean(), items: z.array(InvoiceView) }), 'Invoices'),
+        200: jsonResponse(InvoiceList, 'Invoices'),
         ...errorResponses,
       },
     }),
