@@ -1,7 +1,7 @@
 /**
  * What every Lambda of the control plane starts from: configuration from its environment, the clock, a logger
- * naming the function, and the table with its repositories. Kept apart from the API's wiring (billing, KMS,
- * queue) so functions that need only the table do not carry those SDKs in their bundles.
+ * naming the function, and the table. Kept apart from the API's wiring (billing, KMS, queue) so functions that
+ * need only the table do not carry those SDKs in their bundles; each builds just the repositories it uses.
  *
  * Tests pass their own environment and clients (DynamoDB pointed at an embedded one, other SDK clients mocked).
  */
@@ -13,7 +13,6 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { type Config, loadConfig } from '../../shared/config/config.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
-import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 
 /** SDK clients a function uses; each one missing is created for the function's region. */
@@ -38,7 +37,6 @@ export interface AwsCore {
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly table: Table;
-  readonly stores: ReturnType<typeof createStores>;
   readonly clients: AwsClients;
 }
 
@@ -46,17 +44,11 @@ export function awsCore(functionName: string, options: AwsWiringOptions = {}): A
   const config = loadConfig(options.env ?? process.env);
   const clock = options.clock ?? (() => new Date());
   const clients = options.clients ?? {};
-  const table = new Table(
-    clients.dynamodb ?? new DynamoDBClient({ region: config.awsRegion }),
-    config.tableName,
-    clock,
-  );
   return {
     config,
     clock,
     logger: createLogger({ level: config.logLevel, base: { mode: 'aws', function: functionName } }),
-    table,
-    stores: createStores(table, clock),
+    table: new Table(clients.dynamodb ?? new DynamoDBClient({ region: config.awsRegion }), config.tableName, clock),
     clients,
   };
 }

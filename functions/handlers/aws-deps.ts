@@ -17,14 +17,15 @@ import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
 import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
 import { NodeQueue } from './node-queue.ts';
 import { withStripeSecrets } from './stripe-secrets.ts';
 
-export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config' | 'stores'> {
-  readonly stores: AwsCore['stores'];
+export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
+  readonly stores: ReturnType<typeof createStores>;
   /** Complete: Stripe keys from Secrets Manager included. */
   readonly config: Config;
   readonly usage: UsageMeter;
@@ -38,7 +39,8 @@ export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config' | 'stores'> {
 
 export async function awsDeps(functionName: string, options: AwsWiringOptions = {}): Promise<AwsDeps> {
   const core = awsCore(functionName, options);
-  const { clock, logger, stores, clients } = core;
+  const { clock, logger, clients } = core;
+  const stores = createStores(core.table, clock);
   const region = core.config.awsRegion;
   const config = core.config.aws.stripeSecretArn
     ? await withStripeSecrets(core.config, clients.secretsManager ?? new SecretsManagerClient({ region }))
@@ -61,6 +63,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
   return {
     ...core,
     config,
+    stores,
     billing: billing.deps,
     billingLimits: billing.limits,
     admission: billing.admission,

@@ -8,18 +8,21 @@
 import { handle } from 'hono/aws-lambda';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
+import { BillingRepository } from '../../shared/store/billing.repository.ts';
+import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { planLimits } from '../jobs/billing/plan-limits.ts';
 import { awsCore } from './aws-core.ts';
 
-const { clock, logger, table, stores } = awsCore('gateway');
+const { clock, logger, table } = awsCore('gateway');
 const meter = new UsageMeter({ store: new UsageRepository(table, clock), clock, logger });
-const limits = planLimits(stores.billing, undefined);
+const limits = planLimits(new BillingRepository(table), undefined);
 const gateway = createGateway(
   gatewayDeps({
-    apiKeys: stores.apiKeys,
-    nodes: stores.nodes,
+    apiKeys: new ApiKeysRepository(table),
+    nodes: new NodesRepository(table, clock),
     meter,
     logger,
     clock,

@@ -13,6 +13,9 @@ import { createFleetEc2Client, Ec2NodeProvider } from '../../shared/adapters/aws
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { requireAwsSettings } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import { AuditRepository } from '../../shared/store/audit.repository.ts';
+import { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { NodeReconciler, type ReconcileReport } from '../jobs/node-reconciler.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
 import { fleetNodeArtifacts, S3NodeFiles } from './node-config-bucket.ts';
@@ -29,7 +32,9 @@ export interface SqsBatchResponse {
 
 export function createReconcilerHandler(options: AwsWiringOptions = {}) {
   const ready = coldStart(async () => {
-    const { config, clock, logger, stores, clients } = awsCore('reconciler', options);
+    const { config, clock, logger, table, clients } = awsCore('reconciler', options);
+    const nodes = new NodesRepository(table, clock);
+    const networks = new NetworksRepository(table);
     const aws = requireAwsSettings(
       config,
       ['launchTemplates', 'nodeSubnetIds', 'nodeConfigBucket'],
@@ -43,11 +48,11 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       renderArtifacts: fleetNodeArtifacts,
       stage: aws.stage,
     });
-    const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId);
+    const selfHosted = new SelfHostedNodeProvider(async (id) => (await networks.get(id))?.chainId);
     const reconciler = new NodeReconciler({
-      nodes: stores.nodes,
-      networks: stores.networks,
-      audit: stores.audit,
+      nodes,
+      networks,
+      audit: new AuditRepository(table),
       providers: { ec2, external: selfHosted },
       logger,
       clock,
