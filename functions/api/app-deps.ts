@@ -11,6 +11,7 @@ import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
+import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -31,6 +32,7 @@ export interface Stores {
   readonly platform: PlatformRepository;
   readonly signingKeys: SigningKeysRepository;
   readonly billing: BillingRepository;
+  readonly governance: GovernanceRepository;
 }
 
 export interface AppDeps {

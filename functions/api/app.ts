@@ -25,6 +25,7 @@ import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
+import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): App {
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
   registerSigningKeyRoutes(app, deps);
+  registerGovernanceRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerBillingRoutes(app, deps);
 

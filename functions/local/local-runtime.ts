@@ -28,10 +28,12 @@ import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
+import { governanceJobDeps } from '../jobs/governance/governance-deps.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
 import { withConsole } from './console-static.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
+import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
 
@@ -45,6 +47,7 @@ export interface LocalRuntime {
   readonly nodeProvider: LocalNodeProvider;
   readonly reconciler: NodeReconciler;
   readonly usage: UsageMeter;
+  readonly governance: GovernanceWorker;
   /** Waits until the background node work under way has finished. */
   idle(): Promise<void>;
   stop(): Promise<void>;
@@ -138,6 +141,8 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       version: process.env.npm_package_version,
     };
     const app = createApp(deps);
+    const governanceWorker = startGovernanceWorker(governanceJobDeps(deps, stores.governance));
+    stoppers.unshift(() => governanceWorker.stop());
     // As in AWS, where they are separate functions: /rpc/* goes to the gateway, everything else to the API.
     const gateway = createGateway(
       gatewayDeps({
@@ -205,6 +210,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       nodeProvider,
       reconciler,
       usage,
+      governance: governanceWorker,
       idle: () => worker.idle(),
       async stop() {
         for (const stop of stoppers) await stop();

@@ -75,7 +75,8 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway HTTP APIs end an integration at 30 s.
     timeoutSeconds: 29,
-    bundleBudgetBytes: 1.5 * MIB,
+    // Measured 1.54 MiB: the DynamoDB, KMS, SQS and Secrets Manager clients are most of it.
+    bundleBudgetBytes: 1.75 * MIB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
     capabilities: ['table-read-write', 'tenant-keys', 'platform-key-read', 'provisioning-send', 'stripe-secret'],
@@ -124,7 +125,8 @@ export const FUNCTIONS = [
     description: 'Drives nodes to their desired state and reconciles EC2 inventory with the table',
     memoryMb: 1024,
     timeoutSeconds: 90,
-    bundleBudgetBytes: 1.5 * MIB,
+    // Measured 1.49 MiB: the EC2 client alone is 0.54 MiB and S3 0.14 MiB.
+    bundleBudgetBytes: 1.75 * MIB,
     // Reads enode and validator addresses with admin_nodeInfo; casts QBFT validator votes.
     reachesNodes: true,
     capabilities: ['table-read-write', 'fleet-control'],
@@ -161,6 +163,20 @@ export const FUNCTIONS = [
       retryAttempts: 2,
     },
     asyncRetryAttempts: 2,
+  },
+  {
+    name: 'governance',
+    entry: 'functions/handlers/governance-watcher.ts',
+    description: 'Deploys the consortium contract, watches its events and carries out passed decisions',
+    memoryMb: 512,
+    timeoutSeconds: 55,
+    bundleBudgetBytes: 1.75 * MIB,
+    // Reads contract events and sends validator votes and markExecuted through the nodes' JSON-RPC.
+    reachesNodes: true,
+    // The platform key deploys the contract; offboarding disables a removed member's keys.
+    capabilities: ['table-read-write', 'tenant-keys', 'platform-key-sign', 'platform-key-read'],
+    schedule: { expression: 'rate(1 minute)', description: 'Watch consortium governance', retryAttempts: 0 },
+    asyncRetryAttempts: 0,
   },
 ] as const satisfies readonly FunctionSpec[];
 

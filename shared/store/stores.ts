@@ -4,6 +4,7 @@
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
+import { GovernanceRepository } from './governance.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
 import { NetworksRepository } from './networks.repository.ts';
 import { NodesRepository } from './nodes.repository.ts';
@@ -25,5 +26,6 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     platform: new PlatformRepository(table),
     signingKeys: new SigningKeysRepository(table),
     billing: new BillingRepository(table),
+    governance: new GovernanceRepository(table, clock),
   };
 }
