@@ -111,6 +111,11 @@ export class HealthMonitor {
       if (!networks.has(id)) networks.set(id, this.#deps.networks.get(id));
       return networks.get(id) as Promise<Network | undefined>;
     };
+    // Nodes that are gone (or no longer watched) leave the cache; with a shard, only that shard's are known.
+    if (shard === undefined) {
+      const watched = new Set(monitored.map((n) => n.id));
+      for (const id of this.#previous.keys()) if (!watched.has(id)) this.#previous.delete(id);
+    }
     const servingPerNetwork = new Map<string, number>();
     for (const node of fleet.filter((n) => isServing(n.state))) {
       servingPerNetwork.set(node.networkId, (servingPerNetwork.get(node.networkId) ?? 0) + 1);
@@ -193,7 +198,7 @@ export class HealthMonitor {
       recorded = withRecoveryAttempt(sample, attempt, 'requested');
     } catch (error) {
       // The attempt counts either way: a restart that cannot even be asked for is a failed recovery.
-      recorded = withRecoveryAttempt(sample, attempt, 'failed', (error as Error).message);
+      recorded = withRecoveryAttempt(sample, attempt, 'failed', withoutEndpoints((error as Error).message));
     }
     this.#deps.logger.info('node restart attempted', {
       nodeId: node.id,
@@ -302,6 +307,11 @@ export class HealthMonitor {
       ...(readiness !== undefined && { readiness }),
     };
   }
+}
+
+/** Samples are shown to members: a node's private endpoint in a provider's error stays out of them. */
+function withoutEndpoints(message: string): string {
+  return message.replace(/\bhttps?:\/\/[^\s)]+/g, '(the node’s endpoint)');
 }
 
 function shouldProbe(node: NodeRecord): boolean {

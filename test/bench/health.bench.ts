@@ -2,15 +2,19 @@
  * Health monitor: the time of one probe cycle at the default concurrency (16) over 100, 1,000 and 5,000 nodes,
  * and how it grows. Nodes are records in an embedded DynamoDB pointing at a few lightweight JSON-RPC responders
  * (node:http on loopback answering eth_blockNumber, eth_syncing, net_peerCount, and Besu's /liveness and
- * /readiness); many records share a responder. A cycle is what runs in production: list the fleet, probe, write
- * one sample per node. Figures: the first cycle (health recorded on every node once), the median of the
- * following ones (steady state), and the probes alone (no table writes) to show where the time goes.
+ * /readiness); many records share a responder. The responders and the table run in a child process, as nodes
+ * and DynamoDB are elsewhere in production, so the figures are the monitor's own. A cycle is what runs in
+ * production: list the fleet, probe, write one sample per node. Figures: the first cycle (health recorded on
+ * every node once), the median of the following ones (steady state), and the probes alone (no table writes).
  * Run with `npm run bench -- health` or `node --import tsx test/bench/health.bench.ts [sizes...]`.
  */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { cpus, loadavg } from 'node:os';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HealthMonitor } from '../../functions/jobs/health-monitor.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { newId } from '../../shared/domain/ids.ts';
@@ -63,13 +67,46 @@ export interface HealthBenchRow {
   readonly nodesPerSecond: number;
 }
 
-export async function run(sizes: readonly number[] = [100, 1_000, 5_000]): Promise<HealthBenchRow[]> {
+/** The child process: dynalite and the responders, until the parent closes its stdin. */
+async function serve(): Promise<void> {
   const dynamo = await startEmbeddedDynamo();
   const responders = await Promise.all(Array.from({ length: RESPONDERS }, startResponder));
+  const urls = responders.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+  process.stdout.write(`${JSON.stringify({ dynamo: dynamo.endpoint, responders: urls })}\n`);
+  process.stdin.resume();
+  await once(process.stdin, 'end');
+  await Promise.all(responders.map((s) => new Promise((resolve) => s.close(resolve))));
+  await dynamo.close();
+}
+
+async function startStandIns(): Promise<{ dynamo: string; responders: string[]; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve'], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
+  let output = '';
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => reject(new Error(`the stand-in process exited (${code})`)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      const line = output.split('\n')[0];
+      if (output.includes('\n') && line)
+        resolve({ ...(JSON.parse(line) as { dynamo: string; responders: string[] }), child });
+    });
+  });
+}
+
+export async function run(sizes: readonly number[] = [100, 1_000, 5_000]): Promise<HealthBenchRow[]> {
+  const standIns = await startStandIns();
+  const client = new DynamoDBClient({
+    endpoint: standIns.dynamo,
+    region: 'eu-north-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
   try {
-    await ensureTable(dynamo.client, 'carechain-bench');
+    await ensureTable(client, 'carechain-bench');
     const clock = () => new Date();
-    const table = new Table(dynamo.client, 'carechain-bench', clock);
+    const table = new Table(client, 'carechain-bench', clock);
     const stores = createStores(table, clock);
     const health = new HealthRepository(table);
     const now = clock().toISOString();
@@ -87,7 +124,7 @@ export async function run(sizes: readonly number[] = [100, 1_000, 5_000]): Promi
       createdAt: now,
       version: 1,
     });
-    const urls = responders.map((s) => `http://127.0.0.1:${(s.address() as AddressInfo).port}`);
+    const urls = standIns.responders;
     const orgIds = Array.from({ length: 20 }, () => newId('org'));
     const rows: HealthBenchRow[] = [];
     let created = 0;
@@ -157,7 +194,7 @@ export async function run(sizes: readonly number[] = [100, 1_000, 5_000]): Promi
     const base = rows[0];
     process.stdout.write(
       [
-        `one health cycle at concurrency 16 (${RESPONDERS} responders, embedded DynamoDB in memory, ` +
+        `one health cycle at concurrency 16 (${RESPONDERS} responders and an in-memory DynamoDB in another process, ` +
           `${cpus().length} CPUs, load average ${loadavg()[0]?.toFixed(1)} at the end):`,
         '   nodes | first cycle | steady cycle | probes only | nodes/s | steady vs smallest',
         ...rows.map((r) =>
@@ -177,15 +214,21 @@ export async function run(sizes: readonly number[] = [100, 1_000, 5_000]): Promi
     );
     return rows;
   } finally {
-    await Promise.all(responders.map((s) => new Promise((resolve) => s.close(resolve))));
-    await dynamo.close();
+    client.destroy();
+    standIns.child.removeAllListeners('exit');
+    standIns.child.stdin?.end();
+    await once(standIns.child, 'exit');
   }
 }
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) {
-  const sizes = process.argv
-    .slice(2)
-    .map(Number)
-    .filter((n) => n > 0);
-  await run(sizes.length ? sizes : undefined);
+  if (process.argv[2] === '--serve') {
+    await serve();
+  } else {
+    const sizes = process.argv
+      .slice(2)
+      .map(Number)
+      .filter((n) => n > 0);
+    await run(sizes.length ? sizes : undefined);
+  }
 }

@@ -126,6 +126,8 @@ describe('recovery that does not work', () => {
       [2, 'failed'],
     ]);
     expect(attempts[0]?.error).toMatch(/No space left on device/);
+    // Members read samples: the node's private endpoint is never in them.
+    expect(JSON.stringify(samples)).not.toContain(node.endpoints.rpcUrl);
 
     const audit = (await api.stores.audit.list(node.orgId, { limit: 100 })).items.reverse();
     const actions = audit.filter((e) => e.target === node.id).map((e) => e.action);
