@@ -281,6 +281,23 @@ describe('monthly SLA report', () => {
   });
 });
 
+describe('API description', () => {
+  it('documents the health, SLA report and platform routes, CSV included', async () => {
+    const doc = (await api.call('GET', '/v1/openapi.json')).json;
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining([
+        '/v1/orgs/{orgId}/nodes/{nodeId}/health',
+        '/v1/orgs/{orgId}/sla-reports',
+        '/v1/platform',
+      ]),
+    );
+    expect(Object.keys(doc.paths['/v1/orgs/{orgId}/sla-reports'].get.responses['200'].content)).toEqual([
+      'application/json',
+      'text/csv',
+    ]);
+  });
+});
+
 describe('daily SLA run', () => {
   it('rolls up yesterday, stores every organisation’s month to date, and keeps last month’s final report', async () => {
     const before = await health.getReport(orgId, '2026-04');
