@@ -20,6 +20,7 @@ import type { PlatformRepository } from '../../shared/store/platform.repository.
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 import type { BillingDeps } from '../jobs/billing/billing-deps.ts';
+import type { NodeHealthServices } from './routes/node-health.routes.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -51,6 +52,8 @@ export interface AppDeps {
   readonly usage?: UsageRecorder;
   /** Plans, Checkout, portal and invoices: Stripe, or off (plans activate at once). */
   readonly billing: BillingDeps;
+  /** Node health, uptime and signed SLA reports; the routes are mounted only when present. */
+  readonly health?: NodeHealthServices;
   /** Reads metered usage back (records and hourly rollups). */
   readonly usageRecords: UsageRepository;
   /** Told after a node's record changed, so the reconciler can act at once (local: in-process; AWS: a queue). */

@@ -29,6 +29,7 @@ import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
+import { registerNodeHealthRoutes } from './routes/node-health.routes.ts';
 import { registerNodeRoutes } from './routes/nodes.routes.ts';
 import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
 import { registerSigningKeyRoutes } from './routes/signing-keys.routes.ts';
@@ -80,6 +81,7 @@ export function createApp(deps: AppDeps): App {
   registerAuditRoutes(app, deps);
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
+  if (deps.health) registerNodeHealthRoutes(app, deps, deps.health);
   registerSigningKeyRoutes(app, deps);
   registerGovernanceRoutes(app, deps);
   registerUsageRoutes(app, deps);

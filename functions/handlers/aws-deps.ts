@@ -14,12 +14,15 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
+import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
+import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
 import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
 import { NodeQueue } from './node-queue.ts';
 import { withStripeSecrets } from './stripe-secrets.ts';
@@ -60,9 +63,30 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     nodeChanged: nodeQueue?.nodeChanged,
   });
 
+  const vault = new KmsKeyVault(clients.kms ?? new KMSClient({ region }));
+  // Node health and signed SLA reports need the platform key the stack created.
+  const platformKeyId = config.aws.platformKeyId;
+  const healthStore = new HealthRepository(core.table);
+  const health = platformKeyId
+    ? {
+        health: healthStore,
+        slaReports: new SlaReporter({
+          nodes: stores.nodes,
+          organisations: stores.organisations,
+          health: healthStore,
+          signer: new VaultSigner(vault, platformKeyId),
+          clock,
+          logger: logger.child({ component: 'sla' }),
+          slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
+        }),
+        platformAddress: async () => (await vault.getPublicKey(platformKeyId)).address,
+      }
+    : undefined;
+
   return {
     ...core,
     config,
+    health,
     stores,
     billing: billing.deps,
     billingLimits: billing.limits,
@@ -71,7 +95,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     usage,
     usageRecords,
     managedRuntime: 'ec2',
-    vault: new KmsKeyVault(clients.kms ?? new KMSClient({ region })),
+    vault,
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     version: config.version,

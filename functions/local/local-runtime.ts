@@ -14,11 +14,13 @@ import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provid
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
+import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
+import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 import { createApp } from '../api/app.ts';
@@ -29,11 +31,14 @@ import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
 import { governanceJobDeps } from '../jobs/governance/governance-deps.ts';
+import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
+import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
 import { withConsole } from './console-static.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
+import { startHealthWorker } from './health-worker.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
 
@@ -97,6 +102,30 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const worker = startNodeWorker(reconciler, logger);
     stoppers.unshift(() => worker.stop());
 
+    const healthStore = new HealthRepository(table);
+    const slaReports = new SlaReporter({
+      nodes: stores.nodes,
+      organisations: stores.organisations,
+      health: healthStore,
+      signer: new VaultSigner(vault, platformKey.keyRef),
+      clock,
+      logger: logger.child({ component: 'sla' }),
+      slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
+    });
+    const healthWorker = startHealthWorker(
+      new HealthMonitor({
+        nodes: stores.nodes,
+        networks: stores.networks,
+        audit: stores.audit,
+        health: healthStore,
+        providers: { anvil: nodeProvider },
+        logger: logger.child({ component: 'health-monitor' }),
+        clock,
+      }),
+      { logger, slaReports, intervalMs: config.healthIntervalMs },
+    );
+    stoppers.unshift(() => healthWorker.stop());
+
     const usageRecords = new UsageRepository(table, clock);
     const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
     usage.start();
@@ -134,6 +163,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       usage,
       usageRecords,
       billing: billing.deps,
+      health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
       admission: billing.admission,
       signingKeyAdmission: billing.signingKeyAdmission,
       nodeChanged: worker.nodeChanged,

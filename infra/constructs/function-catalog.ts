@@ -79,7 +79,15 @@ export const FUNCTIONS = [
     bundleBudgetBytes: 1.75 * MIB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
-    capabilities: ['table-read-write', 'tenant-keys', 'platform-key-read', 'provisioning-send', 'stripe-secret'],
+    // The platform key signs SLA reports of the month so far, on request.
+    capabilities: [
+      'table-read-write',
+      'tenant-keys',
+      'platform-key-read',
+      'platform-key-sign',
+      'provisioning-send',
+      'stripe-secret',
+    ],
     routes: [{ method: 'ANY', path: '/{proxy+}' }],
   },
   {

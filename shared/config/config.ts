@@ -56,6 +56,7 @@ const ConfigSchema = z.object({
   CARECHAIN_DATA_DIR: z.string().min(1).default('./.carechain'),
   CARECHAIN_PUBLIC_URL: z.url().optional(),
   CARECHAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  CARECHAIN_HEALTH_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
   CARECHAIN_OPERATOR_EMAIL: z.email().default('operator@carechain.local'),
   CARECHAIN_OPERATOR_PASSWORD: optionalString.pipe(z.string().min(12).optional()),
   CARECHAIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
@@ -127,6 +128,8 @@ export type Config = {
   readonly dataDir: string;
   readonly publicUrl: string | undefined;
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
+  /** How often the local health monitor probes every node. @default 15000 */
+  readonly healthIntervalMs: number;
   readonly operatorEmail: string;
   readonly operatorPassword: string | undefined;
   readonly sessionTtlHours: number;
@@ -180,6 +183,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     dataDir: e.CARECHAIN_DATA_DIR,
     publicUrl: e.CARECHAIN_PUBLIC_URL,
     logLevel: e.CARECHAIN_LOG_LEVEL,
+    healthIntervalMs: e.CARECHAIN_HEALTH_INTERVAL_MS,
     operatorEmail: e.CARECHAIN_OPERATOR_EMAIL.toLowerCase(),
     operatorPassword: e.CARECHAIN_OPERATOR_PASSWORD,
     sessionTtlHours: e.CARECHAIN_SESSION_TTL_HOURS,

@@ -100,6 +100,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
+  governance: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, 'kms:GetPublicKey', 'kms:Sign'],
 };
 
 describe('each function is allowed exactly what its job needs', () => {
