@@ -108,6 +108,12 @@ export const NodeView = z
     runtimeNote: z.string().nullable(),
     enode: z.string().nullable(),
     validatorAddress: z.string().nullable(),
+    health: z
+      .enum(['healthy', 'degraded', 'unhealthy'])
+      .nullable()
+      .openapi({ description: 'The health monitor’s last conclusion; null before the first probe' }),
+    healthReason: z.string().nullable(),
+    healthChangedAt: Timestamp.nullable(),
     createdAt: Timestamp,
     updatedAt: Timestamp,
     stateChangedAt: Timestamp,

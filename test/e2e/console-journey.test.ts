@@ -73,7 +73,12 @@ beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'carechain-e2e-'));
   server = await startLocalServer({
     dataDir,
-    env: { CARECHAIN_OPERATOR_EMAIL: OPERATOR_EMAIL, CARECHAIN_OPERATOR_PASSWORD: OPERATOR_PASSWORD },
+    env: {
+      CARECHAIN_OPERATOR_EMAIL: OPERATOR_EMAIL,
+      CARECHAIN_OPERATOR_PASSWORD: OPERATOR_PASSWORD,
+      // Probe every second so the journey sees health and a rising head block without waiting long.
+      CARECHAIN_HEALTH_INTERVAL_MS: '1000',
+    },
     timeoutMs: 45_000,
   });
   // Without Chromium every browser step fails with the reason and how to install it (counted as failures, not
