@@ -25,6 +25,8 @@ export type Capability =
   | 'fleet-control'
   /** Read instance state and status checks (no changes). */
   | 'fleet-describe'
+  /** Reboot this stage's node instances (recovery after failed probes). */
+  | 'fleet-reboot'
   /** Read the Stripe keys from Secrets Manager. */
   | 'stripe-secret'
   /** Publish the `CareChain/UnhealthyNodes` metric. */
@@ -122,7 +124,7 @@ export const FUNCTIONS = [
     timeoutSeconds: 55,
     bundleBudgetBytes: 1.5 * MIB,
     reachesNodes: true,
-    capabilities: ['table-read-write', 'fleet-describe', 'provisioning-send', 'unhealthy-metric'],
+    capabilities: ['table-read-write', 'fleet-describe', 'fleet-reboot', 'provisioning-send', 'unhealthy-metric'],
     schedule: { expression: 'rate(1 minute)', description: 'Probe every node', retryAttempts: 0 },
     // A missed probe is superseded by the next one a minute later.
     asyncRetryAttempts: 0,

@@ -96,7 +96,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE],
   gateway: [...LOGS, ...VPC, ...TABLE],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
-  monitor: [...LOGS, ...VPC, ...TABLE, ...DESCRIBE, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
+  monitor: [...LOGS, ...VPC, ...TABLE, ...DESCRIBE, ...QUEUE_SEND, 'cloudwatch:PutMetricData', 'ec2:RebootInstances'],
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
@@ -121,6 +121,15 @@ function statement(name: FunctionName, sid: string): Statement {
   expect(found, `${name} statement ${sid}`).toBeDefined();
   return found!;
 }
+
+describe('node recovery', () => {
+  it('lets the monitor reboot only node instances of this stage', () => {
+    expect(statement('monitor', 'RebootOwnNodes').Condition).toEqual({
+      Null: { 'aws:ResourceTag/carechain:node': 'false' },
+      StringEquals: { 'aws:ResourceTag/carechain:stage': expect.any(String) },
+    });
+  });
+});
 
 describe('tenant signing keys (KMS)', () => {
   it('can only be created as secp256k1 signing keys tagged with an organisation', () => {
