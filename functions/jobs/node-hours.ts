@@ -1,9 +1,10 @@
 /**
- * Node-hours from the node lifecycle. A managed node's clock starts when it enters a billed state (the record's
+ * Node-hours from the node lifecycle, in total and per node size (plans price nodes per size). A managed node's clock starts when it enters a billed state (the record's
  * `meteredUntil` is set by that transition); each run meters from the mark to now (or to the moment the node left
  * the billed states), split at hour boundaries so each second lands in the hour it was used. The mark moves
  * before the seconds are counted: a crash in between can lose one slice, never count one twice.
  */
+import { nodeHoursMeter } from '../../shared/domain/metering.ts';
 import { isBilledState } from '../../shared/domain/node.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
@@ -41,6 +42,7 @@ export async function accrueNodeHours(deps: {
     if (!(await deps.nodes.markMetered(node, mark, until))) continue;
     for (const slice of secondsPerHour(new Date(mark), new Date(until))) {
       deps.usage.record(node.orgId, 'node_hours', slice.seconds, slice.hourStart);
+      deps.usage.record(node.orgId, nodeHoursMeter(node.size), slice.seconds, slice.hourStart);
       seconds += slice.seconds;
     }
     nodes++;

@@ -6,7 +6,18 @@
  * added up; billing divides by `perBillingUnit` once, at the end.
  */
 
-export const METERS = ['rpc_compute_units', 'rpc_requests', 'api_requests', 'signatures', 'node_hours'] as const;
+import type { NodeSize } from './node.ts';
+
+export const METERS = [
+  'rpc_compute_units',
+  'rpc_requests',
+  'api_requests',
+  'signatures',
+  'node_hours',
+  'node_hours_small',
+  'node_hours_medium',
+  'node_hours_large',
+] as const;
 export type Meter = (typeof METERS)[number];
 
 export interface MeterDefinition {
@@ -50,7 +61,27 @@ export const METER_DEFINITIONS: Readonly<Record<Meter, MeterDefinition>> = {
     recordedIn: 'node-second',
     perBillingUnit: 3600,
   },
+  ...nodeHoursOfSize('small'),
+  ...nodeHoursOfSize('medium'),
+  ...nodeHoursOfSize('large'),
 };
+
+/** The same time split by node size, as plans price nodes per size. */
+function nodeHoursOfSize<S extends NodeSize>(size: S): Record<`node_hours_${S}`, MeterDefinition> {
+  return {
+    [`node_hours_${size}`]: {
+      description: `Time ${size} managed nodes were provisioned, in node-seconds (part of node_hours)`,
+      billingUnit: 'node-hour',
+      recordedIn: 'node-second',
+      perBillingUnit: 3600,
+    },
+  } as Record<`node_hours_${S}`, MeterDefinition>;
+}
+
+/** The per-size meter of a node's time. */
+export function nodeHoursMeter(size: NodeSize): Meter {
+  return `node_hours_${size}`;
+}
 
 export function isMeter(value: string): value is Meter {
   return (METERS as readonly string[]).includes(value);

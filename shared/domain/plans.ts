@@ -190,6 +190,9 @@ export const STRIPE_METER_EVENT_NAMES: Readonly<Record<Meter, string>> = {
   api_requests: 'carechain_api_requests',
   signatures: 'carechain_signatures',
   node_hours: 'carechain_node_seconds',
+  node_hours_small: 'carechain_node_seconds_small',
+  node_hours_medium: 'carechain_node_seconds_medium',
+  node_hours_large: 'carechain_node_seconds_large',
 };
 
 /** What an organisation used in a period, as the estimate needs it. */

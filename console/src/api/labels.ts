@@ -94,4 +94,7 @@ export const METER_LABELS: Record<Meter, MeterLabel> = {
   signatures: { label: 'Signatures', unit: 'signature', units: 'signatures', divisor: 1 },
   // Recorded in node-seconds so partial hours add up exactly; shown in node-hours.
   node_hours: { label: 'Node hours', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
+  node_hours_small: { label: 'Node hours (small)', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
+  node_hours_medium: { label: 'Node hours (medium)', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
+  node_hours_large: { label: 'Node hours (large)', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
 };

@@ -4,6 +4,7 @@
  * function, and they carry no user credentials.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { nodeHoursMeter } from '../../../shared/domain/metering.ts';
 import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
 import { getPlan, PLAN_IDS, PLANS, type Plan } from '../../../shared/domain/plans.ts';
 import { usageSeries } from '../../../shared/metering/usage-series.ts';
@@ -196,21 +197,16 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   );
 }
 
-/**
- * This month's metered usage for an estimate. Node-hours are metered per organisation, not per size, so they are
- * attributed to the sizes of the organisation's managed nodes in proportion to how many there are of each.
- */
+/** This month's metered usage for an estimate: compute units and node-hours per size, from the meters. */
 async function monthToDate(deps: AppDeps, orgId: string) {
   const now = deps.clock();
   const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
   const series = await usageSeries(deps.usageRecords, orgId, start, now, 'day', deps.clock);
-  const hours = series.meters.node_hours.total / 3600;
-  const managed = (await deps.stores.nodes.listByOrg(orgId)).filter(
-    (n) => n.hosting === 'managed' && n.state !== 'terminated',
-  );
   const nodeHours: Partial<Record<NodeSize, number>> = {};
-  for (const node of managed) nodeHours[node.size] = (nodeHours[node.size] ?? 0) + hours / managed.length;
-  if (managed.length === 0 && hours > 0) nodeHours.small = hours;
+  for (const size of NODE_SIZES) {
+    const seconds = series.meters[nodeHoursMeter(size)].total;
+    if (seconds > 0) nodeHours[size] = seconds / 3600;
+  }
   return {
     periodStart: start.toISOString(),
     periodEnd: now.toISOString(),
