@@ -1,0 +1,398 @@
+/**
+ * NodeProvider for local mode on the Besu runtime (DESIGN.md, "Two modes"): when a `besu` binary is on PATH every
+ * node is its own Besu process under `<dataDir>/besu/<nodeId>/`, peering over loopback with the network's other
+ * local nodes (real QBFT between them), instead of an endpoint of a shared anvil chain.
+ *
+ * The node's files come from the pure generators in shared/chain/besu/: genesis.json from the network, and before
+ * each start config.toml (loopback RPC and P2P on free ports, ADMIN on so `admin_nodeInfo` can be read) and
+ * static-nodes.json, whose enodes (also passed as bootnodes) are those the network's other local nodes reported.
+ * Besu generates each node's key in its data directory on first start; the enode and the node key's address are
+ * only ever read back from the node, never made up.
+ *
+ * Lifecycle: supervised (restart with backoff, see process-supervisor.ts), re-adopted after a control-plane restart
+ * from the pid and port files, stopped with SIGTERM then SIGKILL after a timeout. `close()` stops every node; the
+ * nodes keep their serving flag, so `open()` brings them back.
+ *
+ * Besu cannot be installed on the machines this is developed and tested on, so its integration test runs the
+ * provider against a stand-in executable that reads the same config.toml and genesis.json and answers the same
+ * JSON-RPC calls; it proves the process handling, not Besu's consensus.
+ *
+ * One provider per data directory at a time.
+ */
+import { accessSync, constants, statSync } from 'node:fs';
+import { mkdir, readdir } from 'node:fs/promises';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { genesisJson } from '../../chain/besu/genesis.ts';
+import type { Network } from '../../domain/network.ts';
+import type { NodeRecord } from '../../domain/node.ts';
+import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
+import type {
+  InventoryItem,
+  NodeDescription,
+  NodeProvider,
+  ProviderNodeStatus,
+  ProvisionSpec,
+} from '../../ports/node-provider.ts';
+import { BesuNode, type BesuNodeEvent } from './besu-node.ts';
+import { BesuNodeFiles, type BesuNodeRegistration } from './besu-node-files.ts';
+import { answersChainId, readNodeInfo } from './besu-node-launcher.ts';
+import { validatorSetDetail } from './besu-validator-detail.ts';
+import type { RestartPolicy } from './process-supervisor.ts';
+
+export interface BesuNodeProviderOptions {
+  /** Root of local mode's data; nodes live under `<dataDir>/besu/`. */
+  readonly dataDir: string;
+  /** Absolute path of the `besu` executable, usually from `findBesuOnPath()`. */
+  readonly besuPath: string;
+  /** How long a node may take to exit after SIGTERM before SIGKILL. @default 30_000 */
+  readonly stopTimeoutMs?: number;
+  /** How long a starting node may take to answer `eth_chainId` (JVM start, database open). @default 120_000 */
+  readonly readyTimeoutMs?: number;
+  /** Backoff and budget for restarting a crashed node. @default DEFAULT_RESTART_POLICY */
+  readonly restartPolicy?: Partial<RestartPolicy>;
+  /** How often a re-adopted node (not our child, so no exit event) is checked for life. @default 500 */
+  readonly exitPollMs?: number;
+  readonly onEvent?: (event: BesuNodeEvent) => void;
+}
+
+const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+
+/**
+ * The absolute path of an executable `besu` in the PATH of `env`, or undefined. Looks at the directories
+ * itself (no shell); relative PATH entries are skipped, since they depend on the working directory.
+ */
+export function findBesuOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir.length === 0 || !isAbsolute(dir)) continue;
+    const candidate = join(dir, 'besu');
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return resolve(candidate);
+    } catch {
+      // Not there, or not executable by us: keep looking further down the PATH, as a shell would.
+    }
+  }
+  return undefined;
+}
+
+export class BesuNodeProvider implements NodeProvider {
+  readonly runtime = 'besu' as const;
+  readonly #nodesDir: string;
+  readonly #options: BesuNodeProviderOptions;
+  readonly #nodes = new Map<string, BesuNode>();
+  readonly #locks = new Map<string, Promise<unknown>>();
+  #closed = false;
+
+  private constructor(options: BesuNodeProviderOptions) {
+    this.#options = options;
+    this.#nodesDir = join(resolve(options.dataDir), 'besu');
+  }
+
+  /**
+   * Opens the provider on a data directory and brings back what a previous control plane left: serving nodes are
+   * re-adopted when still alive and started otherwise; a process left for a node that should not serve is
+   * stopped. A node that cannot start does not stop the others: it describes as `failed` with the reason.
+   */
+  static async open(options: BesuNodeProviderOptions): Promise<BesuNodeProvider> {
+    const provider = new BesuNodeProvider(options);
+    await mkdir(provider.#nodesDir, { recursive: true, mode: 0o700 });
+    for (const entry of await readdir(provider.#nodesDir, { withFileTypes: true })) {
+      if (!entry.isDirectory() || !SAFE_ID.test(entry.name)) continue;
+      const files = new BesuNodeFiles(join(provider.#nodesDir, entry.name));
+      const registration = await files.readRegistration();
+      if (registration?.nodeId === entry.name) provider.#track(files, registration);
+    }
+    for (const node of provider.#nodes.values()) {
+      await provider.#serialised(node.registration.networkId, async () => {
+        if (!node.registration.serving) return node.stopLeftover();
+        await node.resume().catch((error: Error) => {
+          options.onEvent?.({ type: 'node-start-failed', nodeId: node.nodeId, detail: error.message });
+        });
+      });
+    }
+    return provider;
+  }
+
+  /** The pid of a node's Besu process while it runs (for health checks and tests). */
+  nodePid(nodeId: string): number | undefined {
+    return this.#nodes.get(nodeId)?.pid;
+  }
+
+  async provision(spec: ProvisionSpec): Promise<{ readonly providerRef: string }> {
+    const { node, network, clientToken } = spec;
+    this.#assertOpen();
+    assertBesuNode(node);
+    assertSafeId(network.id, 'network');
+    if (node.networkId !== network.id) {
+      throw new ValidationError(`Node ${node.id} belongs to network ${node.networkId}, not ${network.id}`);
+    }
+    if (clientToken.length === 0 || clientToken.length > 128) {
+      throw new ValidationError('The client token must have 1 to 128 characters');
+    }
+    return this.#serialised(network.id, async () => {
+      const existing = this.#nodes.get(node.id);
+      if (existing && existing.registration.orgId !== node.orgId) {
+        throw new ConflictError(`Node ${node.id} is already provisioned for another organisation`);
+      }
+      const tokenOwner = [...this.#nodes.values()].find((other) => other.registration.clientToken === clientToken);
+      if (tokenOwner && tokenOwner.nodeId !== node.id) {
+        throw new ConflictError(`The client token was already used for node ${tokenOwner.nodeId}`);
+      }
+      const besuNode = existing ?? (await this.#create(spec));
+      // A repeat after a crash half-way must still leave a serving node with a running process.
+      if (besuNode.registration.serving) await runNode(besuNode);
+      return { providerRef: providerRef(node.id) };
+    });
+  }
+
+  async describe(node: NodeRecord): Promise<NodeDescription> {
+    this.#assertOpen();
+    const besuNode = this.#nodes.get(node.id);
+    if (!besuNode) return { status: 'missing', sharedChain: false, detail: 'The node is not provisioned.' };
+    return describeNode(besuNode);
+  }
+
+  async start(node: NodeRecord): Promise<void> {
+    this.#assertOpen();
+    await this.#serialised(node.networkId, async () => {
+      const besuNode = this.#known(node);
+      await setServing(besuNode, true);
+      await runNode(besuNode);
+    });
+  }
+
+  async stop(node: NodeRecord): Promise<void> {
+    this.#assertOpen();
+    await this.#serialised(node.networkId, async () => {
+      const besuNode = this.#known(node);
+      await setServing(besuNode, false);
+      await besuNode.stop();
+    });
+  }
+
+  /** The node's process is its own, so a restart interrupts nobody else: always a fresh process and budget. */
+  async restart(node: NodeRecord): Promise<void> {
+    this.#assertOpen();
+    await this.#serialised(node.networkId, async () => {
+      const besuNode = this.#known(node);
+      await setServing(besuNode, true);
+      try {
+        await besuNode.restart();
+      } catch (error) {
+        throw nodeUnavailable(besuNode, error);
+      }
+    });
+  }
+
+  /** Stops the node and removes its directory, database and node key included. */
+  async deprovision(node: NodeRecord): Promise<void> {
+    this.#assertOpen();
+    assertSafeId(node.id, 'node');
+    await this.#serialised(node.networkId, async () => {
+      const besuNode = this.#nodes.get(node.id);
+      if (besuNode) {
+        await besuNode.stop();
+        this.#nodes.delete(node.id);
+      }
+      await new BesuNodeFiles(join(this.#nodesDir, node.id)).remove();
+    });
+  }
+
+  /** Every node directory; one without a readable registration is listed without labels (an orphan). */
+  async inventory(): Promise<readonly InventoryItem[]> {
+    this.#assertOpen();
+    const items: InventoryItem[] = [];
+    for (const entry of await readdir(this.#nodesDir, { withFileTypes: true })) {
+      if (!entry.isDirectory()) continue;
+      const besuNode = this.#nodes.get(entry.name);
+      if (!besuNode) {
+        items.push({ providerRef: providerRef(entry.name), status: 'stopped' });
+        continue;
+      }
+      const { nodeId, networkId, orgId } = besuNode.registration;
+      items.push({ providerRef: providerRef(nodeId), nodeId, networkId, orgId, status: supervisedStatus(besuNode) });
+    }
+    return items;
+  }
+
+  /** Stops every node's process and supervision. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const results = await Promise.allSettled(
+      [...this.#nodes.values()].map((node) => this.#serialised(node.registration.networkId, () => node.stop())),
+    );
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw new Error('Some Besu nodes did not stop cleanly', { cause: failure.reason });
+  }
+
+  /** genesis.json first, node.json last: a node is provisioned once its registration exists. */
+  async #create(spec: ProvisionSpec): Promise<BesuNode> {
+    const { node, network, clientToken } = spec;
+    const genesis = spec.artifacts?.genesisJson ?? genesisJson(network);
+    assertGenesisOf(network, genesis);
+    const files = new BesuNodeFiles(join(this.#nodesDir, node.id));
+    await files.ensureDir();
+    await files.write(files.genesisPath, genesis);
+    const registration: BesuNodeRegistration = {
+      nodeId: node.id,
+      orgId: node.orgId,
+      networkId: network.id,
+      clientToken,
+      serving: true,
+      registeredAt: new Date().toISOString(),
+      network: {
+        id: network.id,
+        name: network.name,
+        chainId: network.chainId,
+        consensus: network.consensus,
+        bootnodes: [...network.bootnodes],
+      },
+      node: { id: node.id, name: node.name, networkId: node.networkId, role: node.role },
+    };
+    await files.writeRegistration(registration);
+    return this.#track(files, registration);
+  }
+
+  #track(files: BesuNodeFiles, registration: BesuNodeRegistration): BesuNode {
+    const options = this.#options;
+    const besuNode = new BesuNode(files, registration, () => this.#peerEnodes(registration), {
+      besuPath: options.besuPath,
+      readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 30_000,
+      ...(options.restartPolicy && { restartPolicy: options.restartPolicy }),
+      ...(options.exitPollMs !== undefined && { exitPollMs: options.exitPollMs }),
+      onEvent: options.onEvent ?? (() => {}),
+    });
+    this.#nodes.set(registration.nodeId, besuNode);
+    return besuNode;
+  }
+
+  /** The enodes the network's other local nodes last reported about themselves. */
+  async #peerEnodes(self: BesuNodeRegistration): Promise<string[]> {
+    const enodes: string[] = [];
+    for (const other of this.#nodes.values()) {
+      if (other.nodeId === self.nodeId || other.registration.networkId !== self.networkId) continue;
+      const enode = await other.files.readEnode();
+      if (enode) enodes.push(enode);
+    }
+    return enodes;
+  }
+
+  #known(node: NodeRecord): BesuNode {
+    const besuNode = this.#nodes.get(node.id);
+    if (!besuNode) throw new NotFoundError(`Node ${node.id} is not provisioned`);
+    return besuNode;
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw new ServiceUnavailableError('The Besu node provider is closed');
+  }
+
+  /** Operations on one network run one at a time, so a starting node sees its peers' recorded enodes. */
+  #serialised<T>(networkId: string, operation: () => Promise<T>): Promise<T> {
+    const result = (this.#locks.get(networkId) ?? Promise.resolve()).then(operation);
+    this.#locks.set(
+      networkId,
+      result.catch(() => {}),
+    );
+    return result;
+  }
+}
+
+function providerRef(nodeId: string): string {
+  return `besu:${nodeId}`;
+}
+
+function assertSafeId(id: string, what: string): void {
+  if (!SAFE_ID.test(id)) throw new ValidationError(`The ${what} id ${JSON.stringify(id)} is not valid`);
+}
+
+function assertBesuNode(node: NodeRecord): void {
+  assertSafeId(node.id, 'node');
+  if (node.runtime !== 'besu') {
+    throw new ValidationError(`Node ${node.id} runs on ${node.runtime}; this provider runs Besu nodes`);
+  }
+}
+
+/** A genesis handed in as an artifact must be the network's chain, or the node would join another chain. */
+function assertGenesisOf(network: Network, genesis: string): void {
+  let chainId: unknown;
+  try {
+    chainId = (JSON.parse(genesis) as { config?: { chainId?: unknown } }).config?.chainId;
+  } catch (error) {
+    throw new ValidationError('The genesis file is not JSON', [], { cause: error });
+  }
+  if (chainId !== network.chainId) {
+    throw new ValidationError(`The genesis file is for chain id ${String(chainId)}, not ${network.chainId}`);
+  }
+}
+
+async function setServing(node: BesuNode, serving: boolean): Promise<void> {
+  if (node.registration.serving === serving) return;
+  node.registration = { ...node.registration, serving };
+  await node.files.writeRegistration(node.registration);
+}
+
+async function runNode(node: BesuNode): Promise<void> {
+  try {
+    await node.ensureRunning();
+  } catch (error) {
+    throw nodeUnavailable(node, error);
+  }
+}
+
+function nodeUnavailable(node: BesuNode, error: unknown): ServiceUnavailableError {
+  return new ServiceUnavailableError(`Besu node ${node.nodeId} could not be started: ${(error as Error).message}`, {
+    cause: error,
+  });
+}
+
+const SUPERVISED_STATUS: Record<BesuNode['status'], ProviderNodeStatus> = {
+  running: 'running',
+  starting: 'pending',
+  backoff: 'pending',
+  stopping: 'stopping',
+  stopped: 'stopped',
+  failed: 'failed',
+};
+
+function supervisedStatus(node: BesuNode): ProviderNodeStatus {
+  return node.registration.serving ? SUPERVISED_STATUS[node.status] : 'stopped';
+}
+
+async function describeNode(node: BesuNode): Promise<NodeDescription> {
+  const status = supervisedStatus(node);
+  const running = node.process;
+  if (status !== 'running' || !running) {
+    const reason =
+      status === 'stopped'
+        ? 'Stopped.'
+        : status === 'failed'
+          ? `The node's Besu process is down: ${node.detail ?? 'unknown reason'}.`
+          : 'The node’s Besu process is starting.';
+    return { status, sharedChain: false, detail: reason };
+  }
+  if (!(await answersChainId(running.rpcUrl, node.chainId))) {
+    return {
+      status: 'pending',
+      sharedChain: false,
+      p2pPort: running.p2pPort,
+      detail: `The node's Besu process runs but does not answer eth_chainId with chain id ${node.chainId}.`,
+    };
+  }
+  const info = await readNodeInfo(running.rpcUrl);
+  const validators = info && (await validatorSetDetail(running.rpcUrl, node.registration.network.consensus, info));
+  return {
+    status: 'running',
+    rpcUrl: running.rpcUrl,
+    p2pPort: running.p2pPort,
+    ...(info && { enode: info.enode }),
+    sharedChain: false,
+    detail: [
+      'Its own Besu process, peering with the network’s other local nodes.',
+      ...(info ? [validators] : ['The node did not report its enode (admin_nodeInfo).']),
+    ].join(' '),
+  };
+}
