@@ -1,9 +1,11 @@
 /**
  * The health monitor (DESIGN.md, "Health, recovery, SLA"): one cycle probes every node that should serve, a
  * bounded number at a time, records a sample per node, keeps the node's `health` current, and recovers nodes
- * that keep failing — restart after N failed probes in a row, with exponential backoff between attempts, and
- * after M attempts the node is marked `failed` with a reason people can act on. A node that answers again goes
- * back to `running`.
+ * that keep failing — restart after N failed probes in a row, with exponential backoff between attempts; where
+ * the runtime can rebuild a node (EC2: reboots, then a new instance) one replacement follows the M restarts, and
+ * only then is the node marked `failed` with a reason people can act on. A replaced node goes to `starting`, and
+ * the reconciler takes it to `running` once its new instance serves. A node that answers again goes back to
+ * `running`.
  *
  * Each probe is one JSON-RPC batch (`eth_blockNumber`, `eth_syncing`, and `net_peerCount` where peers are
  * expected) plus, on Besu, `GET /liveness` and `GET /readiness`. Every decision comes from the node's previous
@@ -33,8 +35,8 @@ import type { NetworksRepository } from '../../shared/store/networks.repository.
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
 
-/** What the monitor needs of a node provider: read what exists, and restart. */
-export type NodeRecoverer = Pick<NodeProvider, 'describe' | 'restart'>;
+/** What the monitor needs of a node provider: read what exists, restart, and (where it can) replace. */
+export type NodeRecoverer = Pick<NodeProvider, 'describe' | 'restart' | 'replace'>;
 
 export interface HealthMonitorDeps {
   readonly nodes: NodesRepository;
@@ -68,13 +70,17 @@ export interface CycleReport {
   readonly degraded: number;
   readonly unhealthy: number;
   readonly restarts: number;
+  /** Nodes whose resources were rebuilt after their restarts failed. */
+  readonly replacements: number;
   readonly gaveUp: number;
   readonly recovered: number;
   /** Nodes whose check failed for a reason of ours (table write, unknown network); the next cycle retries. */
   readonly errors: number;
 }
 
-type Outcome = 'restarted' | 'gave-up' | 'recovered' | 'none';
+type Outcome = 'restarted' | 'replaced' | 'gave-up' | 'recovered' | 'none';
+
+const REPLACING_REASON = 'Replacing the instance after failed reboots';
 
 export class HealthMonitor {
   readonly #deps: HealthMonitorDeps;
@@ -121,7 +127,16 @@ export class HealthMonitor {
       servingPerNetwork.set(node.networkId, (servingPerNetwork.get(node.networkId) ?? 0) + 1);
     }
 
-    const counts = { healthy: 0, degraded: 0, unhealthy: 0, restarts: 0, gaveUp: 0, recovered: 0, errors: 0 };
+    const counts = {
+      healthy: 0,
+      degraded: 0,
+      unhealthy: 0,
+      restarts: 0,
+      replacements: 0,
+      gaveUp: 0,
+      recovered: 0,
+      errors: 0,
+    };
     const queue = [...monitored];
     const worker = async () => {
       for (let node = queue.shift(); node; node = queue.shift()) {
@@ -136,6 +151,7 @@ export class HealthMonitor {
           });
           counts[sample.health]++;
           if (outcome === 'restarted') counts.restarts++;
+          if (outcome === 'replaced') counts.replacements++;
           if (outcome === 'gave-up') counts.gaveUp++;
           if (outcome === 'recovered') counts.recovered++;
         } catch (error) {
@@ -158,19 +174,30 @@ export class HealthMonitor {
   async checkNode(node: NodeRecord, expected: HealthExpectations): Promise<{ sample: HealthSample; outcome: Outcome }> {
     const observation = await this.probe(node, expected.minPeers);
     let previous = this.#previous.get(node.id) ?? (await this.#deps.health.latestSample(node.id));
-    // History from before a gap (a stopped node, a paused monitor) says nothing about the node now.
-    if (previous && Date.parse(observation.at) - Date.parse(previous.at) > this.#historyHorizonMs) previous = undefined;
+    // History from before a gap (a stopped node, a paused monitor) says nothing about the node now — except a
+    // replacement's: the gap is the new instance's launch, and what follows it decides whether to give up.
+    const gap = previous ? Date.parse(observation.at) - Date.parse(previous.at) : 0;
+    if (gap > this.#historyHorizonMs && previous?.recovery?.action !== 'replace') previous = undefined;
     let sample = assessProbe(observation, previous, expected);
     let current = node;
     let outcome: Outcome = 'none';
 
-    const decision = this.recoverable(node) ? decideRecovery(sample, this.#policy) : { action: 'none' as const };
+    const provider = this.#deps.providers[node.runtime];
+    const decision = this.recoverable(node)
+      ? decideRecovery(sample, this.#policy, { replaceable: provider?.replace !== undefined })
+      : { action: 'none' as const };
     if (decision.action === 'restart') {
       current = await this.moveTo(current, 'degraded', {
         reason: 'Recovering: the node stopped answering and is being restarted',
       });
       sample = await this.restart(current, sample, decision.attempt);
       outcome = 'restarted';
+    } else if (decision.action === 'replace') {
+      current = await this.moveTo(current, 'degraded', {
+        reason: 'Recovering: the node stopped answering and is being restarted',
+      });
+      ({ node: current, sample } = await this.replace(current, sample, decision.attempt));
+      outcome = 'replaced';
     } else if (decision.action === 'give-up') {
       current = await this.moveTo(current, 'failed', { reason: decision.reason });
       outcome = 'gave-up';
@@ -213,6 +240,51 @@ export class HealthMonitor {
       error: recorded.recovery?.error,
     });
     return recorded;
+  }
+
+  /**
+   * Rebuilds the node's resources (a new instance under this attempt's own token, so a retried call launches
+   * nothing more) and moves the node to `starting` with its new reference; the reconciler takes it to `running`.
+   * A replacement that cannot be made counts as the last attempt: the next decision gives up.
+   */
+  private async replace(
+    node: NodeRecord,
+    sample: HealthSample,
+    attempt: number,
+  ): Promise<{ node: NodeRecord; sample: HealthSample }> {
+    const provider = this.#deps.providers[node.runtime];
+    let current = node;
+    let recorded: HealthSample;
+    let providerRef: string | undefined;
+    try {
+      const network = await this.#deps.networks.get(node.networkId);
+      if (!network || !provider?.replace) throw new Error(`Node ${node.id} cannot be replaced`);
+      ({ providerRef } = await provider.replace(node, network, `${node.id}-r${attempt}`));
+      recorded = withRecoveryAttempt(sample, attempt, 'requested', undefined, 'replace');
+    } catch (error) {
+      recorded = withRecoveryAttempt(sample, attempt, 'failed', withoutEndpoints((error as Error).message), 'replace');
+    }
+    if (providerRef !== undefined) {
+      current = await this.moveTo(node, 'starting', { reason: REPLACING_REASON, providerRef });
+      // Changed meanwhile: the record still has to name the instance that now exists.
+      if (current === node) {
+        const fresh = await this.#deps.nodes.get(node.orgId, node.id);
+        if (fresh) current = await this.#deps.nodes.annotate(fresh, { providerRef });
+      }
+    }
+    this.#deps.logger.info('node replacement attempted', {
+      nodeId: node.id,
+      attempt,
+      outcome: recorded.recovery?.outcome,
+      error: recorded.recovery?.error,
+    });
+    await this.auditEvent(node, recorded.recovery?.outcome === 'requested' ? 'node.replaced' : 'node.replace-failed', {
+      attempt,
+      previousProviderRef: node.providerRef ?? null,
+      providerRef: providerRef ?? null,
+      error: recorded.recovery?.error,
+    });
+    return { node: current, sample: recorded };
   }
 
   /** A node that answers again: `degraded` (recovering) → `running`; `failed` → `starting` → `running`. */

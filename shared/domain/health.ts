@@ -1,7 +1,7 @@
 /**
  * Node health (DESIGN.md, "Health, recovery, SLA"), pure: what one probe observed, what it means given the
  * node's previous sample (healthy, degraded or unhealthy, with a reason a person can act on), and whether the
- * node should be restarted, waited for, or given up on.
+ * node should be restarted, replaced (runtimes that can rebuild a node's resources), waited for, or given up on.
  *
  * The previous sample carries the little history the rules need (when the head last moved, how many probes in a
  * row failed, how many restarts were tried), so a monitor that kept nothing in memory — a Lambda after a cold
@@ -56,11 +56,16 @@ export interface HealthSample extends ProbeObservation {
   readonly headAdvancing: boolean;
   /** Unhealthy probes in a row, this one included. */
   readonly consecutiveFailures: number;
-  /** Restarts tried since the failures began. */
+  /** Restarts (and a replacement, where tried) since the failures began. */
   readonly recoveryAttempts: number;
   readonly lastRecoveryAt?: string;
-  /** Set on the sample of the probe that tried a restart. */
-  readonly recovery?: { readonly attempt: number; readonly outcome: 'requested' | 'failed'; readonly error?: string };
+  /** Set on the sample of the probe that tried a restart, or (`action: 'replace'`) a replacement. */
+  readonly recovery?: {
+    readonly attempt: number;
+    readonly outcome: 'requested' | 'failed';
+    readonly error?: string;
+    readonly action?: 'replace';
+  };
 }
 
 export const HEAD_STALL_BLOCK_PERIODS = 3;
@@ -164,6 +169,8 @@ export type RecoveryDecision =
   /** Failing, but not yet often enough, or the last restart is still being given its time. */
   | { readonly action: 'wait'; readonly until?: string }
   | { readonly action: 'restart'; readonly attempt: number }
+  /** Restarts are used up: the node's resources are rebuilt once (attempt `maxAttempts + 1`). */
+  | { readonly action: 'replace'; readonly attempt: number }
   | { readonly action: 'give-up'; readonly reason: string };
 
 /** The wait after restart number `attempt` (1-based) before the next step. */
@@ -171,16 +178,33 @@ export function backoffAfter(attempt: number, policy: RecoveryPolicy): number {
   return Math.min(policy.maxBackoffMs, policy.initialBackoffMs * 2 ** Math.max(0, attempt - 1));
 }
 
-/** What to do about a node given its latest sample. */
+/**
+ * What to do about a node given its latest sample. With `replaceable` (the node's runtime can rebuild its
+ * resources, as EC2 can) the restarts are followed by one replacement before the node is given up on.
+ */
 export function decideRecovery(
   sample: HealthSample,
   policy: RecoveryPolicy = DEFAULT_RECOVERY_POLICY,
+  options: { readonly replaceable?: boolean } = {},
 ): RecoveryDecision {
   if (sample.health !== 'unhealthy') return { action: 'none' };
   if (sample.consecutiveFailures < policy.failureThreshold) return { action: 'wait' };
   if (sample.recoveryAttempts > 0 && sample.lastRecoveryAt !== undefined) {
     const nextAt = Date.parse(sample.lastRecoveryAt) + backoffAfter(sample.recoveryAttempts, policy);
     if (Date.parse(sample.at) < nextAt) return { action: 'wait', until: new Date(nextAt).toISOString() };
+  }
+  if (sample.recoveryAttempts > policy.maxAttempts) {
+    const reboots = sample.recoveryAttempts - 1;
+    return {
+      action: 'give-up',
+      reason:
+        `The node stopped answering and did not come back after ${reboots} reboot${reboots === 1 ? '' : 's'} ` +
+        `and a replacement of its instance (last probe: ${sample.reason}). ` +
+        'CareChain operators see it at the top of the fleet view; start it again or delete it.',
+    };
+  }
+  if (sample.recoveryAttempts === policy.maxAttempts && options.replaceable) {
+    return { action: 'replace', attempt: sample.recoveryAttempts + 1 };
   }
   if (sample.recoveryAttempts >= policy.maxAttempts) {
     return {
@@ -200,11 +224,12 @@ export function withRecoveryAttempt(
   attempt: number,
   outcome: 'requested' | 'failed',
   error?: string,
+  action: 'restart' | 'replace' = 'restart',
 ): HealthSample {
   return {
     ...sample,
     recoveryAttempts: attempt,
     lastRecoveryAt: sample.at,
-    recovery: { attempt, outcome, ...(error !== undefined && { error }) },
+    recovery: { attempt, outcome, ...(error !== undefined && { error }), ...(action === 'replace' && { action }) },
   };
 }

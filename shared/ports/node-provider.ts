@@ -84,6 +84,14 @@ export interface NodeProvider {
   /** Recovers a node that misbehaves (used by the health monitor). Safe to repeat. */
   restart(node: NodeRecord): Promise<void>;
 
+  /**
+   * Optional, for runtimes whose resources can be rebuilt (EC2): creates fresh resources for the node and removes
+   * its old ones (`node.providerRef`), the health monitor's last step after restarts failed. Idempotent per
+   * replacement attempt: `clientToken` is distinct for each attempt (e.g. `${node.id}-r${attempt}`), and a repeated
+   * call with the same token returns the same new `providerRef`. Runtimes without it are only restarted.
+   */
+  replace?(node: NodeRecord, network: Network, clientToken: string): Promise<{ readonly providerRef: string }>;
+
   /** Removes the node's resources. Idempotent: removing what is already gone succeeds. */
   deprovision(node: NodeRecord): Promise<void>;
 

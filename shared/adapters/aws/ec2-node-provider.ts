@@ -215,24 +215,64 @@ export class Ec2NodeProvider implements NodeProvider {
 
   /** Idempotent: a live instance tagged with the node is returned as is; otherwise the ClientToken dedupes. */
   async provision(spec: ProvisionSpec): Promise<{ readonly providerRef: string }> {
-    const { node, network } = spec;
+    const launch = this.#prepareLaunch(spec.node, spec.network, spec.artifacts);
+    const [existing] = await this.#liveInstancesOf(spec.node.id);
+    if (existing?.InstanceId) return { providerRef: existing.InstanceId };
+    return this.#launch(spec.node, spec.network, launch, spec.clientToken);
+  }
+
+  /**
+   * Replaces the node's instance: terminates the one recorded on the node, then launches a new one like `provision`
+   * (same tags, launch template and subnet) under the attempt's own token. The old instance is terminated first so
+   * the node is never billed twice, and only that one, so a repeated call never terminates the instance an earlier
+   * call with the same token launched; RunInstances' ClientToken then returns that instance again.
+   */
+  async replace(
+    node: NodeRecord,
+    network: ProvisionSpec['network'],
+    clientToken: string,
+  ): Promise<{ readonly providerRef: string }> {
+    const launch = this.#prepareLaunch(node, network, undefined);
+    if (node.providerRef) {
+      try {
+        await this.#call('TerminateInstances', () =>
+          this.#client.send(new TerminateInstancesCommand({ InstanceIds: [node.providerRef as string] })),
+        );
+      } catch (error) {
+        if (!(error instanceof NotFoundError)) throw error;
+      }
+    }
+    return this.#launch(node, network, launch, clientToken);
+  }
+
+  #prepareLaunch(
+    node: NodeRecord,
+    network: ProvisionSpec['network'],
+    given: NodeArtifacts | undefined,
+  ): { artifacts: NodeArtifacts; userData: string | undefined } {
     if (node.runtime !== 'ec2') throw new ValidationError(`Node ${node.id} runs on ${node.runtime}, not EC2`);
     if (node.networkId !== network.id) {
       throw new ValidationError(`Node ${node.id} belongs to network ${node.networkId}, not ${network.id}`);
     }
-    const artifacts = spec.artifacts ?? this.#options.renderArtifacts?.(node, network);
+    const artifacts = given ?? this.#options.renderArtifacts?.(node, network);
     if (!artifacts) throw new ValidationError('An EC2 node needs its genesis and Besu configuration');
-    const { nodeFiles } = this.#options;
-    const userData = nodeFiles ? undefined : renderBesuUserData(artifacts, this.#options.besuHome);
+    const userData = this.#options.nodeFiles ? undefined : renderBesuUserData(artifacts, this.#options.besuHome);
     if (userData !== undefined && Buffer.byteLength(userData) > USER_DATA_LIMIT_BYTES) {
       throw new ValidationError(`The node's boot files exceed EC2's ${USER_DATA_LIMIT_BYTES}-byte user data limit`);
     }
-    const { template, instanceType } = this.#launchSettings(node.size);
-    const [existing] = await this.#liveInstancesOf(node.id);
-    if (existing?.InstanceId) return { providerRef: existing.InstanceId };
+    this.#launchSettings(node.size);
+    return { artifacts, userData };
+  }
 
+  async #launch(
+    node: NodeRecord,
+    network: ProvisionSpec['network'],
+    { artifacts, userData }: { artifacts: NodeArtifacts; userData: string | undefined },
+    clientToken: string,
+  ): Promise<{ readonly providerRef: string }> {
+    const { template, instanceType } = this.#launchSettings(node.size);
     // Before the launch: the instance's boot script reads them as soon as it starts.
-    await nodeFiles?.publish(node.id, artifacts);
+    await this.#options.nodeFiles?.publish(node.id, artifacts);
     const tags: Tag[] = [
       { Key: 'Name', Value: `carechain-${node.name}`.slice(0, 255) },
       { Key: TAG_ORG, Value: node.orgId },
@@ -249,7 +289,7 @@ export class Ec2NodeProvider implements NodeProvider {
           ...(subnetId && { SubnetId: subnetId }),
           MinCount: 1,
           MaxCount: 1,
-          ClientToken: ec2ClientToken(node.id, spec.clientToken),
+          ClientToken: ec2ClientToken(node.id, clientToken),
           ...(userData !== undefined && { UserData: Buffer.from(userData).toString('base64') }),
           TagSpecifications: [
             { ResourceType: 'instance', Tags: tags },
@@ -297,7 +337,7 @@ export class Ec2NodeProvider implements NodeProvider {
     await this.#call('StopInstances', () => this.#client.send(new StopInstancesCommand({ InstanceIds: [instanceId] })));
   }
 
-  /** Reboots the instance (the monitor's first recovery step; replacing it is a deprovision and a new provision). */
+  /** Reboots the instance (the monitor's first recovery steps; `replace` is its last). */
   async restart(node: NodeRecord): Promise<void> {
     const instanceId = await this.#instanceIdOf(node);
     await this.#call('RebootInstances', () =>
