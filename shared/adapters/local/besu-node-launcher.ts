@@ -9,7 +9,7 @@ import { closeSync, existsSync, openSync, statSync, truncateSync } from 'node:fs
 import { open } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { computeAddress } from 'ethers';
+import { dataSlice, getAddress, keccak256 } from 'ethers';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
 import { formatEnode, parseEnode } from '../../chain/besu/enode.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
@@ -160,7 +160,8 @@ export async function readNodeInfo(rpcUrl: string): Promise<BesuNodeInfo | undef
   if (typeof reported !== 'string') return undefined;
   try {
     const enode = parseEnode(reported, 'admin_nodeInfo.enode');
-    return { enode: formatEnode(enode), nodeAddress: computeAddress(`0x04${enode.nodeId}`) };
+    // An Ethereum address is the last 20 bytes of the Keccak-256 of the 64-byte public key the enode carries.
+    return { enode: formatEnode(enode), nodeAddress: getAddress(dataSlice(keccak256(`0x${enode.nodeId}`), 12)) };
   } catch {
     return undefined;
   }
