@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { BesuNodeProvider, findBesuOnPath } from '../../shared/adapters/local/besu-node-provider.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
@@ -90,12 +91,17 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
 
     const nodeProvider = await LocalNodeProvider.open({ dataDir });
     stoppers.unshift(() => nodeProvider.close());
+    // With a `besu` binary on PATH every new managed node is its own Besu process; nodes already on anvil stay.
+    const besuPath = findBesuOnPath(process.env);
+    const besu = besuPath ? await BesuNodeProvider.open({ dataDir, besuPath }) : undefined;
+    if (besu) stoppers.unshift(() => besu.close());
+    const managedRuntime: AppDeps['managedRuntime'] = besu ? 'besu' : 'anvil';
     const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId);
     const reconciler = new NodeReconciler({
       nodes: stores.nodes,
       networks: stores.networks,
       audit: stores.audit,
-      providers: { anvil: nodeProvider, external: selfHosted },
+      providers: { anvil: nodeProvider, ...(besu && { besu }), external: selfHosted },
       logger: logger.child({ component: 'reconciler' }),
       clock,
     });
@@ -118,7 +124,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
         networks: stores.networks,
         audit: stores.audit,
         health: healthStore,
-        providers: { anvil: nodeProvider },
+        providers: { anvil: nodeProvider, ...(besu && { besu }) },
         logger: logger.child({ component: 'health-monitor' }),
         clock,
       }),
@@ -158,7 +164,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       stores,
       logger,
       clock,
-      managedRuntime: 'anvil',
+      managedRuntime,
       vault,
       usage,
       usageRecords,
