@@ -12,13 +12,7 @@ import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import type { CareChainFunction } from './carechain-function.ts';
-import {
-  ec2ArnIn,
-  fleetControlStatements,
-  fleetControlWildcards,
-  fleetDescribeStatements,
-  fleetRebootStatements,
-} from './fleet-control-permissions.ts';
+import { fleetControlStatements, fleetControlWildcards, fleetDescribeStatements } from './fleet-control-permissions.ts';
 import type { Capability } from './function-catalog.ts';
 import { wildcardResourceFinding } from './nag-finding-ids.ts';
 import { NODE_CONFIG_PREFIX } from './node-config-bucket.ts';
@@ -142,14 +136,6 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
     case 'fleet-describe':
       add(...fleetDescribeStatements());
       wildcard('*', DESCRIBE_REASON);
-      break;
-    case 'fleet-reboot':
-      add(...fleetRebootStatements(fn, resources.stage));
-      wildcard(
-        ec2ArnIn(fn, 'instance', '*'),
-        'The monitor reboots a node that failed its probes; instances are created at run time, and the statement ' +
-          'requires the carechain:node tag and this stage.',
-      );
       break;
     case 'stripe-secret':
       resources.stripeSecret.grantRead(fn.role);

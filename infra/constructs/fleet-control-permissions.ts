@@ -23,7 +23,7 @@ export interface FleetControlOptions {
 /** Tags the control plane must put on every instance it launches. */
 export const REQUIRED_INSTANCE_TAGS = [RESOURCE_TAG.node, RESOURCE_TAG.org] as const;
 
-export function ec2ArnIn(scope: IConstruct, resource: string, resourceName: string, account?: string): string {
+function ec2ArnIn(scope: IConstruct, resource: string, resourceName: string, account?: string): string {
   return Stack.of(scope).formatArn({
     service: 'ec2',
     resource,
@@ -132,21 +132,6 @@ export function fleetControlStatements(scope: IConstruct, options: FleetControlO
       actions: ['iam:PassRole'],
       resources: [options.nodeRole.roleArn],
       conditions: { StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' } },
-    }),
-  ];
-}
-
-/** Recovery only: the health monitor may reboot this stage's node instances, nothing else. */
-export function fleetRebootStatements(scope: IConstruct, stage: string): iam.PolicyStatement[] {
-  return [
-    new iam.PolicyStatement({
-      sid: 'RebootOwnNodes',
-      actions: ['ec2:RebootInstances'],
-      resources: [ec2ArnIn(scope, 'instance', '*')],
-      conditions: {
-        Null: { [`aws:ResourceTag/${RESOURCE_TAG.node}`]: 'false' },
-        StringEquals: { [`aws:ResourceTag/${RESOURCE_TAG.stage}`]: stage },
-      },
     }),
   ];
 }

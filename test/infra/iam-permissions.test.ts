@@ -96,7 +96,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE],
   gateway: [...LOGS, ...VPC, ...TABLE],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
-  monitor: [...LOGS, ...VPC, ...TABLE, ...DESCRIBE, ...QUEUE_SEND, 'cloudwatch:PutMetricData', 'ec2:RebootInstances'],
+  monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
@@ -123,8 +123,8 @@ function statement(name: FunctionName, sid: string): Statement {
 }
 
 describe('node recovery', () => {
-  it('lets the monitor reboot only node instances of this stage', () => {
-    expect(statement('monitor', 'RebootOwnNodes').Condition).toEqual({
+  it('lets the monitor reboot and replace only node instances of this stage', () => {
+    expect(statement('monitor', 'OperateOwnNodes').Condition).toEqual({
       Null: { 'aws:ResourceTag/carechain:node': 'false' },
       StringEquals: { 'aws:ResourceTag/carechain:stage': expect.any(String) },
     });
