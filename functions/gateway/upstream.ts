@@ -19,6 +19,7 @@ export class UpstreamProtocolError extends UpstreamError {}
 
 export class RpcUpstream {
   private readonly pools = new Map<string, Pool>();
+  private readonly targets = new Map<string, { origin: string; path: string; headers: Record<string, string> }>();
   private closed = false;
 
   constructor(private readonly options: UpstreamOptions) {}
@@ -29,27 +30,24 @@ export class RpcUpstream {
 
   /** POSTs a JSON-RPC body and returns the parsed JSON answer. */
   async post(rpcUrl: string, body: string): Promise<unknown> {
-    const url = new URL(rpcUrl);
-    const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-    if (url.username || url.password) {
-      const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-      headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-    }
-    const signal = AbortSignal.timeout(this.options.timeoutMs);
+    const target = this.targetOf(rpcUrl);
     let statusCode: number;
     let text: string;
     try {
-      const response = await this.poolFor(url.origin).request({
-        path: `${url.pathname}${url.search}`,
+      // undici's own header and body deadlines: no per-request timer or AbortSignal on the hot path.
+      const response = await this.poolFor(target.origin).request({
+        path: target.path,
         method: 'POST',
-        headers,
+        headers: target.headers,
         body,
-        signal,
+        headersTimeout: this.options.timeoutMs,
+        bodyTimeout: this.options.timeoutMs,
       });
       statusCode = response.statusCode;
       text = await response.body.text();
     } catch (error) {
-      if (signal.aborted) {
+      const code = (error as { code?: string }).code;
+      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
         throw new UpstreamTimeoutError(`The node did not answer within ${this.options.timeoutMs} ms`, { cause: error });
       }
       throw new UpstreamUnreachableError('The node could not be reached', { cause: error });
@@ -66,6 +64,22 @@ export class RpcUpstream {
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.close()));
+  }
+
+  /** Origin, path and headers of a node URL, worked out once per URL rather than per request. */
+  private targetOf(rpcUrl: string): { origin: string; path: string; headers: Record<string, string> } {
+    let target = this.targets.get(rpcUrl);
+    if (!target) {
+      const url = new URL(rpcUrl);
+      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+      if (url.username || url.password) {
+        const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+        headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+      }
+      target = { origin: url.origin, path: `${url.pathname}${url.search}`, headers };
+      this.targets.set(rpcUrl, target);
+    }
+    return target;
   }
 
   private poolFor(origin: string): Pool {
