@@ -10,12 +10,16 @@ import { createApp } from '../../functions/api/app.ts';
 import type { AppDeps } from '../../functions/api/app-deps.ts';
 import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
 import { wireBilling } from '../../functions/jobs/billing/billing-wiring.ts';
+import { ensurePlatformKey } from '../../functions/jobs/platform-bootstrap.ts';
+import { SlaReporter, slaTermsFromPlans } from '../../functions/jobs/sla-reports.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
+import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
+import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 
@@ -30,6 +34,18 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
   const billing = wireBilling({ provider: new NoBilling(), stores, clock, logger });
+  const vault = new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-')));
+  const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
+  const healthStore = new HealthRepository(table);
+  const slaReports = new SlaReporter({
+    nodes: stores.nodes,
+    organisations: stores.organisations,
+    health: healthStore,
+    signer: new VaultSigner(vault, platformKey.keyRef),
+    clock,
+    logger,
+    slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
+  });
   const deps: AppDeps = {
     config: {
       mode: 'local',
@@ -44,7 +60,8 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     signingKeyAdmission: billing.signingKeyAdmission,
     clock,
     managedRuntime: 'anvil',
-    vault: new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-'))),
+    vault,
+    health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
     usageRecords: new UsageRepository(table, clock),
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });

@@ -25,7 +25,10 @@ const VALID_BODIES: Record<string, unknown> = {
 };
 
 let api: TestApi;
-let routes: Array<{ method: string; path: string; hasBody: boolean }>;
+/** Valid values for required query parameters, by name. */
+const VALID_QUERY: Record<string, string> = { month: '2026-11' };
+
+let routes: Array<{ method: string; path: string; hasBody: boolean; query: string[] }>;
 let params: Record<string, string>;
 let attacker: { token: string; apiKey: string };
 let revokedVictimKey: string;
@@ -70,7 +73,10 @@ beforeAll(async () => {
   };
 
   const doc = (await api.call('GET', '/v1/openapi.json')).json as {
-    paths: Record<string, Record<string, { requestBody?: unknown }>>;
+    paths: Record<
+      string,
+      Record<string, { requestBody?: unknown; parameters?: Array<{ in: string; name: string; required?: boolean }> }>
+    >;
   };
   routes = Object.entries(doc.paths)
     .filter(([path]) => path.startsWith('/v1/orgs/{orgId}'))
@@ -79,12 +85,23 @@ beforeAll(async () => {
         method: method.toUpperCase(),
         path,
         hasBody: operation.requestBody !== undefined,
+        query: (operation.parameters ?? []).filter((p) => p.in === 'query' && p.required).map((p) => p.name),
       })),
     );
 });
 afterAll(() => api.close());
 
 function fill(path: string): string {
+  const route = routes.find((r) => r.path === path && r.query.length > 0);
+  const query = (route?.query ?? []).map((name) => {
+    const value = VALID_QUERY[name];
+    if (!value) throw new Error(`No valid value for ?${name}: add one to the tenant-isolation test`);
+    return `${name}=${encodeURIComponent(value)}`;
+  });
+  return fillPath(path) + (query.length ? `?${query.join('&')}` : '');
+}
+
+function fillPath(path: string): string {
   return path.replace(/\{(\w+)\}/g, (_, name: string) => {
     const value = params[name];
     if (!value) throw new Error(`No real id for {${name}}: add one to the tenant-isolation test`);
