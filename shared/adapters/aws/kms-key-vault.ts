@@ -115,7 +115,7 @@ export class KmsKeyVault implements KeyVault {
 
   async sign(keyRef: KeyRef, digest: Uint8Array): Promise<DigestSignature> {
     validateDigest(digest);
-    const [{ address }, response] = await Promise.all([
+    const [{ address, publicKey }, response] = await Promise.all([
       this.getPublicKey(keyRef),
       this.call('sign', () =>
         this.kms.send(
@@ -129,7 +129,7 @@ export class KmsKeyVault implements KeyVault {
       ),
     ]);
     if (!response.Signature) throw new UpstreamError('AWS KMS answered Sign without a signature');
-    const signature = ethereumSignatureFromDer(response.Signature, digest, address);
+    const signature = ethereumSignatureFromDer(response.Signature, digest, address, publicKey);
     return { r: signature.r, s: signature.s, v: signature.v };
   }
 

@@ -40,6 +40,29 @@ describe('ethereumSignatureFromDer', () => {
     expectCanonicalFor(der, digest);
   });
 
+  it('finds the same recovery id from the public key (one verification) as by recovering addresses', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (digest) => {
+        const der = kmsLikeSign(digest, key.secretKey);
+        const viaPublicKey = ethereumSignatureFromDer(der, digest, key.address, key.publicKey);
+        expect(viaPublicKey.serialized).toBe(ethereumSignatureFromDer(der, digest, key.address).serialized);
+        expect(recoverAddress(digest, viaPublicKey)).toBe(key.address);
+      }),
+      { numRuns: 200 },
+    );
+    for (const edge of ['high-s', 'short-r', 'short-s', 'short-normalised-s'] as const) {
+      const digest = findDigest(key.secretKey, edge);
+      const der = kmsLikeSign(digest, key.secretKey);
+      expect(recoverAddress(digest, ethereumSignatureFromDer(der, digest, key.address, key.publicKey))).toBe(
+        key.address,
+      );
+    }
+    const other = new Uint8Array(randomBytes(32));
+    expect(() =>
+      ethereumSignatureFromDer(kmsLikeSign(other, key.secretKey), new Uint8Array(32), key.address, key.publicKey),
+    ).toThrow(/does not belong to the signing key/);
+  });
+
   it('finds both recovery ids rather than assuming one', () => {
     const parities = new Set<number>();
     for (let i = 0; i < 64 && parities.size < 2; i++) {
