@@ -24,6 +24,7 @@ async function main() {
     [
       '',
       `CareChain BaaS is running at ${runtime.url}`,
+      `  Console:         ${runtime.url}/`,
       `  API docs:        ${runtime.url}/docs`,
       `  OpenAPI:         ${runtime.url}/v1/openapi.json`,
       `  Operator login:  ${login}`,
