@@ -2,10 +2,8 @@
  * Real parts behind the gateway for integration tests and the benchmark: an anvil chain, an embedded DynamoDB
  * (dynalite) holding usage records, and the gateway served over HTTP by @hono/node-server on a free port.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { serve } from '@hono/node-server';
 import {
   createGateway,
@@ -19,73 +17,15 @@ import { UsageRepository } from '../../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../../shared/metering/usage-meter.ts';
 import { ensureTable } from '../../../shared/store/create-table.ts';
 import { Table } from '../../../shared/store/table.ts';
+import { type AnvilProcess, FREE_GAS, spawnAnvil } from '../../support/anvil-process.ts';
 
-const ANVIL = fileURLToPath(new URL('../../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil', import.meta.url));
 export const CHAIN_ID = 1_337_777;
 
-export interface AnvilProcess {
-  readonly url: string;
-  stop(): Promise<void>;
-}
+export type { AnvilProcess };
 
 /** A free-gas anvil chain sealing a block every second, as the local runtime runs it. */
-export async function startAnvil(): Promise<AnvilProcess> {
-  const child = spawn(
-    ANVIL,
-    [
-      '--host',
-      '127.0.0.1',
-      '--port',
-      '0',
-      '--base-fee',
-      '0',
-      '--gas-price',
-      '0',
-      '--disable-min-priority-fee',
-      '--chain-id',
-      String(CHAIN_ID),
-      '--block-time',
-      '1',
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const port = await listeningPort(child);
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      const exited = new Promise((resolve) => child.once('exit', resolve));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
-
-function listeningPort(child: ChildProcess): Promise<number> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`anvil did not start within 10 s:\n${output}`));
-    }, 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Listening on [\d.]+:(\d+)/.exec(output);
-      if (match) {
-        clearTimeout(timer);
-        child.stdout?.removeAllListeners('data');
-        child.stdout?.resume();
-        resolve(Number(match[1]));
-      }
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`anvil exited with ${code} before listening:\n${output}`));
-    });
-  });
+export function startAnvil(): Promise<AnvilProcess> {
+  return spawnAnvil([...FREE_GAS, '--chain-id', String(CHAIN_ID), '--block-time', '1']);
 }
 
 /** An HTTP server that accepts requests and never answers them: a node that hangs. */

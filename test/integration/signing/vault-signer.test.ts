@@ -1,8 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { GetPublicKeyCommand, KMSClient, SignCommand, type SignCommandInput } from '@aws-sdk/client-kms';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
@@ -20,55 +18,20 @@ import { LocalKeyVault } from '../../../shared/adapters/local/local-key-vault.ts
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 import { SigningKeyUnavailableError } from '../../../shared/ports/key-vault.ts';
+import { type AnvilProcess, FREE_GAS, spawnAnvil } from '../../support/anvil-process.ts';
 import { kmsLikeSign, newTestKey } from '../../unit/signing/secp256k1-fixtures.ts';
 
-const ANVIL = fileURLToPath(new URL('../../../node_modules/@foundry-rs/anvil-linux-amd64/bin/anvil', import.meta.url));
 const CHAIN_ID = 1_337_777n;
 const ORG = 'org_abcdefghijklmnopqrst';
 
-let anvil: ChildProcess;
+let anvil: AnvilProcess;
 let provider: JsonRpcProvider;
 let dataDir: string;
 let vault: LocalKeyVault;
 
-function startAnvil(): Promise<{ child: ChildProcess; port: number }> {
-  const child = spawn(
-    ANVIL,
-    [
-      ...['--host', '127.0.0.1', '--port', '0', '--base-fee', '0', '--gas-price', '0'],
-      ...['--disable-min-priority-fee', '--chain-id', String(CHAIN_ID)],
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`anvil did not start within 10 s:\n${output}`));
-    }, 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /Listening on [\d.]+:(\d+)/.exec(output);
-      if (!match) return;
-      clearTimeout(timer);
-      child.stdout?.removeAllListeners('data');
-      child.stdout?.resume();
-      resolve({ child, port: Number(match[1]) });
-    });
-    child.stderr?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`anvil exited with ${code} before listening:\n${output}`));
-    });
-  });
-}
-
 beforeAll(async () => {
-  const started = await startAnvil();
-  anvil = started.child;
-  provider = new JsonRpcProvider(`http://127.0.0.1:${started.port}`, undefined, {
+  anvil = await spawnAnvil([...FREE_GAS, '--chain-id', String(CHAIN_ID)]);
+  provider = new JsonRpcProvider(anvil.url, undefined, {
     staticNetwork: true,
     cacheTimeout: -1,
     pollingInterval: 50,
@@ -79,11 +42,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   provider?.destroy();
-  if (anvil && anvil.exitCode === null && anvil.signalCode === null) {
-    const exited = new Promise((resolve) => anvil.once('exit', resolve));
-    anvil.kill('SIGTERM');
-    await exited;
-  }
+  await anvil?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
