@@ -6,6 +6,7 @@
  * Functions that talk to nodes run in the fleet VPC with the control-plane security group; the fleet stack
  * supplies those, and the launch templates the reconciler launches from.
  */
+
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import {
@@ -28,6 +29,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { AWS_SETTING_VARIABLES } from '../../shared/config/config.ts';
 import type { NodeSize } from '../../shared/domain/node.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
 import { type CapabilityResources, grantCapability } from '../constructs/capability-grants.ts';
@@ -65,15 +67,7 @@ export interface ControlPlaneStackProps extends StackProps {
  * Environment variables the functions read (besides CARECHAIN_MODE, CARECHAIN_TABLE_NAME and the rest of
  * shared/config). AWS_REGION is set by Lambda itself.
  */
-export const FUNCTION_ENV = {
-  stage: 'CARECHAIN_STAGE',
-  stripeSecretArn: 'STRIPE_SECRET_ARN',
-  provisioningQueueUrl: 'CARECHAIN_PROVISIONING_QUEUE_URL',
-  platformKeyId: 'CARECHAIN_PLATFORM_KEY_ID',
-  launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
-  nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
-  nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
-} as const;
+export const FUNCTION_ENV = AWS_SETTING_VARIABLES;
 
 export class ControlPlaneStack extends Stack {
   readonly table: DataTable;

@@ -5,6 +5,7 @@
  * it, so when the managed validators alone are not enough the change waits for the self-hosted ones, and the
  * execution record says so. After the change shows, the nodes discard their vote so it is not cast again.
  */
+import { callJsonRpc } from '../../../shared/chain/json-rpc-call.ts';
 
 export interface QbftNode {
   readonly nodeId: string;
@@ -20,24 +21,16 @@ export interface QbftVoteOutcome {
   readonly failures: readonly { readonly nodeId: string; readonly error: string }[];
 }
 
+/** A validator-vote step that did not go through. */
 export class QbftCallError extends Error {}
 
-export async function qbftCall(url: string, method: string, params: unknown[], timeoutMs = 5_000): Promise<unknown> {
-  let response: Response;
+/** One call to a validator node; a failure is the node's, reported as QbftCallError with the reason. */
+async function qbftCall(url: string, method: string, params: unknown[]): Promise<unknown> {
   try {
-    response = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
-      signal: AbortSignal.timeout(timeoutMs),
-    });
+    return await callJsonRpc(url, method, params, 5_000);
   } catch (error) {
-    throw new QbftCallError(`${method} failed: ${(error as Error).message}`, { cause: error });
+    throw new QbftCallError((error as Error).message, { cause: error });
   }
-  if (!response.ok) throw new QbftCallError(`${method} answered HTTP ${response.status}`);
-  const body = (await response.json().catch(() => ({}))) as { result?: unknown; error?: { message?: string } };
-  if (body.error) throw new QbftCallError(`${method} failed: ${body.error.message ?? 'unknown error'}`);
-  return body.result;
 }
 
 /** The validator set at the latest block, as the first node that answers reports it. */

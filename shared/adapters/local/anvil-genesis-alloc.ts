@@ -4,9 +4,9 @@
  * calls right after its first start; from then on they are part of the saved state like everything else.
  */
 import { z } from 'zod';
+import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { Network } from '../../domain/network.ts';
 import { ValidationError } from '../../errors.ts';
-import { callJsonRpc } from './json-rpc-call.ts';
 
 export interface GenesisAllocEntry {
   /** Hex quantities and data, normalised for anvil's RPC. */

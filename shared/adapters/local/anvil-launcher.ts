@@ -9,9 +9,9 @@ import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { AnvilChainConfig, AnvilChainFiles } from './anvil-chain-files.ts';
 import { applyGenesisAlloc } from './anvil-genesis-alloc.ts';
-import { callJsonRpc } from './json-rpc-call.ts';
 import { isProcessAlive, readCommandLine, terminateProcess } from './process-control.ts';
 import type { SupervisedProcess } from './process-supervisor.ts';
 

@@ -12,8 +12,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { dataSlice, getAddress, keccak256 } from 'ethers';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
 import { formatEnode, parseEnode } from '../../chain/besu/enode.ts';
+import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
-import { callJsonRpc } from './json-rpc-call.ts';
 import { isProcessAlive, readCommandLine, terminateProcess } from './process-control.ts';
 import type { SupervisedProcess } from './process-supervisor.ts';
 

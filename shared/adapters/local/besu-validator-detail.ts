@@ -3,9 +3,10 @@
  * key's address (from `admin_nodeInfo`) and the validator set at the latest block from its consensus API. Besu
  * generates the node key on first start, so a node is a validator only when the network's validator set names it.
  */
+
+import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { ConsensusProtocol } from '../../domain/network.ts';
 import type { BesuNodeInfo } from './besu-node-launcher.ts';
-import { callJsonRpc } from './json-rpc-call.ts';
 
 const VALIDATORS_METHOD: Readonly<Record<ConsensusProtocol, string>> = {
   qbft: 'qbft_getValidatorsByBlockNumber',

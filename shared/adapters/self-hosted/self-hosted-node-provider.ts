@@ -3,6 +3,7 @@
  * `describe` looks at the RPC URL the member recorded: a node that answers with its network's chain id is running;
  * without a URL the node is unmonitored and says so. Works the same in both modes.
  */
+import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import type { InventoryItem, NodeDescription, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
 
@@ -29,14 +30,8 @@ export class SelfHostedNodeProvider implements NodeProvider {
     }
     const expected = await this.chainIdOf(node.networkId);
     try {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      });
-      const body = (await response.json()) as { result?: string };
-      const chainId = body.result ? Number(BigInt(body.result)) : undefined;
+      const result = await callJsonRpc(url, 'eth_chainId', [], this.timeoutMs);
+      const chainId = typeof result === 'string' ? Number(BigInt(result)) : undefined;
       if (chainId !== expected) {
         return {
           status: 'pending',

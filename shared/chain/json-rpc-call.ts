@@ -1,6 +1,7 @@
 /**
- * One JSON-RPC 2.0 call over HTTP with a deadline, for the local provider's own probes and set-up calls
- * (readiness, chain id checks, genesis allocations). Not a client library: tenants' traffic goes through the gateway.
+ * One JSON-RPC 2.0 call over HTTP with a deadline, for the control plane's own calls to nodes (readiness and chain
+ * id checks, genesis allocations, QBFT validator votes). Not a client library: tenants' traffic goes through the
+ * gateway.
  */
 export class JsonRpcCallError extends Error {}
 
