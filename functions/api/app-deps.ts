@@ -3,6 +3,7 @@
  * tests build it from real local adapters too. The app never constructs an adapter itself.
  */
 import type { Config } from '../../shared/config/config.ts';
+import type { Network } from '../../shared/domain/network.ts';
 import type { NodeHosting, NodeRecord, NodeRole, NodeRuntime } from '../../shared/domain/node.ts';
 import type { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
@@ -46,6 +47,23 @@ export interface AppDeps {
   readonly version?: string;
   /** The runtime managed nodes get in this deployment: anvil (local), besu (local, when installed) or ec2. */
   readonly managedRuntime: Exclude<NodeRuntime, 'external'>;
+  /**
+   * The runtime a managed node of this network gets, where it depends on the network (local mode with Besu: only
+   * networks whose chain runs here get Besu nodes; the others keep their anvil chain). Absent: `managedRuntime`.
+   */
+  readonly managedRuntimeOf?: (network: Network) => Exclude<NodeRuntime, 'external'>;
+  /**
+   * Genesis validators the platform provides for a network created without a validator list (local mode). Absent
+   * where the operator must name them (AWS: the addresses of the node keys of the validators that will run it).
+   */
+  readonly genesisValidators?: {
+    /** The addresses of a new network's genesis validators, made for it. */
+    create(networkId: string): Promise<string[]>;
+    /** Starts what the network's chain needs, once it is recorded. */
+    start(network: Network): Promise<void>;
+    /** Drops what `create` made, when the network was not recorded after all. */
+    discard(networkId: string): Promise<void>;
+  };
   /** Where signing keys live: KMS in AWS, the encrypted local vault on a laptop. */
   readonly vault: KeyVault;
   /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */

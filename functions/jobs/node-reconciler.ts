@@ -192,7 +192,10 @@ export class NodeReconciler {
     const fresh = running(description);
     if (
       description.status === 'running' &&
-      (fresh.endpoints.rpcUrl !== node.endpoints.rpcUrl || fresh.reason !== node.reason || fresh.enode !== node.enode)
+      (fresh.endpoints.rpcUrl !== node.endpoints.rpcUrl ||
+        fresh.reason !== node.reason ||
+        fresh.enode !== node.enode ||
+        fresh.validatorAddress !== node.validatorAddress)
     ) {
       return this.deps.nodes.annotate(node, fresh);
     }
@@ -270,6 +273,7 @@ function running(description: NodeDescription) {
   return {
     endpoints: { rpcUrl: description.rpcUrl, p2pPort: description.p2pPort },
     enode: description.enode,
+    validatorAddress: description.validatorAddress,
     reason: description.sharedChain ? undefined : description.detail,
   };
 }

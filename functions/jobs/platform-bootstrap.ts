@@ -1,6 +1,6 @@
 /**
  * What a new installation needs before anyone uses it: the platform signing key (created once in the vault)
- * and, in local mode, the default consortium network with the platform as its genesis validator.
+ * and, in local mode, the default consortium network.
  */
 import { newId } from '../../shared/domain/ids.ts';
 import { DEFAULT_NETWORK, type Network } from '../../shared/domain/network.ts';
@@ -32,18 +32,32 @@ export async function ensurePlatformKey(
   return key;
 }
 
+/** Where a new network's genesis validators come from: their addresses, and how to drop them if unused. */
+export interface GenesisValidatorSource {
+  validators(networkId: string): Promise<string[]>;
+  discard?(networkId: string): Promise<void>;
+}
+
+/**
+ * The default network, created on the first start. Its genesis validators come from `genesis`: the platform key
+ * on the anvil runtime, node keys of genesis validators the platform runs on the Besu runtime. A start that loses a
+ * race to create it drops the validators it made.
+ */
 export async function ensureDefaultNetwork(
   networks: NetworksRepository,
-  platformAddress: string,
+  genesis: GenesisValidatorSource,
   now: Date,
 ): Promise<{ network: Network; created: boolean }> {
-  return networks.ensure({
-    id: newId('network'),
+  const existing = (await networks.list()).find((network) => network.name === DEFAULT_NETWORK.name);
+  if (existing) return { network: existing, created: false };
+  const id = newId('network');
+  const ensured = await networks.ensure({
+    id,
     name: DEFAULT_NETWORK.name,
     chainId: DEFAULT_NETWORK.chainId,
     consensus: DEFAULT_NETWORK.consensus,
     blockPeriodSeconds: DEFAULT_NETWORK.blockPeriodSeconds,
-    validators: [platformAddress],
+    validators: await genesis.validators(id),
     bootnodes: [],
     alloc: {},
     status: 'active',
@@ -51,4 +65,6 @@ export async function ensureDefaultNetwork(
     createdAt: now.toISOString(),
     version: 1,
   });
+  if (ensured.network.id !== id) await genesis.discard?.(id);
+  return ensured;
 }

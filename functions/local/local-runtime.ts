@@ -17,6 +17,7 @@ import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-h
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
 import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
+import type { Network } from '../../shared/domain/network.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
@@ -59,6 +60,38 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
+/**
+ * Genesis validators in local mode. On the Besu runtime: node keys made for the new network and Besu processes
+ * the platform runs with them (a network whose keys are held elsewhere is left alone). On anvil the chain process
+ * seals every block, and the platform key stands in the genesis as its validator.
+ */
+function localGenesisValidators(
+  besu: BesuNodeProvider | undefined,
+  platformAddress: string,
+  logger: Logger,
+): NonNullable<AppDeps['genesisValidators']> {
+  if (!besu) {
+    return { create: async () => [platformAddress], start: async () => {}, discard: async () => {} };
+  }
+  return {
+    create: (networkId) => besu.prepareGenesisValidators(networkId, 1),
+    discard: (networkId) => besu.discardGenesisValidators(networkId),
+    start: async (network) => {
+      try {
+        const hosted = await besu.hostNetwork(network);
+        logger.info(hosted ? 'network chain runs on local Besu' : 'network chain runs on anvil', {
+          networkId: network.id,
+        });
+      } catch (error) {
+        logger.warn('network chain did not start on local Besu', {
+          networkId: network.id,
+          error: (error as Error).message,
+        });
+      }
+    },
+  };
+}
+
 function swaggerAssetsDir(): string | undefined {
   try {
     return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
@@ -87,15 +120,26 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     });
     const vault = new LocalKeyVault(dataDir, { now: clock });
     const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
-    const { network: defaultNetwork } = await ensureDefaultNetwork(stores.networks, platformKey.address, clock());
 
     const nodeProvider = await LocalNodeProvider.open({ dataDir });
     stoppers.unshift(() => nodeProvider.close());
-    // With a `besu` binary on PATH every new managed node is its own Besu process; nodes already on anvil stay.
+    // With a `besu` binary on PATH, a network created now gets genesis validators the platform runs as Besu
+    // processes, and its managed nodes are Besu processes too (real QBFT). Networks created before keep anvil.
     const besuPath = findBesuOnPath(process.env);
     const besu = besuPath ? await BesuNodeProvider.open({ dataDir, besuPath }) : undefined;
     if (besu) stoppers.unshift(() => besu.close());
+    const genesisValidators = localGenesisValidators(besu, platformKey.address, logger);
+    const { network: defaultNetwork } = await ensureDefaultNetwork(
+      stores.networks,
+      { validators: genesisValidators.create, discard: genesisValidators.discard },
+      clock(),
+    );
+    for (const network of await stores.networks.list()) {
+      if (network.status === 'active') await genesisValidators.start(network);
+    }
     const managedRuntime: AppDeps['managedRuntime'] = besu ? 'besu' : 'anvil';
+    const managedRuntimeOf = (network: Network): AppDeps['managedRuntime'] =>
+      besu?.hostsChainOf(network.id) ? 'besu' : 'anvil';
     const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId);
     const reconciler = new NodeReconciler({
       nodes: stores.nodes,
@@ -165,6 +209,8 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       logger,
       clock,
       managedRuntime,
+      managedRuntimeOf,
+      genesisValidators,
       vault,
       usage,
       usageRecords,
@@ -177,7 +223,12 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       version: process.env.npm_package_version,
     };
     const app = createApp(deps);
-    const governanceWorker = startGovernanceWorker(governanceJobDeps(deps, stores.governance));
+    const governanceWorker = startGovernanceWorker(
+      governanceJobDeps(
+        { ...deps, ...(besu && { platformValidators: (id: string) => besu.genesisValidatorEndpoints(id) }) },
+        stores.governance,
+      ),
+    );
     stoppers.unshift(() => governanceWorker.stop());
     // As in AWS, where they are separate functions: /rpc/* goes to the gateway, everything else to the API.
     const gateway = createGateway(

@@ -48,6 +48,8 @@ export interface NodeDescription {
   readonly p2pPort?: number;
   /** Only when the runtime can report one; never invented. */
   readonly enode?: string;
+  /** The node key's address (a QBFT validator's identity), as the node itself reports it; never invented. */
+  readonly validatorAddress?: string;
   /** True when the node is an endpoint of a chain process shared by the whole network (anvil runtime). */
   readonly sharedChain: boolean;
   /** Words an operator or member can act on: why it failed, what a shared chain means, ... */

@@ -29,7 +29,16 @@ export const CreateNetwork = z
       .openapi({ example: 1_337_778 }),
     consensus: z.enum(CONSENSUS_PROTOCOLS).default('qbft'),
     blockPeriodSeconds: z.number().int().min(1).max(60).default(2),
-    validators: z.array(Address).min(1, 'A QBFT genesis needs at least one validator').max(64),
+    validators: z
+      .array(Address)
+      .min(1, 'A QBFT genesis needs at least one validator')
+      .max(64)
+      .optional()
+      .openapi({
+        description:
+          'Node addresses of the genesis validators. Leave out in local mode to have the platform make and run ' +
+          'the genesis validator; required where the platform provides none.',
+      }),
     bootnodes: z.array(Enode).max(32).default([]),
     alloc: z
       .record(Address, z.object({ balance: z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/) }))

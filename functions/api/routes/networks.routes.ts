@@ -6,7 +6,7 @@ import { genesisJson } from '../../../shared/chain/besu/genesis.ts';
 import { canonicalValidators } from '../../../shared/chain/besu/validator-set.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
-import { ConflictError, NotFoundError, UnauthorizedError } from '../../../shared/errors.ts';
+import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
 import { idParam } from '../../../shared/schemas/common.schemas.ts';
 import { CreateNetwork, NetworkList, NetworkView } from '../../../shared/schemas/network.schemas.ts';
 import { requireOperator } from '../access.ts';
@@ -56,19 +56,31 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       if (existing.some((n) => n.chainId === body.chainId)) {
         throw new ConflictError(`Chain id ${body.chainId} is used by another network`);
       }
-      const network = await deps.stores.networks.create({
-        id: newId('network'),
-        name: body.name,
-        chainId: body.chainId,
-        consensus: body.consensus,
-        blockPeriodSeconds: body.blockPeriodSeconds,
-        validators: canonicalValidators(body.validators),
-        bootnodes: body.bootnodes,
-        alloc: body.alloc,
-        status: 'active',
-        governanceAddress: undefined,
-        createdAt: deps.clock().toISOString(),
-        version: 1,
+      const id = newId('network');
+      const genesis = body.validators ? undefined : providedGenesisValidators(deps);
+      const validators = body.validators ?? (await genesis?.create(id)) ?? [];
+      const network = await deps.stores.networks
+        .create({
+          id,
+          name: body.name,
+          chainId: body.chainId,
+          consensus: body.consensus,
+          blockPeriodSeconds: body.blockPeriodSeconds,
+          validators: canonicalValidators(validators),
+          bootnodes: body.bootnodes,
+          alloc: body.alloc,
+          status: 'active',
+          governanceAddress: undefined,
+          createdAt: deps.clock().toISOString(),
+          version: 1,
+        })
+        .catch(async (error: unknown) => {
+          await genesis?.discard(id);
+          throw error;
+        });
+      // The network exists either way; a chain that cannot start now is started again with the control plane.
+      await genesis?.start(network).catch((error: Error) => {
+        c.get('logger').warn('network chain did not start', { networkId: network.id, error: error.message });
       });
       c.get('logger').info('network created', { networkId: network.id, chainId: network.chainId });
       return c.json(toNetworkView(network), 201);
@@ -126,4 +138,11 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       return c.json(JSON.parse(genesisJson(network)) as Record<string, unknown>, 200);
     },
   );
+}
+
+function providedGenesisValidators(deps: AppDeps): NonNullable<AppDeps['genesisValidators']> {
+  if (deps.genesisValidators) return deps.genesisValidators;
+  throw new ValidationError('This deployment provides no genesis validators: list them', [
+    { path: 'body.validators', message: 'required: the node addresses of the genesis validators' },
+  ]);
 }

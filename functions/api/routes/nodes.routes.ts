@@ -118,7 +118,8 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         hosting: body.hosting,
         size: body.size,
         region: body.region,
-        runtime: body.hosting === 'self-hosted' ? 'external' : deps.managedRuntime,
+        runtime:
+          body.hosting === 'self-hosted' ? 'external' : (deps.managedRuntimeOf?.(network) ?? deps.managedRuntime),
         state: 'requested',
         desiredState: 'running',
         reason: undefined,

@@ -115,7 +115,7 @@ async function carryOutValidatorChange(
       // A re-run after a crash, or votes by validators the platform does not manage, already made the change.
       consensus =
         execution.consensus ??
-        (deps.managedRuntime === 'anvil' ? ANVIL_CONSENSUS : 'qbft: the validator set shows the change');
+        (context.runtime === 'anvil' ? ANVIL_CONSENSUS : 'qbft: the validator set shows the change');
       note = execution.note;
       validatorsAfter = [...(await updateNetworkValidators(deps, context.network.id, () => validators)).validators];
     } else {

@@ -2,6 +2,7 @@
  * What the governance jobs (deployer, watcher, decision executor, offboarding) need, passed in by whoever runs
  * them: the scheduled Lambda, the local worker, or a test.
  */
+import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';
 import type { Logger } from '../../../shared/observability/logger.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
@@ -32,6 +33,13 @@ export interface GovernanceJobDeps {
   readonly clock: () => Date;
   /** The runtime of managed nodes: on `anvil` no consensus vote exists; `besu` and `ec2` run Besu (QBFT). */
   readonly managedRuntime: Exclude<NodeRuntime, 'external'>;
+  /** The runtime of a network's managed nodes where it depends on the network (local mode). @default managedRuntime */
+  readonly managedRuntimeOf?: (network: Network) => Exclude<NodeRuntime, 'external'>;
+  /**
+   * Validators the platform runs for a network without node records (the genesis validators of local Besu
+   * networks): they take validator votes and count in the safety check. @default none
+   */
+  readonly platformValidators?: (networkId: string) => Promise<readonly PlatformValidator[]>;
   /** Told when offboarding changed a node's desired state, so the reconciler acts at once. */
   readonly nodeChanged?: (node: NodeRecord) => void;
   /** Most blocks one `eth_getLogs` asks for. @default 500 */
@@ -44,12 +52,21 @@ export interface GovernanceJobDeps {
   readonly consensusTimeoutMs?: number;
 }
 
+export interface PlatformValidator {
+  readonly nodeId: string;
+  readonly address: string;
+  /** Private JSON-RPC URL while it serves. */
+  readonly rpcUrl: string | undefined;
+  readonly live: boolean;
+}
+
 /** The audit actor for what the control plane does on its own. */
 export const GOVERNANCE_ACTOR = { type: 'system', id: 'governance' } as const;
 
 /** The governance jobs' dependencies from what the API already has (AppDeps fits), plus the repository. */
 export function governanceJobDeps(
-  from: Pick<GovernanceJobDeps, 'stores' | 'vault' | 'logger' | 'clock' | 'managedRuntime' | 'nodeChanged'>,
+  from: Pick<GovernanceJobDeps, 'stores' | 'vault' | 'logger' | 'clock' | 'managedRuntime' | 'nodeChanged'> &
+    Pick<GovernanceJobDeps, 'managedRuntimeOf' | 'platformValidators'>,
   governance: GovernanceRepository,
   options: Pick<
     GovernanceJobDeps,
@@ -63,6 +80,8 @@ export function governanceJobDeps(
     logger: from.logger.child({ component: 'governance' }),
     clock: from.clock,
     managedRuntime: from.managedRuntime,
+    ...(from.managedRuntimeOf && { managedRuntimeOf: from.managedRuntimeOf }),
+    ...(from.platformValidators && { platformValidators: from.platformValidators }),
     nodeChanged: from.nodeChanged,
     ...options,
   };

@@ -9,7 +9,7 @@
 import { getAddress } from 'ethers';
 import { canonicalValidators } from '../../../shared/chain/besu/validator-set.ts';
 import type { Network } from '../../../shared/domain/network.ts';
-import type { NodeRecord } from '../../../shared/domain/node.ts';
+import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';
 import {
   checkValidatorChange,
   type ValidatorChange,
@@ -19,7 +19,7 @@ import type { ValidatorBinding } from '../../../shared/store/governance.reposito
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import { type ChainEndpoint, servingEndpoints } from './governance-chain.ts';
 import type { DeployedGovernance } from './governance-deployer.ts';
-import type { GovernanceJobDeps } from './governance-deps.ts';
+import type { GovernanceJobDeps, PlatformValidator } from './governance-deps.ts';
 import {
   discardValidatorVotes,
   type QbftNode,
@@ -42,6 +42,10 @@ export interface NetworkContext {
   readonly bindings: readonly ValidatorBinding[];
   /** A node serving the chain, for contract calls; undefined when none serves. */
   readonly endpoint: ChainEndpoint | undefined;
+  /** The runtime of the network's managed nodes. */
+  readonly runtime: Exclude<NodeRuntime, 'external'>;
+  /** Validators the platform runs for the network without node records. */
+  readonly platformValidators: readonly PlatformValidator[];
 }
 
 export async function loadNetworkContext(deps: GovernanceJobDeps, deployed: DeployedGovernance) {
@@ -51,19 +55,25 @@ export async function loadNetworkContext(deps: GovernanceJobDeps, deployed: Depl
     deps.governance.listValidatorBindings(deployed.network.id),
   ]);
   if (!network) throw new Error(`Network ${deployed.network.id} is gone`);
+  const platformValidators = (await deps.platformValidators?.(network.id)) ?? [];
+  const platformEndpoints = platformValidators
+    .filter((validator) => validator.live && validator.rpcUrl)
+    .map((validator) => ({ rpcUrl: validator.rpcUrl as string, chainId: network.chainId, nodeId: validator.nodeId }));
   return {
     deployed,
     network,
     nodes,
     bindings,
-    endpoint: servingEndpoints(nodes, network.chainId)[0],
+    endpoint: servingEndpoints(nodes, network.chainId)[0] ?? platformEndpoints[0],
+    runtime: deps.managedRuntimeOf?.(network) ?? deps.managedRuntime,
+    platformValidators,
   } satisfies NetworkContext;
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
-function isBesu(deps: GovernanceJobDeps): boolean {
-  return deps.managedRuntime !== 'anvil';
+function isBesu(context: NetworkContext): boolean {
+  return context.runtime !== 'anvil';
 }
 
 /**
@@ -72,16 +82,20 @@ function isBesu(deps: GovernanceJobDeps): boolean {
  * validator address yet is asked anyway.
  */
 function qbftNodes(context: NetworkContext, validators?: readonly string[]): QbftNode[] {
-  return context.nodes
+  const managed = context.nodes
     .filter((n) => n.hosting === 'managed' && n.role === 'validator' && n.endpoints.rpcUrl)
     .filter((n) => n.state === 'running' || n.state === 'degraded')
     .filter((n) => !validators || !n.validatorAddress || validators.some((v) => same(v, n.validatorAddress as string)))
     .map((n) => ({ nodeId: n.id, rpcUrl: n.endpoints.rpcUrl as string }));
+  const platform = context.platformValidators
+    .filter((p) => p.live && p.rpcUrl && (!validators || validators.some((v) => same(v, p.address))))
+    .map((p) => ({ nodeId: p.nodeId, rpcUrl: p.rpcUrl as string }));
+  return [...platform, ...managed];
 }
 
 /** The validator set now: from consensus on Besu, from the network record on anvil. */
 export async function currentValidators(deps: GovernanceJobDeps, context: NetworkContext): Promise<string[]> {
-  if (!isBesu(deps)) return [...context.network.validators];
+  if (!isBesu(context)) return [...context.network.validators];
   const readers = [
     ...qbftNodes(context),
     ...servingEndpoints(context.nodes, context.network.chainId).map((e) => ({
@@ -110,8 +124,9 @@ export function safetyVerdict(
           { networkId: context.network.id, address, nodeId: newValidatorNodeId, orgId: '', proposalId: 0 },
         ]
       : context.bindings,
-    runtime: deps.managedRuntime,
+    runtime: context.runtime,
     initialValidators: context.deployed.deployment.initialValidators,
+    platformValidators: context.platformValidators,
   };
   const change: ValidatorChange = add
     ? { kind: 'add', address, live: isValidatorLive(address, input) }
@@ -135,7 +150,7 @@ export async function applyValidatorChange(
   address: string,
   add: boolean,
 ): Promise<AppliedChange> {
-  if (!isBesu(deps)) {
+  if (!isBesu(context)) {
     const network = await updateNetworkValidators(deps, context.network.id, (current) =>
       add ? [...current, address] : current.filter((v) => !same(v, address)),
     );
@@ -177,7 +192,7 @@ export async function withdrawValidatorVotes(
   context: NetworkContext,
   address: string,
 ): Promise<void> {
-  if (isBesu(deps)) await discardValidatorVotes(qbftNodes(context), address);
+  if (isBesu(context)) await discardValidatorVotes(qbftNodes(context), address);
 }
 
 /** Rewrites the network record's validator list from the latest version (re-read on a concurrent write). */

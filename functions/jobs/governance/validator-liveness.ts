@@ -6,7 +6,8 @@
  *
  * On the anvil runtime one chain process seals every block of a network, whatever its validator list says: the
  * network's genesis validators without a node of their own stand for that process and count live while the chain
- * serves. A validator the control plane cannot see at all counts as down, which errs on the safe side.
+ * serves. A genesis validator the platform runs itself (local Besu) is live while its process answers. A validator
+ * the control plane cannot see at all counts as down, which errs on the safe side.
  */
 import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';
 import type { ValidatorStatus } from '../../../shared/domain/validator-safety.ts';
@@ -20,6 +21,8 @@ export interface LivenessInput {
   readonly runtime: Exclude<NodeRuntime, 'external'>;
   /** The validators the governance contract started from (the genesis set). */
   readonly initialValidators: readonly string[];
+  /** Validators the platform runs without node records (local Besu genesis validators), with their liveness. */
+  readonly platformValidators?: readonly { readonly address: string; readonly live: boolean }[];
 }
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -48,6 +51,8 @@ export function nodesOfValidator(
 }
 
 export function isValidatorLive(address: string, input: Omit<LivenessInput, 'validators'>): boolean {
+  const platform = input.platformValidators?.find((validator) => same(validator.address, address));
+  if (platform) return platform.live;
   const behind = nodesOfValidator(address, input.nodes, input.bindings);
   if (behind.length > 0) return behind.some(isNodeLive);
   return (

@@ -5,14 +5,17 @@
  *   genesis.json       the network's genesis, written once (a different genesis is a different chain)
  *   config.toml        Besu's options, rendered again before each start with the ports and peers of that start
  *   static-nodes.json  the enodes of the network's other local Besu nodes
- *   data/              Besu's database and the node key Besu generates on its first start
+ *   data/              Besu's database
+ *   data/key           the node key, written before the first start (Besu's own file and format), never read back
+ *                      by anything but Besu and the identity check below
  *   besu.pid, besu.rpc-port, besu.p2p-port   the running process, so a restarted control plane can re-adopt it
  *   enode              the enode the node itself last reported (`admin_nodeInfo`), for its peers' static nodes
  *   besu.log           Besu's output
  */
-import { mkdir, readFile, rm } from 'node:fs/promises';
+import { link, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { type NodeKeyIdentity, newNodeKeyFile, nodeKeyIdentity } from '../../chain/besu/node-key.ts';
 import { CONSENSUS_PROTOCOLS } from '../../domain/network.ts';
 import { NODE_ROLES } from '../../domain/node.ts';
 import { writeFileAtomic } from './anvil-chain-files.ts';
@@ -48,6 +51,7 @@ export class BesuNodeFiles {
   readonly configPath: string;
   readonly staticNodesPath: string;
   readonly dataPath: string;
+  readonly keyPath: string;
   readonly pidPath: string;
   readonly rpcPortPath: string;
   readonly p2pPortPath: string;
@@ -60,6 +64,7 @@ export class BesuNodeFiles {
     this.configPath = join(dir, 'config.toml');
     this.staticNodesPath = join(dir, 'static-nodes.json');
     this.dataPath = join(dir, 'data');
+    this.keyPath = join(this.dataPath, 'key');
     this.pidPath = join(dir, 'besu.pid');
     this.rpcPortPath = join(dir, 'besu.rpc-port');
     this.p2pPortPath = join(dir, 'besu.p2p-port');
@@ -91,6 +96,33 @@ export class BesuNodeFiles {
 
   async write(path: string, content: string): Promise<void> {
     await writeFileAtomic(path, content);
+  }
+
+  /**
+   * The node key's identity, making the key first when the node has none. The key appears whole or not at all
+   * (written aside, then hard-linked into place, which fails rather than replaces when a key is already there), so
+   * a crash can neither leave half a key nor swap the key of a node whose address is already in a genesis.
+   */
+  async ensureNodeKey(): Promise<NodeKeyIdentity> {
+    const existing = await readOptional(this.keyPath);
+    if (existing !== undefined) return nodeKeyIdentity(existing);
+    await this.ensureDir();
+    const aside = `${this.keyPath}.${process.pid}.new`;
+    await writeFile(aside, newNodeKeyFile(), { mode: 0o600 });
+    try {
+      await link(aside, this.keyPath);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    } finally {
+      await unlink(aside);
+    }
+    return nodeKeyIdentity(await readFile(this.keyPath, 'utf8'));
+  }
+
+  /** The node key's identity, or undefined while the node has no key. */
+  async readNodeKeyIdentity(): Promise<NodeKeyIdentity | undefined> {
+    const text = await readOptional(this.keyPath);
+    return text === undefined ? undefined : nodeKeyIdentity(text);
   }
 
   async readProcess(): Promise<RecordedBesuProcess> {

@@ -9,9 +9,9 @@ import { closeSync, existsSync, openSync, statSync, truncateSync } from 'node:fs
 import { open } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { dataSlice, getAddress, keccak256 } from 'ethers';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
 import { formatEnode, parseEnode } from '../../chain/besu/enode.ts';
+import { nodeIdentityOfNodeId } from '../../chain/besu/node-key.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
 import { isProcessAlive, readCommandLine, terminateProcess } from './process-control.ts';
@@ -43,6 +43,8 @@ export interface BesuLaunchOptions {
 /** What a node says about itself; both fields come from `admin_nodeInfo`, never from our own guesses. */
 export interface BesuNodeInfo {
   readonly enode: string;
+  /** The enode's node id: the node key's public key, 128 lower-case hex characters. */
+  readonly nodeId: string;
   /** The address of the node key (the key Besu signs blocks with when the node is a validator). */
   readonly nodeAddress: string;
 }
@@ -160,8 +162,8 @@ export async function readNodeInfo(rpcUrl: string): Promise<BesuNodeInfo | undef
   if (typeof reported !== 'string') return undefined;
   try {
     const enode = parseEnode(reported, 'admin_nodeInfo.enode');
-    // An Ethereum address is the last 20 bytes of the Keccak-256 of the 64-byte public key the enode carries.
-    return { enode: formatEnode(enode), nodeAddress: getAddress(dataSlice(keccak256(`0x${enode.nodeId}`), 12)) };
+    const { nodeId, address } = nodeIdentityOfNodeId(enode.nodeId);
+    return { enode: formatEnode(enode), nodeId, nodeAddress: address };
   } catch {
     return undefined;
   }

@@ -5,9 +5,14 @@
  *
  * The node's files come from the pure generators in shared/chain/besu/: genesis.json from the network, and before
  * each start config.toml (loopback RPC and P2P on free ports, ADMIN on so `admin_nodeInfo` can be read) and
- * static-nodes.json, whose enodes (also passed as bootnodes) are those the network's other local nodes reported.
- * Besu generates each node's key in its data directory on first start; the enode and the node key's address are
- * only ever read back from the node, never made up.
+ * static-nodes.json, whose enodes (also passed as bootnodes) are those the network's genesis validators and other
+ * local nodes reported. Each node's key is made in its own data directory before its first start (node-key.ts);
+ * the enode the node reports is checked against it.
+ *
+ * A network's chain runs here when the platform made its genesis validators' keys (`prepareGenesisValidators`
+ * before the network is recorded, `hostNetwork` after): the platform then runs those validators as Besu processes
+ * of its own (besu-genesis-validators.ts), every node of the network follows them, and a node voted in as a
+ * validator seals with them: real QBFT between local processes.
  *
  * Lifecycle: supervised (restart with backoff, see process-supervisor.ts), re-adopted after a control-plane restart
  * from the pid and port files, stopped with SIGTERM then SIGKILL after a timeout. `close()` stops every node; the
@@ -33,7 +38,8 @@ import type {
   ProviderNodeStatus,
   ProvisionSpec,
 } from '../../ports/node-provider.ts';
-import { BesuNode, type BesuNodeEvent } from './besu-node.ts';
+import { BesuGenesisValidators, type GenesisValidatorEndpoint } from './besu-genesis-validators.ts';
+import { BesuNode, type BesuNodeEvent, type BesuNodeOptions } from './besu-node.ts';
 import { BesuNodeFiles, type BesuNodeRegistration } from './besu-node-files.ts';
 import { answersChainId, readNodeInfo } from './besu-node-launcher.ts';
 import { validatorSetDetail } from './besu-validator-detail.ts';
@@ -82,11 +88,15 @@ export class BesuNodeProvider implements NodeProvider {
   readonly #options: BesuNodeProviderOptions;
   readonly #nodes = new Map<string, BesuNode>();
   readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #genesis: BesuGenesisValidators;
   #closed = false;
 
   private constructor(options: BesuNodeProviderOptions) {
     this.#options = options;
     this.#nodesDir = join(resolve(options.dataDir), 'besu');
+    this.#genesis = new BesuGenesisValidators(resolve(options.dataDir), this.#nodeOptions(), (networkId, self) =>
+      this.#peerEnodes(networkId, self),
+    );
   }
 
   /**
@@ -112,6 +122,49 @@ export class BesuNodeProvider implements NodeProvider {
       });
     }
     return provider;
+  }
+
+  /**
+   * Makes the node keys of a new network's genesis validators, which the platform will run (see
+   * besu-genesis-validators.ts), and returns their addresses for the network's genesis. Create the network with
+   * them, then call `hostNetwork`; if the network is not created after all, `discardGenesisValidators`.
+   */
+  async prepareGenesisValidators(networkId: string, count: number): Promise<string[]> {
+    this.#assertOpen();
+    assertSafeId(networkId, 'network');
+    return this.#serialised(networkId, () => this.#genesis.prepare(networkId, count));
+  }
+
+  async discardGenesisValidators(networkId: string): Promise<void> {
+    this.#assertOpen();
+    assertSafeId(networkId, 'network');
+    await this.#serialised(networkId, () => this.#genesis.discard(networkId));
+  }
+
+  /**
+   * Starts (or re-adopts) the genesis validators of a network whose keys were made here, so its chain seals; true
+   * then. False for a network whose genesis names validators held elsewhere: its chain does not run here.
+   */
+  async hostNetwork(network: Network): Promise<boolean> {
+    this.#assertOpen();
+    assertSafeId(network.id, 'network');
+    return this.#serialised(network.id, () => this.#genesis.host(network));
+  }
+
+  /** Whether the network's chain runs here, on genesis validators of the platform's (after `hostNetwork`). */
+  hostsChainOf(networkId: string): boolean {
+    return this.#genesis.isHosted(networkId);
+  }
+
+  /** The network's genesis validators run here: addresses, RPC URLs (private, loopback) and liveness. */
+  async genesisValidatorEndpoints(networkId: string): Promise<GenesisValidatorEndpoint[]> {
+    this.#assertOpen();
+    return this.#genesis.endpoints(networkId);
+  }
+
+  /** The pid of a genesis validator's process while it runs (for tests and diagnostics). */
+  genesisValidatorPid(networkId: string, index: number): number | undefined {
+    return this.#genesis.pid(networkId, index);
   }
 
   /** The pid of a node's Besu process while it runs (for health checks and tests). */
@@ -216,13 +269,14 @@ export class BesuNodeProvider implements NodeProvider {
     return items;
   }
 
-  /** Stops every node's process and supervision. Idempotent. */
+  /** Stops every node's process and supervision, the genesis validators' last. Idempotent. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     const results = await Promise.allSettled(
       [...this.#nodes.values()].map((node) => this.#serialised(node.registration.networkId, () => node.stop())),
     );
+    results.push(...(await Promise.allSettled([this.#genesis.close()])));
     const failure = results.find((result) => result.status === 'rejected');
     if (failure) throw new Error('Some Besu nodes did not stop cleanly', { cause: failure.reason });
   }
@@ -255,25 +309,34 @@ export class BesuNodeProvider implements NodeProvider {
     return this.#track(files, registration);
   }
 
-  #track(files: BesuNodeFiles, registration: BesuNodeRegistration): BesuNode {
+  #nodeOptions(): BesuNodeOptions {
     const options = this.#options;
-    const besuNode = new BesuNode(files, registration, () => this.#peerEnodes(registration), {
+    return {
       besuPath: options.besuPath,
       readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
       stopTimeoutMs: options.stopTimeoutMs ?? 30_000,
       ...(options.restartPolicy && { restartPolicy: options.restartPolicy }),
       ...(options.exitPollMs !== undefined && { exitPollMs: options.exitPollMs }),
       onEvent: options.onEvent ?? (() => {}),
-    });
+    };
+  }
+
+  #track(files: BesuNodeFiles, registration: BesuNodeRegistration): BesuNode {
+    const besuNode = new BesuNode(
+      files,
+      registration,
+      () => this.#peerEnodes(registration.networkId, registration.nodeId),
+      this.#nodeOptions(),
+    );
     this.#nodes.set(registration.nodeId, besuNode);
     return besuNode;
   }
 
-  /** The enodes the network's other local nodes last reported about themselves. */
-  async #peerEnodes(self: BesuNodeRegistration): Promise<string[]> {
-    const enodes: string[] = [];
+  /** The enodes the network's genesis validators and other local nodes last reported about themselves. */
+  async #peerEnodes(networkId: string, selfNodeId: string): Promise<string[]> {
+    const enodes = await this.#genesis.enodes(networkId, selfNodeId);
     for (const other of this.#nodes.values()) {
-      if (other.nodeId === self.nodeId || other.registration.networkId !== self.networkId) continue;
+      if (other.nodeId === selfNodeId || other.registration.networkId !== networkId) continue;
       const enode = await other.files.readEnode();
       if (enode) enodes.push(enode);
     }
@@ -388,7 +451,7 @@ async function describeNode(node: BesuNode): Promise<NodeDescription> {
     status: 'running',
     rpcUrl: running.rpcUrl,
     p2pPort: running.p2pPort,
-    ...(info && { enode: info.enode }),
+    ...(info && { enode: info.enode, validatorAddress: info.nodeAddress }),
     sharedChain: false,
     detail: [
       'Its own Besu process, peering with the network’s other local nodes.',

@@ -1,7 +1,8 @@
 /**
  * One local Besu node: its own supervised process, restarted with backoff when it dies, re-adopted when a
- * restarted control plane finds it alive, and stopped with SIGTERM (SIGKILL after a timeout). After each start the
- * enode the node reports is recorded, so the network's other nodes can list it as a static node and bootnode.
+ * restarted control plane finds it alive, and stopped with SIGTERM (SIGKILL after a timeout). Its node key is made in
+ * its data directory before its first start (see node-key.ts). After each start the enode the node reports is checked
+ * against that key and recorded, so the network's other nodes can list it as a static node and bootnode.
  */
 import type { BesuNodeFiles, BesuNodeRegistration } from './besu-node-files.ts';
 import {
@@ -62,8 +63,14 @@ export class BesuNode {
     this.#supervisor = new ProcessSupervisor<BesuProcess>(
       {
         launch: async () => {
+          const key = await this.files.ensureNodeKey();
           const started = await launchBesu(this.files, plan, options);
           const info = await readNodeInfo(started.rpcUrl);
+          if (info && info.nodeId !== key.nodeId) {
+            // Its address would not be the one the genesis or a validator vote names: refuse to run it.
+            await stopBesu(started, this.files, options.stopTimeoutMs);
+            throw new Error(`besu runs with node id ${info.nodeId}, not the node key in ${this.files.keyPath}`);
+          }
           if (info) await this.files.writeEnode(info.enode);
           return started;
         },
