@@ -22,11 +22,11 @@ export interface NodeKeyIdentity {
 
 const KEY_FILE = /^(?:0x)?([0-9a-fA-F]{64})$/;
 
-/** A new key file's content. Rejection-sampled: a value of zero or at least the curve order is not a key. */
+/** A new key file's content, as Besu writes it (one line, no newline). Rejection-sampled: a value of zero or at least the curve order is not a key. */
 export function newNodeKeyFile(): string {
   for (;;) {
     const candidate = `0x${randomBytes(32).toString('hex')}`;
-    if (isPrivateKey(candidate)) return `${candidate}\n`;
+    if (isPrivateKey(candidate)) return candidate;
   }
 }
 

@@ -41,6 +41,27 @@ describe('managed nodes on the local runtime', () => {
     expect(genesis.json.config).toMatchObject({ chainId, zeroBaseFee: true, qbft: { blockperiodseconds: 2 } });
   });
 
+  it('lets an operator create a network without naming validators: the platform seals it', async () => {
+    const token = await env.operatorToken();
+    const platform = await env.call('GET', '/v1/platform', { token });
+    const created = await env.call('POST', '/v1/networks', {
+      token,
+      body: { name: 'carechain-lab', chainId: 1_337_901, blockPeriodSeconds: 1 },
+    });
+    expect(created.status).toBe(201);
+    expect(created.json.validators).toEqual([platform.json.signingAddress]);
+    const { token: member, orgId } = await env.user('Lab Clinic');
+    const node = await env.call('POST', `/v1/orgs/${orgId}/nodes`, {
+      token: member,
+      body: { networkId: created.json.id },
+    });
+    expect(node.json.runtime).toBe('anvil');
+    await env.waitForNode(member, orgId, node.json.id, (n) => n.state === 'running');
+    const provider = await privateRpc(orgId, node.json.id);
+    expect(Number(await provider.send('eth_chainId', []))).toBe(1_337_901);
+    provider.destroy();
+  });
+
   it('takes a node from POST to running with an endpoint that answers with the network’s chain id', async () => {
     const { token, orgId } = await env.user();
     const created = await env.call('POST', `/v1/orgs/${orgId}/nodes`, { token, body: { networkId } });
