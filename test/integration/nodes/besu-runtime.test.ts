@@ -1,14 +1,20 @@
 /**
- * With a `besu` executable on PATH, `npm start`'s runtime gives new managed nodes their own Besu process (here a
- * stand-in executable, as Besu cannot be installed on this machine): the node runs, is not a shared chain, and
- * reports the enode the process itself gave.
+ * With a `besu` executable on PATH, `npm start`'s runtime runs networks on Besu (here the stand-in executable, as
+ * Besu cannot be installed on this machine): the default network's genesis names a validator whose key the
+ * platform made first and whose process it runs, so the chain grows from the first start; each new managed node is
+ * its own Besu process that follows it and reports the enode and address of its own key. A network created with
+ * validators held elsewhere keeps the anvil runtime.
  */
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
 import { writeBesuStandIn } from '../providers/besu-stand-in.ts';
+import { height, waitFor } from '../providers/besu-test-support.ts';
 
 let binDir: string;
 let env: InProcessRuntime;
@@ -26,10 +32,26 @@ afterAll(async () => {
   await rm(binDir, { recursive: true, force: true });
 });
 
+async function privateRpcUrl(orgId: string, nodeId: string): Promise<string> {
+  const record = await env.runtime.deps.stores.nodes.get(orgId, nodeId);
+  if (!record?.endpoints.rpcUrl) throw new Error('node has no endpoint');
+  return record.endpoints.rpcUrl;
+}
+
 describe('the Besu runtime', () => {
-  it('runs each new managed node as its own Besu process', async () => {
+  it('gives the default network a genesis validator the platform made and runs', async () => {
+    const { token } = await env.user('Genesis Check');
+    const network = (await env.call('GET', `/v1/networks/${env.runtime.defaultNetworkId}`, { token })).json;
+    const key = readFileSync(join(env.dataDir, 'besu-genesis', network.id, 'validator-0', 'data', 'key'), 'utf8');
+    expect(network.validators).toEqual([nodeKeyIdentity(key).address]);
+    const platform = (await env.call('GET', '/v1/platform', { token })).json;
+    // The platform's signing key stays in the vault: the validator seals with a node key of its own.
+    expect(network.validators).not.toContain(platform.signingAddress);
+  });
+
+  it('runs each new managed node as its own Besu process that follows the chain', async () => {
     const { token, orgId } = await env.user('Besu Clinic');
-    const networkId = (await env.call('GET', '/v1/networks', { token })).json.items[0].id;
+    const networkId = env.runtime.defaultNetworkId;
     const created = await env.call('POST', `/v1/orgs/${orgId}/nodes`, {
       token,
       body: { networkId, role: 'validator' },
@@ -37,8 +59,47 @@ describe('the Besu runtime', () => {
     expect(created.json).toMatchObject({ runtime: 'besu', sharedChain: false, runtimeNote: null });
     const running = await env.waitForNode(token, orgId, created.json.id, (n) => n.state === 'running');
     expect(running.enode).toMatch(/^enode:\/\/[0-9a-f]{128}@127\.0\.0\.1:\d+/);
+    const key = nodeKeyIdentity(readFileSync(join(env.dataDir, 'besu', created.json.id, 'data', 'key'), 'utf8'));
+    expect(running.enode).toContain(key.nodeId);
+    const withAddress = await env.waitForNode(token, orgId, created.json.id, (n) =>
+      Boolean((n as { validatorAddress?: string }).validatorAddress),
+    );
+    expect(withAddress.validatorAddress).toBe(key.address);
+
+    const url = await privateRpcUrl(orgId, created.json.id);
+    const start = await height(url);
+    await waitFor('the node to see new blocks', async () => (await height(url)) > start, 20_000);
+
     const second = await env.call('POST', `/v1/orgs/${orgId}/nodes`, { token, body: { networkId } });
     const secondRunning = await env.waitForNode(token, orgId, second.json.id, (n) => n.state === 'running');
     expect(secondRunning.enode).not.toBe(running.enode);
+  });
+
+  it('runs a network created without validators on Besu, and one with validators held elsewhere on anvil', async () => {
+    const operator = await env.operatorToken();
+    const local = await env.call('POST', '/v1/networks', {
+      token: operator,
+      body: { name: 'besu-lab', chainId: 1_337_911, blockPeriodSeconds: 1 },
+    });
+    expect(local.status).toBe(201);
+    const key = readFileSync(join(env.dataDir, 'besu-genesis', local.json.id, 'validator-0', 'data', 'key'), 'utf8');
+    expect(local.json.validators).toEqual([nodeKeyIdentity(key).address]);
+    const elsewhere = await env.call('POST', '/v1/networks', {
+      token: operator,
+      body: { name: 'held-elsewhere', chainId: 1_337_912, validators: [Wallet.createRandom().address] },
+    });
+    expect(elsewhere.status).toBe(201);
+
+    const { token, orgId } = await env.user('Two Networks Clinic');
+    const onBesu = await env.call('POST', `/v1/orgs/${orgId}/nodes`, { token, body: { networkId: local.json.id } });
+    const onAnvil = await env.call('POST', `/v1/orgs/${orgId}/nodes`, {
+      token,
+      body: { networkId: elsewhere.json.id },
+    });
+    expect(onBesu.json.runtime).toBe('besu');
+    expect(onAnvil.json.runtime).toBe('anvil');
+    await env.waitForNode(token, orgId, onBesu.json.id, (n) => n.state === 'running');
+    const url = await privateRpcUrl(orgId, onBesu.json.id);
+    await waitFor('blocks on the new network', async () => (await height(url)) >= 1, 20_000);
   });
 });

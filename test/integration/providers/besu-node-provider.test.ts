@@ -22,6 +22,7 @@ import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import { aNetwork, aNode } from '../../unit/providers/node-fixtures.ts';
 import { writeBesuStandIn } from './besu-stand-in.ts';
+import { rpc, waitFor } from './besu-test-support.ts';
 
 const seenPids = new Set<number>();
 const openProviders: BesuNodeProvider[] = [];
@@ -57,27 +58,6 @@ function trackedPid(provider: BesuNodeProvider, nodeId: string): number {
   if (pid === undefined) throw new Error(`no process for ${nodeId}`);
   seenPids.add(pid);
   return pid;
-}
-
-async function rpc(url: string, method: string): Promise<unknown> {
-  const response = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params: [] }),
-  });
-  const body = (await response.json()) as { result?: unknown; error?: unknown };
-  if (body.error) throw new Error(JSON.stringify(body.error));
-  return body.result;
-}
-
-async function waitFor<T>(what: string, check: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    await sleep(50);
-  }
-  throw new Error(`timed out waiting for ${what}`);
 }
 
 function nodeDir(nodeId: string): string {
