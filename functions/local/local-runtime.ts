@@ -67,6 +67,7 @@ export interface LocalRuntime {
  */
 function localGenesisValidators(
   besu: BesuNodeProvider | undefined,
+  validatorCount: number,
   platformAddress: string,
   logger: Logger,
 ): NonNullable<AppDeps['genesisValidators']> {
@@ -74,7 +75,7 @@ function localGenesisValidators(
     return { create: async () => [platformAddress], start: async () => {}, discard: async () => {} };
   }
   return {
-    create: (networkId) => besu.prepareGenesisValidators(networkId, 1),
+    create: (networkId) => besu.prepareGenesisValidators(networkId, validatorCount),
     discard: (networkId) => besu.discardGenesisValidators(networkId),
     start: async (network) => {
       try {
@@ -128,7 +129,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const besuPath = findBesuOnPath(process.env);
     const besu = besuPath ? await BesuNodeProvider.open({ dataDir, besuPath }) : undefined;
     if (besu) stoppers.unshift(() => besu.close());
-    const genesisValidators = localGenesisValidators(besu, platformKey.address, logger);
+    const genesisValidators = localGenesisValidators(besu, config.besuGenesisValidators, platformKey.address, logger);
     const { network: defaultNetwork } = await ensureDefaultNetwork(
       stores.networks,
       { validators: genesisValidators.create, discard: genesisValidators.discard },

@@ -57,6 +57,7 @@ const ConfigSchema = z.object({
   CARECHAIN_PUBLIC_URL: z.url().optional(),
   CARECHAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CARECHAIN_HEALTH_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
+  CARECHAIN_BESU_GENESIS_VALIDATORS: z.coerce.number().int().min(1).max(16).default(4),
   CARECHAIN_OPERATOR_EMAIL: z.email().default('operator@carechain.local'),
   CARECHAIN_OPERATOR_PASSWORD: optionalString.pipe(z.string().min(12).optional()),
   CARECHAIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
@@ -130,6 +131,12 @@ export type Config = {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How often the local health monitor probes every node. @default 15000 */
   readonly healthIntervalMs: number;
+  /**
+   * How many genesis validators the platform runs for a network it creates on the local Besu runtime. Four is the
+   * least that tolerates a faulty validator, and the validator safety check lets organisations' nodes be voted in
+   * only from there (one or two validators cannot grow safely). @default 4
+   */
+  readonly besuGenesisValidators: number;
   readonly operatorEmail: string;
   readonly operatorPassword: string | undefined;
   readonly sessionTtlHours: number;
@@ -184,6 +191,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.CARECHAIN_PUBLIC_URL,
     logLevel: e.CARECHAIN_LOG_LEVEL,
     healthIntervalMs: e.CARECHAIN_HEALTH_INTERVAL_MS,
+    besuGenesisValidators: e.CARECHAIN_BESU_GENESIS_VALIDATORS,
     operatorEmail: e.CARECHAIN_OPERATOR_EMAIL.toLowerCase(),
     operatorPassword: e.CARECHAIN_OPERATOR_PASSWORD,
     sessionTtlHours: e.CARECHAIN_SESSION_TTL_HOURS,

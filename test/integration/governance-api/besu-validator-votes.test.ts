@@ -204,4 +204,72 @@ describe('validator changes on the Besu runtime', () => {
     const discarded = consensus.calls.filter((call) => call.method === 'qbft_discardValidatorVote');
     expect(discarded).toEqual([{ node: validators[0], method: 'qbft_discardValidatorVote', params: [leaving] }]);
   });
+
+  it('has the genesis validators the platform runs (no node records) take the vote on a local Besu network', async () => {
+    // The validators are the four genesis validators the platform runs; no organisation's node is one yet.
+    const genesisAddresses = Array.from({ length: 4 }, randomAddress);
+    const consensus = new FakeQbftConsensus(genesisAddresses);
+    const genesisNodes: FakeBesuNode[] = [];
+    for (const address of genesisAddresses) genesisNodes.push(await startFakeBesuNode(consensus, address, chain.url));
+    started.push(...genesisNodes);
+    const network: Network = await api.stores.networks.create({
+      id: newId('network'),
+      name: `local-besu-${Math.random().toString(36).slice(2, 10)}`,
+      chainId: 31_337,
+      consensus: 'qbft',
+      blockPeriodSeconds: 2,
+      validators: genesisAddresses,
+      bootnodes: [],
+      alloc: {},
+      status: 'active',
+      governanceAddress: undefined,
+      createdAt: new Date().toISOString(),
+      version: 1,
+    });
+    const platformValidators = genesisNodes.map((node, index) => ({
+      nodeId: `genesis-validator-${index}-${network.id}`,
+      address: node.validatorAddress,
+      rpcUrl: node.url,
+      live: true,
+    }));
+    const local = governanceJobDeps(
+      {
+        ...api.deps,
+        managedRuntime: 'anvil',
+        managedRuntimeOf: (n) => (n.id === network.id ? 'besu' : 'anvil'),
+        platformValidators: async (id) => (id === network.id ? platformValidators : []),
+      },
+      deps.governance,
+      { receiptTimeoutMs: 10_000, consensusTimeoutMs: 1_000 },
+    );
+    const orgId = newId('org');
+    const newcomer = await startFakeBesuNode(consensus, randomAddress(), chain.url);
+    started.push(newcomer);
+    const newNode = await addNode(network, orgId, newcomer, 'managed');
+    expect(await governNetwork(local, network)).toBeDefined();
+
+    const id = await passValidatorChange(network, 'proposeAddValidator', newcomer.validatorAddress);
+    await deps.governance.recordOrigin({
+      networkId: network.id,
+      proposalId: id,
+      kind: 'add-validator',
+      orgId: 'platform',
+      keyId: undefined,
+      proposer: platform.address,
+      subjectOrgId: orgId,
+      nodeId: newNode.id,
+      transactionHash: '0x',
+      createdAt: new Date().toISOString(),
+    });
+
+    await governNetwork(local, (await api.stores.networks.get(network.id))!);
+    const execution = await deps.governance.getExecution(network.id, id);
+    expect(execution, JSON.stringify(execution)).toMatchObject({ state: 'executed' });
+    expect(execution?.consensus).toMatch(/^qbft: the validator set showed the change at block \d+$/);
+    const votes = consensus.calls.filter((call) => call.method === 'qbft_proposeValidatorVote');
+    expect(votes.map((vote) => vote.node).sort()).toEqual([...genesisAddresses].sort());
+    expect(votes.every((vote) => vote.params[0] === newcomer.validatorAddress && vote.params[1] === true)).toBe(true);
+    expect(consensus.validators.has(newcomer.validatorAddress.toLowerCase())).toBe(true);
+    expect((await api.stores.networks.get(network.id))?.validators).toContain(newcomer.validatorAddress);
+  });
 });

@@ -1,7 +1,7 @@
 /**
  * With a `besu` executable on PATH, `npm start`'s runtime runs networks on Besu (here the stand-in executable, as
- * Besu cannot be installed on this machine): the default network's genesis names a validator whose key the
- * platform made first and whose process it runs, so the chain grows from the first start; each new managed node is
+ * Besu cannot be installed on this machine): the default network's genesis names four validators whose keys the
+ * platform made first and whose processes it runs, so the chain grows from the first start; each new managed node is
  * its own Besu process that follows it and reports the enode and address of its own key. A network created with
  * validators held elsewhere keeps the anvil runtime.
  */
@@ -38,12 +38,19 @@ async function privateRpcUrl(orgId: string, nodeId: string): Promise<string> {
   return record.endpoints.rpcUrl;
 }
 
+/** The addresses of the node keys the platform made for a network's genesis validators. */
+function genesisKeyAddresses(networkId: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) => {
+    const path = join(env.dataDir, 'besu-genesis', networkId, `validator-${index}`, 'data', 'key');
+    return nodeKeyIdentity(readFileSync(path, 'utf8')).address;
+  });
+}
+
 describe('the Besu runtime', () => {
-  it('gives the default network a genesis validator the platform made and runs', async () => {
+  it('gives the default network four genesis validators the platform made and runs', async () => {
     const { token } = await env.user('Genesis Check');
     const network = (await env.call('GET', `/v1/networks/${env.runtime.defaultNetworkId}`, { token })).json;
-    const key = readFileSync(join(env.dataDir, 'besu-genesis', network.id, 'validator-0', 'data', 'key'), 'utf8');
-    expect(network.validators).toEqual([nodeKeyIdentity(key).address]);
+    expect([...network.validators].sort()).toEqual(genesisKeyAddresses(network.id, 4).sort());
     const platform = (await env.call('GET', '/v1/platform', { token })).json;
     // The platform's signing key stays in the vault: the validator seals with a node key of its own.
     expect(network.validators).not.toContain(platform.signingAddress);
@@ -82,8 +89,7 @@ describe('the Besu runtime', () => {
       body: { name: 'besu-lab', chainId: 1_337_911, blockPeriodSeconds: 1 },
     });
     expect(local.status).toBe(201);
-    const key = readFileSync(join(env.dataDir, 'besu-genesis', local.json.id, 'validator-0', 'data', 'key'), 'utf8');
-    expect(local.json.validators).toEqual([nodeKeyIdentity(key).address]);
+    expect([...local.json.validators].sort()).toEqual(genesisKeyAddresses(local.json.id, 4).sort());
     const elsewhere = await env.call('POST', '/v1/networks', {
       token: operator,
       body: { name: 'held-elsewhere', chainId: 1_337_912, validators: [Wallet.createRandom().address] },
