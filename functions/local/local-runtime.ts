@@ -23,8 +23,9 @@ import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
+import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
-import { Table } from '../../shared/store/table.ts';
+import { ConditionFailedError, Table } from '../../shared/store/table.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
@@ -65,12 +66,14 @@ export interface LocalRuntime {
  * the platform runs with them (a network whose keys are held elsewhere is left alone). On anvil the chain process
  * seals every block, and the platform key stands in the genesis as its validator.
  */
-function localGenesisValidators(
-  besu: BesuNodeProvider | undefined,
-  validatorCount: number,
-  platformAddress: string,
-  logger: Logger,
-): NonNullable<AppDeps['genesisValidators']> {
+function localGenesisValidators(options: {
+  besu: BesuNodeProvider | undefined;
+  validatorCount: number;
+  platformAddress: string;
+  networks: NetworksRepository;
+  logger: Logger;
+}): NonNullable<AppDeps['genesisValidators']> {
+  const { besu, validatorCount, platformAddress, networks, logger } = options;
   if (!besu) {
     return { create: async () => [platformAddress], start: async () => {}, discard: async () => {} };
   }
@@ -83,6 +86,8 @@ function localGenesisValidators(
         logger.info(hosted ? 'network chain runs on local Besu' : 'network chain runs on anvil', {
           networkId: network.id,
         });
+        // The genesis validators are where anyone joins: the join bundles and the network view list them.
+        if (hosted) await recordBootnodes(networks, network.id, await besu.genesisValidatorEnodes(network.id));
       } catch (error) {
         logger.warn('network chain did not start on local Besu', {
           networkId: network.id,
@@ -91,6 +96,20 @@ function localGenesisValidators(
       }
     },
   };
+}
+
+async function recordBootnodes(networks: NetworksRepository, networkId: string, enodes: string[]): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const network = await networks.get(networkId);
+    if (!network || enodes.length === 0) return;
+    if (network.bootnodes.length === enodes.length && network.bootnodes.every((e, i) => e === enodes[i])) return;
+    try {
+      await networks.update(network, { bootnodes: enodes });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
+  }
 }
 
 function swaggerAssetsDir(): string | undefined {
@@ -129,7 +148,13 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const besuPath = findBesuOnPath(process.env);
     const besu = besuPath ? await BesuNodeProvider.open({ dataDir, besuPath }) : undefined;
     if (besu) stoppers.unshift(() => besu.close());
-    const genesisValidators = localGenesisValidators(besu, config.besuGenesisValidators, platformKey.address, logger);
+    const genesisValidators = localGenesisValidators({
+      besu,
+      validatorCount: config.besuGenesisValidators,
+      platformAddress: platformKey.address,
+      networks: stores.networks,
+      logger,
+    });
     const { network: defaultNetwork } = await ensureDefaultNetwork(
       stores.networks,
       { validators: genesisValidators.create, discard: genesisValidators.discard },

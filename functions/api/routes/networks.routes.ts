@@ -83,7 +83,9 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         c.get('logger').warn('network chain did not start', { networkId: network.id, error: error.message });
       });
       c.get('logger').info('network created', { networkId: network.id, chainId: network.chainId });
-      return c.json(toNetworkView(network), 201);
+      // Starting the chain may have recorded more about it (the bootnodes of its genesis validators).
+      const current = genesis ? ((await deps.stores.networks.get(network.id)) ?? network) : network;
+      return c.json(toNetworkView(current), 201);
     },
   );
 

@@ -162,6 +162,12 @@ export class BesuNodeProvider implements NodeProvider {
     return this.#genesis.endpoints(networkId);
   }
 
+  /** The enodes of the network's genesis validators run here: the bootnodes of the network for anyone joining. */
+  async genesisValidatorEnodes(networkId: string): Promise<string[]> {
+    this.#assertOpen();
+    return this.#genesis.enodes(networkId);
+  }
+
   /** The pid of a genesis validator's process while it runs (for tests and diagnostics). */
   genesisValidatorPid(networkId: string, index: number): number | undefined {
     return this.#genesis.pid(networkId, index);

@@ -46,11 +46,30 @@ function genesisKeyAddresses(networkId: string, count: number): string[] {
   });
 }
 
+/** The enodes the network's genesis validators reported. */
+function genesisEnodes(networkId: string, count: number): string[] {
+  return Array.from({ length: count }, (_, index) =>
+    readFileSync(join(env.dataDir, 'besu-genesis', networkId, `validator-${index}`, 'enode'), 'utf8').trim(),
+  );
+}
+
 describe('the Besu runtime', () => {
   it('gives the default network four genesis validators the platform made and runs', async () => {
     const { token } = await env.user('Genesis Check');
     const network = (await env.call('GET', `/v1/networks/${env.runtime.defaultNetworkId}`, { token })).json;
     expect([...network.validators].sort()).toEqual(genesisKeyAddresses(network.id, 4).sort());
+    // Their enodes are the network's bootnodes, so a member's own Besu on this machine can join with the bundle.
+    const enodes = genesisEnodes(network.id, 4);
+    expect(network.bootnodes).toEqual(enodes);
+    const { token: member, orgId } = await env.user('Self-Hosted Clinic');
+    const selfHosted = await env.call('POST', `/v1/orgs/${orgId}/nodes`, {
+      token: member,
+      body: { networkId: network.id, hosting: 'self-hosted' },
+    });
+    const bundle = await env.call('GET', `/v1/orgs/${orgId}/nodes/${selfHosted.json.id}/join-bundle`, {
+      token: member,
+    });
+    expect(JSON.parse(bundle.json.files['static-nodes.json'])).toEqual(enodes);
     const platform = (await env.call('GET', '/v1/platform', { token })).json;
     // The platform's signing key stays in the vault: the validator seals with a node key of its own.
     expect(network.validators).not.toContain(platform.signingAddress);
@@ -90,6 +109,7 @@ describe('the Besu runtime', () => {
     });
     expect(local.status).toBe(201);
     expect([...local.json.validators].sort()).toEqual(genesisKeyAddresses(local.json.id, 4).sort());
+    expect(local.json.bootnodes).toEqual(genesisEnodes(local.json.id, 4));
     const elsewhere = await env.call('POST', '/v1/networks', {
       token: operator,
       body: { name: 'held-elsewhere', chainId: 1_337_912, validators: [Wallet.createRandom().address] },
