@@ -52,6 +52,8 @@ export interface LocalRuntime {
   readonly deps: AppDeps;
   readonly table: Table;
   readonly defaultNetworkId: string;
+  /** What new managed nodes of the default network run on, in words for the start-up banner. */
+  readonly nodeRuntime: string;
   readonly nodeProvider: LocalNodeProvider;
   readonly reconciler: NodeReconciler;
   readonly usage: UsageMeter;
@@ -320,6 +322,11 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       deps,
       table,
       defaultNetworkId: defaultNetwork.id,
+      nodeRuntime: besu?.hostsChainOf(defaultNetwork.id)
+        ? `Besu (${besuPath}); ${defaultNetwork.name} sealed by ${defaultNetwork.validators.length} genesis validator(s)`
+        : besu
+          ? `anvil for ${defaultNetwork.name} (created before Besu was found); Besu (${besuPath}) for networks created now`
+          : 'anvil (one chain process per network; put besu on the PATH for real QBFT)',
       nodeProvider,
       reconciler,
       usage,

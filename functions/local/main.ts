@@ -29,6 +29,7 @@ async function main() {
       `  OpenAPI:         ${runtime.url}/v1/openapi.json`,
       `  Operator login:  ${login}`,
       `  Data directory:  ${config.dataDir}`,
+      `  Nodes run on:    ${runtime.nodeRuntime}`,
       '  Stop with Ctrl+C.',
       '',
     ].join('\n'),
