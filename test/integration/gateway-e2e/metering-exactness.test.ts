@@ -122,7 +122,9 @@ describe('metering exactness', () => {
     expect(await meteredRequests()).toBe(servedSoFar);
   }, 600_000);
 
-  it('after a kill -9 falls short by at most one flush interval, and never exceeds what was served', async () => {
+  // A kill -9 loses what was counted since the last flush that reached the table: the current interval, plus the
+  // flush before it when its write was still under way (on a loaded machine a write can take a while).
+  it('after a kill -9 falls short by at most the last flush intervals, and never exceeds what was served', async () => {
     let killedAt = 0;
     const successes = await load(Math.max(2_000, Math.floor(REQUESTS / 5)), async () => {
       killedAt = Date.now();
@@ -130,8 +132,11 @@ describe('metering exactness', () => {
     });
     const metered = (await meteredRequests()) - servedSoFar;
     const served = successes.length;
-    const inLastInterval = successes.filter((t) => t <= killedAt && t > killedAt - FLUSH_INTERVAL_MS - 1_000).length;
+    const unflushedWindow = 2 * FLUSH_INTERVAL_MS + 1_000;
+    const inLastIntervals = successes.filter((t) => t <= killedAt && t > killedAt - unflushedWindow).length;
     expect(metered).toBeLessThanOrEqual(served);
-    expect(served - metered).toBeLessThanOrEqual(inLastInterval);
+    expect(served - metered).toBeLessThanOrEqual(inLastIntervals);
+    // Everything served before that window was stored: the loss is bounded by the window, not by the run.
+    expect(metered).toBeGreaterThanOrEqual(successes.filter((t) => t <= killedAt - unflushedWindow).length);
   }, 600_000);
 });
