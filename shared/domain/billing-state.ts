@@ -49,6 +49,8 @@ export interface BillingAccount {
   /** A node action decided with the last state change and not yet confirmed done. */
   readonly nodeAction: NodeAction | undefined;
   readonly nodeActionSince: string | undefined;
+  /** The one Checkout session that may still take this organisation's payment; earlier ones were expired. */
+  readonly openCheckoutSessionId?: string | undefined;
   readonly createdAt: string;
   readonly updatedAt: string;
   readonly version: number;

@@ -124,6 +124,11 @@ export interface BillingProvider {
   sendMeterEvent(input: MeterEventInput): Promise<MeterEventOutcome>;
   retrieveSubscription(id: string): Promise<SubscriptionDetails>;
   retrieveCheckoutSession(id: string): Promise<CheckoutSessionDetails>;
+  /**
+   * Closes a checkout session so it can no longer be paid, and returns it as it ended: `expired`, or `complete`
+   * when the customer paid before it could be closed. A session that had already expired is no error.
+   */
+  expireCheckoutSession(id: string): Promise<CheckoutSessionDetails>;
   /** Verifies a webhook's signature and reads it; a forged, stale or missing signature is a WebhookSignatureError. */
   parseWebhook(input: WebhookInput): Promise<BillingEvent>;
 }

@@ -50,7 +50,14 @@ export type RecordOutcome = 'recorded' | 'already-recorded';
 /** The account fields a caller sets; the repository keeps `version`. */
 export type BillingAccountFields = Omit<BillingAccount, 'version'>;
 
-const OPTIONAL_FIELDS = ['customerId', 'subscriptionId', 'pastDueSince', 'nodeAction', 'nodeActionSince'] as const;
+const OPTIONAL_FIELDS = [
+  'customerId',
+  'subscriptionId',
+  'pastDueSince',
+  'nodeAction',
+  'nodeActionSince',
+  'openCheckoutSessionId',
+] as const;
 
 export class BillingRepository {
   constructor(private readonly table: Table) {}
@@ -167,6 +174,7 @@ function toAccount(item: AccountItem): BillingAccount {
     pastDueSince: item.pastDueSince,
     nodeAction: item.nodeAction as NodeAction | undefined,
     nodeActionSince: item.nodeActionSince,
+    openCheckoutSessionId: item.openCheckoutSessionId,
     createdAt: item.createdAt,
     updatedAt: item.updatedAt,
     version: item.version,

@@ -142,6 +142,9 @@ export class FakeStripe {
   /** Plays the customer paying: the session completes and a subscription (and its first paid invoice) exists. */
   completeCheckout(sessionId: string, options: { status?: Stripe.Subscription.Status } = {}): Json {
     const session = this.mustGet(this.checkoutSessions, sessionId, 'checkout.session');
+    // Stripe's hosted page takes no payment for a session that is expired or already paid.
+    if (session.status !== 'open')
+      throw new Error(`Checkout session ${sessionId} is ${session.status}: it cannot be paid`);
     const extras = this.sessionExtras.get(sessionId);
     const subscriptionId = newId('sub');
     const subscription: Json = {
@@ -277,6 +280,9 @@ export class FakeStripe {
       return () => this.mustGet(this.customers, id, 'customer');
     if (key === 'GET /v1/prices') return (r) => this.listPrices(r.params);
     if (key === 'POST /v1/checkout/sessions') return (r) => this.createCheckoutSession(r.params);
+    if (method === 'POST' && /^\/v1\/checkout\/sessions\/[^/]+\/expire$/.test(path)) {
+      return () => this.expireCheckoutSession(parts.at(-2) ?? '');
+    }
     if (method === 'GET' && path.startsWith('/v1/checkout/sessions/')) {
       return () => this.mustGet(this.checkoutSessions, id, 'checkout.session');
     }
@@ -353,6 +359,19 @@ export class FakeStripe {
       lineItems,
       subscriptionMetadata: asObject(asObject(params.subscription_data).metadata),
     });
+    return session;
+  }
+
+  /** As Stripe: only an open session can be expired; any other status is a 400 naming it. */
+  private expireCheckoutSession(sessionId: string): Json {
+    const session = this.mustGet(this.checkoutSessions, sessionId, 'checkout.session');
+    if (session.status !== 'open') {
+      throw new StripeApiError(400, {
+        type: 'invalid_request_error',
+        message: `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of \`${String(session.status)}\`.`,
+      });
+    }
+    Object.assign(session, { status: 'expired', url: null });
     return session;
   }
 

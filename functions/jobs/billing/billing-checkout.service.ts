@@ -8,6 +8,7 @@ import {
   type BillingAccount,
   type BillingState,
   changeState,
+  isLiveSubscription,
 } from '../../../shared/domain/billing-state.ts';
 import type { NodeSize } from '../../../shared/domain/node.ts';
 import { getPlan, isPaidPlan, type Plan, type PlanId, type UsageSummary } from '../../../shared/domain/plans.ts';
@@ -46,6 +47,8 @@ export async function choosePlan(deps: BillingDeps, input: ChoosePlanInput): Pro
   const account = await prepareCheckout(deps, input, plan.id);
   const customerId = account.customerId;
   if (!customerId) throw new ConflictError('The billing account has no customer yet; retry');
+  const previous = account.openCheckoutSessionId;
+  if (previous) await closeCheckout(deps, account, previous);
   const session = await deps.billing.createCheckoutSession({
     orgId: input.orgId,
     customerId,
@@ -54,7 +57,53 @@ export async function choosePlan(deps: BillingDeps, input: ChoosePlanInput): Pro
     successUrl: input.successUrl,
     cancelUrl: input.cancelUrl,
   });
-  return { kind: 'checkout', url: session.url, sessionId: session.id, account };
+  const recorded = await recordOpenCheckout(deps, input.orgId, session.id, previous);
+  return { kind: 'checkout', url: session.url, sessionId: session.id, account: recorded };
+}
+
+/**
+ * At most one Checkout session per organisation can take a payment: the one recorded on the account. A new one
+ * expires the one before, so two browser tabs (or two colleagues) cannot both pay for a subscription.
+ */
+async function closeCheckout(deps: BillingDeps, account: BillingAccount, sessionId: string): Promise<void> {
+  const ended = await deps.billing.expireCheckoutSession(sessionId);
+  if (ended.status !== 'complete' || !ended.subscriptionId || ended.subscriptionId === account.subscriptionId) return;
+  // Paid before it could be closed, and not the account's subscription yet: while that subscription lives, the
+  // payment is on its way in (its webhook has not arrived) and a second Checkout would charge twice.
+  const subscription = await deps.billing.retrieveSubscription(ended.subscriptionId);
+  if (isLiveSubscription(subscription.status)) {
+    throw new ConflictError(
+      'A Checkout payment for this organisation has just completed; its plan becomes active in a moment, so no ' +
+        'second Checkout is opened',
+    );
+  }
+}
+
+/** Records the new session as the open one, closing any other that a concurrent request recorded meanwhile. */
+async function recordOpenCheckout(
+  deps: BillingDeps,
+  orgId: string,
+  sessionId: string,
+  closed: string | undefined,
+): Promise<BillingAccount> {
+  for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
+    const account = await deps.accounts.get(orgId);
+    if (!account) break;
+    const other = account.openCheckoutSessionId;
+    try {
+      if (other && other !== sessionId && other !== closed) await closeCheckout(deps, account, other);
+      return await deps.accounts.save(
+        { ...withoutVersion(account), openCheckoutSessionId: sessionId, updatedAt: deps.clock().toISOString() },
+        account.version,
+      );
+    } catch (error) {
+      if (error instanceof ConditionFailedError) continue;
+      await deps.billing.expireCheckoutSession(sessionId).catch(() => undefined);
+      throw error;
+    }
+  }
+  await deps.billing.expireCheckoutSession(sessionId).catch(() => undefined);
+  throw new ConflictError('The billing account is changing concurrently; retry');
 }
 
 /** Ensures a customer and an account that is waiting for this payment (or stays as it is until it arrives). */

@@ -102,7 +102,12 @@ async function checkoutCompleted(deps: BillingDeps, event: BillingEvent): Promis
   if (subscription.orgId && subscription.orgId !== session.orgId) {
     return { status: 'ignored', detail: 'The session and its subscription name different organisations' };
   }
-  return fromSync(await syncSubscription(deps, session.orgId, subscription, { planId: session.planId }));
+  return fromSync(
+    await syncSubscription(deps, session.orgId, subscription, {
+      planId: session.planId,
+      checkoutSessionId: session.id,
+    }),
+  );
 }
 
 async function subscriptionChanged(deps: BillingDeps, event: BillingEvent): Promise<EventResult> {

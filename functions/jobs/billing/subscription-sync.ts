@@ -31,6 +31,8 @@ export type SyncOutcome =
 export interface SyncHints {
   /** From the checkout session, when the subscription's prices do not name a plan. */
   readonly planId?: PlanId;
+  /** The checkout session that was paid: no longer open, so the account stops naming it. */
+  readonly checkoutSessionId?: string;
 }
 
 export async function syncSubscription(
@@ -65,6 +67,10 @@ export async function syncSubscription(
       planId: subscription.planId ?? hints.planId ?? account.planId,
       customerId: subscription.customerId,
       subscriptionId: subscription.id,
+      openCheckoutSessionId:
+        hints.checkoutSessionId && account.openCheckoutSessionId === hints.checkoutSessionId
+          ? undefined
+          : account.openCheckoutSessionId,
     };
     if (sameAccount(account, fields)) return { status: 'unchanged', account };
     try {
@@ -126,6 +132,7 @@ function sameAccount(account: BillingAccount, fields: BillingAccountFields): boo
     account.state === fields.state &&
     account.planId === fields.planId &&
     account.customerId === fields.customerId &&
-    account.subscriptionId === fields.subscriptionId
+    account.subscriptionId === fields.subscriptionId &&
+    account.openCheckoutSessionId === fields.openCheckoutSessionId
   );
 }

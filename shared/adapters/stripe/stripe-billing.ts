@@ -174,18 +174,23 @@ export class StripeBilling implements BillingProvider {
     };
   }
 
+  async expireCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
+    try {
+      return toCheckoutSessionDetails(await this.stripe.checkout.sessions.expire(id));
+    } catch (error) {
+      // Stripe refuses to expire a session that is no longer open; what it became is the answer.
+      if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.statusCode === 404) {
+        throw toAppError(error, 'expire a checkout session');
+      }
+      const session = await this.retrieveCheckoutSession(id);
+      if (session.status === 'open') throw toAppError(error, 'expire a checkout session');
+      return session;
+    }
+  }
+
   async retrieveCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
     const session = await this.call('retrieve a checkout session', () => this.stripe.checkout.sessions.retrieve(id));
-    const metadata = session.metadata ?? {};
-    const status = session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open';
-    return {
-      id: session.id,
-      orgId: session.client_reference_id || metadata[ORG_METADATA_KEY] || undefined,
-      planId: planFromMetadata(metadata[PLAN_METADATA_KEY]),
-      customerId: idOf(session.customer),
-      subscriptionId: idOf(session.subscription),
-      status,
-    };
+    return toCheckoutSessionDetails(session);
   }
 
   parseWebhook(input: WebhookInput): Promise<BillingEvent> {
@@ -230,6 +235,19 @@ function planOfSubscription(subscription: Stripe.Subscription): PlanId | undefin
     if (plan) return plan.id;
   }
   return undefined;
+}
+
+function toCheckoutSessionDetails(session: Stripe.Checkout.Session): CheckoutSessionDetails {
+  const metadata = session.metadata ?? {};
+  const status = session.status === 'complete' ? 'complete' : session.status === 'expired' ? 'expired' : 'open';
+  return {
+    id: session.id,
+    orgId: session.client_reference_id || metadata[ORG_METADATA_KEY] || undefined,
+    planId: planFromMetadata(metadata[PLAN_METADATA_KEY]),
+    customerId: idOf(session.customer),
+    subscriptionId: idOf(session.subscription),
+    status,
+  };
 }
 
 function planFromMetadata(value: string | undefined): PlanId | undefined {

@@ -109,6 +109,70 @@ describe('choosing a plan', () => {
   });
 });
 
+describe('one open Checkout per organisation', () => {
+  it('expires the earlier Checkout when a new one opens, so only the newest can be paid', async () => {
+    const orgId = newId('org');
+    const first = await choosePlan(f.deps, input(orgId, 'managed-member'));
+    const second = await choosePlan(f.deps, input(orgId, 'managed-validator'));
+    if (first.kind !== 'checkout' || second.kind !== 'checkout') throw new Error('expected checkouts');
+    expect(second.sessionId).not.toBe(first.sessionId);
+    expect(f.stripe.checkoutSessions.get(first.sessionId)?.status).toBe('expired');
+    expect(f.stripe.requestsTo('POST', `/v1/checkout/sessions/${first.sessionId}/expire`)).toHaveLength(1);
+    expect(() => f.stripe.completeCheckout(first.sessionId)).toThrow(/expired/);
+    expect(await f.accounts.get(orgId)).toMatchObject({ openCheckoutSessionId: second.sessionId });
+
+    await payCheckout(second.sessionId);
+    const account = await f.accounts.get(orgId);
+    expect(account).toMatchObject({ state: 'active', planId: 'managed-validator' });
+    expect(account?.openCheckoutSessionId).toBeUndefined();
+  });
+
+  it('opens no second Checkout while a payment that just completed is on its way in', async () => {
+    const orgId = newId('org');
+    const first = await choosePlan(f.deps, input(orgId, 'managed-member'));
+    if (first.kind !== 'checkout') throw new Error('expected a checkout');
+    // Paid at Stripe; the webhook has not arrived yet.
+    f.stripe.completeCheckout(first.sessionId);
+    const sessionsBefore = f.stripe.checkoutSessions.size;
+
+    await expect(choosePlan(f.deps, input(orgId, 'enterprise'))).rejects.toThrow(/just completed/);
+    expect(f.stripe.checkoutSessions.size).toBe(sessionsBefore);
+    const event = f.stripe.event('checkout.session.completed', f.stripe.checkoutSessions.get(first.sessionId) ?? {});
+    await handleStripeWebhook({ ...f.stripe.sign(event, WEBHOOK_SECRET), secret: WEBHOOK_SECRET, deps: f.deps });
+    expect(await f.accounts.get(orgId)).toMatchObject({ state: 'active', planId: 'managed-member' });
+  });
+
+  it('leaves exactly one payable Checkout when two are opened at the same time', async () => {
+    const orgId = newId('org');
+    await choosePlan(f.deps, input(orgId, 'self-hosted'));
+    const results = await Promise.all([
+      choosePlan(f.deps, input(orgId, 'managed-member')),
+      choosePlan(f.deps, input(orgId, 'managed-validator')),
+      choosePlan(f.deps, input(orgId, 'enterprise')),
+    ]);
+    const opened = results.flatMap((result) => (result.kind === 'checkout' ? [result.sessionId] : []));
+    expect(opened).toHaveLength(3);
+    const open = opened.filter((id) => f.stripe.checkoutSessions.get(id)?.status === 'open');
+    expect(open).toHaveLength(1);
+    expect((await f.accounts.get(orgId))?.openCheckoutSessionId).toBe(open[0]);
+  });
+
+  it('opens a new Checkout when the subscription the earlier one paid for has already ended', async () => {
+    const orgId = newId('org');
+    const first = await choosePlan(f.deps, input(orgId, 'managed-member'));
+    if (first.kind !== 'checkout') throw new Error('expected a checkout');
+    const subscription = f.stripe.completeCheckout(first.sessionId);
+    // Canceled at Stripe before the account ever adopted it (its webhooks never arrived).
+    f.stripe.setSubscriptionStatus(String(subscription.id), 'canceled');
+    expect((await f.accounts.get(orgId))?.state).toBe('pending_payment');
+
+    const again = await choosePlan(f.deps, input(orgId, 'managed-validator'));
+    if (again.kind !== 'checkout') throw new Error('expected a checkout');
+    expect(f.stripe.checkoutSessions.get(again.sessionId)?.status).toBe('open');
+    expect(await f.accounts.get(orgId)).toMatchObject({ openCheckoutSessionId: again.sessionId });
+  });
+});
+
 describe('portal and invoices', () => {
   it('opens the portal for an organisation with a customer only', async () => {
     const orgId = newId('org');
