@@ -1,6 +1,7 @@
 /**
  * The hourly metering run, the same in both modes: settle node-hours, roll up the closed hours (re-running is
- * safe), and send the settled hours to Stripe's meters once each. The local worker calls it on a timer; in AWS
+ * safe), send the settled hours to Stripe's meters once each, and bring subscription quantities in line with the
+ * managed nodes each organisation holds. The local worker calls it on a timer; in AWS
  * the metering Lambda calls it from its schedule.
  */
 import { hourOf } from '../../shared/domain/metering.ts';
@@ -11,6 +12,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { BillingDeps } from './billing/billing-deps.ts';
 import { type HourlyUsage, sendHourlyMeterEvents } from './billing/meter-events.job.ts';
+import { syncNodeSeats } from './billing/node-seats.job.ts';
 import { accrueNodeHours } from './node-hours.ts';
 
 const HOUR_MS = 3_600_000;
@@ -46,6 +48,7 @@ export async function runHourlyMetering(deps: MeteringJobDeps, options: { hours?
     ...deps.billing,
     rollups: () => settledRollups(deps, options.hours),
   });
-  deps.logger.info('hourly metering done', { ...report });
-  return report;
+  const seats = await syncNodeSeats({ ...deps.billing, fleet: () => deps.nodes.listFleet() });
+  deps.logger.info('hourly metering done', { ...report, seats });
+  return { ...report, seats };
 }

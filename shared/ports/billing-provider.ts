@@ -125,6 +125,11 @@ export interface BillingProvider {
   retrieveSubscription(id: string): Promise<SubscriptionDetails>;
   retrieveCheckoutSession(id: string): Promise<CheckoutSessionDetails>;
   /**
+   * Sets the quantities of the subscription's licensed prices (by lookup key), adding an item for a price it does
+   * not have yet; changes are prorated. Returns the lookup keys whose quantity changed.
+   */
+  setSubscriptionQuantities(subscriptionId: string, quantities: Readonly<Record<string, number>>): Promise<string[]>;
+  /**
    * Closes a checkout session so it can no longer be paid, and returns it as it ended: `expired`, or `complete`
    * when the customer paid before it could be closed. A session that had already expired is no error.
    */

@@ -290,6 +290,10 @@ export class FakeStripe {
     if (method === 'GET' && path.startsWith('/v1/subscriptions/')) {
       return () => this.mustGet(this.subscriptions, id, 'subscription');
     }
+    if (key === 'POST /v1/subscription_items') return (r) => this.createSubscriptionItem(r.params);
+    if (method === 'POST' && path.startsWith('/v1/subscription_items/')) {
+      return (r) => this.updateSubscriptionItem(id, r.params);
+    }
     if (key === 'GET /v1/invoices') return (r) => this.listInvoices(r.params);
     if (key === 'POST /v1/billing/meter_events') return (r) => this.createMeterEvent(r.params);
     throw new StripeApiError(404, {
@@ -319,6 +323,41 @@ export class FakeStripe {
     const [, field, value] = match;
     const data = [...this.customers.values()].filter((c) => asObject(c.metadata)[field as string] === value);
     return { object: 'search_result', data, has_more: false, next_page: null, url: '/v1/customers/search' };
+  }
+
+  /** The subscription's items, as the subscription object lists them. */
+  itemsOf(subscriptionId: string): Json[] {
+    const subscription = this.mustGet(this.subscriptions, subscriptionId, 'subscription');
+    return (subscription.items as { data: Json[] }).data;
+  }
+
+  private createSubscriptionItem(params: Json): Json {
+    const subscriptionId = String(params.subscription ?? '');
+    const items = this.itemsOf(subscriptionId);
+    const price = this.prices.get(String(params.price ?? ''));
+    if (!price) throw missing('price', String(params.price), 'price');
+    if (items.some((item) => (item.price as Json | undefined)?.id === price.id)) {
+      throw invalid('Cannot add multiple subscription items with the same plan.', 'price');
+    }
+    const item = {
+      id: newId('si'),
+      object: 'subscription_item',
+      subscription: subscriptionId,
+      price,
+      quantity: quantityParam(params.quantity),
+    };
+    items.push(item);
+    return item;
+  }
+
+  private updateSubscriptionItem(itemId: string, params: Json): Json {
+    for (const subscription of this.subscriptions.values()) {
+      const item = (subscription.items as { data: Json[] }).data.find((candidate) => candidate.id === itemId);
+      if (!item) continue;
+      if (params.quantity !== undefined) item.quantity = quantityParam(params.quantity);
+      return { ...item, subscription: subscription.id };
+    }
+    throw missing('subscription_item', itemId, 'id');
   }
 
   private listPrices(params: Json): Json {
@@ -503,4 +542,10 @@ function arraysFromIndexedObjects(value: unknown): unknown {
   const indexed = entries.length > 0 && entries.every(([k]) => /^\d+$/.test(k));
   if (indexed) return entries.sort(([a], [b]) => Number(a) - Number(b)).map(([, v]) => v);
   return Object.fromEntries(entries);
+}
+
+function quantityParam(value: unknown): number {
+  const quantity = Number(value ?? 1);
+  if (!Number.isSafeInteger(quantity) || quantity < 0) throw invalid('Invalid non-negative integer', 'quantity');
+  return quantity;
 }

@@ -70,6 +70,10 @@ export class NoBilling implements BillingProvider {
     throw new BillingDisabledError(OFF);
   }
 
+  async setSubscriptionQuantities(): Promise<string[]> {
+    throw new BillingDisabledError(OFF);
+  }
+
   async expireCheckoutSession(): Promise<CheckoutSessionDetails> {
     throw new BillingDisabledError(OFF);
   }

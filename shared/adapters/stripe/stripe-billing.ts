@@ -174,6 +174,41 @@ export class StripeBilling implements BillingProvider {
     };
   }
 
+  async setSubscriptionQuantities(
+    subscriptionId: string,
+    quantities: Readonly<Record<string, number>>,
+  ): Promise<string[]> {
+    const subscription = await this.call('retrieve a subscription', () =>
+      this.stripe.subscriptions.retrieve(subscriptionId),
+    );
+    const changed: string[] = [];
+    for (const [lookupKey, quantity] of Object.entries(quantities)) {
+      if (!Number.isSafeInteger(quantity) || quantity < 0) {
+        throw new ValidationError(`A subscription quantity is a whole number of at least 0, not ${quantity}`);
+      }
+      const item = subscription.items.data.find((candidate) => candidate.price?.lookup_key === lookupKey);
+      if (item) {
+        if ((item.quantity ?? 0) === quantity) continue;
+        await this.call('change a subscription quantity', () =>
+          this.stripe.subscriptionItems.update(item.id, { quantity, proration_behavior: 'create_prorations' }),
+        );
+      } else {
+        if (quantity === 0) continue;
+        const [price] = await this.priceIds([lookupKey]);
+        await this.call('add a subscription item', () =>
+          this.stripe.subscriptionItems.create({
+            subscription: subscriptionId,
+            price,
+            quantity,
+            proration_behavior: 'create_prorations',
+          }),
+        );
+      }
+      changed.push(lookupKey);
+    }
+    return changed;
+  }
+
   async expireCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
     try {
       return toCheckoutSessionDetails(await this.stripe.checkout.sessions.expire(id));
