@@ -27,6 +27,7 @@ import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
 import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
 import { registerNodeHealthRoutes } from './routes/node-health.routes.ts';
@@ -81,7 +82,10 @@ export function createApp(deps: AppDeps): App {
   registerAuditRoutes(app, deps);
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
-  if (deps.health) registerNodeHealthRoutes(app, deps, deps.health);
+  if (deps.health) {
+    registerNodeHealthRoutes(app, deps, deps.health);
+    registerMaintenanceRoutes(app, deps, deps.health.health);
+  }
   registerSigningKeyRoutes(app, deps);
   registerGovernanceRoutes(app, deps);
   registerUsageRoutes(app, deps);

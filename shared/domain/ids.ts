@@ -15,6 +15,7 @@ export const ID_PREFIXES = {
   node: 'node',
   signingKey: 'sk',
   proposal: 'prop',
+  maintenanceWindow: 'mw',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -158,3 +158,33 @@ export const PlatformView = z
     verification: z.string(),
   })
   .openapi('Platform');
+
+const IsoInstant = z.iso
+  .datetime({ offset: true })
+  .openapi({ format: 'date-time', example: '2026-12-06T02:00:00.000Z' });
+
+export const CreateMaintenanceWindow = z
+  .strictObject({
+    start: IsoInstant,
+    end: IsoInstant,
+    description: z.string().trim().min(1).max(500).openapi({ example: 'Besu upgrade to 25.10' }),
+  })
+  .openapi('CreateMaintenanceWindow');
+
+export const MaintenanceWindowView = z
+  .object({
+    id: z.string(),
+    networkId: z.string(),
+    start: Timestamp,
+    end: Timestamp,
+    description: z.string(),
+    status: z.enum(['upcoming', 'under-way', 'past']),
+  })
+  .openapi('MaintenanceWindow');
+
+export const MaintenanceWindowList = z.object({ items: z.array(MaintenanceWindowView) }).openapi('MaintenanceWindows');
+
+export const MaintenanceQuery = z.object({
+  from: IsoInstant.optional().openapi({ description: 'Windows ending after this (default: 31 days ago)' }),
+  to: IsoInstant.optional().openapi({ description: 'Windows starting before this (default: one year ahead)' }),
+});

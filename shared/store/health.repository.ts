@@ -9,7 +9,7 @@
  * - `NET#<networkId>` / `MAINTENANCE#<start>#<id>`: announced maintenance of a network, excluded from availability.
  */
 import type { HealthSample } from '../domain/health.ts';
-import { randomBase32 } from '../domain/ids.ts';
+import { newId } from '../domain/ids.ts';
 import type { DowntimeWindow } from '../domain/sla.ts';
 import { ConditionFailedError, type Item, type Page, type Table } from './table.ts';
 
@@ -202,7 +202,7 @@ export class HealthRepository {
   }
 
   async addMaintenanceWindow(window: Omit<MaintenanceWindow, 'id'>): Promise<MaintenanceWindow> {
-    const full: MaintenanceWindow = { ...window, id: `mw_${randomBase32(20)}` };
+    const full: MaintenanceWindow = { ...window, id: newId('maintenanceWindow') };
     await this.table.create<MaintenanceItem>({
       ...healthKeys.maintenance(window.networkId, window.start, full.id),
       ...full,
@@ -211,21 +211,28 @@ export class HealthRepository {
     return full;
   }
 
+  async getMaintenanceWindow(networkId: string, id: string): Promise<MaintenanceWindow | undefined> {
+    const items = await this.table.queryAll<MaintenanceItem>(`NET#${networkId}`, { beginsWith: 'MAINTENANCE#' });
+    const item = items.find((candidate) => candidate.id === id);
+    return item && toMaintenanceWindow(item);
+  }
+
+  /** Removes a window; false when it was gone already. */
+  async removeMaintenanceWindow(window: MaintenanceWindow): Promise<boolean> {
+    return this.table.delete(healthKeys.maintenance(window.networkId, window.start, window.id));
+  }
+
   /** Maintenance of a network overlapping [from, to). */
   async listMaintenanceWindows(networkId: string, from: string, to: string): Promise<MaintenanceWindow[]> {
     const items = await this.table.queryAll<MaintenanceItem>(`NET#${networkId}`, {
       between: ['MAINTENANCE#', `MAINTENANCE#${to}`],
     });
-    return items
-      .filter((item) => item.end > from && item.start < to)
-      .map((item) => ({
-        id: item.id,
-        networkId: item.networkId,
-        start: item.start,
-        end: item.end,
-        description: item.description,
-      }));
+    return items.filter((item) => item.end > from && item.start < to).map(toMaintenanceWindow);
   }
+}
+
+function toMaintenanceWindow(item: MaintenanceItem): MaintenanceWindow {
+  return { id: item.id, networkId: item.networkId, start: item.start, end: item.end, description: item.description };
 }
 
 function justBefore(iso: string): string {
