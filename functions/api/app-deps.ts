@@ -8,6 +8,7 @@ import type { NodeHosting, NodeRecord, NodeRole, NodeRuntime } from '../../share
 import type { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
@@ -78,6 +79,8 @@ export interface AppDeps {
   readonly nodeChanged?: (node: NodeRecord) => void;
   /** Refuses a new node the organisation may not have (billing state, plan limits); throws a named error. */
   readonly admission?: (orgId: string, hosting: NodeHosting, role: NodeRole) => Promise<void>;
+  /** Prometheus metrics: requests are counted and timed, and `/metrics` serves them (operators only in AWS). */
+  readonly metrics?: ControlPlaneMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
 }

@@ -29,6 +29,7 @@ import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
+import { registerMetricsRoute } from './routes/metrics.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
 import { registerNodeHealthRoutes } from './routes/node-health.routes.ts';
 import { registerNodeRoutes } from './routes/nodes.routes.ts';
@@ -50,6 +51,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
+  if (deps.metrics) app.use(deps.metrics.http('api'));
   app.use(requestContext(deps.logger));
   app.use(
     bodyLimit({
@@ -75,6 +77,7 @@ export function createApp(deps: AppDeps): App {
   app.notFound((c) => problemResponse(c, new NotFoundError(`No route for ${c.req.method} ${c.req.path}`)));
 
   registerHealthRoutes(app, deps);
+  if (deps.metrics) registerMetricsRoute(app, deps, deps.metrics);
   registerAuthRoutes(app, deps);
   registerOrganisationRoutes(app, deps);
   registerMemberRoutes(app, deps);

@@ -32,6 +32,7 @@ import {
   UnauthorizedError,
 } from '../../shared/errors.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
+import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import { ChainHeads } from './chain-heads.ts';
 import { recordUsage, usageOf } from './compute-units.ts';
 import { problemResponse } from './gateway-problem.ts';
@@ -96,6 +97,8 @@ export interface GatewayDeps {
   readonly lookupCacheMs?: number;
   /** @default ResultCache defaults */
   readonly resultCache?: ResultCacheOptions;
+  /** Counts and times every request (Prometheus, `/metrics` of the API). */
+  readonly metrics?: Pick<ControlPlaneMetrics, 'http'>;
 }
 
 const JSON_HEADER = { 'content-type': 'application/json' } as const;
@@ -120,6 +123,7 @@ export function createGateway(deps: GatewayDeps): Hono {
   });
 
   const app = new Hono();
+  if (deps.metrics) app.use(deps.metrics.http('gateway'));
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
 
   /** Authenticates the key and finds the node it may reach; refusals are HTTP problems. */

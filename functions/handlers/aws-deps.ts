@@ -18,6 +18,7 @@ import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
@@ -95,6 +96,8 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     usage,
     usageRecords,
     managedRuntime: 'ec2',
+    // One container's request figures (Lambda scales out: CloudWatch has the whole); the fleet gauges are whole.
+    metrics: new ControlPlaneMetrics({ sources: { fleet: () => stores.nodes.listFleet() } }),
     vault,
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,

@@ -21,6 +21,7 @@ import type { Network } from '../../shared/domain/network.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
+import { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
@@ -231,8 +232,12 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     });
     stoppers.unshift(() => metering.stop());
 
+    const metrics = new ControlPlaneMetrics({
+      sources: { fleet: () => stores.nodes.listFleet(), unflushedUsage: () => usage.unflushed() },
+    });
     const deps: AppDeps = {
       config,
+      metrics,
       stores,
       logger,
       clock,
@@ -259,8 +264,8 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     );
     stoppers.unshift(() => governanceWorker.stop());
     // As in AWS, where they are separate functions: /rpc/* goes to the gateway, everything else to the API.
-    const gateway = createGateway(
-      gatewayDeps({
+    const gateway = createGateway({
+      ...gatewayDeps({
         apiKeys: stores.apiKeys,
         nodes: stores.nodes,
         meter: usage,
@@ -269,7 +274,8 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
         planOf: billing.limits.gatewayPlanOf,
         suspensionOf: billing.limits.suspensionOf,
       }),
-    );
+      metrics,
+    });
     const webhooks = createStripeWebhookApp({
       billing: billing.deps,
       webhookSecret: config.stripe.webhookSecret,

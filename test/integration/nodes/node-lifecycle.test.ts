@@ -157,6 +157,28 @@ describe('managed nodes on the local runtime', () => {
     expect((await env.call('GET', '/v1/ops/nodes', { token })).status).toBe(403);
   });
 
+  it('serves Prometheus metrics on the local server, gateway requests and the fleet included', async () => {
+    const { token, orgId } = await env.user('Metrics Clinic');
+    const node = await env.call('POST', `/v1/orgs/${orgId}/nodes`, { token, body: { networkId } });
+    await env.waitForNode(token, orgId, node.json.id, (n) => n.state === 'running');
+    const key = await env.call('POST', `/v1/orgs/${orgId}/api-keys`, { token, body: { name: 'm', scopes: ['rpc'] } });
+    const rpc = await fetch(`${env.runtime.url}/rpc/${node.json.id}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${key.json.secret}` },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'eth_chainId', params: [] }),
+    });
+    expect(rpc.status).toBe(200);
+
+    const response = await fetch(`${env.runtime.url}/metrics`);
+    expect(response.status).toBe(200);
+    const text = await response.text();
+    expect(text).toMatch(/^carechain_nodes\{state="running",health="[a-z]+",runtime="anvil",hosting="managed"\} \d+/m);
+    expect(text).toMatch(
+      /^carechain_http_requests_total\{app="gateway",method="POST",route="\/rpc\/:nodeId",status="200"\} \d+/m,
+    );
+    expect(text).toContain('# TYPE carechain_usage_unflushed gauge');
+  });
+
   it('registers a self-hosted node and hands out its join bundle', async () => {
     const { token, orgId } = await env.user('Vårdcentral');
     const created = await env.call('POST', `/v1/orgs/${orgId}/nodes`, {
