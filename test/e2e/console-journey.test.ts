@@ -210,6 +210,34 @@ describe('the console, end to end', () => {
     await screenshot(page, '09-node-health');
   }, 120_000);
 
+  it('shows maintenance an operator announced for the node’s network', async () => {
+    const { page } = user();
+    await page.getByTestId('maintenance-none').waitFor();
+    const login = await fetch(`${server.url}/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: OPERATOR_EMAIL, password: OPERATOR_PASSWORD }),
+    });
+    const { token } = (await login.json()) as { token: string };
+    const networks = await fetch(`${server.url}/v1/networks`, { headers: { authorization: `Bearer ${token}` } });
+    const networkId = ((await networks.json()) as { items: { id: string }[] }).items[0]?.id;
+    const start = Date.now() + 2 * 3_600_000;
+    const announced = await fetch(`${server.url}/v1/networks/${networkId}/maintenance-windows`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({
+        start: new Date(start).toISOString(),
+        end: new Date(start + 3_600_000).toISOString(),
+        description: 'Besu upgrade on the validators',
+      }),
+    });
+    expect(announced.status).toBe(201);
+    await loadSettled(page, page.url());
+    await page.getByTestId('maintenance-windows').getByText('Besu upgrade on the validators').waitFor();
+    await page.getByTestId('maintenance-windows').getByText('Upcoming').waitFor();
+    await screenshot(page, '09b-node-maintenance');
+  }, 60_000);
+
   it('stops and starts the node after confirming', async () => {
     const { page } = user();
     await page.getByRole('button', { name: 'Stop', exact: true }).click();

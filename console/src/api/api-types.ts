@@ -7,6 +7,7 @@ import type { z } from 'zod';
 import type { UsageSeries } from '../../../shared/metering/usage-series.ts';
 import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
 import type {
+  MaintenanceWindowList,
   NodeHealthView,
   PlatformView,
   SignedSlaReport as SignedSlaReportSchema,
@@ -106,5 +107,7 @@ export type HealthVerdict = Exclude<NodeHealth['health'], null>;
 export type SignedSlaReport = z.infer<typeof SignedSlaReportSchema>;
 export type SlaReport = SignedSlaReport['report'];
 export type Platform = z.infer<typeof PlatformView>;
+export type MaintenanceWindows = z.infer<typeof MaintenanceWindowList>;
+export type MaintenanceWindow = MaintenanceWindows['items'][number];
 
 export type Usage = UsageSeries;

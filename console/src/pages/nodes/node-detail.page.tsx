@@ -12,6 +12,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { SkeletonBlock } from '../../components/skeleton.tsx';
 import { useOrg } from '../../session/org-context.tsx';
 import { JoinBundlePanel, SelfHostedEndpointsForm } from './join-bundle-panel.tsx';
+import { MaintenancePanel } from './maintenance-panel.tsx';
 import { NodeActions } from './node-actions.tsx';
 import { NodeConnect } from './node-connect.tsx';
 import { NodeHealthPanel } from './node-health-panel.tsx';
@@ -103,6 +104,7 @@ export function NodeDetailPage() {
             </>
           )}
           <NodeHealthPanel orgId={org.id} nodeId={data.id} />
+          <MaintenancePanel networkId={data.networkId} />
           <NodeConnect node={data} orgId={org.id} />
           <NodeFacts node={data} />
         </div>
