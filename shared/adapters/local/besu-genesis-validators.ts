@@ -21,7 +21,7 @@ import { genesisJson } from '../../chain/besu/genesis.ts';
 import type { Network } from '../../domain/network.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import { BesuNode, type BesuNodeOptions } from './besu-node.ts';
-import { BesuNodeFiles, type BesuNodeRegistration } from './besu-node-files.ts';
+import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
 
 /** The organisation the platform's own processes belong to (as for the platform signing key). */
 const PLATFORM_ORG_ID = 'platform';
@@ -208,13 +208,7 @@ function registrationOf(network: Network, index: number): BesuNodeRegistration {
     clientToken: nodeId,
     serving: true,
     registeredAt: network.createdAt,
-    network: {
-      id: network.id,
-      name: network.name,
-      chainId: network.chainId,
-      consensus: network.consensus,
-      bootnodes: [...network.bootnodes],
-    },
+    network: registeredNetwork(network),
     node: { id: nodeId, name: `${network.name}-genesis-validator-${index}`, networkId: network.id, role: 'validator' },
   };
 }

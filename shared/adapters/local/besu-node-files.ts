@@ -16,7 +16,7 @@ import { link, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { type NodeKeyIdentity, newNodeKeyFile, nodeKeyIdentity } from '../../chain/besu/node-key.ts';
-import { CONSENSUS_PROTOCOLS } from '../../domain/network.ts';
+import { CONSENSUS_PROTOCOLS, type Network } from '../../domain/network.ts';
 import { NODE_ROLES } from '../../domain/node.ts';
 import { writeFileAtomic } from './anvil-chain-files.ts';
 
@@ -38,6 +38,17 @@ const BesuNodeRegistrationSchema = z.object({
   node: z.object({ id: z.string(), name: z.string(), networkId: z.string(), role: z.enum(NODE_ROLES) }),
 });
 export type BesuNodeRegistration = z.infer<typeof BesuNodeRegistrationSchema>;
+
+/** What config.toml needs of the network, as the registration keeps it. */
+export function registeredNetwork(network: Network): BesuNodeRegistration['network'] {
+  return {
+    id: network.id,
+    name: network.name,
+    chainId: network.chainId,
+    consensus: network.consensus,
+    bootnodes: [...network.bootnodes],
+  };
+}
 
 export interface RecordedBesuProcess {
   readonly pid: number | undefined;

@@ -40,7 +40,7 @@ import type {
 } from '../../ports/node-provider.ts';
 import { BesuGenesisValidators, type GenesisValidatorEndpoint } from './besu-genesis-validators.ts';
 import { BesuNode, type BesuNodeEvent, type BesuNodeOptions } from './besu-node.ts';
-import { BesuNodeFiles, type BesuNodeRegistration } from './besu-node-files.ts';
+import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
 import { answersChainId, readNodeInfo } from './besu-node-launcher.ts';
 import { validatorSetDetail } from './besu-validator-detail.ts';
 import type { RestartPolicy } from './process-supervisor.ts';
@@ -302,13 +302,7 @@ export class BesuNodeProvider implements NodeProvider {
       clientToken,
       serving: true,
       registeredAt: new Date().toISOString(),
-      network: {
-        id: network.id,
-        name: network.name,
-        chainId: network.chainId,
-        consensus: network.consensus,
-        bootnodes: [...network.bootnodes],
-      },
+      network: registeredNetwork(network),
       node: { id: node.id, name: node.name, networkId: node.networkId, role: node.role },
     };
     await files.writeRegistration(registration);

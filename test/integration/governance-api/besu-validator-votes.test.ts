@@ -117,6 +117,24 @@ async function passValidatorChange(
   return id;
 }
 
+/** Passes an add-validator proposal for a node of `orgId`, recording where it came from as the API does. */
+async function passAddValidator(network: Network, address: string, orgId: string, nodeId: string) {
+  const id = await passValidatorChange(network, 'proposeAddValidator', address);
+  await deps.governance.recordOrigin({
+    networkId: network.id,
+    proposalId: id,
+    kind: 'add-validator',
+    orgId: 'platform',
+    keyId: undefined,
+    proposer: platform.address,
+    subjectOrgId: orgId,
+    nodeId,
+    transactionHash: '0x',
+    createdAt: new Date().toISOString(),
+  });
+  return id;
+}
+
 describe('validator changes on the Besu runtime', () => {
   it('votes on every managed validator node, confirms from the validator set, then marks the decision executed', async () => {
     const { network, consensus, orgId } = await besuNetwork(3);
@@ -125,19 +143,7 @@ describe('validator changes on the Besu runtime', () => {
     started.push(newcomer);
     const newNode = await addNode(network, orgId, newcomer, 'managed');
 
-    const id = await passValidatorChange(network, 'proposeAddValidator', newcomer.validatorAddress);
-    await deps.governance.recordOrigin({
-      networkId: network.id,
-      proposalId: id,
-      kind: 'add-validator',
-      orgId: 'platform',
-      keyId: undefined,
-      proposer: platform.address,
-      subjectOrgId: orgId,
-      nodeId: newNode.id,
-      transactionHash: '0x',
-      createdAt: new Date().toISOString(),
-    });
+    const id = await passAddValidator(network, newcomer.validatorAddress, orgId, newNode.id);
     await governNetwork(deps, (await api.stores.networks.get(network.id))!);
 
     const execution = await deps.governance.getExecution(network.id, id);
@@ -248,19 +254,7 @@ describe('validator changes on the Besu runtime', () => {
     const newNode = await addNode(network, orgId, newcomer, 'managed');
     expect(await governNetwork(local, network)).toBeDefined();
 
-    const id = await passValidatorChange(network, 'proposeAddValidator', newcomer.validatorAddress);
-    await deps.governance.recordOrigin({
-      networkId: network.id,
-      proposalId: id,
-      kind: 'add-validator',
-      orgId: 'platform',
-      keyId: undefined,
-      proposer: platform.address,
-      subjectOrgId: orgId,
-      nodeId: newNode.id,
-      transactionHash: '0x',
-      createdAt: new Date().toISOString(),
-    });
+    const id = await passAddValidator(network, newcomer.validatorAddress, orgId, newNode.id);
 
     await governNetwork(local, (await api.stores.networks.get(network.id))!);
     const execution = await deps.governance.getExecution(network.id, id);

@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Wallet } from 'ethers';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BesuNodeProvider } from '../../../shared/adapters/local/besu-node-provider.ts';
+import type { BesuNodeProvider } from '../../../shared/adapters/local/besu-node-provider.ts';
 import { isProcessAlive } from '../../../shared/adapters/local/process-control.ts';
 import { genesisJson } from '../../../shared/chain/besu/genesis.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
@@ -23,7 +23,7 @@ import type { Network } from '../../../shared/domain/network.ts';
 import { ConflictError, ValidationError } from '../../../shared/errors.ts';
 import { aNetwork, aNode } from '../../unit/providers/node-fixtures.ts';
 import { writeBesuStandIn } from './besu-stand-in.ts';
-import { height, rpc, waitFor } from './besu-test-support.ts';
+import { height, openTestBesuProvider, rpc, waitFor } from './besu-test-support.ts';
 
 const seenPids = new Set<number>();
 const openProviders: BesuNodeProvider[] = [];
@@ -31,17 +31,8 @@ let binDir: string;
 let besuPath: string;
 let dataDir: string;
 
-async function openProvider(): Promise<BesuNodeProvider> {
-  const provider = await BesuNodeProvider.open({
-    dataDir,
-    besuPath,
-    exitPollMs: 100,
-    stopTimeoutMs: 5_000,
-    readyTimeoutMs: 10_000,
-    restartPolicy: { initialBackoffMs: 100, maxBackoffMs: 500 },
-  });
-  openProviders.push(provider);
-  return provider;
+function openProvider(): Promise<BesuNodeProvider> {
+  return openTestBesuProvider({ dataDir, besuPath }, openProviders);
 }
 
 /** A network created the way the control plane creates one here: genesis validator keys first. */

@@ -14,7 +14,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet } from 'ethers';
 import { parse } from 'smol-toml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BesuNodeProvider, type BesuNodeProviderOptions } from '../../../shared/adapters/local/besu-node-provider.ts';
+import type { BesuNodeProvider, BesuNodeProviderOptions } from '../../../shared/adapters/local/besu-node-provider.ts';
 import { isProcessAlive } from '../../../shared/adapters/local/process-control.ts';
 import { genesisJson } from '../../../shared/chain/besu/genesis.ts';
 import type { Network } from '../../../shared/domain/network.ts';
@@ -22,7 +22,7 @@ import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import { aNetwork, aNode } from '../../unit/providers/node-fixtures.ts';
 import { writeBesuStandIn } from './besu-stand-in.ts';
-import { rpc, waitFor } from './besu-test-support.ts';
+import { openTestBesuProvider, rpc, waitFor } from './besu-test-support.ts';
 
 const seenPids = new Set<number>();
 const openProviders: BesuNodeProvider[] = [];
@@ -31,18 +31,8 @@ let binDir: string;
 let besuPath: string;
 let dataDir: string;
 
-async function openProvider(options: Partial<BesuNodeProviderOptions> = {}): Promise<BesuNodeProvider> {
-  const provider = await BesuNodeProvider.open({
-    dataDir,
-    besuPath,
-    exitPollMs: 100,
-    stopTimeoutMs: 5_000,
-    readyTimeoutMs: 10_000,
-    restartPolicy: { initialBackoffMs: 100, maxBackoffMs: 500 },
-    ...options,
-  });
-  openProviders.push(provider);
-  return provider;
+function openProvider(options: Partial<BesuNodeProviderOptions> = {}): Promise<BesuNodeProvider> {
+  return openTestBesuProvider({ dataDir, besuPath, ...options }, openProviders);
 }
 
 function aBesuNetwork(): Network {

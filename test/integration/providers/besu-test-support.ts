@@ -1,7 +1,25 @@
 /**
- * Small helpers shared by the Besu runtime's tests: a JSON-RPC call to a node and a bounded wait.
+ * Small helpers shared by the Besu runtime's tests: a provider with test-sized timings, a JSON-RPC call to a node
+ * and a bounded wait.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
+import { BesuNodeProvider, type BesuNodeProviderOptions } from '../../../shared/adapters/local/besu-node-provider.ts';
+
+/** A provider with short timeouts and backoff, as tests want; `opened` collects it for closing after the test. */
+export async function openTestBesuProvider(
+  options: Pick<BesuNodeProviderOptions, 'dataDir' | 'besuPath'> & Partial<BesuNodeProviderOptions>,
+  opened: BesuNodeProvider[],
+): Promise<BesuNodeProvider> {
+  const provider = await BesuNodeProvider.open({
+    exitPollMs: 100,
+    stopTimeoutMs: 5_000,
+    readyTimeoutMs: 10_000,
+    restartPolicy: { initialBackoffMs: 100, maxBackoffMs: 500 },
+    ...options,
+  });
+  opened.push(provider);
+  return provider;
+}
 
 export async function rpc(url: string, method: string, params: unknown[] = []): Promise<unknown> {
   const response = await fetch(url, {
