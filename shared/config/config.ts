@@ -90,6 +90,14 @@ const ConfigSchema = z.object({
       .optional(),
   ),
   CARECHAIN_NODE_CONFIG_BUCKET: optionalMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  CARECHAIN_NODE_KEY_SECRET_PREFIX: optionalMatching(
+    /^[A-Za-z0-9/_+=.@-]{1,200}\/$/,
+    'must be a Secrets Manager name prefix ending in /',
+  ),
+  CARECHAIN_NODE_KEY_KMS_KEY: optionalMatching(
+    /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
+    'must be a KMS key ARN',
+  ),
 });
 
 /** What the control-plane stack tells each function about its AWS resources (only those of its capabilities). */
@@ -108,6 +116,10 @@ export interface AwsSettings {
   readonly nodeSubnetIds: readonly string[] | undefined;
   /** Bucket each node reads its configuration from at boot (`nodes/<nodeId>/`). */
   readonly nodeConfigBucket: string | undefined;
+  /** Where node keys are kept in Secrets Manager: `<prefix><nodeId>` (see node-key-secrets.ts). */
+  readonly nodeKeySecretPrefix: string | undefined;
+  /** The KMS key node-key secrets are encrypted with. */
+  readonly nodeKeyKmsKey: string | undefined;
 }
 
 /** The variable behind each AWS setting, for messages that tell an operator what to set. */
@@ -119,6 +131,8 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
   nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
   nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
+  nodeKeySecretPrefix: 'CARECHAIN_NODE_KEY_SECRET_PREFIX',
+  nodeKeyKmsKey: 'CARECHAIN_NODE_KEY_KMS_KEY',
 };
 
 export type Config = {
@@ -214,6 +228,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       launchTemplates: e.CARECHAIN_LAUNCH_TEMPLATES,
       nodeSubnetIds: e.CARECHAIN_NODE_SUBNET_IDS,
       nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,
+      nodeKeySecretPrefix: e.CARECHAIN_NODE_KEY_SECRET_PREFIX,
+      nodeKeyKmsKey: e.CARECHAIN_NODE_KEY_KMS_KEY,
     },
   };
 }
