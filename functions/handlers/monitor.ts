@@ -16,6 +16,7 @@ import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 import { type CycleReport, HealthMonitor, type NodeRecoverer } from '../jobs/health-monitor.ts';
+import { fleetNodeKeys } from './fleet-node-keys.ts';
 import { fleetNodeArtifacts, S3NodeFiles } from './node-config-bucket.ts';
 
 const config = loadConfig();
@@ -33,6 +34,8 @@ const provider = new Ec2NodeProvider({
     subnetIds: nodeSubnetIds,
     nodeFiles: new S3NodeFiles(new S3Client({ region: config.awsRegion }), nodeConfigBucket),
     renderArtifacts: fleetNodeArtifacts,
+    // A replaced instance must come back with the node's key, or a validator would leave the set.
+    nodeKeys: fleetNodeKeys(config),
   }),
   ...(fleetStage !== undefined && { stage: fleetStage }),
 });

@@ -18,6 +18,7 @@ import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { NodeReconciler, type ReconcileReport } from '../jobs/node-reconciler.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
+import { fleetNodeKeys } from './fleet-node-keys.ts';
 import { fleetNodeArtifacts, S3NodeFiles } from './node-config-bucket.ts';
 import { NodeWorkMessage } from './node-queue.ts';
 
@@ -47,6 +48,7 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       nodeFiles: new S3NodeFiles(clients.s3 ?? new S3Client({ region: config.awsRegion }), aws.nodeConfigBucket),
       renderArtifacts: fleetNodeArtifacts,
       stage: aws.stage,
+      nodeKeys: fleetNodeKeys(config, clients.secretsManager),
     });
     const selfHosted = new SelfHostedNodeProvider(async (id) => (await networks.get(id))?.chainId);
     const reconciler = new NodeReconciler({
