@@ -16,6 +16,11 @@ import { fleetControlStatements, fleetControlWildcards, fleetDescribeStatements 
 import type { Capability } from './function-catalog.ts';
 import { wildcardResourceFinding } from './nag-finding-ids.ts';
 import { NODE_CONFIG_PREFIX } from './node-config-bucket.ts';
+import {
+  manageNodeKeyStatements,
+  NODE_KEY_SECRETS_WILDCARD_REASON,
+  nodeKeySecretsArn,
+} from './node-key-permissions.ts';
 import { UNHEALTHY_NODES_METRIC } from './operations-monitoring.ts';
 import { tenantKeyStatements, tenantKeysArn } from './tenant-key-permissions.ts';
 
@@ -29,6 +34,8 @@ export interface CapabilityResources {
   readonly launchTemplates: readonly ec2.ILaunchTemplate[];
   readonly fleetVpc: ec2.IVpc;
   readonly nodeRole: iam.IRole;
+  /** Encrypts the node-key secrets (NodeFleetStack's). */
+  readonly nodeKeyEncryptionKey: kms.IKey;
   readonly stage: string;
 }
 
@@ -123,8 +130,10 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
           actions: ['s3:PutObject'],
           resources: [nodeConfigObjects],
         }),
+        ...manageNodeKeyStatements(fn, { stage: resources.stage, encryptionKey: resources.nodeKeyEncryptionKey }),
       );
       for (const [resource, reason] of fleetControlWildcards(fn)) wildcard(resource, reason);
+      wildcard(nodeKeySecretsArn(fn, resources.stage), NODE_KEY_SECRETS_WILDCARD_REASON.manage);
       wildcard('*', DESCRIBE_REASON);
       wildcard(
         nodeConfigObjects,

@@ -21,7 +21,10 @@ export type Capability =
   | 'platform-key-sign'
   /** Send node work (provision, recover, deprovision) to the provisioning queue. */
   | 'provisioning-send'
-  /** Launch fleet instances from the launch templates, control tagged node instances, publish network config. */
+  /**
+   * Launch fleet instances from the launch templates, control tagged node instances, publish network config,
+   * and keep nodes' keys in Secrets Manager (create, hand to an instance, delete; never read back).
+   */
   | 'fleet-control'
   /** Read instance state and status checks (no changes). */
   | 'fleet-describe'

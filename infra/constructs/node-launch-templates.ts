@@ -2,23 +2,35 @@
  * One EC2 launch template per node size, all sharing the node role, the node security group and the Besu
  * bootstrap. The control plane launches nodes only from these templates (IAM enforces it), so everything that
  * matters for a node's security is fixed here: IMDSv2 with a hop limit of 1, encrypted gp3 volumes, no SSH key
- * (operators use SSM Session Manager), detailed monitoring.
+ * (operators use SSM Session Manager), detailed monitoring. The node role reads the node's configuration and,
+ * through its instance tag, the node's own key.
  */
 import { Validations } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { nodeKeySecretPrefix } from '../../shared/adapters/aws/node-key-secrets.ts';
 import { NODE_SIZES, type NodeSize } from '../../shared/domain/node.ts';
 import { type BesuRelease, besuBootstrapUserData } from './besu-bootstrap.ts';
 import { wildcardResourceFinding } from './nag-finding-ids.ts';
 import { NODE_CONFIG_PREFIX } from './node-config-bucket.ts';
+import {
+  NODE_KEY_SECRETS_WILDCARD_REASON,
+  nodeKeySecretsArn,
+  readOwnNodeKeyStatements,
+} from './node-key-permissions.ts';
 import { NODE_SIZE_SPECS } from './node-sizes.ts';
 
 export interface NodeLaunchTemplatesProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** Holds `nodes/<nodeId>/…` configuration written by the control plane. */
   readonly configBucket: s3.IBucket;
+  /** Encrypts the node-key secrets the bootstrap reads. */
+  readonly nodeKeyEncryptionKey: kms.IKey;
+  /** Deployment stage: names the node-key secrets (`carechain/<stage>/node-keys/<nodeId>`) instances may read. */
+  readonly stage: string;
   readonly besu: BesuRelease;
   /** Prefix of the launch template names, e.g. `carechain-dev`. */
   readonly namePrefix: string;
@@ -56,6 +68,16 @@ export class NodeLaunchTemplates extends Construct {
         'A node reads its own genesis, config.toml and static-nodes under nodes/<nodeId>/; the node id is only ' +
         'known at launch. The objects hold no secrets (genesis and public enode URLs).',
     });
+    for (const statement of readOwnNodeKeyStatements(this, {
+      stage: props.stage,
+      encryptionKey: props.nodeKeyEncryptionKey,
+    })) {
+      this.role.addToPolicy(statement);
+    }
+    Validations.of(this.role).acknowledge({
+      id: wildcardResourceFinding(this.role, nodeKeySecretsArn(this, props.stage)),
+      reason: NODE_KEY_SECRETS_WILDCARD_REASON.read,
+    });
 
     const templates = {} as Record<NodeSize, ec2.LaunchTemplate>;
     for (const size of NODE_SIZES) {
@@ -67,6 +89,7 @@ export class NodeLaunchTemplates extends Construct {
         userData: besuBootstrapUserData({
           besu: props.besu,
           configBucketName: props.configBucket.bucketName,
+          nodeKeySecretPrefix: nodeKeySecretPrefix(props.stage),
           heapGiB: spec.besuHeapGiB,
         }),
         role: this.role,

@@ -4,7 +4,7 @@
  * platform signing key, the console site, alarms and a dashboard.
  *
  * Functions that talk to nodes run in the fleet VPC with the control-plane security group; the fleet stack
- * supplies those, and the launch templates the reconciler launches from.
+ * supplies those, the launch templates the reconciler launches from, and the KMS key node keys are kept under.
  */
 
 import { readFileSync } from 'node:fs';
@@ -29,6 +29,7 @@ import * as scheduler from 'aws-cdk-lib/aws-scheduler';
 import * as targets from 'aws-cdk-lib/aws-scheduler-targets';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
+import { nodeKeySecretPrefix } from '../../shared/adapters/aws/node-key-secrets.ts';
 import { AWS_SETTING_VARIABLES } from '../../shared/config/config.ts';
 import type { NodeSize } from '../../shared/domain/node.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
@@ -54,6 +55,8 @@ export interface FleetResources {
   readonly controlPlaneSecurityGroup: ec2.ISecurityGroup;
   readonly launchTemplates: Readonly<Record<NodeSize, ec2.ILaunchTemplate>>;
   readonly nodeRole: iam.IRole;
+  /** Encrypts the node-key secrets the fleet-control functions create. */
+  readonly nodeKeyEncryptionKey: kms.IKey;
 }
 
 export interface ControlPlaneStackProps extends StackProps {
@@ -157,6 +160,7 @@ export class ControlPlaneStack extends Stack {
       launchTemplates: Object.values(fleet.launchTemplates),
       fleetVpc: fleet.vpc,
       nodeRole: fleet.nodeRole,
+      nodeKeyEncryptionKey: fleet.nodeKeyEncryptionKey,
       stage: settings.stage,
     };
     const functions = {} as Record<FunctionName, CareChainFunction>;
@@ -255,6 +259,8 @@ export class ControlPlaneStack extends Stack {
       env[FUNCTION_ENV.launchTemplates] = this.toJsonString(templates);
       env[FUNCTION_ENV.nodeSubnetIds] = this.fleet.nodeSubnets.subnetIds.join(',');
       env[FUNCTION_ENV.nodeConfigBucket] = this.nodeConfigBucket.bucketName;
+      env[FUNCTION_ENV.nodeKeySecretPrefix] = nodeKeySecretPrefix(this.settings.stage);
+      env[FUNCTION_ENV.nodeKeyKmsKey] = this.fleet.nodeKeyEncryptionKey.keyArn;
     }
     return env;
   }

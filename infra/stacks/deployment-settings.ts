@@ -73,7 +73,10 @@ export type DeploymentSettings = {
   readonly besu: BesuRelease;
   readonly apiThrottle: { readonly rateLimit: number; readonly burstLimit: number };
   readonly logRetention: logs.RetentionDays;
-  /** For stateful resources (table, log groups); buckets and keys are always retained. */
+  /**
+   * For stateful resources (table, log groups, the node-key KMS key); buckets and the platform signing key are
+   * always retained.
+   */
   readonly removalPolicy: RemovalPolicy;
   /** Name prefix for resources that need a readable name, e.g. `carechain-dev`. */
   readonly namePrefix: string;

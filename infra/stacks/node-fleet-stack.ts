@@ -1,6 +1,6 @@
 /**
  * NodeFleetStack: where managed Besu nodes run. The VPC and its security groups, the node configuration
- * bucket, and one launch template per node size. It creates no instances: the control plane launches them with
+ * bucket, the KMS key that encrypts node keys in Secrets Manager, and one launch template per node size. It creates no instances: the control plane launches them with
  * SDK calls (one CloudFormation stack per tenant would take minutes and hit the 2,000-stacks-per-region limit).
  *
  * The control-plane stack takes what it needs from here as typed properties (CDK turns them into exports).
@@ -8,6 +8,7 @@
 import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
 import type { Construct } from 'constructs';
 import type { NodeSize } from '../../shared/domain/node.ts';
@@ -33,6 +34,8 @@ export class NodeFleetStack extends Stack {
   readonly launchTemplates: Readonly<Record<NodeSize, ec2.LaunchTemplate>>;
   readonly nodeRole: iam.IRole;
   readonly nodeConfigBucket: s3.IBucket;
+  /** Encrypts the Secrets Manager secrets holding nodes' Besu keys (`carechain/<stage>/node-keys/<nodeId>`). */
+  readonly nodeKeyEncryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: NodeFleetStackProps) {
     super(scope, id, props);
@@ -54,9 +57,18 @@ export class NodeFleetStack extends Stack {
       accessLogsBucket: accessLogs.bucket,
     });
 
+    const nodeKeyEncryptionKey = new kms.Key(this, 'NodeKeyEncryptionKey', {
+      description: `CareChain ${settings.stage} node keys: encrypts the Besu node keys kept in Secrets Manager`,
+      enableKeyRotation: true,
+      alias: `${settings.namePrefix}-node-keys`,
+      removalPolicy: settings.removalPolicy,
+    });
+
     const nodes = new NodeLaunchTemplates(this, 'Nodes', {
       securityGroup: network.nodeSecurityGroup,
       configBucket: nodeConfig.bucket,
+      nodeKeyEncryptionKey,
+      stage: settings.stage,
       besu: settings.besu,
       namePrefix: settings.namePrefix,
     });
@@ -71,5 +83,6 @@ export class NodeFleetStack extends Stack {
     this.launchTemplates = nodes.templates;
     this.nodeRole = nodes.role;
     this.nodeConfigBucket = nodeConfig.bucket;
+    this.nodeKeyEncryptionKey = nodeKeyEncryptionKey;
   }
 }
