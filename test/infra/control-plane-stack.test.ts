@@ -5,6 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionSpec } from '../../infra/constructs/function-catalog.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-api.ts';
+import { FUNCTION_ENV } from '../../infra/stacks/control-plane-stack.ts';
 import { TABLE } from '../../shared/store/table-schema.ts';
 import {
   buildTestApp,
@@ -141,6 +142,28 @@ describe('Lambda functions', () => {
     );
     expect(variables('api')).toContain('CARECHAIN_PROVISIONING_QUEUE_URL');
     expect(variables('sla')).toContain('CARECHAIN_PLATFORM_KEY_ID');
+  });
+
+  it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
+    '%s is told where node keys are kept exactly when it controls the fleet',
+    (_name, spec) => {
+      const [, fn] = lambdaOf(template, spec);
+      const variables = fn.Environment.Variables;
+      if ((spec.capabilities as readonly string[]).includes('fleet-control')) {
+        expect(variables[FUNCTION_ENV.nodeKeySecretPrefix]).toBe('carechain/dev/node-keys/');
+        expect(JSON.stringify(variables[FUNCTION_ENV.nodeKeyKmsKey])).toMatch(
+          /CareChain-dev-NodeFleet.*NodeKeyEncryptionKey.*Arn/,
+        );
+      } else {
+        expect(variables).not.toHaveProperty(FUNCTION_ENV.nodeKeySecretPrefix);
+        expect(variables).not.toHaveProperty(FUNCTION_ENV.nodeKeyKmsKey);
+      }
+    },
+  );
+
+  it('gives the node-key prefix of its own stage in prod', () => {
+    const [, fn] = lambdaOf(prod.controlPlaneTemplate, FUNCTIONS.find((spec) => spec.name === 'reconciler')!);
+    expect(fn.Environment.Variables.CARECHAIN_NODE_KEY_SECRET_PREFIX).toBe('carechain/prod/node-keys/');
   });
 
   it('names the fleet launch templates with $Default versions for the reconciler', () => {

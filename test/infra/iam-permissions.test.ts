@@ -80,6 +80,15 @@ const QUEUE_CONSUME = [
 ];
 const STRIPE = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'];
 const DESCRIBE = ['ec2:DescribeInstanceStatus', 'ec2:DescribeInstances'];
+/** Make a node's key before its first launch, hand it to an instance, delete it with the node; never read it. */
+const NODE_KEYS = [
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'secretsmanager:CreateSecret',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:DescribeSecret',
+  'secretsmanager:TagResource',
+];
 const FLEET = [
   ...DESCRIBE,
   'ec2:CreateTags',
@@ -90,6 +99,7 @@ const FLEET = [
   'ec2:TerminateInstances',
   'iam:PassRole',
   's3:PutObject',
+  ...NODE_KEYS,
 ];
 
 const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
@@ -241,6 +251,66 @@ describe('node instances (EC2)', () => {
     expect(statement('reconciler', 'PassNodeRoleToInstances').Condition).toEqual({
       StringEquals: { 'iam:PassedToService': 'ec2.amazonaws.com' },
     });
+  });
+});
+
+describe('node keys (Secrets Manager)', () => {
+  const fleetControl = FUNCTIONS.filter((spec) => (spec.capabilities as readonly string[]).includes('fleet-control'));
+  const others = FUNCTIONS.filter((spec) => !fleetControl.includes(spec));
+  const nodeKeySecrets = {
+    'Fn::Join': [
+      '',
+      ['arn:aws:secretsmanager:eu-north-1:', { Ref: 'AWS::AccountId' }, ':secret:carechain/dev/node-keys/*'],
+    ],
+  };
+
+  it('are handled by the monitor and the reconciler, the fleet-control functions', () => {
+    expect(fleetControl.map((spec) => spec.name).sort()).toEqual(['monitor', 'reconciler']);
+  });
+
+  it.each(fleetControl.map((spec) => [spec.name]))(
+    '%s creates, describes, tags and deletes secrets under the node-keys prefix of its stage only',
+    (name) => {
+      const manage = statement(name as FunctionName, 'ManageNodeKeySecrets');
+      expect([manage.Action].flat().sort()).toEqual([
+        'secretsmanager:CreateSecret',
+        'secretsmanager:DeleteSecret',
+        'secretsmanager:DescribeSecret',
+        'secretsmanager:TagResource',
+      ]);
+      expect(manage.Resource).toEqual(nodeKeySecrets);
+      const onSecrets = statementsOf(name as FunctionName).filter((s) =>
+        [s.Action].flat().some((action) => action.startsWith('secretsmanager:')),
+      );
+      expect(onSecrets.map((s) => s.Sid)).toEqual(['ManageNodeKeySecrets']);
+    },
+  );
+
+  it.each(fleetControl.map((spec) => [spec.name]))('%s can never read a key back', (name) => {
+    const actions = actionsOf(statementsOf(name as FunctionName));
+    expect(actions).not.toContain('secretsmanager:GetSecretValue');
+    expect(actions).not.toContain('secretsmanager:PutSecretValue');
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it.each(fleetControl.map((spec) => [spec.name]))(
+    '%s uses the fleet node-key KMS key only through Secrets Manager',
+    (name) => {
+      const encrypt = statement(name as FunctionName, 'EncryptNodeKeysThroughSecretsManager');
+      expect([encrypt.Action].flat().sort()).toEqual(['kms:Decrypt', 'kms:GenerateDataKey']);
+      expect(JSON.stringify(encrypt.Resource)).toMatch(/CareChain-dev-NodeFleet.*NodeKeyEncryptionKey/);
+      expect(encrypt.Condition).toEqual({
+        StringEquals: {
+          'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-north-1.', { Ref: 'AWS::URLSuffix' }]] },
+        },
+      });
+    },
+  );
+
+  it.each(others.map((spec) => [spec.name]))('%s has no access to node keys', (name) => {
+    const statements = statementsOf(name as FunctionName);
+    expect(JSON.stringify(statements)).not.toMatch(/node-keys|NodeKeyEncryptionKey/);
+    expect(actionsOf(statements)).not.toContain('kms:GenerateDataKey');
   });
 });
 

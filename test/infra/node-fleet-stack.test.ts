@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { besuDownloadUrl } from '../../infra/constructs/besu-bootstrap.ts';
 import { NODE_SIZE_SPECS } from '../../infra/constructs/node-sizes.ts';
 import { DEFAULT_BESU_VERSION } from '../../infra/stacks/deployment-settings.ts';
+import { nodeKeySecretPrefix } from '../../shared/adapters/aws/node-key-secrets.ts';
 import { buildTestApp, type CfnJson, resourcesOf, TEST_BESU_SHA256 } from './carechain-test-app.ts';
 
 const MEMBER_RANGES = ['198.51.100.0/24', '203.0.113.16/28'];
@@ -172,10 +173,67 @@ describe('launch templates', () => {
     expect(userData(dev)).toContain('--rpc-http-port=8545');
     expect(userData(dev)).toContain('--p2p-port=30303');
   });
+
+  /** The boot script as bash reads it (tokens such as the bucket name shown as their JSON). */
+  const script = (t: Template, index: number) =>
+    (templates(t)[index]!.UserData['Fn::Base64']['Fn::Join'][1] as CfnJson[])
+      .map((part) => (typeof part === 'string' ? part : JSON.stringify(part)))
+      .join('');
+
+  it.each([0, 1, 2])(
+    "template %i fetches the node's key into Besu's data path, private to besu, before Besu starts",
+    (index) => {
+      for (const [stage, t] of [
+        ['dev', dev],
+        ['prod', prod],
+      ] as const) {
+        const lines = script(t, index).split('\n');
+        const at = (pattern: RegExp) => {
+          const found = lines.findIndex((line) => pattern.test(line));
+          expect(found, `${stage}: ${pattern}`).toBeGreaterThanOrEqual(0);
+          return found;
+        };
+        const mounted = at(/^mount -a$/);
+        const secret = at(new RegExp(`^NODE_KEY_SECRET="${nodeKeySecretPrefix(stage)}\\$NODE_ID"$`));
+        const fetch = at(/aws secretsmanager get-secret-value --region "\$REGION" --secret-id "\$NODE_KEY_SECRET"/);
+        const privateFile = at(/^chmod 0600 "\$NODE_KEY_TMP"$/);
+        const owned = at(/^chown besu:besu "\$NODE_KEY_TMP"$/);
+        const inPlace = at(/^mv -f "\$NODE_KEY_TMP" '\/var\/lib\/besu\/key'$/);
+        const started = at(/^systemctl enable --now besu$/);
+        expect(mounted).toBeLessThan(secret);
+        expect(secret).toBeLessThan(privateFile);
+        expect(privateFile).toBeLessThan(fetch);
+        expect(fetch).toBeLessThan(owned);
+        expect(owned).toBeLessThan(inPlace);
+        expect(inPlace).toBeLessThan(started);
+        // Besu's default key file is <data-path>/key.
+        expect(lines.find((line) => line.startsWith('ExecStart='))).toContain('--data-path=/var/lib/besu');
+      }
+    },
+  );
+
+  it('never trace the boot script, which handles the node key', () => {
+    for (const index of [0, 1, 2]) {
+      const text = script(dev, index);
+      expect(text).toMatch(/^#!\/bin\/bash\nset -euo pipefail\n/);
+      expect(text).not.toMatch(/set -[a-z]*x|set -o xtrace|bash -[a-z]*x/);
+    }
+  });
 });
 
 describe('node role', () => {
-  it('is the SSM managed-instance role plus read access to node configuration', () => {
+  /** The statements of the inline policy CDK attaches to the role EC2 assumes. */
+  const nodeRoleStatements = (t: Template): Rule[] => {
+    const [roleId] = resourcesOf(t, 'AWS::IAM::Role').find(([, role]) =>
+      JSON.stringify(role.Properties?.AssumeRolePolicyDocument).includes('ec2.amazonaws.com'),
+    )!;
+    return resourcesOf(t, 'AWS::IAM::Policy')
+      .filter(([, policy]) => JSON.stringify(policy.Properties?.Roles).includes(`"${roleId}"`))
+      .flatMap(([, policy]) => policy.Properties!.PolicyDocument.Statement as Rule[]);
+  };
+  const statement = (t: Template, sid: string) => nodeRoleStatements(t).find((s) => s.Sid === sid);
+
+  it('is the SSM managed-instance role plus its node configuration and its own node key', () => {
     dev.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
@@ -184,17 +242,59 @@ describe('node role', () => {
         { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] },
       ],
     });
-    dev.hasResourceProperties('AWS::IAM::Policy', {
-      PolicyDocument: {
-        Statement: [
-          Match.objectLike({
-            Action: 's3:GetObject',
-            Resource: {
-              'Fn::Join': ['', [{ 'Fn::GetAtt': [Match.stringLikeRegexp('^NodeConfig'), 'Arn'] }, '/nodes/*']],
-            },
-          }),
-        ],
+    expect(nodeRoleStatements(dev).map((s) => `${s.Sid} ${[s.Action].flat().join(',')}`)).toEqual([
+      'ReadNodeConfiguration s3:GetObject',
+      'ReadOwnNodeKey secretsmanager:GetSecretValue',
+      'DecryptOwnNodeKey kms:Decrypt',
+    ]);
+    expect(statement(dev, 'ReadNodeConfiguration')!.Resource).toEqual({
+      'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^NodeConfig/), 'Arn'] }, '/nodes/*']],
+    });
+  });
+
+  it.each([
+    ['dev', () => dev],
+    ['prod', () => prod],
+  ] as const)("reads in %s only the node-key secret tagged with the calling instance's ARN", (stage, t) => {
+    const read = statement(t(), 'ReadOwnNodeKey')!;
+    expect(read.Effect).toBe('Allow');
+    expect(read.Resource).toEqual({
+      'Fn::Join': [
+        '',
+        ['arn:aws:secretsmanager:eu-north-1:', { Ref: 'AWS::AccountId' }, `:secret:${nodeKeySecretPrefix(stage)}*`],
+      ],
+    });
+    expect(read.Condition).toEqual({
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: the IAM policy variable, spelled out as IAM reads it
+      StringEquals: { 'secretsmanager:ResourceTag/carechain:instance': '${ec2:SourceInstanceARN}' },
+    });
+  });
+
+  it('decrypts with the node-key KMS key only through Secrets Manager', () => {
+    const decrypt = statement(dev, 'DecryptOwnNodeKey')!;
+    expect(decrypt.Action).toBe('kms:Decrypt');
+    expect(decrypt.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^NodeKeyEncryptionKey/), 'Arn'] });
+    expect(decrypt.Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-north-1.', { Ref: 'AWS::URLSuffix' }]] },
       },
     });
+  });
+});
+
+describe('node-key encryption key', () => {
+  it('is a symmetric KMS key with automatic rotation, named after the stage', () => {
+    dev.resourceCountIs('AWS::KMS::Key', 1);
+    dev.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true, KeySpec: Match.absent() });
+    dev.hasResourceProperties('AWS::KMS::Alias', {
+      AliasName: 'alias/carechain-dev-node-keys',
+      TargetKeyId: { 'Fn::GetAtt': [Match.stringLikeRegexp('^NodeKeyEncryptionKey'), 'Arn'] },
+    });
+    prod.hasResourceProperties('AWS::KMS::Alias', { AliasName: 'alias/carechain-prod-node-keys' });
+  });
+
+  it('is retained in prod and deleted with its stack elsewhere', () => {
+    prod.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    dev.hasResource('AWS::KMS::Key', { DeletionPolicy: 'Delete' });
   });
 });
