@@ -36,6 +36,7 @@ import {
   UpstreamError,
   ValidationError,
 } from '../../errors.ts';
+import type { NodeKeyStore } from '../../ports/node-key-store.ts';
 import type {
   InventoryItem,
   NodeArtifacts,
@@ -44,7 +45,6 @@ import type {
   ProviderNodeStatus,
   ProvisionSpec,
 } from '../../ports/node-provider.ts';
-import type { NodeKeyStore } from '../../ports/node-key-store.ts';
 import { nodeKeySecretName } from './node-key-secrets.ts';
 
 export const TAG_ORG = 'carechain:org';

@@ -19,12 +19,7 @@ import {
 import { type NodeKeyIdentity, newNodeKeyFile, nodeKeyIdentity } from '../../chain/besu/node-key.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, UpstreamError, ValidationError } from '../../errors.ts';
 import type { NodeKeyOwner, NodeKeyStore } from '../../ports/node-key-store.ts';
-import {
-  NODE_KEY_ADDRESS_TAG,
-  NODE_KEY_ID_TAG,
-  NODE_KEY_INSTANCE_TAG,
-  nodeKeySecretName,
-} from './node-key-secrets.ts';
+import { NODE_KEY_ADDRESS_TAG, NODE_KEY_ID_TAG, NODE_KEY_INSTANCE_TAG, nodeKeySecretName } from './node-key-secrets.ts';
 
 export interface SecretsManagerNodeKeysOptions {
   readonly client: SecretsManagerClient;
