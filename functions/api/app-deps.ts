@@ -2,6 +2,7 @@
  * What the API needs from the outside world. Handlers and the local runtime build it from real adapters;
  * tests build it from real local adapters too. The app never constructs an adapter itself.
  */
+import type { Context } from 'hono';
 import type { Config } from '../../shared/config/config.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import type { NodeHosting, NodeRecord, NodeRole, NodeRuntime } from '../../shared/domain/node.ts';
@@ -79,6 +80,11 @@ export interface AppDeps {
   readonly nodeChanged?: (node: NodeRecord) => void;
   /** Refuses a new node the organisation may not have (billing state, plan limits); throws a named error. */
   readonly admission?: (orgId: string, hosting: NodeHosting, role: NodeRole) => Promise<void>;
+  /**
+   * The network address the request came from, as the server saw it (the socket locally, API Gateway's source IP
+   * in AWS; never a header the client could write). Failed logins are throttled per address too.
+   */
+  readonly clientAddress?: (c: Context) => string | undefined;
   /** Prometheus metrics: requests are counted and timed, and `/metrics` serves them (operators only in AWS). */
   readonly metrics?: ControlPlaneMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */

@@ -11,6 +11,7 @@
 import { KMSClient } from '@aws-sdk/client-kms';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { getConnInfo } from 'hono/aws-lambda';
 import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
@@ -96,6 +97,8 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     usage,
     usageRecords,
     managedRuntime: 'ec2',
+    // API Gateway's view of the caller (requestContext.http.sourceIp), not a header the caller could set.
+    clientAddress: (c) => getConnInfo(c).remote.address,
     // One container's request figures (Lambda scales out: CloudWatch has the whole); the fleet gauges are whole.
     metrics: new ControlPlaneMetrics({ sources: { fleet: () => stores.nodes.listFleet() } }),
     vault,

@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
+import { getConnInfo } from '@hono/node-server/conninfo';
 import { BesuNodeProvider, findBesuOnPath } from '../../shared/adapters/local/besu-node-provider.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
@@ -238,6 +239,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const deps: AppDeps = {
       config,
       metrics,
+      clientAddress: (c) => getConnInfo(c).remote.address,
       stores,
       logger,
       clock,
@@ -282,14 +284,15 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       logger,
     });
     let draining = false;
-    const route = (request: Request) => {
+    // `env` is the Node server's (incoming and outgoing messages): the API reads the client's socket address from it.
+    const route = (request: Request, env: unknown) => {
       const path = new URL(request.url).pathname;
       if (path.startsWith('/rpc/')) return gateway.fetch(request);
       if (path === '/webhooks/stripe') return webhooks.fetch(request);
-      return app.fetch(request);
+      return app.fetch(request, env);
     };
-    const fetch = async (request: Request) => {
-      const response = await route(request);
+    const fetch = async (request: Request, env: unknown) => {
+      const response = await route(request, env);
       // While stopping, every answer closes its connection, so no client sends another request on a socket
       // that is about to go: each request is either answered in full or never received.
       if (!draining) return response;

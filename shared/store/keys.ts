@@ -9,6 +9,7 @@ export const keys = {
   email: (email: string) => ({ pk: `EMAIL#${email.toLowerCase()}`, sk: 'USER' }),
   session: (tokenHash: string) => ({ pk: `SESSION#${tokenHash}`, sk: 'META' }),
   loginAttempts: (email: string) => ({ pk: `LOGINFAIL#${email.toLowerCase()}`, sk: 'META' }),
+  loginAttemptsFrom: (address: string) => ({ pk: `LOGINFAILFROM#${address.toLowerCase()}`, sk: 'META' }),
   org: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'META' }),
   member: (orgId: string, userId: string) => ({ pk: `ORG#${orgId}`, sk: `MEMBER#${userId}` }),
   apiKey: (orgId: string, keyId: string) => ({ pk: `ORG#${orgId}`, sk: `APIKEY#${keyId}` }),

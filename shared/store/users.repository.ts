@@ -66,14 +66,30 @@ export class UsersRepository {
 
   /** Failed logins in the current window for an e-mail (0 when the window expired). */
   async failedLogins(email: string): Promise<{ count: number; resetAt: number }> {
-    const item = await this.table.get<Item & { count: number; expiresAt: number }>(keys.loginAttempts(email));
-    return item ? { count: item.count, resetAt: item.expiresAt } : { count: 0, resetAt: 0 };
+    return this.#attempts(keys.loginAttempts(email));
+  }
+
+  /** Failed logins in the current window from a network address, whatever e-mail they tried. */
+  async failedLoginsFrom(address: string): Promise<{ count: number; resetAt: number }> {
+    return this.#attempts(keys.loginAttemptsFrom(address));
   }
 
   async recordFailedLogin(email: string, now: Date, windowSeconds: number): Promise<void> {
+    await this.#recordAttempt(keys.loginAttempts(email), now, windowSeconds);
+  }
+
+  async recordFailedLoginFrom(address: string, now: Date, windowSeconds: number): Promise<void> {
+    await this.#recordAttempt(keys.loginAttemptsFrom(address), now, windowSeconds);
+  }
+
+  async #attempts(key: { pk: string; sk: string }): Promise<{ count: number; resetAt: number }> {
+    const item = await this.table.get<Item & { count: number; expiresAt: number }>(key);
+    return item ? { count: item.count, resetAt: item.expiresAt } : { count: 0, resetAt: 0 };
+  }
+
+  async #recordAttempt(key: { pk: string; sk: string }, now: Date, windowSeconds: number): Promise<void> {
     const nowSeconds = Math.floor(now.getTime() / 1000);
-    const key = keys.loginAttempts(email);
-    const current = await this.failedLogins(email);
+    const current = await this.#attempts(key);
     if (current.count === 0) {
       // Start a fresh window (overwrites an expired one that the sweeper has not removed yet).
       await this.table.replace({ ...key, count: 1, expiresAt: nowSeconds + windowSeconds, type: 'login-attempts' });

@@ -1,6 +1,6 @@
 /**
  * Sign-up, login, logout and "who am I". Sessions are opaque random tokens stored only as hashes, so logout and
- * revocation take effect at once. Failed logins are counted per e-mail and throttled.
+ * revocation take effect at once. Failed logins are counted per e-mail and per network address, and throttled.
  */
 import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { Context } from 'hono';
@@ -18,6 +18,12 @@ import { errorResponses, jsonBody, jsonResponse, noContent, userSecurity } from 
 
 /** Failed logins allowed per e-mail within the window before login is refused. */
 export const LOGIN_FAILURES_ALLOWED = 5;
+/**
+ * Failed logins allowed from one network address within the window, whatever e-mails they tried: one address
+ * trying a password across many accounts (spraying) stops here. A hospital's staff behind one NAT address stays
+ * well below it.
+ */
+export const LOGIN_FAILURES_ALLOWED_PER_ADDRESS = 30;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 
 export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
@@ -75,6 +81,16 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     async (c) => {
       const { email, password } = c.req.valid('json');
       const now = deps.clock();
+      const address = clientAddressOf(c, deps);
+      if (address) {
+        const fromAddress = await deps.stores.users.failedLoginsFrom(address);
+        if (fromAddress.count >= LOGIN_FAILURES_ALLOWED_PER_ADDRESS) {
+          throw new TooManyRequestsError(
+            'Too many failed logins from this network address; wait before trying again',
+            fromAddress.resetAt - now.getTime() / 1000,
+          );
+        }
+      }
       const attempts = await deps.stores.users.failedLogins(email);
       if (attempts.count >= LOGIN_FAILURES_ALLOWED) {
         throw new TooManyRequestsError(
@@ -86,6 +102,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const valid = await verifyPassword(password, stored?.passwordHash);
       if (!stored || !valid) {
         await deps.stores.users.recordFailedLogin(email, now, LOGIN_WINDOW_SECONDS);
+        if (address) await deps.stores.users.recordFailedLoginFrom(address, now, LOGIN_WINDOW_SECONDS);
         throw new UnauthorizedError('The e-mail address or password is wrong');
       }
       if (attempts.count > 0) await deps.stores.users.clearFailedLogins(email);
@@ -138,4 +155,13 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       );
     },
   );
+}
+
+/** The caller's network address, or undefined where the server cannot tell (then only the e-mail is throttled). */
+function clientAddressOf(c: Context<AppEnv>, deps: AppDeps): string | undefined {
+  try {
+    return deps.clientAddress?.(c) || undefined;
+  } catch {
+    return undefined;
+  }
 }

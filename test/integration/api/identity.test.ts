@@ -1,5 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOGIN_FAILURES_ALLOWED } from '../../../functions/api/routes/auth.routes.ts';
+import { createApp } from '../../../functions/api/app.ts';
+import {
+  LOGIN_FAILURES_ALLOWED,
+  LOGIN_FAILURES_ALLOWED_PER_ADDRESS,
+} from '../../../functions/api/routes/auth.routes.ts';
 import { startTestApi, type TestApi } from '../../support/test-api.ts';
 
 let api: TestApi;
@@ -72,6 +76,45 @@ describe('sign-up and login', () => {
     const blocked = await api.call('POST', '/v1/auth/login', { body: { email, password } });
     expect(blocked.status).toBe(429);
     expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+  });
+
+  it('throttles one network address trying many accounts, and nobody else', async () => {
+    let from = '198.51.100.23';
+    const app = createApp({ ...api.deps, clientAddress: () => from });
+    const login = async (body: { email: string; password: string }) => {
+      const response = await app.request('/v1/auth/login', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+      return { status: response.status, retryAfter: response.headers.get('retry-after') };
+    };
+    const { email, password } = await api.signup('Sprayed');
+    const victim = { email, password };
+    // A few tries per account stay under the per-account limit; the address adds them all up.
+    for (let i = 0; i < LOGIN_FAILURES_ALLOWED_PER_ADDRESS; i++) {
+      const res = await login({ email: `user-${i % 10}@spray.example`, password: 'Winter2026!Winter2026!' });
+      expect(res.status).toBe(401);
+    }
+    const blocked = await login(victim);
+    expect(blocked.status).toBe(429);
+    expect(Number(blocked.retryAfter)).toBeGreaterThan(0);
+
+    from = '203.0.113.77';
+    expect((await login(victim)).status).toBe(200);
+    // A server that cannot tell the address still throttles per account.
+    const unknown = createApp({
+      ...api.deps,
+      clientAddress: () => {
+        throw new Error('no connection information');
+      },
+    });
+    const res = await unknown.request('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(victim),
+    });
+    expect(res.status).toBe(200);
   });
 
   it('answers 401 to an unknown token and to a malformed Authorization header', async () => {

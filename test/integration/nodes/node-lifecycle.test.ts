@@ -179,6 +179,16 @@ describe('managed nodes on the local runtime', () => {
     expect(text).toContain('# TYPE carechain_usage_unflushed gauge');
   });
 
+  it('counts a failed login against the socket address it came from', async () => {
+    const failed = await env.call('POST', '/v1/auth/login', {
+      body: { email: 'nobody@lifecycle.example', password: 'not the password at all' },
+    });
+    expect(failed.status).toBe(401);
+    const users = env.runtime.deps.stores.users;
+    const counts = await Promise.all(['127.0.0.1', '::ffff:127.0.0.1', '::1'].map((a) => users.failedLoginsFrom(a)));
+    expect(counts.reduce((sum, { count }) => sum + count, 0)).toBe(1);
+  });
+
   it('registers a self-hosted node and hands out its join bundle', async () => {
     const { token, orgId } = await env.user('Vårdcentral');
     const created = await env.call('POST', `/v1/orgs/${orgId}/nodes`, {
