@@ -19,7 +19,6 @@ import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
-import { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
@@ -99,8 +98,6 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     managedRuntime: 'ec2',
     // API Gateway's view of the caller (requestContext.http.sourceIp), not a header the caller could set.
     clientAddress: (c) => getConnInfo(c).remote.address,
-    // One container's request figures (Lambda scales out: CloudWatch has the whole); the fleet gauges are whole.
-    metrics: new ControlPlaneMetrics({ sources: { fleet: () => stores.nodes.listFleet() } }),
     vault,
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
