@@ -78,8 +78,9 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway HTTP APIs end an integration at 30 s.
     timeoutSeconds: 29,
-    // Measured 1.54 MiB: the DynamoDB, KMS, SQS and Secrets Manager clients are most of it.
-    bundleBudgetBytes: 1.75 * MIB,
+    // Measured 1.73 MiB: the DynamoDB, KMS, SQS and Secrets Manager clients are most of it, prom-client (/metrics)
+    // about 80 KiB; the cold import stays near 150 ms.
+    bundleBudgetBytes: 2 * MIB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
     // The platform key signs SLA reports of the month so far, on request.
