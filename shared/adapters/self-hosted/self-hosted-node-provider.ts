@@ -1,8 +1,11 @@
 /**
  * NodeProvider for self-hosted nodes: the member runs the node, so there is nothing to create, start or stop.
  * `describe` looks at the RPC URL the member recorded: a node that answers with its network's chain id is running;
- * without a URL the node is unmonitored and says so. Works the same in both modes.
+ * without a URL the node is unmonitored and says so. The enode the member registered, and the node address it
+ * implies, are reported either way. Works the same in both modes.
  */
+import { parseEnode } from '../../chain/besu/enode.ts';
+import { nodeIdentityOfNodeId } from '../../chain/besu/node-key.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import type { InventoryItem, NodeDescription, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
@@ -25,6 +28,7 @@ export class SelfHostedNodeProvider implements NodeProvider {
       return {
         status: 'running',
         sharedChain: false,
+        ...registeredIdentity(node.enode),
         detail: 'Self-hosted and not monitored: record the node’s RPC URL to have its health watched',
       };
     }
@@ -39,7 +43,7 @@ export class SelfHostedNodeProvider implements NodeProvider {
           detail: `The node at the recorded RPC URL reports chain id ${chainId ?? 'nothing'}, not ${expected}`,
         };
       }
-      return { status: 'running', rpcUrl: url, sharedChain: false, enode: node.enode };
+      return { status: 'running', rpcUrl: url, sharedChain: false, ...registeredIdentity(node.enode) };
     } catch {
       return { status: 'pending', sharedChain: false, detail: 'Waiting for the node to answer at its RPC URL' };
     }
@@ -56,4 +60,17 @@ export class SelfHostedNodeProvider implements NodeProvider {
   }
 
   async close(): Promise<void> {}
+}
+
+/**
+ * The enode the member registered, and the node address it implies (the enode's id is the node key's public key,
+ * so the address is the one the node seals and votes with): what governance names the node by.
+ */
+function registeredIdentity(enode: string | undefined): Pick<NodeDescription, 'enode' | 'validatorAddress'> {
+  if (!enode) return {};
+  try {
+    return { enode, validatorAddress: nodeIdentityOfNodeId(parseEnode(enode).nodeId).address };
+  } catch {
+    return { enode };
+  }
 }

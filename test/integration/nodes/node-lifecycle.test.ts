@@ -4,6 +4,7 @@
  */
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { nodeIdentityOfNodeId } from '../../../shared/chain/besu/node-key.ts';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
 
 let env: InProcessRuntime;
@@ -212,6 +213,11 @@ describe('managed nodes on the local runtime', () => {
     const enode = `enode://${'ab'.repeat(64)}@203.0.113.7:30303`;
     const patched = await env.call('PATCH', `/v1/orgs/${orgId}/nodes/${created.json.id}`, { token, body: { enode } });
     expect(patched.json.enode).toBe(enode);
+    // The address the registered enode implies is what governance names the node by.
+    await env.runtime.reconciler.reconcileAll();
+    const identified = await env.call('GET', `/v1/orgs/${orgId}/nodes/${created.json.id}`, { token });
+    expect(identified.json.validatorAddress).toBe(nodeIdentityOfNodeId('ab'.repeat(64)).address);
+    expect(identified.json.enode).toBe(enode);
 
     const managed = await env.call('POST', `/v1/orgs/${orgId}/nodes`, { token, body: { networkId } });
     const refused = await env.call('GET', `/v1/orgs/${orgId}/nodes/${managed.json.id}/join-bundle`, { token });
