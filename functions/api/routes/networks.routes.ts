@@ -9,7 +9,8 @@ import type { Network } from '../../../shared/domain/network.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
 import { idParam } from '../../../shared/schemas/common.schemas.ts';
 import { CreateNetwork, NetworkList, NetworkView } from '../../../shared/schemas/network.schemas.ts';
-import { requireOperator } from '../access.ts';
+import { PLATFORM_ORG_ID } from '../../jobs/platform-bootstrap.ts';
+import { audit, requireOperator } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
@@ -50,7 +51,7 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       responses: { 201: jsonResponse(NetworkView, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      requireOperator(c);
+      const operator = requireOperator(c);
       const body = c.req.valid('json');
       const existing = await deps.stores.networks.list();
       if (existing.some((n) => n.chainId === body.chainId)) {
@@ -81,6 +82,18 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       // The network exists either way; a chain that cannot start now is started again with the control plane.
       await genesis?.start(network).catch((error: Error) => {
         c.get('logger').warn('network chain did not start', { networkId: network.id, error: error.message });
+      });
+      await audit(c, deps, {
+        orgId: PLATFORM_ORG_ID,
+        actor: { type: 'user', id: operator.id },
+        action: 'network.created',
+        target: network.id,
+        details: {
+          name: network.name,
+          chainId: network.chainId,
+          validators: [...network.validators],
+          genesisValidators: genesis ? 'provided by the platform' : 'named by the operator',
+        },
       });
       c.get('logger').info('network created', { networkId: network.id, chainId: network.chainId });
       // Starting the chain may have recorded more about it (the bootnodes of its genesis validators).

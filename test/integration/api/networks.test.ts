@@ -37,6 +37,12 @@ describe('creating networks', () => {
     });
     expect(created.status).toBe(201);
     expect(created.json.validators).toEqual([getAddress(validators[1] as string), getAddress(validators[0] as string)]);
+    const audited = await api.stores.audit.list('platform', { limit: 50 });
+    expect(audited.items.find((entry) => entry.target === created.json.id)).toMatchObject({
+      action: 'network.created',
+      actor: { type: 'user' },
+      details: { chainId: 5_100_002, genesisValidators: 'named by the operator' },
+    });
   });
 
   it('refuses an empty validator list and a member’s attempt', async () => {
