@@ -108,6 +108,13 @@ export interface NodeRecord {
   readonly suspendedByBilling?: boolean;
   /** Billed time (node-hours) is metered up to this instant; set when the node enters a billed state. */
   readonly meteredUntil?: string;
+  /** When the node last left the billed states (its billed time ends there until it enters them again). */
+  readonly leftBilledAt?: string;
+  /**
+   * Unbilled stretches after `meteredUntil`: a node that left the billed states and came back before the node-hours
+   * job metered it keeps its mark, and the time in between is skipped rather than lost or charged.
+   */
+  readonly unbilledGaps?: readonly { readonly from: string; readonly to: string }[];
   /** Set by the health monitor; absent until the node's first probe. */
   readonly health?: NodeHealth;
   readonly healthReason?: string;

@@ -77,13 +77,21 @@ export class NodesRepository {
    * never contends with lifecycle changes, but conditional on the mark, so two runs never meter the same time.
    */
   async markMetered(node: NodeRecord, from: string, until: string): Promise<boolean> {
+    // Clearing the gaps it metered around must not drop one a transition added meanwhile: then the version guards.
+    const clearsGaps = (node.unbilledGaps?.length ?? 0) > 0;
     try {
       await this.table.increment(
         keys.node(node.orgId, node.id),
         {},
         {
-          set: { meteredUntil: until },
-          condition: { expression: '#mark = :from', values: { ':from': from }, names: { '#mark': 'meteredUntil' } },
+          set: { meteredUntil: until, ...(clearsGaps && { unbilledGaps: [] }) },
+          condition: clearsGaps
+            ? {
+                expression: '#mark = :from AND #version = :version',
+                values: { ':from': from, ':version': node.version },
+                names: { '#mark': 'meteredUntil', '#version': 'version' },
+              }
+            : { expression: '#mark = :from', values: { ':from': from }, names: { '#mark': 'meteredUntil' } },
         },
       );
       return true;
@@ -124,14 +132,15 @@ export class NodesRepository {
   ): Promise<NodeRecord> {
     assertTransition(node.state, to);
     const now = this.clock().toISOString();
-    // Entering a billed state starts the node-hours clock; leaving one is settled by the node-hours job.
-    const meteredUntil = isBilledState(to) && !isBilledState(node.state) ? now : undefined;
+    const remove = 'reason' in changes && changes.reason === undefined ? ['reason'] : [];
+    const metering = billedTimeChanges(node, to, now);
+    remove.push(...metering.remove);
     const updated = await this.table.update<NodeItem>(
       keys.node(node.orgId, node.id),
       node.version,
-      { ...changes, state: to, updatedAt: now, stateChangedAt: now, meteredUntil },
+      { ...changes, state: to, updatedAt: now, stateChangedAt: now, ...metering.set },
       {
-        remove: 'reason' in changes && changes.reason === undefined ? ['reason'] : [],
+        remove,
         extraCondition: { expression: '#state = :from', values: { ':from': node.state }, names: { '#state': 'state' } },
       },
     );
@@ -215,10 +224,36 @@ function toNode(item: NodeItem): NodeRecord {
     updatedAt: item.updatedAt,
     stateChangedAt: item.stateChangedAt,
     meteredUntil: item.meteredUntil,
+    leftBilledAt: item.leftBilledAt,
+    unbilledGaps: item.unbilledGaps?.length ? item.unbilledGaps : undefined,
     suspendedByBilling: item.suspendedByBilling,
     health: item.health,
     healthReason: item.healthReason,
     healthChangedAt: item.healthChangedAt,
     version: item.version,
   };
+}
+
+/**
+ * What a transition changes in the node-hours bookkeeping. Entering a billed state starts the clock, unless the
+ * job has not yet metered the node's previous billed stretch: then the mark stays and the unbilled time in between
+ * becomes a gap. Leaving one records when, so the job charges exactly up to that moment whatever states follow.
+ */
+function billedTimeChanges(
+  node: NodeRecord,
+  to: NodeState,
+  now: string,
+): { set: Partial<Pick<NodeRecord, 'meteredUntil' | 'leftBilledAt' | 'unbilledGaps'>>; remove: string[] } {
+  const wasBilled = isBilledState(node.state);
+  const willBeBilled = isBilledState(to);
+  if (wasBilled && !willBeBilled) return { set: { leftBilledAt: now }, remove: [] };
+  if (!wasBilled && willBeBilled) {
+    const unmetered = node.meteredUntil && node.leftBilledAt && node.meteredUntil < node.leftBilledAt;
+    if (unmetered) {
+      const gap = { from: node.leftBilledAt as string, to: now };
+      return { set: { unbilledGaps: [...(node.unbilledGaps ?? []), gap] }, remove: ['leftBilledAt'] };
+    }
+    return { set: { meteredUntil: now }, remove: ['leftBilledAt', 'unbilledGaps'] };
+  }
+  return { set: {}, remove: [] };
 }

@@ -6,7 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { nodeHoursMeter } from '../../../shared/domain/metering.ts';
 import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
-import { getPlan, PLAN_IDS, PLANS, type Plan } from '../../../shared/domain/plans.ts';
+import { getPlan, PLANS, type Plan } from '../../../shared/domain/plans.ts';
 import { usageSeries } from '../../../shared/metering/usage-series.ts';
 import {
   BillingAccountView,

@@ -94,7 +94,7 @@ function qbftNodes(context: NetworkContext, validators?: readonly string[]): Qbf
 }
 
 /** The validator set now: from consensus on Besu, from the network record on anvil. */
-export async function currentValidators(deps: GovernanceJobDeps, context: NetworkContext): Promise<string[]> {
+export async function currentValidators(_deps: GovernanceJobDeps, context: NetworkContext): Promise<string[]> {
   if (!isBesu(context)) return [...context.network.validators];
   const readers = [
     ...qbftNodes(context),
@@ -109,7 +109,7 @@ export async function currentValidators(deps: GovernanceJobDeps, context: Networ
 
 /** The BFT safety verdict for a change, with liveness from the node records. */
 export function safetyVerdict(
-  deps: GovernanceJobDeps,
+  _deps: GovernanceJobDeps,
   context: NetworkContext,
   validators: readonly string[],
   address: string,
@@ -188,7 +188,7 @@ export async function applyValidatorChange(
 
 /** On Besu, takes back the votes the managed validators cast for a change that is now refused. */
 export async function withdrawValidatorVotes(
-  deps: GovernanceJobDeps,
+  _deps: GovernanceJobDeps,
   context: NetworkContext,
   address: string,
 ): Promise<void> {

@@ -4,7 +4,7 @@
  * runs at once never count the same time.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { accrueNodeHours, secondsPerHour } from '../../../functions/jobs/node-hours.ts';
+import { accrueNodeHours, billedStretches, secondsPerHour } from '../../../functions/jobs/node-hours.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { UsageRepository } from '../../../shared/metering/usage.repository.ts';
@@ -97,6 +97,75 @@ describe('node-hours', () => {
     expect(usageNow.total).toEqual({ '2026-11-24T09:00Z': 15 * 60, '2026-11-24T10:00Z': 50 * 60 + 7 });
     expect(usageNow.medium).toEqual(usageNow.total);
     expect(usageNow.small).toEqual({});
+  });
+
+  it('charges a stopped node nothing for the time before it is deleted, even with no run in between', async () => {
+    now = new Date('2026-11-24T13:00:00Z');
+    const { token } = await api.signup();
+    const org = await api.createOrg(token);
+    let node = await api.stores.nodes.create(managedNode(org.id, 'small'));
+    node = await api.stores.nodes.transition(node, 'provisioning');
+    node = await api.stores.nodes.transition(node, 'starting'); // 13:00:00
+    node = await api.stores.nodes.transition(node, 'running');
+    now = new Date('2026-11-24T13:10:00Z');
+    node = await api.stores.nodes.transition(node, 'stopping');
+    node = await api.stores.nodes.transition(node, 'stopped'); // billed until 13:10:00
+    now = new Date('2026-11-24T13:40:00Z');
+    node = await api.stores.nodes.transition(node, 'deprovisioning'); // half an hour stopped, not billed
+    now = new Date('2026-11-24T14:00:00Z');
+    await accrueNodeHours(deps());
+    expect((await metered(org.id)).total).toEqual({ '2026-11-24T13:00Z': 10 * 60 });
+  });
+
+  it('meters both stretches of a node stopped and started again between two runs, and not the time between', async () => {
+    now = new Date('2026-11-24T15:00:00Z');
+    const { token } = await api.signup();
+    const org = await api.createOrg(token);
+    let node = await api.stores.nodes.create(managedNode(org.id, 'small'));
+    node = await api.stores.nodes.transition(node, 'provisioning');
+    node = await api.stores.nodes.transition(node, 'starting'); // 15:00 billed
+    node = await api.stores.nodes.transition(node, 'running');
+    now = new Date('2026-11-24T15:20:00Z');
+    node = await api.stores.nodes.transition(node, 'stopping');
+    node = await api.stores.nodes.transition(node, 'stopped'); // 15:20 out
+    now = new Date('2026-11-24T15:50:00Z');
+    node = await api.stores.nodes.transition(node, 'starting'); // 15:50 billed again
+    node = await api.stores.nodes.transition(node, 'running');
+    now = new Date('2026-11-24T16:05:00Z');
+    node = await api.stores.nodes.transition(node, 'stopping');
+    node = await api.stores.nodes.transition(node, 'stopped'); // 16:05 out
+    now = new Date('2026-11-24T16:10:00Z');
+    node = await api.stores.nodes.transition(node, 'starting'); // 16:10 billed again
+    now = new Date('2026-11-24T16:30:00Z');
+    await accrueNodeHours(deps()); // the first run sees all of it
+    now = new Date('2026-11-24T16:40:00Z');
+    await accrueNodeHours(deps());
+
+    // 15:00–15:20 and 15:50–16:05 and 16:10–16:40: 20 + 10 minutes in the 15:00 hour, 5 + 30 in the 16:00 hour.
+    expect((await metered(org.id)).total).toEqual({
+      '2026-11-24T15:00Z': 30 * 60,
+      '2026-11-24T16:00Z': 35 * 60,
+    });
+    const stored = (await api.stores.nodes.get(org.id, node.id)) as NodeRecord;
+    expect(stored.unbilledGaps).toBeUndefined();
+    expect(stored.meteredUntil).toBe('2026-11-24T16:40:00.000Z');
+  });
+
+  it('subtracts unbilled gaps from a stretch, whatever their order and overlap', () => {
+    const gaps = [
+      { from: '2026-11-24T10:30:00Z', to: '2026-11-24T10:40:00Z' },
+      { from: '2026-11-24T10:05:00Z', to: '2026-11-24T10:10:00Z' },
+      { from: '2026-11-24T09:00:00Z', to: '2026-11-24T09:30:00Z' },
+    ];
+    expect(billedStretches('2026-11-24T10:00:00Z', '2026-11-24T11:00:00Z', gaps)).toEqual([
+      ['2026-11-24T10:00:00Z', '2026-11-24T10:05:00Z'],
+      ['2026-11-24T10:10:00Z', '2026-11-24T10:30:00Z'],
+      ['2026-11-24T10:40:00Z', '2026-11-24T11:00:00Z'],
+    ]);
+    expect(billedStretches('2026-11-24T10:00:00Z', '2026-11-24T10:35:00Z', gaps).at(-1)).toEqual([
+      '2026-11-24T10:10:00Z',
+      '2026-11-24T10:30:00Z',
+    ]);
   });
 
   it('does not meter self-hosted nodes', async () => {
