@@ -2,21 +2,24 @@
  * Starting, recognising and stopping one network's anvil process. The process is spawned detached, with its
  * output in a file rather than a pipe, so it outlives a control plane killed with -9 and can be re-adopted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, statSync, truncateSync } from 'node:fs';
-import { open } from 'node:fs/promises';
+import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
-import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { AnvilChainConfig, AnvilChainFiles } from './anvil-chain-files.ts';
 import { applyGenesisAlloc } from './anvil-genesis-alloc.ts';
-import { isProcessAlive, readCommandLine, terminateProcess } from './process-control.ts';
+import {
+  choosePort,
+  inspectRecordedPid,
+  LOOPBACK,
+  PortTakenError,
+  type RecordedProcessState,
+  spawnDetached,
+  stopRecorded,
+} from './process-launch.ts';
 import type { SupervisedProcess } from './process-supervisor.ts';
 
-const HOST = '127.0.0.1';
-const LOG_LIMIT_BYTES = 1_000_000;
+const HOST = LOOPBACK;
 const PORT_ATTEMPTS = 3;
 
 export interface AnvilProcess extends SupervisedProcess {
@@ -80,90 +83,25 @@ export function anvilArguments(
   ];
 }
 
-async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The chain's previous port when it is free, so its RPC URL survives restarts; any free port otherwise. */
-async function choosePort(preferred: number | undefined): Promise<number> {
-  if (preferred !== undefined && (await isPortFree(preferred))) return preferred;
-  return freePort();
-}
-
-function openLog(path: string): number {
-  if (existsSync(path) && statSync(path).size > LOG_LIMIT_BYTES) truncateSync(path, 0);
-  return openSync(path, 'a', 0o600);
-}
-
-async function readLogFrom(path: string, offset: number): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(Math.max(0, size - offset), 4_000);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, Math.max(offset, size - length));
-    return buffer.toString('utf8').trim();
-  } finally {
-    await handle.close();
-  }
-}
-
-class PortTakenError extends Error {}
-
-async function spawnAndWait(
+function spawnAndWait(
   config: AnvilChainConfig,
   files: AnvilChainFiles,
   port: number,
   options: AnvilLaunchOptions,
 ): Promise<{ child: ChildProcess; pid: number }> {
-  const logFd = openLog(files.logPath);
-  const logOffset = statSync(files.logPath).size;
-  let child: ChildProcess;
-  try {
-    child = spawn(options.anvilPath, anvilArguments(config, files, port, options), {
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-    });
-  } finally {
-    closeSync(logFd);
-  }
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw await spawnError;
-  await files.writePid(pid);
-
   const rpcUrl = `http://${HOST}:${port}`;
-  const deadline = Date.now() + options.readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await files.clearPid();
-      const output = await readLogFrom(files.logPath, logOffset);
-      if (/address already in use/i.test(output)) throw new PortTakenError(output);
-      throw new Error(`anvil exited (${child.exitCode ?? child.signalCode}) before serving: ${output || 'no output'}`);
-    }
-    if (await answersAsChain(rpcUrl, config.chainId, 250)) return { child, pid };
-    await sleep(50);
-  }
-  await terminateProcess(pid, { timeoutMs: 2_000, child });
-  await files.clearPid();
-  throw new Error(`anvil did not answer on ${rpcUrl} within ${options.readyTimeoutMs} ms`);
+  return spawnDetached({
+    name: 'anvil',
+    command: options.anvilPath,
+    args: anvilArguments(config, files, port, options),
+    logPath: files.logPath,
+    recordPid: (pid) => files.writePid(pid),
+    clearPid: () => files.clearPid(),
+    ready: () => answersAsChain(rpcUrl, config.chainId, 250),
+    readyTimeoutMs: options.readyTimeoutMs,
+    pollMs: 50,
+    giveUpStopMs: 2_000,
+  });
 }
 
 /**
@@ -225,31 +163,22 @@ async function answersAsChain(rpcUrl: string, chainId: number, timeoutMs: number
   }
 }
 
-/**
- * What a recorded pid is now. `serving`: our anvil, answering with the network's chain id. `hung`: our anvil (its
- * command line names this chain's state file) but not answering. `foreign`: the pid is alive but cannot be shown
- * to be ours (pid reuse, or no /proc to check), so it must not be signalled. `gone`: no such process.
- */
-export type RecordedProcessState = 'serving' | 'hung' | 'foreign' | 'gone';
-
+/** What a recorded pid is now: our anvil when its command line names this chain's state file (see process-launch). */
 export async function inspectRecordedProcess(
   pid: number,
   port: number | undefined,
   config: AnvilChainConfig,
   files: AnvilChainFiles,
 ): Promise<RecordedProcessState> {
-  if (!isProcessAlive(pid)) return 'gone';
-  const commandLine = readCommandLine(pid);
-  const namesOurState = commandLine?.includes(files.statePath) ?? undefined;
-  if (namesOurState === false) return 'foreign';
-  const answers = port !== undefined && (await answersAsChain(`http://${HOST}:${port}`, config.chainId, 1_000));
-  if (answers && (namesOurState === true || commandLine === undefined)) return 'serving';
-  return namesOurState === true ? 'hung' : 'foreign';
+  return inspectRecordedPid(
+    pid,
+    files.statePath,
+    async () => port !== undefined && (await answersAsChain(`http://${HOST}:${port}`, config.chainId, 1_000)),
+  );
 }
 
 export async function stopAnvil(process: SupervisedProcess, files: AnvilChainFiles, timeoutMs: number): Promise<void> {
-  await terminateProcess(process.pid, { timeoutMs, ...(process.child && { child: process.child }) });
-  await files.clearPid();
+  await stopRecorded(process, files, timeoutMs);
 }
 
 export async function probeAnvil(rpcUrl: string, chainId: number): Promise<boolean> {

@@ -4,21 +4,24 @@
  * and the enodes of the network's other local nodes. The process is spawned detached, its output in a file rather
  * than a pipe, so it outlives a control plane killed with -9 and can be re-adopted.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
-import { closeSync, existsSync, openSync, statSync, truncateSync } from 'node:fs';
-import { open } from 'node:fs/promises';
-import { createServer } from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
+import type { ChildProcess } from 'node:child_process';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
 import { formatEnode, parseEnode } from '../../chain/besu/enode.ts';
 import { nodeIdentityOfNodeId } from '../../chain/besu/node-key.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
-import { isProcessAlive, readCommandLine, terminateProcess } from './process-control.ts';
+import {
+  choosePort,
+  inspectRecordedPid,
+  LOOPBACK,
+  PortTakenError,
+  type RecordedProcessState,
+  spawnDetached,
+  stopRecorded,
+} from './process-launch.ts';
 import type { SupervisedProcess } from './process-supervisor.ts';
 
-const HOST = '127.0.0.1';
-const LOG_LIMIT_BYTES = 1_000_000;
+const HOST = LOOPBACK;
 const PORT_ATTEMPTS = 3;
 
 export interface BesuProcess extends SupervisedProcess {
@@ -48,8 +51,6 @@ export interface BesuNodeInfo {
   /** The address of the node key (the key Besu signs blocks with when the node is a validator). */
   readonly nodeAddress: string;
 }
-
-class PortTakenError extends Error {}
 
 export function rpcUrlFor(port: number): string {
   return `http://${HOST}:${port}`;
@@ -99,46 +100,26 @@ export async function launchBesu(
   }
 }
 
-async function spawnAndWait(
+function spawnAndWait(
   files: BesuNodeFiles,
   rpcPort: number,
   p2pPort: number,
   chainId: number,
   options: BesuLaunchOptions,
 ): Promise<{ child: ChildProcess; pid: number }> {
-  const logFd = openLog(files.logPath);
-  const logOffset = statSync(files.logPath).size;
-  let child: ChildProcess;
-  try {
-    child = spawn(options.besuPath, [files.configArgument], {
-      cwd: files.dir,
-      detached: true,
-      stdio: ['ignore', logFd, logFd],
-    });
-  } finally {
-    closeSync(logFd);
-  }
-  const spawnError = new Promise<Error>((resolve) => child.once('error', resolve));
-  child.unref();
-  const pid = child.pid;
-  if (pid === undefined) throw await spawnError;
-  await files.writeProcess(pid, rpcPort, p2pPort);
-
-  const rpcUrl = rpcUrlFor(rpcPort);
-  const deadline = Date.now() + options.readyTimeoutMs;
-  while (Date.now() < deadline) {
-    if (child.exitCode !== null || child.signalCode !== null) {
-      await files.clearPid();
-      const output = await readLogFrom(files.logPath, logOffset);
-      if (/already in use/i.test(output)) throw new PortTakenError(output);
-      throw new Error(`besu exited (${child.exitCode ?? child.signalCode}) before serving: ${output || 'no output'}`);
-    }
-    if (await answersChainId(rpcUrl, chainId, 250)) return { child, pid };
-    await sleep(100);
-  }
-  await terminateProcess(pid, { timeoutMs: 5_000, child });
-  await files.clearPid();
-  throw new Error(`besu did not answer on ${rpcUrl} within ${options.readyTimeoutMs} ms`);
+  return spawnDetached({
+    name: 'besu',
+    command: options.besuPath,
+    args: [files.configArgument],
+    cwd: files.dir,
+    logPath: files.logPath,
+    recordPid: (pid) => files.writeProcess(pid, rpcPort, p2pPort),
+    clearPid: () => files.clearPid(),
+    ready: () => answersChainId(rpcUrlFor(rpcPort), chainId, 250),
+    readyTimeoutMs: options.readyTimeoutMs,
+    pollMs: 100,
+    giveUpStopMs: 5_000,
+  });
 }
 
 export async function answersChainId(rpcUrl: string, chainId: number, timeoutMs = 1_000): Promise<boolean> {
@@ -169,76 +150,20 @@ export async function readNodeInfo(rpcUrl: string): Promise<BesuNodeInfo | undef
   }
 }
 
-/**
- * What a recorded pid is now. `serving`: this node's Besu (its command line names this node's config file),
- * answering with the network's chain id. `hung`: ours but not answering. `foreign`: alive but not shown to be ours
- * (pid reuse, or no /proc to check), so it must not be signalled. `gone`: no such process.
- */
-export type RecordedProcessState = 'serving' | 'hung' | 'foreign' | 'gone';
-
+/** What a recorded pid is now: this node's Besu when its command line names this node's config file. */
 export async function inspectRecordedBesu(
   pid: number,
   rpcPort: number | undefined,
   chainId: number,
   files: BesuNodeFiles,
 ): Promise<RecordedProcessState> {
-  if (!isProcessAlive(pid)) return 'gone';
-  const commandLine = readCommandLine(pid);
-  const namesOurConfig = commandLine?.includes(files.configArgument);
-  if (namesOurConfig === false) return 'foreign';
-  const answers = rpcPort !== undefined && (await answersChainId(rpcUrlFor(rpcPort), chainId));
-  if (answers && (namesOurConfig === true || commandLine === undefined)) return 'serving';
-  return namesOurConfig === true ? 'hung' : 'foreign';
+  return inspectRecordedPid(
+    pid,
+    files.configArgument,
+    async () => rpcPort !== undefined && (await answersChainId(rpcUrlFor(rpcPort), chainId)),
+  );
 }
 
 export async function stopBesu(process: SupervisedProcess, files: BesuNodeFiles, timeoutMs: number): Promise<void> {
-  await terminateProcess(process.pid, { timeoutMs, ...(process.child && { child: process.child }) });
-  await files.clearPid();
-}
-
-async function isPortFree(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(false));
-    server.listen(port, HOST, () => server.close(() => resolve(true)));
-  });
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, HOST, () => {
-      const address = server.address();
-      const port = typeof address === 'object' && address ? address.port : 0;
-      server.close(() => resolve(port));
-    });
-  });
-}
-
-/** The node's previous port when it is free, so its URL and enode survive restarts; any other free port otherwise. */
-async function choosePort(preferred: number | undefined, taken: readonly number[]): Promise<number> {
-  if (preferred !== undefined && !taken.includes(preferred) && (await isPortFree(preferred))) return preferred;
-  for (;;) {
-    const port = await freePort();
-    if (!taken.includes(port)) return port;
-  }
-}
-
-function openLog(path: string): number {
-  if (existsSync(path) && statSync(path).size > LOG_LIMIT_BYTES) truncateSync(path, 0);
-  return openSync(path, 'a', 0o600);
-}
-
-async function readLogFrom(path: string, offset: number): Promise<string> {
-  const handle = await open(path, 'r');
-  try {
-    const { size } = await handle.stat();
-    const length = Math.min(Math.max(0, size - offset), 4_000);
-    const buffer = Buffer.alloc(length);
-    await handle.read(buffer, 0, length, Math.max(offset, size - length));
-    return buffer.toString('utf8').trim();
-  } finally {
-    await handle.close();
-  }
+  await stopRecorded(process, files, timeoutMs);
 }
