@@ -14,7 +14,7 @@ import {
   probeAnvil,
   stopAnvil,
 } from './anvil-launcher.ts';
-import { terminateProcess } from './process-control.ts';
+import { releaseRecorded } from './process-launch.ts';
 import {
   ProcessSupervisor,
   type RestartPolicy,
@@ -117,8 +117,7 @@ export class AnvilChain {
         this.#started('chain-adopted', pid);
         return 'adopted';
       }
-      if (found === 'hung') await terminateProcess(pid, { timeoutMs: this.#options.stopTimeoutMs });
-      await this.files.clearPid();
+      await releaseRecorded(pid, found, this.files, this.#options.stopTimeoutMs);
     }
     await this.ensureRunning();
     return 'started';
@@ -129,11 +128,9 @@ export class AnvilChain {
     const { pid, port } = await this.files.readProcess();
     if (pid === undefined) return;
     const found = await inspectRecordedProcess(pid, port, this.config, this.files);
-    if (found === 'serving' || found === 'hung') {
-      await terminateProcess(pid, { timeoutMs: this.#options.stopTimeoutMs });
+    if (await releaseRecorded(pid, found, this.files, this.#options.stopTimeoutMs)) {
       this.#options.onEvent({ type: 'chain-stopped', networkId: this.networkId, pid });
     }
-    await this.files.clearPid();
   }
 
   /** True when the chain process answers with the network's chain id. */

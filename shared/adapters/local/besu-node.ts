@@ -15,7 +15,7 @@ import {
   rpcUrlFor,
   stopBesu,
 } from './besu-node-launcher.ts';
-import { terminateProcess } from './process-control.ts';
+import { releaseRecorded } from './process-launch.ts';
 import {
   ProcessSupervisor,
   type RestartPolicy,
@@ -121,8 +121,7 @@ export class BesuNode {
         this.#emit('node-adopted', pid);
         return 'adopted';
       }
-      if (found === 'hung') await terminateProcess(pid, { timeoutMs: this.#options.stopTimeoutMs });
-      await this.files.clearPid();
+      await releaseRecorded(pid, found, this.files, this.#options.stopTimeoutMs);
     }
     await this.ensureRunning();
     return 'started';
@@ -133,11 +132,7 @@ export class BesuNode {
     const { pid, rpcPort } = await this.files.readProcess();
     if (pid === undefined) return;
     const found = await inspectRecordedBesu(pid, rpcPort, this.chainId, this.files);
-    if (found === 'serving' || found === 'hung') {
-      await terminateProcess(pid, { timeoutMs: this.#options.stopTimeoutMs });
-      this.#emit('node-stopped', pid);
-    }
-    await this.files.clearPid();
+    if (await releaseRecorded(pid, found, this.files, this.#options.stopTimeoutMs)) this.#emit('node-stopped', pid);
   }
 
   async isHealthy(): Promise<boolean> {

@@ -149,6 +149,22 @@ export async function inspectRecordedPid(
   return namesOurs === true ? 'hung' : 'foreign';
 }
 
+/**
+ * Lets go of a recorded process that is not being re-adopted: stops it when it is ours (serving or hung, so two
+ * processes never share one database or state file) and forgets the pid. True when it stopped one.
+ */
+export async function releaseRecorded(
+  pid: number,
+  found: RecordedProcessState,
+  files: { clearPid(): Promise<void> },
+  timeoutMs: number,
+): Promise<boolean> {
+  const ours = found === 'serving' || found === 'hung';
+  if (ours) await terminateProcess(pid, { timeoutMs });
+  await files.clearPid();
+  return ours;
+}
+
 /** Stops a supervised process (SIGTERM, then SIGKILL after `timeoutMs`) and forgets its recorded pid. */
 export async function stopRecorded(
   process: SupervisedProcess,
