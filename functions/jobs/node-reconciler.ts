@@ -70,17 +70,30 @@ export class NodeReconciler {
     return node && node.state !== 'terminated' ? this.reconcileNode(node) : false;
   }
 
-  /** Drives one node as far as it can go now. Returns whether anything changed. */
+  /**
+   * Drives one node as far as it can go now. Returns whether anything changed.
+   *
+   * The record may be older or newer than the table's: fleet passes read it from an index, which lags behind the
+   * table in DynamoDB and can be left ahead of it locally by a write a crash cut short. When a step finds the
+   * record changed, the pass goes on once from a consistent read of the record itself, so a lagging index never
+   * holds a node back (a node someone else is moving right now is simply seen in its newer state).
+   */
   async reconcileNode(start: NodeRecord): Promise<boolean> {
     let node = start;
     let changed = false;
+    let reread = false;
     for (let step = 0; step < MAX_STEPS_PER_PASS; step++) {
       let next: NodeRecord | undefined;
       try {
         next = await this.step(node);
       } catch (error) {
-        if (error instanceof ConditionFailedError) return changed; // someone else moved it; next pass sees it
-        throw error;
+        if (!(error instanceof ConditionFailedError)) throw error;
+        if (reread) return changed; // moved again meanwhile: someone else is on it; the next pass sees it
+        reread = true;
+        const fresh = await this.deps.nodes.get(node.orgId, node.id);
+        if (!fresh || fresh.state === 'terminated') return changed;
+        node = fresh;
+        continue;
       }
       if (!next) return changed;
       if (next.state !== node.state) await this.auditTransition(node, next);
