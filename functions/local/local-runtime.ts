@@ -131,6 +131,11 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     path: join(dataDir, 'dynamodb'),
     region: config.awsRegion,
   });
+  if (dynamo.repaired) {
+    logger.warn('the database was not closed cleanly last time; its indexes were rebuilt from its items', {
+      ...dynamo.repaired,
+    });
+  }
   const stoppers: Array<() => Promise<void> | void> = [() => dynamo.close()];
   try {
     await ensureTable(dynamo.client, config.tableName);

@@ -5,6 +5,7 @@
  * anvil process is left.
  */
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,12 +32,20 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 });
 
+let lastSeen = '';
+
 async function waitFor<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
+  lastSeen = '';
   for (;;) {
-    const value = await probe().catch(() => undefined);
+    const value = await probe().catch((error: unknown) => {
+      lastSeen = String(error);
+      return undefined;
+    });
     if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last seen: ${lastSeen}\n${server?.output() ?? ''}`);
+    }
     await new Promise((resolve) => setTimeout(resolve, 150));
   }
 }
@@ -67,13 +76,20 @@ describe('crash safety', () => {
 
     server = await startLocalServer({ dataDir, env });
     base = server.url;
-    const settled = await waitFor('all nodes to settle', async () => {
-      const list = await http(base, 'GET', `/v1/orgs/${orgId}/nodes`, { token });
-      const nodes = list.json.items as Array<{ id: string; state: string; reason: string | null }>;
-      return nodes.length === 5 && nodes.every((n) => n.state === 'running' || n.state === 'failed')
-        ? nodes
-        : undefined;
-    });
+    // The killed process left its database marked open: its indexes are rebuilt before it serves again.
+    expect(server.output()).toMatch(/not closed cleanly last time; its indexes were rebuilt/);
+    const settled = await waitFor(
+      'all nodes to settle',
+      async () => {
+        const list = await http(base, 'GET', `/v1/orgs/${orgId}/nodes`, { token });
+        const nodes = list.json.items as Array<{ id: string; state: string; reason: string | null }>;
+        lastSeen = JSON.stringify(nodes.map((n) => [n.id, n.state, n.reason]));
+        return nodes.length === 5 && nodes.every((n) => n.state === 'running' || n.state === 'failed')
+          ? nodes
+          : undefined;
+      },
+      60_000,
+    );
     expect(settled.map((n) => n.id).sort()).toEqual([...ids].sort());
     for (const node of settled) {
       if (node.state === 'failed') expect(node.reason).toBeTruthy();
@@ -116,7 +132,8 @@ describe('crash safety', () => {
     await server.stop('SIGTERM');
     server = undefined;
     expect(anvilPidsUnder(dataDir)).toEqual([]);
-  }, 120_000);
+    expect(existsSync(join(dataDir, 'dynamodb.open'))).toBe(false);
+  }, 180_000);
 });
 
 /** The chain's current endpoint, from the port file the local provider keeps beside the chain's state. */
