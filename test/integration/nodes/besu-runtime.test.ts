@@ -3,12 +3,14 @@
  * Besu cannot be installed on this machine): the default network's genesis names four validators whose keys the
  * platform made first and whose processes it runs, so the chain grows from the first start; each new managed node is
  * its own Besu process that follows it and reports the enode and address of its own key. A network created with
- * validators held elsewhere keeps the anvil runtime.
+ * validators held elsewhere keeps the anvil runtime. The chain seals only while a QBFT quorum of its validators
+ * reach each other.
  */
 import { readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
@@ -128,4 +130,38 @@ describe('the Besu runtime', () => {
     const url = await privateRpcUrl(orgId, onBesu.json.id);
     await waitFor('blocks on the new network', async () => (await height(url)) >= 1, 20_000);
   });
+
+  it('halts a network that reaches too few of its validators, and goes on when they are back', async () => {
+    const networkId = env.runtime.defaultNetworkId;
+    const validatorDir = (index: number) => join(env.dataDir, 'besu-genesis', networkId, `validator-${index}`);
+    const pidOf = (index: number) => Number(readFileSync(join(validatorDir(index), 'besu.pid'), 'utf8').trim());
+    const url = `http://127.0.0.1:${readFileSync(join(validatorDir(0), 'besu.rpc-port'), 'utf8').trim()}`;
+    await waitFor('the chain to grow', async () => (await height(url)) > 0, 20_000);
+    // Validators stop answering (frozen, so nothing restarts them). Three of four are QBFT's quorum: one frozen
+    // validator does not stop the chain, two do.
+    const frozen: number[] = [];
+    try {
+      frozen.push(pidOf(3));
+      process.kill(pidOf(3), 'SIGSTOP');
+      await sleep(2_000); // its peers stop counting it
+      const withThree = await height(url);
+      await waitFor('blocks with three validators', async () => (await height(url)) > withThree, 20_000);
+
+      frozen.push(pidOf(2));
+      process.kill(pidOf(2), 'SIGSTOP');
+      const haltedAt = await waitFor(
+        'the chain to halt',
+        async () => {
+          const before = await height(url);
+          await sleep(3 * 2_000); // three block periods of the default network
+          return (await height(url)) === before ? before : undefined;
+        },
+        40_000,
+      );
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      await waitFor('blocks again', async () => (await height(url)) > haltedAt, 20_000);
+    } finally {
+      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+    }
+  }, 90_000);
 });

@@ -9,8 +9,10 @@
  *   (mode 0600) and used as found afterwards; a file that holds no secp256k1 key stops the start. The enode's node
  *   id is the uncompressed public key without its 0x04 prefix, the node address the last 20 bytes of its Keccak-256.
  * - Validators: the genesis's (QBFT and IBFT 2.0: element 1 of the RLP extraData; Clique: between the 32-byte
- *   vanity and the 65-byte seal). Only a node whose address is one of them seals: its height grows by one every
- *   `blockperiodseconds`. The height is kept in `<data-path>/stand-in-height`, so a restart resumes it.
+ *   vanity and the 65-byte seal). Only a node whose address is one of them seals, and only while it reaches a
+ *   quorum of them (itself and the validators among its peers): ceil(2n/3) for QBFT and IBFT 2.0, as Besu's BFT
+ *   quorum, and a majority for Clique (a signer may seal one block in any floor(n/2)+1). Then its height grows by
+ *   one every `blockperiodseconds`. The height is kept in `<data-path>/stand-in-height`, so a restart resumes it.
  * - Peers, over a one-line JSON protocol on 127.0.0.1:<p2p-port> instead of devp2p: the node dials the loopback
  *   enodes of its static nodes and bootnodes every 250 ms. Each side sends `{"nodeId", "chainId", "networkId",
  *   "genesis", "height", …}` ("genesis" is a digest of the genesis file's JSON, not the genesis block's hash);
@@ -23,8 +25,8 @@
  *   web3_clientVersion, admin_nodeInfo, admin_peers, and the genesis validators through
  *   qbft_getValidatorsByBlockNumber, ibft_getValidatorsByBlockNumber or clique_getSigners.
  * - "Port(s) already in use" and exit code 1 when the RPC or P2P port is taken; exit code 0 on SIGTERM.
- * Not modelled: devp2p and discovery, QBFT rounds, quorum (a single online validator of many still seals),
- * validator votes, blocks' contents and transactions.
+ * Not modelled: devp2p and discovery, QBFT rounds and proposers (every validator with a quorum seals, and all
+ * follow the highest height), validator votes, blocks' contents and transactions.
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -148,6 +150,7 @@ function writeAtomic(path, content, mode) {
   const nodeId = publicKey.slice(4).toLowerCase();
   const nodeAddress = dataSlice(keccak256('0x' + nodeId), 12).toLowerCase();
   const isValidator = validators.includes(nodeAddress);
+  const quorum = consensus === 'clique' ? Math.floor(validators.length / 2) + 1 : Math.ceil((2 * validators.length) / 3);
 
   function publicKeyOf(privateKey) {
     try {
@@ -213,6 +216,15 @@ function writeAtomic(path, content, mode) {
     const now = Date.now();
     for (const [id, peer] of peers) if (now - peer.seenAt > PEER_TTL_MS) peers.delete(id);
     return [...peers.entries()];
+  }
+  /** This validator and the validators among its peers: how many of the genesis validators it reaches. */
+  function validatorsReached() {
+    const reached = new Set([nodeAddress]);
+    for (const [id] of connectedPeers()) {
+      const address = dataSlice(keccak256('0x' + id), 12).toLowerCase();
+      if (validators.includes(address)) reached.add(address);
+    }
+    return reached.size;
   }
   function readLine(socket, onLine) {
     let buffer = '';
@@ -341,7 +353,9 @@ function writeAtomic(path, content, mode) {
   // One round of dialling before JSON-RPC answers, so a node that reports ready already has its reachable peers.
   await dialAll();
   const timers = [setInterval(dialAll, DIAL_INTERVAL_MS)];
-  if (isValidator) timers.push(setInterval(() => setHeight(height + 1), period * 1000));
+  if (isValidator) {
+    timers.push(setInterval(() => validatorsReached() >= quorum && setHeight(height + 1), period * 1000));
+  }
   if (config['rpc-http-enabled'] === true) {
     await listen(rpcServer, config['rpc-http-port'] ?? 8545);
   }
