@@ -35,7 +35,7 @@ export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
   return {
     async authenticate(secret) {
       const key = await wiring.apiKeys.findBySecretHash(sha256Hex(secret));
-      if (!key || key.status !== 'active') return undefined;
+      if (key?.status !== 'active') return undefined;
       const [plan, suspended] = await Promise.all([
         wiring.planOf ? wiring.planOf(key.orgId) : DEFAULT_GATEWAY_PLAN,
         wiring.suspensionOf?.(key.orgId),

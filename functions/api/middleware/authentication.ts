@@ -29,7 +29,7 @@ export function authentication(deps: AppDeps): MiddlewareHandler<AppEnv> {
 
     if (apiKeySecret) {
       const apiKey = await deps.stores.apiKeys.findBySecretHash(sha256Hex(apiKeySecret));
-      if (!apiKey || apiKey.status !== 'active') throw new UnauthorizedError('The API key is not valid or was revoked');
+      if (apiKey?.status !== 'active') throw new UnauthorizedError('The API key is not valid or was revoked');
       c.set('principal', { kind: 'api_key', apiKey });
       const now = deps.clock();
       if (now.getTime() - (lastTouched.get(apiKey.id) ?? 0) >= TOUCH_INTERVAL_MS) {
