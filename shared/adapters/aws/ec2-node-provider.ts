@@ -27,6 +27,7 @@ import {
   type Tag,
   TerminateInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { NodeRecord, NodeSize } from '../../domain/node.ts';
 import {
   type AppError,
@@ -116,6 +117,8 @@ export interface Ec2NodeProviderOptions {
   readonly rpcPort?: number;
   /** @default 30303 */
   readonly p2pPort?: number;
+  /** How long `describe` waits for a running node's `admin_nodeInfo` (its enode). @default 2000 */
+  readonly nodeInfoTimeoutMs?: number;
   /** Besu's install directory in the fleet image. @default '/opt/besu' */
   readonly besuHome?: string;
   /** How long after a node entered a launching state an unknown instance id counts as pending. @default 300_000 */
@@ -366,7 +369,20 @@ export class Ec2NodeProvider implements NodeProvider {
     if (owner !== undefined && owner !== node.id) {
       return { status: 'missing', sharedChain: false, detail: `Instance ${instanceId} belongs to node ${owner}.` };
     }
-    return this.#description(instance);
+    return this.#withNodeInfo(this.#description(instance));
+  }
+
+  /**
+   * Adds the enode and node address the node itself reports (`admin_nodeInfo` on its private JSON-RPC port, which
+   * admits only the control plane). Until Besu answers, the node has neither, and the detail says why.
+   */
+  async #withNodeInfo(description: NodeDescription): Promise<NodeDescription> {
+    if (description.rpcUrl === undefined) return description;
+    const info = await readNodeInfo(description.rpcUrl, this.#options.nodeInfoTimeoutMs ?? 2_000);
+    if (!info) {
+      return { ...description, detail: `${description.detail} Besu has not reported its enode yet (admin_nodeInfo).` };
+    }
+    return { ...description, enode: info.enode, validatorAddress: info.nodeAddress };
   }
 
   /** Idempotent: starting a running instance is a no-op in EC2. */

@@ -6,8 +6,6 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
-import { formatEnode, parseEnode } from '../../chain/besu/enode.ts';
-import { nodeIdentityOfNodeId } from '../../chain/besu/node-key.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
 import {
@@ -41,15 +39,6 @@ export interface BesuLaunchOptions {
   readonly besuPath: string;
   /** How long a starting node may take to answer (the JVM and database open take seconds). */
   readonly readyTimeoutMs: number;
-}
-
-/** What a node says about itself; both fields come from `admin_nodeInfo`, never from our own guesses. */
-export interface BesuNodeInfo {
-  readonly enode: string;
-  /** The enode's node id: the node key's public key, 128 lower-case hex characters. */
-  readonly nodeId: string;
-  /** The address of the node key (the key Besu signs blocks with when the node is a validator). */
-  readonly nodeAddress: string;
 }
 
 export function rpcUrlFor(port: number): string {
@@ -128,25 +117,6 @@ export async function answersChainId(rpcUrl: string, chainId: number, timeoutMs 
     return typeof id === 'string' && Number(id) === chainId;
   } catch {
     return false;
-  }
-}
-
-/** `admin_nodeInfo`, checked: undefined when the node does not answer or answers something that is not an enode. */
-export async function readNodeInfo(rpcUrl: string): Promise<BesuNodeInfo | undefined> {
-  let info: unknown;
-  try {
-    info = await callJsonRpc(rpcUrl, 'admin_nodeInfo', [], 1_000);
-  } catch {
-    return undefined;
-  }
-  const reported = (info as { enode?: unknown } | null)?.enode;
-  if (typeof reported !== 'string') return undefined;
-  try {
-    const enode = parseEnode(reported, 'admin_nodeInfo.enode');
-    const { nodeId, address } = nodeIdentityOfNodeId(enode.nodeId);
-    return { enode: formatEnode(enode), nodeId, nodeAddress: address };
-  } catch {
-    return undefined;
   }
 }
 

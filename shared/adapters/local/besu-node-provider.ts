@@ -28,6 +28,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { genesisJson } from '../../chain/besu/genesis.ts';
+import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
@@ -41,7 +42,7 @@ import type {
 import { BesuGenesisValidators, type GenesisValidatorEndpoint } from './besu-genesis-validators.ts';
 import { BesuNode, type BesuNodeEvent, type BesuNodeOptions } from './besu-node.ts';
 import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
-import { answersChainId, readNodeInfo } from './besu-node-launcher.ts';
+import { answersChainId } from './besu-node-launcher.ts';
 import { validatorSetDetail } from './besu-validator-detail.ts';
 import type { RestartPolicy } from './process-supervisor.ts';
 

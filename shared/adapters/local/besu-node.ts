@@ -4,6 +4,7 @@
  * its data directory before its first start (see node-key.ts). After each start the enode the node reports is checked
  * against that key and recorded, so the network's other nodes can list it as a static node and bootnode.
  */
+import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { BesuNodeFiles, BesuNodeRegistration } from './besu-node-files.ts';
 import {
   answersChainId,
@@ -11,7 +12,6 @@ import {
   type BesuProcess,
   inspectRecordedBesu,
   launchBesu,
-  readNodeInfo,
   rpcUrlFor,
   stopBesu,
 } from './besu-node-launcher.ts';

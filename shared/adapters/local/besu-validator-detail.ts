@@ -4,9 +4,9 @@
  * generates the node key on first start, so a node is a validator only when the network's validator set names it.
  */
 
+import type { BesuNodeInfo } from '../../chain/besu/node-info.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { ConsensusProtocol } from '../../domain/network.ts';
-import type { BesuNodeInfo } from './besu-node-launcher.ts';
 
 const VALIDATORS_METHOD: Readonly<Record<ConsensusProtocol, string>> = {
   qbft: 'qbft_getValidatorsByBlockNumber',

@@ -24,6 +24,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HealthMonitor } from '../../../functions/jobs/health-monitor.ts';
 import { NodeReconciler } from '../../../functions/jobs/node-reconciler.ts';
 import { Ec2NodeProvider, ec2ClientToken } from '../../../shared/adapters/aws/ec2-node-provider.ts';
+import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
@@ -53,6 +54,8 @@ let server: Server;
 let besuUp = false;
 let newInstanceServes = true;
 let head = 10;
+const NODE_KEY = nodeKeyIdentity('0x8f2a55949038a9610f50fb23b5883af3b4ecb3c3bb792cbcefbd1542c692be63');
+const NODE_ENODE = `enode://${NODE_KEY.nodeId}@10.0.1.9:30303`;
 /** EC2's instances, as the mock answers for them. */
 const instances = new Map<string, Instance>();
 let launches = 0;
@@ -131,16 +134,24 @@ function besuStandIn(): Server {
       body += chunk;
     });
     req.on('end', () => {
-      const calls = JSON.parse(body) as { id: number; method: string }[];
+      const parsed = JSON.parse(body) as { id: number; method: string } | { id: number; method: string }[];
+      const calls = Array.isArray(parsed) ? parsed : [parsed];
       head++;
       const results: Record<string, unknown> = {
         eth_blockNumber: `0x${head.toString(16)}`,
         eth_syncing: false,
         net_peerCount: '0x1',
+        // The node key the instance fetched at boot: the same on every instance of the node.
+        admin_nodeInfo: {
+          enode: NODE_ENODE,
+          id: NODE_KEY.nodeId,
+          name: 'besu/v25.10.0/linux-aarch_64/openjdk-java-21',
+        },
       };
+      const answers = calls.map((c) => ({ jsonrpc: '2.0', id: c.id, result: results[c.method] }));
       res
         .writeHead(200, { 'content-type': 'application/json' })
-        .end(JSON.stringify(calls.map((c) => ({ jsonrpc: '2.0', id: c.id, result: results[c.method] }))));
+        .end(JSON.stringify(Array.isArray(parsed) ? answers : answers[0]));
     });
   });
 }
@@ -253,6 +264,8 @@ describe('EC2 node recovery', () => {
     await reconciler.reconcileById(node.orgId, node.id);
     const back = await cyclesUntil(node, (n) => n.state === 'running' && n.health === 'healthy');
     expect(back.providerRef).toBe(replacing.providerRef);
+    // What the node reports about itself (admin_nodeInfo), not something the control plane put together.
+    expect(back).toMatchObject({ enode: NODE_ENODE, validatorAddress: NODE_KEY.address });
     expect(ec2.commandCalls(RunInstancesCommand)).toHaveLength(1);
 
     const samples = await health.allSamples(node.id, node.createdAt, new Date(now + 1_000).toISOString());

@@ -4,6 +4,8 @@
  * whole, and idempotent termination.
  */
 import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import {
   DescribeInstancesCommand,
   EC2Client,
@@ -17,6 +19,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Ec2NodeProvider, ec2ClientToken } from '../../../shared/adapters/aws/ec2-node-provider.ts';
+import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { InvalidStateError, UpstreamError, ValidationError } from '../../../shared/errors.ts';
 import type { NodeArtifacts } from '../../../shared/ports/node-provider.ts';
@@ -195,6 +198,69 @@ describe('Ec2NodeProvider.describe', () => {
     } else {
       expect(description.rpcUrl).toBeUndefined();
     }
+  });
+
+  it('reads the enode and node address a running node reports about itself (admin_nodeInfo)', async () => {
+    const key = nodeKeyIdentity('0x4c0883a69102937d6231471b5dbb6204fe5129617082792ae468d01a3f362318');
+    const enode = `enode://${key.nodeId}@10.0.1.23:30303?discport=30303`;
+    const calls: string[] = [];
+    const besu = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk) => {
+        body += chunk;
+      });
+      req.on('end', () => {
+        const call = JSON.parse(body) as { id: number; method: string };
+        calls.push(call.method);
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify({ jsonrpc: '2.0', id: call.id, result: { enode, id: key.nodeId } }));
+      });
+    });
+    await new Promise<void>((resolve) => besu.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = (besu.address() as AddressInfo).port;
+      ec2
+        .on(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] })
+        .resolves(reservations(instance('running', { PrivateIpAddress: '127.0.0.1' })));
+      const reading = new Ec2NodeProvider({
+        client,
+        launchTemplate: { id: 'lt-0123456789abcdef0', version: '4' },
+        rpcPort: port,
+      });
+
+      const description = await reading.describe(ec2Node());
+
+      expect(calls).toEqual(['admin_nodeInfo']);
+      expect(description).toMatchObject({
+        status: 'running',
+        rpcUrl: `http://127.0.0.1:${port}`,
+        enode,
+        validatorAddress: key.address,
+      });
+    } finally {
+      await new Promise((resolve) => besu.close(resolve));
+    }
+  });
+
+  it('says a running node has not reported its enode while Besu does not answer', async () => {
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as AddressInfo).port;
+    await new Promise((resolve) => closed.close(resolve));
+    ec2
+      .on(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] })
+      .resolves(reservations(instance('running', { PrivateIpAddress: '127.0.0.1' })));
+    const reading = new Ec2NodeProvider({
+      client,
+      launchTemplate: { id: 'lt-0123456789abcdef0', version: '4' },
+      rpcPort: port,
+    });
+
+    const description = await reading.describe(ec2Node());
+
+    expect(description.status).toBe('running');
+    expect(description.enode).toBeUndefined();
+    expect(description.detail).toMatch(/has not reported its enode yet \(admin_nodeInfo\)/);
   });
 
   it('reports an instance id EC2 does not list yet as pending right after a launch, and as missing later', async () => {
