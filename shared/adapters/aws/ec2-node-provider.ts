@@ -170,6 +170,8 @@ export function renderBesuUserData(artifacts: NodeArtifacts, besuHome = '/opt/be
     '[Service]',
     'User=besu',
     'Group=besu',
+    // BESU_P2P_HOST: the address Besu advertises in its enode (its default, 127.0.0.1, reaches no peer).
+    'EnvironmentFile=/etc/besu/besu.env',
     `ExecStart=${execStart}`,
     'Restart=on-failure',
     'RestartSec=5',
@@ -185,6 +187,7 @@ export function renderBesuUserData(artifacts: NodeArtifacts, besuHome = '/opt/be
     'id besu >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin besu',
     'install -d -m 0755 /etc/besu',
     'install -d -m 0700 -o besu -g besu /var/lib/besu',
+    ...advertisedAddressScript(),
     heredoc('/etc/besu/genesis.json', artifacts.genesisJson, '0644'),
     heredoc('/etc/besu/config.toml', artifacts.besuConfigToml, '0644'),
     ...(staticNodes ? [heredoc('/etc/besu/static-nodes.json', artifacts.staticNodesJson ?? '[]', '0644')] : []),
@@ -194,6 +197,22 @@ export function renderBesuUserData(artifacts: NodeArtifacts, besuHome = '/opt/be
     'systemctl enable --now besu.service',
     '',
   ].join('\n');
+}
+
+/**
+ * Lines that write the address Besu advertises (`BESU_P2P_HOST`) to its environment file: the instance's public
+ * address where it has one (members' own nodes outside the VPC dial it), its private address otherwise. Read
+ * through IMDSv2, which the launch template requires.
+ */
+function advertisedAddressScript(): string[] {
+  return [
+    'IMDS=http://169.254.169.254/latest',
+    `TOKEN=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")`,
+    'imds() { curl -fsS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/$1"; }',
+    'PRIVATE_IP=$(imds meta-data/local-ipv4)',
+    'PUBLIC_IP=$(imds meta-data/public-ipv4 || echo "$PRIVATE_IP")',
+    `printf 'BESU_P2P_HOST=%s\\n' "$PUBLIC_IP" > /etc/besu/besu.env`,
+  ];
 }
 
 const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;

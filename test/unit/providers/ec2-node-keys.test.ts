@@ -5,6 +5,7 @@
  * same key and the tag moves, and deprovisioning schedules the secret's deletion. The control plane never reads a
  * key back.
  */
+import { execFileSync } from 'node:child_process';
 import {
   DescribeInstancesCommand,
   EC2Client,
@@ -234,5 +235,15 @@ describe('EC2 node keys in Secrets Manager', () => {
     expect(script).not.toMatch(/set -x|echo "\$\(cat/);
     expect(() => renderBesuUserData(ARTIFACTS, '/opt/besu', "x'; rm -rf /")).toThrow(ValidationError);
     expect(renderBesuUserData(ARTIFACTS)).not.toContain('secretsmanager');
+  });
+
+  it('renders user data that has Besu advertise the instance’s address, read through IMDSv2, before Besu starts', () => {
+    const script = renderBesuUserData(ARTIFACTS, '/opt/besu', SECRET_NAME);
+    const written = script.indexOf(`printf 'BESU_P2P_HOST=%s\\n' "$PUBLIC_IP" > /etc/besu/besu.env`);
+    expect(written).toBeGreaterThan(script.indexOf('PRIVATE_IP=$(imds meta-data/local-ipv4)'));
+    expect(script).toContain('X-aws-ec2-metadata-token: $TOKEN');
+    expect(script).toContain('EnvironmentFile=/etc/besu/besu.env');
+    expect(script.indexOf('systemctl enable --now besu.service')).toBeGreaterThan(written);
+    execFileSync('bash', ['-n'], { input: script });
   });
 });
