@@ -23,8 +23,10 @@ import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
+import { Ec2GenesisValidators } from '../jobs/genesis-validator-nodes.ts';
 import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
 import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
+import { fleetNodeKeys } from './fleet-node-keys.ts';
 import { NodeQueue } from './node-queue.ts';
 import { withStripeSecrets } from './stripe-secrets.ts';
 
@@ -84,10 +86,27 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       }
     : undefined;
 
+  // Where the fleet's node keys can be made here (the API's grant), networks created without validators get
+  // genesis validators the platform runs on EC2.
+  const nodeKeys = fleetNodeKeys(config, clients.secretsManager);
+  const genesisValidators = nodeKeys
+    ? new Ec2GenesisValidators({
+        nodeKeys,
+        nodes: stores.nodes,
+        count: config.besuGenesisValidators,
+        size: config.genesisValidatorSize,
+        region,
+        clock,
+        logger: logger.child({ component: 'genesis-validators' }),
+        nodeChanged: nodeQueue?.nodeChanged,
+      })
+    : undefined;
+
   return {
     ...core,
     config,
     health,
+    ...(genesisValidators && { genesisValidators }),
     stores,
     billing: billing.deps,
     billingLimits: billing.limits,

@@ -8,6 +8,7 @@
  * Managed nodes run on EC2 from the fleet's launch templates, with their files written to the node
  * configuration bucket before launch; self-hosted nodes are watched through the URL their members gave.
  */
+
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFleetEc2Client, Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
@@ -16,6 +17,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { NetworkPeering } from '../jobs/network-peering.ts';
 import { NodeReconciler, type ReconcileReport } from '../jobs/node-reconciler.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
 import { fleetNodeKeys } from './fleet-node-keys.ts';
@@ -58,6 +60,7 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       providers: { ec2, external: selfHosted },
       logger,
       clock,
+      peering: new NetworkPeering({ nodes, networks, logger: logger.child({ component: 'peering' }) }),
     });
     return { reconciler, logger };
   });

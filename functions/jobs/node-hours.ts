@@ -6,11 +6,13 @@
  * hour it was used. The mark moves before the seconds are counted: a crash in between can lose one slice, never
  * count one twice.
  */
+
 import { nodeHoursMeter } from '../../shared/domain/metering.ts';
 import { isBilledState } from '../../shared/domain/node.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { isPlatformNode } from './genesis-validator-nodes.ts';
 
 /** Splits [from, to) into per-hour slices of whole seconds. */
 export function secondsPerHour(from: Date, to: Date): Array<{ hourStart: Date; seconds: number }> {
@@ -55,7 +57,8 @@ export async function accrueNodeHours(deps: {
   let nodes = 0;
   for (const node of await deps.nodes.listFleet()) {
     const mark = node.meteredUntil;
-    if (node.hosting !== 'managed' || !mark) continue;
+    // The platform's own nodes (genesis validators) are nobody's to pay for.
+    if (node.hosting !== 'managed' || !mark || isPlatformNode(node)) continue;
     // Billed now: up to now. Left the billed states since the mark: up to the moment it left (later states, such
     // as stopped → deprovisioning, are not billed).
     const until = isBilledState(node.state) ? now : (node.leftBilledAt ?? node.stateChangedAt);

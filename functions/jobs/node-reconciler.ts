@@ -6,6 +6,7 @@
  * Run it as often as you like: locally in-process (on a timer and right after a change), in AWS from a schedule
  * and from the provisioning queue.
  */
+import { TOO_FEW_PEERS } from '../../shared/domain/health.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
@@ -14,6 +15,7 @@ import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
+import type { NetworkPeering } from './network-peering.ts';
 
 export interface ReconcilerDeps {
   readonly nodes: NodesRepository;
@@ -24,6 +26,11 @@ export interface ReconcilerDeps {
   readonly clock: () => Date;
   /** A node that has not come up this long after provisioning is marked failed. @default 10 minutes */
   readonly startTimeoutMs?: number;
+  /**
+   * Told when a node reports an enode (first, or a new one) and when its health says it has too few peers, so its
+   * network's nodes get connected to it (EC2, where addresses are known only once instances run).
+   */
+  readonly peering?: Pick<NetworkPeering, 'nodeReported'>;
 }
 
 export interface ReconcileReport {
@@ -97,10 +104,21 @@ export class NodeReconciler {
       }
       if (!next) return changed;
       if (next.state !== node.state) await this.auditTransition(node, next);
+      if (next.enode !== undefined && next.enode !== node.enode) await this.peer(next, node.enode);
       changed = true;
       node = next;
     }
     return changed;
+  }
+
+  /** Connects a node and its network's other nodes; a failure is logged, never the step's. */
+  private async peer(node: NodeRecord, previousEnode: string | undefined): Promise<void> {
+    if (!this.deps.peering) return;
+    try {
+      await this.deps.peering.nodeReported(node, previousEnode);
+    } catch (error) {
+      this.deps.logger.warn('peering failed; the next report retries', { nodeId: node.id, error });
+    }
   }
 
   private provider(node: NodeRecord): NodeProvider {
@@ -163,6 +181,10 @@ export class NodeReconciler {
         return this.awaitRunning(node);
       case 'running':
       case 'degraded':
+        // The health monitor found it short of peers (a restart lost the connections it was asked to keep).
+        if (node.enode !== undefined && node.healthReason?.startsWith(TOO_FEW_PEERS)) {
+          await this.peer(node, undefined);
+        }
         return this.checkServing(node);
       default:
         return undefined;

@@ -8,6 +8,7 @@
  * Run daily (AWS: the `sla` schedule; locally on demand): yesterday's rollups, every organisation's month to date,
  * and on the first days of a month the previous month's final report, which is never changed afterwards.
  */
+
 import type { NodeRecord } from '../../shared/domain/node.ts';
 import { getPlan, isPlanId } from '../../shared/domain/plans.ts';
 import {
@@ -34,6 +35,7 @@ import { type SignedSlaReport, SLA_REPORT_SCHEMA, type SlaReport } from '../../s
 import type { HealthRepository, StoredSample, UptimeRollup } from '../../shared/store/health.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
+import { isPlatformNode } from './genesis-validator-nodes.ts';
 
 /** Signs EIP-191 messages with the platform key (a `VaultSigner` over the platform key). */
 export interface MessageSigner {
@@ -213,7 +215,8 @@ export class SlaReporter {
     const dayInterval = dayRange(yesterday);
     const active = fleet.filter((node) => overlaps(node, dayInterval));
     for (const node of active) await this.rollupDay(node, yesterday);
-    const orgIds = [...new Set(fleet.map((node) => node.orgId))];
+    // Organisations' reports; the platform's own nodes (genesis validators) are in no organisation's report.
+    const orgIds = [...new Set(fleet.filter((node) => !isPlatformNode(node)).map((node) => node.orgId))];
     const thisMonth = monthOf(now);
     const lastMonth = monthOf(monthRange(thisMonth).start - 1);
     let reports = 0;

@@ -17,6 +17,7 @@ import type { Capability } from './function-catalog.ts';
 import { wildcardResourceFinding } from './nag-finding-ids.ts';
 import { NODE_CONFIG_PREFIX } from './node-config-bucket.ts';
 import {
+  createNodeKeyStatements,
   manageNodeKeyStatements,
   NODE_KEY_SECRETS_WILDCARD_REASON,
   nodeKeySecretsArn,
@@ -142,6 +143,10 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
       );
       break;
     }
+    case 'node-key-create':
+      add(...createNodeKeyStatements(fn, { stage: resources.stage, encryptionKey: resources.nodeKeyEncryptionKey }));
+      wildcard(nodeKeySecretsArn(fn, resources.stage), NODE_KEY_SECRETS_WILDCARD_REASON.create);
+      break;
     case 'fleet-describe':
       add(...fleetDescribeStatements());
       wildcard('*', DESCRIBE_REASON);

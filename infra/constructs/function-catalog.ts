@@ -26,6 +26,11 @@ export type Capability =
    * and keep nodes' keys in Secrets Manager (create, hand to an instance, delete; never read back).
    */
   | 'fleet-control'
+  /**
+   * Make the node keys of a new network's genesis validators in Secrets Manager, and delete them when the network
+   * is not recorded (no tagging, never read back): POST /v1/networks without validators.
+   */
+  | 'node-key-create'
   /** Read instance state and status checks (no changes). */
   | 'fleet-describe'
   /** Read the Stripe keys from Secrets Manager. */
@@ -91,6 +96,7 @@ export const FUNCTIONS = [
       'platform-key-sign',
       'provisioning-send',
       'stripe-secret',
+      'node-key-create',
     ],
     routes: [{ method: 'ANY', path: '/{proxy+}' }],
   },

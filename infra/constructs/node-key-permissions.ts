@@ -85,6 +85,27 @@ export function manageNodeKeyStatements(scope: IConstruct, options: NodeKeyPermi
   ];
 }
 
+/**
+ * For the API: make the node keys of a new network's genesis validators (their addresses go into its genesis), and
+ * delete them when the network is not recorded after all. No tagging (handing a key to an instance is the
+ * reconciler's), no GetSecretValue and no PutSecretValue.
+ */
+export function createNodeKeyStatements(scope: IConstruct, options: NodeKeyPermissionsOptions): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'CreateNodeKeySecrets',
+      actions: ['secretsmanager:CreateSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
+      resources: [nodeKeySecretsArn(scope, options.stage)],
+    }),
+    new iam.PolicyStatement({
+      sid: 'EncryptNodeKeysThroughSecretsManager',
+      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+      resources: [options.encryptionKey.keyArn],
+      conditions: throughSecretsManager(scope),
+    }),
+  ];
+}
+
 /** Why the prefix wildcard cannot be narrower, for the cdk-nag acknowledgements of both roles. */
 export const NODE_KEY_SECRETS_WILDCARD_REASON = {
   read:
@@ -94,4 +115,7 @@ export const NODE_KEY_SECRETS_WILDCARD_REASON = {
   manage:
     "The control plane makes each node's key secret before the node's first launch; node ids are created at run " +
     "time. The grant covers only this stage's node-keys/ prefix and never includes reading a key back.",
+  create:
+    "The API makes the node keys of a new network's genesis validators, whose node ids derive from the network id " +
+    "made at run time. The grant covers only this stage's node-keys/ prefix, never tagging or reading a key back.",
 } as const;

@@ -259,6 +259,8 @@ export class ControlPlaneStack extends Stack {
       env[FUNCTION_ENV.launchTemplates] = this.toJsonString(templates);
       env[FUNCTION_ENV.nodeSubnetIds] = this.fleet.nodeSubnets.subnetIds.join(',');
       env[FUNCTION_ENV.nodeConfigBucket] = this.nodeConfigBucket.bucketName;
+    }
+    if (has('fleet-control') || has('node-key-create')) {
       env[FUNCTION_ENV.nodeKeySecretPrefix] = nodeKeySecretPrefix(this.settings.stage);
       env[FUNCTION_ENV.nodeKeyKmsKey] = this.fleet.nodeKeyEncryptionKey.keyArn;
     }

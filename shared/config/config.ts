@@ -58,6 +58,7 @@ const ConfigSchema = z.object({
   CARECHAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CARECHAIN_HEALTH_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
   CARECHAIN_BESU_GENESIS_VALIDATORS: z.coerce.number().int().min(1).max(16).default(4),
+  CARECHAIN_GENESIS_VALIDATOR_SIZE: z.enum(NODE_SIZES).default('medium'),
   CARECHAIN_OPERATOR_EMAIL: z.email().default('operator@carechain.local'),
   CARECHAIN_OPERATOR_PASSWORD: optionalString.pipe(z.string().min(12).optional()),
   CARECHAIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
@@ -151,6 +152,8 @@ export type Config = {
    * only from there (one or two validators cannot grow safely). @default 4
    */
   readonly besuGenesisValidators: number;
+  /** Node size of the genesis validators the platform runs on EC2. @default medium */
+  readonly genesisValidatorSize: NodeSize;
   readonly operatorEmail: string;
   readonly operatorPassword: string | undefined;
   readonly sessionTtlHours: number;
@@ -206,6 +209,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CARECHAIN_LOG_LEVEL,
     healthIntervalMs: e.CARECHAIN_HEALTH_INTERVAL_MS,
     besuGenesisValidators: e.CARECHAIN_BESU_GENESIS_VALIDATORS,
+    genesisValidatorSize: e.CARECHAIN_GENESIS_VALIDATOR_SIZE,
     operatorEmail: e.CARECHAIN_OPERATOR_EMAIL.toLowerCase(),
     operatorPassword: e.CARECHAIN_OPERATOR_PASSWORD,
     sessionTtlHours: e.CARECHAIN_SESSION_TTL_HOURS,

@@ -110,6 +110,9 @@ function nextHeadChangedAt(observation: ProbeObservation, previous: HealthSample
   return previous.headChangedAt;
 }
 
+/** How the reason of a node short of peers begins (the reconciler connects such a node again). */
+export const TOO_FEW_PEERS = 'Too few peers';
+
 function judge(
   o: ProbeObservation,
   headAdvancing: boolean,
@@ -133,7 +136,7 @@ function judge(
   if (expected.minPeers > 0 && o.peerCount !== undefined && o.peerCount < expected.minPeers) {
     return {
       health: 'degraded',
-      reason: `Too few peers: fewer than ${expected.minPeers} connected although the network has other nodes`,
+      reason: `${TOO_FEW_PEERS}: fewer than ${expected.minPeers} connected although the network has other nodes`,
     };
   }
   if (o.readiness === 'down' || o.readiness === 'unreachable') {

@@ -145,11 +145,12 @@ describe('Lambda functions', () => {
   });
 
   it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
-    '%s is told where node keys are kept exactly when it controls the fleet',
+    '%s is told where node keys are kept exactly when it controls the fleet or makes genesis validators’ keys',
     (_name, spec) => {
       const [, fn] = lambdaOf(template, spec);
       const variables = fn.Environment.Variables;
-      if ((spec.capabilities as readonly string[]).includes('fleet-control')) {
+      const capabilities = spec.capabilities as readonly string[];
+      if (capabilities.includes('fleet-control') || capabilities.includes('node-key-create')) {
         expect(variables[FUNCTION_ENV.nodeKeySecretPrefix]).toBe('carechain/dev/node-keys/');
         expect(JSON.stringify(variables[FUNCTION_ENV.nodeKeyKmsKey])).toMatch(
           /CareChain-dev-NodeFleet.*NodeKeyEncryptionKey.*Arn/,

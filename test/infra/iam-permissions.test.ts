@@ -89,6 +89,14 @@ const NODE_KEYS = [
   'secretsmanager:DescribeSecret',
   'secretsmanager:TagResource',
 ];
+/** Make (and, for a network not recorded after all, delete) genesis validators' keys: no tagging, no reading. */
+const GENESIS_NODE_KEYS = [
+  'kms:Decrypt',
+  'kms:GenerateDataKey',
+  'secretsmanager:CreateSecret',
+  'secretsmanager:DeleteSecret',
+  'secretsmanager:DescribeSecret',
+];
 const FLEET = [
   ...DESCRIBE,
   'ec2:CreateTags',
@@ -103,7 +111,7 @@ const FLEET = [
 ];
 
 const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
-  api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE],
+  api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE, ...GENESIS_NODE_KEYS],
   gateway: [...LOGS, ...VPC, ...TABLE],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
@@ -256,7 +264,8 @@ describe('node instances (EC2)', () => {
 
 describe('node keys (Secrets Manager)', () => {
   const fleetControl = FUNCTIONS.filter((spec) => (spec.capabilities as readonly string[]).includes('fleet-control'));
-  const others = FUNCTIONS.filter((spec) => !fleetControl.includes(spec));
+  const keyCreators = FUNCTIONS.filter((spec) => (spec.capabilities as readonly string[]).includes('node-key-create'));
+  const others = FUNCTIONS.filter((spec) => !fleetControl.includes(spec) && !keyCreators.includes(spec));
   const nodeKeySecrets = {
     'Fn::Join': [
       '',
@@ -285,6 +294,28 @@ describe('node keys (Secrets Manager)', () => {
       expect(onSecrets.map((s) => s.Sid)).toEqual(['ManageNodeKeySecrets']);
     },
   );
+
+  it('are made for new networks’ genesis validators by the API, which may neither hand them out nor read them', () => {
+    expect(keyCreators.map((spec) => spec.name)).toEqual(['api']);
+    const create = statement('api', 'CreateNodeKeySecrets');
+    expect([create.Action].flat().sort()).toEqual([
+      'secretsmanager:CreateSecret',
+      'secretsmanager:DeleteSecret',
+      'secretsmanager:DescribeSecret',
+    ]);
+    expect(create.Resource).toEqual(nodeKeySecrets);
+    const actions = actionsOf(statementsOf('api'));
+    // GetSecretValue stays limited to the Stripe secret (its own statement).
+    const onNodeKeys = statementsOf('api').filter((s) => JSON.stringify(s.Resource).includes('node-keys'));
+    expect(onNodeKeys.map((s) => s.Sid)).toEqual(['CreateNodeKeySecrets']);
+    expect(actions).not.toContain('secretsmanager:TagResource');
+    expect(actions).not.toContain('secretsmanager:PutSecretValue');
+    expect(statement('api', 'EncryptNodeKeysThroughSecretsManager').Condition).toEqual({
+      StringEquals: {
+        'kms:ViaService': { 'Fn::Join': ['', ['secretsmanager.eu-north-1.', { Ref: 'AWS::URLSuffix' }]] },
+      },
+    });
+  });
 
   it.each(fleetControl.map((spec) => [spec.name]))('%s can never read a key back', (name) => {
     const actions = actionsOf(statementsOf(name as FunctionName));

@@ -1,0 +1,127 @@
+/**
+ * Keeps a network's EC2 nodes peered with each other. An instance's address is known only once it runs, so the
+ * nodes of a new network (its genesis validators first among them) cannot name each other in their static nodes
+ * at launch. Each time a node reports its enode (its first report, or a new address after a replacement), the
+ * reconciler tells this class, which
+ * - for a genesis validator the platform runs, records its enode among the network's bootnodes (replacing the
+ *   entry of the same node key), so nodes launched later, and members' own nodes through the join bundle, start
+ *   with it;
+ * - asks each of the network's other serving EC2 nodes to keep a connection to it (`admin_addPeer`), and it to
+ *   each of them, so every node keeps (and re-dials after a restart of the other) every other one; an address the
+ *   node had before is dropped from the others (`admin_removePeer`).
+ * The calls go to the nodes' private JSON-RPC ports, where ADMIN is served to the control plane only. A node that
+ * does not answer is left for the next report; nothing here fails the reconciler's step.
+ */
+import { parseEnode } from '../../shared/chain/besu/enode.ts';
+import { callJsonRpc } from '../../shared/chain/json-rpc-call.ts';
+import type { Network } from '../../shared/domain/network.ts';
+import { isServing, type NodeRecord } from '../../shared/domain/node.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { ConditionFailedError } from '../../shared/store/table.ts';
+import { isPlatformNode } from './genesis-validator-nodes.ts';
+
+export interface NetworkPeeringDeps {
+  readonly nodes: NodesRepository;
+  readonly networks: NetworksRepository;
+  readonly logger: Logger;
+  /** Deadline of one admin call. @default 2000 */
+  readonly timeoutMs?: number;
+}
+
+export interface PeeringReport {
+  /** `admin_addPeer` / `admin_removePeer` calls the nodes accepted. */
+  readonly calls: number;
+  readonly failures: number;
+  readonly bootnodesChanged: boolean;
+}
+
+const BOOTNODE_ATTEMPTS = 5;
+
+export class NetworkPeering {
+  readonly #deps: NetworkPeeringDeps;
+
+  constructor(deps: NetworkPeeringDeps) {
+    this.#deps = deps;
+  }
+
+  /** `node` now reports `node.enode`; `previousEnode` is what it reported before, if anything. */
+  async nodeReported(node: NodeRecord, previousEnode: string | undefined): Promise<PeeringReport> {
+    const { enode } = node;
+    const rpcUrl = node.endpoints.rpcUrl;
+    if (!enode || !rpcUrl) return { calls: 0, failures: 0, bootnodesChanged: false };
+    const bootnodesChanged =
+      isPlatformNode(node) && node.role === 'validator' ? await this.#recordBootnode(node.networkId, enode) : false;
+    const moved = previousEnode !== undefined && previousEnode !== enode ? previousEnode : undefined;
+    const others = (await this.#deps.nodes.listByNetwork(node.networkId)).filter(
+      (other) =>
+        other.id !== node.id &&
+        other.runtime === node.runtime &&
+        other.hosting === 'managed' &&
+        isServing(other.state) &&
+        other.enode !== undefined &&
+        other.endpoints.rpcUrl !== undefined,
+    );
+    const calls: Array<Promise<boolean>> = [];
+    for (const other of others) {
+      const otherUrl = other.endpoints.rpcUrl as string;
+      calls.push(this.#admin(otherUrl, 'admin_addPeer', enode, other.id));
+      if (moved) calls.push(this.#admin(otherUrl, 'admin_removePeer', moved, other.id));
+      calls.push(this.#admin(rpcUrl, 'admin_addPeer', other.enode as string, node.id));
+    }
+    const outcomes = await Promise.all(calls);
+    const failures = outcomes.filter((ok) => !ok).length;
+    this.#deps.logger.info('node peered with its network', {
+      nodeId: node.id,
+      networkId: node.networkId,
+      peers: others.length,
+      failures,
+      bootnodesChanged,
+    });
+    return { calls: outcomes.length - failures, failures, bootnodesChanged };
+  }
+
+  /** Puts the enode among the network's bootnodes in place of any of the same node key. True when it changed. */
+  async #recordBootnode(networkId: string, enode: string): Promise<boolean> {
+    const key = parseEnode(enode).nodeId;
+    for (let attempt = 1; attempt <= BOOTNODE_ATTEMPTS; attempt++) {
+      const network: Network | undefined = await this.#deps.networks.get(networkId);
+      if (!network) return false;
+      if (network.bootnodes.includes(enode)) return false;
+      const index = network.bootnodes.findIndex((url) => sameKey(url, key));
+      const bootnodes =
+        index < 0 ? [...network.bootnodes, enode] : network.bootnodes.map((url, at) => (at === index ? enode : url));
+      try {
+        await this.#deps.networks.update(network, { bootnodes });
+        return true;
+      } catch (error) {
+        // Another validator's report changed the network meanwhile: read it again and merge.
+        if (!(error instanceof ConditionFailedError) || attempt === BOOTNODE_ATTEMPTS) throw error;
+      }
+    }
+    return false;
+  }
+
+  async #admin(rpcUrl: string, method: string, enode: string, nodeId: string): Promise<boolean> {
+    try {
+      await callJsonRpc(rpcUrl, method, [enode], this.#deps.timeoutMs ?? 2_000);
+      return true;
+    } catch (error) {
+      this.#deps.logger.warn('peering call failed; the next report retries', {
+        nodeId,
+        method,
+        error: (error as Error).message,
+      });
+      return false;
+    }
+  }
+}
+
+function sameKey(url: string, nodeId: string): boolean {
+  try {
+    return parseEnode(url).nodeId === nodeId;
+  } catch {
+    return false;
+  }
+}
