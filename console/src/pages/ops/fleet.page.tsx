@@ -43,7 +43,9 @@ function PlatformPanel() {
 export function FleetPage() {
   const fleet = useResource<Nodes>('/v1/ops/nodes', { poll: () => 10_000 });
   const orgs = useResource<Organisations>('/v1/ops/orgs');
-  const orgName = (id: string) => orgs.data?.items.find((o) => o.id === id)?.name ?? id;
+  // `platform`: nodes CareChain runs itself (a network's genesis validators), in no organisation.
+  const orgName = (id: string) =>
+    id === 'platform' ? 'CareChain (platform)' : (orgs.data?.items.find((o) => o.id === id)?.name ?? id);
   const items = fleet.data?.items ?? [];
   const failed = items.filter((n) => n.state === 'failed').length;
   const degraded = items.filter((n) => n.state === 'degraded').length;
