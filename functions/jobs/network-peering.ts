@@ -50,7 +50,11 @@ export class NetworkPeering {
   async nodeReported(node: NodeRecord, previousEnode: string | undefined): Promise<PeeringReport> {
     const { enode } = node;
     const rpcUrl = node.endpoints.rpcUrl;
-    if (!enode || !rpcUrl) return { calls: 0, failures: 0, bootnodesChanged: false };
+    // Members' own nodes are theirs to configure (their join bundle names the bootnodes); only managed EC2 nodes
+    // serve ADMIN to the control plane.
+    if (!enode || !rpcUrl || node.runtime !== 'ec2' || node.hosting !== 'managed') {
+      return { calls: 0, failures: 0, bootnodesChanged: false };
+    }
     const bootnodesChanged =
       isPlatformNode(node) && node.role === 'validator' ? await this.#recordBootnode(node.networkId, enode) : false;
     const moved = previousEnode !== undefined && previousEnode !== enode ? previousEnode : undefined;

@@ -264,4 +264,45 @@ describe('genesis validators on EC2', () => {
     const others = [...besus.values()].filter((other) => other !== besu).map((other) => other.enode);
     expect(new Set(addPeersOf(besu))).toEqual(new Set(others));
   });
+
+  it('leaves members’ own nodes alone: no admin call reaches a self-hosted node', async () => {
+    const memberBesu = await startBesu('127.0.0.9', (await validators())[0]?.id as string);
+    const template = (await validators())[0];
+    besus.set('self-hosted', memberBesu);
+    const at = new Date().toISOString();
+    // Two members' nodes whose RPC the platform may watch (their URLs lead to the stand-in on 127.0.0.9).
+    const ownNode = (name: string, host: string) =>
+      stores.nodes.create({
+        ...(template as NodeRecord),
+        id: newId('node'),
+        orgId: newId('org'),
+        name,
+        role: 'member',
+        hosting: 'self-hosted',
+        runtime: 'external',
+        state: 'running',
+        enode: memberBesu.enode.replace('127.0.0.9', host),
+        endpoints: { rpcUrl: `http://127.0.0.9:${rpcPort}`, p2pPort: undefined },
+        providerRef: undefined,
+        createdAt: at,
+        updatedAt: at,
+        stateChangedAt: at,
+        version: 1,
+      });
+    const selfHosted = await ownNode('own-node-1', '198.51.100.7');
+    await ownNode('own-node-2', '198.51.100.8');
+    const peering = new NetworkPeering({ nodes: stores.nodes, networks: stores.networks, logger });
+
+    expect(await peering.nodeReported(selfHosted, undefined)).toEqual({
+      calls: 0,
+      failures: 0,
+      bootnodesChanged: false,
+    });
+    const [validator] = await validators();
+    await peering.nodeReported(validator as NodeRecord, undefined);
+
+    expect(memberBesu.calls).toEqual([]);
+    const ec2Besu = besus.get((validator as NodeRecord).id) as FakeBesu;
+    expect(addPeersOf(ec2Besu)).not.toContain(selfHosted.enode);
+  });
 });
