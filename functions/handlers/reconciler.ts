@@ -17,6 +17,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { Ec2GenesisValidators } from '../jobs/genesis-validator-nodes.ts';
 import { NetworkPeering } from '../jobs/network-peering.ts';
 import { NodeReconciler, type ReconcileReport } from '../jobs/node-reconciler.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
@@ -43,6 +44,19 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       ['launchTemplates', 'nodeSubnetIds', 'nodeConfigBucket'],
       'the reconciler, which launches managed nodes',
     );
+    const nodeKeys = fleetNodeKeys(config, clients.secretsManager);
+    // Genesis validators whose network was recorded but not they (a request cut short) are recorded by the pass.
+    const genesis = nodeKeys
+      ? new Ec2GenesisValidators({
+          nodeKeys,
+          nodes,
+          count: config.besuGenesisValidators,
+          size: config.genesisValidatorSize,
+          region: config.awsRegion,
+          clock,
+          logger: logger.child({ component: 'genesis-validators' }),
+        })
+      : undefined;
     const ec2 = new Ec2NodeProvider({
       client: clients.ec2 ?? createFleetEc2Client({ region: config.awsRegion }),
       launchTemplate: aws.launchTemplates,
@@ -50,7 +64,7 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       nodeFiles: new S3NodeFiles(clients.s3 ?? new S3Client({ region: config.awsRegion }), aws.nodeConfigBucket),
       renderArtifacts: fleetNodeArtifacts,
       stage: aws.stage,
-      nodeKeys: fleetNodeKeys(config, clients.secretsManager),
+      nodeKeys,
     });
     const selfHosted = new SelfHostedNodeProvider(async (id) => (await networks.get(id))?.chainId);
     const reconciler = new NodeReconciler({
@@ -62,12 +76,17 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       clock,
       peering: new NetworkPeering({ nodes, networks, logger: logger.child({ component: 'peering' }) }),
     });
-    return { reconciler, logger };
+    return { reconciler, logger, genesis, networks };
   });
 
   return async (event: unknown): Promise<SqsBatchResponse | ReconcileReport> => {
-    const { reconciler, logger } = await ready();
+    const { reconciler, logger, genesis, networks } = await ready();
     if (isSqsEvent(event)) return reconcileMessages(reconciler, event, logger);
+    if (genesis) {
+      for (const network of await networks.list()) {
+        if (network.status === 'active') await genesis.resume(network);
+      }
+    }
     const report = await reconciler.reconcileAll();
     logger.info('reconcile pass finished', { ...report });
     return report;

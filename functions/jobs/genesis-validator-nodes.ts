@@ -69,41 +69,64 @@ export class Ec2GenesisValidators {
 
   /** Records the validators as platform nodes of the network and hands each to the reconciler. Idempotent. */
   async start(network: Network): Promise<void> {
-    const now = this.#options.clock().toISOString();
-    for (const [index, id] of this.#ids(network.id).entries()) {
-      const node: NodeRecord = {
-        id,
-        orgId: PLATFORM_ORG_ID,
-        networkId: network.id,
-        name: `genesis-validator-${index + 1}`,
-        role: 'validator',
-        hosting: 'managed',
-        size: this.#options.size,
-        region: this.#options.region,
-        runtime: 'ec2',
-        state: 'requested',
-        desiredState: 'running',
-        reason: undefined,
-        endpoints: { rpcUrl: undefined, p2pPort: undefined },
-        enode: undefined,
-        validatorAddress: undefined,
-        providerRef: undefined,
-        createdAt: now,
-        updatedAt: now,
-        stateChangedAt: now,
-        version: 1,
-      };
-      const recorded = await this.#options.nodes.create(node).then(
-        (created) => created,
-        async (error: unknown) => {
-          // Recorded by an earlier start: that record stands (it may be running already).
-          if (!(error instanceof ConditionFailedError)) throw error;
-          return this.#options.nodes.get(PLATFORM_ORG_ID, id);
-        },
-      );
-      if (recorded) this.#options.nodeChanged?.(recorded);
-    }
+    for (const index of this.#ids(network.id).keys()) await this.#record(network, index);
     this.#options.logger.info('genesis validators recorded', { networkId: network.id, count: this.#options.count });
+  }
+
+  /**
+   * Records what `start` did not get to (a request that ended between recording the network and its
+   * validators): a validator whose key exists and whose address the network's genesis names, but which has no
+   * node record. Run with the reconciler's scheduled pass; for every other network it only reads.
+   */
+  async resume(network: Network): Promise<number> {
+    let recorded = 0;
+    for (const [index, id] of this.#ids(network.id).entries()) {
+      if (await this.#options.nodes.get(PLATFORM_ORG_ID, id)) continue;
+      const key = await this.#options.nodeKeys.find(id);
+      if (!key || !network.validators.some((address) => address.toLowerCase() === key.address.toLowerCase())) continue;
+      await this.#record(network, index);
+      recorded += 1;
+    }
+    if (recorded > 0) {
+      this.#options.logger.warn('genesis validators recorded late', { networkId: network.id, recorded });
+    }
+    return recorded;
+  }
+
+  async #record(network: Network, index: number): Promise<void> {
+    const id = genesisValidatorNodeId(network.id, index);
+    const now = this.#options.clock().toISOString();
+    const node: NodeRecord = {
+      id,
+      orgId: PLATFORM_ORG_ID,
+      networkId: network.id,
+      name: `genesis-validator-${index + 1}`,
+      role: 'validator',
+      hosting: 'managed',
+      size: this.#options.size,
+      region: this.#options.region,
+      runtime: 'ec2',
+      state: 'requested',
+      desiredState: 'running',
+      reason: undefined,
+      endpoints: { rpcUrl: undefined, p2pPort: undefined },
+      enode: undefined,
+      validatorAddress: undefined,
+      providerRef: undefined,
+      createdAt: now,
+      updatedAt: now,
+      stateChangedAt: now,
+      version: 1,
+    };
+    const recorded = await this.#options.nodes.create(node).then(
+      (created) => created,
+      async (error: unknown) => {
+        // Recorded by an earlier start: that record stands (it may be running already).
+        if (!(error instanceof ConditionFailedError)) throw error;
+        return this.#options.nodes.get(PLATFORM_ORG_ID, id);
+      },
+    );
+    if (recorded) this.#options.nodeChanged?.(recorded);
   }
 
   /** Removes the keys `create` made, when the network was not recorded after all. */

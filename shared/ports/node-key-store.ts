@@ -15,6 +15,8 @@ export interface NodeKeyOwner {
 export interface NodeKeyStore {
   /** The node's key identity, making and storing the key first when the node has none. Idempotent. */
   ensure(node: NodeKeyOwner): Promise<NodeKeyIdentity>;
+  /** The node's key identity when it has a key (not one being deleted); nothing is made. */
+  find(nodeId: string): Promise<NodeKeyIdentity | undefined>;
   /** Lets exactly this machine (its ARN) read the node's key from now on; the previous one no longer can. */
   assignTo(nodeId: string, machineArn: string): Promise<void>;
   /** Removes the node's key (recoverable for a few days where the store allows it). Idempotent. */

@@ -77,6 +77,17 @@ export class SecretsManagerNodeKeys implements NodeKeyStore {
     }
   }
 
+  async find(nodeId: string): Promise<NodeKeyIdentity | undefined> {
+    try {
+      const secret = await this.#describe(nodeId);
+      return secret ? identityOf(nodeId, secret) : undefined;
+    } catch (error) {
+      // Scheduled for deletion: the node has no key any more.
+      if (error instanceof ConflictError) return undefined;
+      throw error;
+    }
+  }
+
   async assignTo(nodeId: string, machineArn: string): Promise<void> {
     if (!INSTANCE_ARN.test(machineArn)) throw new ValidationError(`Not an EC2 instance ARN: ${machineArn}`);
     await this.#call('TagResource', () =>

@@ -12,15 +12,20 @@ import {
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReconcilerHandler } from '../../../functions/handlers/reconciler.ts';
+import { Ec2GenesisValidators, genesisValidatorNodeId } from '../../../functions/jobs/genesis-validator-nodes.ts';
+import { SecretsManagerNodeKeys } from '../../../shared/adapters/aws/secrets-manager-node-keys.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { ConfigError } from '../../../shared/config/config.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
+import { createLogger } from '../../../shared/observability/logger.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
+import { fakeNodeKeySecrets } from '../../support/fake-node-key-secrets.ts';
 import { aNetwork, aNode } from '../providers/node-fixtures.ts';
 import { lambdaEnv, OFFLINE_CREDENTIALS, REGION, startTable, TABLE_NAME } from './handler-fixtures.ts';
 
@@ -234,6 +239,46 @@ describe('reconciler Lambda, schedule', () => {
 
     expect(report).toMatchObject({ examined: 1, changed: 1, failed: 0, orphansRemoved: 0 });
     expect((await stores.nodes.get(node.orgId, node.id))?.state).toBe('starting');
+  });
+
+  it('records genesis validators whose network was recorded without them, and launches them with their keys', async () => {
+    const secretsClient = new SecretsManagerClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
+    const secrets = mockClient(secretsClient);
+    const stored = fakeNodeKeySecrets(secrets);
+    const prefix = 'carechain/test/node-keys/';
+    const kmsKeyId = 'arn:aws:kms:eu-north-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab';
+    const nodeKeys = new SecretsManagerNodeKeys({ client: secretsClient, prefix, kmsKeyId });
+    // The API made the keys and recorded the network, and its request ended before the validators were recorded.
+    const genesis = new Ec2GenesisValidators({
+      nodeKeys,
+      nodes: stores.nodes,
+      count: 4,
+      size: 'medium',
+      region: REGION,
+      clock: () => new Date(),
+      logger: createLogger({ level: 'silent' }),
+    });
+    const cutShort = await stores.networks.create(aNetwork({ name: `cut-short-${Date.now()}` }));
+    const addresses = await genesis.create(cutShort.id);
+    await stores.networks.update(cutShort, { validators: addresses });
+    const env = { ...FLEET_ENV, CARECHAIN_NODE_KEY_SECRET_PREFIX: prefix, CARECHAIN_NODE_KEY_KMS_KEY: kmsKeyId };
+
+    await createReconcilerHandler({
+      env,
+      clients: { dynamodb: dynamo.client, ec2: ec2Client, s3: s3Client, secretsManager: secretsClient },
+    })({});
+
+    const platform = await stores.nodes.listByOrg('platform');
+    expect(platform.map((node) => node.id).sort()).toEqual(
+      [0, 1, 2, 3].map((index) => genesisValidatorNodeId(cutShort.id, index)).sort(),
+    );
+    expect(platform.every((node) => node.networkId === cutShort.id && node.state === 'starting')).toBe(true);
+    // Launched with the keys made for them: no key was made again, each was handed to its instance.
+    expect(stored.size).toBe(4);
+    expect([...stored.values()].every((secret) => secret.tags.has('carechain:instance'))).toBe(true);
+    // A network whose genesis names other validators gets none.
+    expect(platform.some((node) => node.networkId === network.id)).toBe(false);
+    secrets.restore();
   });
 
   it('refuses to start without the fleet settings, naming each missing variable', async () => {
