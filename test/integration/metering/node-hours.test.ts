@@ -168,6 +168,17 @@ describe('node-hours', () => {
     ]);
   });
 
+  it('does not meter the platform’s own nodes (a network’s genesis validators)', async () => {
+    let node = await api.stores.nodes.create({ ...managedNode('platform', 'medium'), role: 'validator' });
+    node = await api.stores.nodes.transition(node, 'provisioning');
+    node = await api.stores.nodes.transition(node, 'starting');
+    node = await api.stores.nodes.transition(node, 'running');
+    expect(node.meteredUntil).toBeDefined();
+    now = new Date(now.getTime() + 3_600_000);
+    await accrueNodeHours(deps());
+    expect((await metered('platform')).total).toEqual({});
+  });
+
   it('does not meter self-hosted nodes', async () => {
     const { token } = await api.signup();
     const org = await api.createOrg(token);
