@@ -46,6 +46,18 @@ export class S3NodeFiles implements NodeFilePublisher {
     private readonly bucket: string,
   ) {}
 
+  /** Rewrites a node's static nodes alone; its Besu fetches them before every start. */
+  async publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: nodeFileKey(nodeId, 'static-nodes.json'),
+        Body: staticNodesJson,
+        ContentType: 'application/json',
+      }),
+    );
+  }
+
   async publish(nodeId: string, artifacts: NodeArtifacts): Promise<void> {
     const files = [
       { key: nodeFileKey(nodeId, 'genesis.json'), body: artifacts.genesisJson, type: 'application/json' },

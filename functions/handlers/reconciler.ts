@@ -57,11 +57,12 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
           logger: logger.child({ component: 'genesis-validators' }),
         })
       : undefined;
+    const nodeFiles = new S3NodeFiles(clients.s3 ?? new S3Client({ region: config.awsRegion }), aws.nodeConfigBucket);
     const ec2 = new Ec2NodeProvider({
       client: clients.ec2 ?? createFleetEc2Client({ region: config.awsRegion }),
       launchTemplate: aws.launchTemplates,
       subnetIds: aws.nodeSubnetIds,
-      nodeFiles: new S3NodeFiles(clients.s3 ?? new S3Client({ region: config.awsRegion }), aws.nodeConfigBucket),
+      nodeFiles,
       renderArtifacts: fleetNodeArtifacts,
       stage: aws.stage,
       nodeKeys,
@@ -74,7 +75,12 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       providers: { ec2, external: selfHosted },
       logger,
       clock,
-      peering: new NetworkPeering({ nodes, networks, logger: logger.child({ component: 'peering' }) }),
+      peering: new NetworkPeering({
+        nodes,
+        networks,
+        logger: logger.child({ component: 'peering' }),
+        staticNodes: nodeFiles,
+      }),
     });
     return { reconciler, logger, genesis, networks };
   });

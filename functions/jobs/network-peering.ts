@@ -5,13 +5,14 @@
  * reconciler tells this class, which
  * - for a genesis validator the platform runs, records its enode among the network's bootnodes (replacing the
  *   entry of the same node key), so nodes launched later, and members' own nodes through the join bundle, start
- *   with it;
+ *   with it, and rewrites the static nodes every EC2 node of the network fetches before each Besu start;
  * - asks each of the network's other serving EC2 nodes to keep a connection to it (`admin_addPeer`), and it to
  *   each of them, so every node keeps (and re-dials after a restart of the other) every other one; an address the
  *   node had before is dropped from the others (`admin_removePeer`).
  * The calls go to the nodes' private JSON-RPC ports, where ADMIN is served to the control plane only. A node that
  * does not answer is left for the next report; nothing here fails the reconciler's step.
  */
+import { staticNodesJson } from '../../shared/chain/besu/besu-config.ts';
 import { parseEnode } from '../../shared/chain/besu/enode.ts';
 import { callJsonRpc } from '../../shared/chain/json-rpc-call.ts';
 import type { Network } from '../../shared/domain/network.ts';
@@ -28,6 +29,11 @@ export interface NetworkPeeringDeps {
   readonly logger: Logger;
   /** Deadline of one admin call. @default 2000 */
   readonly timeoutMs?: number;
+  /**
+   * Where each node's static nodes are kept for its next start (the fleet's configuration bucket): rewritten for
+   * every managed EC2 node of the network when its bootnodes change.
+   */
+  readonly staticNodes?: { publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void> };
 }
 
 export interface PeeringReport {
@@ -55,10 +61,13 @@ export class NetworkPeering {
     if (!enode || !rpcUrl || node.runtime !== 'ec2' || node.hosting !== 'managed') {
       return { calls: 0, failures: 0, bootnodesChanged: false };
     }
-    const bootnodesChanged =
-      isPlatformNode(node) && node.role === 'validator' ? await this.#recordBootnode(node.networkId, enode) : false;
+    const bootnodes =
+      isPlatformNode(node) && node.role === 'validator' ? await this.#recordBootnode(node.networkId, enode) : undefined;
+    const bootnodesChanged = bootnodes !== undefined;
+    const nodesOfNetwork = await this.#deps.nodes.listByNetwork(node.networkId);
+    if (bootnodes) await this.#publishStaticNodes(nodesOfNetwork, bootnodes);
     const moved = previousEnode !== undefined && previousEnode !== enode ? previousEnode : undefined;
-    const others = (await this.#deps.nodes.listByNetwork(node.networkId)).filter(
+    const others = nodesOfNetwork.filter(
       (other) =>
         other.id !== node.id &&
         other.runtime === node.runtime &&
@@ -86,25 +95,46 @@ export class NetworkPeering {
     return { calls: outcomes.length - failures, failures, bootnodesChanged };
   }
 
-  /** Puts the enode among the network's bootnodes in place of any of the same node key. True when it changed. */
-  async #recordBootnode(networkId: string, enode: string): Promise<boolean> {
+  /**
+   * Puts the enode among the network's bootnodes in place of any of the same node key. Answers the new bootnodes
+   * when they changed.
+   */
+  async #recordBootnode(networkId: string, enode: string): Promise<readonly string[] | undefined> {
     const key = parseEnode(enode).nodeId;
     for (let attempt = 1; attempt <= BOOTNODE_ATTEMPTS; attempt++) {
       const network: Network | undefined = await this.#deps.networks.get(networkId);
-      if (!network) return false;
-      if (network.bootnodes.includes(enode)) return false;
+      if (!network) return undefined;
+      if (network.bootnodes.includes(enode)) return undefined;
       const index = network.bootnodes.findIndex((url) => sameKey(url, key));
       const bootnodes =
         index < 0 ? [...network.bootnodes, enode] : network.bootnodes.map((url, at) => (at === index ? enode : url));
       try {
         await this.#deps.networks.update(network, { bootnodes });
-        return true;
+        return bootnodes;
       } catch (error) {
         // Another validator's report changed the network meanwhile: read it again and merge.
         if (!(error instanceof ConditionFailedError) || attempt === BOOTNODE_ATTEMPTS) throw error;
       }
     }
-    return false;
+    return undefined;
+  }
+
+  /** Every managed EC2 node of the network starts next time with the new bootnodes as its static nodes. */
+  async #publishStaticNodes(nodes: readonly NodeRecord[], bootnodes: readonly string[]): Promise<void> {
+    const { staticNodes } = this.#deps;
+    if (!staticNodes) return;
+    const json = staticNodesJson(bootnodes);
+    const fleet = nodes.filter((n) => n.runtime === 'ec2' && n.hosting === 'managed' && n.state !== 'terminated');
+    await Promise.all(
+      fleet.map((n) =>
+        staticNodes.publishStaticNodes(n.id, json).catch((error: Error) => {
+          this.#deps.logger.warn('static nodes not published; the next change rewrites them', {
+            nodeId: n.id,
+            error: error.message,
+          });
+        }),
+      ),
+    );
   }
 
   async #admin(rpcUrl: string, method: string, enode: string, nodeId: string): Promise<boolean> {

@@ -9,6 +9,8 @@
  * - before launching, the provider makes the node's key and keeps it in Secrets Manager as
  *   `<nodeKeySecretPrefix><nodeId>` (SecretString: Besu's key file, `0x` and 64 hex digits), and right after
  *   the launch tags that secret `carechain:instance` = the instance's ARN, which is what lets this instance read it;
+ * - the provider keeps `nodes/<nodeId>/static-nodes.json` current as the network's genesis validators report
+ *   their addresses; Besu's service fetches it before every start, so a rebooted node finds its peers;
  * - settings that belong to the machine (data path, listening addresses, advertised address, RPC APIs) come
  *   from the command line below and override the same keys in config.toml.
  * The key is written to `<data-path>/key`, where Besu looks for it, so a replaced instance comes back as the same
@@ -154,6 +156,9 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     'User=besu',
     'Group=besu',
     `Environment=BESU_OPTS=-Xmx${heapGiB}g`,
+    // Besu reads its static nodes only when it starts: every start (a reboot, a restart after a crash) takes the
+    // list the control plane keeps current as the network's validators come and move. Never fails the start.
+    `ExecStartPre=-/usr/bin/aws s3 cp --only-show-errors --region $REGION "$CONFIG/static-nodes.json" /var/lib/besu/static-nodes.json`,
     [
       'ExecStart=/opt/besu/bin/besu',
       '--config-file=/etc/besu/config.toml',

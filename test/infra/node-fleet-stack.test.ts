@@ -212,6 +212,22 @@ describe('launch templates', () => {
     },
   );
 
+  it.each([0, 1, 2])('template %i has Besu fetch its current static nodes before every start', (index) => {
+    const lines = script(dev, index).split('\n');
+    const config = lines.findIndex((line) => line.startsWith('CONFIG="s3://'));
+    const fetch = lines.findIndex((line) => line.startsWith('ExecStartPre='));
+    const start = lines.findIndex((line) => line.startsWith('ExecStart='));
+    expect(config).toBeGreaterThanOrEqual(0);
+    expect(config).toBeLessThan(fetch);
+    expect(fetch).toBeLessThan(start);
+    // `-`: a start never fails because the bucket could not be read; the file from the last fetch stays.
+    expect(lines[fetch]).toMatch(
+      /^ExecStartPre=-\/usr\/bin\/aws s3 cp --only-show-errors --region \$REGION "\$CONFIG\/static-nodes\.json" \/var\/lib\/besu\/static-nodes\.json$/,
+    );
+    // The unit's heredoc is unquoted, so $REGION and $CONFIG are this instance's when the unit is written.
+    expect(lines).toContain('cat > /etc/systemd/system/besu.service <<UNIT');
+  });
+
   it('never trace the boot script, which handles the node key', () => {
     for (const index of [0, 1, 2]) {
       const text = script(dev, index);

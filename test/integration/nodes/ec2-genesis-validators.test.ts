@@ -60,6 +60,8 @@ let reconciler: NodeReconciler;
 let rpcPort: number;
 const instances = new Map<string, Instance>();
 const besus = new Map<string, FakeBesu>();
+/** The static nodes last published for each node (what its Besu fetches before its next start). */
+const published = new Map<string, string>();
 
 function listen(server: Server, host: string, port: number): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -195,7 +197,16 @@ beforeAll(async () => {
     providers: { ec2: provider },
     logger,
     clock: () => new Date(),
-    peering: new NetworkPeering({ nodes: stores.nodes, networks: stores.networks, logger }),
+    peering: new NetworkPeering({
+      nodes: stores.nodes,
+      networks: stores.networks,
+      logger,
+      staticNodes: {
+        publishStaticNodes: async (nodeId, json) => {
+          published.set(nodeId, json);
+        },
+      },
+    }),
   });
 });
 
@@ -225,6 +236,8 @@ describe('genesis validators on EC2', () => {
     }
     const current = (await stores.networks.get(network.id)) as Network;
     expect([...current.bootnodes].sort()).toEqual([...besus.values()].map((besu) => besu.enode).sort());
+    // A validator restarted now starts with all four as static nodes.
+    for (const node of nodes) expect(JSON.parse(published.get(node.id) as string)).toEqual(current.bootnodes);
   });
 
   it('follows a validator to a new address: bootnode replaced, the old address dropped by its peers', async () => {
@@ -239,6 +252,9 @@ describe('genesis validators on EC2', () => {
     expect(current.bootnodes).toHaveLength(4);
     expect(current.bootnodes).toContain(besu.enode);
     expect(current.bootnodes).not.toContain(before);
+    for (const node of await validators()) {
+      if (node.hosting === 'managed') expect(JSON.parse(published.get(node.id) as string)).toEqual(current.bootnodes);
+    }
     for (const other of [...besus.values()].filter((b) => b !== besu)) {
       expect(other.calls).toEqual(
         expect.arrayContaining([
