@@ -36,8 +36,9 @@ export const CreateNetwork = z
       .optional()
       .openapi({
         description:
-          'Node addresses of the genesis validators. Leave out in local mode to have the platform make and run ' +
-          'the genesis validator; required where the platform provides none.',
+          'Node addresses of the genesis validators. Leave out to have the platform make their keys and run them ' +
+          '(four by default: EC2 nodes of the platform in AWS; Besu processes, or the anvil chain, locally); ' +
+          'required where the platform provides none.',
       }),
     bootnodes: z.array(Enode).max(32).default([]),
     alloc: z
