@@ -132,7 +132,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     region: config.awsRegion,
   });
   if (dynamo.repaired) {
-    logger.warn('the database was not closed cleanly last time; its indexes were rebuilt from its items', {
+    logger.warn('the database was not closed cleanly last time; its indexes were checked against its items', {
       ...dynamo.repaired,
     });
   }

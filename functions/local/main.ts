@@ -4,6 +4,10 @@
 import { ConfigError, loadConfig } from '../../shared/config/config.ts';
 import { startLocalRuntime } from './local-runtime.ts';
 
+// Locally the AWS SDK only talks to the embedded database, at the versions the lockfile pins: its notice that
+// future SDK releases will need Node 22 concerns whoever upgrades it, not someone starting the control plane.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
 async function main() {
   let config: ReturnType<typeof loadConfig>;
   try {

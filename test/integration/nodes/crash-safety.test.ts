@@ -77,7 +77,7 @@ describe('crash safety', () => {
     server = await startLocalServer({ dataDir, env });
     base = server.url;
     // The killed process left its database marked open: its indexes are rebuilt before it serves again.
-    expect(server.output()).toMatch(/not closed cleanly last time; its indexes were rebuilt/);
+    expect(server.output()).toMatch(/not closed cleanly last time; its indexes were checked against its items/);
     const settled = await waitFor(
       'all nodes to settle',
       async () => {
