@@ -13,7 +13,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { Network } from '../../shared/domain/network.ts';
-import type { NodeRecord, NodeSize } from '../../shared/domain/node.ts';
+import { type NodeRecord, type NodeSize, requestedNode } from '../../shared/domain/node.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodeKeyStore } from '../../shared/ports/node-key-store.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -95,29 +95,20 @@ export class Ec2GenesisValidators {
 
   async #record(network: Network, index: number): Promise<void> {
     const id = genesisValidatorNodeId(network.id, index);
-    const now = this.#options.clock().toISOString();
-    const node: NodeRecord = {
-      id,
-      orgId: PLATFORM_ORG_ID,
-      networkId: network.id,
-      name: `genesis-validator-${index + 1}`,
-      role: 'validator',
-      hosting: 'managed',
-      size: this.#options.size,
-      region: this.#options.region,
-      runtime: 'ec2',
-      state: 'requested',
-      desiredState: 'running',
-      reason: undefined,
-      endpoints: { rpcUrl: undefined, p2pPort: undefined },
-      enode: undefined,
-      validatorAddress: undefined,
-      providerRef: undefined,
-      createdAt: now,
-      updatedAt: now,
-      stateChangedAt: now,
-      version: 1,
-    };
+    const node = requestedNode(
+      {
+        id,
+        orgId: PLATFORM_ORG_ID,
+        networkId: network.id,
+        name: `genesis-validator-${index + 1}`,
+        role: 'validator',
+        hosting: 'managed',
+        size: this.#options.size,
+        region: this.#options.region,
+        runtime: 'ec2',
+      },
+      this.#options.clock().toISOString(),
+    );
     const recorded = await this.#options.nodes.create(node).then(
       (created) => created,
       async (error: unknown) => {

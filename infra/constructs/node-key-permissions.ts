@@ -75,14 +75,18 @@ export function manageNodeKeyStatements(scope: IConstruct, options: NodeKeyPermi
       ],
       resources: [nodeKeySecretsArn(scope, options.stage)],
     }),
-    new iam.PolicyStatement({
-      sid: 'EncryptNodeKeysThroughSecretsManager',
-      // Secrets Manager requires both of the caller when it creates a secret under a customer managed key.
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [options.encryptionKey.keyArn],
-      conditions: throughSecretsManager(scope),
-    }),
+    encryptNodeKeysStatement(scope, options),
   ];
+}
+
+/** Secrets Manager requires both of the caller when it creates a secret under a customer managed key. */
+function encryptNodeKeysStatement(scope: IConstruct, options: NodeKeyPermissionsOptions): iam.PolicyStatement {
+  return new iam.PolicyStatement({
+    sid: 'EncryptNodeKeysThroughSecretsManager',
+    actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
+    resources: [options.encryptionKey.keyArn],
+    conditions: throughSecretsManager(scope),
+  });
 }
 
 /**
@@ -97,12 +101,7 @@ export function createNodeKeyStatements(scope: IConstruct, options: NodeKeyPermi
       actions: ['secretsmanager:CreateSecret', 'secretsmanager:DescribeSecret', 'secretsmanager:DeleteSecret'],
       resources: [nodeKeySecretsArn(scope, options.stage)],
     }),
-    new iam.PolicyStatement({
-      sid: 'EncryptNodeKeysThroughSecretsManager',
-      actions: ['kms:GenerateDataKey', 'kms:Decrypt'],
-      resources: [options.encryptionKey.keyArn],
-      conditions: throughSecretsManager(scope),
-    }),
+    encryptNodeKeysStatement(scope, options),
   ];
 }
 

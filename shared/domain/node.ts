@@ -121,3 +121,25 @@ export interface NodeRecord {
   readonly healthChangedAt?: string;
   readonly version: number;
 }
+
+/** A node as it is first recorded: requested, to run, nothing known yet about its resources or endpoints. */
+export function requestedNode(
+  fields: Pick<NodeRecord, 'id' | 'orgId' | 'networkId' | 'name' | 'role' | 'hosting' | 'size' | 'region' | 'runtime'> &
+    Partial<Pick<NodeRecord, 'endpoints' | 'enode'>>,
+  now: string,
+): NodeRecord {
+  return {
+    state: 'requested',
+    desiredState: 'running',
+    reason: undefined,
+    endpoints: { rpcUrl: undefined, p2pPort: undefined },
+    enode: undefined,
+    validatorAddress: undefined,
+    providerRef: undefined,
+    ...fields,
+    createdAt: now,
+    updatedAt: now,
+    stateChangedAt: now,
+    version: 1,
+  };
+}

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { joinBundle } from '../../../shared/chain/besu/join-bundle.ts';
 import { newId } from '../../../shared/domain/ids.ts';
-import type { NodeRecord } from '../../../shared/domain/node.ts';
+import { type NodeRecord, requestedNode } from '../../../shared/domain/node.ts';
 import { BadRequestError, InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
@@ -109,29 +109,23 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         if (existing) return c.json(toNodeView(existing, gatewayBase(c.req.url)), 201);
       }
       const now = deps.clock().toISOString();
-      const node: NodeRecord = {
-        id: nodeId,
-        orgId,
-        networkId: network.id,
-        name: body.name ?? `${body.role}-${nodeId.slice(-6)}`,
-        role: body.role,
-        hosting: body.hosting,
-        size: body.size,
-        region: body.region,
-        runtime:
-          body.hosting === 'self-hosted' ? 'external' : (deps.managedRuntimeOf?.(network) ?? deps.managedRuntime),
-        state: 'requested',
-        desiredState: 'running',
-        reason: undefined,
-        endpoints: { rpcUrl: body.rpcUrl, p2pPort: undefined },
-        enode: body.enode,
-        validatorAddress: undefined,
-        providerRef: undefined,
-        createdAt: now,
-        updatedAt: now,
-        stateChangedAt: now,
-        version: 1,
-      };
+      const node = requestedNode(
+        {
+          id: nodeId,
+          orgId,
+          networkId: network.id,
+          name: body.name ?? `${body.role}-${nodeId.slice(-6)}`,
+          role: body.role,
+          hosting: body.hosting,
+          size: body.size,
+          region: body.region,
+          runtime:
+            body.hosting === 'self-hosted' ? 'external' : (deps.managedRuntimeOf?.(network) ?? deps.managedRuntime),
+          endpoints: { rpcUrl: body.rpcUrl, p2pPort: undefined },
+          enode: body.enode,
+        },
+        now,
+      );
       await deps.stores.nodes.create(node).catch(async (error: unknown) => {
         // A concurrent retry with the same Idempotency-Key created it first: answer with that node.
         if (idempotencyKey && (await deps.stores.nodes.get(orgId, nodeId))) return;

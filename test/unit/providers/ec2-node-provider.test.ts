@@ -177,6 +177,14 @@ describe('Ec2NodeProvider.provision', () => {
   });
 });
 
+/** A provider whose instance runs, with Besu's JSON-RPC on 127.0.0.1:`rpcPort` (where the test serves it, or not). */
+function runningOnLoopback(rpcPort: number): Ec2NodeProvider {
+  ec2
+    .on(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] })
+    .resolves(reservations(instance('running', { PrivateIpAddress: '127.0.0.1' })));
+  return new Ec2NodeProvider({ client, launchTemplate: { id: 'lt-0123456789abcdef0', version: '4' }, rpcPort });
+}
+
 describe('Ec2NodeProvider.describe', () => {
   it.each([
     ['pending', 'pending'],
@@ -219,16 +227,8 @@ describe('Ec2NodeProvider.describe', () => {
     await new Promise<void>((resolve) => besu.listen(0, '127.0.0.1', resolve));
     try {
       const port = (besu.address() as AddressInfo).port;
-      ec2
-        .on(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] })
-        .resolves(reservations(instance('running', { PrivateIpAddress: '127.0.0.1' })));
-      const reading = new Ec2NodeProvider({
-        client,
-        launchTemplate: { id: 'lt-0123456789abcdef0', version: '4' },
-        rpcPort: port,
-      });
 
-      const description = await reading.describe(ec2Node());
+      const description = await runningOnLoopback(port).describe(ec2Node());
 
       expect(calls).toEqual(['admin_nodeInfo']);
       expect(description).toMatchObject({
@@ -247,16 +247,8 @@ describe('Ec2NodeProvider.describe', () => {
     await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
-    ec2
-      .on(DescribeInstancesCommand, { InstanceIds: [INSTANCE_ID] })
-      .resolves(reservations(instance('running', { PrivateIpAddress: '127.0.0.1' })));
-    const reading = new Ec2NodeProvider({
-      client,
-      launchTemplate: { id: 'lt-0123456789abcdef0', version: '4' },
-      rpcPort: port,
-    });
 
-    const description = await reading.describe(ec2Node());
+    const description = await runningOnLoopback(port).describe(ec2Node());
 
     expect(description.status).toBe('running');
     expect(description.enode).toBeUndefined();
