@@ -286,6 +286,7 @@ export class Ec2NodeProvider implements NodeProvider {
     clientToken: string,
   ): Promise<{ readonly providerRef: string }> {
     const launch = this.#prepareLaunch(node, network, undefined);
+    await this.#assertKeyOutlivesInstance(node);
     if (node.providerRef) {
       try {
         await this.#call('TerminateInstances', () =>
@@ -296,6 +297,22 @@ export class Ec2NodeProvider implements NodeProvider {
       }
     }
     return this.#launch(node, network, launch, clientToken);
+  }
+
+  /**
+   * With a key store, every node launched since has its key there, made before its first launch. A node without
+   * one was launched before: its key exists only on its instance's volume, and a replacement would come back with
+   * another key, so another enode and validator address, which a validator set cannot follow. Such a node is not
+   * replaced; the error says what to do.
+   */
+  async #assertKeyOutlivesInstance(node: NodeRecord): Promise<void> {
+    const keys = this.#options.nodeKeys;
+    if (!keys || (await keys.find(node.id))) return;
+    throw new InvalidStateError(
+      `Node ${node.id}'s key exists only on its instance ${node.providerRef ?? '(unknown)'}, launched before node ` +
+        'keys were kept in Secrets Manager: a new instance would be another node to its peers (another enode and ' +
+        'validator address). Recover the instance, or store its key under the node-keys prefix first.',
+    );
   }
 
   #prepareLaunch(

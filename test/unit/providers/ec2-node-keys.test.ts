@@ -28,7 +28,7 @@ import { Ec2NodeProvider, renderBesuUserData } from '../../../shared/adapters/aw
 import { nodeKeySecretPrefix } from '../../../shared/adapters/aws/node-key-secrets.ts';
 import { SecretsManagerNodeKeys } from '../../../shared/adapters/aws/secrets-manager-node-keys.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
-import { ConflictError, ValidationError } from '../../../shared/errors.ts';
+import { ConflictError, InvalidStateError, ValidationError } from '../../../shared/errors.ts';
 import type { NodeArtifacts } from '../../../shared/ports/node-provider.ts';
 import { aNetwork, aNode } from './node-fixtures.ts';
 
@@ -186,6 +186,23 @@ describe('EC2 node keys in Secrets Manager', () => {
       `arn:aws:ec2:eu-north-1:${ACCOUNT}:instance/i-0fedcba98765432a1`,
     );
     expect(ec2.commandCalls(TerminateInstancesCommand)[0]?.args[0].input.InstanceIds).toEqual(['i-0a1b2c3d4e5f60718']);
+  });
+
+  it('does not replace a node whose key exists only on its instance (launched before keys were stored)', async () => {
+    secretsManager();
+    launches('i-0fedcba98765432a1');
+    const legacy = { ...node, providerRef: 'i-0a1b2c3d4e5f60718', enode: `enode://${'ab'.repeat(64)}@10.0.1.5:30303` };
+
+    const refused = await provider()
+      .replace(legacy, network, 'replacement-1')
+      .catch((error: unknown) => error);
+
+    expect(refused).toBeInstanceOf(InvalidStateError);
+    expect((refused as Error).message).toMatch(/key exists only on its instance i-0a1b2c3d4e5f60718/);
+    // Nothing was terminated, launched or made: the instance and its key are as they were.
+    expect(ec2.commandCalls(TerminateInstancesCommand)).toEqual([]);
+    expect(ec2.commandCalls(RunInstancesCommand)).toEqual([]);
+    expect(secrets.commandCalls(CreateSecretCommand)).toEqual([]);
   });
 
   it('schedules the key for deletion (recoverable for 7 days) when the node is deprovisioned, and once only', async () => {
