@@ -1,19 +1,27 @@
 /**
  * Keeps a network's EC2 nodes peered with each other. An instance's address is known only once it runs, so the
  * nodes of a new network (its genesis validators first among them) cannot name each other in their static nodes
- * at launch. Each time a node reports its enode (its first report, or a new address after a replacement), the
+ * at launch. Each time a node reports its enode (its first report, or a new one after a replacement), the
  * reconciler tells this class, which
  * - for a genesis validator the platform runs, records its enode among the network's bootnodes (replacing the
  *   entry of the same node key), so nodes launched later, and members' own nodes through the join bundle, start
- *   with it, and rewrites the static nodes every EC2 node of the network fetches before each Besu start;
+ *   with it;
  * - asks each of the network's other serving EC2 nodes to keep a connection to it (`admin_addPeer`), and it to
  *   each of them, so every node keeps (and re-dials after a restart of the other) every other one; an address the
- *   node had before is dropped from the others (`admin_removePeer`).
+ *   node had before is dropped from the others (`admin_removePeer`);
+ * - rewrites the static nodes the node (and, when the bootnodes changed, every EC2 node of the network) fetches
+ *   before each Besu start.
+ *
+ * Two addresses per node: the enode a node advertises carries its public address, which members' nodes outside
+ * the VPC dial; fleet nodes dial each other at their private addresses, because the fleet's security group admits
+ * P2P from fleet peers by group, and a group rule holds only for traffic to private addresses. So admin calls and
+ * fleet static nodes use a node's "fleet enode": its enode at the private address its JSON-RPC is reached at.
+ *
  * The calls go to the nodes' private JSON-RPC ports, where ADMIN is served to the control plane only. A node that
  * does not answer is left for the next report; nothing here fails the reconciler's step.
  */
 import { staticNodesJson } from '../../shared/chain/besu/besu-config.ts';
-import { parseEnode } from '../../shared/chain/besu/enode.ts';
+import { formatEnode, parseEnode } from '../../shared/chain/besu/enode.ts';
 import { callJsonRpc } from '../../shared/chain/json-rpc-call.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import { isServing, type NodeRecord } from '../../shared/domain/node.ts';
@@ -52,47 +60,53 @@ export class NetworkPeering {
     this.#deps = deps;
   }
 
-  /** `node` now reports `node.enode`; `previousEnode` is what it reported before, if anything. */
-  async nodeReported(node: NodeRecord, previousEnode: string | undefined): Promise<PeeringReport> {
+  /** `node` now reports `node.enode`; `previous` is the node as it was before (its earlier enode and address). */
+  async nodeReported(
+    node: NodeRecord,
+    previous: Pick<NodeRecord, 'enode' | 'endpoints'> | undefined,
+  ): Promise<PeeringReport> {
     const { enode } = node;
     const rpcUrl = node.endpoints.rpcUrl;
+    const fleet = fleetEnode(node);
     // Members' own nodes are theirs to configure (their join bundle names the bootnodes); only managed EC2 nodes
     // serve ADMIN to the control plane.
-    if (!enode || !rpcUrl || node.runtime !== 'ec2' || node.hosting !== 'managed') {
+    if (!enode || !rpcUrl || !fleet || node.runtime !== 'ec2' || node.hosting !== 'managed') {
       return { calls: 0, failures: 0, bootnodesChanged: false };
     }
-    const bootnodes =
+    const changedBootnodes =
       isPlatformNode(node) && node.role === 'validator' ? await this.#recordBootnode(node.networkId, enode) : undefined;
-    const bootnodesChanged = bootnodes !== undefined;
     const nodesOfNetwork = await this.#deps.nodes.listByNetwork(node.networkId);
-    if (bootnodes) await this.#publishStaticNodes(nodesOfNetwork, bootnodes);
-    const moved = previousEnode !== undefined && previousEnode !== enode ? previousEnode : undefined;
-    const others = nodesOfNetwork.filter(
+    const peers = nodesOfNetwork.filter(
       (other) =>
         other.id !== node.id &&
         other.runtime === node.runtime &&
         other.hosting === 'managed' &&
         isServing(other.state) &&
-        other.enode !== undefined &&
-        other.endpoints.rpcUrl !== undefined,
+        fleetEnode(other) !== undefined,
     );
+    const bootnodes = changedBootnodes ?? (await this.#deps.networks.get(node.networkId))?.bootnodes ?? [];
+    // Every fleet node's next start when the bootnodes changed; otherwise this node's.
+    await this.#publishStaticNodes(changedBootnodes ? nodesOfNetwork : [node], bootnodes, nodesOfNetwork);
+
+    const before = previous && fleetEnode(previous);
+    const moved = before !== undefined && before !== fleet ? before : undefined;
     const calls: Array<Promise<boolean>> = [];
-    for (const other of others) {
+    for (const other of peers) {
       const otherUrl = other.endpoints.rpcUrl as string;
-      calls.push(this.#admin(otherUrl, 'admin_addPeer', enode, other.id));
+      calls.push(this.#admin(otherUrl, 'admin_addPeer', fleet, other.id));
       if (moved) calls.push(this.#admin(otherUrl, 'admin_removePeer', moved, other.id));
-      calls.push(this.#admin(rpcUrl, 'admin_addPeer', other.enode as string, node.id));
+      calls.push(this.#admin(rpcUrl, 'admin_addPeer', fleetEnode(other) as string, node.id));
     }
     const outcomes = await Promise.all(calls);
     const failures = outcomes.filter((ok) => !ok).length;
     this.#deps.logger.info('node peered with its network', {
       nodeId: node.id,
       networkId: node.networkId,
-      peers: others.length,
+      peers: peers.length,
       failures,
-      bootnodesChanged,
+      bootnodesChanged: changedBootnodes !== undefined,
     });
-    return { calls: outcomes.length - failures, failures, bootnodesChanged };
+    return { calls: outcomes.length - failures, failures, bootnodesChanged: changedBootnodes !== undefined };
   }
 
   /**
@@ -119,16 +133,23 @@ export class NetworkPeering {
     return undefined;
   }
 
-  /** Every managed EC2 node of the network starts next time with the new bootnodes as its static nodes. */
-  async #publishStaticNodes(nodes: readonly NodeRecord[], bootnodes: readonly string[]): Promise<void> {
+  /**
+   * What `nodes` start with next time: the network's bootnodes, each fleet node among them at its private address
+   * (see fleetEnode).
+   */
+  async #publishStaticNodes(
+    nodes: readonly NodeRecord[],
+    bootnodes: readonly string[],
+    nodesOfNetwork: readonly NodeRecord[],
+  ): Promise<void> {
     const { staticNodes } = this.#deps;
     if (!staticNodes) return;
-    const json = staticNodesJson(bootnodes);
+    const json = staticNodesJson(fleetStaticNodes(bootnodes, nodesOfNetwork));
     const fleet = nodes.filter((n) => n.runtime === 'ec2' && n.hosting === 'managed' && n.state !== 'terminated');
     await Promise.all(
       fleet.map((n) =>
         staticNodes.publishStaticNodes(n.id, json).catch((error: Error) => {
-          this.#deps.logger.warn('static nodes not published; the next change rewrites them', {
+          this.#deps.logger.warn('static nodes not published; the next report rewrites them', {
             nodeId: n.id,
             error: error.message,
           });
@@ -158,4 +179,33 @@ function sameKey(url: string, nodeId: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * A node's enode at the private address its JSON-RPC is reached at: how fleet nodes dial it. Undefined until the
+ * node has reported an enode and has an address.
+ */
+export function fleetEnode(node: Pick<NodeRecord, 'enode' | 'endpoints'>): string | undefined {
+  if (!node.enode || !node.endpoints.rpcUrl) return undefined;
+  try {
+    return formatEnode({ ...parseEnode(node.enode), host: new URL(node.endpoints.rpcUrl).hostname });
+  } catch {
+    return undefined;
+  }
+}
+
+/** The bootnodes with each managed EC2 node of the network among them replaced by its fleet enode. */
+function fleetStaticNodes(bootnodes: readonly string[], nodesOfNetwork: readonly NodeRecord[]): string[] {
+  const byKey = new Map<string, string>();
+  for (const node of nodesOfNetwork) {
+    const fleet = node.runtime === 'ec2' && node.hosting === 'managed' ? fleetEnode(node) : undefined;
+    if (fleet) byKey.set(parseEnode(fleet).nodeId, fleet);
+  }
+  return bootnodes.map((url) => {
+    try {
+      return byKey.get(parseEnode(url).nodeId) ?? url;
+    } catch {
+      return url;
+    }
+  });
 }

@@ -104,7 +104,7 @@ export class NodeReconciler {
       }
       if (!next) return changed;
       if (next.state !== node.state) await this.auditTransition(node, next);
-      if (next.enode !== undefined && next.enode !== node.enode) await this.peer(next, node.enode);
+      if (next.enode !== undefined && next.enode !== node.enode) await this.peer(next, node);
       changed = true;
       node = next;
     }
@@ -112,10 +112,10 @@ export class NodeReconciler {
   }
 
   /** Connects a node and its network's other nodes; a failure is logged, never the step's. */
-  private async peer(node: NodeRecord, previousEnode: string | undefined): Promise<void> {
+  private async peer(node: NodeRecord, previous: NodeRecord | undefined): Promise<void> {
     if (!this.deps.peering) return;
     try {
-      await this.deps.peering.nodeReported(node, previousEnode);
+      await this.deps.peering.nodeReported(node, previous);
     } catch (error) {
       this.deps.logger.warn('peering failed; the next report retries', { nodeId: node.id, error });
     }

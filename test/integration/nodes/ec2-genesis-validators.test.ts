@@ -44,8 +44,9 @@ const ec2 = mockClient(ec2Client);
 const secrets = mockClient(secretsClient);
 const logger = createLogger({ level: 'silent' });
 
-/** One instance's Besu: the enode it reports and the admin calls it got. */
+/** One instance's Besu: the enode it reports (at its public address) and the admin calls it got. */
 interface FakeBesu {
+  /** Its private address: where its JSON-RPC listens, and where fleet peers dial it. */
   readonly ip: string;
   enode: string;
   readonly calls: Array<{ method: string; enode: string }>;
@@ -75,7 +76,8 @@ async function startBesu(ip: string, nodeId: string): Promise<FakeBesu> {
   const key = nodeKeyIdentity((stored.get(`${PREFIX}${nodeId}`) as StoredSecret).value);
   const besu: FakeBesu = {
     ip,
-    enode: `enode://${key.nodeId}@${ip}:30303`,
+    // Besu advertises the instance's public address (--p2p-host), for members' nodes outside the VPC.
+    enode: `enode://${key.nodeId}@203.0.113.${ip.split('.')[3]}:30303`,
     calls: [],
     server: createServer((req, res) => {
       let body = '';
@@ -218,6 +220,8 @@ afterAll(async () => {
 });
 
 const addPeersOf = (besu: FakeBesu) => besu.calls.filter((c) => c.method === 'admin_addPeer').map((c) => c.enode);
+/** How fleet peers reach it: its enode at its private address. */
+const privately = (besu: FakeBesu, enode = besu.enode) => enode.replace(/@[^:]+:/, `@${besu.ip}:`);
 
 describe('genesis validators on EC2', () => {
   it('launches them with the keys in the genesis, reads each enode from the node, and peers all four', async () => {
@@ -230,14 +234,16 @@ describe('genesis validators on EC2', () => {
       // What the node reported about itself, from the key the control plane made before its launch.
       expect(node).toMatchObject({ orgId: 'platform', enode: besu.enode, validatorAddress: key.address });
       expect(network.validators).toContain(key.address);
-      // Asked to keep every other validator as a peer.
-      const others = [...besus.values()].filter((other) => other !== besu).map((other) => other.enode);
+      // Asked to keep every other validator as a peer, at its private address (fleet peers are admitted by
+      // security group, which holds only for private addresses).
+      const others = [...besus.values()].filter((other) => other !== besu).map((other) => privately(other));
       expect(new Set(addPeersOf(besu))).toEqual(new Set(others));
     }
+    // Members' nodes get the public enodes (bootnodes, join bundle); fleet nodes start with the private ones.
     const current = (await stores.networks.get(network.id)) as Network;
     expect([...current.bootnodes].sort()).toEqual([...besus.values()].map((besu) => besu.enode).sort());
-    // A validator restarted now starts with all four as static nodes.
-    for (const node of nodes) expect(JSON.parse(published.get(node.id) as string)).toEqual(current.bootnodes);
+    const fleetStatic = [...besus.values()].map((besu) => privately(besu)).sort();
+    for (const node of nodes) expect(JSON.parse(published.get(node.id) as string).sort()).toEqual(fleetStatic);
   });
 
   it('follows a validator to a new address: bootnode replaced, the old address dropped by its peers', async () => {
@@ -253,13 +259,16 @@ describe('genesis validators on EC2', () => {
     expect(current.bootnodes).toContain(besu.enode);
     expect(current.bootnodes).not.toContain(before);
     for (const node of await validators()) {
-      if (node.hosting === 'managed') expect(JSON.parse(published.get(node.id) as string)).toEqual(current.bootnodes);
+      if (node.hosting !== 'managed') continue;
+      const statics = JSON.parse(published.get(node.id) as string) as string[];
+      expect(statics).toContain(privately(besu));
+      expect(statics).not.toContain(privately(besu, before));
     }
     for (const other of [...besus.values()].filter((b) => b !== besu)) {
       expect(other.calls).toEqual(
         expect.arrayContaining([
-          { method: 'admin_removePeer', enode: before },
-          { method: 'admin_addPeer', enode: besu.enode },
+          { method: 'admin_removePeer', enode: privately(besu, before) },
+          { method: 'admin_addPeer', enode: privately(besu) },
         ]),
       );
     }
@@ -277,7 +286,7 @@ describe('genesis validators on EC2', () => {
 
     await reconciler.reconcileAll();
 
-    const others = [...besus.values()].filter((other) => other !== besu).map((other) => other.enode);
+    const others = [...besus.values()].filter((other) => other !== besu).map((other) => privately(other));
     expect(new Set(addPeersOf(besu))).toEqual(new Set(others));
   });
 
@@ -297,7 +306,7 @@ describe('genesis validators on EC2', () => {
         hosting: 'self-hosted',
         runtime: 'external',
         state: 'running',
-        enode: memberBesu.enode.replace('127.0.0.9', host),
+        enode: memberBesu.enode.replace(/@[^:]+:/, `@${host}:`),
         endpoints: { rpcUrl: `http://127.0.0.9:${rpcPort}`, p2pPort: undefined },
         providerRef: undefined,
         createdAt: at,
