@@ -35,6 +35,9 @@ export function isPlatformNode(node: Pick<NodeRecord, 'orgId'>): boolean {
   return node.orgId === PLATFORM_ORG_ID;
 }
 
+/** How long after a network's creation the scheduled pass still completes its genesis validators. */
+const RESUME_WINDOW_MS = 24 * 60 * 60 * 1000;
+
 export interface Ec2GenesisValidatorsOptions {
   readonly nodeKeys: NodeKeyStore;
   readonly nodes: NodesRepository;
@@ -76,9 +79,13 @@ export class Ec2GenesisValidators {
   /**
    * Records what `start` did not get to (a request that ended between recording the network and its
    * validators): a validator whose key exists and whose address the network's genesis names, but which has no
-   * node record. Run with the reconciler's scheduled pass; for every other network it only reads.
+   * node record. Run with the reconciler's scheduled pass, which comes within a minute; networks older than a day
+   * are not looked at (their validators were recorded long since, or never were the platform's), so the pass
+   * makes no key-store calls for them.
    */
   async resume(network: Network): Promise<number> {
+    const age = this.#options.clock().getTime() - Date.parse(network.createdAt);
+    if (!(age < RESUME_WINDOW_MS)) return 0;
     let recorded = 0;
     for (const [index, id] of this.#ids(network.id).entries()) {
       if (await this.#options.nodes.get(PLATFORM_ORG_ID, id)) continue;

@@ -12,7 +12,7 @@ import {
   type RunInstancesCommandInput,
 } from '@aws-sdk/client-ec2';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReconcilerHandler } from '../../../functions/handlers/reconciler.ts';
@@ -258,9 +258,17 @@ describe('reconciler Lambda, schedule', () => {
       clock: () => new Date(),
       logger: createLogger({ level: 'silent' }),
     });
-    const cutShort = await stores.networks.create(aNetwork({ name: `cut-short-${Date.now()}` }));
+    const cutShort = await stores.networks.create(
+      aNetwork({ name: `cut-short-${Date.now()}`, createdAt: new Date().toISOString() }),
+    );
     const addresses = await genesis.create(cutShort.id);
     await stores.networks.update(cutShort, { validators: addresses });
+    // A network from last year is not looked at any more (its keys are never even looked up).
+    const old = await stores.networks.create(
+      aNetwork({ name: `old-${Date.now()}`, createdAt: '2025-11-01T09:00:00Z' }),
+    );
+    await stores.networks.update(old, { validators: await genesis.create(old.id) });
+    secrets.resetHistory();
     const env = { ...FLEET_ENV, CARECHAIN_NODE_KEY_SECRET_PREFIX: prefix, CARECHAIN_NODE_KEY_KMS_KEY: kmsKeyId };
 
     await createReconcilerHandler({
@@ -274,10 +282,15 @@ describe('reconciler Lambda, schedule', () => {
     );
     expect(platform.every((node) => node.networkId === cutShort.id && node.state === 'starting')).toBe(true);
     // Launched with the keys made for them: no key was made again, each was handed to its instance.
-    expect(stored.size).toBe(4);
-    expect([...stored.values()].every((secret) => secret.tags.has('carechain:instance'))).toBe(true);
-    // A network whose genesis names other validators gets none.
-    expect(platform.some((node) => node.networkId === network.id)).toBe(false);
+    expect(stored.size).toBe(8);
+    const cutShortKeys = [...stored.entries()].filter(([name]) =>
+      [0, 1, 2, 3].some((index) => name.endsWith(genesisValidatorNodeId(cutShort.id, index))),
+    );
+    expect(cutShortKeys.every(([, secret]) => secret.tags.has('carechain:instance'))).toBe(true);
+    // A network whose genesis names other validators gets none; the old one is left alone.
+    expect(platform.some((node) => node.networkId === network.id || node.networkId === old.id)).toBe(false);
+    const lookedUp = secrets.commandCalls(DescribeSecretCommand).map((call) => call.args[0].input.SecretId);
+    expect(lookedUp.some((name) => name?.includes(genesisValidatorNodeId(old.id, 0)))).toBe(false);
     secrets.restore();
   });
 
