@@ -18,6 +18,7 @@
  * cloud-init log.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { instanceFactsCommands, nodeKeyFetchCommands } from '../../shared/adapters/aws/node-boot-commands.ts';
 import { BESU_PORTS } from './node-sizes.ts';
 import { RESOURCE_TAG } from './resource-tags.ts';
 
@@ -34,56 +35,6 @@ export interface BesuBootstrapOptions {
   /** `carechain/<stage>/node-keys/`: the node's key is the secret named this plus the node id. */
   readonly nodeKeySecretPrefix: string;
   readonly heapGiB: number;
-}
-
-/**
- * The control plane tags the key's secret with the instance moments after RunInstances returns, so the first
- * reads can be denied; ten minutes of trying covers that and a slow API, and beyond it the boot fails.
- */
-export const NODE_KEY_FETCH_ATTEMPTS = 60;
-export const NODE_KEY_FETCH_INTERVAL_SECONDS = 10;
-
-export interface NodeKeyFetchOptions {
-  readonly secretPrefix: string;
-  /** Besu's data path; the key goes to `<dataPath>/key`, Besu's default key file. */
-  readonly dataPath: string;
-}
-
-/**
- * Shell lines that fetch the node's key into `<dataPath>/key` (0600, owned by besu), or end the script with an
- * error. Expects `set -euo pipefail`, `$REGION` and `$NODE_ID`. The key goes straight from the CLI's output into
- * a private temporary file next to its destination, then is moved into place, so Besu never sees a partial key;
- * nothing prints it.
- */
-export function nodeKeyFetchCommands(options: NodeKeyFetchOptions): string[] {
-  const { secretPrefix, dataPath } = options;
-  const attempts = NODE_KEY_FETCH_ATTEMPTS;
-  return [
-    `NODE_KEY_SECRET="${secretPrefix}$NODE_ID"`,
-    `NODE_KEY_TMP=$(mktemp '${dataPath}/.key.XXXXXX')`,
-    `trap 'rm -f "$NODE_KEY_TMP"' EXIT`,
-    'chmod 0600 "$NODE_KEY_TMP"',
-    `for attempt in $(seq 1 ${attempts}); do`,
-    '  if aws secretsmanager get-secret-value --region "$REGION" --secret-id "$NODE_KEY_SECRET" \\',
-    '    --query SecretString --output text > "$NODE_KEY_TMP"; then',
-    '    break',
-    '  fi',
-    `  if [ "$attempt" -eq ${attempts} ]; then`,
-    `    echo "FATAL: node key $NODE_KEY_SECRET not readable after ${attempts} attempts; Besu not started" >&2`,
-    '    exit 1',
-    '  fi',
-    `  echo "Node key $NODE_KEY_SECRET not readable yet (attempt $attempt of ${attempts}); retrying" >&2`,
-    `  sleep ${NODE_KEY_FETCH_INTERVAL_SECONDS}`,
-    'done',
-    '# Exactly one line, 0x and 64 hex digits: what Besu reads as a key file.',
-    `if [ "$(wc -l < "$NODE_KEY_TMP")" -ne 1 ] || ! grep -Eqx '0x[0-9a-fA-F]{64}' "$NODE_KEY_TMP"; then`,
-    '  echo "FATAL: $NODE_KEY_SECRET is not a Besu key file; Besu not started" >&2',
-    '  exit 1',
-    'fi',
-    'chown besu:besu "$NODE_KEY_TMP"',
-    `mv -f "$NODE_KEY_TMP" '${dataPath}/key'`,
-    'trap - EXIT',
-  ];
 }
 
 /** Release tarballs are published as assets of the Besu GitHub releases. */
@@ -107,15 +58,8 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
   userData.addCommands(
     'set -euo pipefail',
     '',
-    '# Every metadata read carries an IMDSv2 session token (the launch template requires tokens).',
-    'IMDS=http://169.254.169.254/latest',
-    `TOKEN=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 21600' "$IMDS/api/token")`,
-    'imds() { curl -fsS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/$1"; }',
+    ...instanceFactsCommands(),
     `NODE_ID=$(imds meta-data/tags/instance/${RESOURCE_TAG.node})`,
-    'REGION=$(imds meta-data/placement/region)',
-    'PRIVATE_IP=$(imds meta-data/local-ipv4)',
-    '# Peers outside the VPC reach the node on its public address; fleet peers use private addresses.',
-    'PUBLIC_IP=$(imds meta-data/public-ipv4 || echo "$PRIVATE_IP")',
     '',
     'dnf install -y java-21-amazon-corretto-headless',
     'id besu >/dev/null 2>&1 || useradd --system --home-dir /var/lib/besu --shell /sbin/nologin besu',
@@ -144,7 +88,7 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     'chown -R besu:besu /etc/besu /var/lib/besu',
     '',
     "# The node's key, made by the control plane before launch: the same key on every instance the node runs on.",
-    ...nodeKeyFetchCommands({ secretPrefix: nodeKeySecretPrefix, dataPath: '/var/lib/besu' }),
+    ...nodeKeyFetchCommands({ secret: { prefix: nodeKeySecretPrefix }, dataPath: '/var/lib/besu' }),
     '',
     'cat > /etc/systemd/system/besu.service <<UNIT',
     '[Unit]',

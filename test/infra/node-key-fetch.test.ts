@@ -12,7 +12,7 @@ import {
   NODE_KEY_FETCH_ATTEMPTS,
   NODE_KEY_FETCH_INTERVAL_SECONDS,
   nodeKeyFetchCommands,
-} from '../../infra/constructs/besu-bootstrap.ts';
+} from '../../shared/adapters/aws/node-boot-commands.ts';
 
 const PREFIX = 'carechain/dev/node-keys/';
 const NODE_ID = 'node_01hx3k9q7m2v';
@@ -66,7 +66,7 @@ function boot(secretString: string, denials: number) {
     'set -euo pipefail',
     'REGION=eu-north-1',
     `NODE_ID=${NODE_ID}`,
-    ...nodeKeyFetchCommands({ secretPrefix: PREFIX, dataPath }),
+    ...nodeKeyFetchCommands({ secret: { prefix: PREFIX }, dataPath }),
     'echo "key in place"',
   ].join('\n');
   const result = spawnSync('bash', ['-c', script], {

@@ -46,6 +46,7 @@ import type {
   ProviderNodeStatus,
   ProvisionSpec,
 } from '../../ports/node-provider.ts';
+import { instanceFactsCommands, nodeKeyFetchCommands } from './node-boot-commands.ts';
 import { nodeKeySecretName } from './node-key-secrets.ts';
 
 export const TAG_ORG = 'carechain:org';
@@ -187,49 +188,16 @@ export function renderBesuUserData(artifacts: NodeArtifacts, besuHome = '/opt/be
     'id besu >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin besu',
     'install -d -m 0755 /etc/besu',
     'install -d -m 0700 -o besu -g besu /var/lib/besu',
-    ...advertisedAddressScript(),
+    ...instanceFactsCommands(),
+    // The address Besu advertises (its default, 127.0.0.1, reaches no peer): read by the unit's EnvironmentFile.
+    `printf 'BESU_P2P_HOST=%s\\n' "$PUBLIC_IP" > /etc/besu/besu.env`,
     heredoc('/etc/besu/genesis.json', artifacts.genesisJson, '0644'),
     heredoc('/etc/besu/config.toml', artifacts.besuConfigToml, '0644'),
     ...(staticNodes ? [heredoc('/etc/besu/static-nodes.json', artifacts.staticNodesJson ?? '[]', '0644')] : []),
-    ...(nodeKeySecret ? [fetchNodeKeyScript(nodeKeySecret)] : []),
+    ...(nodeKeySecret ? nodeKeyFetchCommands({ secret: { name: nodeKeySecret }, dataPath: '/var/lib/besu' }) : []),
     heredoc('/etc/systemd/system/besu.service', unit, '0644'),
     'systemctl daemon-reload',
     'systemctl enable --now besu.service',
-    '',
-  ].join('\n');
-}
-
-/**
- * Lines that write the address Besu advertises (`BESU_P2P_HOST`) to its environment file: the instance's public
- * address where it has one (members' own nodes outside the VPC dial it), its private address otherwise. Read
- * through IMDSv2, which the launch template requires.
- */
-function advertisedAddressScript(): string[] {
-  return [
-    'IMDS=http://169.254.169.254/latest',
-    `TOKEN=$(curl -fsS -X PUT -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' "$IMDS/api/token")`,
-    'imds() { curl -fsS -H "X-aws-ec2-metadata-token: $TOKEN" "$IMDS/$1"; }',
-    'PRIVATE_IP=$(imds meta-data/local-ipv4)',
-    'PUBLIC_IP=$(imds meta-data/public-ipv4 || echo "$PRIVATE_IP")',
-    `printf 'BESU_P2P_HOST=%s\\n' "$PUBLIC_IP" > /etc/besu/besu.env`,
-  ];
-}
-
-const SECRET_NAME = /^[A-Za-z0-9/_+=.@-]{1,512}$/;
-
-/** Fetches the node key into Besu's key file (mode 0600, never printed); gives up after about ten minutes. */
-function fetchNodeKeyScript(secretName: string): string {
-  if (!SECRET_NAME.test(secretName)) throw new ValidationError(`Not a Secrets Manager secret name: ${secretName}`);
-  return [
-    'TOKEN=$(curl -fsS -X PUT http://169.254.169.254/latest/api/token -H "X-aws-ec2-metadata-token-ttl-seconds: 300")',
-    'REGION=$(curl -fsS -H "X-aws-ec2-metadata-token: $TOKEN" http://169.254.169.254/latest/meta-data/placement/region)',
-    'umask 077',
-    'for attempt in $(seq 1 60); do',
-    `  if aws secretsmanager get-secret-value --region "$REGION" --secret-id '${secretName}' --query SecretString --output text > /var/lib/besu/key.new 2>/dev/null; then break; fi`,
-    '  [ "$attempt" = 60 ] && { echo "the node key could not be read" >&2; exit 1; }',
-    '  sleep 10',
-    'done',
-    'chown besu:besu /var/lib/besu/key.new && chmod 0600 /var/lib/besu/key.new && mv /var/lib/besu/key.new /var/lib/besu/key',
     '',
   ].join('\n');
 }

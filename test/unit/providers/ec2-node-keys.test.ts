@@ -244,11 +244,14 @@ describe('EC2 node keys in Secrets Manager', () => {
 
   it('renders user data that fetches the key into Besu’s key file before Besu starts, without printing it', () => {
     const script = renderBesuUserData(ARTIFACTS, '/opt/besu', SECRET_NAME);
-    const fetch = script.indexOf(`--secret-id '${SECRET_NAME}'`);
-    expect(fetch).toBeGreaterThan(0);
-    expect(script.indexOf('mv /var/lib/besu/key.new /var/lib/besu/key')).toBeGreaterThan(fetch);
+    // The fleet bootstrap's own fetch (node-boot-commands.ts, run in bash by test/infra/node-key-fetch.test.ts).
+    const named = script.indexOf(`NODE_KEY_SECRET='${SECRET_NAME}'`);
+    const fetch = script.indexOf('--secret-id "$NODE_KEY_SECRET"');
+    expect(named).toBeGreaterThan(script.indexOf('REGION=$(imds meta-data/placement/region)'));
+    expect(fetch).toBeGreaterThan(named);
+    expect(script.indexOf('chmod 0600 "$NODE_KEY_TMP"')).toBeLessThan(fetch);
+    expect(script.indexOf(`mv -f "$NODE_KEY_TMP" '/var/lib/besu/key'`)).toBeGreaterThan(fetch);
     expect(script.indexOf('systemctl enable --now besu.service')).toBeGreaterThan(fetch);
-    expect(script).toContain('chmod 0600 /var/lib/besu/key.new');
     expect(script).not.toMatch(/set -x|echo "\$\(cat/);
     expect(() => renderBesuUserData(ARTIFACTS, '/opt/besu', "x'; rm -rf /")).toThrow(ValidationError);
     expect(renderBesuUserData(ARTIFACTS)).not.toContain('secretsmanager');
