@@ -14,11 +14,11 @@
 import { createHash } from 'node:crypto';
 import type { Network } from '../../shared/domain/network.ts';
 import { type NodeRecord, type NodeSize, requestedNode } from '../../shared/domain/node.ts';
+import { PLATFORM_ORG_ID } from '../../shared/domain/platform.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodeKeyStore } from '../../shared/ports/node-key-store.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
-import { PLATFORM_ORG_ID } from './platform-bootstrap.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 
@@ -28,11 +28,6 @@ export function genesisValidatorNodeId(networkId: string, index: number): string
   let id = '';
   for (let i = 0; i < 20; i++) id += BASE32[(digest[i] ?? 0) & 31];
   return `node_${id}`;
-}
-
-/** Nodes the platform runs for itself (genesis validators): no organisation pays for them or gets their reports. */
-export function isPlatformNode(node: Pick<NodeRecord, 'orgId'>): boolean {
-  return node.orgId === PLATFORM_ORG_ID;
 }
 
 /** How long after a network's creation the scheduled pass still completes its genesis validators. */

@@ -25,11 +25,11 @@ import { formatEnode, parseEnode } from '../../shared/chain/besu/enode.ts';
 import { callJsonRpc } from '../../shared/chain/json-rpc-call.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import { isServing, type NodeRecord } from '../../shared/domain/node.ts';
+import { isPlatformNode } from '../../shared/domain/platform.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
-import { isPlatformNode } from './genesis-validator-nodes.ts';
 
 export interface NetworkPeeringDeps {
   readonly nodes: NodesRepository;
@@ -39,7 +39,7 @@ export interface NetworkPeeringDeps {
   readonly timeoutMs?: number;
   /**
    * Where each node's static nodes are kept for its next start (the fleet's configuration bucket): rewritten for
-   * every managed EC2 node of the network when its bootnodes change.
+   * the reporting node, and for every managed EC2 node of the network when its bootnodes change.
    */
   readonly staticNodes?: { publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void> };
 }

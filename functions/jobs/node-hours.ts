@@ -9,10 +9,10 @@
 
 import { nodeHoursMeter } from '../../shared/domain/metering.ts';
 import { isBilledState } from '../../shared/domain/node.ts';
+import { isPlatformNode } from '../../shared/domain/platform.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import { isPlatformNode } from './genesis-validator-nodes.ts';
 
 /** Splits [from, to) into per-hour slices of whole seconds. */
 export function secondsPerHour(from: Date, to: Date): Array<{ hourStart: Date; seconds: number }> {

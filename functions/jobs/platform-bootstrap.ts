@@ -4,11 +4,10 @@
  */
 import { newId } from '../../shared/domain/ids.ts';
 import { DEFAULT_NETWORK, type Network } from '../../shared/domain/network.ts';
+import { PLATFORM_ORG_ID } from '../../shared/domain/platform.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { PlatformKey, PlatformRepository } from '../../shared/store/platform.repository.ts';
-
-export const PLATFORM_ORG_ID = 'platform';
 
 export async function ensurePlatformKey(
   vault: KeyVault,

@@ -11,6 +11,7 @@
 
 import type { NodeRecord } from '../../shared/domain/node.ts';
 import { getPlan, isPlanId } from '../../shared/domain/plans.ts';
+import { isPlatformNode } from '../../shared/domain/platform.ts';
 import {
   canonicalJson,
   DEFAULT_SLA_TERMS,
@@ -35,7 +36,6 @@ import { type SignedSlaReport, SLA_REPORT_SCHEMA, type SlaReport } from '../../s
 import type { HealthRepository, StoredSample, UptimeRollup } from '../../shared/store/health.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
-import { isPlatformNode } from './genesis-validator-nodes.ts';
 
 /** Signs EIP-191 messages with the platform key (a `VaultSigner` over the platform key). */
 export interface MessageSigner {

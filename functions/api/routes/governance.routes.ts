@@ -17,6 +17,7 @@ import {
   readProposalCount,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import {
   BadRequestError,
   InvalidStateError,
@@ -49,7 +50,6 @@ import { governanceJobDeps } from '../../jobs/governance/governance-deps.ts';
 import { GovernanceRefusedError } from '../../jobs/governance/governance-refusal.ts';
 import { resolveSubject } from '../../jobs/governance/proposal-subject.ts';
 import { readConsortium, readProposalViews } from '../../jobs/governance/proposal-views.ts';
-import { PLATFORM_ORG_ID } from '../../jobs/platform-bootstrap.ts';
 import { type Actor, audit, requireOperator, requireOrgAccess } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';

@@ -7,6 +7,7 @@
  * that has not started can be cancelled. Windows of one network do not overlap, and one lasts at most 12 hours.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import { ConflictError, NotFoundError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
 import { idParam } from '../../../shared/schemas/common.schemas.ts';
 import {
@@ -16,7 +17,6 @@ import {
   MaintenanceWindowView,
 } from '../../../shared/schemas/health.schemas.ts';
 import type { HealthRepository, MaintenanceWindow } from '../../../shared/store/health.repository.ts';
-import { PLATFORM_ORG_ID } from '../../jobs/platform-bootstrap.ts';
 import { audit, requireOperator } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';

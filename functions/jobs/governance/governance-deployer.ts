@@ -18,10 +18,10 @@ import {
   VOTING_PERIOD_DEFAULTS,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import type { GovernanceDeploymentRecord } from '../../../shared/store/governance.repository.ts';
 import type { PlatformKey } from '../../../shared/store/platform.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { PLATFORM_ORG_ID } from '../platform-bootstrap.ts';
 import {
   type ChainEndpoint,
   DEFAULT_RECEIPT_TIMEOUT_MS,

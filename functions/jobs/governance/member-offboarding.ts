@@ -13,8 +13,8 @@
  * stays on the contract's list until members pass one, which the executor then only marks executed.
  */
 import type { NodeRecord } from '../../../shared/domain/node.ts';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import type { DecisionExecution, OffboardingSteps } from '../../../shared/store/governance.repository.ts';
-import { PLATFORM_ORG_ID } from '../platform-bootstrap.ts';
 import { auditDecision } from './governance-audit.ts';
 import type { GovernanceJobDeps } from './governance-deps.ts';
 import {

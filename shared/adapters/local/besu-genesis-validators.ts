@@ -15,16 +15,17 @@
  *
  * Not concurrency-safe on its own: the Besu node provider calls it under its per-network lock.
  */
+
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genesisJson } from '../../chain/besu/genesis.ts';
 import type { Network } from '../../domain/network.ts';
+import { PLATFORM_ORG_ID } from '../../domain/platform.ts';
 import { ConflictError, ValidationError } from '../../errors.ts';
 import { BesuNode, type BesuNodeOptions } from './besu-node.ts';
 import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
 
 /** The organisation the platform's own processes belong to (as for the platform signing key). */
-const PLATFORM_ORG_ID = 'platform';
 const VALIDATOR_DIR = /^validator-(\d{1,2})$/;
 export const MAX_GENESIS_VALIDATORS = 16;
 
