@@ -10,6 +10,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFleetEc2Client, Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
+import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
@@ -49,6 +50,8 @@ const monitor = new HealthMonitor({
   audit: stores.audit,
   health: new HealthRepository(table),
   providers: { ec2 },
+  // Members' URLs are untrusted: in AWS they may lead only to public addresses, never into the platform's network.
+  probe: new HttpNodeProbe({ memberPrivateAddresses: false }),
   logger,
   clock,
 });

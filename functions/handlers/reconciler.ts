@@ -11,6 +11,7 @@
 
 import { S3Client } from '@aws-sdk/client-s3';
 import { createFleetEc2Client, Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
+import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { requireAwsSettings } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
@@ -67,7 +68,11 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
       stage: aws.stage,
       nodeKeys,
     });
-    const selfHosted = new SelfHostedNodeProvider(async (id) => (await networks.get(id))?.chainId);
+    // Members' URLs are untrusted: in AWS they may lead only to public addresses.
+    const selfHosted = new SelfHostedNodeProvider(
+      async (id) => (await networks.get(id))?.chainId,
+      new HttpNodeProbe({ memberPrivateAddresses: false }),
+    );
     const reconciler = new NodeReconciler({
       nodes,
       networks,

@@ -7,15 +7,14 @@
  * the reconciler takes it to `running` once its new instance serves. A node that answers again goes back to
  * `running`.
  *
- * Each probe is one JSON-RPC batch (`eth_blockNumber`, `eth_syncing`, and `net_peerCount` where peers are
- * expected) plus, on Besu, `GET /liveness` and `GET /readiness`. Every decision comes from the node's previous
+ * Each probe goes through the NodeProbe port (a JSON-RPC batch, plus Besu's health endpoints on Besu); a
+ * self-hosted node's URL is its owner's input and is probed as untrusted. Every decision comes from the node's previous
  * sample (shared/domain/health.ts), so a cycle in a fresh Lambda decides like one in a long-lived process.
  * Locally a worker runs cycles on an interval; in AWS a schedule invokes one cycle per run.
  */
 
 import {
   assessProbe,
-  type BesuProbeResult,
   DEFAULT_RECOVERY_POLICY,
   decideRecovery,
   type HealthExpectations,
@@ -25,8 +24,15 @@ import {
   withRecoveryAttempt,
 } from '../../shared/domain/health.ts';
 import type { Network } from '../../shared/domain/network.ts';
-import { isServing, type NodeRecord, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
+import {
+  isPlatformRun,
+  isServing,
+  type NodeRecord,
+  type NodeRuntime,
+  type NodeState,
+} from '../../shared/domain/node.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import type { NodeProbe, ProbeTarget } from '../../shared/ports/node-probe.ts';
 import type { NodeProvider } from '../../shared/ports/node-provider.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { HealthRepository } from '../../shared/store/health.repository.ts';
@@ -45,6 +51,8 @@ export interface HealthMonitorDeps {
   readonly health: HealthRepository;
   /** Who restarts nodes of each runtime; nodes of a runtime without one are probed but not recovered. */
   readonly providers: Partial<Record<NodeRuntime, NodeRecoverer>>;
+  /** How nodes are probed; members' own URLs are treated as untrusted by it. */
+  readonly probe: NodeProbe;
   readonly logger: Logger;
   readonly clock: () => Date;
   /** @default DEFAULT_RECOVERY_POLICY (3 failures, 3 attempts, 30 s doubling to 5 min) */
@@ -358,26 +366,15 @@ export class HealthMonitor {
     });
   }
 
-  /** One probe: a JSON-RPC batch, and Besu's health endpoints where the node runs Besu. */
+  /** One probe through the NodeProbe port; a member's own URL is probed as the untrusted input it is. */
   async probe(node: NodeRecord, minPeers: number): Promise<ProbeObservation> {
     const at = this.#deps.clock().toISOString();
-    const url = node.endpoints.rpcUrl as string;
-    const timeoutMs = this.#deps.probeTimeoutMs ?? 5_000;
-    const besu = node.runtime === 'besu' || node.runtime === 'ec2';
-    const maxBehind = this.#deps.maxBlocksBehind ?? 2;
-    const [rpc, liveness, readiness] = await Promise.all([
-      probeJsonRpc(url, minPeers > 0, timeoutMs),
-      besu ? probeBesuEndpoint(new URL('/liveness', url), timeoutMs) : undefined,
-      besu
-        ? probeBesuEndpoint(new URL(`/readiness?minPeers=${minPeers}&maxBlocksBehind=${maxBehind}`, url), timeoutMs)
-        : undefined,
-    ]);
-    return {
-      at,
-      ...rpc,
-      ...(liveness !== undefined && { liveness }),
-      ...(readiness !== undefined && { readiness }),
-    };
+    const result = await this.#deps.probe.probe(probeTargetOf(node), {
+      minPeers,
+      maxBlocksBehind: this.#deps.maxBlocksBehind ?? 2,
+      timeoutMs: this.#deps.probeTimeoutMs ?? 5_000,
+    });
+    return { at, ...result };
   }
 }
 
@@ -392,118 +389,11 @@ function shouldProbe(node: NodeRecord): boolean {
   return isServing(node.state) || node.state === 'failed';
 }
 
-interface RpcReply {
-  readonly id?: unknown;
-  readonly result?: unknown;
-  readonly error?: { readonly message?: string };
-}
-
-async function probeJsonRpc(
-  url: string,
-  withPeers: boolean,
-  timeoutMs: number,
-): Promise<Omit<ProbeObservation, 'at' | 'liveness' | 'readiness'>> {
-  const calls = [
-    { jsonrpc: '2.0', id: 1, method: 'eth_blockNumber', params: [] },
-    { jsonrpc: '2.0', id: 2, method: 'eth_syncing', params: [] },
-    ...(withPeers ? [{ jsonrpc: '2.0', id: 3, method: 'net_peerCount', params: [] }] : []),
-  ];
-  const body = JSON.stringify(calls);
-  let started = performance.now();
-  let replies: RpcReply[];
-  try {
-    const response = await retryOnStaleConnection(
-      () => {
-        started = performance.now();
-        return fetch(url, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body,
-          signal: AbortSignal.timeout(timeoutMs),
-        });
-      },
-      (response) => response.text(),
-    );
-    const text = response.result;
-    if (!response.response.ok) return { rpcOk: false, rpcError: `HTTP ${response.response.status}` };
-    const parsed = JSON.parse(text) as unknown;
-    if (!Array.isArray(parsed)) return { rpcOk: false, rpcError: 'the answer to a batch was not a batch' };
-    replies = parsed as RpcReply[];
-  } catch (error) {
-    return { rpcOk: false, rpcError: describeFetchError(error, timeoutMs) };
-  }
-  const latencyMs = Math.round(performance.now() - started);
-  const byId = new Map(replies.map((reply) => [reply.id, reply]));
-  const head = byId.get(1);
-  const blockNumber = quantity(head?.result);
-  if (blockNumber === undefined) {
-    return { rpcOk: false, latencyMs, rpcError: `eth_blockNumber: ${head?.error?.message ?? 'no block number'}` };
-  }
-  const syncing = syncStatus(byId.get(2)?.result);
-  const peerCount = withPeers ? quantity(byId.get(3)?.result) : undefined;
+/** What the probe is told about a node: a self-hosted node's URL is its owner's input, not the platform's. */
+export function probeTargetOf(node: NodeRecord): ProbeTarget {
   return {
-    rpcOk: true,
-    latencyMs,
-    blockNumber,
-    ...(syncing !== undefined && { syncing }),
-    ...(peerCount !== undefined && { peerCount }),
+    rpcUrl: node.endpoints.rpcUrl as string,
+    besu: node.runtime === 'besu' || node.runtime === 'ec2',
+    memberSupplied: !isPlatformRun(node),
   };
-}
-
-async function probeBesuEndpoint(url: URL, timeoutMs: number): Promise<BesuProbeResult> {
-  try {
-    const { response } = await retryOnStaleConnection(
-      () => fetch(url, { signal: AbortSignal.timeout(timeoutMs) }),
-      (r) => r.text(),
-    );
-    return response.ok ? 'up' : 'down';
-  } catch {
-    return 'unreachable';
-  }
-}
-
-/**
- * Runs a request and reads its body, once more at once when the first attempt failed on a pooled keep-alive
- * connection the node had already closed (a restarted node, an idle timeout): that is the connection's fault,
- * not the node's, and must not count as a failed probe.
- */
-async function retryOnStaleConnection<T>(
-  send: () => Promise<Response>,
-  read: (response: Response) => Promise<T>,
-): Promise<{ response: Response; result: T }> {
-  const attempt = async () => {
-    const response = await send();
-    return { response, result: await read(response) };
-  };
-  try {
-    return await attempt();
-  } catch (error) {
-    const code = (error as { cause?: { code?: string } }).cause?.code;
-    if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw error;
-    return attempt();
-  }
-}
-
-function quantity(value: unknown): number | undefined {
-  if (typeof value !== 'string' || !/^0x[0-9a-fA-F]+$/.test(value)) return undefined;
-  return Number.parseInt(value, 16);
-}
-
-function syncStatus(value: unknown): ProbeObservation['syncing'] {
-  if (value === false) return false;
-  if (value && typeof value === 'object') {
-    const { currentBlock, highestBlock } = value as { currentBlock?: unknown; highestBlock?: unknown };
-    const current = quantity(currentBlock);
-    const highest = quantity(highestBlock);
-    if (current !== undefined && highest !== undefined) return { currentBlock: current, highestBlock: highest };
-  }
-  return undefined;
-}
-
-function describeFetchError(error: unknown, timeoutMs: number): string {
-  const err = error as Error & { cause?: { code?: string } };
-  if (err.name === 'TimeoutError' || err.name === 'AbortError') return `no answer within ${timeoutMs} ms`;
-  if (err.cause?.code) return err.cause.code === 'ECONNREFUSED' ? 'connection refused' : err.cause.code;
-  if (err instanceof SyntaxError) return 'the answer was not JSON';
-  return err.message;
 }

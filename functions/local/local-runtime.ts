@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { serve } from '@hono/node-server';
 import { getConnInfo } from '@hono/node-server/conninfo';
+import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { BesuNodeProvider, findBesuOnPath } from '../../shared/adapters/local/besu-node-provider.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
@@ -175,7 +176,11 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     const managedRuntime: AppDeps['managedRuntime'] = besu ? 'besu' : 'anvil';
     const managedRuntimeOf = (network: Network): AppDeps['managedRuntime'] =>
       besu?.hostsChainOf(network.id) ? 'besu' : 'anvil';
-    const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId);
+    // Locally members' test nodes run on this machine, so their URLs may name private addresses; they are still
+    // untrusted (deadlines, bounded answers, no redirects).
+    const nodeProbe = new HttpNodeProbe({ memberPrivateAddresses: true });
+    stoppers.unshift(() => nodeProbe.close());
+    const selfHosted = new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId, nodeProbe);
     const reconciler = new NodeReconciler({
       nodes: stores.nodes,
       networks: stores.networks,
@@ -204,6 +209,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
         audit: stores.audit,
         health: healthStore,
         providers: { anvil: nodeProvider, ...(besu && { besu }) },
+        probe: nodeProbe,
         logger: logger.child({ component: 'health-monitor' }),
         clock,
       }),

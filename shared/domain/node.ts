@@ -75,6 +75,15 @@ export function isBilledState(state: NodeState): boolean {
   );
 }
 
+/**
+ * The platform runs this node and made its endpoint: the only kind of node the control plane sends its own work
+ * to (governance, deployments, signed transactions, peering). A self-hosted node's URL is its owner's input: it
+ * may name any server, so the platform only probes it, as untrusted, for its owner's health view.
+ */
+export function isPlatformRun(node: Pick<NodeRecord, 'hosting' | 'runtime'>): boolean {
+  return node.hosting === 'managed' && node.runtime !== 'external';
+}
+
 export interface NodeEndpoints {
   /** Private JSON-RPC URL the control plane and the gateway use; never handed to tenants directly. */
   readonly rpcUrl: string | undefined;

@@ -111,7 +111,22 @@ export const NodeView = z
     state: z.enum(NODE_STATES),
     desiredState: z.enum(['running', 'stopped', 'terminated']),
     reason: z.string().nullable().openapi({ description: 'Why the node is in this state, when it needs saying' }),
-    rpcUrl: z.string().nullable().openapi({ description: 'The gateway URL for this node (needs an API key)' }),
+    rpcUrl: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'The gateway URL of a managed node (needs an API key); null for a self-hosted node, which the gateway does ' +
+          'not serve, and for a managed node before it runs',
+      }),
+    selfHostedRpcUrl: z
+      .string()
+      .nullable()
+      .openapi({
+        description:
+          'Self-hosted nodes: the JSON-RPC URL you recorded, which the platform probes for the node’s health ' +
+          '(null until recorded; always null for managed nodes)',
+      }),
     sharedChain: z.boolean().openapi({
       description: 'True on the anvil runtime: the node is an endpoint of its network’s one chain process',
     }),

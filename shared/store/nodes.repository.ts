@@ -147,7 +147,10 @@ export class NodesRepository {
     return toNode(updated);
   }
 
-  /** Records facts about a node without changing its state (endpoints, enode, reason). */
+  /**
+   * Records facts about a node without changing its state (endpoints, enode, reason). Attributes named in `clear`
+   * are removed (an attribute set to undefined in `changes` is left as it is).
+   */
   async annotate(
     node: NodeRecord,
     changes: Partial<
@@ -163,12 +166,37 @@ export class NodesRepository {
         | 'healthChangedAt'
       >
     >,
+    options: { clear?: readonly ('enode' | 'validatorAddress')[] } = {},
   ): Promise<NodeRecord> {
-    const updated = await this.table.update<NodeItem>(keys.node(node.orgId, node.id), node.version, {
-      ...changes,
-      updatedAt: this.clock().toISOString(),
-    });
+    const updated = await this.table.update<NodeItem>(
+      keys.node(node.orgId, node.id),
+      node.version,
+      { ...changes, updatedAt: this.clock().toISOString() },
+      { remove: options.clear ?? [] },
+    );
     return toNode(updated);
+  }
+
+  /**
+   * Runs a person's change on the node as it is now, and again on a fresh read when the record changed between
+   * the read and the write. The control plane's own background work (health, endpoints, lifecycle steps) updates
+   * node records at any time; a person must not be told "changed by someone else" for a change they did not make.
+   * `change` decides from the record it is given each time (and may refuse by throwing); after `attempts`
+   * conflicts in a row the last one is reported.
+   */
+  async changeFresh<T>(
+    orgId: string,
+    nodeId: string,
+    change: (current: NodeRecord | undefined) => Promise<T>,
+    attempts = 5,
+  ): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await change(await this.get(orgId, nodeId));
+      } catch (error) {
+        if (!(error instanceof ConditionFailedError) || attempt >= attempts) throw error;
+      }
+    }
   }
 
   async setDesiredState(

@@ -16,6 +16,7 @@ import { cpus, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HealthMonitor } from '../../functions/jobs/health-monitor.ts';
+import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { newId } from '../../shared/domain/ids.ts';
 import type { NodeRecord } from '../../shared/domain/node.ts';
@@ -164,6 +165,7 @@ export async function run(sizes: readonly number[] = [100, 1_000, 5_000]): Promi
         audit: stores.audit,
         health,
         providers: {},
+        probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
         logger: createLogger({ level: 'silent' }),
         clock,
       });

@@ -141,11 +141,17 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     if (key.state !== 'enabled') {
       throw new InvalidStateError(`The signing key is ${key.state} and cannot sign; enable it first`);
     }
-    const ownNodes = (await deps.stores.nodes.listByNetwork(network.id)).filter((n) => n.orgId === key.orgId);
-    const endpoint = servingEndpoints(ownNodes, network.chainId)[0];
+    // The organisation's own managed node first; else any node the platform runs on the network. Never a
+    // self-hosted node: the platform sends its requests only to nodes it runs.
+    const nodes = await deps.stores.nodes.listByNetwork(network.id);
+    const endpoint =
+      servingEndpoints(
+        nodes.filter((n) => n.orgId === key.orgId),
+        network.chainId,
+      )[0] ?? servingEndpoints(nodes, network.chainId)[0];
     if (!endpoint) {
-      throw new InvalidStateError(
-        'Your organisation has no running node on this network to send the transaction through; create or start one',
+      throw new ServiceUnavailableError(
+        'No node the platform runs serves this network now, so the transaction cannot be sent; try again shortly',
       );
     }
     return {

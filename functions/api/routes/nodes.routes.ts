@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { joinBundle } from '../../../shared/chain/besu/join-bundle.ts';
 import { newId } from '../../../shared/domain/ids.ts';
-import { type NodeRecord, requestedNode } from '../../../shared/domain/node.ts';
+import { isPlatformRun, type NodeRecord, requestedNode } from '../../../shared/domain/node.ts';
 import { BadRequestError, InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
@@ -51,7 +51,9 @@ export function toNodeView(node: NodeRecord, gatewayBase: string) {
     state: node.state,
     desiredState: node.desiredState,
     reason: node.reason ?? null,
-    rpcUrl: node.endpoints.rpcUrl ? `${gatewayBase}/rpc/${node.id}` : null,
+    // The gateway serves only nodes the platform runs; a self-hosted node is reached at its owner's own URL.
+    rpcUrl: isPlatformRun(node) && node.endpoints.rpcUrl ? `${gatewayBase}/rpc/${node.id}` : null,
+    selfHostedRpcUrl: node.hosting === 'self-hosted' ? (node.endpoints.rpcUrl ?? null) : null,
     sharedChain: node.runtime === 'anvil',
     runtimeNote: node.runtime === 'anvil' ? ANVIL_NOTE : null,
     enode: node.enode ?? null,
@@ -67,11 +69,11 @@ export function toNodeView(node: NodeRecord, gatewayBase: string) {
 
 export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   const gatewayBase = (url: string) => deps.config.publicUrl ?? new URL(url).origin;
-  const findNode = async (orgId: string, nodeId: string) => {
-    const node = await deps.stores.nodes.get(orgId, nodeId);
+  const existing = (node: NodeRecord | undefined): NodeRecord => {
     if (!node || node.state === 'terminated') throw new NotFoundError('No such node');
     return node;
   };
+  const findNode = async (orgId: string, nodeId: string) => existing(await deps.stores.nodes.get(orgId, nodeId));
 
   app.openapi(
     createRoute({
@@ -202,12 +204,14 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     app.openapi(route, async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
       const access = await requireOrgAccess(c, deps, orgId, { role: desired === 'terminated' ? 'admin' : 'developer' });
-      let node = await findNode(orgId, nodeId);
-      if (node.desiredState === 'terminated') throw new InvalidStateError('The node is being deleted');
-      if (desired === 'running' && node.state === 'failed') {
-        node = await deps.stores.nodes.transition(node, 'starting', { reason: 'Restart requested' });
-      }
-      if (node.desiredState !== desired) node = await deps.stores.nodes.setDesiredState(node, desired);
+      const node = await deps.stores.nodes.changeFresh(orgId, nodeId, async (current) => {
+        let node = existing(current);
+        if (node.desiredState === 'terminated') throw new InvalidStateError('The node is being deleted');
+        if (desired === 'running' && node.state === 'failed') {
+          node = await deps.stores.nodes.transition(node, 'starting', { reason: 'Restart requested' });
+        }
+        return node.desiredState === desired ? node : deps.stores.nodes.setDesiredState(node, desired);
+      });
       await audit(c, deps, { orgId, actor: access.actor, action: `node.${action}-requested`, target: nodeId });
       deps.nodeChanged?.(node);
       return c.json(toNodeView(node, gatewayBase(c.req.url)), 202);
@@ -228,16 +232,24 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       const { orgId, nodeId } = c.req.valid('param');
       const body = c.req.valid('json');
       const access = await requireOrgAccess(c, deps, orgId, { role: 'developer' });
-      const node = await findNode(orgId, nodeId);
-      if (node.hosting !== 'self-hosted') {
-        throw new BadRequestError('Managed nodes report their own enode and endpoints');
-      }
-      const updated = await deps.stores.nodes.annotate(node, {
-        enode: body.enode === undefined ? node.enode : (body.enode ?? undefined),
-        endpoints: {
-          rpcUrl: body.rpcUrl === undefined ? node.endpoints.rpcUrl : (body.rpcUrl ?? undefined),
-          p2pPort: node.endpoints.p2pPort,
-        },
+      const updated = await deps.stores.nodes.changeFresh(orgId, nodeId, async (current) => {
+        const node = existing(current);
+        if (node.hosting !== 'self-hosted') {
+          throw new BadRequestError('Managed nodes report their own enode and endpoints');
+        }
+        const enode = body.enode === undefined ? node.enode : (body.enode ?? undefined);
+        return deps.stores.nodes.annotate(
+          node,
+          {
+            enode,
+            endpoints: {
+              rpcUrl: body.rpcUrl === undefined ? node.endpoints.rpcUrl : (body.rpcUrl ?? undefined),
+              p2pPort: node.endpoints.p2pPort,
+            },
+          },
+          // Without an enode the node has no address either: governance must not name it by the old one.
+          { clear: enode === undefined ? ['enode', 'validatorAddress'] : [] },
+        );
       });
       await audit(c, deps, {
         orgId,

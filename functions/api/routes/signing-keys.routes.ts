@@ -16,6 +16,7 @@ import {
 import type { Context } from 'hono';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { newId } from '../../../shared/domain/ids.ts';
+import { isPlatformRun } from '../../../shared/domain/node.ts';
 import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../../shared/errors.ts';
 import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
@@ -244,15 +245,24 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
       const access = await requireOrgAccess(c, deps, orgId, { role: 'developer' });
       const key = await findKey(orgId, keyId);
       assertCanSign(key);
-      const nodes = await deps.stores.nodes.listByOrg(orgId);
-      const serving = nodes.filter((n) => (n.state === 'running' || n.state === 'degraded') && n.endpoints.rpcUrl);
-      const node = body.nodeId ? serving.find((n) => n.id === body.nodeId) : serving[0];
+      const nodes = (await deps.stores.nodes.listByOrg(orgId)).filter((n) => n.state !== 'terminated');
+      const named = body.nodeId ? nodes.find((n) => n.id === body.nodeId) : undefined;
+      if (body.nodeId && !named) throw new NotFoundError('No such node');
+      if (named && !isPlatformRun(named)) {
+        // A self-hosted node's URL is the member's own input: the platform sends nothing of its own there.
+        throw new ValidationError('Transactions are sent only through managed nodes', [
+          { path: 'body.nodeId', message: 'a self-hosted node: send through one of your managed nodes' },
+        ]);
+      }
+      const serving = nodes.filter(
+        (n) => isPlatformRun(n) && (n.state === 'running' || n.state === 'degraded') && n.endpoints.rpcUrl,
+      );
+      const node = named ? serving.find((n) => n.id === named.id) : serving[0];
       if (!node?.endpoints.rpcUrl) {
-        if (body.nodeId && nodes.some((n) => n.id === body.nodeId)) {
-          throw new InvalidStateError('That node is not running; start it or choose another');
-        }
-        if (body.nodeId) throw new NotFoundError('No such node');
-        throw new InvalidStateError('The organisation has no running node to send through; create or start one');
+        if (named) throw new InvalidStateError('That node is not running; start it or choose another');
+        throw new InvalidStateError(
+          'The organisation has no running managed node to send through; create or start one',
+        );
       }
       const network = await deps.stores.networks.get(node.networkId);
       const provider = new JsonRpcProvider(node.endpoints.rpcUrl, network?.chainId, {

@@ -13,7 +13,7 @@ import {
 } from 'ethers';
 import { consortiumGovernanceInterface } from '../../../shared/chain/contracts/consortium-governance.ts';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
-import type { NodeRecord } from '../../../shared/domain/node.ts';
+import { isPlatformRun, type NodeRecord } from '../../../shared/domain/node.ts';
 import {
   AppError,
   ConflictError,
@@ -55,10 +55,15 @@ export function openProvider(endpoint: ChainEndpoint): JsonRpcProvider {
   });
 }
 
-/** Nodes that serve the chain now, healthiest first: running before degraded. */
+/**
+ * Nodes the platform runs that serve the chain now, healthiest first: running before degraded. Members'
+ * self-hosted nodes are never among them: their URLs are their owners' input, and the platform's work (reads,
+ * deployments, signed transactions) must not depend on, or be answered by, a server a member controls.
+ */
 export function servingEndpoints(nodes: readonly NodeRecord[], chainId: number): ChainEndpoint[] {
   const rank = (node: NodeRecord) => (node.state === 'running' ? 0 : 1);
   return nodes
+    .filter((node) => isPlatformRun(node))
     .filter((node) => (node.state === 'running' || node.state === 'degraded') && node.endpoints.rpcUrl)
     .filter((node) => node.desiredState === 'running')
     .sort((a, b) => rank(a) - rank(b))

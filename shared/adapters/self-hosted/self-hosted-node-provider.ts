@@ -2,12 +2,13 @@
  * NodeProvider for self-hosted nodes: the member runs the node, so there is nothing to create, start or stop.
  * `describe` looks at the RPC URL the member recorded: a node that answers with its network's chain id is running;
  * without a URL the node is unmonitored and says so. The enode the member registered, and the node address it
- * implies, are reported either way. Works the same in both modes.
+ * implies, are reported either way. Works the same in both modes. The URL is the member's input: it is asked
+ * only for its chain id, through the NodeProbe, which treats it as untrusted.
  */
 import { parseEnode } from '../../chain/besu/enode.ts';
 import { nodeIdentityOfNodeId } from '../../chain/besu/node-key.ts';
-import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { NodeRecord } from '../../domain/node.ts';
+import type { NodeProbe } from '../../ports/node-probe.ts';
 import type { InventoryItem, NodeDescription, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
 
 export class SelfHostedNodeProvider implements NodeProvider {
@@ -15,6 +16,7 @@ export class SelfHostedNodeProvider implements NodeProvider {
 
   constructor(
     private readonly chainIdOf: (networkId: string) => Promise<number | undefined>,
+    private readonly probe: Pick<NodeProbe, 'chainId'>,
     private readonly timeoutMs = 3_000,
   ) {}
 
@@ -33,20 +35,21 @@ export class SelfHostedNodeProvider implements NodeProvider {
       };
     }
     const expected = await this.chainIdOf(node.networkId);
+    let chainId: number;
     try {
-      const result = await callJsonRpc(url, 'eth_chainId', [], this.timeoutMs);
-      const chainId = typeof result === 'string' ? Number(BigInt(result)) : undefined;
-      if (chainId !== expected) {
-        return {
-          status: 'pending',
-          sharedChain: false,
-          detail: `The node at the recorded RPC URL reports chain id ${chainId ?? 'nothing'}, not ${expected}`,
-        };
-      }
-      return { status: 'running', rpcUrl: url, sharedChain: false, ...registeredIdentity(node.enode) };
-    } catch {
-      return { status: 'pending', sharedChain: false, detail: 'Waiting for the node to answer at its RPC URL' };
+      chainId = await this.probe.chainId({ rpcUrl: url, besu: false, memberSupplied: true }, this.timeoutMs);
+    } catch (error) {
+      const why = error instanceof Error ? ` (${error.message})` : '';
+      return { status: 'pending', sharedChain: false, detail: `Waiting for the node to answer at its RPC URL${why}` };
     }
+    if (chainId !== expected) {
+      return {
+        status: 'pending',
+        sharedChain: false,
+        detail: `The node at the recorded RPC URL reports chain id ${chainId}, not ${expected}`,
+      };
+    }
+    return { status: 'running', rpcUrl: url, sharedChain: false, ...registeredIdentity(node.enode) };
   }
 
   async start(): Promise<void> {}

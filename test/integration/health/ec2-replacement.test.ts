@@ -24,6 +24,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { HealthMonitor } from '../../../functions/jobs/health-monitor.ts';
 import { NodeReconciler } from '../../../functions/jobs/node-reconciler.ts';
 import { Ec2NodeProvider, ec2ClientToken } from '../../../shared/adapters/aws/ec2-node-provider.ts';
+import { HttpNodeProbe } from '../../../shared/adapters/http/http-node-probe.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
@@ -219,6 +220,7 @@ beforeAll(async () => {
     ...deps,
     health,
     providers: { ec2: provider },
+    probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
     probeTimeoutMs: 1_000,
     policy: { failureThreshold: 2, maxAttempts: 2, initialBackoffMs: 1_000, maxBackoffMs: 4_000 },
   });

@@ -14,6 +14,7 @@ import { registerNodeHealthRoutes } from '../../../functions/api/routes/node-hea
 import { type CycleReport, HealthMonitor } from '../../../functions/jobs/health-monitor.ts';
 import { SlaReporter } from '../../../functions/jobs/sla-reports.ts';
 import { type HealthWorker, startHealthWorker } from '../../../functions/local/health-worker.ts';
+import { HttpNodeProbe } from '../../../shared/adapters/http/http-node-probe.ts';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { monthOf } from '../../../shared/domain/sla.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
@@ -84,6 +85,7 @@ beforeAll(async () => {
     audit: deps.stores.audit,
     health,
     providers: { anvil: nodeProvider },
+    probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
     logger: createLogger({ level: 'silent' }),
     clock: deps.clock,
     probeTimeoutMs: 400,

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthMonitor } from '../../../functions/jobs/health-monitor.ts';
+import { HttpNodeProbe } from '../../../shared/adapters/http/http-node-probe.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
@@ -108,6 +109,7 @@ beforeAll(async () => {
     audit: api.stores.audit,
     health: new HealthRepository(api.table),
     providers: {},
+    probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
     logger: createLogger({ level: 'silent' }),
     clock: () => new Date(),
     probeTimeoutMs: 300,

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HealthMonitor } from '../../../functions/jobs/health-monitor.ts';
+import { HttpNodeProbe } from '../../../shared/adapters/http/http-node-probe.ts';
 import { resolveAnvilBinary } from '../../../shared/adapters/local/anvil-launcher.ts';
 import { LocalNodeProvider } from '../../../shared/adapters/local/local-node-provider.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
@@ -62,6 +63,7 @@ beforeAll(async () => {
     audit: api.stores.audit,
     health,
     providers: { anvil: provider },
+    probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
     logger: createLogger({ level: 'silent' }),
     clock: () => new Date(),
     probeTimeoutMs: 500,

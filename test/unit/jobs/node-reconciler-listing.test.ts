@@ -5,6 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeReconciler } from '../../../functions/jobs/node-reconciler.ts';
+import { HttpNodeProbe } from '../../../shared/adapters/http/http-node-probe.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { SelfHostedNodeProvider } from '../../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import type { Network } from '../../../shared/domain/network.ts';
@@ -34,7 +35,12 @@ function reconcilerListing(listing: () => NodeRecord[]) {
     nodes,
     networks: stores.networks,
     audit: stores.audit,
-    providers: { external: new SelfHostedNodeProvider(async () => network.chainId) },
+    providers: {
+      external: new SelfHostedNodeProvider(
+        async () => network.chainId,
+        new HttpNodeProbe({ memberPrivateAddresses: true }),
+      ),
+    },
     logger: createLogger({ level: 'silent' }),
     clock: () => new Date(),
   });

@@ -106,7 +106,11 @@ export function SelfHostedEndpointsForm({
         </FormField>
         <FormField
           label="RPC URL to monitor"
-          hint={node.rpcUrl ? 'Monitored now; leave empty to keep the current URL' : 'Not monitored yet'}
+          hint={
+            node.selfHostedRpcUrl
+              ? `Monitored now: ${node.selfHostedRpcUrl}; leave empty to keep it`
+              : 'Not monitored yet'
+          }
           error={fields.rpcUrl}
         >
           <input type="url" value={rpcUrl} onChange={(e) => setRpcUrl(e.target.value)} spellCheck={false} />

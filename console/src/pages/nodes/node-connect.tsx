@@ -1,5 +1,6 @@
 /**
- * How to reach a node: its gateway URL and copy-ready `curl` and `cast` commands. The API key stays a shell
+ * How to reach a node: a managed node's gateway URL and copy-ready `curl` and `cast` commands; a self-hosted
+ * node's own URL as its owner recorded it (the gateway does not serve those). The API key stays a shell
  * variable in the examples, so a secret never lands in a page or in shell history by copy and paste.
  */
 import { Link } from 'react-router';
@@ -7,15 +8,30 @@ import type { Node } from '../../api/api-types.ts';
 import { CopyableValue } from '../../components/copy-button.tsx';
 
 export function NodeConnect({ node, orgId }: { readonly node: Node; readonly orgId: string }) {
+  if (node.hosting === 'self-hosted') {
+    return (
+      <section className="card" aria-labelledby="connect-heading">
+        <h2 id="connect-heading">Connect</h2>
+        <p>
+          Your own node is reached at its own URL; the CareChain gateway serves the nodes CareChain runs. The platform
+          only probes the URL you record, for the node’s health.
+        </p>
+        {node.selfHostedRpcUrl ? (
+          <>
+            <h3 className="subheading">Recorded RPC URL</h3>
+            <CopyableValue value={node.selfHostedRpcUrl} label="Copy URL" />
+          </>
+        ) : (
+          <p className="muted">No RPC URL recorded: record it below to have the node’s health watched.</p>
+        )}
+      </section>
+    );
+  }
   if (!node.rpcUrl) {
     return (
       <section className="card" aria-labelledby="connect-heading">
         <h2 id="connect-heading">Connect</h2>
-        <p className="muted">
-          {node.hosting === 'self-hosted'
-            ? 'The gateway reaches a self-hosted node once its RPC URL is recorded below.'
-            : 'The RPC URL appears here once the node is running.'}
-        </p>
+        <p className="muted">The RPC URL appears here once the node is running.</p>
       </section>
     );
   }

@@ -1,0 +1,158 @@
+/**
+ * HTTP requests from the control plane to addresses it does not choose itself: a self-hosted node's RPC URL is a
+ * member's input, and a member can name any server, including ones inside the platform's own network (the
+ * instance metadata service, other nodes' private ports) or one that answers forever or without end.
+ *
+ * Every request here therefore has a deadline, reads at most `maxResponseBytes` of the answer, never follows a
+ * redirect (a 3xx is the answer), and — unless private addresses are allowed (local mode, where members' test
+ * nodes run on the same machine) — connects only to public unicast addresses. The address check runs on the
+ * addresses the connection actually uses (the resolver's answer is checked inside the connect step), so a name
+ * that resolves to a public address when checked and a private one when used (DNS rebinding) cannot get through.
+ */
+import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import { isIP } from 'node:net';
+import ipaddr from 'ipaddr.js';
+import { Agent, request } from 'undici';
+
+export interface OutboundHttpOptions {
+  /** Loopback, private, link-local and other non-public addresses may be reached (local mode only). */
+  readonly allowPrivateAddresses: boolean;
+  /** Largest answer read; a longer one fails the request. @default 65_536 */
+  readonly maxResponseBytes?: number;
+  /** Connections kept per origin. @default 4 */
+  readonly connectionsPerOrigin?: number;
+}
+
+export interface OutboundRequest {
+  readonly method: 'GET' | 'POST';
+  readonly headers?: Record<string, string>;
+  readonly body?: string;
+  /** Deadline for the whole exchange, connecting and reading included. */
+  readonly timeoutMs: number;
+}
+
+export interface OutboundResponse {
+  readonly status: number;
+  readonly text: string;
+}
+
+/** Why an outbound request did not get an answer, in words that may be shown to the node's owner. */
+export type OutboundFailure =
+  | 'address-refused'
+  | 'invalid-url'
+  | 'timeout'
+  | 'too-large'
+  | 'refused'
+  | 'reset'
+  | 'unreachable';
+
+export class OutboundRequestError extends Error {
+  constructor(
+    readonly failure: OutboundFailure,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'OutboundRequestError';
+  }
+}
+
+/** True for addresses anyone on the internet can reach: not loopback, private, link-local, CGNAT, multicast... */
+export function isPublicAddress(address: string): boolean {
+  if (!ipaddr.isValid(address)) return false;
+  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it carries.
+  return ipaddr.process(address).range() === 'unicast';
+}
+
+const REFUSED_ADDRESS = 'the URL does not lead to a public address';
+
+export class OutboundHttp {
+  readonly #agent: Agent;
+  readonly #allowPrivate: boolean;
+  readonly #maxResponseBytes: number;
+
+  constructor(options: OutboundHttpOptions) {
+    this.#allowPrivate = options.allowPrivateAddresses;
+    this.#maxResponseBytes = options.maxResponseBytes ?? 65_536;
+    this.#agent = new Agent({
+      connections: options.connectionsPerOrigin ?? 4,
+      maxResponseSize: this.#maxResponseBytes,
+      ...(!this.#allowPrivate && { connect: { lookup: publicOnlyLookup } }),
+    });
+  }
+
+  async request(url: string | URL, init: OutboundRequest): Promise<OutboundResponse> {
+    const target = this.#checkedUrl(url);
+    try {
+      const response = await request(target, {
+        dispatcher: this.#agent,
+        method: init.method,
+        ...(init.headers && { headers: init.headers }),
+        ...(init.body !== undefined && { body: init.body }),
+        signal: AbortSignal.timeout(init.timeoutMs),
+      });
+      // undici's `request` never follows redirects: a 3xx is what the node answered, and it is not followed.
+      return { status: response.statusCode, text: await response.body.text() };
+    } catch (error) {
+      throw failureOf(error, init.timeoutMs, this.#maxResponseBytes);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#agent.close();
+  }
+
+  #checkedUrl(url: string | URL): URL {
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch (error) {
+      throw new OutboundRequestError('invalid-url', 'the URL is not valid', { cause: error });
+    }
+    if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+      throw new OutboundRequestError('invalid-url', 'only http and https URLs are called');
+    }
+    if (parsed.username || parsed.password) {
+      throw new OutboundRequestError('invalid-url', 'URLs with credentials are not called');
+    }
+    // A literal address is connected to without a look-up, so it is checked here.
+    const host = parsed.hostname.replace(/^\[|\]$/g, '');
+    if (!this.#allowPrivate && isIP(host) !== 0 && !isPublicAddress(host)) {
+      throw new OutboundRequestError('address-refused', REFUSED_ADDRESS);
+    }
+    return parsed;
+  }
+}
+
+type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
+
+/** `dns.lookup` that fails when any address of the name is not public (all of them may be tried). */
+function publicOnlyLookup(hostname: string, options: { all?: boolean }, callback: LookupCallback): void {
+  dnsLookup(hostname, { ...options, all: true }, (error, addresses) => {
+    if (error) return callback(error, []);
+    if (addresses.length === 0 || addresses.some((entry) => !isPublicAddress(entry.address))) {
+      return callback(new OutboundRequestError('address-refused', REFUSED_ADDRESS) as NodeJS.ErrnoException, []);
+    }
+    if (options.all) return callback(null, addresses);
+    const first = addresses[0] as LookupAddress;
+    return callback(null, first.address, first.family);
+  });
+}
+
+function failureOf(error: unknown, timeoutMs: number, maxBytes: number): OutboundRequestError {
+  if (error instanceof OutboundRequestError) return error;
+  const err = error as Error & { code?: string; cause?: unknown };
+  if (err.cause instanceof OutboundRequestError) return err.cause;
+  const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
+  if (err.name === 'TimeoutError' || err.name === 'AbortError' || code?.endsWith('_TIMEOUT')) {
+    return new OutboundRequestError('timeout', `no answer within ${timeoutMs} ms`, { cause: error });
+  }
+  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
+    return new OutboundRequestError('too-large', `the answer was larger than ${maxBytes} bytes`, { cause: error });
+  }
+  if (code === 'ECONNREFUSED') return new OutboundRequestError('refused', 'connection refused', { cause: error });
+  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'UND_ERR_CLOSED') {
+    return new OutboundRequestError('reset', 'the connection was closed', { cause: error });
+  }
+  return new OutboundRequestError('unreachable', code ?? err.message, { cause: error });
+}
