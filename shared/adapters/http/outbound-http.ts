@@ -10,9 +10,10 @@
  * that resolves to a public address when checked and a private one when used (DNS rebinding) cannot get through.
  */
 import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
-import { Agent, request } from 'undici';
 
 export interface OutboundHttpOptions {
   /** Loopback, private, link-local and other non-public addresses may be reached (local mode only). */
@@ -67,39 +68,68 @@ export function isPublicAddress(address: string): boolean {
 const REFUSED_ADDRESS = 'the URL does not lead to a public address';
 
 export class OutboundHttp {
-  readonly #agent: Agent;
+  readonly #agents: { readonly http: http.Agent; readonly https: https.Agent };
   readonly #allowPrivate: boolean;
   readonly #maxResponseBytes: number;
 
   constructor(options: OutboundHttpOptions) {
     this.#allowPrivate = options.allowPrivateAddresses;
     this.#maxResponseBytes = options.maxResponseBytes ?? 65_536;
-    this.#agent = new Agent({
-      connections: options.connectionsPerOrigin ?? 4,
-      maxResponseSize: this.#maxResponseBytes,
-      ...(!this.#allowPrivate && { connect: { lookup: publicOnlyLookup } }),
+    const pooling = { keepAlive: true, maxSockets: options.connectionsPerOrigin ?? 4 };
+    this.#agents = { http: new http.Agent(pooling), https: new https.Agent(pooling) };
+  }
+
+  /** Node's own HTTP client: it never follows a redirect, so a 3xx is what the node answered. */
+  async request(url: string | URL, init: OutboundRequest): Promise<OutboundResponse> {
+    const target = this.#checkedUrl(url);
+    const secure = target.protocol === 'https:';
+    const headers = {
+      ...init.headers,
+      ...(init.body !== undefined && { 'content-length': String(Buffer.byteLength(init.body)) }),
+    };
+    return new Promise((resolve, reject) => {
+      let settled = false;
+      const fail = (error: unknown) => {
+        if (settled) return;
+        settled = true;
+        reject(failureOf(error, init.timeoutMs));
+      };
+      const onResponse = (response: IncomingMessage) => {
+        const chunks: Buffer[] = [];
+        let received = 0;
+        response.on('data', (chunk: Buffer) => {
+          received += chunk.length;
+          if (received > this.#maxResponseBytes) {
+            request.destroy(
+              new OutboundRequestError('too-large', `the answer was larger than ${this.#maxResponseBytes} bytes`),
+            );
+            return;
+          }
+          chunks.push(chunk);
+        });
+        response.on('error', fail);
+        response.on('end', () => {
+          if (settled) return;
+          settled = true;
+          resolve({ status: response.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') });
+        });
+      };
+      const options: http.RequestOptions = {
+        method: init.method,
+        headers,
+        agent: secure ? this.#agents.https : this.#agents.http,
+        signal: AbortSignal.timeout(init.timeoutMs),
+        ...(!this.#allowPrivate && { lookup: publicOnlyLookup as unknown as http.RequestOptions['lookup'] }),
+      };
+      const request = secure ? https.request(target, options, onResponse) : http.request(target, options, onResponse);
+      request.on('error', fail);
+      request.end(init.body);
     });
   }
 
-  async request(url: string | URL, init: OutboundRequest): Promise<OutboundResponse> {
-    const target = this.#checkedUrl(url);
-    try {
-      const response = await request(target, {
-        dispatcher: this.#agent,
-        method: init.method,
-        ...(init.headers && { headers: init.headers }),
-        ...(init.body !== undefined && { body: init.body }),
-        signal: AbortSignal.timeout(init.timeoutMs),
-      });
-      // undici's `request` never follows redirects: a 3xx is what the node answered, and it is not followed.
-      return { status: response.statusCode, text: await response.body.text() };
-    } catch (error) {
-      throw failureOf(error, init.timeoutMs, this.#maxResponseBytes);
-    }
-  }
-
   async close(): Promise<void> {
-    await this.#agent.close();
+    this.#agents.http.destroy();
+    this.#agents.https.destroy();
   }
 
   #checkedUrl(url: string | URL): URL {
@@ -139,20 +169,16 @@ function publicOnlyLookup(hostname: string, options: { all?: boolean }, callback
   });
 }
 
-function failureOf(error: unknown, timeoutMs: number, maxBytes: number): OutboundRequestError {
+function failureOf(error: unknown, timeoutMs: number): OutboundRequestError {
   if (error instanceof OutboundRequestError) return error;
   const err = error as Error & { code?: string; cause?: unknown };
   if (err.cause instanceof OutboundRequestError) return err.cause;
-  const code = err.code ?? (err.cause as { code?: string } | undefined)?.code;
-  if (err.name === 'TimeoutError' || err.name === 'AbortError' || code?.endsWith('_TIMEOUT')) {
+  if (err.name === 'TimeoutError' || err.name === 'AbortError' || err.code === 'ABORT_ERR') {
     return new OutboundRequestError('timeout', `no answer within ${timeoutMs} ms`, { cause: error });
   }
-  if (code === 'UND_ERR_RES_EXCEEDED_MAX_SIZE') {
-    return new OutboundRequestError('too-large', `the answer was larger than ${maxBytes} bytes`, { cause: error });
-  }
-  if (code === 'ECONNREFUSED') return new OutboundRequestError('refused', 'connection refused', { cause: error });
-  if (code === 'UND_ERR_SOCKET' || code === 'ECONNRESET' || code === 'UND_ERR_CLOSED') {
+  if (err.code === 'ECONNREFUSED') return new OutboundRequestError('refused', 'connection refused', { cause: error });
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE' || err.message === 'socket hang up') {
     return new OutboundRequestError('reset', 'the connection was closed', { cause: error });
   }
-  return new OutboundRequestError('unreachable', code ?? err.message, { cause: error });
+  return new OutboundRequestError('unreachable', err.code ?? err.message, { cause: error });
 }
