@@ -2,9 +2,21 @@
  * JSON-RPC 2.0 (https://www.jsonrpc.org/specification) as the gateway reads and writes it: one body is a single
  * request or a batch; each entry is a call, a notification (no `id` member) or an invalid request that still gets
  * an error answer. Responses are built as strings so a cached result is spliced in without parsing it again.
+ *
+ * Numbers are kept as written (exact-json.ts): an id of `9007199254740993` or `1.0` is answered with that same
+ * text, and params reach the node as the client wrote them.
  */
+import {
+  holdsNumber,
+  isLosslessNumber,
+  type LosslessNumber,
+  parseJson,
+  parseJsonOfFewNumbers,
+  stringifyJson,
+} from './exact-json.ts';
 
-export type JsonRpcId = string | number | null;
+/** A number id that a double would not write back as the same text is a `LosslessNumber` holding its text. */
+export type JsonRpcId = string | number | LosslessNumber | null;
 export type JsonRpcParams = unknown[] | Record<string, unknown>;
 
 export interface JsonRpcCall {
@@ -49,7 +61,7 @@ export const RPC_ERROR_CODES = {
 export function parseJsonRpcBody(text: string): JsonRpcBody {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parseJson(text);
   } catch {
     // Not JSON: the one case the specification answers with -32700 and a null id.
     return { kind: 'parse-error' };
@@ -80,12 +92,16 @@ export function readEntry(value: unknown): JsonRpcEntry {
 
 /** `error` is one of ours or a node's error object, which is passed on exactly as the node sent it. */
 export function errorResponse(id: JsonRpcId, error: JsonRpcError | Readonly<Record<string, unknown>>): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"error":${JSON.stringify(error)}}`;
+  return `{"jsonrpc":"2.0","id":${idJson(id)},"error":${stringifyJson(error)}}`;
 }
 
 /** `resultJson` is the result already serialised (from the cache or the node). */
 export function resultResponse(id: JsonRpcId, resultJson: string): string {
-  return `{"jsonrpc":"2.0","id":${JSON.stringify(id)},"result":${resultJson}}`;
+  return `{"jsonrpc":"2.0","id":${idJson(id)},"result":${resultJson}}`;
+}
+
+function idJson(id: JsonRpcId): string {
+  return isLosslessNumber(id) ? id.value : JSON.stringify(id);
 }
 
 /** What a node answered for one call, read defensively: anything else is not a JSON-RPC response. */
@@ -93,14 +109,33 @@ export type UpstreamResponse =
   | { readonly id: unknown; readonly result: unknown }
   | { readonly id: unknown; readonly error: Record<string, unknown> };
 
+/**
+ * A node's HTTP body, parsed, with the numbers of its results and errors kept exactly. Its `id`s are the gateway's
+ * own (1..n) and never shown to a client, so only a number elsewhere (an error's `code` always is one) makes the
+ * text worth checking; Ethereum results rarely hold any.
+ */
+export function parseUpstreamBody(text: string): unknown {
+  return parseJsonOfFewNumbers(text, (value) => (Array.isArray(value) ? value : [value]).some(holdsNumberBesidesId));
+}
+
+function holdsNumberBesidesId(response: unknown): boolean {
+  if (!isRecord(response)) return holdsNumber(response);
+  for (const key in response) {
+    if (key !== 'id' && holdsNumber(response[key])) return true;
+  }
+  return false;
+}
+
 export function readUpstreamResponse(value: unknown): UpstreamResponse | undefined {
   if (!isRecord(value) || !Object.hasOwn(value, 'id')) return undefined;
+  // The gateway's own small ids pair answers with calls, also should a node write one back as `1.0`.
+  const id = isLosslessNumber(value.id) ? Number(value.id.value) : value.id;
   if (Object.hasOwn(value, 'error')) {
     const error = value.error;
-    if (isRecord(error) && typeof error.code === 'number') return { id: value.id, error };
+    if (isRecord(error) && (typeof error.code === 'number' || isLosslessNumber(error.code))) return { id, error };
     return undefined;
   }
-  if (Object.hasOwn(value, 'result')) return { id: value.id, result: value.result };
+  if (Object.hasOwn(value, 'result')) return { id, result: value.result };
   return undefined;
 }
 
@@ -108,10 +143,17 @@ function invalid(id: JsonRpcId, message: string): JsonRpcEntry {
   return { valid: false, id, message };
 }
 
+/**
+ * A number id must have a finite value as a double: `1e400` (or a 400-digit integer) is refused as before, as
+ * anvil refuses it, since most clients could not even hold it. Any finite one is echoed with its own text.
+ */
 function isId(value: unknown): value is JsonRpcId {
-  return value === null || typeof value === 'string' || (typeof value === 'number' && Number.isFinite(value));
+  if (value === null || typeof value === 'string') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  return isLosslessNumber(value) && Number.isFinite(Number(value.value));
 }
 
+/** A JSON object: neither an array nor a number kept as its text. */
 function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
 }

@@ -10,6 +10,7 @@
 import type { CallOutcome } from '../../shared/domain/metering.ts';
 import type { NodeRuntime } from '../../shared/domain/node.ts';
 import type { ChainHeads } from './chain-heads.ts';
+import { stringifyJson } from './exact-json.ts';
 import {
   errorResponse,
   type JsonRpcCall,
@@ -144,7 +145,8 @@ export class RpcDispatcher {
   /** Sends the calls as one upstream exchange; never throws: a failure becomes each call's error. */
   private async forward(target: DispatchTarget, calls: readonly JsonRpcCall[]): Promise<Answer[]> {
     const requests = calls.map((call, i) => ({ jsonrpc: '2.0', id: i + 1, method: call.method, params: call.params }));
-    const body = JSON.stringify(requests.length === 1 ? requests[0] : requests);
+    // Exact: params reach the node with every number as the client wrote it.
+    const body = stringifyJson(requests.length === 1 ? requests[0] : requests);
     let parsed: unknown;
     try {
       parsed = await this.deps.upstream.post(target.rpcUrl, body);
@@ -168,7 +170,7 @@ export class RpcDispatcher {
         response.id,
         'error' in response
           ? { kind: 'error', error: response.error }
-          : { kind: 'result', result: response.result, resultJson: JSON.stringify(response.result ?? null) },
+          : { kind: 'result', result: response.result, resultJson: stringifyJson(response.result ?? null) },
       );
     }
     if (byId.size < calls.length) {

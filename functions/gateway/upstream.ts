@@ -5,6 +5,7 @@
  */
 import { Pool } from 'undici';
 import { UpstreamError } from '../../shared/errors.ts';
+import { parseUpstreamBody } from './json-rpc.ts';
 
 export interface UpstreamOptions {
   /** Deadline for one upstream exchange, connecting included. */
@@ -28,7 +29,7 @@ export class RpcUpstream {
     return this.options.timeoutMs;
   }
 
-  /** POSTs a JSON-RPC body and returns the parsed JSON answer. */
+  /** POSTs a JSON-RPC body and returns the parsed JSON answer, its numbers kept exactly (`parseUpstreamBody`). */
   async post(rpcUrl: string, body: string): Promise<unknown> {
     const target = this.targetOf(rpcUrl);
     let statusCode: number;
@@ -53,7 +54,7 @@ export class RpcUpstream {
       throw new UpstreamUnreachableError('The node could not be reached', { cause: error });
     }
     try {
-      return JSON.parse(text);
+      return parseUpstreamBody(text);
     } catch (error) {
       throw new UpstreamProtocolError(`The node answered HTTP ${statusCode} without a JSON body`, { cause: error });
     }

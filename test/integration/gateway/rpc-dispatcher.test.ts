@@ -6,7 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ChainHeads } from '../../../functions/gateway/chain-heads.ts';
-import { type JsonRpcEntry, readEntry } from '../../../functions/gateway/json-rpc.ts';
+import { type JsonRpcEntry, parseJsonRpcBody, readEntry } from '../../../functions/gateway/json-rpc.ts';
 import { ResultCache } from '../../../functions/gateway/result-cache.ts';
 import { type DispatchTarget, RpcDispatcher } from '../../../functions/gateway/rpc-dispatcher.ts';
 import { RpcUpstream } from '../../../functions/gateway/upstream.ts';
@@ -23,6 +23,8 @@ let raw: string | undefined;
 let delayMs = 0;
 let exchanges = 0;
 let calls: string[] = [];
+/** The HTTP bodies the node received, as text. */
+let bodies: string[] = [];
 const upstream = new RpcUpstream({ timeoutMs: 2000 });
 
 beforeAll(async () => {
@@ -33,6 +35,7 @@ beforeAll(async () => {
     });
     req.on('end', () => {
       exchanges++;
+      bodies.push(body);
       const parsed = JSON.parse(body) as Request | Request[];
       const requests = Array.isArray(parsed) ? parsed : [parsed];
       calls.push(...requests.map((r) => r.method));
@@ -59,6 +62,7 @@ beforeEach(() => {
   delayMs = 0;
   exchanges = 0;
   calls = [];
+  bodies = [];
 });
 
 function dispatcher(heads = new ChainHeads()) {
@@ -76,6 +80,13 @@ function target(runtime: DispatchTarget['runtime'] = 'besu'): DispatchTarget {
 
 function entry(id: number | undefined, method: string, params: unknown[] = []): JsonRpcEntry {
   return readEntry({ jsonrpc: '2.0', method, params, ...(id === undefined ? {} : { id }) });
+}
+
+/** The entry of a one-call body given as text, read as the gateway reads a client's body. */
+function entryOfText(text: string): JsonRpcEntry {
+  const body = parseJsonRpcBody(text);
+  if (body.kind !== 'single') throw new Error(`expected a single call, got ${body.kind}`);
+  return body.entry;
 }
 
 const block = { number: '0x5', hash: HASH, transactions: [] };
@@ -194,5 +205,77 @@ describe('forwarding', () => {
     const answers = await dispatcher().dispatch([entry(1, 'admin_peers'), readEntry({ id: 2 })], target());
     expect(exchanges).toBe(0);
     expect(answers.map((a) => a.outcome)).toEqual(['error', 'error']);
+  });
+});
+
+describe('numbers kept exactly on the way to the node and back', () => {
+  const BIG_ID = '9007199254740993';
+
+  it('forwards large and fractional params as the client wrote them', async () => {
+    const params = '["0x1",123456789012345678901234567890,{"ratio":0.10,"gas":9007199254740993}]';
+    await dispatcher().dispatch(
+      [entryOfText(`{"jsonrpc":"2.0","id":${BIG_ID},"method":"eth_estimateGas","params":${params}}`)],
+      target(),
+    );
+    expect(bodies).toEqual([`{"jsonrpc":"2.0","id":1,"method":"eth_estimateGas","params":${params}}`]);
+  });
+
+  it("passes a result's numbers on as the node wrote them, under the client's exact id", async () => {
+    const result = '{"gasUsedRatio":[0.0,0.10],"big":123456789012345678901234567890}';
+    raw = `{"jsonrpc":"2.0","id":1,"result":${result}}`;
+    const [answer] = await dispatcher().dispatch(
+      [entryOfText(`{"jsonrpc":"2.0","id":${BIG_ID},"method":"eth_feeHistory","params":[]}`)],
+      target(),
+    );
+    expect(answer?.response).toBe(`{"jsonrpc":"2.0","id":${BIG_ID},"result":${result}}`);
+  });
+
+  it("passes a node's error on with its numbers as sent, under the client's exact id", async () => {
+    const error = '{"code":-32000,"message":"too high","data":{"limit":18446744073709551616,"ratio":1.0}}';
+    raw = `{"jsonrpc":"2.0","id":1,"error":${error}}`;
+    const [answer] = await dispatcher().dispatch(
+      [entryOfText(`{"jsonrpc":"2.0","id":-${BIG_ID},"method":"eth_call","params":[]}`)],
+      target(),
+    );
+    expect(answer?.response).toBe(`{"jsonrpc":"2.0","id":-${BIG_ID},"error":${error}}`);
+  });
+
+  it('answers merged and cached calls under each caller’s own exact id', async () => {
+    script = () => ({ result: block });
+    delayMs = 50;
+    const d = dispatcher();
+    const ask = (id: string) =>
+      d.dispatch(
+        [entryOfText(`{"jsonrpc":"2.0","id":${id},"method":"eth_getBlockByHash","params":["${HASH}",false]}`)],
+        target(),
+      );
+    const ids = ['9007199254740993', '9007199254740995', '9007199254740997', '0.10'];
+    const answers = await Promise.all(ids.map(ask));
+    expect(exchanges).toBe(1);
+    expect(answers.map((a) => a[0]?.response)).toEqual(
+      ids.map((id) => `{"jsonrpc":"2.0","id":${id},"result":${JSON.stringify(block)}}`),
+    );
+    const later = await ask('12345678901234567890123456789012345678901');
+    expect(later[0]?.outcome).toBe('cache');
+    expect(later[0]?.response).toContain('"id":12345678901234567890123456789012345678901,');
+  });
+
+  it('never merges calls whose params differ only in a large number', async () => {
+    script = () => ({ result: { number: '0x1' } });
+    delayMs = 20;
+    const ask = (n: string) =>
+      entryOfText(`{"jsonrpc":"2.0","id":1,"method":"eth_getBlockByNumber","params":[${n},false]}`);
+    await dispatcher().dispatch([ask('9007199254740993'), ask('9007199254740992'), ask('9007199254740993')], target());
+    expect(calls).toEqual(['eth_getBlockByNumber', 'eth_getBlockByNumber', 'eth_getBlockByNumber']);
+    expect(bodies[0]).toContain('"params":[9007199254740993,false]');
+    expect(bodies[0]).toContain('"params":[9007199254740992,false]');
+  });
+
+  it('answers a node that cannot be reached under the exact id', async () => {
+    const [answer] = await dispatcher().dispatch(
+      [entryOfText(`{"jsonrpc":"2.0","id":${BIG_ID},"method":"eth_blockNumber"}`)],
+      { ...target(), rpcUrl: 'http://127.0.0.1:9' },
+    );
+    expect(answer?.response).toContain(`{"jsonrpc":"2.0","id":${BIG_ID},"error":{"code":-32603,`);
   });
 });

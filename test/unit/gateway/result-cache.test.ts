@@ -1,5 +1,7 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChainHeads } from '../../../functions/gateway/chain-heads.ts';
+import { parseJson } from '../../../functions/gateway/exact-json.ts';
 import { LruCache } from '../../../functions/gateway/lru-cache.ts';
 import { cacheKeyOf, isFinalResult, ResultCache } from '../../../functions/gateway/result-cache.ts';
 
@@ -33,6 +35,31 @@ describe('which calls may be cached', () => {
     ['eth_getBalance', ['0x0000000000000000000000000000000000000000', '0x1']],
   ])('%s %j is never cached', (method, params) => {
     expect(cacheKeyOf(method, params)).toBeUndefined();
+  });
+});
+
+describe('cache keys and large numbers', () => {
+  const shapes = (n: string) => [`[${n}]`, `[${n},false]`, `["${HASH}",${n}]`, `[${n},"latest"]`, `["0x10",${n}]`];
+  const methods = [
+    'eth_chainId',
+    'net_version',
+    'eth_getBlockByHash',
+    'eth_getBlockByNumber',
+    'eth_getTransactionByHash',
+    'eth_getTransactionReceipt',
+  ];
+
+  it('never gives two calls that differ only in a large number the same key (property)', () => {
+    const integerText = fc.bigInt({ min: 1n - 10n ** 40n, max: 10n ** 40n - 1n }).map(String);
+    const numberText = fc.oneof(integerText, fc.constantFrom('1.0', '1e2', '0.10', '-0', '9007199254740993'));
+    fc.assert(
+      fc.property(numberText, numberText, fc.constantFrom(...methods), fc.nat(4), (a, b, method, shape) => {
+        fc.pre(a !== b);
+        const keyOf = (n: string) => cacheKeyOf(method, parseJson(shapes(n)[shape] as string) as unknown[]);
+        const keyA = keyOf(a);
+        return keyA === undefined || keyA !== keyOf(b);
+      }),
+    );
   });
 });
 
