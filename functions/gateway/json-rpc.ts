@@ -84,6 +84,9 @@ export function readEntry(value: unknown): JsonRpcEntry {
   if (params !== undefined && !Array.isArray(params) && !isRecord(params)) {
     return invalid(id, 'params must be an array or an object');
   }
+  if (params !== undefined && nestedDeeperThan(params, MAX_PARAMS_DEPTH)) {
+    return invalid(id, `params must not be nested deeper than ${MAX_PARAMS_DEPTH} levels`);
+  }
   return {
     valid: true,
     call: { method: value.method, params: params as JsonRpcParams | undefined, id: hasId ? id : undefined },
@@ -154,6 +157,27 @@ function isId(value: unknown): value is JsonRpcId {
 }
 
 /** A JSON object: neither an array nor a number kept as its text. */
+/**
+ * Ethereum's methods take params a few levels deep (a filter's topics are an array of arrays inside an object);
+ * a body nested thousands of levels deep is within the size limit but would exhaust the stack of every
+ * serialiser on its way to the node.
+ */
+const MAX_PARAMS_DEPTH = 32;
+
+/** Whether arrays and objects in `value` nest deeper than `limit`; iterative, and stops at the first too deep. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  const stack: { value: unknown; depth: number }[] = [{ value, depth: 1 }];
+  for (let next = stack.pop(); next; next = stack.pop()) {
+    if (typeof next.value !== 'object' || next.value === null || isLosslessNumber(next.value)) continue;
+    if (next.depth > limit) return true;
+    const children = Array.isArray(next.value) ? next.value : Object.values(next.value);
+    for (const child of children) {
+      if (typeof child === 'object' && child !== null) stack.push({ value: child, depth: next.depth + 1 });
+    }
+  }
+  return false;
+}
+
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !isLosslessNumber(value);
 }

@@ -204,6 +204,26 @@ describe('gateway JSON-RPC validation', () => {
   });
 });
 
+describe('gateway bodies at the edge of the size limit', () => {
+  it('refuses params nested deeper than any method takes with -32600, never a 500', async () => {
+    const g = gateway();
+    const depth = 200_000;
+    const params = `${'['.repeat(depth)}${']'.repeat(depth)}`;
+    const response = await g.post('/rpc/node_mine', `{"jsonrpc":"2.0","id":7,"method":"eth_call","params":${params}}`);
+    expect(response.status).toBe(200);
+    const body = await response.json();
+    expect(body).toMatchObject({ id: 7, error: { code: -32600, message: expect.stringMatching(/nested deeper/) } });
+  });
+
+  it('still forwards the deepest params Ethereum methods take', async () => {
+    const g = gateway();
+    const filter = { jsonrpc: '2.0', id: 8, method: 'eth_getLogs', params: [{ topics: [[null, ['0x01']]] }] };
+    const body = await (await g.post('/rpc/node_mine', filter)).json();
+    // The node URL is a closed port: the call got past validation to the upstream step.
+    expect(body.error.data.reason).toBe('upstream-unreachable');
+  });
+});
+
 describe('gateway rate limiting', () => {
   it('answers 429 with Retry-After once the key has used its burst, and lets it through after a wait', async () => {
     const g = gateway();
