@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { isAddress, isHexString } from 'ethers';
 import { Timestamp } from './common.schemas.ts';
+import { refuseMalformedText, WellFormedText } from './text.schemas.ts';
 
 export const CreateSigningKey = z
   .strictObject({
@@ -11,7 +12,7 @@ export const CreateSigningKey = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'Letters, digits, dot, dash, underscore; up to 63 characters')
       .openapi({ example: 'infusion-pump-0042' }),
-    description: z.string().trim().max(200).optional(),
+    description: WellFormedText.trim().max(200).optional(),
   })
   .openapi('CreateSigningKey');
 
@@ -31,7 +32,7 @@ export const SigningKeyList = z.object({ items: z.array(SigningKeyView) }).opena
 
 export const SignMessage = z
   .strictObject({
-    message: z.string().min(1).max(16_384).openapi({ example: 'Batch 2026-11-24 released by pharmacy QA' }),
+    message: WellFormedText.min(1).max(16_384).openapi({ example: 'Batch 2026-11-24 released by pharmacy QA' }),
     encoding: z
       .enum(['utf8', 'hex'])
       .default('utf8')
@@ -39,12 +40,12 @@ export const SignMessage = z
   })
   .openapi('SignMessage');
 
-const TypedDataField = z.strictObject({ name: z.string().min(1).max(64), type: z.string().min(1).max(64) });
+const TypedDataField = z.strictObject({ name: WellFormedText.min(1).max(64), type: WellFormedText.min(1).max(64) });
 export const SignTypedData = z
   .strictObject({
     domain: z.strictObject({
-      name: z.string().max(128).optional(),
-      version: z.string().max(32).optional(),
+      name: WellFormedText.max(128).optional(),
+      version: WellFormedText.max(32).optional(),
       chainId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).optional(),
       verifyingContract: z.string().refine(isAddress, 'Not an address').optional(),
       salt: z
@@ -52,9 +53,10 @@ export const SignTypedData = z
         .refine((v) => isHexString(v, 32), 'A 32-byte hex string')
         .optional(),
     }),
-    types: z.record(z.string().min(1).max(64), z.array(TypedDataField).max(64)),
-    primaryType: z.string().min(1).max(64).optional(),
-    message: z.record(z.string(), z.unknown()),
+    types: z.record(WellFormedText.min(1).max(64), z.array(TypedDataField).max(64)),
+    primaryType: WellFormedText.min(1).max(64).optional(),
+    // Arbitrary JSON that ethers encodes by `types`: every string in it, at any depth and keys included, is text.
+    message: z.record(z.string(), z.unknown()).superRefine(refuseMalformedText),
   })
   .openapi('SignTypedData');
 
