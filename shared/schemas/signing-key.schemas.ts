@@ -69,17 +69,33 @@ export const SignatureView = z
   })
   .openapi('Signature');
 
-const Quantity = z.union([z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/), z.number().int().nonnegative()]);
+/**
+ * A decimal or 0x-hex quantity up to `max`: beyond the field's width a transaction cannot be encoded, and ethers'
+ * refusal would otherwise surface from deep in the send as if the node had failed.
+ */
+const quantity = (max: bigint, width: string) => {
+  const atMost = `At most 2^${width} − 1`;
+  return z.union([
+    z
+      .string()
+      .regex(/^(0x[0-9a-fA-F]+|\d+)$/, { message: 'A decimal or 0x-hex number', abort: true })
+      .refine((value) => BigInt(value) <= max, atMost),
+    z.number().int().nonnegative(),
+  ]);
+};
 export const SendTransaction = z
   .strictObject({
     to: z.string().refine(isAddress, 'Not an address').optional().openapi({ description: 'Omit to deploy a contract' }),
-    value: Quantity.default('0'),
+    value: quantity(2n ** 256n - 1n, '256').default('0'),
     data: z
       .string()
-      .refine((v) => isHexString(v), 'A 0x-prefixed hex string')
+      .refine((v) => isHexString(v, true), 'A 0x-prefixed hex string of whole bytes (an even number of digits)')
       .max(262_144)
       .default('0x'),
-    gasLimit: Quantity.optional().openapi({ description: 'Estimated by the node when omitted' }),
+    // Nodes keep gas in 64 bits (Besu's long, geth's uint64).
+    gasLimit: quantity(2n ** 64n - 1n, '64')
+      .optional()
+      .openapi({ description: 'Estimated by the node when omitted' }),
     nodeId: z
       .string()
       .regex(/^node_[a-z2-7]{20}$/)
