@@ -78,6 +78,7 @@ const quantity = (max: bigint, width: string) => {
   return z.union([
     z
       .string()
+      // Stops here when it fails: BigInt would throw on what the pattern refuses.
       .regex(/^(0x[0-9a-fA-F]+|\d+)$/, { message: 'A decimal or 0x-hex number', abort: true })
       .refine((value) => BigInt(value) <= max, atMost),
     z.number().int().nonnegative(),
