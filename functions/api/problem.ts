@@ -37,6 +37,10 @@ export function fieldErrors(error: ZodError, where: string): FieldError[] {
     if (issue.code === 'unrecognized_keys') {
       return { path, message: `Unknown field(s): ${issue.keys.join(', ')}` };
     }
+    // A record key that fails its schema: zod's own message says only "Invalid key in record".
+    if (issue.code === 'invalid_key' && issue.issues[0]) {
+      return { path, message: `Invalid key: ${issue.issues[0].message}` };
+    }
     return { path, message: issue.message };
   });
 }

@@ -5,6 +5,7 @@
 import { z } from '@hono/zod-openapi';
 import { NODE_HEALTHS } from '../domain/health.ts';
 import { Timestamp } from './common.schemas.ts';
+import { WellFormedText } from './text.schemas.ts';
 
 const IsoDateTime = z.iso.datetime({ offset: false }).openapi({ example: '2026-11-24T12:00:00.000Z' });
 
@@ -167,7 +168,7 @@ export const CreateMaintenanceWindow = z
   .strictObject({
     start: IsoInstant,
     end: IsoInstant,
-    description: z.string().trim().min(1).max(500).openapi({ example: 'Besu upgrade to 25.10' }),
+    description: WellFormedText.trim().min(1).max(500).openapi({ example: 'Besu upgrade to 25.10' }),
   })
   .openapi('CreateMaintenanceWindow');
 

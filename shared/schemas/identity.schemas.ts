@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { ROLES } from '../domain/organisation.ts';
 import { Timestamp } from './common.schemas.ts';
+import { WellFormedText } from './text.schemas.ts';
 
 export const Email = z
   .email()
@@ -11,19 +12,19 @@ export const Email = z
   .transform((email) => email.toLowerCase())
   .openapi({ example: 'anna.lind@karolinska.example' });
 
-export const Password = z
-  .string()
-  .min(12, 'Use at least 12 characters')
+export const Password = WellFormedText.min(12, 'Use at least 12 characters')
   .max(256)
   .openapi({ format: 'password', example: 'correct horse battery staple' });
 
 export const SignupRequest = z
-  .strictObject({ email: Email, password: Password, name: z.string().trim().min(1).max(120) })
+  .strictObject({ email: Email, password: Password, name: WellFormedText.trim().min(1).max(120) })
   .openapi('SignupRequest');
 export type SignupRequest = z.infer<typeof SignupRequest>;
 
+// Checked at login too: a password stored before sign-up checked it was hashed with U+FFFD for each unpaired
+// surrogate (UTF-8 encoding), so that well-formed spelling still logs in.
 export const LoginRequest = z
-  .strictObject({ email: Email, password: z.string().min(1).max(256).openapi({ format: 'password' }) })
+  .strictObject({ email: Email, password: WellFormedText.min(1).max(256).openapi({ format: 'password' }) })
   .openapi('LoginRequest');
 export type LoginRequest = z.infer<typeof LoginRequest>;
 

@@ -6,6 +6,8 @@ import { isAddress } from 'ethers';
 import { CONSENSUS_PROTOCOLS, NETWORK_STATUSES } from '../domain/network.ts';
 import { NODE_HOSTINGS, NODE_ROLES, NODE_RUNTIMES, NODE_SIZES, NODE_STATES } from '../domain/node.ts';
 import { Timestamp } from './common.schemas.ts';
+import { WellFormedText } from './text.schemas.ts';
+import { HttpUrl } from './url.schemas.ts';
 
 const Address = z.string().refine((value) => isAddress(value), 'Not an Ethereum address');
 const Enode = z
@@ -70,7 +72,7 @@ export const NetworkList = z.object({ items: z.array(NetworkView) }).openapi('Ne
 export const CreateNode = z
   .strictObject({
     networkId: z.string().regex(/^net_[a-z2-7]{20}$/, 'Not a network id'),
-    name: z.string().trim().min(1).max(60).optional().openapi({ example: 'validator-1' }),
+    name: WellFormedText.trim().min(1).max(60).optional().openapi({ example: 'validator-1' }),
     role: z.enum(NODE_ROLES).default('member'),
     hosting: z.enum(NODE_HOSTINGS).default('managed'),
     size: z.enum(NODE_SIZES).default('small'),
@@ -79,10 +81,7 @@ export const CreateNode = z
       .regex(/^[a-z]{2}-[a-z]+-\d$/, 'An AWS region, e.g. eu-north-1')
       .default('eu-north-1'),
     enode: Enode.optional().openapi({ description: 'Self-hosted only: your node’s enode, once it runs' }),
-    rpcUrl: z
-      .url({ protocol: /^https?$/ })
-      .optional()
-      .openapi({ description: 'Self-hosted only: a JSON-RPC URL the platform may monitor' }),
+    rpcUrl: HttpUrl.optional().openapi({ description: 'Self-hosted only: a JSON-RPC URL the platform may monitor' }),
   })
   .openapi('CreateNode');
 export type CreateNode = z.infer<typeof CreateNode>;
@@ -90,10 +89,7 @@ export type CreateNode = z.infer<typeof CreateNode>;
 export const UpdateSelfHostedNode = z
   .strictObject({
     enode: Enode.nullable().optional(),
-    rpcUrl: z
-      .url({ protocol: /^https?$/ })
-      .nullable()
-      .optional(),
+    rpcUrl: HttpUrl.nullable().optional(),
   })
   .openapi('UpdateSelfHostedNode');
 

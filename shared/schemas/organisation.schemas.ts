@@ -5,6 +5,7 @@ import { z } from '@hono/zod-openapi';
 import { API_KEY_SCOPES, ORGANISATION_TYPES, ROLES } from '../domain/organisation.ts';
 import { pageOf, Timestamp } from './common.schemas.ts';
 import { Email } from './identity.schemas.ts';
+import { WellFormedText } from './text.schemas.ts';
 
 export const OrganisationType = z.enum(ORGANISATION_TYPES).openapi({ description: 'Member category' });
 export const Role = z.enum(ROLES);
@@ -12,7 +13,7 @@ export const ApiKeyScope = z.enum(API_KEY_SCOPES);
 
 export const CreateOrganisation = z
   .strictObject({
-    name: z.string().trim().min(2).max(120).openapi({ example: 'Karolinska Universitetssjukhuset' }),
+    name: WellFormedText.trim().min(2).max(120).openapi({ example: 'Karolinska Universitetssjukhuset' }),
     type: OrganisationType,
     country: z
       .string()
@@ -70,7 +71,7 @@ export const InvitationList = z.object({ items: z.array(InvitationView) }).opena
 
 export const CreateApiKey = z
   .strictObject({
-    name: z.string().trim().min(1).max(80).openapi({ example: 'lab-integration' }),
+    name: WellFormedText.trim().min(1).max(80).openapi({ example: 'lab-integration' }),
     scopes: z
       .array(ApiKeyScope)
       .min(1)

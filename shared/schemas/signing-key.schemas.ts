@@ -4,6 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { isAddress, isHexString } from 'ethers';
 import { Timestamp } from './common.schemas.ts';
+import { refuseMalformedText, WellFormedText } from './text.schemas.ts';
 
 export const CreateSigningKey = z
   .strictObject({
@@ -11,7 +12,7 @@ export const CreateSigningKey = z
       .string()
       .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,62}$/, 'Letters, digits, dot, dash, underscore; up to 63 characters')
       .openapi({ example: 'infusion-pump-0042' }),
-    description: z.string().trim().max(200).optional(),
+    description: WellFormedText.trim().max(200).optional(),
   })
   .openapi('CreateSigningKey');
 
@@ -31,7 +32,7 @@ export const SigningKeyList = z.object({ items: z.array(SigningKeyView) }).opena
 
 export const SignMessage = z
   .strictObject({
-    message: z.string().min(1).max(16_384).openapi({ example: 'Batch 2026-11-24 released by pharmacy QA' }),
+    message: WellFormedText.min(1).max(16_384).openapi({ example: 'Batch 2026-11-24 released by pharmacy QA' }),
     encoding: z
       .enum(['utf8', 'hex'])
       .default('utf8')
@@ -39,12 +40,12 @@ export const SignMessage = z
   })
   .openapi('SignMessage');
 
-const TypedDataField = z.strictObject({ name: z.string().min(1).max(64), type: z.string().min(1).max(64) });
+const TypedDataField = z.strictObject({ name: WellFormedText.min(1).max(64), type: WellFormedText.min(1).max(64) });
 export const SignTypedData = z
   .strictObject({
     domain: z.strictObject({
-      name: z.string().max(128).optional(),
-      version: z.string().max(32).optional(),
+      name: WellFormedText.max(128).optional(),
+      version: WellFormedText.max(32).optional(),
       chainId: z.union([z.number().int().nonnegative(), z.string().regex(/^\d+$/)]).optional(),
       verifyingContract: z.string().refine(isAddress, 'Not an address').optional(),
       salt: z
@@ -52,9 +53,10 @@ export const SignTypedData = z
         .refine((v) => isHexString(v, 32), 'A 32-byte hex string')
         .optional(),
     }),
-    types: z.record(z.string().min(1).max(64), z.array(TypedDataField).max(64)),
-    primaryType: z.string().min(1).max(64).optional(),
-    message: z.record(z.string(), z.unknown()),
+    types: z.record(WellFormedText.min(1).max(64), z.array(TypedDataField).max(64)),
+    primaryType: WellFormedText.min(1).max(64).optional(),
+    // Arbitrary JSON that ethers encodes by `types`: every string in it, at any depth and keys included, is text.
+    message: z.record(z.string(), z.unknown()).superRefine(refuseMalformedText),
   })
   .openapi('SignTypedData');
 
@@ -67,17 +69,34 @@ export const SignatureView = z
   })
   .openapi('Signature');
 
-const Quantity = z.union([z.string().regex(/^(0x[0-9a-fA-F]+|\d+)$/), z.number().int().nonnegative()]);
+/**
+ * A decimal or 0x-hex quantity up to `max`: beyond the field's width a transaction cannot be encoded, and ethers'
+ * refusal would otherwise surface from deep in the send as if the node had failed.
+ */
+const quantity = (max: bigint, width: string) => {
+  const atMost = `At most 2^${width} − 1`;
+  return z.union([
+    z
+      .string()
+      // Stops here when it fails: BigInt would throw on what the pattern refuses.
+      .regex(/^(0x[0-9a-fA-F]+|\d+)$/, { message: 'A decimal or 0x-hex number', abort: true })
+      .refine((value) => BigInt(value) <= max, atMost),
+    z.number().int().nonnegative(),
+  ]);
+};
 export const SendTransaction = z
   .strictObject({
     to: z.string().refine(isAddress, 'Not an address').optional().openapi({ description: 'Omit to deploy a contract' }),
-    value: Quantity.default('0'),
+    value: quantity(2n ** 256n - 1n, '256').default('0'),
     data: z
       .string()
-      .refine((v) => isHexString(v), 'A 0x-prefixed hex string')
+      .refine((v) => isHexString(v, true), 'A 0x-prefixed hex string of whole bytes (an even number of digits)')
       .max(262_144)
       .default('0x'),
-    gasLimit: Quantity.optional().openapi({ description: 'Estimated by the node when omitted' }),
+    // Nodes keep gas in 64 bits (Besu's long, geth's uint64).
+    gasLimit: quantity(2n ** 64n - 1n, '64')
+      .optional()
+      .openapi({ description: 'Estimated by the node when omitted' }),
     nodeId: z
       .string()
       .regex(/^node_[a-z2-7]{20}$/)

@@ -363,15 +363,37 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
   );
 }
 
-/** A node's refusal (revert, bad nonce, ...) is the caller's to fix; a node that cannot be reached is ours. */
+/**
+ * JSON-RPC error codes with which a node refuses a transaction for what it says (EIP-1474's -32000 and -32003,
+ * invalid params, a revert): the node was reached and answered, so the request is what needs changing.
+ */
+const REFUSAL_CODES: ReadonlySet<number> = new Set([-32000, -32003, -32602, 3]);
+
+/** A node's refusal (revert, bad nonce, gas out of bounds...) is the caller's to fix; a node that cannot be reached is ours. */
 function nodeRefusal(error: unknown): Error {
   if (error instanceof InvalidStateError || error instanceof ValidationError) return error;
   if (isError(error, 'CALL_EXCEPTION') || isError(error, 'INSUFFICIENT_FUNDS') || isError(error, 'NONCE_EXPIRED')) {
     return new ValidationError(`The node refused the transaction: ${error.shortMessage}`, [], { cause: error });
+  }
+  // ethers refusing to encode a value of the request, before anything is sent.
+  if (isError(error, 'INVALID_ARGUMENT') || isError(error, 'NUMERIC_FAULT')) {
+    return new ValidationError(`The transaction cannot be encoded: ${error.shortMessage}`, [], { cause: error });
+  }
+  const answer = jsonRpcErrorOf(error);
+  if (answer && REFUSAL_CODES.has(answer.code)) {
+    return new ValidationError(`The node refused the transaction: ${answer.message}`, [], { cause: error });
   }
   if (isError(error, 'SERVER_ERROR') && /execution reverted|invalid|exceeds/i.test(error.shortMessage)) {
     return new ValidationError(`The node refused the transaction: ${error.shortMessage}`, [], { cause: error });
   }
   if (error instanceof Error && 'status' in error) return error;
   return new UpstreamError('The node could not be reached to send the transaction; try again', { cause: error });
+}
+
+/** The JSON-RPC error a node answered with, which ethers keeps as `error` when it has no name for it. */
+function jsonRpcErrorOf(error: unknown): { code: number; message: string } | undefined {
+  const answer = error instanceof Error && 'error' in error ? error.error : undefined;
+  if (answer === null || typeof answer !== 'object') return undefined;
+  const { code, message } = answer as { code?: unknown; message?: unknown };
+  return typeof code === 'number' && typeof message === 'string' ? { code, message } : undefined;
 }

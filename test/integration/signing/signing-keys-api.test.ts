@@ -111,6 +111,36 @@ describe('signing keys API', () => {
     expect(second.json.nonce).toBe(1);
   });
 
+  it('answers a transaction the node or ethers cannot take with 400 and the reason, not as an unreachable node', async () => {
+    const key = await call('POST', `/v1/orgs/${owner.orgId}/keys`, { token: owner.token, body: { alias: 'careless' } });
+    const send = (body: Record<string, unknown>) =>
+      call('POST', `/v1/orgs/${owner.orgId}/keys/${key.json.id}/transactions`, { token: owner.token, body });
+    const to = Wallet.createRandom().address;
+    const refusedByNode = [
+      { body: { to, gasLimit: '1' }, detail: /refused.*intrinsic gas too low/ },
+      { body: { to, gasLimit: '0xffffffffffffffff' }, detail: /refused.*gas/ },
+    ];
+    for (const { body, detail } of refusedByNode) {
+      const res = await send(body);
+      expect({ status: res.status, detail: res.json.detail }).toEqual({
+        status: 400,
+        detail: expect.stringMatching(detail),
+      });
+    }
+    const refusedHere = [
+      { body: { to, value: `0x1${'0'.repeat(64)}` }, path: 'body.value' },
+      { body: { to, gasLimit: `0x1${'0'.repeat(16)}` }, path: 'body.gasLimit' },
+      { body: { to, data: '0xabc' }, path: 'body.data' },
+    ];
+    for (const { body, path } of refusedHere) {
+      const res = await send(body);
+      expect({ status: res.status, paths: res.json.errors?.map((e: { path: string }) => e.path) }).toEqual({
+        status: 400,
+        paths: [path],
+      });
+    }
+  });
+
   it('refuses to sign with a disabled key, signs again once enabled, and never after deletion is scheduled', async () => {
     const key = await call('POST', `/v1/orgs/${owner.orgId}/keys`, {
       token: owner.token,
