@@ -13,7 +13,7 @@ const Address = z.string().refine((value) => isAddress(value), 'Not an Ethereum 
 const Enode = z
   .string()
   .regex(
-    /^enode:\/\/[0-9a-fA-F]{128}@[^\s:@]+:\d{1,5}(\?discport=\d{1,5})?$/,
+    /^enode:\/\/[0-9a-fA-F]{128}@[A-Za-z0-9.-]{1,253}:\d{1,5}(\?discport=\d{1,5})?$/,
     'Not an enode URL (enode://<128 hex>@host:port)',
   );
 
