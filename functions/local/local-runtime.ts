@@ -46,6 +46,7 @@ import { type GovernanceWorker, startGovernanceWorker } from './governance-worke
 import { startHealthWorker } from './health-worker.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
+import { settleUnreadBody } from './unread-body.ts';
 
 export interface LocalRuntime {
   readonly url: string;
@@ -298,9 +299,11 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     };
     const fetch = async (request: Request, env: unknown) => {
       const response = await route(request, env);
-      // While stopping, every answer closes its connection, so no client sends another request on a socket
-      // that is about to go: each request is either answered in full or never received.
-      if (!draining) return response;
+      // An answer given before its body was read (a 413) has the rest discarded, or closes its connection when
+      // that rest is too large to discard (see unread-body.ts). While stopping, every answer closes its
+      // connection, so no client sends another request on a socket that is about to go: each request is either
+      // answered in full or never received.
+      if (settleUnreadBody(env) === 'keep-alive' && !draining) return response;
       const closing = new Response(response.body, response);
       closing.headers.set('connection', 'close');
       return closing;
