@@ -63,6 +63,7 @@ export interface LocalRuntime {
   readonly governance: GovernanceWorker;
   /** Waits until the background node work under way has finished. */
   idle(): Promise<void>;
+  /** Stops everything it started, chain processes included, even when a part fails to stop (then it rejects). */
   stop(): Promise<void>;
 }
 
@@ -349,12 +350,31 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       usage,
       governance: governanceWorker,
       idle: () => worker.idle(),
-      async stop() {
-        for (const stop of stoppers) await stop();
-      },
+      stop: () => stopAll(stoppers),
     } satisfies LocalRuntime;
   } catch (error) {
-    for (const stop of stoppers) await stop();
+    await stopAll(stoppers).catch((stopFailure: unknown) =>
+      logger.error('parts of the local runtime did not stop after the failed start', { error: stopFailure }),
+    );
     throw error;
+  }
+}
+
+/**
+ * Runs every stopper in order, whatever fails: one part that cannot stop (a flush to the database, say) must not
+ * leave the later ones running, the chain processes above all, which would outlive the control plane.
+ */
+async function stopAll(stoppers: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const stop of stoppers) {
+    try {
+      await stop();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) {
+    const reasons = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+    throw new AggregateError(failures, `parts of the local runtime did not stop cleanly: ${reasons.join('; ')}`);
   }
 }

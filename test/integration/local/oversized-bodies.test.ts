@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { Agent, request } from 'undici';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DISCARD_LIMIT_BYTES } from '../../../functions/local/unread-body.ts';
-import { http, type LocalServer, startLocalServer } from '../../support/local-server.ts';
+import { http, type LocalServer, memberWithRunningNode, startLocalServer } from '../../support/local-server.ts';
 
 /** Past both the API's body limit (64 KiB by default) and the gateway's (1 MiB). */
 const OVERSIZED = Buffer.alloc(2 * 1024 * 1024, 'a');
@@ -28,25 +28,8 @@ const pool = new Agent({ connections: 1, keepAliveTimeout: 60_000 });
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'carechain-oversized-'));
   server = await startLocalServer({ dataDir, env: { CARECHAIN_OPERATOR_PASSWORD: 'operator-password-1234' } });
-  const base = server.url;
-  const signup = await http(base, 'POST', '/v1/auth/signup', {
-    body: { email: 'bodies@test.example', password: 'a long test password', name: 'Bodies' },
-  });
-  const token = signup.json.token as string;
-  const org = await http(base, 'POST', '/v1/orgs', { token, body: { name: 'Bodies Clinic', type: 'hospital' } });
-  const orgId = org.json.id as string;
-  const networks = await http(base, 'GET', '/v1/networks', { token });
-  const node = await http(base, 'POST', `/v1/orgs/${orgId}/nodes`, {
-    token,
-    body: { networkId: networks.json.items[0].id },
-  });
-  const nodeId = node.json.id as string;
-  const deadline = Date.now() + 30_000;
-  while ((await http(base, 'GET', `/v1/orgs/${orgId}/nodes/${nodeId}`, { token })).json.state !== 'running') {
-    if (Date.now() > deadline) throw new Error(`node ${nodeId} never ran:\n${server.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  const key = await http(base, 'POST', `/v1/orgs/${orgId}/api-keys`, {
+  const { token, orgId, nodeId } = await memberWithRunningNode(server.url, 'Bodies');
+  const key = await http(server.url, 'POST', `/v1/orgs/${orgId}/api-keys`, {
     token,
     body: { name: 'rpc', scopes: ['rpc'] },
   });
