@@ -7,13 +7,15 @@
  */
 
 const guarded = new WeakSet<NodeJS.WritableStream>();
+const failed = new WeakSet<NodeJS.WritableStream>();
 
 /** Makes write failures of the stream end only its output, never the process. Idempotent. */
 export function guardOutput(stream: NodeJS.WritableStream): void {
   if (guarded.has(stream)) return;
   guarded.add(stream);
-  // The failed stream is destroyed by Node (so no longer writable), and there is no one left to tell.
-  stream.on('error', () => {});
+  // There is no one left to tell. Node keeps process.stdout and process.stderr open (writable) after a failure,
+  // so the failure is remembered here, and later writes through writeOutput are not even attempted.
+  stream.on('error', () => failed.add(stream));
 }
 
 /** Guards stdout and stderr, including the writes of code that uses them directly (libraries, `console`). */
@@ -25,5 +27,5 @@ export function guardProcessOutput(): void {
 /** Writes the text unless the stream has failed. */
 export function writeOutput(stream: NodeJS.WritableStream, text: string): void {
   guardOutput(stream);
-  if (stream.writable) stream.write(text);
+  if (!failed.has(stream) && stream.writable) stream.write(text);
 }
