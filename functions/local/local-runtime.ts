@@ -47,6 +47,7 @@ import { type GovernanceWorker, startGovernanceWorker } from './governance-worke
 import { startHealthWorker } from './health-worker.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
+import { settleUnreadBody } from './unread-body.ts';
 
 export interface LocalRuntime {
   readonly url: string;
@@ -63,6 +64,7 @@ export interface LocalRuntime {
   readonly governance: GovernanceWorker;
   /** Waits until the background node work under way has finished. */
   idle(): Promise<void>;
+  /** Stops everything it started, chain processes included, even when a part fails to stop (then it rejects). */
   stop(): Promise<void>;
 }
 
@@ -304,9 +306,11 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
     };
     const fetch = async (request: Request, env: unknown) => {
       const response = await route(request, env);
-      // While stopping, every answer closes its connection, so no client sends another request on a socket
-      // that is about to go: each request is either answered in full or never received.
-      if (!draining) return response;
+      // An answer given before its body was read (a 413) has the rest discarded, or closes its connection when
+      // that rest is too large to discard (see unread-body.ts). While stopping, every answer closes its
+      // connection, so no client sends another request on a socket that is about to go: each request is either
+      // answered in full or never received.
+      if (settleUnreadBody(env) === 'keep-alive' && !draining) return response;
       const closing = new Response(response.body, response);
       closing.headers.set('connection', 'close');
       return closing;
@@ -352,12 +356,31 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       usage,
       governance: governanceWorker,
       idle: () => worker.idle(),
-      async stop() {
-        for (const stop of stoppers) await stop();
-      },
+      stop: () => stopAll(stoppers),
     } satisfies LocalRuntime;
   } catch (error) {
-    for (const stop of stoppers) await stop();
+    await stopAll(stoppers).catch((stopFailure: unknown) =>
+      logger.error('parts of the local runtime did not stop after the failed start', { error: stopFailure }),
+    );
     throw error;
+  }
+}
+
+/**
+ * Runs every stopper in order, whatever fails: one part that cannot stop (a flush to the database, say) must not
+ * leave the later ones running, the chain processes above all, which would outlive the control plane.
+ */
+async function stopAll(stoppers: ReadonlyArray<() => Promise<void> | void>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const stop of stoppers) {
+    try {
+      await stop();
+    } catch (error) {
+      failures.push(error);
+    }
+  }
+  if (failures.length > 0) {
+    const reasons = failures.map((failure) => (failure instanceof Error ? failure.message : String(failure)));
+    throw new AggregateError(failures, `parts of the local runtime did not stop cleanly: ${reasons.join('; ')}`);
   }
 }

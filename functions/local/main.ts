@@ -2,7 +2,12 @@
  * `npm start`: the whole control plane on this machine. Prints where it listens and how to log in.
  */
 import { ConfigError, loadConfig } from '../../shared/config/config.ts';
+import { guardProcessOutput, writeOutput } from '../../shared/observability/process-output.ts';
 import { startLocalRuntime } from './local-runtime.ts';
+
+// Whoever reads our output may go away (a closed terminal, a log shipper restarting): from then on writes fail,
+// and the control plane must go on serving, and stop what it started when told to, regardless.
+guardProcessOutput();
 
 // Locally the AWS SDK only talks to the embedded database, at the versions the lockfile pins: its notice that
 // future SDK releases will need Node 22 concerns whoever upgrades it, not someone starting the control plane.
@@ -14,7 +19,7 @@ async function main() {
     config = loadConfig();
   } catch (error) {
     if (error instanceof ConfigError) {
-      process.stderr.write(`${error.message}\nFix the variable(s) above and start again.\n`);
+      writeOutput(process.stderr, `${error.message}\nFix the variable(s) above and start again.\n`);
       process.exit(1);
     }
     throw error;
@@ -24,7 +29,8 @@ async function main() {
     runtime.operator.created && runtime.operator.generatedPassword
       ? `${runtime.operator.email} / ${runtime.operator.generatedPassword}  (generated now and shown only once; set CARECHAIN_OPERATOR_PASSWORD to choose it)`
       : `${runtime.operator.email} / ${config.operatorPassword ? 'the password in CARECHAIN_OPERATOR_PASSWORD' : 'the password printed at the first start'}`;
-  process.stdout.write(
+  writeOutput(
+    process.stdout,
     [
       '',
       `CareChain BaaS is running at ${runtime.url}`,
@@ -42,8 +48,14 @@ async function main() {
   const shutdown = async (signal: string) => {
     if (stopping) return;
     stopping = true;
-    process.stdout.write(`Received ${signal}; stopping…\n`);
-    await runtime.stop();
+    writeOutput(process.stdout, `Received ${signal}; stopping…\n`);
+    try {
+      await runtime.stop();
+    } catch (error) {
+      // Everything was still asked to stop (see LocalRuntime.stop); the exit status tells what the text may not.
+      writeOutput(process.stderr, `CareChain BaaS did not stop cleanly: ${(error as Error).message}\n`);
+      process.exit(1);
+    }
     process.exit(0);
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
@@ -51,6 +63,9 @@ async function main() {
 }
 
 main().catch((error: unknown) => {
-  process.stderr.write(`CareChain BaaS could not start: ${error instanceof Error ? error.message : String(error)}\n`);
+  writeOutput(
+    process.stderr,
+    `CareChain BaaS could not start: ${error instanceof Error ? error.message : String(error)}\n`,
+  );
   process.exit(1);
 });

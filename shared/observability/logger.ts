@@ -2,6 +2,8 @@
  * Structured JSON logs, one object a line. Fields whose names suggest secrets are redacted before anything is
  * written, as a second line of defence: callers should not pass secrets in the first place.
  */
+import { writeOutput } from './process-output.ts';
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
@@ -32,7 +34,8 @@ export function createLogger(
   options: { level?: LogLevel | 'silent'; write?: (line: string) => void; base?: LogFields } = {},
 ): Logger {
   const threshold = ORDER[options.level ?? 'info'];
-  const write = options.write ?? ((line: string) => process.stdout.write(`${line}\n`));
+  // Logging never ends the process, not even when nobody reads stdout any more.
+  const write = options.write ?? ((line: string) => writeOutput(process.stdout, `${line}\n`));
   const base = options.base ?? {};
   const log = (level: LogLevel, message: string, fields?: LogFields) => {
     if (ORDER[level] < threshold) return;

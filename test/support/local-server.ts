@@ -1,8 +1,9 @@
 /**
  * Starts the real local control plane (`functions/local/main.ts`, what `npm start` runs) as a child process on a
- * free port with its own data directory, and stops it with a signal of the test's choosing.
+ * free port with its own data directory, and stops it with a signal of the test's choosing. Also what tests of it
+ * need around it: a member with a running node, and the anvil processes running on its data directory.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 
 export interface LocalServer {
@@ -84,4 +85,38 @@ export async function http(
   });
   const text = await response.text();
   return { status: response.status, json: text ? JSON.parse(text) : undefined, text };
+}
+
+/** Signs a member up, creates an organisation and one node on the default network, and waits until the node runs. */
+export async function memberWithRunningNode(base: string, name: string) {
+  const email = `${name.toLowerCase().replace(/\W+/g, '-')}@test.example`;
+  const signup = await http(base, 'POST', '/v1/auth/signup', {
+    body: { email, password: 'a long test password', name },
+  });
+  const token = signup.json.token as string;
+  const org = await http(base, 'POST', '/v1/orgs', { token, body: { name: `${name} Clinic`, type: 'hospital' } });
+  const orgId = org.json.id as string;
+  const networks = await http(base, 'GET', '/v1/networks', { token });
+  const node = await http(base, 'POST', `/v1/orgs/${orgId}/nodes`, {
+    token,
+    body: { networkId: networks.json.items[0].id },
+  });
+  const nodeId = node.json.id as string;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const state = (await http(base, 'GET', `/v1/orgs/${orgId}/nodes/${nodeId}`, { token })).json.state;
+    if (state === 'running') return { token, orgId, nodeId };
+    if (Date.now() > deadline) throw new Error(`node ${nodeId} is ${state}, not running`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}
+
+/** The anvil processes whose command line names a path under `dir` (their state file is in the data dir). */
+export function anvilPidsUnder(dir: string): number[] {
+  try {
+    const out = execFileSync('pgrep', ['-f', `anvil.*${dir}`], { encoding: 'utf8' });
+    return out.split('\n').filter(Boolean).map(Number);
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
 }

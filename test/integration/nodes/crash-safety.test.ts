@@ -4,27 +4,17 @@
  * failed with a reason. A chain process killed with SIGKILL comes back with its state. After a clean stop no
  * anvil process is left.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { JsonRpcProvider, Wallet } from 'ethers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { http, type LocalServer, startLocalServer } from '../../support/local-server.ts';
+import { anvilPidsUnder, http, type LocalServer, startLocalServer } from '../../support/local-server.ts';
 
 let dataDir: string;
 let server: LocalServer | undefined;
 const OPERATOR_PASSWORD = 'operator-password-1234';
-
-function anvilPidsUnder(dir: string): number[] {
-  try {
-    const out = execFileSync('pgrep', ['-f', `anvil.*${dir}`], { encoding: 'utf8' });
-    return out.split('\n').filter(Boolean).map(Number);
-  } catch {
-    return []; // pgrep exits 1 when nothing matches
-  }
-}
 
 afterAll(async () => {
   await server?.stop('SIGTERM');
