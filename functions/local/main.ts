@@ -60,6 +60,9 @@ async function main() {
   };
   process.on('SIGINT', () => void shutdown('SIGINT'));
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  // Closing the terminal sends SIGHUP: stop as for Ctrl+C. Under nohup (output not a terminal) the hang-up is
+  // meant to pass unnoticed, so it is left alone there.
+  if (process.stdout.isTTY) process.on('SIGHUP', () => void shutdown('SIGHUP'));
 }
 
 main().catch((error: unknown) => {
