@@ -2,6 +2,7 @@
  * `npm start`: the whole control plane on this machine. Prints where it listens and how to log in.
  */
 import { ConfigError, loadConfig } from '../../shared/config/config.ts';
+import { describeReadiness } from '../jobs/billing/billing-readiness.ts';
 import { startLocalRuntime } from './local-runtime.ts';
 
 // Locally the AWS SDK only talks to the embedded database, at the versions the lockfile pins: its notice that
@@ -34,6 +35,7 @@ async function main() {
       `  Operator login:  ${login}`,
       `  Data directory:  ${config.dataDir}`,
       `  Nodes run on:    ${runtime.nodeRuntime}`,
+      `  Billing:         ${describeReadiness(runtime.billingAtStart)}`,
       '  Stop with Ctrl+C.',
       '',
     ].join('\n'),

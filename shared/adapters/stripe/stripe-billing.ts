@@ -7,6 +7,7 @@
  * and `protocol` point it at a local fake in tests.
  */
 import Stripe from 'stripe';
+import { catalogueKeyOf } from '../../domain/billing-catalogue-plan.ts';
 import type { SubscriptionStatus } from '../../domain/billing-state.ts';
 import { getPlan, isPlanId, type PlanId, planOfLookupKey } from '../../domain/plans.ts';
 import { ServiceUnavailableError, UpstreamError, ValidationError } from '../../errors.ts';
@@ -24,19 +25,11 @@ import type {
   SubscriptionDetails,
   WebhookInput,
 } from '../../ports/billing-provider.ts';
+import { createStripeClient, type StripeClientOptions } from './stripe-client.ts';
 import { isDuplicateMeterEvent, toAppError } from './stripe-errors.ts';
 import { idOf, verifyStripeWebhook } from './stripe-webhook-event.ts';
 
-export interface StripeBillingOptions {
-  readonly secretKey: string;
-  /** API host, for a local fake. @default Stripe's */
-  readonly host?: string;
-  readonly port?: number;
-  readonly protocol?: 'http' | 'https';
-  /** Retries of a failed request (network faults, 409/429/5xx), with Stripe's backoff. @default 2 */
-  readonly maxNetworkRetries?: number;
-  /** Per-request timeout in milliseconds. @default 20000 */
-  readonly timeoutMs?: number;
+export interface StripeBillingOptions extends StripeClientOptions {
   /** How long a price found by lookup key is reused. @default 600000 (10 minutes) */
   readonly priceCacheMs?: number;
   readonly clock?: () => Date;
@@ -67,15 +60,7 @@ export class StripeBilling implements BillingProvider {
   private readonly clock: () => Date;
 
   constructor(options: StripeBillingOptions) {
-    this.stripe = new Stripe(options.secretKey, {
-      host: options.host,
-      port: options.port,
-      protocol: options.protocol,
-      maxNetworkRetries: options.maxNetworkRetries ?? 2,
-      timeout: options.timeoutMs ?? 20_000,
-      telemetry: false,
-      appInfo: { name: 'carechain-baas' },
-    });
+    this.stripe = createStripeClient(options);
     this.priceCacheMs = options.priceCacheMs ?? 600_000;
     this.clock = options.clock ?? (() => new Date());
   }
@@ -186,7 +171,7 @@ export class StripeBilling implements BillingProvider {
       if (!Number.isSafeInteger(quantity) || quantity < 0) {
         throw new ValidationError(`A subscription quantity is a whole number of at least 0, not ${quantity}`);
       }
-      const item = subscription.items.data.find((candidate) => candidate.price?.lookup_key === lookupKey);
+      const item = subscriptionItemFor(subscription, lookupKey);
       if (item) {
         if ((item.quantity ?? 0) === quantity) continue;
         await this.call('change a subscription quantity', () =>
@@ -249,7 +234,12 @@ export class StripeBilling implements BillingProvider {
     }
     return lookupKeys.map((key) => {
       const cached = this.prices.get(key);
-      if (!cached) throw new ServiceUnavailableError(`Stripe has no active price with lookup key ${key}`);
+      if (!cached) {
+        throw new ServiceUnavailableError(
+          `Stripe has no active price with lookup key ${key}: the Stripe catalogue is not set up ` +
+            '(an operator runs `npm run billing:sync`; README, "Switching billing on")',
+        );
+      }
       return cached.id;
     });
   }
@@ -263,9 +253,28 @@ export class StripeBilling implements BillingProvider {
   }
 }
 
+/** The catalogue key of an item's price: its lookup key, or the one it was created for if the key moved on. */
+function catalogueKeyOfItem(item: Stripe.SubscriptionItem): string | undefined {
+  const price = item.price;
+  if (!price) return undefined;
+  return catalogueKeyOf({ lookupKey: price.lookup_key ?? undefined, metadata: price.metadata ?? {} });
+}
+
+/**
+ * The subscription's item for a catalogue key. A subscription that started before a price change keeps its old
+ * price, whose lookup key has moved to the new price: its seats still change on that item, at the price it has.
+ */
+function subscriptionItemFor(subscription: Stripe.Subscription, lookupKey: string) {
+  const items = subscription.items?.data ?? [];
+  return (
+    items.find((item) => item.price?.lookup_key === lookupKey) ??
+    items.find((item) => catalogueKeyOfItem(item) === lookupKey)
+  );
+}
+
 function planOfSubscription(subscription: Stripe.Subscription): PlanId | undefined {
   for (const item of subscription.items?.data ?? []) {
-    const lookupKey = item.price?.lookup_key;
+    const lookupKey = catalogueKeyOfItem(item);
     const plan = lookupKey ? planOfLookupKey(lookupKey) : undefined;
     if (plan) return plan.id;
   }
