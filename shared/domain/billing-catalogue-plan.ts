@@ -349,7 +349,7 @@ function describePricing(price: DesiredPrice): string {
 }
 
 function formatOre(ore: number | undefined): string {
-  return ore === undefined ? 'none' : `${ore} öre`;
+  return ore === undefined ? 'none' : `${ore} öre (${(ore / 100).toFixed(2)} SEK)`;
 }
 
 function formatTiers(tiers: readonly PriceTier[] | undefined): string {

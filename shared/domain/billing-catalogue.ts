@@ -96,7 +96,7 @@ export function desiredCatalogue(
       const metadata = { [CATALOGUE_METADATA.plan]: plan.id, [CATALOGUE_METADATA.nodeSize]: size };
       products.push({
         id: productId,
-        name: `${plan.name}, ${size} node`,
+        name: `${plan.name}, ${size}`,
         description: plan.description,
         unitLabel: 'node',
         metadata,
@@ -107,7 +107,7 @@ export function desiredCatalogue(
         productId,
         currency: plan.currency,
         interval: 'month',
-        nickname: `${plan.name}, ${size} node, monthly`,
+        nickname: `${plan.name}, ${size}, monthly`,
         pricing: { usageType: 'licensed', unitAmountOre: plan.monthlyPriceOre[size] },
         metadata: { ...metadata, [CATALOGUE_METADATA.lookupKey]: lookupKey },
       });

@@ -97,7 +97,7 @@ describe('planning a sync', () => {
       'replaces a price whose amount differs (prices are immutable)',
       withPrice(MEMBER_SMALL, { unitAmountOre: 250_000 }),
       [
-        `replace price ${MEMBER_SMALL}: amount 250000 öre → 290000 öre (new price takes the lookup key, price_${MEMBER_SMALL} is archived)`,
+        `replace price ${MEMBER_SMALL}: amount 250000 öre (2500.00 SEK) → 290000 öre (2900.00 SEK) (new price takes the lookup key, price_${MEMBER_SMALL} is archived)`,
       ],
     ],
     [
@@ -148,7 +148,7 @@ describe('planning a sync', () => {
     [
       'renames a price in place (a nickname may change)',
       withPrice(MEMBER_SMALL, { nickname: 'Old name' }),
-      [`update price ${MEMBER_SMALL}: nickname "Old name" → "Managed member node, small node, monthly"`],
+      [`update price ${MEMBER_SMALL}: nickname "Old name" → "Managed member node, small, monthly"`],
     ],
     [
       'restores its own metadata and leaves keys an operator added',
@@ -182,8 +182,8 @@ describe('planning a sync', () => {
       {
         kind: 'update-product',
         product: desired.products.find((product) => product.id === 'carechain-enterprise-node-large'),
-        update: { name: 'Enterprise, large node', active: true },
-        differences: ['name "Enterprise L" → "Enterprise, large node"', 'archived → active'],
+        update: { name: 'Enterprise, large', active: true },
+        differences: ['name "Enterprise L" → "Enterprise, large"', 'archived → active'],
       },
     ]);
   });
