@@ -26,7 +26,7 @@ import type {
   WebhookInput,
 } from '../../ports/billing-provider.ts';
 import { createStripeClient, type StripeClientOptions } from './stripe-client.ts';
-import { isDuplicateMeterEvent, toAppError } from './stripe-errors.ts';
+import { isDuplicateMeterEvent, isInactivePriceRefusal, toAppError } from './stripe-errors.ts';
 import { idOf, verifyStripeWebhook } from './stripe-webhook-event.ts';
 
 export interface StripeBillingOptions extends StripeClientOptions {
@@ -91,22 +91,21 @@ export class StripeBilling implements BillingProvider {
   async createCheckoutSession(input: CheckoutInput): Promise<CheckoutSession> {
     const plan = getPlan(input.planId);
     if (!plan.stripePrices) throw new ValidationError(`The ${plan.name} plan is free and needs no checkout`);
-    const [nodePrice, computePrice] = await this.priceIds([
-      plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'],
-      plan.stripePrices.computeUnitOverage,
-    ]);
+    const lookupKeys = [plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'], plan.stripePrices.computeUnitOverage];
     const metadata = { [ORG_METADATA_KEY]: input.orgId, [PLAN_METADATA_KEY]: plan.id };
     const session = await this.call('create a checkout session', () =>
-      this.stripe.checkout.sessions.create({
-        mode: 'subscription',
-        customer: input.customerId,
-        client_reference_id: input.orgId,
-        line_items: [{ price: nodePrice, quantity: 1 }, { price: computePrice }],
-        success_url: input.successUrl,
-        cancel_url: input.cancelUrl,
-        metadata,
-        subscription_data: { metadata },
-      }),
+      this.withCurrentPrices(lookupKeys, ([nodePrice, computePrice]) =>
+        this.stripe.checkout.sessions.create({
+          mode: 'subscription',
+          customer: input.customerId,
+          client_reference_id: input.orgId,
+          line_items: [{ price: nodePrice, quantity: 1 }, { price: computePrice }],
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          metadata,
+          subscription_data: { metadata },
+        }),
+      ),
     );
     if (!session.url) throw new UpstreamError('Stripe returned a checkout session without a URL');
     return { id: session.id, url: session.url };
@@ -179,14 +178,15 @@ export class StripeBilling implements BillingProvider {
         );
       } else {
         if (quantity === 0) continue;
-        const [price] = await this.priceIds([lookupKey]);
         await this.call('add a subscription item', () =>
-          this.stripe.subscriptionItems.create({
-            subscription: subscriptionId,
-            price,
-            quantity,
-            proration_behavior: 'create_prorations',
-          }),
+          this.withCurrentPrices([lookupKey], ([price]) =>
+            this.stripe.subscriptionItems.create({
+              subscription: subscriptionId,
+              price,
+              quantity,
+              proration_behavior: 'create_prorations',
+            }),
+          ),
         );
       }
       changed.push(lookupKey);
@@ -215,6 +215,20 @@ export class StripeBilling implements BillingProvider {
 
   parseWebhook(input: WebhookInput): Promise<BillingEvent> {
     return verifyStripeWebhook(this.stripe.webhooks, input);
+  }
+
+  /**
+   * Runs a request with the current prices of these lookup keys. A price cached before a catalogue sync replaced
+   * it is archived, and Stripe refuses it: the keys are looked up afresh and the request is made once more.
+   */
+  private async withCurrentPrices<T>(lookupKeys: readonly string[], request: (priceIds: string[]) => Promise<T>) {
+    try {
+      return await request(await this.priceIds(lookupKeys));
+    } catch (error) {
+      if (!isInactivePriceRefusal(error)) throw error;
+      for (const key of lookupKeys) this.prices.delete(key);
+      return request(await this.priceIds(lookupKeys));
+    }
   }
 
   /** Price ids for lookup keys, in order; a key without an active price is a configuration fault (503). */

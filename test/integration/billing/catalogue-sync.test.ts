@@ -144,12 +144,19 @@ describe('a price change in the plans', () => {
   it('charges new subscriptions the new price and keeps seat changes of old ones on the old price', async () => {
     await sync();
     const oldPriceId = String(priceWithKey(SMALL)?.id);
-    const oldSubscription = await subscribe();
+    // One running control plane throughout: it had the old price cached when the sync replaced it.
+    const billing = new StripeBilling(fake.clientOptions());
+    const oldSubscription = await subscribe(billing);
     await sync(desiredCatalogue(raised));
 
-    const billing = new StripeBilling(fake.clientOptions());
     const newSubscription = await subscribe(billing);
     expect(fake.itemsOf(newSubscription).map(priceIdOf)[0]).toBe(priceWithKey(SMALL)?.id);
+    const checkouts = fake.requestsTo('POST', '/v1/checkout/sessions');
+    expect(checkouts.map((r) => (r.body.line_items as { price: string }[])[0]?.price)).toEqual([
+      oldPriceId,
+      oldPriceId,
+      priceWithKey(SMALL)?.id,
+    ]);
 
     expect(await billing.setSubscriptionQuantities(oldSubscription, { [SMALL]: 3 })).toEqual([SMALL]);
     const items = fake.itemsOf(oldSubscription);

@@ -131,6 +131,7 @@ export class FakeSubscriptions {
     const items = this.itemsOf(subscriptionId);
     const price = this.context.prices.get(String(params.price ?? ''));
     if (!price) throw missing('price', String(params.price), 'price');
+    if (price.active !== true) throw inactivePrice('price');
     if (items.some((item) => (item.price as Json | undefined)?.id === price.id)) {
       throw invalid('Cannot add multiple subscription items with the same plan.', 'price');
     }
@@ -162,14 +163,12 @@ export class FakeSubscriptions {
     if (!params.success_url) throw invalid('Missing required param: success_url.', 'success_url');
     const lineItems = asArray(params.line_items).map(asObject);
     if (lineItems.length === 0) throw invalid('Missing required param: line_items.', 'line_items');
-    for (const line of lineItems) {
+    lineItems.forEach((line, i) => {
       const price = this.context.prices.get(String(line.price));
       if (!price) throw missing('price', String(line.price), 'line_items');
       // As Stripe: an archived price cannot be bought any more.
-      if (price.active !== true) {
-        throw invalid('The price specified is inactive. This field only accepts active prices.', 'line_items');
-      }
-    }
+      if (price.active !== true) throw inactivePrice(`line_items[${i}][price]`);
+    });
     const session = {
       id: newId('cs_test'),
       object: 'checkout.session',
@@ -229,4 +228,8 @@ export class FakeSubscriptions {
     if (!object) throw missing(kind, id, 'id');
     return object;
   }
+}
+
+function inactivePrice(param: string) {
+  return invalid('The price specified is inactive. This field only accepts active prices.', param);
 }
