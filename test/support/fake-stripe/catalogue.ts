@@ -212,15 +212,18 @@ export class FakeCatalogue {
     return this.output(price, params, '');
   }
 
-  /** Stripe filters by `lookup_keys` (up to 10), `active` and `product`; `expand[]=data.tiers` adds tiers. */
+  /**
+   * Stripe filters by `lookup_keys` (up to 10), `active` (active prices unless `active=false` is asked for) and
+   * `product`; `expand[]=data.tiers` adds tiers.
+   */
   private listPrices(params: Json): Json {
     const keys = asArray(params.lookup_keys).map(String);
     if (keys.length > 10) throw invalid('You may pass at most 10 lookup_keys.', 'lookup_keys');
-    const active = asBoolean(params.active);
+    const active = asBoolean(params.active) ?? true;
     const data = [...this.prices.values()].filter(
       (price) =>
         (keys.length === 0 || keys.includes(String(price.lookup_key))) &&
-        (active === undefined || price.active === active) &&
+        price.active === active &&
         (params.product === undefined || price.product === params.product),
     );
     return list(
