@@ -176,11 +176,3 @@ export function normaliseDecimal(value: string): string {
   const cleanFraction = fraction.replace(/0+$/, '');
   return cleanFraction ? `${cleanWhole}.${cleanFraction}` : cleanWhole;
 }
-
-/** Every lookup key and meter event name billing needs at run time (Checkout, seats, meter events). */
-export function requiredCatalogueKeys(catalogue: DesiredCatalogue) {
-  return {
-    lookupKeys: catalogue.prices.map((price) => price.lookupKey),
-    meterEventNames: catalogue.meters.map((meter) => meter.eventName),
-  };
-}
