@@ -23,6 +23,7 @@ import type { PlatformRepository } from '../../shared/store/platform.repository.
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 import type { BillingDeps } from '../jobs/billing/billing-deps.ts';
+import type { BillingReadinessReport } from '../jobs/billing/billing-readiness.ts';
 import type { NodeHealthServices } from './routes/node-health.routes.ts';
 
 export interface Stores {
@@ -72,6 +73,11 @@ export interface AppDeps {
   readonly usage?: UsageRecorder;
   /** Plans, Checkout, portal and invoices: Stripe, or off (plans activate at once). */
   readonly billing: BillingDeps;
+  /**
+   * Whether billing can take payment (with billing on: every Stripe price and meter it needs exists), for
+   * `GET /health`. Absent: health reports only whether billing is on.
+   */
+  readonly billingReadiness?: { current(): Promise<BillingReadinessReport> };
   /** Node health, uptime and signed SLA reports; the routes are mounted only when present. */
   readonly health?: NodeHealthServices;
   /** Reads metered usage back (records and hourly rollups). */

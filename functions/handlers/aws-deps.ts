@@ -15,6 +15,7 @@ import { getConnInfo } from 'hono/aws-lambda';
 import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
+import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
@@ -22,6 +23,7 @@ import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
+import { BillingReadiness } from '../jobs/billing/billing-readiness.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
 import { Ec2GenesisValidators } from '../jobs/genesis-validator-nodes.ts';
 import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
@@ -109,6 +111,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     ...(genesisValidators && { genesisValidators }),
     stores,
     billing: billing.deps,
+    billingReadiness: billingReadiness(config, clock, logger),
     billingLimits: billing.limits,
     admission: billing.admission,
     signingKeyAdmission: billing.signingKeyAdmission,
@@ -125,6 +128,22 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       await Promise.all([usage.flush(), nodeQueue?.drain()]);
     },
   };
+}
+
+/**
+ * Whether Stripe holds the catalogue billing needs, checked when GET /health asks (not at cold start, which stays
+ * quick) and kept for a while per container.
+ */
+function billingReadiness(config: Config, clock: () => Date, logger: AwsCore['logger']) {
+  const { secretKey, host, port, protocol } = config.stripe;
+  return new BillingReadiness({
+    catalogue: secretKey
+      ? new StripeBillingCatalogue({ secretKey, host, port, protocol, timeoutMs: 5_000, maxNetworkRetries: 1 })
+      : undefined,
+    fix: 'Invoke the billing-sync function (stack output BillingSyncFunctionName; README, "Switching billing on")',
+    clock,
+    logger: logger.child({ component: 'billing' }),
+  });
 }
 
 /** Stripe when a secret key is configured; otherwise billing is off. */

@@ -35,12 +35,14 @@ import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstra
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import type { BillingReadiness, BillingReadinessReport } from '../jobs/billing/billing-readiness.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
 import { governanceJobDeps } from '../jobs/governance/governance-deps.ts';
 import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
 import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
+import { checkBillingAtStart } from './billing-check.ts';
 import { withConsole } from './console-static.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
@@ -62,6 +64,10 @@ export interface LocalRuntime {
   readonly reconciler: NodeReconciler;
   readonly usage: UsageMeter;
   readonly governance: GovernanceWorker;
+  /** Whether billing can take payment, as checked at start (GET /health checks again as it ages). */
+  readonly billingReadiness: BillingReadiness;
+  /** The start-up check's result; undefined when Stripe did not answer in time. */
+  readonly billingAtStart: BillingReadinessReport | undefined;
   /** Waits until the background node work under way has finished. */
   idle(): Promise<void>;
   /** Stops everything it started, chain processes included, even when a part fails to stop (then it rejects). */
@@ -236,6 +242,12 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       logger,
       nodeChanged: worker.nodeChanged,
     });
+    // Billing on with a Stripe account that lacks the catalogue would fail at the first checkout: say so now.
+    const { readiness: billingReadiness, atStart: billingAtStart } = await checkBillingAtStart(
+      config.stripe,
+      clock,
+      logger,
+    );
     const metering = startMeteringWorker({
       nodes: stores.nodes,
       usage,
@@ -263,6 +275,7 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       usage,
       usageRecords,
       billing: billing.deps,
+      billingReadiness,
       health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
       admission: billing.admission,
       signingKeyAdmission: billing.signingKeyAdmission,
@@ -355,6 +368,8 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       reconciler,
       usage,
       governance: governanceWorker,
+      billingReadiness,
+      billingAtStart,
       idle: () => worker.idle(),
       stop: () => stopAll(stoppers),
     } satisfies LocalRuntime;

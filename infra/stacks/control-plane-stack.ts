@@ -182,6 +182,8 @@ export class ControlPlaneStack extends Stack {
     new CfnOutput(this, 'ConsoleUrl', { value: this.consoleSite.url });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
+    // Operators invoke it by name to set up the Stripe catalogue (README, "Switching billing on").
+    new CfnOutput(this, 'BillingSyncFunctionName', { value: functions['billing-sync'].function.functionName });
     new CfnOutput(this, 'PlatformKeyId', { value: this.platformKey.keyId });
   }
 

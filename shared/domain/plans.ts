@@ -3,8 +3,9 @@
  * lists it (`GET /v1/plans`), the gateway reads its limits, admission reads its hostings and key limits, the SLA
  * report reads its credit ladder, and billing maps it to Stripe prices by lookup key.
  *
- * Money is in öre (1 SEK = 100 öre) as integers, so sums are exact. Stripe holds the prices that are charged; the
- * figures here must match them and are what the console shows and what an estimate (billing off) is made of.
+ * Money is in öre (1 SEK = 100 öre) as integers, so sums are exact. Stripe holds the prices that are charged;
+ * `npm run billing:sync` makes them match the figures here (billing-catalogue.ts), which are also what the console
+ * shows and what an estimate (billing off) is made of.
  */
 import { NotFoundError } from '../errors.ts';
 import type { Meter } from './metering.ts';

@@ -430,11 +430,22 @@ describe('secrets and keys', () => {
     const readers = resourcesOf(template, 'AWS::IAM::Policy')
       .filter(([, p]) => JSON.stringify(p.Properties?.PolicyDocument).includes('secretsmanager:GetSecretValue'))
       .map(([id]) => id.replace(/Role.*$/, ''));
-    expect(readers.sort()).toEqual(['Api', 'Metering', 'StripeWebhook']);
-    for (const name of ['api', 'stripe-webhook', 'metering']) {
+    expect(readers.sort()).toEqual(['Api', 'BillingSync', 'Metering', 'StripeWebhook']);
+    for (const name of ['api', 'stripe-webhook', 'metering', 'billing-sync']) {
       const [, fn] = lambdaOf(template, FUNCTIONS.find((spec) => spec.name === name)!);
       expect(fn.Environment.Variables.STRIPE_SECRET_ARN).toEqual({ Ref: secretId });
     }
+  });
+
+  it('runs the billing catalogue sync only when an operator invokes it: no route, no schedule, its name an output', () => {
+    const [functionId] = lambdaOf(template, FUNCTIONS.find((spec) => spec.name === 'billing-sync')!);
+    const invokers = [
+      ...resourcesOf(template, 'AWS::ApiGatewayV2::Integration'),
+      ...resourcesOf(template, 'AWS::Scheduler::Schedule'),
+      ...resourcesOf(template, 'AWS::Lambda::EventSourceMapping'),
+    ].filter(([, resource]) => JSON.stringify(resource.Properties).includes(`"${functionId}"`));
+    expect(invokers).toEqual([]);
+    template.hasOutput('BillingSyncFunctionName', { Value: { Ref: functionId } });
   });
 
   it('keeps a secp256k1 platform signing key that survives the stack', () => {

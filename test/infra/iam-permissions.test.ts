@@ -114,6 +114,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE, ...GENESIS_NODE_KEYS],
   gateway: [...LOGS, ...VPC, ...TABLE],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
+  'billing-sync': [...LOGS, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
   metering: [...LOGS, ...TABLE, ...STRIPE],

@@ -7,6 +7,7 @@
  * and `protocol` point it at a local fake in tests.
  */
 import Stripe from 'stripe';
+import { catalogueKeyOf } from '../../domain/billing-catalogue-plan.ts';
 import type { SubscriptionStatus } from '../../domain/billing-state.ts';
 import { getPlan, isPlanId, type PlanId, planOfLookupKey } from '../../domain/plans.ts';
 import { ServiceUnavailableError, UpstreamError, ValidationError } from '../../errors.ts';
@@ -24,19 +25,11 @@ import type {
   SubscriptionDetails,
   WebhookInput,
 } from '../../ports/billing-provider.ts';
-import { isDuplicateMeterEvent, toAppError } from './stripe-errors.ts';
+import { createStripeClient, type StripeClientOptions } from './stripe-client.ts';
+import { isDuplicateMeterEvent, isInactivePriceRefusal, toAppError } from './stripe-errors.ts';
 import { idOf, verifyStripeWebhook } from './stripe-webhook-event.ts';
 
-export interface StripeBillingOptions {
-  readonly secretKey: string;
-  /** API host, for a local fake. @default Stripe's */
-  readonly host?: string;
-  readonly port?: number;
-  readonly protocol?: 'http' | 'https';
-  /** Retries of a failed request (network faults, 409/429/5xx), with Stripe's backoff. @default 2 */
-  readonly maxNetworkRetries?: number;
-  /** Per-request timeout in milliseconds. @default 20000 */
-  readonly timeoutMs?: number;
+export interface StripeBillingOptions extends StripeClientOptions {
   /** How long a price found by lookup key is reused. @default 600000 (10 minutes) */
   readonly priceCacheMs?: number;
   readonly clock?: () => Date;
@@ -67,15 +60,7 @@ export class StripeBilling implements BillingProvider {
   private readonly clock: () => Date;
 
   constructor(options: StripeBillingOptions) {
-    this.stripe = new Stripe(options.secretKey, {
-      host: options.host,
-      port: options.port,
-      protocol: options.protocol,
-      maxNetworkRetries: options.maxNetworkRetries ?? 2,
-      timeout: options.timeoutMs ?? 20_000,
-      telemetry: false,
-      appInfo: { name: 'carechain-baas' },
-    });
+    this.stripe = createStripeClient(options);
     this.priceCacheMs = options.priceCacheMs ?? 600_000;
     this.clock = options.clock ?? (() => new Date());
   }
@@ -106,22 +91,21 @@ export class StripeBilling implements BillingProvider {
   async createCheckoutSession(input: CheckoutInput): Promise<CheckoutSession> {
     const plan = getPlan(input.planId);
     if (!plan.stripePrices) throw new ValidationError(`The ${plan.name} plan is free and needs no checkout`);
-    const [nodePrice, computePrice] = await this.priceIds([
-      plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'],
-      plan.stripePrices.computeUnitOverage,
-    ]);
+    const lookupKeys = [plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'], plan.stripePrices.computeUnitOverage];
     const metadata = { [ORG_METADATA_KEY]: input.orgId, [PLAN_METADATA_KEY]: plan.id };
     const session = await this.call('create a checkout session', () =>
-      this.stripe.checkout.sessions.create({
-        mode: 'subscription',
-        customer: input.customerId,
-        client_reference_id: input.orgId,
-        line_items: [{ price: nodePrice, quantity: 1 }, { price: computePrice }],
-        success_url: input.successUrl,
-        cancel_url: input.cancelUrl,
-        metadata,
-        subscription_data: { metadata },
-      }),
+      this.withCurrentPrices(lookupKeys, ([nodePrice, computePrice]) =>
+        this.stripe.checkout.sessions.create({
+          mode: 'subscription',
+          customer: input.customerId,
+          client_reference_id: input.orgId,
+          line_items: [{ price: nodePrice, quantity: 1 }, { price: computePrice }],
+          success_url: input.successUrl,
+          cancel_url: input.cancelUrl,
+          metadata,
+          subscription_data: { metadata },
+        }),
+      ),
     );
     if (!session.url) throw new UpstreamError('Stripe returned a checkout session without a URL');
     return { id: session.id, url: session.url };
@@ -186,7 +170,7 @@ export class StripeBilling implements BillingProvider {
       if (!Number.isSafeInteger(quantity) || quantity < 0) {
         throw new ValidationError(`A subscription quantity is a whole number of at least 0, not ${quantity}`);
       }
-      const item = subscription.items.data.find((candidate) => candidate.price?.lookup_key === lookupKey);
+      const item = subscriptionItemFor(subscription, lookupKey);
       if (item) {
         if ((item.quantity ?? 0) === quantity) continue;
         await this.call('change a subscription quantity', () =>
@@ -194,14 +178,15 @@ export class StripeBilling implements BillingProvider {
         );
       } else {
         if (quantity === 0) continue;
-        const [price] = await this.priceIds([lookupKey]);
         await this.call('add a subscription item', () =>
-          this.stripe.subscriptionItems.create({
-            subscription: subscriptionId,
-            price,
-            quantity,
-            proration_behavior: 'create_prorations',
-          }),
+          this.withCurrentPrices([lookupKey], ([price]) =>
+            this.stripe.subscriptionItems.create({
+              subscription: subscriptionId,
+              price,
+              quantity,
+              proration_behavior: 'create_prorations',
+            }),
+          ),
         );
       }
       changed.push(lookupKey);
@@ -232,6 +217,20 @@ export class StripeBilling implements BillingProvider {
     return verifyStripeWebhook(this.stripe.webhooks, input);
   }
 
+  /**
+   * Runs a request with the current prices of these lookup keys. A price cached before a catalogue sync replaced
+   * it is archived, and Stripe refuses it: the keys are looked up afresh and the request is made once more.
+   */
+  private async withCurrentPrices<T>(lookupKeys: readonly string[], request: (priceIds: string[]) => Promise<T>) {
+    try {
+      return await request(await this.priceIds(lookupKeys));
+    } catch (error) {
+      if (!isInactivePriceRefusal(error)) throw error;
+      for (const key of lookupKeys) this.prices.delete(key);
+      return request(await this.priceIds(lookupKeys));
+    }
+  }
+
   /** Price ids for lookup keys, in order; a key without an active price is a configuration fault (503). */
   private async priceIds(lookupKeys: readonly string[]): Promise<string[]> {
     const now = this.clock().getTime();
@@ -249,7 +248,12 @@ export class StripeBilling implements BillingProvider {
     }
     return lookupKeys.map((key) => {
       const cached = this.prices.get(key);
-      if (!cached) throw new ServiceUnavailableError(`Stripe has no active price with lookup key ${key}`);
+      if (!cached) {
+        throw new ServiceUnavailableError(
+          `Stripe has no active price with lookup key ${key}: the Stripe catalogue is not set up ` +
+            '(an operator runs `npm run billing:sync`; README, "Switching billing on")',
+        );
+      }
       return cached.id;
     });
   }
@@ -263,9 +267,28 @@ export class StripeBilling implements BillingProvider {
   }
 }
 
+/** The catalogue key of an item's price: its lookup key, or the one it was created for if the key moved on. */
+function catalogueKeyOfItem(item: Stripe.SubscriptionItem): string | undefined {
+  const price = item.price;
+  if (!price) return undefined;
+  return catalogueKeyOf({ lookupKey: price.lookup_key ?? undefined, metadata: price.metadata ?? {} });
+}
+
+/**
+ * The subscription's item for a catalogue key. A subscription that started before a price change keeps its old
+ * price, whose lookup key has moved to the new price: its seats still change on that item, at the price it has.
+ */
+function subscriptionItemFor(subscription: Stripe.Subscription, lookupKey: string) {
+  const items = subscription.items?.data ?? [];
+  return (
+    items.find((item) => item.price?.lookup_key === lookupKey) ??
+    items.find((item) => catalogueKeyOfItem(item) === lookupKey)
+  );
+}
+
 function planOfSubscription(subscription: Stripe.Subscription): PlanId | undefined {
   for (const item of subscription.items?.data ?? []) {
-    const lookupKey = item.price?.lookup_key;
+    const lookupKey = catalogueKeyOfItem(item);
     const plan = lookupKey ? planOfLookupKey(lookupKey) : undefined;
     if (plan) return plan.id;
   }

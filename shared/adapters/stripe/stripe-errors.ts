@@ -16,6 +16,15 @@ export function isDuplicateMeterEvent(error: unknown): boolean {
   );
 }
 
+/** Stripe's refusal of an archived price in a purchase (`line_items[0][price]`, `price`): 400, "…is inactive…". */
+export function isInactivePriceRefusal(error: unknown): boolean {
+  return (
+    error instanceof Stripe.errors.StripeInvalidRequestError &&
+    /\bprice\b/.test(error.param ?? '') &&
+    /inactive/i.test(error.message)
+  );
+}
+
 export function toAppError(error: unknown, action: string): Error {
   if (error instanceof AppError) return error;
   if (error instanceof Stripe.errors.StripeError) {

@@ -40,7 +40,7 @@ describe('API Lambda handler', () => {
   it('answers GET /health', async () => {
     const result = await handler(event('GET', '/health'), {});
     expect(result.statusCode).toBe(200);
-    expect(JSON.parse(result.body)).toMatchObject({ status: 'ok', mode: 'aws' });
+    expect(JSON.parse(result.body)).toMatchObject({ status: 'ok', mode: 'aws', billing: { enabled: false } });
   });
 
   it('answers an unknown route with a problem+json 404', async () => {

@@ -1,0 +1,220 @@
+/**
+ * BillingCatalogue on Stripe: products by our ids, prices by lookup key (with their tiers, which Stripe returns
+ * only when expanded), billing meters by event name, and the single writes `billing:sync` plans.
+ *
+ * Creates rely on Stripe's own uniqueness to stay safe when two syncs run at once: a product id and a lookup key
+ * can each be taken once, so the slower run is refused instead of making a twin. Meters have no such key, so a
+ * meter is created with an idempotency key per event name: a concurrent second create returns the first meter.
+ */
+import Stripe from 'stripe';
+import type { DesiredMeter, DesiredPrice, DesiredProduct, PriceTier } from '../../domain/billing-catalogue.ts';
+import type {
+  CatalogueSnapshot,
+  ExistingMeter,
+  ExistingPrice,
+  ExistingProduct,
+  PriceUpdate,
+  ProductUpdate,
+} from '../../domain/billing-catalogue-plan.ts';
+import type { BillingCatalogue, CatalogueQuery } from '../../ports/billing-catalogue.ts';
+import { createStripeClient, type StripeClientOptions, stripeKeyMode } from './stripe-client.ts';
+import { toAppError } from './stripe-errors.ts';
+
+/** Stripe filters prices by at most 10 lookup keys per request. */
+const LOOKUP_KEYS_PER_REQUEST = 10;
+
+export class StripeBillingCatalogue implements BillingCatalogue {
+  readonly mode: 'test' | 'live';
+  private readonly stripe: Stripe;
+
+  constructor(options: StripeClientOptions) {
+    this.stripe = createStripeClient(options);
+    this.mode = stripeKeyMode(options.secretKey);
+  }
+
+  async read(query: CatalogueQuery): Promise<CatalogueSnapshot> {
+    return this.call('read the catalogue', async () => {
+      const [products, prices, meters] = await Promise.all([
+        this.products(query.productIds),
+        this.prices(query.lookupKeys),
+        this.meters(query.meterEventNames),
+      ]);
+      return { products, prices, meters };
+    });
+  }
+
+  async createMeter(meter: DesiredMeter): Promise<string> {
+    const created = await this.call('create a meter', () =>
+      this.stripe.billing.meters.create(
+        {
+          display_name: meter.displayName,
+          event_name: meter.eventName,
+          default_aggregation: { formula: meter.aggregation },
+          customer_mapping: { type: 'by_id', event_payload_key: meter.customerPayloadKey },
+          value_settings: { event_payload_key: meter.valuePayloadKey },
+        },
+        { idempotencyKey: `carechain-meter-${meter.eventName}` },
+      ),
+    );
+    return created.id;
+  }
+
+  async reactivateMeter(meterId: string): Promise<void> {
+    await this.call('reactivate a meter', () => this.stripe.billing.meters.reactivate(meterId));
+  }
+
+  async renameMeter(meterId: string, displayName: string): Promise<void> {
+    await this.call('rename a meter', () => this.stripe.billing.meters.update(meterId, { display_name: displayName }));
+  }
+
+  async createProduct(product: DesiredProduct): Promise<void> {
+    await this.call('create a product', () =>
+      this.stripe.products.create({
+        id: product.id,
+        name: product.name,
+        description: product.description,
+        unit_label: product.unitLabel,
+        metadata: { ...product.metadata },
+      }),
+    );
+  }
+
+  async updateProduct(productId: string, update: ProductUpdate): Promise<void> {
+    await this.call('update a product', () =>
+      this.stripe.products.update(productId, {
+        name: update.name,
+        description: update.description,
+        unit_label: update.unitLabel,
+        active: update.active,
+        metadata: update.metadata && { ...update.metadata },
+      }),
+    );
+  }
+
+  async createPrice(
+    price: DesiredPrice,
+    options: { readonly meterId: string | undefined; readonly transferLookupKey: boolean },
+  ): Promise<string> {
+    const common = {
+      product: price.productId,
+      currency: price.currency,
+      nickname: price.nickname,
+      lookup_key: price.lookupKey,
+      metadata: { ...price.metadata },
+      ...(options.transferLookupKey && { transfer_lookup_key: true }),
+    };
+    const pricing = price.pricing;
+    const params: Stripe.PriceCreateParams =
+      pricing.usageType === 'licensed'
+        ? { ...common, unit_amount: pricing.unitAmountOre, recurring: { interval: price.interval } }
+        : {
+            ...common,
+            billing_scheme: 'tiered',
+            tiers_mode: 'graduated',
+            tiers: pricing.tiers.map((tier) => ({
+              up_to: tier.upTo ?? 'inf',
+              unit_amount_decimal: Stripe.Decimal.from(tier.unitAmountDecimal),
+            })),
+            recurring: { interval: price.interval, usage_type: 'metered', meter: options.meterId },
+          };
+    const created = await this.call('create a price', () => this.stripe.prices.create(params));
+    return created.id;
+  }
+
+  async updatePrice(priceId: string, update: PriceUpdate): Promise<void> {
+    await this.call('update a price', () =>
+      this.stripe.prices.update(priceId, {
+        active: update.active,
+        nickname: update.nickname,
+        metadata: update.metadata && { ...update.metadata },
+      }),
+    );
+  }
+
+  async archivePrice(priceId: string): Promise<void> {
+    await this.call('archive a price', () => this.stripe.prices.update(priceId, { active: false }));
+  }
+
+  private async products(ids: readonly string[]): Promise<ExistingProduct[]> {
+    if (ids.length === 0) return [];
+    const found: ExistingProduct[] = [];
+    for await (const product of this.stripe.products.list({ ids: [...ids], limit: 100 })) {
+      found.push({
+        id: product.id,
+        name: product.name,
+        description: product.description ?? undefined,
+        unitLabel: product.unit_label ?? undefined,
+        active: product.active,
+        metadata: product.metadata ?? {},
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Active and archived prices holding the keys: an archived price keeps its lookup key, and a new price can take
+   * the key only by transferring it. Stripe lists active prices unless told otherwise, so both are asked for.
+   */
+  private async prices(lookupKeys: readonly string[]): Promise<ExistingPrice[]> {
+    const found: ExistingPrice[] = [];
+    for (let i = 0; i < lookupKeys.length; i += LOOKUP_KEYS_PER_REQUEST) {
+      const keys = lookupKeys.slice(i, i + LOOKUP_KEYS_PER_REQUEST);
+      for (const active of [true, false]) {
+        const list = this.stripe.prices.list({ lookup_keys: keys, active, limit: 100, expand: ['data.tiers'] });
+        for await (const price of list) found.push(toExistingPrice(price));
+      }
+    }
+    return found;
+  }
+
+  private async meters(eventNames: readonly string[]): Promise<ExistingMeter[]> {
+    const wanted = new Set(eventNames);
+    const found: ExistingMeter[] = [];
+    for await (const meter of this.stripe.billing.meters.list({ limit: 100 })) {
+      if (!wanted.has(meter.event_name)) continue;
+      found.push({
+        id: meter.id,
+        eventName: meter.event_name,
+        displayName: meter.display_name,
+        status: meter.status === 'active' ? 'active' : 'inactive',
+        aggregation: meter.default_aggregation.formula,
+        customerPayloadKey: meter.customer_mapping?.event_payload_key,
+        valuePayloadKey: meter.value_settings?.event_payload_key,
+      });
+    }
+    return found;
+  }
+
+  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      throw toAppError(error, action);
+    }
+  }
+}
+
+function toExistingPrice(price: Stripe.Price): ExistingPrice {
+  return {
+    id: price.id,
+    lookupKey: price.lookup_key ?? undefined,
+    productId: typeof price.product === 'string' ? price.product : price.product.id,
+    active: price.active,
+    currency: price.currency,
+    nickname: price.nickname ?? undefined,
+    interval: price.recurring?.interval,
+    intervalCount: price.recurring?.interval_count,
+    usageType: price.recurring?.usage_type,
+    billingScheme: price.billing_scheme,
+    unitAmountOre: price.unit_amount ?? undefined,
+    tiersMode: price.tiers_mode ?? undefined,
+    tiers: price.tiers?.map(toTier),
+    meterId: price.recurring?.meter ?? undefined,
+    metadata: price.metadata ?? {},
+  };
+}
+
+function toTier(tier: Stripe.Price.Tier): PriceTier {
+  const decimal = tier.unit_amount_decimal ?? tier.unit_amount;
+  return { upTo: tier.up_to ?? undefined, unitAmountDecimal: decimal === null ? '0' : String(decimal) };
+}
