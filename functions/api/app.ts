@@ -15,6 +15,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../shared/errors.ts';
+// Field errors in plain words for every route (zod's global error map; a schema's own message still wins).
+import '../../shared/schemas/plain-messages.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { registerDocs } from './docs.ts';
