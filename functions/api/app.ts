@@ -46,7 +46,9 @@ export function createApp(deps: AppDeps): App {
     defaultHook: (result) => {
       if (!result.success) {
         throw new ValidationError(
-          `The ${result.target === 'json' ? 'body' : result.target} is not valid`,
+          result.target === 'json'
+            ? 'Some of what was entered needs correcting: see each field’s message'
+            : `Some ${result.target} values need correcting: see each one’s message`,
           fieldErrors(result.error, result.target === 'json' ? 'body' : result.target),
         );
       }
