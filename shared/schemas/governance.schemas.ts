@@ -203,7 +203,8 @@ export const GovernanceView = z
           .number()
           .int()
           .nullable()
-          .openapi({ description: 'The proposal that admitted it; null for founding members' }),
+          .openapi({ description: 'The proposal that admitted it, once the control plane has read its event' }),
+        founding: z.boolean().openapi({ description: 'A founding member, named when the contract was deployed' }),
       }),
     ),
     validators: z.array(z.string()).openapi({ description: 'Validators as the contract records them' }),

@@ -18,7 +18,10 @@ export interface DirectoryStores {
 export interface ConsortiumDirectory {
   /** The organisation behind a member address (removed members included), when the control plane knows it. */
   orgOf(address: string): string | undefined;
-  /** The proposal that admitted a member address, when it was admitted by one (founding members were not). */
+  /**
+   * The proposal that admitted a member address as the watcher recorded it: 0 for a founding member (the
+   * constructor's admissions carry proposal 0), undefined while its event is not read yet.
+   */
   admittedBy(address: string): number | undefined;
   /** An organisation's name, when it is one of ours. */
   nameOf(orgId: string | undefined | null): string | null;
@@ -48,8 +51,7 @@ export async function loadConsortiumDirectory(
   return {
     orgOf: (address) =>
       address.toLowerCase() === platformAddress ? PLATFORM_ORG_ID : byAddress.get(address.toLowerCase())?.orgId,
-    // Founding members were admitted by the constructor, which the contract records as proposal 0.
-    admittedBy: (address) => byAddress.get(address.toLowerCase())?.admittedBy || undefined,
+    admittedBy: (address) => byAddress.get(address.toLowerCase())?.admittedBy,
     nameOf: (orgId) => (orgId ? (names.get(orgId) ?? null) : null),
   };
 }

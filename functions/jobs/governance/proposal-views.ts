@@ -121,12 +121,14 @@ export async function readConsortium(
     address: network.governanceAddress,
     members: view.members.map((m) => {
       const orgId = m.orgId ?? directory.orgOf(m.address) ?? null;
+      const admittedBy = directory.admittedBy(m.address);
       return {
         address: m.address,
         orgId,
         orgName: directory.nameOf(orgId),
         admittedAt: m.admittedAt,
-        admittedByProposal: directory.admittedBy(m.address) ?? null,
+        admittedByProposal: admittedBy ? admittedBy : null,
+        founding: admittedBy === 0,
       };
     }),
     validators: view.validators,

@@ -92,6 +92,7 @@ describe('the consortium as the console reads it', () => {
         orgId: 'platform',
         orgName: 'CareChain (platform)',
         admittedByProposal: null,
+        founding: true,
       }),
       expect.objectContaining({
         address: a.key.address,

@@ -39,9 +39,9 @@ export function MembersPanel({ governance }: { readonly governance: Governance }
                       <Link to={`${base}/proposals/${member.admittedByProposal}`}>
                         by proposal {member.admittedByProposal}
                       </Link>
-                    ) : (
+                    ) : member.founding ? (
                       'founding member'
-                    )}
+                    ) : null}
                   </div>
                 </td>
               </tr>

@@ -47,9 +47,9 @@ export function MembershipPanel({
                           proposal {member.admittedByProposal}
                         </Link>
                       </>
-                    ) : (
+                    ) : member?.founding ? (
                       'founding member'
-                    )}
+                    ) : null}
                   </span>
                 </li>
               );

@@ -13,7 +13,9 @@ export function TransactionLink({ hash, label }: { readonly hash: string; readon
   const { base } = useConsortium();
   return (
     <span className="transaction-link">
-      <Link to={`${base}/transactions/${hash}`} className="mono" aria-label={`${label ?? 'Transaction'} ${hash}`}>
+      {/* The name says what the transaction is; it includes the visible text, as speech-input users say it. */}
+      <Link to={`${base}/transactions/${hash}`} className="mono">
+        <span className="visually-hidden">{label ?? 'Transaction'} </span>
         {shortHex(hash, 8)}
       </Link>
       <CopyButton value={hash} label="Copy hash" />
