@@ -362,6 +362,7 @@ describe('every console page', () => {
       await phone.page.locator('[role="status"][aria-label^="Loading"]').first().waitFor({ state: 'detached' });
       await phone.page.getByRole('heading', { level: 1 }).waitFor();
       expect(await overflowsHorizontally(phone.page), path).toBe(false);
+      expect(await seriousViolations(phone.page), `${path} at 390 px`).toEqual([]);
       await screenshot(phone.page, name);
     }
     const ops = await open(390);
@@ -380,6 +381,7 @@ describe('every console page', () => {
       await ops.page.locator('[role="status"][aria-label^="Loading"]').first().waitFor({ state: 'detached' });
       await ops.page.getByRole('heading', { level: 1 }).waitFor();
       expect(await overflowsHorizontally(ops.page), path).toBe(false);
+      expect(await seriousViolations(ops.page), `${path} at 390 px`).toEqual([]);
       await screenshot(ops.page, name);
     }
   }, 90_000);

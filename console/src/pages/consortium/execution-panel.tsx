@@ -1,12 +1,17 @@
 /**
  * How the control plane carried out a passed decision: its state, a refusal by the BFT safety check with the
  * reason, how consensus took a validator change, and what offboarding a removed member did (keys disabled, API
- * keys revoked, nodes stopped, validators voted out, nodes kept running and why).
+ * keys revoked, nodes stopped, validators voted out, nodes kept running and why). Operators, acting for the
+ * platform, may have a refused or partial decision tried again once the network is fit for it.
  */
+import { api } from '../../api/api-client.ts';
 import type { DecisionExecution, Proposal } from '../../api/api-types.ts';
 import { EXECUTION_STATE_LABELS } from '../../api/labels.ts';
+import { useAction } from '../../api/use-action.ts';
+import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { StatusBadge } from '../../components/status-badge.tsx';
+import { useConsortium } from './consortium-scope.tsx';
 import { TransactionLink } from './transaction-link.tsx';
 
 function Count({
@@ -70,7 +75,32 @@ function Offboarding({ offboarding }: { readonly offboarding: NonNullable<Decisi
   );
 }
 
-export function ExecutionPanel({ proposal }: { readonly proposal: Proposal }) {
+function RetryExecution({ proposal, onChanged }: { readonly proposal: Proposal; readonly onChanged: () => void }) {
+  const { networkId } = useConsortium();
+  const retry = useAction(async () => {
+    await api<Proposal>('POST', `/v1/networks/${networkId}/proposals/${proposal.id}/execution`);
+    onChanged();
+  });
+  return (
+    <>
+      <div className="button-row">
+        <button type="button" className="button" disabled={retry.pending} onClick={() => void retry.run()}>
+          {retry.pending ? 'Trying again…' : 'Try again now'}
+        </button>
+      </div>
+      <ErrorMessage error={retry.error} />
+    </>
+  );
+}
+
+export function ExecutionPanel({
+  proposal,
+  onChanged,
+}: {
+  readonly proposal: Proposal;
+  readonly onChanged: () => void;
+}) {
+  const { acting } = useConsortium();
   const execution = proposal.execution;
   if (!execution) {
     if (proposal.state === 'executed' && proposal.kind === 'admit-member') {
@@ -97,6 +127,9 @@ export function ExecutionPanel({ proposal }: { readonly proposal: Proposal }) {
           </p>
           <p className="small">An operator can have it tried again once the network is fit for it.</p>
         </div>
+      )}
+      {acting.kind === 'platform' && (execution.state === 'refused' || execution.state === 'partial') && (
+        <RetryExecution proposal={proposal} onChanged={onChanged} />
       )}
       {execution.state !== 'refused' && execution.reason && <p>{execution.reason}</p>}
       {execution.consensus && <p className="muted small">{execution.consensus}</p>}

@@ -23,8 +23,10 @@ export function describeProposal(proposal: Proposal): string {
   }
 }
 
+/** While voting is open, against the votes needed now; once decided, the votes as cast (membership may have changed since). */
 export function tallyWords(proposal: Proposal): string {
   const { yes, no, votesToPass } = proposal.tally;
+  if (proposal.state !== 'active') return `${yes} yes, ${no} no`;
   return `${yes} of ${votesToPass} yes votes needed${no > 0 ? `, ${no} no` : ''}`;
 }
 

@@ -10,7 +10,7 @@ import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { PageHeader } from '../../components/page-header.tsx';
-import { SkeletonBlock } from '../../components/skeleton.tsx';
+import { SkeletonBlock, SkeletonRows } from '../../components/skeleton.tsx';
 import { LIVE_POLL_MS, useConsortium } from './consortium-scope.tsx';
 import { ExecutionPanel } from './execution-panel.tsx';
 import { describeProposal, tallyWords, timeLeft } from './proposal-words.ts';
@@ -114,10 +114,18 @@ export function ProposalPage() {
                   <div className="cell-note">{formatDateTime(data.createdAt)}</div>
                 </dd>
               </div>
-              <div>
-                <dt>Voting closes</dt>
-                <dd>{formatDateTime(data.expiresAt)}</dd>
-              </div>
+              {data.state === 'active' && (
+                <div>
+                  <dt>Voting open until</dt>
+                  <dd>{formatDateTime(data.expiresAt)}</dd>
+                </div>
+              )}
+              {data.executedAt && (
+                <div>
+                  <dt>Carried out</dt>
+                  <dd>{formatDateTime(data.executedAt)}</dd>
+                </div>
+              )}
               {data.transactionHash && (
                 <div>
                   <dt>Proposed in</dt>
@@ -132,9 +140,10 @@ export function ProposalPage() {
           <section className="card" aria-labelledby="votes-heading">
             <h2 id="votes-heading">Votes</h2>
             {votes.error && <ErrorMessage error={votes.error} />}
+            {votes.loading && <SkeletonRows rows={2} label="Loading votes" />}
             {votes.data && <VotesTable votes={votes.data} />}
           </section>
-          <ExecutionPanel proposal={data} />
+          <ExecutionPanel proposal={data} onChanged={() => void proposal.reload()} />
         </div>
       )}
     </>
