@@ -98,13 +98,7 @@ export function NetworkDetailPage() {
             </div>
             <ErrorMessage error={genesis.error} />
             {genesis.loading && <SkeletonBlock height={200} label="Loading the genesis" />}
-            {genesisText && (
-              // Wrapped rather than scrolled sideways: long hex (extraData) breaks anywhere, and no scroll box
-              // needs a keyboard stop of its own.
-              <pre data-testid="genesis-json" className="wrapped">
-                {genesisText}
-              </pre>
-            )}
+            {genesisText && <pre data-testid="genesis-json">{genesisText}</pre>}
           </section>
         </div>
       )}
