@@ -3,7 +3,8 @@
  * first, proposing a change, and the members and validators. Everything is read again every few seconds while
  * the page is open, so other members' votes and decisions appear without a reload.
  */
-import { useLocation } from 'react-router';
+import { useState } from 'react';
+import { Link, useLocation } from 'react-router';
 import type { Governance, Networks, Proposals } from '../../api/api-types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
@@ -25,7 +26,10 @@ export function ConsortiumPage() {
   const live = { poll: () => LIVE_POLL_MS };
   const networks = useResource<Networks>('/v1/networks');
   const governance = useResource<Governance>(`/v1/networks/${networkId}/governance`, live);
-  const proposals = useResource<Proposals>(`/v1/networks/${networkId}/proposals`, live);
+  // The API pages proposals 20 at a time (at most 100); older ones come on request.
+  const [limit, setLimit] = useState(20);
+  const proposals = useResource<Proposals>(`/v1/networks/${networkId}/proposals?limit=${limit}`, live);
+  const notDeployed = governance.error?.problem?.type.endsWith('/invalid-state') === true;
   const signers = useSigners(acting, governance.data);
   const network = networks.data?.items.find((n) => n.id === networkId);
   const canPropose = acting.kind === 'platform' || acting.canSign;
@@ -45,13 +49,36 @@ export function ConsortiumPage() {
           <p>{notice}</p>
         </div>
       )}
-      {governance.error && <ErrorMessage error={governance.error} />}
+      {notDeployed && (
+        <div className="notice notice-info" role="status">
+          <p>
+            This network’s governance contract is deployed as soon as a node of the network runs; the consortium appears
+            here then.
+            {acting.kind === 'organisation' && acting.canSign && (
+              <>
+                {' '}
+                <Link to={`/orgs/${acting.orgId}/nodes/new`}>Create a managed node</Link> to start it.
+              </>
+            )}
+          </p>
+        </div>
+      )}
+      {governance.error && !notDeployed && <ErrorMessage error={governance.error} />}
       {governance.loading && <SkeletonBlock height={240} label="Loading the consortium" />}
       {governance.data && (
         <div className="stack">
           <MembershipPanel governance={governance.data} signers={signers} />
           {proposals.error && <ErrorMessage error={proposals.error} />}
-          {proposals.data && <ProposalsPanel proposals={proposals.data} />}
+          {proposals.data && (
+            <ProposalsPanel
+              proposals={proposals.data}
+              onOlder={
+                proposals.data.nextCursor !== null && limit < 100
+                  ? () => setLimit(Math.min(limit + 20, 100))
+                  : undefined
+              }
+            />
+          )}
           {canPropose && signers.choices.length > 0 && <ProposeForm governance={governance.data} signers={signers} />}
           {canPropose && signers.choices.length === 0 && !signers.loading && (
             <NoMemberKey acting={acting} signers={signers} />

@@ -26,7 +26,14 @@ export function ProposalStateCell({ proposal }: { readonly proposal: Proposal })
   );
 }
 
-export function ProposalsPanel({ proposals }: { readonly proposals: Proposals }) {
+export function ProposalsPanel({
+  proposals,
+  onOlder,
+}: {
+  readonly proposals: Proposals;
+  /** Shows older proposals too; absent when there are none (or as many as the page lists). */
+  readonly onOlder?: (() => void) | undefined;
+}) {
   const { base } = useConsortium();
   return (
     <section className="card" aria-labelledby="proposals-heading">
@@ -69,6 +76,13 @@ export function ProposalsPanel({ proposals }: { readonly proposals: Proposals })
               ))}
             </tbody>
           </table>
+        </div>
+      )}
+      {onOlder && (
+        <div className="button-row">
+          <button type="button" className="button" onClick={onOlder}>
+            Show older proposals
+          </button>
         </div>
       )}
     </section>
