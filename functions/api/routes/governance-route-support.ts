@@ -12,17 +12,14 @@ import {
   UnauthorizedError,
 } from '../../../shared/errors.ts';
 import { ProposalIdParam } from '../../../shared/schemas/governance.schemas.ts';
-import type { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
 import { type ChainEndpoint, servingEndpoints } from '../../jobs/governance/governance-chain.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses } from '../route-helpers.ts';
 import { NetworkId } from './networks.routes.ts';
 
-/** The API's dependencies plus the governance records (once `Stores` carries them, AppDeps is enough). */
-export type GovernanceRouteDeps = Omit<AppDeps, 'stores'> & {
-  readonly stores: AppDeps['stores'] & { readonly governance: GovernanceRepository };
-};
+/** What the governance routes need: the API's own dependencies (the governance records are among its stores). */
+export type GovernanceRouteDeps = AppDeps;
 
 export type GovernedNetwork = Network & { governanceAddress: string };
 

@@ -44,7 +44,7 @@ export function VotePanel({
 
   return (
     <section className="card" aria-labelledby="vote-heading">
-      <h2 id="vote-heading">Your vote</h2>
+      <h2 id="vote-heading">{acting.kind === 'platform' ? 'The platform’s vote' : 'Your vote'}</h2>
       {cast && (
         <div className="notice notice-ok" role="status">
           <p>
