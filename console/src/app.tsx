@@ -11,6 +11,10 @@ import { LoginPage } from './pages/auth/login.page.tsx';
 import { SignupPage } from './pages/auth/signup.page.tsx';
 import { BillingPage } from './pages/billing/billing.page.tsx';
 import { CheckoutReturn } from './pages/billing/checkout-return.tsx';
+import { ConsortiumPage } from './pages/consortium/consortium.page.tsx';
+import { OpsConsortiumScope, OrgConsortiumIndex, OrgConsortiumScope } from './pages/consortium/consortium-routes.tsx';
+import { ProposalPage } from './pages/consortium/proposal.page.tsx';
+import { TransactionPage } from './pages/consortium/transaction.page.tsx';
 import { HomeRedirect } from './pages/home-redirect.tsx';
 import { SigningKeysPage } from './pages/keys/signing-keys.page.tsx';
 import { MembersPage } from './pages/members/members.page.tsx';
@@ -21,7 +25,10 @@ import { RegisterSelfHostedNodePage } from './pages/nodes/register-self-hosted-n
 import { NotFoundPage } from './pages/not-found.page.tsx';
 import { ChoosePlanPage } from './pages/onboarding/choose-plan.page.tsx';
 import { CreateOrganisationPage } from './pages/onboarding/create-organisation.page.tsx';
+import { CreateNetworkPage } from './pages/ops/create-network.page.tsx';
 import { FleetPage } from './pages/ops/fleet.page.tsx';
+import { NetworkDetailPage } from './pages/ops/network-detail.page.tsx';
+import { NetworksPage } from './pages/ops/networks.page.tsx';
 import { OpsOrganisationsPage } from './pages/ops/ops-organisations.page.tsx';
 import { OrgScope } from './pages/org-scope.tsx';
 import { UsagePage } from './pages/usage/usage.page.tsx';
@@ -57,6 +64,12 @@ export function App() {
               <Route path="api-keys" element={<ApiKeysPage />} />
               <Route path="usage" element={<UsagePage />} />
               <Route path="billing" element={<BillingPage />} />
+              <Route path="consortium" element={<OrgConsortiumIndex />} />
+              <Route path="consortium/:networkId" element={<OrgConsortiumScope />}>
+                <Route index element={<ConsortiumPage />} />
+                <Route path="proposals/:proposalId" element={<ProposalPage />} />
+                <Route path="transactions/:hash" element={<TransactionPage />} />
+              </Route>
               <Route path="members" element={<MembersPage />} />
               <Route path="audit" element={<AuditPage />} />
             </Route>
@@ -76,6 +89,42 @@ export function App() {
                 </RequireOperator>
               }
             />
+            <Route
+              path="ops/networks"
+              element={
+                <RequireOperator>
+                  <NetworksPage />
+                </RequireOperator>
+              }
+            />
+            <Route
+              path="ops/networks/new"
+              element={
+                <RequireOperator>
+                  <CreateNetworkPage />
+                </RequireOperator>
+              }
+            />
+            <Route
+              path="ops/networks/:networkId"
+              element={
+                <RequireOperator>
+                  <NetworkDetailPage />
+                </RequireOperator>
+              }
+            />
+            <Route
+              path="ops/networks/:networkId/consortium"
+              element={
+                <RequireOperator>
+                  <OpsConsortiumScope />
+                </RequireOperator>
+              }
+            >
+              <Route index element={<ConsortiumPage />} />
+              <Route path="proposals/:proposalId" element={<ProposalPage />} />
+              <Route path="transactions/:hash" element={<TransactionPage />} />
+            </Route>
             <Route path="*" element={<NotFoundPage />} />
           </Route>
         </Routes>

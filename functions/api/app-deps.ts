@@ -15,6 +15,7 @@ import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.t
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
+import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -38,6 +39,7 @@ export interface Stores {
   readonly signingKeys: SigningKeysRepository;
   readonly billing: BillingRepository;
   readonly governance: GovernanceRepository;
+  readonly governanceVotes: GovernanceVotesRepository;
 }
 
 export interface AppDeps {

@@ -15,6 +15,8 @@ import {
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../shared/errors.ts';
+// Field errors in plain words for every route (zod's global error map; a schema's own message still wins).
+import '../../shared/schemas/plain-messages.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { registerDocs } from './docs.ts';
@@ -44,7 +46,9 @@ export function createApp(deps: AppDeps): App {
     defaultHook: (result) => {
       if (!result.success) {
         throw new ValidationError(
-          `The ${result.target === 'json' ? 'body' : result.target} is not valid`,
+          result.target === 'json'
+            ? 'Some of what was entered needs correcting: see each field’s message'
+            : `Some ${result.target} values need correcting: see each one’s message`,
           fieldErrors(result.error, result.target === 'json' ? 'body' : result.target),
         );
       }

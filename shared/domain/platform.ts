@@ -7,6 +7,9 @@ import type { NodeRecord } from './node.ts';
 
 export const PLATFORM_ORG_ID = 'platform';
 
+/** How the platform is named where organisations are (the consortium's members, the fleet). */
+export const PLATFORM_ORG_NAME = 'CareChain (platform)';
+
 /** Nodes the platform runs for itself (genesis validators): no organisation pays for them or gets their reports. */
 export function isPlatformNode(node: Pick<NodeRecord, 'orgId'>): boolean {
   return node.orgId === PLATFORM_ORG_ID;

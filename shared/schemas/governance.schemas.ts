@@ -155,7 +155,9 @@ export const ProposalView = z
     subject: z.string().openapi({ description: 'The member or validator address the proposal is about' }),
     orgId: z.string().nullable().openapi({ description: 'The organisation the proposal is about, when known' }),
     proposer: z.string(),
+    orgName: z.string().nullable().openapi({ description: 'That organisation’s name, when it is one of ours' }),
     proposerOrgId: z.string().nullable(),
+    proposerOrgName: z.string().nullable(),
     createdAt: Timestamp,
     expiresAt: Timestamp,
     executedAt: Timestamp.nullable(),
@@ -185,13 +187,78 @@ export const VoteView = z
     proposal: ProposalView,
   })
   .openapi('Vote');
+export type VoteView = z.infer<typeof VoteView>;
 
 export const GovernanceView = z
   .object({
     networkId: z.string(),
     address: z.string().openapi({ description: 'The ConsortiumGovernance contract' }),
-    members: z.array(z.object({ address: z.string(), orgId: z.string().nullable(), admittedAt: Timestamp })),
+    members: z.array(
+      z.object({
+        address: z.string(),
+        orgId: z.string().nullable(),
+        orgName: z.string().nullable().openapi({ description: 'The organisation’s name, when it is one of ours' }),
+        admittedAt: Timestamp,
+        admittedByProposal: z
+          .number()
+          .int()
+          .nullable()
+          .openapi({ description: 'The proposal that admitted it, once the control plane has read its event' }),
+        founding: z.boolean().openapi({ description: 'A founding member, named when the contract was deployed' }),
+      }),
+    ),
     validators: z.array(z.string()).openapi({ description: 'Validators as the contract records them' }),
+    validatorDetails: z
+      .array(
+        z.object({
+          address: z.string(),
+          orgId: z.string().nullable(),
+          orgName: z.string().nullable(),
+          nodeId: z.string().nullable().openapi({ description: 'The node behind it, when the control plane knows' }),
+          addedByProposal: z.number().int().nullable(),
+          genesis: z.boolean().openapi({ description: 'Named in the network’s genesis' }),
+        }),
+      )
+      .openapi({ description: 'The same validators, with who runs them as far as the control plane knows' }),
     votesToPass: z.number().int(),
   })
   .openapi('Governance');
+export type GovernanceView = z.infer<typeof GovernanceView>;
+
+export const ProposalVoteList = z
+  .object({
+    items: z.array(
+      z.object({
+        voter: z.string(),
+        orgId: z.string().nullable(),
+        orgName: z.string().nullable(),
+        support: z.boolean(),
+        transactionHash: z.string(),
+        blockNumber: z.number().int().nullable(),
+        castAt: Timestamp,
+      }),
+    ),
+  })
+  .openapi('ProposalVoteList');
+export type ProposalVoteList = z.infer<typeof ProposalVoteList>;
+
+export const TransactionHashParam = z
+  .string()
+  .regex(/^0x[0-9a-fA-F]{64}$/, 'Not a transaction hash (0x and 64 hex digits)')
+  .openapi({ example: `0x${'ab'.repeat(32)}` });
+
+export const GovernanceTransaction = z
+  .object({
+    hash: z.string(),
+    networkId: z.string(),
+    state: z.enum(['pending', 'succeeded', 'reverted']),
+    blockNumber: z.number().int().nullable(),
+    minedAt: Timestamp.nullable(),
+    from: z.string(),
+    to: z.string().nullable(),
+    events: z
+      .array(z.object({ name: z.string(), args: z.record(z.string(), z.string()) }))
+      .openapi({ description: 'The governance contract’s events the transaction emitted, decoded' }),
+  })
+  .openapi('GovernanceTransaction');
+export type GovernanceTransaction = z.infer<typeof GovernanceTransaction>;

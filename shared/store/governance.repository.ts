@@ -18,7 +18,10 @@ const ID_DIGITS = 10;
 const governanceKeys = {
   deployment: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'GOVDEPLOY' }),
   cursor: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'GOVCURSOR' }),
-  origin: (networkId: string, proposalId: number) => ({ pk: `NET#${networkId}`, sk: `GOVPROP#${padded(proposalId)}` }),
+  origin: (networkId: string, proposalId: number) => ({
+    pk: `NET#${networkId}`,
+    sk: `GOVPROP#${paddedProposalId(proposalId)}`,
+  }),
   member: (networkId: string, address: string) => ({
     pk: `NET#${networkId}`,
     sk: `GOVMEMBER#${address.toLowerCase()}`,
@@ -29,7 +32,7 @@ const governanceKeys = {
   }),
   execution: (networkId: string, proposalId: number) => ({
     pk: `NET#${networkId}`,
-    sk: `GOVEXEC#${padded(proposalId)}`,
+    sk: `GOVEXEC#${paddedProposalId(proposalId)}`,
   }),
 } as const;
 
@@ -408,7 +411,8 @@ export class GovernanceRepository {
   }
 }
 
-function padded(proposalId: number): string {
+/** A proposal id as sort keys hold it: zero-padded, so items list in numeric order. */
+export function paddedProposalId(proposalId: number): string {
   return String(proposalId).padStart(ID_DIGITS, '0');
 }
 

@@ -5,6 +5,7 @@ import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
+import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
 import { NetworksRepository } from './networks.repository.ts';
 import { NodesRepository } from './nodes.repository.ts';
@@ -27,5 +28,6 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     signingKeys: new SigningKeysRepository(table),
     billing: new BillingRepository(table),
     governance: new GovernanceRepository(table, clock),
+    governanceVotes: new GovernanceVotesRepository(table),
   };
 }

@@ -3,7 +3,8 @@
  * signs up, onboards an organisation, creates a managed node and watches it come up, registers a self-hosted node
  * and downloads its join bundle, creates a signing key and signs a message, creates an API key and calls the gateway with it, invites a colleague who joins; an operator
  * sees the organisation and its node. Every page is photographed into test/e2e/screenshots (1280×800, and a few at
- * phone width). The steps share one server and one browser and run in order.
+ * phone width, where axe-core must find no serious or critical violation). The steps share one server and one
+ * browser and run in order.
  */
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -12,6 +13,7 @@ import { verifyMessage } from 'ethers';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type LocalServer, startLocalServer } from '../support/local-server.ts';
+import { seriousViolations } from './support/accessibility.ts';
 import {
   type ConsolePage,
   layoutShift,
@@ -422,6 +424,7 @@ describe('the console, end to end', () => {
     for (const [path, name] of views) {
       await loadSettled(phone.page, `/orgs/${journey.orgId}/${path}`);
       expect(await overflowsHorizontally(phone.page), path).toBe(false);
+      expect(await seriousViolations(phone.page), `${path} at 390 px`).toEqual([]);
       await screenshot(phone.page, name);
     }
     const signedOut = await open({ width: 390, height: 844 });

@@ -7,6 +7,16 @@ import type { z } from 'zod';
 import type { UsageSeries } from '../../../shared/metering/usage-series.ts';
 import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
 import type {
+  CastVote as CastVoteSchema,
+  CreateProposal as CreateProposalSchema,
+  GovernanceTransaction as GovernanceTransactionSchema,
+  GovernanceView,
+  ProposalList,
+  ProposalView,
+  ProposalVoteList,
+  VoteView,
+} from '../../../shared/schemas/governance.schemas.ts';
+import type {
   MaintenanceWindowList,
   NodeHealthView,
   PlatformView,
@@ -20,6 +30,7 @@ import type {
   UserView as UserSchema,
 } from '../../../shared/schemas/identity.schemas.ts';
 import type {
+  CreateNetwork as CreateNetworkSchema,
   CreateNode as CreateNodeSchema,
   JoinBundleView,
   NetworkList,
@@ -83,6 +94,8 @@ export type AuditEntry = AuditPage['items'][number];
 
 export type Network = z.infer<typeof NetworkView>;
 export type Networks = z.infer<typeof NetworkList>;
+export type CreateNetwork = z.input<typeof CreateNetworkSchema>;
+export type Consensus = Network['consensus'];
 export type Node = z.infer<typeof NodeView>;
 export type Nodes = z.infer<typeof NodeList>;
 export type NodeState = Node['state'];
@@ -111,3 +124,19 @@ export type MaintenanceWindows = z.infer<typeof MaintenanceWindowList>;
 export type MaintenanceWindow = MaintenanceWindows['items'][number];
 
 export type Usage = UsageSeries;
+
+export type Governance = z.infer<typeof GovernanceView>;
+export type ConsortiumMember = Governance['members'][number];
+export type ValidatorDetail = Governance['validatorDetails'][number];
+export type Proposal = z.infer<typeof ProposalView>;
+export type Proposals = z.infer<typeof ProposalList>;
+export type ProposalKind = Proposal['kind'];
+export type ProposalState = Proposal['state'];
+export type DecisionExecution = NonNullable<Proposal['execution']>;
+export type ExecutionState = DecisionExecution['state'];
+export type ProposalVotes = z.infer<typeof ProposalVoteList>;
+export type ProposalVote = ProposalVotes['items'][number];
+export type CastVoteAnswer = z.infer<typeof VoteView>;
+export type CreateProposal = z.input<typeof CreateProposalSchema>;
+export type CastVote = z.input<typeof CastVoteSchema>;
+export type GovernanceTransaction = z.infer<typeof GovernanceTransactionSchema>;

@@ -3,7 +3,19 @@
  * fails the type check here until it has a label.
  */
 import type { Meter } from '../../../shared/domain/metering.ts';
-import type { ApiKeyScope, NodeRole, NodeSize, NodeState, OrganisationType, Role, SigningKey } from './api-types.ts';
+import type {
+  ApiKeyScope,
+  Consensus,
+  ExecutionState,
+  NodeRole,
+  NodeSize,
+  NodeState,
+  OrganisationType,
+  ProposalKind,
+  ProposalState,
+  Role,
+  SigningKey,
+} from './api-types.ts';
 
 export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
   hospital: 'Hospital',
@@ -97,4 +109,36 @@ export const METER_LABELS: Record<Meter, MeterLabel> = {
   node_hours_small: { label: 'Node hours (small)', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
   node_hours_medium: { label: 'Node hours (medium)', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
   node_hours_large: { label: 'Node hours (large)', unit: 'node-hour', units: 'node-hours', divisor: 3600 },
+};
+
+export const CONSENSUS_LABELS: Record<Consensus, string> = {
+  qbft: 'QBFT (recommended: Byzantine fault tolerant, immediate finality)',
+  ibft2: 'IBFT 2.0 (older Byzantine fault tolerant protocol)',
+  clique: 'Clique (proof of authority, no immediate finality)',
+};
+
+/** What a proposal asks, as a member would say it. */
+export const PROPOSAL_KIND_LABELS: Record<ProposalKind, string> = {
+  'admit-member': 'Admit a member',
+  'remove-member': 'Remove a member',
+  'add-validator': 'Add a validator',
+  'remove-validator': 'Remove a validator',
+};
+
+export const PROPOSAL_STATE_LABELS: Record<ProposalState, { readonly label: string; readonly tone: Tone }> = {
+  active: { label: 'Voting open', tone: 'busy' },
+  passed: { label: 'Passed', tone: 'ok' },
+  rejected: { label: 'Rejected', tone: 'bad' },
+  expired: { label: 'Expired', tone: 'idle' },
+  executed: { label: 'Carried out', tone: 'ok' },
+};
+
+/** How the control plane carried out a passed decision. */
+export const EXECUTION_STATE_LABELS: Record<ExecutionState, { readonly label: string; readonly tone: Tone }> = {
+  pending: { label: 'Waiting to be carried out', tone: 'busy' },
+  voting: { label: 'Validators are voting', tone: 'busy' },
+  applied: { label: 'Applied, being confirmed', tone: 'busy' },
+  executed: { label: 'Carried out', tone: 'ok' },
+  refused: { label: 'Refused by the safety check', tone: 'bad' },
+  partial: { label: 'Partly carried out', tone: 'warn' },
 };

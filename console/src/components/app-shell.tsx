@@ -12,6 +12,7 @@ const ORG_SECTIONS = [
   ['api-keys', 'API keys'],
   ['usage', 'Usage'],
   ['billing', 'Billing'],
+  ['consortium', 'Consortium'],
   ['members', 'Members'],
   ['audit', 'Audit log'],
 ] as const;
@@ -115,6 +116,9 @@ export function AppShell() {
               </li>
               <li>
                 <NavLink to="/ops/fleet">Fleet health</NavLink>
+              </li>
+              <li>
+                <NavLink to="/ops/networks">Networks</NavLink>
               </li>
             </ul>
           </>

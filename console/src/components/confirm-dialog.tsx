@@ -1,8 +1,9 @@
 /**
- * Asks before an action that cannot be taken back (stop, delete, revoke). A native modal <dialog>: focus moves
- * into it and stays there, Escape cancels, and focus returns to the button that opened it.
+ * Asks before an action that cannot be taken back (stop, delete, revoke, a signed vote). A native modal <dialog>:
+ * focus moves into it and stays there, Escape cancels, and focus returns to the button that opened it. While the
+ * action runs, `progress` says what is happening (a transaction being mined takes seconds), in a live region.
  */
-import { type ReactNode, useEffect, useRef } from 'react';
+import { type ReactNode, useEffect, useId, useRef } from 'react';
 import type { ApiError } from '../api/api-client.ts';
 import { ErrorMessage } from './error-message.tsx';
 
@@ -13,6 +14,7 @@ export function ConfirmDialog({
   confirmLabel,
   danger = false,
   pending = false,
+  progress,
   error,
   onConfirm,
   onCancel,
@@ -23,11 +25,14 @@ export function ConfirmDialog({
   readonly confirmLabel: string;
   readonly danger?: boolean;
   readonly pending?: boolean;
+  /** Shown while `pending`: what is under way and how long it takes. */
+  readonly progress?: ReactNode;
   readonly error?: ApiError | undefined;
   readonly onConfirm: () => void;
   readonly onCancel: () => void;
 }) {
   const dialog = useRef<HTMLDialogElement>(null);
+  const titleId = useId();
   useEffect(() => {
     const element = dialog.current;
     if (!element) return;
@@ -38,7 +43,7 @@ export function ConfirmDialog({
     <dialog
       ref={dialog}
       className="dialog"
-      aria-labelledby="confirm-dialog-title"
+      aria-labelledby={titleId}
       onCancel={(event) => {
         event.preventDefault();
         if (!pending) onCancel();
@@ -51,8 +56,11 @@ export function ConfirmDialog({
           onConfirm();
         }}
       >
-        <h2 id="confirm-dialog-title">{title}</h2>
+        <h2 id={titleId}>{title}</h2>
         <div className="dialog-body">{children}</div>
+        <div className="dialog-progress" role="status">
+          {pending && progress}
+        </div>
         <ErrorMessage error={error} />
         <div className="dialog-actions">
           <button type="button" className="button button-quiet" onClick={onCancel} disabled={pending}>

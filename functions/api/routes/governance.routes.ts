@@ -1,12 +1,12 @@
 /**
  * Consortium governance through the API: members propose and vote on the network's ConsortiumGovernance contract
  * by signing with their organisation's own keys (VaultSigner, sent through one of their running nodes on the
- * network); CareChain operators act for the platform, the founding member, with `actAsPlatform`. Anyone signed in
- * reads proposals with their tally and, for decisions the control plane carries out, the execution record.
- * The contract's refusals come back as 403/404/409 with its reason; every action and refusal is audited in the
- * acting organisation's log, and every signature metered.
+ * network); CareChain operators act for the platform, the founding member, with `actAsPlatform`, and may have a
+ * refused decision tried again. The contract's refusals come back as 403/404/409 with its reason; every action
+ * and refusal is audited in the acting organisation's log, and every signature metered. Reading the consortium
+ * is governance-reads.routes.ts.
  */
-import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
 import type { BaseContract, TransactionReceipt } from 'ethers';
 import type { Context } from 'hono';
 import {
@@ -14,29 +14,18 @@ import {
   consortiumGovernanceInterface,
   orgRefFromOrgId,
   readMembers,
-  readProposalCount,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import {
-  BadRequestError,
   InvalidStateError,
   NotFoundError,
   ServiceUnavailableError,
   UnauthorizedError,
   ValidationError,
 } from '../../../shared/errors.ts';
-import { PageQuery } from '../../../shared/schemas/common.schemas.ts';
-import {
-  CastVote,
-  CreateProposal,
-  GovernanceView,
-  ProposalIdParam,
-  ProposalList,
-  ProposalView,
-  VoteView,
-} from '../../../shared/schemas/governance.schemas.ts';
-import type { GovernanceRepository, ProposalOrigin } from '../../../shared/store/governance.repository.ts';
+import { CastVote, CreateProposal, ProposalView, VoteView } from '../../../shared/schemas/governance.schemas.ts';
+import type { ProposalOrigin } from '../../../shared/store/governance.repository.ts';
 import { retryDecision } from '../../jobs/governance/decision-executor.ts';
 import {
   type ChainEndpoint,
@@ -49,28 +38,21 @@ import { ensureGovernanceDeployed } from '../../jobs/governance/governance-deplo
 import { governanceJobDeps } from '../../jobs/governance/governance-deps.ts';
 import { GovernanceRefusedError } from '../../jobs/governance/governance-refusal.ts';
 import { resolveSubject } from '../../jobs/governance/proposal-subject.ts';
-import { readConsortium, readProposalViews } from '../../jobs/governance/proposal-views.ts';
+import { readProposalViews } from '../../jobs/governance/proposal-views.ts';
 import { type Actor, audit, requireOperator, requireOrgAccess } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
-import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
-import { NetworkId } from './networks.routes.ts';
+import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
+import { registerGovernanceReadRoutes } from './governance-reads.routes.ts';
+import {
+  type GovernanceRouteDeps,
+  type GovernedNetwork,
+  governanceRouteSupport,
+  NetworkParams,
+  ProposalParams,
+  serviceErrors,
+} from './governance-route-support.ts';
 
-/** The API's dependencies plus the governance records (once `Stores` carries them, AppDeps is enough). */
-export type GovernanceRouteDeps = Omit<AppDeps, 'stores'> & {
-  readonly stores: AppDeps['stores'] & { readonly governance: GovernanceRepository };
-};
-
-const NetworkParams = z.object({ networkId: NetworkId });
-const ProposalParams = z.object({ networkId: NetworkId, proposalId: ProposalIdParam });
-const ListQuery = PageQuery.extend({
-  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: 'Page size (default 20)' }),
-});
-const serviceErrors = {
-  ...errorResponses,
-  502: { description: 'The network’s node failed' },
-  503: { description: 'No node of the network runs now, or a transaction is not mined yet' },
-} as const;
+export type { GovernanceRouteDeps };
 
 /** Who acts, with which key, through which node. */
 interface Acting {
@@ -85,29 +67,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
   const governance = deps.stores.governance;
   const jobDeps = governanceJobDeps(deps, governance);
 
-  const signedIn = (c: Context<AppEnv>) => {
-    if (!c.get('principal')) throw new UnauthorizedError('Log in or send a bearer token');
-  };
-
-  const governedNetwork = async (networkId: string) => {
-    const network = await deps.stores.networks.get(networkId);
-    if (!network) throw new NotFoundError('No such network');
-    if (!network.governanceAddress) {
-      throw new InvalidStateError(
-        'The network’s governance contract is not deployed yet: the control plane deploys it once a node of the ' +
-          'network runs',
-      );
-    }
-    return network as Network & { governanceAddress: string };
-  };
-
-  const anyEndpoint = async (network: Network): Promise<ChainEndpoint> => {
-    const endpoint = servingEndpoints(await deps.stores.nodes.listByNetwork(network.id), network.chainId)[0];
-    if (!endpoint) {
-      throw new ServiceUnavailableError('No node of this network runs now, so its contract cannot be reached');
-    }
-    return endpoint;
-  };
+  const { governedNetwork, anyEndpoint } = governanceRouteSupport(deps);
+  registerGovernanceReadRoutes(app, deps);
 
   /** The signer and the node to send through: the platform for operators, else the caller's own key and node. */
   const acting = async (
@@ -167,7 +128,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
   const sendAs = async (
     c: Context<AppEnv>,
     who: Acting,
-    network: Network & { governanceAddress: string },
+    network: GovernedNetwork,
     method: string,
     args: unknown[],
     refused: { action: string; target: string; details: Record<string, unknown> },
@@ -207,75 +168,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }
   };
 
-  const viewOf = (network: Network & { governanceAddress: string }, endpoint: ChainEndpoint, ids: number[]) =>
-    readProposalViews(governance, network, endpoint, ids);
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/networks/{networkId}/governance',
-      tags: ['governance'],
-      summary: 'The network’s governance contract: members, validators as it records them, votes needed to pass',
-      security,
-      request: { params: NetworkParams },
-      responses: { 200: jsonResponse(GovernanceView, 'The consortium'), ...serviceErrors },
-    }),
-    async (c) => {
-      signedIn(c);
-      const network = await governedNetwork(c.req.valid('param').networkId);
-      return c.json(await readConsortium(network, await anyEndpoint(network)), 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/networks/{networkId}/proposals',
-      tags: ['governance'],
-      summary: 'Proposals of the network’s consortium, newest first, with state and tally',
-      security,
-      request: { params: NetworkParams, query: ListQuery },
-      responses: { 200: jsonResponse(ProposalList, 'Proposals'), ...serviceErrors },
-    }),
-    async (c) => {
-      signedIn(c);
-      const { limit = 20, cursor } = c.req.valid('query');
-      const network = await governedNetwork(c.req.valid('param').networkId);
-      const endpoint = await anyEndpoint(network);
-      const count = await readGovernance(endpoint, (provider) =>
-        readProposalCount(connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract),
-      );
-      let below = count + 1;
-      if (cursor !== undefined) {
-        if (!/^\d{1,15}$/.test(cursor)) throw new BadRequestError('The cursor is not one this API returned');
-        below = Math.min(Number(cursor), below);
-      }
-      const ids: number[] = [];
-      for (let id = below - 1; id >= 1 && ids.length < limit; id--) ids.push(id);
-      const items = await viewOf(network, endpoint, ids);
-      const last = ids.at(-1);
-      return c.json({ items, nextCursor: last !== undefined && last > 1 ? String(last) : null }, 200);
-    },
-  );
-
-  app.openapi(
-    createRoute({
-      method: 'get',
-      path: '/v1/networks/{networkId}/proposals/{proposalId}',
-      tags: ['governance'],
-      summary: 'One proposal: state, tally and, for decisions the control plane carries out, how that went',
-      security,
-      request: { params: ProposalParams },
-      responses: { 200: jsonResponse(ProposalView, 'The proposal'), ...serviceErrors },
-    }),
-    async (c) => {
-      signedIn(c);
-      const { networkId, proposalId } = c.req.valid('param');
-      const network = await governedNetwork(networkId);
-      const [view] = await viewOf(network, await anyEndpoint(network), [proposalId]);
-      return c.json(view as ProposalView, 200);
-    },
-  );
+  const viewOf = (network: GovernedNetwork, endpoint: ChainEndpoint, ids: number[]) =>
+    readProposalViews(deps.stores, network, endpoint, ids);
 
   app.openapi(
     createRoute({
@@ -363,6 +257,18 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
         action: 'governance.vote-refused',
         target,
         details,
+      });
+      // Recorded at once, with the signing organisation, so the proposal's page lists the vote before the
+      // watcher reads its block.
+      await deps.stores.governanceVotes.record({
+        networkId: network.id,
+        proposalId,
+        voter: who.account.address,
+        support: body.support,
+        transactionHash: sent.hash,
+        blockNumber: sent.receipt.blockNumber,
+        orgId: who.orgId,
+        castAt: deps.clock().toISOString(),
       });
       await audit(c, deps, {
         orgId: who.orgId,

@@ -9,6 +9,7 @@ import type { KeyVault } from '../../../shared/ports/key-vault.ts';
 import type { ApiKeysRepository } from '../../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../../shared/store/audit.repository.ts';
 import type { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
+import type { GovernanceVotesRepository } from '../../../shared/store/governance-votes.repository.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../../shared/store/organisations.repository.ts';
@@ -23,6 +24,7 @@ export interface GovernanceStores {
   readonly apiKeys: ApiKeysRepository;
   readonly audit: AuditRepository;
   readonly platform: PlatformRepository;
+  readonly governanceVotes: GovernanceVotesRepository;
 }
 
 export interface GovernanceJobDeps {

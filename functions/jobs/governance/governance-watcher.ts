@@ -3,11 +3,12 @@
  * ranges, and turns them into what the control plane must know or do:
  * - MemberAdmitted / MemberRemoved: which organisation holds which member address (audited in that
  *   organisation's log when the organisation is one of ours);
- * - ProposalPassed for a validator change or a member removal: a `pending` execution record for the executor.
+ * - ProposalPassed for a validator change or a member removal: a `pending` execution record for the executor;
+ * - VoteCast: the vote with its transaction, so a proposal's page lists every vote, those sent around the API too.
  * The cursor moves only after a range is handled, and every handler is idempotent, so a crash re-reads at most
  * one range and changes nothing twice.
  */
-import { type BaseContract, type Log, ZeroHash } from 'ethers';
+import { type BaseContract, getAddress, type JsonRpcProvider, type Log, ZeroHash } from 'ethers';
 import {
   connectConsortiumGovernance,
   consortiumGovernanceInterface,
@@ -52,7 +53,7 @@ export async function watchGovernanceEvents(
       const logs = await provider.getLogs({ address, fromBlock: next, toBlock });
       for (const log of logs) {
         events++;
-        if (await handleLog(deps, networkId, contract, log)) decisions++;
+        if (await handleLog(deps, networkId, contract, provider, log)) decisions++;
       }
       try {
         cursor = await deps.governance.advanceCursor(networkId, cursor, toBlock + 1);
@@ -72,6 +73,7 @@ async function handleLog(
   deps: GovernanceJobDeps,
   networkId: string,
   contract: BaseContract,
+  provider: JsonRpcProvider,
   log: Log,
 ): Promise<boolean> {
   const parsed = consortiumGovernanceInterface.parseLog({ topics: [...log.topics], data: log.data });
@@ -109,6 +111,20 @@ async function handleLog(
     case 'MemberRemoved': {
       const member = String(parsed.args.getValue('member'));
       await deps.governance.recordMemberRemoved(networkId, member, Number(parsed.args.getValue('proposalId')));
+      return false;
+    }
+    case 'VoteCast': {
+      const block = await provider.getBlock(log.blockNumber);
+      await deps.stores.governanceVotes.record({
+        networkId,
+        proposalId: Number(parsed.args.getValue('id')),
+        voter: getAddress(String(parsed.args.getValue('voter'))),
+        support: Boolean(parsed.args.getValue('support')),
+        transactionHash: log.transactionHash,
+        blockNumber: log.blockNumber,
+        orgId: undefined,
+        castAt: new Date((block?.timestamp ?? deps.clock().getTime() / 1000) * 1000).toISOString(),
+      });
       return false;
     }
     case 'ProposalPassed': {

@@ -1,7 +1,8 @@
 /**
  * The read side of governance for the API: proposals as the contract has them (state, tally), joined with what
- * only the control plane knows (who proposed through the API, how a passed decision was carried out), and the
- * consortium itself (members, validators as the contract records them, votes needed to pass).
+ * only the control plane knows (who proposed through the API, organisations' names, how a passed decision was
+ * carried out), the consortium itself (members with the proposal that admitted them, validators with who runs
+ * them, votes needed to pass), and each proposal's votes with the transactions that cast them.
  */
 import type { BaseContract } from 'ethers';
 import {
@@ -12,22 +13,27 @@ import {
   readValidators,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
-import type { ProposalView } from '../../../shared/schemas/governance.schemas.ts';
-import type {
-  DecisionExecution,
-  GovernanceRepository,
-  ProposalOrigin,
-} from '../../../shared/store/governance.repository.ts';
+import type { NodeRecord } from '../../../shared/domain/node.ts';
+import type { GovernanceView, ProposalView, ProposalVoteList } from '../../../shared/schemas/governance.schemas.ts';
+import type { DecisionExecution, ProposalOrigin } from '../../../shared/store/governance.repository.ts';
+import type { GovernanceVotesRepository } from '../../../shared/store/governance-votes.repository.ts';
+import { type ConsortiumDirectory, type DirectoryStores, loadConsortiumDirectory } from './consortium-directory.ts';
 import { type ChainEndpoint, readGovernance } from './governance-chain.ts';
 
 type GovernedNetwork = Network & { readonly governanceAddress: string };
 
+export interface ViewStores extends DirectoryStores {
+  readonly governanceVotes: GovernanceVotesRepository;
+  readonly nodes: { listByNetwork(networkId: string): Promise<NodeRecord[]> };
+}
+
 export async function readProposalViews(
-  governance: GovernanceRepository,
+  stores: ViewStores,
   network: GovernedNetwork,
   endpoint: ChainEndpoint,
   ids: readonly number[],
 ): Promise<ProposalView[]> {
+  const governance = stores.governance;
   const [chain, executions, origins] = await Promise.all([
     readGovernance(endpoint, async (provider) => {
       const contract = connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract;
@@ -41,6 +47,10 @@ export async function readProposalViews(
     governance.listExecutions(network.id),
     Promise.all(ids.map((id) => governance.getOrigin(network.id, id))),
   ]);
+  const directory = await loadConsortiumDirectory(stores, network.id, [
+    ...chain.proposals.map((p) => p.orgId),
+    ...origins.flatMap((o) => [o?.orgId, o?.subjectOrgId]),
+  ]);
   return chain.proposals.map((proposal, i) =>
     toProposalView(
       network.id,
@@ -48,11 +58,44 @@ export async function readProposalViews(
       chain,
       origins[i],
       executions.find((e) => e.proposalId === proposal.id),
+      directory,
     ),
   );
 }
 
-export async function readConsortium(network: GovernedNetwork, endpoint: ChainEndpoint) {
+/** The votes on one proposal with their transactions; the voter's organisation from the vote or the member records. */
+export async function readProposalVotes(
+  stores: ViewStores,
+  networkId: string,
+  proposalId: number,
+): Promise<ProposalVoteList> {
+  const votes = await stores.governanceVotes.list(networkId, proposalId);
+  const directory = await loadConsortiumDirectory(
+    stores,
+    networkId,
+    votes.map((v) => v.orgId),
+  );
+  return {
+    items: votes.map((vote) => {
+      const orgId = vote.orgId ?? directory.orgOf(vote.voter) ?? null;
+      return {
+        voter: vote.voter,
+        orgId,
+        orgName: directory.nameOf(orgId),
+        support: vote.support,
+        transactionHash: vote.transactionHash,
+        blockNumber: vote.blockNumber ?? null,
+        castAt: vote.castAt,
+      };
+    }),
+  };
+}
+
+export async function readConsortium(
+  stores: ViewStores,
+  network: GovernedNetwork,
+  endpoint: ChainEndpoint,
+): Promise<GovernanceView> {
   const view = await readGovernance(endpoint, async (provider) => {
     const contract = connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract;
     const [members, validators, votesToPass] = await Promise.all([
@@ -62,11 +105,46 @@ export async function readConsortium(network: GovernedNetwork, endpoint: ChainEn
     ]);
     return { members, validators, votesToPass: Number(votesToPass) };
   });
+  const [bindings, nodes] = await Promise.all([
+    stores.governance.listValidatorBindings(network.id),
+    stores.nodes.listByNetwork(network.id),
+  ]);
+  const directory = await loadConsortiumDirectory(stores, network.id, [
+    ...view.members.map((m) => m.orgId),
+    ...bindings.map((b) => b.orgId),
+    ...nodes.map((n) => n.orgId),
+  ]);
+  const same = (a: string | undefined, b: string) => a !== undefined && a.toLowerCase() === b.toLowerCase();
+  const genesis = new Set(network.validators.map((v) => v.toLowerCase()));
   return {
     networkId: network.id,
     address: network.governanceAddress,
-    members: view.members.map((m) => ({ address: m.address, orgId: m.orgId ?? null, admittedAt: m.admittedAt })),
+    members: view.members.map((m) => {
+      const orgId = m.orgId ?? directory.orgOf(m.address) ?? null;
+      const admittedBy = directory.admittedBy(m.address);
+      return {
+        address: m.address,
+        orgId,
+        orgName: directory.nameOf(orgId),
+        admittedAt: m.admittedAt,
+        admittedByProposal: admittedBy ? admittedBy : null,
+        founding: admittedBy === 0,
+      };
+    }),
     validators: view.validators,
+    validatorDetails: view.validators.map((address) => {
+      const binding = bindings.find((b) => same(b.address, address));
+      const node = nodes.find((n) => n.id === binding?.nodeId || same(n.validatorAddress, address));
+      const orgId = node?.orgId ?? binding?.orgId ?? null;
+      return {
+        address,
+        orgId,
+        orgName: directory.nameOf(orgId),
+        nodeId: node?.id ?? binding?.nodeId ?? null,
+        addedByProposal: binding?.proposalId ?? null,
+        genesis: genesis.has(address.toLowerCase()),
+      };
+    }),
     votesToPass: view.votesToPass,
   };
 }
@@ -77,16 +155,21 @@ function toProposalView(
   tally: { votesToPass: number; members: number },
   origin: ProposalOrigin | undefined,
   execution: DecisionExecution | undefined,
+  directory: ConsortiumDirectory,
 ): ProposalView {
+  const orgId = proposal.orgId ?? origin?.subjectOrgId ?? directory.orgOf(proposal.subject) ?? null;
+  const proposerOrgId = origin?.orgId ?? directory.orgOf(proposal.proposer) ?? null;
   return {
     id: proposal.id,
     networkId,
     kind: proposal.kind,
     state: proposal.state,
     subject: proposal.subject,
-    orgId: proposal.orgId ?? origin?.subjectOrgId ?? null,
+    orgId,
+    orgName: directory.nameOf(orgId),
     proposer: proposal.proposer,
-    proposerOrgId: origin?.orgId ?? null,
+    proposerOrgId,
+    proposerOrgName: directory.nameOf(proposerOrgId),
     createdAt: proposal.createdAt,
     expiresAt: proposal.expiresAt,
     executedAt: proposal.executedAt ?? null,

@@ -92,7 +92,8 @@ function InvoicesPanel({ orgId }: { readonly orgId: string }) {
             <tbody>
               {list.map((invoice) => (
                 <tr key={invoice.id}>
-                  <td>
+                  {/* Estimates' ids are long: they break rather than widen the table past a phone's width. */}
+                  <td className="break">
                     {invoice.url ? (
                       <a href={invoice.url} target="_blank" rel="noreferrer">
                         {invoice.number ?? invoice.id}
