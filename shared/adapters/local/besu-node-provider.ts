@@ -31,7 +31,7 @@ import { genesisJson } from '../../chain/besu/genesis.ts';
 import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
-import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError, PlatformError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
 import type {
   InventoryItem,
   NodeDescription,
@@ -285,7 +285,7 @@ export class BesuNodeProvider implements NodeProvider {
     );
     results.push(...(await Promise.allSettled([this.#genesis.close()])));
     const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw new Error('Some Besu nodes did not stop cleanly', { cause: failure.reason });
+    if (failure) throw new PlatformError('Some Besu nodes did not stop cleanly', { cause: failure.reason });
   }
 
   /** genesis.json first, node.json last: a node is provisioned once its registration exists. */
