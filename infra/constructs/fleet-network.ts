@@ -16,8 +16,8 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { BESU_PORTS } from '../../shared/adapters/aws/besu-service.ts';
 import { DeploymentError } from '../../shared/errors.ts';
-import { BESU_PORTS } from './node-sizes.ts';
 
 export interface FleetNetworkProps {
   /** At least two, spelled out (e.g. `eu-north-1a`), so synth needs no account look-up. */
