@@ -1,6 +1,6 @@
 /**
- * The health monitor (DESIGN.md, "Health, recovery, SLA"): one cycle probes every node that should serve, a
- * bounded number at a time, records a sample per node, keeps the node's `health` current, and recovers nodes
+ * The health monitor (docs/architecture.md, "Health, recovery and SLA"): one cycle probes every node that should
+ * serve, a bounded number at a time, records a sample per node, keeps the node's `health` current, and recovers nodes
  * that keep failing — restart after N failed probes in a row, with exponential backoff between attempts; where
  * the runtime can rebuild a node (EC2: reboots, then a new instance) one replacement follows the M restarts, and
  * only then is the node marked `failed` with a reason people can act on. A replaced node goes to `starting`, and

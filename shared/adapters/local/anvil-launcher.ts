@@ -67,7 +67,7 @@ export function anvilArguments(
     String(config.chainId),
     '--block-time',
     String(config.blockPeriodSeconds),
-    // Free gas (DESIGN.md, "Networks"): a fresh key transacts at once.
+    // Free gas (docs/architecture.md, "What the control plane is"): a fresh key transacts at once.
     '--base-fee',
     '0',
     '--gas-price',

@@ -1,7 +1,8 @@
 /**
- * NodeProvider for local mode on the Besu runtime (DESIGN.md, "Two modes"): when a `besu` binary is on PATH every
- * node is its own Besu process under `<dataDir>/besu/<nodeId>/`, peering over loopback with the network's other
- * local nodes (real QBFT between them), instead of an endpoint of a shared anvil chain.
+ * NodeProvider for local mode on the Besu runtime (docs/architecture.md, "Two modes, one code path"): when a
+ * `besu` binary is on PATH every node is its own Besu process under `<dataDir>/besu/<nodeId>/`, peering over
+ * loopback with the network's other local nodes (real QBFT between them), instead of an endpoint of a shared
+ * anvil chain.
  *
  * The node's files come from the pure generators in shared/chain/besu/: genesis.json from the network, and before
  * each start config.toml (loopback RPC and P2P on free ports, ADMIN on so `admin_nodeInfo` can be read) and
