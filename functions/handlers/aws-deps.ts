@@ -9,7 +9,8 @@
  * nodeChanged sends to the provisioning queue when the function has one (CARECHAIN_PROVISIONING_QUEUE_URL);
  * without it the reconciler's scheduled pass picks changes up.
  */
-import { getConnInfo } from 'hono/aws-lambda';
+import type { Env, Hono } from 'hono';
+import { getConnInfo, handle } from 'hono/aws-lambda';
 import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
 import { SqsNodeQueue } from '../../shared/adapters/aws/sqs-node-queue.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
@@ -21,7 +22,14 @@ import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
-import { type AwsCore, type AwsWiringOptions, awsCore, secretsManagerClient, sqsClient } from './aws-core.ts';
+import {
+  type AwsCore,
+  type AwsWiringOptions,
+  awsCore,
+  coldStart,
+  secretsManagerClient,
+  sqsClient,
+} from './aws-core.ts';
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
 
@@ -89,6 +97,29 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     async settle() {
       await Promise.all([usage.flush(), nodeQueue?.drain()]);
     },
+  };
+}
+
+/**
+ * A Lambda serving a Hono app built from the API's dependencies (API Gateway HTTP API, payload v2). What an
+ * invocation counted or queued is written before it returns: a frozen container holds nothing unsent.
+ */
+export function appHandler<E extends Env>(
+  functionName: string,
+  options: AwsWiringOptions,
+  buildApp: (deps: AwsDeps) => Hono<E>,
+): ReturnType<typeof handle> {
+  const ready = coldStart(async () => {
+    const deps = await awsDeps(functionName, options);
+    return { deps, handleRequest: handle(buildApp(deps)) };
+  });
+  return async (event, context) => {
+    const { deps, handleRequest } = await ready();
+    try {
+      return await handleRequest(event, context);
+    } finally {
+      await deps.settle();
+    }
   };
 }
 
