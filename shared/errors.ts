@@ -1,24 +1,48 @@
 /**
- * Named errors with an HTTP status and a stable problem type. They are mapped to RFC 9457 problem+json in one
- * place (the app's onError); everything else that escapes is a 500 and is logged, never shown.
+ * Every error the code raises on purpose is a `CareChainError`: a named class (its name is the class's), with the
+ * failure that led to it as `cause`. Two branches, by who can act on it:
+ *
+ * - `AppError`: the caller's to act on. It has an HTTP status and a stable problem type, and the one `onError` of
+ *   each app turns it into RFC 9457 problem+json whose detail is the message. Only raise one with a message fit
+ *   for the caller; 5xx members (`UpstreamError`, `ServiceUnavailableError`) say what failed without internals.
+ * - `PlatformError`: the platform's own failure (configuration, a process, a file, a node's JSON-RPC, a record
+ *   that changed under a retry loop, a deployment setting). It has no status on purpose: an HTTP entry point treats
+ *   it as it treats any unexpected error (logged with its cause, answered 500 with a generic detail), a job or a
+ *   worker logs it, and a Lambda invocation fails with it. Its message is for operators and may name internals.
+ *
+ * Subclasses narrow either branch where a caller tells failures apart (`ConfigError` for start-up, `PortTakenError`
+ * for a retry on other ports, `OutboundRequestError` with its kind of failure).
  */
 export interface FieldError {
   readonly path: string;
   readonly message: string;
 }
 
-export abstract class AppError extends Error {
+export interface ErrorCause {
+  readonly cause?: unknown;
+}
+
+export abstract class CareChainError extends Error {
+  constructor(message: string, options?: ErrorCause) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** The caller's to act on: mapped to problem+json with this status and type. */
+export abstract class AppError extends CareChainError {
   abstract readonly status: number;
   /** Stable, documented problem type; the last segment of `https://carechain.se/problems/<type>`. */
   abstract readonly type: string;
   abstract readonly title: string;
   readonly headers: Record<string, string> = {};
-
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = new.target.name;
-  }
 }
+
+/** The platform's own failure, never shown to a caller as it is (see above). */
+export class PlatformError extends CareChainError {}
+
+/** The CDK app refuses to synthesise: a deployment setting or a construct's input is wrong. */
+export class DeploymentError extends PlatformError {}
 
 export class ValidationError extends AppError {
   readonly status = 400;
@@ -27,7 +51,7 @@ export class ValidationError extends AppError {
   constructor(
     message: string,
     readonly fields: readonly FieldError[] = [],
-    options?: { cause?: unknown },
+    options?: ErrorCause,
   ) {
     super(message, options);
   }

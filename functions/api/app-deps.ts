@@ -10,6 +10,7 @@ import type { UsageRepository } from '../../shared/metering/usage.repository.ts'
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
+import type { GenesisValidators } from '../../shared/ports/genesis-validators.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
@@ -58,17 +59,10 @@ export interface AppDeps {
    */
   readonly managedRuntimeOf?: (network: Network) => Exclude<NodeRuntime, 'external'>;
   /**
-   * Genesis validators the platform provides for a network created without a validator list (local mode). Absent
-   * where the operator must name them (AWS: the addresses of the node keys of the validators that will run it).
+   * Genesis validators the platform provides for a network created without a validator list. Absent where the
+   * operator must name them (AWS without the fleet's node-key store: the addresses of the validators' node keys).
    */
-  readonly genesisValidators?: {
-    /** The addresses of a new network's genesis validators, made for it. */
-    create(networkId: string): Promise<string[]>;
-    /** Starts what the network's chain needs, once it is recorded. */
-    start(network: Network): Promise<void>;
-    /** Drops what `create` made, when the network was not recorded after all. */
-    discard(networkId: string): Promise<void>;
-  };
+  readonly genesisValidators?: GenesisValidators;
   /** Where signing keys live: KMS in AWS, the encrypted local vault on a laptop. */
   readonly vault: KeyVault;
   /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */

@@ -4,8 +4,9 @@
  * remembered too, which keeps a flood of wrong keys off the database. Failed look-ups are not remembered.
  *
  * The price is staleness up to `ttlMs`: a revoked key or a stopped node is honoured within that time.
+ * `lru-cache` does the bounding, the expiry (on the gateway's clock) and the merging of look-ups under way.
  */
-import { LruCache } from './lru-cache.ts';
+import { LRUCache } from 'lru-cache';
 
 export interface LookupCacheOptions {
   /** 0 turns caching off. */
@@ -22,21 +23,19 @@ export function cachedLookup<V>(
   options: LookupCacheOptions,
 ): (argument: string) => Promise<V> {
   if (options.ttlMs <= 0) return load;
-  const remembered = new LruCache<{ value: V; expiresAt: number }>({ maxEntries: options.maxEntries ?? 10_000 });
-  const loading = new Map<string, Promise<V>>();
-  return (argument) => {
+  // Boxed: the cache holds no `undefined`, and a miss (an unknown key) is an answer worth remembering.
+  const remembered = new LRUCache<string, { readonly value: V }, string>({
+    max: options.maxEntries ?? 10_000,
+    ttl: options.ttlMs,
+    // Exact expiry on the injected clock, not a now() cached for a millisecond.
+    ttlResolution: 0,
+    perf: { now: options.nowMs },
+    fetchMethod: async (_key, _stale, { context }) => ({ value: await load(context) }),
+  });
+  return async (argument) => {
     const key = options.keyOf ? options.keyOf(argument) : argument;
-    const hit = remembered.get(key);
-    if (hit && hit.expiresAt > options.nowMs()) return Promise.resolve(hit.value);
-    const pending = loading.get(key);
-    if (pending) return pending;
-    const promise = load(argument)
-      .then((value) => {
-        remembered.set(key, { value, expiresAt: options.nowMs() + options.ttlMs });
-        return value;
-      })
-      .finally(() => loading.delete(key));
-    loading.set(key, promise);
-    return promise;
+    const entry = await remembered.fetch(key, { context: argument });
+    // fetch() answers undefined only for an aborted or empty load; the box is never empty and nothing aborts.
+    return (entry as { readonly value: V }).value;
   };
 }

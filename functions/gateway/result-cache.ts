@@ -1,5 +1,5 @@
 /**
- * Results that can never change, kept per upstream chain endpoint (DESIGN.md, "JSON-RPC gateway"):
+ * Results that can never change, kept per upstream chain endpoint (docs/architecture.md, "JSON-RPC gateway"):
  *
  * | method | cached when |
  * |---|---|
@@ -10,12 +10,13 @@
  * | eth_getBlockByNumber with a hex number | QBFT runtimes (besu, ec2, external): the block exists, so it is at or below the head, and QBFT blocks are final. anvil runtime: only a number strictly below a head the gateway has seen |
  *
  * Never cached: block tags (`latest`, `pending`, `safe`, `finalized`, `earliest`), null results (not there yet),
- * errors. Keys normalise hashes to lower case and block numbers to canonical hex. The cache is an LRU bounded by
- * entries and by the bytes of the serialised results.
+ * errors. Keys normalise hashes to lower case and block numbers to canonical hex. The cache is an LRU (`lru-cache`)
+ * bounded by entries and by the characters of the serialised results; a result larger than the whole cache is
+ * not kept.
  */
+import { LRUCache } from 'lru-cache';
 import type { NodeRuntime } from '../../shared/domain/node.ts';
 import type { JsonRpcParams } from './json-rpc.ts';
-import { LruCache } from './lru-cache.ts';
 
 const HASH = /^0x[0-9a-fA-F]{64}$/;
 const QUANTITY = /^0x[0-9a-fA-F]{1,64}$/;
@@ -99,13 +100,14 @@ function isHash(value: unknown): value is string {
 
 /** Serialised final results, per upstream endpoint. */
 export class ResultCache {
-  private readonly lru: LruCache<string>;
+  private readonly lru: LRUCache<string, string>;
 
   constructor(options: ResultCacheOptions = {}) {
-    this.lru = new LruCache<string>({
-      maxEntries: options.maxEntries ?? 50_000,
-      maxWeight: options.maxBytes ?? 64 * 1024 * 1024,
-      weigh: (json) => json.length,
+    this.lru = new LRUCache<string, string>({
+      max: options.maxEntries ?? 50_000,
+      maxSize: options.maxBytes ?? 64 * 1024 * 1024,
+      // lru-cache wants a positive size; a serialised result is never empty, but a zero would throw.
+      sizeCalculation: (json) => Math.max(1, json.length),
     });
   }
 

@@ -1,21 +1,24 @@
 /**
  * What every Lambda of the control plane starts from: configuration from its environment, the clock, a logger
- * naming the function, and the table. Kept apart from the API's wiring (billing, KMS, queue) so functions that
- * need only the table do not carry those SDKs in their bundles; each builds just the repositories it uses.
+ * naming the function, the table, and the SDK clients it uses, each made once per container on first use.
+ * Components are built from this in aws-wiring.ts; handlers build what they need there on their first invocation.
  *
- * Tests pass their own environment and clients (DynamoDB pointed at an embedded one, other SDK clients mocked).
+ * Each client has its own accessor so a function's bundle carries only the SDK clients it calls (the SDK is most
+ * of every bundle; esbuild leaves out what no entry reaches). Tests pass their own environment and clients
+ * (DynamoDB pointed at an embedded one, other SDK clients mocked).
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SQSClient } from '@aws-sdk/client-sqs';
+import { KMSClient } from '@aws-sdk/client-kms';
+import { S3Client } from '@aws-sdk/client-s3';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { createFleetEc2Client } from '../../shared/adapters/aws/ec2-fleet.ts';
 import { type Config, loadConfig } from '../../shared/config/config.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import { Table } from '../../shared/store/table.ts';
 
-/** SDK clients a function uses; each one missing is created for the function's region. */
+/** SDK clients a function uses; each one missing is created for the function's region when first needed. */
 export interface AwsClients {
   readonly dynamodb?: DynamoDBClient;
   readonly kms?: KMSClient;
@@ -33,24 +36,54 @@ export interface AwsWiringOptions {
 }
 
 export interface AwsCore {
+  readonly functionName: string;
   readonly config: Config;
   readonly clock: () => Date;
   readonly logger: Logger;
   readonly table: Table;
-  readonly clients: AwsClients;
+  /** The clients given or made so far; read them through the accessors below. */
+  readonly clients: { -readonly [K in keyof AwsClients]: AwsClients[K] };
 }
 
 export function awsCore(functionName: string, options: AwsWiringOptions = {}): AwsCore {
   const config = loadConfig(options.env ?? process.env);
   const clock = options.clock ?? (() => new Date());
-  const clients = options.clients ?? {};
+  const clients = { ...options.clients };
+  clients.dynamodb ??= new DynamoDBClient({ region: config.awsRegion });
   return {
+    functionName,
     config,
     clock,
     logger: createLogger({ level: config.logLevel, base: { mode: 'aws', function: functionName } }),
-    table: new Table(clients.dynamodb ?? new DynamoDBClient({ region: config.awsRegion }), config.tableName, clock),
+    table: new Table(clients.dynamodb, config.tableName, clock),
     clients,
   };
+}
+
+export function kmsClient(core: AwsCore): KMSClient {
+  core.clients.kms ??= new KMSClient({ region: core.config.awsRegion });
+  return core.clients.kms;
+}
+
+export function secretsManagerClient(core: AwsCore): SecretsManagerClient {
+  core.clients.secretsManager ??= new SecretsManagerClient({ region: core.config.awsRegion });
+  return core.clients.secretsManager;
+}
+
+export function sqsClient(core: AwsCore): SQSClient {
+  core.clients.sqs ??= new SQSClient({ region: core.config.awsRegion });
+  return core.clients.sqs;
+}
+
+/** With the SDK's standard retry strategy: EC2 throttles fleet-wide calls. */
+export function ec2Client(core: AwsCore): EC2Client {
+  core.clients.ec2 ??= createFleetEc2Client({ region: core.config.awsRegion });
+  return core.clients.ec2;
+}
+
+export function s3Client(core: AwsCore): S3Client {
+  core.clients.s3 ??= new S3Client({ region: core.config.awsRegion });
+  return core.clients.s3;
 }
 
 /**

@@ -1,22 +1,21 @@
 /**
- * Wiring for AWS mode, the counterpart of the local runtime's: the same app dependencies (stores, billing,
- * vault, usage meter, nodeChanged) built from AWS services. Built once per container by the first invocation
- * and reused by the following ones.
+ * The API's dependencies in AWS mode, the counterpart of local-wiring.ts: the same stores, billing, vault, usage
+ * meter and nodeChanged, built from AWS services (the fleet's and the platform key's components come from
+ * aws-fleet.ts and aws-platform-key.ts). Built once per container by the first invocation of a function that
+ * serves the app or runs its jobs (API, Stripe webhooks, metering, governance), and reused after.
  *
  * The configuration is completed before anything is built from it: the Stripe keys come from Secrets Manager
  * (STRIPE_SECRET_ARN), so billing is Stripe exactly when the secret holds keys, as locally with STRIPE_SECRET_KEY.
  * nodeChanged sends to the provisioning queue when the function has one (CARECHAIN_PROVISIONING_QUEUE_URL);
  * without it the reconciler's scheduled pass picks changes up.
  */
-import { KMSClient } from '@aws-sdk/client-kms';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
-import { getConnInfo } from 'hono/aws-lambda';
-import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
+import type { Env, Hono } from 'hono';
+import { getConnInfo, handle } from 'hono/aws-lambda';
+import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
+import { SqsNodeQueue } from '../../shared/adapters/aws/sqs-node-queue.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
-import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
@@ -25,12 +24,16 @@ import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { BillingReadiness } from '../jobs/billing/billing-readiness.ts';
 import { wireBilling } from '../jobs/billing/billing-wiring.ts';
-import { Ec2GenesisValidators } from '../jobs/genesis-validator-nodes.ts';
-import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
-import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
-import { fleetNodeKeys } from './fleet-node-keys.ts';
-import { NodeQueue } from './node-queue.ts';
-import { withStripeSecrets } from './stripe-secrets.ts';
+import {
+  type AwsCore,
+  type AwsWiringOptions,
+  awsCore,
+  coldStart,
+  secretsManagerClient,
+  sqsClient,
+} from './aws-core.ts';
+import { ec2GenesisValidators } from './aws-node-keys.ts';
+import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
 
 export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   readonly stores: ReturnType<typeof createStores>;
@@ -40,25 +43,20 @@ export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   /** Plan limits for the gateway and key routes, as wired with billing. */
   readonly billingLimits: ReturnType<typeof wireBilling>['limits'];
   /** Present when the function may send to the provisioning queue. */
-  readonly nodeQueue: NodeQueue | undefined;
+  readonly nodeQueue: SqsNodeQueue | undefined;
   /** Writes what an invocation left in memory (usage counts, queued node work); await it before returning. */
   settle(): Promise<void>;
 }
 
 export async function awsDeps(functionName: string, options: AwsWiringOptions = {}): Promise<AwsDeps> {
-  const core = awsCore(functionName, options);
-  const { clock, logger, clients } = core;
-  const stores = createStores(core.table, clock);
-  const region = core.config.awsRegion;
-  const config = core.config.aws.stripeSecretArn
-    ? await withStripeSecrets(core.config, clients.secretsManager ?? new SecretsManagerClient({ region }))
-    : core.config;
-
-  const queueUrl = config.aws.provisioningQueueUrl;
-  const nodeQueue = queueUrl
-    ? new NodeQueue(clients.sqs ?? new SQSClient({ region }), queueUrl, logger.child({ component: 'node-queue' }))
-    : undefined;
-  const usageRecords = new UsageRepository(core.table, clock);
+  const loaded = awsCore(functionName, options);
+  const core: AwsCore = loaded.config.aws.stripeSecretArn
+    ? { ...loaded, config: await withStripeSecrets(loaded.config, secretsManagerClient(loaded)) }
+    : loaded;
+  const { config, clock, logger, table } = core;
+  const stores = createStores(table, clock);
+  const nodeQueue = provisioningQueue(core);
+  const usageRecords = new UsageRepository(table, clock);
   const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
   const billing = wireBilling({
     provider: billingProvider(config, clock),
@@ -67,46 +65,21 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     logger,
     nodeChanged: nodeQueue?.nodeChanged,
   });
-
-  const vault = new KmsKeyVault(clients.kms ?? new KMSClient({ region }));
+  const vault = kmsKeyVault(core);
   // Node health and signed SLA reports need the platform key the stack created.
   const platformKeyId = config.aws.platformKeyId;
-  const healthStore = new HealthRepository(core.table);
+  const healthStore = new HealthRepository(table);
   const health = platformKeyId
     ? {
         health: healthStore,
-        slaReports: new SlaReporter({
-          nodes: stores.nodes,
-          organisations: stores.organisations,
-          health: healthStore,
-          signer: new VaultSigner(vault, platformKeyId),
-          clock,
-          logger: logger.child({ component: 'sla' }),
-          slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
-        }),
+        slaReports: slaReporter(core, { vault, keyRef: platformKeyId, health: healthStore }),
         platformAddress: async () => (await vault.getPublicKey(platformKeyId)).address,
       }
     : undefined;
-
-  // Where the fleet's node keys can be made here (the API's grant), networks created without validators get
-  // genesis validators the platform runs on EC2.
-  const nodeKeys = fleetNodeKeys(config, clients.secretsManager);
-  const genesisValidators = nodeKeys
-    ? new Ec2GenesisValidators({
-        nodeKeys,
-        nodes: stores.nodes,
-        count: config.besuGenesisValidators,
-        size: config.genesisValidatorSize,
-        region,
-        clock,
-        logger: logger.child({ component: 'genesis-validators' }),
-        nodeChanged: nodeQueue?.nodeChanged,
-      })
-    : undefined;
+  const genesisValidators = ec2GenesisValidators(core, { nodes: stores.nodes, nodeChanged: nodeQueue?.nodeChanged });
 
   return {
     ...core,
-    config,
     health,
     ...(genesisValidators && { genesisValidators }),
     stores,
@@ -131,6 +104,29 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
 }
 
 /**
+ * A Lambda serving a Hono app built from the API's dependencies (API Gateway HTTP API, payload v2). What an
+ * invocation counted or queued is written before it returns: a frozen container holds nothing unsent.
+ */
+export function appHandler<E extends Env>(
+  functionName: string,
+  options: AwsWiringOptions,
+  buildApp: (deps: AwsDeps) => Hono<E>,
+): ReturnType<typeof handle> {
+  const ready = coldStart(async () => {
+    const deps = await awsDeps(functionName, options);
+    return { deps, handleRequest: handle(buildApp(deps)) };
+  });
+  return async (event, context) => {
+    const { deps, handleRequest } = await ready();
+    try {
+      return await handleRequest(event, context);
+    } finally {
+      await deps.settle();
+    }
+  };
+}
+
+/**
  * Whether Stripe holds the catalogue billing needs, checked when GET /health asks (not at cold start, which stays
  * quick) and kept for a while per container.
  */
@@ -146,8 +142,15 @@ function billingReadiness(config: Config, clock: () => Date, logger: AwsCore['lo
   });
 }
 
-/** Stripe when a secret key is configured; otherwise billing is off. */
+/** Stripe when a secret key is configured (from Secrets Manager, see above); otherwise billing is off. */
 export function billingProvider(config: Config, clock: () => Date) {
   const { secretKey, host, port, protocol } = config.stripe;
   return secretKey ? new StripeBilling({ secretKey, host, port, protocol, clock }) : new NoBilling();
+}
+
+/** The provisioning queue, when the function may send to it; without it the reconciler's scheduled pass acts. */
+export function provisioningQueue(core: AwsCore): SqsNodeQueue | undefined {
+  const queueUrl = core.config.aws.provisioningQueueUrl;
+  if (!queueUrl) return undefined;
+  return new SqsNodeQueue(sqsClient(core), queueUrl, core.logger.child({ component: 'node-queue' }));
 }

@@ -10,6 +10,7 @@
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
+import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { loadConfig } from '../../shared/config/config.ts';
 import { type ChangeRow, describeChange } from '../../shared/domain/billing-catalogue-plan.ts';
@@ -17,7 +18,6 @@ import { ValidationError } from '../../shared/errors.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { applyCatalogueSync, planCatalogueSync } from '../jobs/billing/billing-catalogue-sync.ts';
 import { changeTable } from '../jobs/billing/catalogue-change-table.ts';
-import { withStripeSecrets } from './stripe-secrets.ts';
 
 const BillingSyncRequest = z
   .strictObject({

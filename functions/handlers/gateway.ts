@@ -4,6 +4,7 @@
  *
  * Plan limits and suspension come from the billing records, as in the local server. The gateway does not read
  * the Stripe keys, so an organisation without a plan gets the gateway's default limits (what billing on decides).
+ * Its wiring is here rather than in aws-deps.ts so its bundle carries neither Stripe nor KMS.
  */
 import { handle } from 'hono/aws-lambda';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
@@ -14,28 +15,41 @@ import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { planLimits } from '../jobs/billing/plan-limits.ts';
-import { awsCore } from './aws-core.ts';
+import { type AwsCore, type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
 
-const { clock, logger, table } = awsCore('gateway');
-const meter = new UsageMeter({ store: new UsageRepository(table, clock), clock, logger });
-const limits = planLimits(new BillingRepository(table), undefined);
-const gateway = createGateway(
-  gatewayDeps({
-    apiKeys: new ApiKeysRepository(table),
-    nodes: new NodesRepository(table, clock),
-    meter,
-    logger,
-    clock,
-    planOf: limits.gatewayPlanOf,
-    suspensionOf: limits.suspensionOf,
-  }),
-);
-const handleRequest = handle(gateway);
+type GatewayHandler = ReturnType<typeof handle>;
 
-export const handler: typeof handleRequest = async (event, context) => {
-  try {
-    return await handleRequest(event, context);
-  } finally {
-    await meter.flush();
-  }
-};
+/** The gateway app and the meter its handler flushes. */
+export function awsGateway({ table, clock, logger }: AwsCore) {
+  const meter = new UsageMeter({ store: new UsageRepository(table, clock), clock, logger });
+  const limits = planLimits(new BillingRepository(table), undefined);
+  const app = createGateway(
+    gatewayDeps({
+      apiKeys: new ApiKeysRepository(table),
+      nodes: new NodesRepository(table, clock),
+      meter,
+      logger,
+      clock,
+      planOf: limits.gatewayPlanOf,
+      suspensionOf: limits.suspensionOf,
+    }),
+  );
+  return { app, meter };
+}
+
+export function createGatewayHandler(options: AwsWiringOptions = {}): GatewayHandler {
+  const ready = coldStart(async () => {
+    const { app, meter } = awsGateway(awsCore('gateway', options));
+    return { meter, handleRequest: handle(app) };
+  });
+  return async (event, context) => {
+    const { meter, handleRequest } = await ready();
+    try {
+      return await handleRequest(event, context);
+    } finally {
+      await meter.flush();
+    }
+  };
+}
+
+export const handler = createGatewayHandler();

@@ -9,22 +9,14 @@
  * configuration bucket before launch; self-hosted nodes are watched through the URL their members gave.
  */
 
-import { S3Client } from '@aws-sdk/client-s3';
-import { createFleetEc2Client, Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
-import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
-import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
-import { requireAwsSettings } from '../../shared/config/config.ts';
+import { NodeWorkMessage } from '../../shared/adapters/aws/sqs-node-queue.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import { Ec2GenesisValidators } from '../jobs/genesis-validator-nodes.ts';
-import { NetworkPeering } from '../jobs/network-peering.ts';
-import { NodeReconciler, type ReconcileReport } from '../jobs/node-reconciler.ts';
+import type { NodeReconciler, ReconcileReport } from '../jobs/node-reconciler.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
-import { fleetNodeKeys } from './fleet-node-keys.ts';
-import { fleetNodeArtifacts, S3NodeFiles } from './node-config-bucket.ts';
-import { NodeWorkMessage } from './node-queue.ts';
+import { nodeReconciler } from './aws-fleet.ts';
+import { ec2GenesisValidators } from './aws-node-keys.ts';
 
 /** The part of an SQS event the reconciler reads. */
 export interface SqsEvent {
@@ -37,57 +29,11 @@ export interface SqsBatchResponse {
 
 export function createReconcilerHandler(options: AwsWiringOptions = {}) {
   const ready = coldStart(async () => {
-    const { config, clock, logger, table, clients } = awsCore('reconciler', options);
-    const nodes = new NodesRepository(table, clock);
-    const networks = new NetworksRepository(table);
-    const aws = requireAwsSettings(
-      config,
-      ['launchTemplates', 'nodeSubnetIds', 'nodeConfigBucket'],
-      'the reconciler, which launches managed nodes',
-    );
-    const nodeKeys = fleetNodeKeys(config, clients.secretsManager);
+    const core = awsCore('reconciler', options);
+    const reconciler = nodeReconciler(core);
     // Genesis validators whose network was recorded but not they (a request cut short) are recorded by the pass.
-    const genesis = nodeKeys
-      ? new Ec2GenesisValidators({
-          nodeKeys,
-          nodes,
-          count: config.besuGenesisValidators,
-          size: config.genesisValidatorSize,
-          region: config.awsRegion,
-          clock,
-          logger: logger.child({ component: 'genesis-validators' }),
-        })
-      : undefined;
-    const nodeFiles = new S3NodeFiles(clients.s3 ?? new S3Client({ region: config.awsRegion }), aws.nodeConfigBucket);
-    const ec2 = new Ec2NodeProvider({
-      client: clients.ec2 ?? createFleetEc2Client({ region: config.awsRegion }),
-      launchTemplate: aws.launchTemplates,
-      subnetIds: aws.nodeSubnetIds,
-      nodeFiles,
-      renderArtifacts: fleetNodeArtifacts,
-      stage: aws.stage,
-      nodeKeys,
-    });
-    // Members' URLs are untrusted: in AWS they may lead only to public addresses.
-    const selfHosted = new SelfHostedNodeProvider(
-      async (id) => (await networks.get(id))?.chainId,
-      new HttpNodeProbe({ memberPrivateAddresses: false }),
-    );
-    const reconciler = new NodeReconciler({
-      nodes,
-      networks,
-      audit: new AuditRepository(table),
-      providers: { ec2, external: selfHosted },
-      logger,
-      clock,
-      peering: new NetworkPeering({
-        nodes,
-        networks,
-        logger: logger.child({ component: 'peering' }),
-        staticNodes: nodeFiles,
-      }),
-    });
-    return { reconciler, logger, genesis, networks };
+    const genesis = ec2GenesisValidators(core, { nodes: new NodesRepository(core.table, core.clock) });
+    return { reconciler, logger: core.logger, genesis, networks: new NetworksRepository(core.table) };
   });
 
   return async (event: unknown): Promise<SqsBatchResponse | ReconcileReport> => {

@@ -16,6 +16,7 @@ import type { Network } from '../../shared/domain/network.ts';
 import { type NodeRecord, type NodeSize, requestedNode } from '../../shared/domain/node.ts';
 import { PLATFORM_ORG_ID } from '../../shared/domain/platform.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import type { GenesisValidators } from '../../shared/ports/genesis-validators.ts';
 import type { NodeKeyStore } from '../../shared/ports/node-key-store.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
@@ -46,7 +47,7 @@ export interface Ec2GenesisValidatorsOptions {
   readonly nodeChanged?: (node: NodeRecord) => void;
 }
 
-export class Ec2GenesisValidators {
+export class Ec2GenesisValidators implements GenesisValidators {
   readonly #options: Ec2GenesisValidatorsOptions;
 
   constructor(options: Ec2GenesisValidatorsOptions) {

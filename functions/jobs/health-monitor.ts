@@ -1,6 +1,6 @@
 /**
- * The health monitor (DESIGN.md, "Health, recovery, SLA"): one cycle probes every node that should serve, a
- * bounded number at a time, records a sample per node, keeps the node's `health` current, and recovers nodes
+ * The health monitor (docs/architecture.md, "Health, recovery and SLA"): one cycle probes every node that should
+ * serve, a bounded number at a time, records a sample per node, keeps the node's `health` current, and recovers nodes
  * that keep failing — restart after N failed probes in a row, with exponential backoff between attempts; where
  * the runtime can rebuild a node (EC2: reboots, then a new instance) one replacement follows the M restarts, and
  * only then is the node marked `failed` with a reason people can act on. A replaced node goes to `starting`, and
@@ -31,6 +31,7 @@ import {
   type NodeRuntime,
   type NodeState,
 } from '../../shared/domain/node.ts';
+import { PlatformError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodeProbe, ProbeTarget } from '../../shared/ports/node-probe.ts';
 import type { NodeProvider } from '../../shared/ports/node-provider.ts';
@@ -150,7 +151,7 @@ export class HealthMonitor {
       for (let node = queue.shift(); node; node = queue.shift()) {
         try {
           const net = await network(node.networkId);
-          if (!net) throw new Error(`Network ${node.networkId} of node ${node.id} does not exist`);
+          if (!net) throw new PlatformError(`Network ${node.networkId} of node ${node.id} does not exist`);
           const peersExpected = node.runtime !== 'anvil' && (servingPerNetwork.get(node.networkId) ?? 0) > 1;
           const { sample, outcome } = await this.checkNode(node, {
             blockPeriodSeconds: net.blockPeriodSeconds,
@@ -266,7 +267,7 @@ export class HealthMonitor {
     let providerRef: string | undefined;
     try {
       const network = await this.#deps.networks.get(node.networkId);
-      if (!network || !provider?.replace) throw new Error(`Node ${node.id} cannot be replaced`);
+      if (!network || !provider?.replace) throw new PlatformError(`Node ${node.id} cannot be replaced`);
       ({ providerRef } = await provider.replace(node, network, `${node.id}-r${attempt}`));
       recorded = withRecoveryAttempt(sample, attempt, 'requested', undefined, 'replace');
     } catch (error) {

@@ -27,6 +27,7 @@ import type { Network } from '../../shared/domain/network.ts';
 import { isServing, type NodeRecord } from '../../shared/domain/node.ts';
 import { isPlatformNode } from '../../shared/domain/platform.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
+import type { StaticNodesPublisher } from '../../shared/ports/node-files.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
@@ -41,7 +42,7 @@ export interface NetworkPeeringDeps {
    * Where each node's static nodes are kept for its next start (the fleet's configuration bucket): rewritten for
    * the reporting node, and for every managed EC2 node of the network when its bootnodes change.
    */
-  readonly staticNodes?: { publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void> };
+  readonly staticNodes?: StaticNodesPublisher;
 }
 
 export interface PeeringReport {

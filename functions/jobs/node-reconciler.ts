@@ -9,6 +9,7 @@
 import { TOO_FEW_PEERS } from '../../shared/domain/health.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
+import { PlatformError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { InventoryItem, NodeDescription, NodeProvider } from '../../shared/ports/node-provider.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
@@ -123,13 +124,13 @@ export class NodeReconciler {
 
   private provider(node: NodeRecord): NodeProvider {
     const provider = this.deps.providers[node.runtime];
-    if (!provider) throw new Error(`No provider for the ${node.runtime} runtime in this mode`);
+    if (!provider) throw new PlatformError(`No provider for the ${node.runtime} runtime in this mode`);
     return provider;
   }
 
   private async network(node: NodeRecord): Promise<Network> {
     const network = await this.deps.networks.get(node.networkId);
-    if (!network) throw new Error(`Network ${node.networkId} of node ${node.id} does not exist`);
+    if (!network) throw new PlatformError(`Network ${node.networkId} of node ${node.id} does not exist`);
     return network;
   }
 

@@ -12,14 +12,16 @@
  * - the provider keeps `nodes/<nodeId>/static-nodes.json` current as the network's genesis validators report
  *   their addresses; Besu's service fetches it before every start, so a rebooted node finds its peers;
  * - settings that belong to the machine (data path, listening addresses, advertised address, RPC APIs) come
- *   from the command line below and override the same keys in config.toml.
+ *   from Besu's service (shared/adapters/aws/besu-service.ts, the same unit the provider's own user data
+ *   installs) and override the same keys in config.toml.
  * The key is written to `<data-path>/key`, where Besu looks for it, so a replaced instance comes back as the same
  * node (same enode, same validator address). The script never traces (no `set -x`): the key must not reach the
  * cloud-init log.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { besuServiceCommands, besuUserCommands, FLEET_BESU_PATHS } from '../../shared/adapters/aws/besu-service.ts';
 import { instanceFactsCommands, nodeKeyFetchCommands } from '../../shared/adapters/aws/node-boot-commands.ts';
-import { BESU_PORTS } from './node-sizes.ts';
+import { nodeFilesFolder } from '../../shared/adapters/aws/s3-node-files.ts';
 import { RESOURCE_TAG } from './resource-tags.ts';
 
 export type BesuRelease = {
@@ -42,18 +44,13 @@ export function besuDownloadUrl(version: string): string {
   return `https://github.com/hyperledger/besu/releases/download/${version}/besu-${version}.tar.gz`;
 }
 
-/**
- * JSON-RPC APIs served on the private port. ADMIN (admin_nodeInfo) and QBFT (validator votes) are for the
- * control plane; the gateway refuses those namespaces to tenants.
- */
-const RPC_APIS = 'ETH,NET,WEB3,TXPOOL,ADMIN,QBFT';
-
 export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserData {
   const { besu, configBucketName, nodeKeySecretPrefix, heapGiB } = options;
   const verify = besu.sha256
     ? `echo '${besu.sha256}  /tmp/besu.tar.gz' | sha256sum --check --strict -`
     : `echo 'WARNING: no checksum pinned for Besu ${besu.version}; download not verified' >&2`;
 
+  const { configDir, genesis, config, dataPath, staticNodes } = FLEET_BESU_PATHS;
   const userData = ec2.UserData.forLinux();
   userData.addCommands(
     'set -euo pipefail',
@@ -62,16 +59,16 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     `NODE_ID=$(imds meta-data/tags/instance/${RESOURCE_TAG.node})`,
     '',
     'dnf install -y java-21-amazon-corretto-headless',
-    'id besu >/dev/null 2>&1 || useradd --system --home-dir /var/lib/besu --shell /sbin/nologin besu',
+    ...besuUserCommands(),
     '',
     '# Chain data lives on its own volume (/dev/sdf in the launch template): formatted once, mounted by UUID.',
     'for _ in $(seq 1 60); do [ -e /dev/sdf ] && break; sleep 2; done',
     'blkid /dev/sdf >/dev/null 2>&1 || mkfs.xfs -L besu-data /dev/sdf',
-    'mkdir -p /var/lib/besu',
+    `mkdir -p ${dataPath}`,
     'DATA_UUID=$(blkid -s UUID -o value /dev/sdf)',
-    'grep -q "$DATA_UUID" /etc/fstab || echo "UUID=$DATA_UUID /var/lib/besu xfs defaults,noatime,nofail 0 2" >> /etc/fstab',
+    `grep -q "$DATA_UUID" /etc/fstab || echo "UUID=$DATA_UUID ${dataPath} xfs defaults,noatime,nofail 0 2" >> /etc/fstab`,
     'mount -a',
-    'chown besu:besu /var/lib/besu',
+    `chown besu:besu ${dataPath}`,
     '',
     `curl -fsSL --retry 5 -o /tmp/besu.tar.gz '${besuDownloadUrl(besu.version)}'`,
     verify,
@@ -79,59 +76,18 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     `ln -sfn /opt/besu-${besu.version} /opt/besu`,
     'rm -f /tmp/besu.tar.gz',
     '',
-    'mkdir -p /etc/besu',
-    `CONFIG="s3://${configBucketName}/nodes/$NODE_ID"`,
-    'aws s3 cp --region "$REGION" "$CONFIG/genesis.json" /etc/besu/genesis.json',
-    'aws s3 cp --region "$REGION" "$CONFIG/config.toml" /etc/besu/config.toml',
+    `mkdir -p ${configDir}`,
+    `CONFIG="s3://${configBucketName}/${nodeFilesFolder('$NODE_ID')}"`,
+    `aws s3 cp --region "$REGION" "$CONFIG/genesis.json" ${genesis}`,
+    `aws s3 cp --region "$REGION" "$CONFIG/config.toml" ${config}`,
     '# Optional: only networks that pin their peers publish a static-nodes list.',
-    'aws s3 cp --region "$REGION" "$CONFIG/static-nodes.json" /var/lib/besu/static-nodes.json || true',
-    'chown -R besu:besu /etc/besu /var/lib/besu',
+    `aws s3 cp --region "$REGION" "$CONFIG/static-nodes.json" ${staticNodes} || true`,
+    `chown -R besu:besu ${configDir} ${dataPath}`,
     '',
     "# The node's key, made by the control plane before launch: the same key on every instance the node runs on.",
-    ...nodeKeyFetchCommands({ secret: { prefix: nodeKeySecretPrefix }, dataPath: '/var/lib/besu' }),
+    ...nodeKeyFetchCommands({ secret: { prefix: nodeKeySecretPrefix }, dataPath }),
     '',
-    'cat > /etc/systemd/system/besu.service <<UNIT',
-    '[Unit]',
-    'Description=Hyperledger Besu (CareChain node)',
-    'Wants=network-online.target',
-    'After=network-online.target',
-    '',
-    '[Service]',
-    'User=besu',
-    'Group=besu',
-    `Environment=BESU_OPTS=-Xmx${heapGiB}g`,
-    // Besu reads its static nodes only when it starts: every start (a reboot, a restart after a crash) takes the
-    // list the control plane keeps current as the network's validators come and move. Never fails the start.
-    `ExecStartPre=-/usr/bin/aws s3 cp --only-show-errors --region $REGION "$CONFIG/static-nodes.json" /var/lib/besu/static-nodes.json`,
-    [
-      'ExecStart=/opt/besu/bin/besu',
-      '--config-file=/etc/besu/config.toml',
-      '--genesis-file=/etc/besu/genesis.json',
-      '--data-path=/var/lib/besu',
-      '--p2p-host=$PUBLIC_IP',
-      '--p2p-interface=0.0.0.0',
-      `--p2p-port=${BESU_PORTS.p2p}`,
-      '--rpc-http-enabled',
-      '--rpc-http-host=0.0.0.0',
-      `--rpc-http-port=${BESU_PORTS.jsonRpc}`,
-      `--rpc-http-api=${RPC_APIS}`,
-      // Clients reach the node by IP; the security group, not the Host header, decides who may connect.
-      '--host-allowlist=*',
-      // Consortium networks are free-gas.
-      '--min-gas-price=0',
-    ].join(' '),
-    'Restart=always',
-    'RestartSec=5',
-    'LimitNOFILE=65536',
-    'NoNewPrivileges=true',
-    'ProtectSystem=full',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-    'UNIT',
-    '',
-    'systemctl daemon-reload',
-    'systemctl enable --now besu',
+    ...besuServiceCommands({ besuHome: '/opt/besu', heapGiB, staticNodesFrom: '$CONFIG' }),
   );
   return userData;
 }

@@ -13,6 +13,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
+import { DeploymentError } from '../../shared/errors.ts';
 import type { FunctionSpec } from './function-catalog.ts';
 import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './lambda-bundling.ts';
 
@@ -114,7 +115,7 @@ export class CareChainFunction extends Construct {
         code: lambda.Code.fromInline(`// ${spec.entry} was not bundled`),
       });
     } else {
-      throw new Error(
+      throw new DeploymentError(
         `Lambda entry ${spec.entry} for the "${spec.name}" function does not exist (${this.node.path}). ` +
           'Create it (export const handler), or synthesise with bundling switched off.',
       );

@@ -13,6 +13,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3deploy from 'aws-cdk-lib/aws-s3-deployment';
 import { Construct } from 'constructs';
+import { DeploymentError } from '../../shared/errors.ts';
 import { wildcardResourceFinding } from './nag-finding-ids.ts';
 
 export interface ConsoleSiteProps {
@@ -109,7 +110,7 @@ export class ConsoleSite extends Construct {
    * checkout without a console build synthesises without it.
    */
   deployAssets(assetsPath: string, runtimeConfig: Readonly<Record<string, string>>): void {
-    if (this.deployment) throw new Error('The console is already deployed');
+    if (this.deployment) throw new DeploymentError('The console is already deployed');
     if (!existsSync(assetsPath)) return;
     const logGroup = new logs.LogGroup(this, 'DeploymentLogs', {
       retention: this.props.logRetention,
@@ -182,7 +183,7 @@ export class ConsoleSite extends Construct {
     for (const id of findings) {
       const detail = id.slice('AwsSolutions-IAM5['.length, -1);
       const reason = reasons.find(([pattern]) => pattern.test(detail))?.[1];
-      if (!reason) throw new Error(`Unreviewed cdk-nag finding on the console deployment role: ${id}`);
+      if (!reason) throw new DeploymentError(`Unreviewed cdk-nag finding on the console deployment role: ${id}`);
       Validations.of(policy).acknowledge({ id, reason });
     }
 
@@ -190,7 +191,7 @@ export class ConsoleSite extends Construct {
       .node.children.filter((child) => child.node.id.startsWith('Custom::CDKBucketDeployment'))
       .map((child) => child.node.defaultChild)
       .find((resource) => resource !== undefined);
-    if (!handler) throw new Error('BucketDeployment created no handler function');
+    if (!handler) throw new DeploymentError('BucketDeployment created no handler function');
     Validations.of(handler).acknowledge({
       id: 'AwsSolutions-L1',
       reason:

@@ -9,6 +9,7 @@ import { Stack } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type { IConstruct } from 'constructs';
+import { DeploymentError } from '../../shared/errors.ts';
 import { RESOURCE_TAG } from './resource-tags.ts';
 
 export interface FleetControlOptions {
@@ -72,7 +73,7 @@ export function fleetControlStatements(scope: IConstruct, options: FleetControlO
   const ec2Arn = (resource: string, resourceName: string, account?: string) =>
     ec2ArnIn(scope, resource, resourceName, account);
   const templateArns = options.launchTemplates.map((template) => {
-    if (!template.launchTemplateId) throw new Error('Fleet launch templates must have an id');
+    if (!template.launchTemplateId) throw new DeploymentError('Fleet launch templates must have an id');
     return ec2Arn('launch-template', template.launchTemplateId);
   });
   const fromFleetTemplate = { ArnLike: { 'ec2:LaunchTemplate': templateArns } };

@@ -16,7 +16,8 @@ import type { RemovalPolicy } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { BESU_PORTS } from './node-sizes.ts';
+import { BESU_PORTS } from '../../shared/adapters/aws/besu-service.ts';
+import { DeploymentError } from '../../shared/errors.ts';
 
 export interface FleetNetworkProps {
   /** At least two, spelled out (e.g. `eu-north-1a`), so synth needs no account look-up. */
@@ -41,7 +42,9 @@ export class FleetNetwork extends Construct {
   constructor(scope: Construct, id: string, props: FleetNetworkProps) {
     super(scope, id);
     if (props.availabilityZones.length < 2) {
-      throw new Error(`The fleet needs at least two availability zones; got ${props.availabilityZones.join(', ')}`);
+      throw new DeploymentError(
+        `The fleet needs at least two availability zones; got ${props.availabilityZones.join(', ')}`,
+      );
     }
 
     this.vpc = new ec2.Vpc(this, 'Vpc', {

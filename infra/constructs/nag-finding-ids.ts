@@ -8,6 +8,7 @@
  */
 import { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
+import { DeploymentError } from '../../shared/errors.ts';
 
 /** `AwsSolutions-IAM5[Resource::…]` for a resource string (token or literal) used in a policy in `scope`'s stack. */
 export function wildcardResourceFinding(scope: IConstruct, resource: string): string {
@@ -29,5 +30,5 @@ function flatten(node: unknown): string {
     if ('Fn::Sub' in value) return flatten(value['Fn::Sub']);
     if ('Ref' in value) return `<${flatten(value.Ref)}>`;
   }
-  throw new Error(`Cannot name the cdk-nag finding for ${JSON.stringify(node)}`);
+  throw new DeploymentError(`Cannot name the cdk-nag finding for ${JSON.stringify(node)}`);
 }

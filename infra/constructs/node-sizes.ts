@@ -39,6 +39,3 @@ export const NODE_SIZE_SPECS: Readonly<Record<NodeSize, NodeSizeSpec>> = {
     besuHeapGiB: 16,
   },
 };
-
-/** Besu ports every node uses; the security groups and the bootstrap script agree on them through this. */
-export const BESU_PORTS = { p2p: 30303, jsonRpc: 8545 } as const;

@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import { nodeKeySecretPrefix } from '../../shared/adapters/aws/node-key-secrets.ts';
 import { AWS_SETTING_VARIABLES } from '../../shared/config/config.ts';
 import type { NodeSize } from '../../shared/domain/node.ts';
+import { DeploymentError } from '../../shared/errors.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
 import { type CapabilityResources, grantCapability } from '../constructs/capability-grants.ts';
 import { CareChainFunction, REPOSITORY_ROOT } from '../constructs/carechain-function.ts';
@@ -276,7 +277,7 @@ const STRIPE_ROTATION_REASON =
 
 function consumerOfProvisioning(): FunctionSpec {
   const consumer = FUNCTIONS.find((spec: FunctionSpec) => spec.consumesProvisioningQueue);
-  if (!consumer) throw new Error('No function in the catalog consumes the provisioning queue');
+  if (!consumer) throw new DeploymentError('No function in the catalog consumes the provisioning queue');
   return consumer;
 }
 

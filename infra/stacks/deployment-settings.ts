@@ -5,6 +5,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { z } from 'zod';
+import { DeploymentError } from '../../shared/errors.ts';
 import type { BesuRelease } from '../constructs/besu-bootstrap.ts';
 
 /** Besu release the node bootstrap installs unless `besuVersion` says otherwise. */
@@ -102,16 +103,17 @@ export function readDeploymentSettings(context: { tryGetContext(key: string): un
   const parsed = ContextSchema.safeParse(raw);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((issue) => `  ${issue.path.join('.') || 'context'}: ${issue.message}`);
-    throw new Error(`Invalid CDK context:\n${problems.join('\n')}`);
+    throw new DeploymentError(`Invalid CDK context:\n${problems.join('\n')}`);
   }
   const c = parsed.data;
   const production = c.stage === 'prod';
   const region = c.region ?? DEFAULT_REGION;
   // Zone names are spelled out rather than looked up; three in production so a zone outage leaves two.
   const availabilityZones = c.availabilityZones ?? (production ? ['a', 'b', 'c'] : ['a', 'b']).map((z) => region + z);
-  if (availabilityZones.length < 2) throw new Error('Invalid CDK context:\n  availabilityZones: at least two');
+  if (availabilityZones.length < 2)
+    throw new DeploymentError('Invalid CDK context:\n  availabilityZones: at least two');
   if (production && c.besuSha256 === undefined) {
-    throw new Error(
+    throw new DeploymentError(
       `Invalid CDK context:\n  besuSha256: production nodes only run a verified Besu; give the SHA-256 of ` +
         `besu-${c.besuVersion}.tar.gz from its release notes (-c besuSha256=…)`,
     );

@@ -3,7 +3,9 @@
  * id checks, genesis allocations, QBFT validator votes). Not a client library: tenants' traffic goes through the
  * gateway.
  */
-export class JsonRpcCallError extends Error {}
+import { PlatformError } from '../errors.ts';
+/** The node did not answer the call, or answered it with an error. */
+export class JsonRpcCallError extends PlatformError {}
 
 export async function callJsonRpc(url: string, method: string, params: unknown[], timeoutMs = 2_000): Promise<unknown> {
   let response: Response;

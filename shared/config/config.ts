@@ -8,6 +8,7 @@
  */
 import { z } from 'zod';
 import { NODE_SIZES, type NodeSize } from '../domain/node.ts';
+import { type ErrorCause, PlatformError } from '../errors.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table-schema.ts';
 
 const optionalString = z
@@ -172,13 +173,13 @@ export type Config = {
   readonly aws: AwsSettings;
 };
 
-export class ConfigError extends Error {
+/** The environment does not describe a working installation: refused at start-up, naming each variable. */
+export class ConfigError extends PlatformError {
   constructor(
     readonly problems: readonly { variable: string; message: string }[],
-    options?: ErrorOptions,
+    options?: ErrorCause,
   ) {
     super(`Invalid configuration:\n${problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n')}`, options);
-    this.name = 'ConfigError';
   }
 }
 

@@ -3,6 +3,7 @@
  * table belongs to the CDK stack, which builds it from the same TABLE names.
  */
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { PlatformError } from '../errors.ts';
 import { TABLE } from './table-schema.ts';
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
@@ -42,5 +43,5 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
     if (out.Table?.TableStatus === 'ACTIVE') return;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  throw new Error(`Table ${tableName} did not become ACTIVE`);
+  throw new PlatformError(`Table ${tableName} did not become ACTIVE`);
 }

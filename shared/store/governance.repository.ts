@@ -10,6 +10,7 @@
  */
 import type { ProposalKind } from '../chain/contracts/consortium-governance.ts';
 import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
+import { PlatformError } from '../errors.ts';
 import { ConditionFailedError, type Item, type Table } from './table.ts';
 
 /** Positions of on-chain proposal ids in sort keys: zero-padded so they list in numeric order. */
@@ -368,7 +369,7 @@ export class GovernanceRepository {
     });
     if (created) return record;
     const existing = await this.getExecution(decision.networkId, decision.proposalId);
-    if (!existing) throw new Error(`Execution record of proposal ${decision.proposalId} vanished`);
+    if (!existing) throw new PlatformError(`Execution record of proposal ${decision.proposalId} vanished`);
     return existing;
   }
 

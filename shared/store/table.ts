@@ -273,6 +273,7 @@ function encodeCursor(key: Record<string, unknown>): string {
 }
 
 function decodeCursor(cursor: string, pkName: string, partition: string): Record<string, unknown> {
+  let cause: unknown;
   try {
     const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> | null;
     const valid =
@@ -282,10 +283,11 @@ function decodeCursor(cursor: string, pkName: string, partition: string): Record
       key[pkName] === partition &&
       Object.values(key).every((value) => typeof value === 'string');
     if (valid) return key;
-  } catch {
-    // fall through to the validation error below: a cursor the client altered is the client's mistake
+  } catch (error) {
+    // Falls through to the validation error below: a cursor the client altered is the client's mistake.
+    cause = error;
   }
-  throw new InvalidCursorError('The cursor is not one this API returned');
+  throw new InvalidCursorError('The cursor is not one this API returned', { cause });
 }
 
 /** A cursor that this API did not hand out (or that belongs to another listing). */

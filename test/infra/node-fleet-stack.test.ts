@@ -199,7 +199,7 @@ describe('launch templates', () => {
         const privateFile = at(/^chmod 0600 "\$NODE_KEY_TMP"$/);
         const owned = at(/^chown besu:besu "\$NODE_KEY_TMP"$/);
         const inPlace = at(/^mv -f "\$NODE_KEY_TMP" '\/var\/lib\/besu\/key'$/);
-        const started = at(/^systemctl enable --now besu$/);
+        const started = at(/^systemctl enable --now besu\.service$/);
         expect(mounted).toBeLessThan(secret);
         expect(secret).toBeLessThan(privateFile);
         expect(privateFile).toBeLessThan(fetch);
@@ -224,8 +224,8 @@ describe('launch templates', () => {
     expect(lines[fetch]).toMatch(
       /^ExecStartPre=-\/usr\/bin\/aws s3 cp --only-show-errors --region \$REGION "\$CONFIG\/static-nodes\.json" \/var\/lib\/besu\/static-nodes\.json$/,
     );
-    // The unit's heredoc is unquoted, so $REGION and $CONFIG are this instance's when the unit is written.
-    expect(lines).toContain('cat > /etc/systemd/system/besu.service <<UNIT');
+    // The drop-in's heredoc is unquoted, so $REGION and $CONFIG are this instance's when it is written.
+    expect(lines).toContain('cat > /etc/systemd/system/besu.service.d/static-nodes.conf <<DROPIN');
   });
 
   it('never trace the boot script, which handles the node key', () => {

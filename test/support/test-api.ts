@@ -11,11 +11,10 @@ import type { AppDeps } from '../../functions/api/app-deps.ts';
 import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
 import { wireBilling } from '../../functions/jobs/billing/billing-wiring.ts';
 import { ensurePlatformKey } from '../../functions/jobs/platform-bootstrap.ts';
-import { SlaReporter, slaTermsFromPlans } from '../../functions/jobs/sla-reports.ts';
+import { slaReporter } from '../../functions/local/local-wiring.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
-import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
@@ -37,15 +36,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   const vault = new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-')));
   const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
   const healthStore = new HealthRepository(table);
-  const slaReports = new SlaReporter({
-    nodes: stores.nodes,
-    organisations: stores.organisations,
-    health: healthStore,
-    signer: new VaultSigner(vault, platformKey.keyRef),
-    clock,
-    logger,
-    slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
-  });
+  const slaReports = slaReporter({ stores, health: healthStore, vault, keyRef: platformKey.keyRef, clock, logger });
   const deps: AppDeps = {
     config: {
       mode: 'local',

@@ -15,7 +15,7 @@ import {
   readProposal,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
-import { InvalidStateError, NotFoundError } from '../../../shared/errors.ts';
+import { InvalidStateError, NotFoundError, PlatformError } from '../../../shared/errors.ts';
 import { type DecisionExecution, SETTLED_EXECUTION_STATES } from '../../../shared/store/governance.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import { auditDecision } from './governance-audit.ts';
@@ -189,15 +189,15 @@ async function markExecutedOnChain(
   proposalId: number,
 ): Promise<string | undefined> {
   const endpoint = context.endpoint;
-  if (!endpoint) throw new Error('No node of the network serves now to record the decision on the contract');
+  if (!endpoint) throw new PlatformError('No node of the network serves now to record the decision on the contract');
   const address = context.deployed.network.governanceAddress;
   const proposal: GovernanceProposal = await readGovernance(endpoint, (provider) =>
     readProposal(connectConsortiumGovernance(address, provider) as BaseContract, proposalId),
   );
   if (proposal.state === 'executed') return undefined;
-  if (proposal.state !== 'passed') throw new Error(`Proposal ${proposalId} is ${proposal.state}, not passed`);
+  if (proposal.state !== 'passed') throw new PlatformError(`Proposal ${proposalId} is ${proposal.state}, not passed`);
   const platform = await deps.stores.platform.getSigningKey();
-  if (!platform) throw new Error('No platform key is recorded to sign markExecuted');
+  if (!platform) throw new PlatformError('No platform key is recorded to sign markExecuted');
   const sent = await sendGovernanceCall(
     endpoint,
     { vault: deps.vault, keyRef: platform.keyRef, address: platform.address },

@@ -19,6 +19,7 @@ import {
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
+import { PlatformError } from '../../../shared/errors.ts';
 import type { GovernanceDeploymentRecord } from '../../../shared/store/governance.repository.ts';
 import type { PlatformKey } from '../../../shared/store/platform.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
@@ -221,5 +222,5 @@ async function recordOnNetwork(
       current = await deps.stores.networks.get(network.id);
     }
   }
-  throw new Error(`Could not record the governance address on network ${network.id}`);
+  throw new PlatformError(`Could not record the governance address on network ${network.id}`);
 }

@@ -6,6 +6,7 @@
  * execution record says so. After the change shows, the nodes discard their vote so it is not cast again.
  */
 import { callJsonRpc } from '../../../shared/chain/json-rpc-call.ts';
+import { PlatformError } from '../../../shared/errors.ts';
 
 export interface QbftNode {
   readonly nodeId: string;
@@ -22,7 +23,7 @@ export interface QbftVoteOutcome {
 }
 
 /** A validator-vote step that did not go through. */
-export class QbftCallError extends Error {}
+export class QbftCallError extends PlatformError {}
 
 /** One call to a validator node; a failure is the node's, reported as QbftCallError with the reason. */
 async function qbftCall(url: string, method: string, params: unknown[]): Promise<unknown> {

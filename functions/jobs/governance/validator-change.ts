@@ -15,6 +15,7 @@ import {
   type ValidatorChange,
   type ValidatorChangeVerdict,
 } from '../../../shared/domain/validator-safety.ts';
+import { PlatformError } from '../../../shared/errors.ts';
 import type { ValidatorBinding } from '../../../shared/store/governance.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import { type ChainEndpoint, servingEndpoints } from './governance-chain.ts';
@@ -54,7 +55,7 @@ export async function loadNetworkContext(deps: GovernanceJobDeps, deployed: Depl
     deps.stores.nodes.listByNetwork(deployed.network.id),
     deps.governance.listValidatorBindings(deployed.network.id),
   ]);
-  if (!network) throw new Error(`Network ${deployed.network.id} is gone`);
+  if (!network) throw new PlatformError(`Network ${deployed.network.id} is gone`);
   const platformValidators = (await deps.platformValidators?.(network.id)) ?? [];
   const platformEndpoints = platformValidators
     .filter((validator) => validator.live && validator.rpcUrl)
@@ -203,7 +204,7 @@ export async function updateNetworkValidators(
 ): Promise<Network> {
   for (let attempt = 0; attempt < 5; attempt++) {
     const network = await deps.stores.networks.get(networkId);
-    if (!network) throw new Error(`Network ${networkId} is gone`);
+    if (!network) throw new PlatformError(`Network ${networkId} is gone`);
     const next = canonicalValidators(dedupe(change(network.validators)));
     if (next.length === network.validators.length && next.every((v, i) => v === network.validators[i])) return network;
     try {
@@ -212,7 +213,7 @@ export async function updateNetworkValidators(
       if (!(error instanceof ConditionFailedError)) throw error;
     }
   }
-  throw new Error(`Could not update the validators of network ${networkId}: it keeps changing`);
+  throw new PlatformError(`Could not update the validators of network ${networkId}: it keeps changing`);
 }
 
 function dedupe(addresses: readonly string[]): string[] {

@@ -1,9 +1,9 @@
 /**
  * NodeProvider for AWS: one EC2 instance per node, launched from the node fleet's launch template (encrypted gp3,
- * IMDSv2, no SSH; DESIGN.md, "AWS deployment"), running Besu started by the user data rendered here.
+ * IMDSv2, no SSH; docs/architecture.md, "Deployment"), running Besu as the service in besu-service.ts.
  *
- * The node's files (genesis, Besu config, static nodes) reach the instance one of two ways: in the user data
- * rendered here, or, with `nodeFiles`, written to the fleet's configuration bucket before the launch, so the
+ * The node's files (genesis, Besu config, static nodes) reach the instance one of two ways: in user data
+ * (besu-user-data.ts), or, with `nodeFiles`, written to the fleet's configuration bucket before the launch, so the
  * launch template's own boot script fetches them and RunInstances sends no user data (the infrastructure's way).
  *
  * Idempotency: RunInstances carries a ClientToken derived from the node id and the caller's token, and a node that
@@ -11,14 +11,12 @@
  * by the SDK's own retry strategy (configure `maxAttempts` on the client; `createFleetEc2Client` does).
  * EC2 is eventually consistent: an instance id the API does not know yet, shortly after a launch, is `pending`.
  */
-import { createHash } from 'node:crypto';
 import {
   type _InstanceType,
   DescribeInstancesCommand,
-  EC2Client,
+  type EC2Client,
   type Filter,
   type Instance,
-  type InstanceStateName,
   paginateDescribeInstances,
   RebootInstancesCommand,
   RunInstancesCommand,
@@ -29,64 +27,39 @@ import {
 } from '@aws-sdk/client-ec2';
 import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { NodeRecord, NodeSize } from '../../domain/node.ts';
-import {
-  type AppError,
-  InvalidStateError,
-  NotFoundError,
-  ServiceUnavailableError,
-  UpstreamError,
-  ValidationError,
-} from '../../errors.ts';
+import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
+import type { NodeFilePublisher } from '../../ports/node-files.ts';
 import type { NodeKeyStore } from '../../ports/node-key-store.ts';
 import type {
   InventoryItem,
   NodeArtifacts,
   NodeDescription,
   NodeProvider,
-  ProviderNodeStatus,
   ProvisionSpec,
 } from '../../ports/node-provider.ts';
-import { instanceFactsCommands, nodeKeyFetchCommands } from './node-boot-commands.ts';
+import { BESU_PORTS } from './besu-service.ts';
+import { renderBesuUserData, USER_DATA_LIMIT_BYTES } from './besu-user-data.ts';
+import {
+  DEFAULT_INSTANCE_TYPES,
+  ec2ClientToken,
+  instanceArn,
+  inventoryItemOf,
+  isLaunchTemplateRef,
+  type LaunchTemplateRef,
+  LIVE_STATES,
+  mapEc2Error,
+  STATE_TO_STATUS,
+  subnetForNode,
+  TAG_NETWORK,
+  TAG_NODE,
+  TAG_ORG,
+  TAG_STAGE,
+  tagValue,
+} from './ec2-fleet.ts';
 import { nodeKeySecretName } from './node-key-secrets.ts';
-
-export const TAG_ORG = 'carechain:org';
-export const TAG_NODE = 'carechain:node';
-export const TAG_NETWORK = 'carechain:network';
-export const TAG_STAGE = 'carechain:stage';
-
-/**
- * Instance type per node size: Graviton general purpose (Besu runs on the JVM, arm64 is cheaper per vCPU).
- * small 2 vCPU / 8 GiB, medium 4 vCPU / 16 GiB, large 8 vCPU / 32 GiB.
- */
-export const DEFAULT_INSTANCE_TYPES: Readonly<Record<NodeSize, string>> = {
-  small: 'm7g.large',
-  medium: 'm7g.xlarge',
-  large: 'm7g.2xlarge',
-};
-
-/** EC2 refuses user data above 16 KB (before base64). */
-const USER_DATA_LIMIT_BYTES = 16_384;
-
-const LIVE_STATES: readonly InstanceStateName[] = ['pending', 'running', 'shutting-down', 'stopping', 'stopped'];
 
 /** Node states in which the node's instance may have been launched moments ago. */
 const LAUNCHING_STATES: ReadonlySet<string> = new Set(['requested', 'provisioning', 'starting']);
-
-const STATE_TO_STATUS: Readonly<Record<InstanceStateName, ProviderNodeStatus>> = {
-  pending: 'pending',
-  running: 'running',
-  stopping: 'stopping',
-  stopped: 'stopped',
-  'shutting-down': 'terminating',
-  terminated: 'terminated',
-};
-
-export type LaunchTemplateRef = { readonly id: string; readonly version: string };
-
-/** Where a node's files go before its instance launches; the instance fetches them at boot. */
-export interface NodeFilePublisher {
-  publish(nodeId: string, artifacts: NodeArtifacts): Promise<void>;
-}
 
 export interface Ec2NodeProviderOptions {
   /** One client for the provider's lifetime; its owner destroys it. */
@@ -125,99 +98,6 @@ export interface Ec2NodeProviderOptions {
   /** How long after a node entered a launching state an unknown instance id counts as pending. @default 300_000 */
   readonly launchGraceMs?: number;
   readonly now?: () => number;
-}
-
-/** An EC2 client for the fleet with the SDK's standard retry strategy (throttling backs off and retries). */
-export function createFleetEc2Client(options: { readonly region: string; readonly maxAttempts?: number }): EC2Client {
-  return new EC2Client({ region: options.region, maxAttempts: options.maxAttempts ?? 5, retryMode: 'standard' });
-}
-
-/** Deterministic RunInstances token (at most 64 ASCII characters): same node and caller token, same instance. */
-export function ec2ClientToken(nodeId: string, clientToken: string): string {
-  return `cc-${createHash('sha256').update(`${nodeId}\n${clientToken}`).digest('hex').slice(0, 48)}`;
-}
-
-const FILE_END = 'CARECHAIN_FILE_END';
-
-function heredoc(path: string, content: string, mode: string): string {
-  if (content.split('\n').includes(FILE_END)) {
-    throw new ValidationError(`The file for ${path} contains the line ${FILE_END}`);
-  }
-  const body = content.endsWith('\n') ? content : `${content}\n`;
-  return `cat > ${path} <<'${FILE_END}'\n${body}${FILE_END}\nchmod ${mode} ${path}\n`;
-}
-
-/**
- * The instance's boot script: writes the network's genesis, the Besu configuration and (optionally) static
- * nodes, then starts Besu under systemd. With `nodeKeySecret` it first fetches the node's key from Secrets Manager
- * (retrying while the control plane is still granting this instance access) into Besu's key file; without it,
- * Besu generates a key in its data path on first start.
- */
-export function renderBesuUserData(artifacts: NodeArtifacts, besuHome = '/opt/besu', nodeKeySecret?: string): string {
-  const staticNodes = artifacts.staticNodesJson !== undefined;
-  const execStart = [
-    `${besuHome}/bin/besu`,
-    '--config-file=/etc/besu/config.toml',
-    '--genesis-file=/etc/besu/genesis.json',
-    '--data-path=/var/lib/besu',
-    ...(staticNodes ? ['--static-nodes-file=/etc/besu/static-nodes.json'] : []),
-  ].join(' ');
-  const unit = [
-    '[Unit]',
-    'Description=Hyperledger Besu (CareChain node)',
-    'Wants=network-online.target',
-    'After=network-online.target',
-    '',
-    '[Service]',
-    'User=besu',
-    'Group=besu',
-    // BESU_P2P_HOST: the address Besu advertises in its enode (its default, 127.0.0.1, reaches no peer).
-    'EnvironmentFile=/etc/besu/besu.env',
-    `ExecStart=${execStart}`,
-    'Restart=on-failure',
-    'RestartSec=5',
-    'LimitNOFILE=65536',
-    '',
-    '[Install]',
-    'WantedBy=multi-user.target',
-  ].join('\n');
-  return [
-    '#!/bin/bash',
-    '# CareChain node bootstrap: the network files, then Besu under systemd.',
-    'set -euo pipefail',
-    'id besu >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin besu',
-    'install -d -m 0755 /etc/besu',
-    'install -d -m 0700 -o besu -g besu /var/lib/besu',
-    ...instanceFactsCommands(),
-    // The address Besu advertises (its default, 127.0.0.1, reaches no peer): read by the unit's EnvironmentFile.
-    `printf 'BESU_P2P_HOST=%s\\n' "$PUBLIC_IP" > /etc/besu/besu.env`,
-    heredoc('/etc/besu/genesis.json', artifacts.genesisJson, '0644'),
-    heredoc('/etc/besu/config.toml', artifacts.besuConfigToml, '0644'),
-    ...(staticNodes ? [heredoc('/etc/besu/static-nodes.json', artifacts.staticNodesJson ?? '[]', '0644')] : []),
-    ...(nodeKeySecret ? nodeKeyFetchCommands({ secret: { name: nodeKeySecret }, dataPath: '/var/lib/besu' }) : []),
-    heredoc('/etc/systemd/system/besu.service', unit, '0644'),
-    'systemctl daemon-reload',
-    'systemctl enable --now besu.service',
-    '',
-  ].join('\n');
-}
-
-/** The same subnet for every attempt of a node, so a retried RunInstances matches its ClientToken. */
-export function subnetForNode(nodeId: string, subnetIds: readonly string[]): string | undefined {
-  if (subnetIds.length === 0) return undefined;
-  return subnetIds[createHash('sha256').update(nodeId).digest().readUInt32BE(0) % subnetIds.length];
-}
-
-function isLaunchTemplateRef(value: Ec2NodeProviderOptions['launchTemplate']): value is LaunchTemplateRef {
-  return typeof (value as { id?: unknown }).id === 'string';
-}
-
-function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
-  return tags?.find((tag) => tag.Key === key)?.Value;
-}
-
-function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : 'UnknownError';
 }
 
 export class Ec2NodeProvider implements NodeProvider {
@@ -351,9 +231,7 @@ export class Ec2NodeProvider implements NodeProvider {
 
   async #instanceArn(instanceId: string, account: string | undefined): Promise<string> {
     if (!account) throw new UpstreamError('EC2 RunInstances returned no owner account');
-    const region = await this.#client.config.region();
-    const partition = region.startsWith('cn-') ? 'aws-cn' : region.startsWith('us-gov-') ? 'aws-us-gov' : 'aws';
-    return `arn:${partition}:ec2:${region}:${account}:instance/${instanceId}`;
+    return instanceArn(await this.#client.config.region(), account, instanceId);
   }
 
   async describe(node: NodeRecord): Promise<NodeDescription> {
@@ -436,21 +314,7 @@ export class Ec2NodeProvider implements NodeProvider {
       { Name: 'tag-key', Values: [TAG_NODE] },
       { Name: 'instance-state-name', Values: [...LIVE_STATES] },
     ]);
-    return instances.flatMap((instance) => {
-      if (!instance.InstanceId) return [];
-      const nodeId = tagValue(instance.Tags, TAG_NODE);
-      const networkId = tagValue(instance.Tags, TAG_NETWORK);
-      const orgId = tagValue(instance.Tags, TAG_ORG);
-      return [
-        {
-          providerRef: instance.InstanceId,
-          ...(nodeId && { nodeId }),
-          ...(networkId && { networkId }),
-          ...(orgId && { orgId }),
-          status: STATE_TO_STATUS[instance.State?.Name ?? 'pending'],
-        },
-      ];
-    });
+    return instances.flatMap((instance) => inventoryItemOf(instance) ?? []);
   }
 
   /** The client belongs to whoever passed it in; nothing else is held. */
@@ -475,8 +339,8 @@ export class Ec2NodeProvider implements NodeProvider {
       status,
       sharedChain: false,
       ...(serving && {
-        rpcUrl: `http://${address}:${this.#options.rpcPort ?? 8545}`,
-        p2pPort: this.#options.p2pPort ?? 30303,
+        rpcUrl: `http://${address}:${this.#options.rpcPort ?? BESU_PORTS.jsonRpc}`,
+        p2pPort: this.#options.p2pPort ?? BESU_PORTS.p2p,
       }),
       detail: `EC2 instance ${instance.InstanceId} (${instance.InstanceType ?? 'unknown type'}) is ${
         instance.State?.Name ?? 'pending'
@@ -524,24 +388,5 @@ export class Ec2NodeProvider implements NodeProvider {
     } catch (error) {
       throw mapEc2Error(action, error);
     }
-  }
-}
-
-function mapEc2Error(action: string, error: unknown): AppError {
-  const name = errorName(error);
-  const message = `EC2 ${action} failed: ${name}`;
-  switch (name) {
-    case 'InvalidInstanceID.NotFound':
-      return new NotFoundError(message, { cause: error });
-    case 'InvalidInstanceID.Malformed':
-      return new ValidationError(message, [], { cause: error });
-    case 'IncorrectInstanceState':
-    case 'IncorrectState':
-      return new InvalidStateError(`${message}: the instance is not in a state that allows it`, { cause: error });
-    case 'InsufficientInstanceCapacity':
-    case 'RequestLimitExceeded':
-      return new ServiceUnavailableError(message, { cause: error });
-    default:
-      return new UpstreamError(message, { cause: error });
   }
 }

@@ -14,6 +14,7 @@ import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
 import ipaddr from 'ipaddr.js';
+import { type ErrorCause, PlatformError } from '../../errors.ts';
 
 export interface OutboundHttpOptions {
   /** Loopback, private, link-local and other non-public addresses may be reached (local mode only). */
@@ -47,14 +48,13 @@ export type OutboundFailure =
   | 'reset'
   | 'unreachable';
 
-export class OutboundRequestError extends Error {
+export class OutboundRequestError extends PlatformError {
   constructor(
     readonly failure: OutboundFailure,
     message: string,
-    options?: { cause?: unknown },
+    options?: ErrorCause,
   ) {
     super(message, options);
-    this.name = 'OutboundRequestError';
   }
 }
 

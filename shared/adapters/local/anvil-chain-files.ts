@@ -13,6 +13,7 @@
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { PlatformError } from '../../errors.ts';
 import type { GenesisAlloc } from './anvil-genesis-alloc.ts';
 
 export interface AnvilChainConfig {
@@ -44,7 +45,7 @@ export interface PreparedState {
   readonly note?: string;
 }
 
-export class ChainStateError extends Error {}
+export class ChainStateError extends PlatformError {}
 
 /** Writes via a temporary file and a rename, so a crash leaves either the old or the new content. */
 export async function writeFileAtomic(path: string, content: string): Promise<void> {

@@ -6,6 +6,7 @@ import type { ChildProcess } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
+import { PlatformError } from '../../errors.ts';
 import type { AnvilChainConfig, AnvilChainFiles } from './anvil-chain-files.ts';
 import { applyGenesisAlloc } from './anvil-genesis-alloc.ts';
 import {
@@ -45,7 +46,7 @@ export function resolveAnvilBinary(): string {
     const packageJson = createRequire(import.meta.url).resolve(`${packageName}/package.json`);
     return join(dirname(packageJson), 'bin', process.platform === 'win32' ? 'anvil.exe' : 'anvil');
   } catch (error) {
-    throw new Error(`anvil is not installed for ${process.platform}-${process.arch} (package ${packageName})`, {
+    throw new PlatformError(`anvil is not installed for ${process.platform}-${process.arch} (package ${packageName})`, {
       cause: error,
     });
   }
@@ -66,7 +67,7 @@ export function anvilArguments(
     String(config.chainId),
     '--block-time',
     String(config.blockPeriodSeconds),
-    // Free gas (DESIGN.md, "Networks"): a fresh key transacts at once.
+    // Free gas (docs/architecture.md, "What the control plane is"): a fresh key transacts at once.
     '--base-fee',
     '0',
     '--gas-price',

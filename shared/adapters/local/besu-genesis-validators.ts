@@ -21,7 +21,7 @@ import { join } from 'node:path';
 import { genesisJson } from '../../chain/besu/genesis.ts';
 import type { Network } from '../../domain/network.ts';
 import { PLATFORM_ORG_ID } from '../../domain/platform.ts';
-import { ConflictError, ValidationError } from '../../errors.ts';
+import { ConflictError, PlatformError, ValidationError } from '../../errors.ts';
 import { BesuNode, type BesuNodeOptions } from './besu-node.ts';
 import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
 
@@ -160,7 +160,7 @@ export class BesuGenesisValidators {
     this.#hosted.clear();
     const results = await Promise.allSettled(validators.map((validator) => validator.stop()));
     const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw new Error('Some genesis validators did not stop cleanly', { cause: failure.reason });
+    if (failure) throw new PlatformError('Some genesis validators did not stop cleanly', { cause: failure.reason });
   }
 
   #files(networkId: string, index: number): BesuNodeFiles {

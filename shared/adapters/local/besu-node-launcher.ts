@@ -2,9 +2,12 @@
  * Starting, recognising and stopping one local Besu node's process. Before each start the node's config.toml and
  * static-nodes.json are rendered again by the pure generators (shared/chain/besu/) with the ports of that start
  * and the enodes of the network's other local nodes. The process is spawned detached, its output in a file rather
- * than a pipe, so it outlives a control plane killed with -9 and can be re-adopted.
+ * than a pipe, so it outlives a control plane killed with -9 and can be re-adopted. The executable itself is found
+ * on the PATH (`findBesuOnPath`).
  */
 import type { ChildProcess } from 'node:child_process';
+import { accessSync, constants, statSync } from 'node:fs';
+import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
@@ -136,4 +139,23 @@ export async function inspectRecordedBesu(
 
 export async function stopBesu(process: SupervisedProcess, files: BesuNodeFiles, timeoutMs: number): Promise<void> {
   await stopRecorded(process, files, timeoutMs);
+}
+
+/**
+ * The absolute path of an executable `besu` in the PATH of `env`, or undefined. Looks at the directories
+ * itself (no shell); relative PATH entries are skipped, since they depend on the working directory.
+ */
+export function findBesuOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (dir.length === 0 || !isAbsolute(dir)) continue;
+    const candidate = join(dir, 'besu');
+    try {
+      if (!statSync(candidate).isFile()) continue;
+      accessSync(candidate, constants.X_OK);
+      return resolve(candidate);
+    } catch {
+      // Not there, or not executable by us: keep looking further down the PATH, as a shell would.
+    }
+  }
+  return undefined;
 }

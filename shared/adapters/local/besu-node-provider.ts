@@ -1,7 +1,8 @@
 /**
- * NodeProvider for local mode on the Besu runtime (DESIGN.md, "Two modes"): when a `besu` binary is on PATH every
- * node is its own Besu process under `<dataDir>/besu/<nodeId>/`, peering over loopback with the network's other
- * local nodes (real QBFT between them), instead of an endpoint of a shared anvil chain.
+ * NodeProvider for local mode on the Besu runtime (docs/architecture.md, "Two modes, one code path"): when a
+ * `besu` binary is on PATH every node is its own Besu process under `<dataDir>/besu/<nodeId>/`, peering over
+ * loopback with the network's other local nodes (real QBFT between them), instead of an endpoint of a shared
+ * anvil chain.
  *
  * The node's files come from the pure generators in shared/chain/besu/: genesis.json from the network, and before
  * each start config.toml (loopback RPC and P2P on free ports, ADMIN on so `admin_nodeInfo` can be read) and
@@ -24,26 +25,17 @@
  *
  * One provider per data directory at a time.
  */
-import { accessSync, constants, statSync } from 'node:fs';
 import { mkdir, readdir } from 'node:fs/promises';
-import { delimiter, isAbsolute, join, resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import { genesisJson } from '../../chain/besu/genesis.ts';
-import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
-import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
-import type {
-  InventoryItem,
-  NodeDescription,
-  NodeProvider,
-  ProviderNodeStatus,
-  ProvisionSpec,
-} from '../../ports/node-provider.ts';
+import { ConflictError, NotFoundError, PlatformError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
+import type { InventoryItem, NodeDescription, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
 import { BesuGenesisValidators, type GenesisValidatorEndpoint } from './besu-genesis-validators.ts';
 import { BesuNode, type BesuNodeEvent, type BesuNodeOptions } from './besu-node.ts';
 import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
-import { answersChainId } from './besu-node-launcher.ts';
-import { validatorSetDetail } from './besu-validator-detail.ts';
+import { describeNode, supervisedStatus } from './besu-node-status.ts';
 import type { RestartPolicy } from './process-supervisor.ts';
 
 export interface BesuNodeProviderOptions {
@@ -63,25 +55,6 @@ export interface BesuNodeProviderOptions {
 }
 
 const SAFE_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
-
-/**
- * The absolute path of an executable `besu` in the PATH of `env`, or undefined. Looks at the directories
- * itself (no shell); relative PATH entries are skipped, since they depend on the working directory.
- */
-export function findBesuOnPath(env: NodeJS.ProcessEnv = process.env): string | undefined {
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (dir.length === 0 || !isAbsolute(dir)) continue;
-    const candidate = join(dir, 'besu');
-    try {
-      if (!statSync(candidate).isFile()) continue;
-      accessSync(candidate, constants.X_OK);
-      return resolve(candidate);
-    } catch {
-      // Not there, or not executable by us: keep looking further down the PATH, as a shell would.
-    }
-  }
-  return undefined;
-}
 
 export class BesuNodeProvider implements NodeProvider {
   readonly runtime = 'besu' as const;
@@ -285,7 +258,7 @@ export class BesuNodeProvider implements NodeProvider {
     );
     results.push(...(await Promise.allSettled([this.#genesis.close()])));
     const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw new Error('Some Besu nodes did not stop cleanly', { cause: failure.reason });
+    if (failure) throw new PlatformError('Some Besu nodes did not stop cleanly', { cause: failure.reason });
   }
 
   /** genesis.json first, node.json last: a node is provisioned once its registration exists. */
@@ -411,52 +384,4 @@ function nodeUnavailable(node: BesuNode, error: unknown): ServiceUnavailableErro
   return new ServiceUnavailableError(`Besu node ${node.nodeId} could not be started: ${(error as Error).message}`, {
     cause: error,
   });
-}
-
-const SUPERVISED_STATUS: Record<BesuNode['status'], ProviderNodeStatus> = {
-  running: 'running',
-  starting: 'pending',
-  backoff: 'pending',
-  stopping: 'stopping',
-  stopped: 'stopped',
-  failed: 'failed',
-};
-
-function supervisedStatus(node: BesuNode): ProviderNodeStatus {
-  return node.registration.serving ? SUPERVISED_STATUS[node.status] : 'stopped';
-}
-
-async function describeNode(node: BesuNode): Promise<NodeDescription> {
-  const status = supervisedStatus(node);
-  const running = node.process;
-  if (status !== 'running' || !running) {
-    const reason =
-      status === 'stopped'
-        ? 'Stopped.'
-        : status === 'failed'
-          ? `The node's Besu process is down: ${node.detail ?? 'unknown reason'}.`
-          : 'The node’s Besu process is starting.';
-    return { status, sharedChain: false, detail: reason };
-  }
-  if (!(await answersChainId(running.rpcUrl, node.chainId))) {
-    return {
-      status: 'pending',
-      sharedChain: false,
-      p2pPort: running.p2pPort,
-      detail: `The node's Besu process runs but does not answer eth_chainId with chain id ${node.chainId}.`,
-    };
-  }
-  const info = await readNodeInfo(running.rpcUrl);
-  const validators = info && (await validatorSetDetail(running.rpcUrl, node.registration.network.consensus, info));
-  return {
-    status: 'running',
-    rpcUrl: running.rpcUrl,
-    p2pPort: running.p2pPort,
-    ...(info && { enode: info.enode, validatorAddress: info.nodeAddress }),
-    sharedChain: false,
-    detail: [
-      'Its own Besu process, peering with the network’s other local nodes.',
-      ...(info ? [validators] : ['The node did not report its enode (admin_nodeInfo).']),
-    ].join(' '),
-  };
 }

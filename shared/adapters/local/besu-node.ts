@@ -5,6 +5,7 @@
  * against that key and recorded, so the network's other nodes can list it as a static node and bootnode.
  */
 import { readNodeInfo } from '../../chain/besu/node-info.ts';
+import { PlatformError } from '../../errors.ts';
 import type { BesuNodeFiles, BesuNodeRegistration } from './besu-node-files.ts';
 import {
   answersChainId,
@@ -69,7 +70,7 @@ export class BesuNode {
           if (info && info.nodeId !== key.nodeId) {
             // Its address would not be the one the genesis or a validator vote names: refuse to run it.
             await stopBesu(started, this.files, options.stopTimeoutMs);
-            throw new Error(`besu runs with node id ${info.nodeId}, not the node key in ${this.files.keyPath}`);
+            throw new PlatformError(`besu runs with node id ${info.nodeId}, not the node key in ${this.files.keyPath}`);
           }
           if (info) await this.files.writeEnode(info.enode);
           return started;

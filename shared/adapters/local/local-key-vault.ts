@@ -24,7 +24,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { computeAddress, hexlify } from 'ethers';
 import { z } from 'zod';
 import { randomBase32 } from '../../domain/ids.ts';
-import { NotFoundError } from '../../errors.ts';
+import { NotFoundError, PlatformError } from '../../errors.ts';
 import {
   type CreatedKey,
   type CreateKeyInput,
@@ -51,14 +51,10 @@ const DAY_MS = 86_400_000;
 const KEY_REF_PATTERN = /^lkv_[a-z2-7]{26}$/;
 
 /** The vault refuses to open: its master key is exposed or damaged. Raised at start-up, never to a tenant. */
-export class LocalVaultStartupError extends Error {
-  override readonly name = 'LocalVaultStartupError';
-}
+export class LocalVaultStartupError extends PlatformError {}
 
 /** A stored key failed authentication: its file was altered, or it was sealed under another master key. */
-export class LocalVaultIntegrityError extends Error {
-  override readonly name = 'LocalVaultIntegrityError';
-}
+export class LocalVaultIntegrityError extends PlatformError {}
 
 const SealedSecret = z.object({
   algorithm: z.literal('aes-256-gcm'),
@@ -144,7 +140,7 @@ export class LocalKeyVault implements KeyVault {
       const signed = secp256k1.sign(digest, secretKey, { prehash: false, lowS: true, format: 'recovered' });
       const recovery = signed[0]!;
       // Ids 2 and 3 (R.x beyond the curve order, odds about 2^-128) have no Ethereum encoding.
-      if (recovery > 1) throw new Error('secp256k1 produced a signature without an Ethereum recovery id');
+      if (recovery > 1) throw new PlatformError('secp256k1 produced a signature without an Ethereum recovery id');
       return {
         r: hexlify(signed.subarray(1, 33)),
         s: hexlify(signed.subarray(33, 65)),

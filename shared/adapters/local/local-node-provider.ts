@@ -14,7 +14,7 @@
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { NodeRecord } from '../../domain/node.ts';
-import { ConflictError, NotFoundError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError, PlatformError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
 import type {
   InventoryItem,
   NodeDescription,
@@ -227,7 +227,7 @@ export class LocalNodeProvider implements NodeProvider {
       [...this.#networks.entries()].map(([networkId, entry]) => this.#serialised(networkId, () => entry.chain.stop())),
     );
     const failure = results.find((result) => result.status === 'rejected');
-    if (failure) throw new Error('Some chains did not stop cleanly', { cause: failure.reason });
+    if (failure) throw new PlatformError('Some chains did not stop cleanly', { cause: failure.reason });
   }
 
   async #runChain(entry: NetworkEntry): Promise<void> {

@@ -8,6 +8,7 @@ import { closeSync, existsSync, openSync, statSync, truncateSync } from 'node:fs
 import { open } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { PlatformError } from '../../errors.ts';
 import { isProcessAlive, readCommandLine, terminateProcess } from './process-control.ts';
 import type { SupervisedProcess } from './process-supervisor.ts';
 
@@ -67,7 +68,7 @@ async function readLogFrom(path: string, offset: number): Promise<string> {
 }
 
 /** The program could not bind a port another program took between our check and its start: try other ports. */
-export class PortTakenError extends Error {}
+export class PortTakenError extends PlatformError {}
 
 export interface SpawnPlan {
   /** In messages: `anvil`, `besu`. */
@@ -117,7 +118,7 @@ export async function spawnDetached(plan: SpawnPlan): Promise<{ child: ChildProc
       await plan.clearPid();
       const output = await readLogFrom(plan.logPath, logOffset);
       if (/already in use/i.test(output)) throw new PortTakenError(output);
-      throw new Error(
+      throw new PlatformError(
         `${plan.name} exited (${child.exitCode ?? child.signalCode}) before serving: ${output || 'no output'}`,
       );
     }
@@ -126,7 +127,7 @@ export async function spawnDetached(plan: SpawnPlan): Promise<{ child: ChildProc
   }
   await terminateProcess(pid, { timeoutMs: plan.giveUpStopMs, child });
   await plan.clearPid();
-  throw new Error(`${plan.name} did not serve within ${plan.readyTimeoutMs} ms`);
+  throw new PlatformError(`${plan.name} did not serve within ${plan.readyTimeoutMs} ms`);
 }
 
 /**

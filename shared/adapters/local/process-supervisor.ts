@@ -4,6 +4,7 @@
  * spin. What "start" and "stop" mean (spawn anvil, re-adopt a live pid, ...) is passed in.
  */
 import type { ChildProcess } from 'node:child_process';
+import { PlatformError } from '../../errors.ts';
 import { watchExit } from './process-control.ts';
 
 export type SupervisorStatus = 'stopped' | 'starting' | 'running' | 'backoff' | 'stopping' | 'failed';
@@ -106,7 +107,7 @@ export class ProcessSupervisor<P extends SupervisedProcess> {
     return this.#serialised(async () => {
       if (this.#status === 'running' && this.#current?.pid === process.pid) return;
       if (this.#status === 'running' || this.#status === 'starting') {
-        throw new Error(`already supervising pid ${this.#current?.pid}`);
+        throw new PlatformError(`already supervising pid ${this.#current?.pid}`);
       }
       this.#cancelRestart();
       this.#running(process);

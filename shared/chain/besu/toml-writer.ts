@@ -4,6 +4,7 @@
  * decimals, booleans, and arrays of strings. Strings are TOML basic strings with every character the spec
  * forbids raw (`"`, `\`, U+0000–U+001F, U+007F) escaped, so a user-supplied value cannot break out of its line.
  */
+import { PlatformError } from '../../errors.ts';
 export type TomlValue = string | number | boolean | readonly string[];
 
 export interface TomlSection {
@@ -32,7 +33,7 @@ function renderSection(section: TomlSection): string {
   const lines = section.comment ? tomlComment(section.comment) : [];
   for (const [key, value] of section.entries) {
     if (value === undefined) continue;
-    if (!BARE_KEY.test(key)) throw new Error(`Not a bare TOML key: ${JSON.stringify(key)}`);
+    if (!BARE_KEY.test(key)) throw new PlatformError(`Not a bare TOML key: ${JSON.stringify(key)}`);
     lines.push(`${key}=${tomlValue(value)}`);
   }
   return lines.join('\n');
@@ -60,7 +61,7 @@ export function tomlString(value: string): string {
 function tomlNumber(value: number): string {
   // String() would print 1e21 or NaN, which are not TOML numbers.
   if (!Number.isFinite(value) || !/^-?\d+(\.\d+)?$/.test(String(value))) {
-    throw new Error(`Not a plain TOML number: ${value}`);
+    throw new PlatformError(`Not a plain TOML number: ${value}`);
   }
   return String(value);
 }

@@ -18,6 +18,7 @@ import {
   ZeroAddress,
   ZeroHash,
 } from 'ethers';
+import { PlatformError } from '../../errors.ts';
 import artefact from './build/ConsortiumGovernance.json' with { type: 'json' };
 
 export const CONSORTIUM_GOVERNANCE_ABI: InterfaceAbi = artefact.abi;
@@ -154,7 +155,7 @@ export function proposalIdFromReceipt(receipt: ContractTransactionReceipt): numb
     const parsed = consortiumGovernanceInterface.parseLog(log);
     if (parsed?.name === 'ProposalCreated') return Number(parsed.args.getValue('id'));
   }
-  throw new Error(`Transaction ${receipt.hash} created no governance proposal`);
+  throw new PlatformError(`Transaction ${receipt.hash} created no governance proposal`);
 }
 
 export interface GovernanceRevert {
@@ -186,7 +187,7 @@ function revertData(error: unknown): string | undefined {
 
 function enumWord<T extends readonly string[]>(words: T, index: bigint): T[number] {
   const word = words[Number(index)];
-  if (word === undefined) throw new Error(`Unknown enum value ${index} (expected one of ${words.join(', ')})`);
+  if (word === undefined) throw new PlatformError(`Unknown enum value ${index} (expected one of ${words.join(', ')})`);
   return word;
 }
 

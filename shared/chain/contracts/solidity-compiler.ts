@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import solc from 'solc';
+import { PlatformError } from '../../errors.ts';
 
 const CONTRACTS_DIR = new URL('./', import.meta.url);
 
@@ -36,10 +37,9 @@ export interface CompileResult {
   readonly warnings: readonly string[];
 }
 
-export class SolidityCompileError extends Error {
+export class SolidityCompileError extends PlatformError {
   constructor(readonly diagnostics: readonly string[]) {
     super(`solc reported ${diagnostics.length} error(s):\n${diagnostics.join('\n')}`);
-    this.name = 'SolidityCompileError';
   }
 }
 

@@ -19,10 +19,10 @@ import {
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fleetNodeArtifacts } from '../../../functions/handlers/node-config-bucket.ts';
 import { Ec2GenesisValidators } from '../../../functions/jobs/genesis-validator-nodes.ts';
 import { NetworkPeering } from '../../../functions/jobs/network-peering.ts';
 import { NodeReconciler } from '../../../functions/jobs/node-reconciler.ts';
+import { fleetNodeArtifacts } from '../../../shared/adapters/aws/besu-service.ts';
 import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import { SecretsManagerNodeKeys } from '../../../shared/adapters/aws/secrets-manager-node-keys.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';

@@ -2,7 +2,6 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ChainHeads } from '../../../functions/gateway/chain-heads.ts';
 import { parseJson } from '../../../functions/gateway/exact-json.ts';
-import { LruCache } from '../../../functions/gateway/lru-cache.ts';
 import { cacheKeyOf, isFinalResult, ResultCache } from '../../../functions/gateway/result-cache.ts';
 
 const HASH = `0x${'ab'.repeat(32)}`;
@@ -135,14 +134,15 @@ describe('result cache bounds', () => {
   });
 
   it('bounds the total size of what it holds and skips results larger than the whole cache', () => {
-    const lru = new LruCache<string>({ maxEntries: 100, maxWeight: 10, weigh: (value) => value.length });
-    lru.set('a', '12345');
-    lru.set('b', '12345');
-    lru.set('c', '123');
-    expect(lru.get('a')).toBeUndefined();
-    expect(lru.weight).toBe(8);
-    lru.set('huge', '12345678901');
-    expect(lru.get('huge')).toBeUndefined();
-    expect(lru.weight).toBe(8);
+    const cache = new ResultCache({ maxEntries: 100, maxBytes: 10 });
+    cache.set('e', 'a', '12345');
+    cache.set('e', 'b', '12345');
+    cache.set('e', 'c', '123');
+    expect(cache.get('e', 'a')).toBeUndefined();
+    expect([cache.get('e', 'b'), cache.get('e', 'c')]).toEqual(['12345', '123']);
+    cache.set('e', 'huge', '12345678901');
+    expect(cache.get('e', 'huge')).toBeUndefined();
+    expect([cache.get('e', 'b'), cache.get('e', 'c')]).toEqual(['12345', '123']);
+    expect(cache.size).toBe(2);
   });
 });

@@ -6,7 +6,7 @@
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { withStripeSecrets } from '../../../functions/handlers/stripe-secrets.ts';
+import { withStripeSecrets } from '../../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
 import { ConfigError, loadConfig, requireAwsSettings } from '../../../shared/config/config.ts';
 import { lambdaEnv, OFFLINE_CREDENTIALS, QUEUE_URL, REGION, STRIPE_SECRET_ARN } from './handler-fixtures.ts';
 

@@ -7,7 +7,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../functions/handlers/api.ts';
 import { awsDeps } from '../../../functions/handlers/aws-deps.ts';
-import { NodeQueue } from '../../../functions/handlers/node-queue.ts';
+import { SqsNodeQueue } from '../../../shared/adapters/aws/sqs-node-queue.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { createStores } from '../../../shared/store/stores.ts';
@@ -52,10 +52,10 @@ beforeEach(() => {
   });
 });
 
-describe('NodeQueue', () => {
+describe('SqsNodeQueue', () => {
   it('sends the node as { orgId, nodeId } to the provisioning queue', async () => {
     const node = aNode(aNetwork(), { runtime: 'ec2' });
-    const queue = new NodeQueue(sqsClient, QUEUE_URL, createLogger({ level: 'silent' }));
+    const queue = new SqsNodeQueue(sqsClient, QUEUE_URL, createLogger({ level: 'silent' }));
 
     queue.nodeChanged(node);
     await queue.drain();
@@ -71,7 +71,7 @@ describe('NodeQueue', () => {
       .on(SendMessageCommand)
       .rejects(Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' }));
     const lines: string[] = [];
-    const queue = new NodeQueue(
+    const queue = new SqsNodeQueue(
       sqsClient,
       QUEUE_URL,
       createLogger({ level: 'warn', write: (line) => lines.push(line) }),

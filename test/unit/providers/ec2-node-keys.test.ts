@@ -24,7 +24,8 @@ import {
 } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { Ec2NodeProvider, renderBesuUserData } from '../../../shared/adapters/aws/ec2-node-provider.ts';
+import { renderBesuUserData } from '../../../shared/adapters/aws/besu-user-data.ts';
+import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import { nodeKeySecretPrefix } from '../../../shared/adapters/aws/node-key-secrets.ts';
 import { SecretsManagerNodeKeys } from '../../../shared/adapters/aws/secrets-manager-node-keys.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';

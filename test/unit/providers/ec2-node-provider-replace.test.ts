@@ -13,14 +13,11 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import {
-  Ec2NodeProvider,
-  ec2ClientToken,
-  type NodeFilePublisher,
-  subnetForNode,
-} from '../../../shared/adapters/aws/ec2-node-provider.ts';
+import { ec2ClientToken, subnetForNode } from '../../../shared/adapters/aws/ec2-fleet.ts';
+import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { UpstreamError } from '../../../shared/errors.ts';
+import type { NodeFilePublisher } from '../../../shared/ports/node-files.ts';
 import type { NodeArtifacts } from '../../../shared/ports/node-provider.ts';
 import { aNetwork, aNode } from './node-fixtures.ts';
 

@@ -18,7 +18,8 @@ import {
 } from '@aws-sdk/client-ec2';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { Ec2NodeProvider, ec2ClientToken } from '../../../shared/adapters/aws/ec2-node-provider.ts';
+import { ec2ClientToken } from '../../../shared/adapters/aws/ec2-fleet.ts';
+import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { InvalidStateError, UpstreamError, ValidationError } from '../../../shared/errors.ts';

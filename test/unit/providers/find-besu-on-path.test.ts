@@ -6,7 +6,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findBesuOnPath } from '../../../shared/adapters/local/besu-node-provider.ts';
+import { findBesuOnPath } from '../../../shared/adapters/local/besu-node-launcher.ts';
 
 let root: string;
 

@@ -1,5 +1,5 @@
 /**
- * The provisioning queue in AWS mode: what `AppDeps.nodeChanged` does there. A node whose record changed is sent
+ * The provisioning queue (SQS) in AWS mode: what `AppDeps.nodeChanged` does there. A node whose record changed is sent
  * as `{ orgId, nodeId }` to the queue the reconciler consumes, so it acts within seconds instead of at its next
  * scheduled pass. The message names the node only: the reconciler reads the record afresh.
  *
@@ -9,9 +9,9 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import { z } from 'zod';
-import { idPattern } from '../../shared/domain/ids.ts';
-import type { NodeRecord } from '../../shared/domain/node.ts';
-import type { Logger } from '../../shared/observability/logger.ts';
+import { idPattern } from '../../domain/ids.ts';
+import type { NodeRecord } from '../../domain/node.ts';
+import type { Logger } from '../../observability/logger.ts';
 
 /** The body of a provisioning-queue message. */
 export const NodeWorkMessage = z.strictObject({
@@ -20,7 +20,7 @@ export const NodeWorkMessage = z.strictObject({
 });
 export type NodeWorkMessage = z.infer<typeof NodeWorkMessage>;
 
-export class NodeQueue {
+export class SqsNodeQueue {
   readonly #pending = new Set<Promise<void>>();
 
   constructor(

@@ -9,7 +9,7 @@
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { z } from 'zod';
-import { type Config, ConfigError } from '../../shared/config/config.ts';
+import { type Config, ConfigError } from '../../config/config.ts';
 
 const emptyAsUnset = z
   .string()

@@ -1,0 +1,363 @@
+/**
+ * How local mode (`npm start`) builds each component, the counterpart of the AWS wiring in functions/handlers/:
+ * the embedded DynamoDB, the local key vault and platform key, the node runtimes (anvil, and Besu when a `besu`
+ * binary is on the PATH), the reconciler, the health monitor, the SLA reporter, billing, the usage meter, the
+ * background workers that stand in for AWS's schedules, and the three apps the server routes to (API, gateway,
+ * Stripe webhooks). local-runtime.ts serves them.
+ *
+ * Everything started here registers how to stop it in `stoppers`, newest first, so a start that fails halfway
+ * stops what it had started.
+ */
+import { mkdir } from 'node:fs/promises';
+import { createRequire } from 'node:module';
+import { dirname, join, resolve } from 'node:path';
+import { getConnInfo } from '@hono/node-server/conninfo';
+import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
+import { findBesuOnPath } from '../../shared/adapters/local/besu-node-launcher.ts';
+import { BesuNodeProvider } from '../../shared/adapters/local/besu-node-provider.ts';
+import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
+import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
+import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
+import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
+import { VaultSigner } from '../../shared/chain/vault-signer.ts';
+import type { Config } from '../../shared/config/config.ts';
+import type { Network } from '../../shared/domain/network.ts';
+import { UsageRepository } from '../../shared/metering/usage.repository.ts';
+import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import type { Logger } from '../../shared/observability/logger.ts';
+import { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
+import type { GenesisValidators } from '../../shared/ports/genesis-validators.ts';
+import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import { ensureTable } from '../../shared/store/create-table.ts';
+import { HealthRepository } from '../../shared/store/health.repository.ts';
+import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import { createStores } from '../../shared/store/stores.ts';
+import { ConditionFailedError, Table } from '../../shared/store/table.ts';
+import { createApp } from '../api/app.ts';
+import type { AppDeps } from '../api/app-deps.ts';
+import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
+import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
+import { createGateway } from '../gateway/create-gateway.ts';
+import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import type { BillingReadiness, BillingReadinessReport } from '../jobs/billing/billing-readiness.ts';
+import { wireBilling } from '../jobs/billing/billing-wiring.ts';
+import { governanceJobDeps } from '../jobs/governance/governance-deps.ts';
+import { HealthMonitor } from '../jobs/health-monitor.ts';
+import { NodeReconciler } from '../jobs/node-reconciler.ts';
+import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
+import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
+import { checkBillingAtStart } from './billing-check.ts';
+import { startExpirySweeper } from './expiry-sweeper.ts';
+import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
+import { startHealthWorker } from './health-worker.ts';
+import { startMeteringWorker } from './metering-worker.ts';
+import { startNodeWorker } from './node-worker.ts';
+
+export type Stopper = () => Promise<void> | void;
+type Stores = ReturnType<typeof createStores>;
+/** An app as the server calls it; `env` is the Node server's (the API reads the client's address from it). */
+type ServedApp = { readonly fetch: (request: Request, env?: unknown) => Response | Promise<Response> };
+
+/** What local mode runs, built and started. */
+export interface LocalParts {
+  readonly table: Table;
+  readonly operator: OperatorBootstrap;
+  readonly deps: AppDeps;
+  readonly defaultNetwork: Network;
+  /** The `besu` found on the PATH, whose runtime networks created from now on get. */
+  readonly besu: { readonly path: string; readonly provider: BesuNodeProvider } | undefined;
+  readonly nodeProvider: LocalNodeProvider;
+  readonly reconciler: NodeReconciler;
+  readonly nodeWorker: ReturnType<typeof startNodeWorker>;
+  readonly usage: UsageMeter;
+  readonly governance: GovernanceWorker;
+  readonly billingReadiness: BillingReadiness;
+  readonly billingAtStart: BillingReadinessReport | undefined;
+  /** What the server routes to: `/rpc/*` to the gateway, `/webhooks/stripe` to the webhooks, the rest to the API. */
+  readonly apps: { readonly api: ServedApp; readonly gateway: ServedApp; readonly webhooks: ServedApp };
+}
+
+export async function wireLocal(config: Config, logger: Logger, stoppers: Stopper[]): Promise<LocalParts> {
+  const dataDir = resolve(config.dataDir);
+  const clock = () => new Date();
+  const table = await openLocalTable(config, dataDir, logger, stoppers, clock);
+  const stores = createStores(table, clock);
+  const operator = await ensureOperator(stores, {
+    email: config.operatorEmail,
+    password: config.operatorPassword,
+    now: clock(),
+  });
+  const vault = new LocalKeyVault(dataDir, { now: clock });
+  const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
+
+  const nodeProvider = await LocalNodeProvider.open({ dataDir });
+  stoppers.unshift(() => nodeProvider.close());
+  // With a `besu` binary on PATH, a network created now gets genesis validators the platform runs as Besu
+  // processes, and its managed nodes are Besu processes too (real QBFT). Networks created before keep anvil.
+  const besuPath = findBesuOnPath(process.env);
+  const besu = besuPath ? await BesuNodeProvider.open({ dataDir, besuPath }) : undefined;
+  if (besu) stoppers.unshift(() => besu.close());
+  const genesisValidators = localGenesisValidators({
+    besu,
+    validatorCount: config.besuGenesisValidators,
+    platformAddress: platformKey.address,
+    networks: stores.networks,
+    logger,
+  });
+  const { network: defaultNetwork } = await ensureDefaultNetwork(
+    stores.networks,
+    { validators: genesisValidators.create, discard: genesisValidators.discard },
+    clock(),
+  );
+  for (const network of await stores.networks.list()) {
+    if (network.status === 'active') await genesisValidators.start(network);
+  }
+
+  const nodeProbe = localNodeProbe(stoppers);
+  const runtimes = { anvil: nodeProvider, ...(besu && { besu }) };
+  const reconciler = new NodeReconciler({
+    nodes: stores.nodes,
+    networks: stores.networks,
+    audit: stores.audit,
+    providers: {
+      ...runtimes,
+      external: new SelfHostedNodeProvider(async (id) => (await stores.networks.get(id))?.chainId, nodeProbe),
+    },
+    logger: logger.child({ component: 'reconciler' }),
+    clock,
+  });
+  const nodeWorker = startNodeWorker(reconciler, logger);
+  stoppers.unshift(() => nodeWorker.stop());
+
+  const healthStore = new HealthRepository(table);
+  const slaReports = slaReporter({ stores, health: healthStore, vault, keyRef: platformKey.keyRef, clock, logger });
+  const healthWorker = startHealthWorker(
+    new HealthMonitor({
+      nodes: stores.nodes,
+      networks: stores.networks,
+      audit: stores.audit,
+      health: healthStore,
+      providers: runtimes,
+      probe: nodeProbe,
+      logger: logger.child({ component: 'health-monitor' }),
+      clock,
+    }),
+    { logger, slaReports, intervalMs: config.healthIntervalMs },
+  );
+  stoppers.unshift(() => healthWorker.stop());
+
+  const usageRecords = new UsageRepository(table, clock);
+  const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
+  usage.start();
+  stoppers.unshift(async () => {
+    await usage.stop();
+  });
+  const billing = wireBilling({
+    provider: billingProvider(config, clock),
+    stores,
+    clock,
+    logger,
+    nodeChanged: nodeWorker.nodeChanged,
+  });
+  // Billing on with a Stripe account that lacks the catalogue would fail at the first checkout: say so now.
+  const { readiness: billingReadiness, atStart: billingAtStart } = await checkBillingAtStart(
+    config.stripe,
+    clock,
+    logger,
+  );
+  const metering = startMeteringWorker({
+    nodes: stores.nodes,
+    usage,
+    usageRecords,
+    billing: billing.deps,
+    clock,
+    logger,
+  });
+  stoppers.unshift(() => metering.stop());
+
+  const metrics = new ControlPlaneMetrics({
+    sources: { fleet: () => stores.nodes.listFleet(), unflushedUsage: () => usage.unflushed() },
+  });
+  const deps: AppDeps = {
+    config,
+    metrics,
+    clientAddress: (c) => getConnInfo(c).remote.address,
+    stores,
+    logger,
+    clock,
+    managedRuntime: besu ? 'besu' : 'anvil',
+    managedRuntimeOf: (network) => (besu?.hostsChainOf(network.id) ? 'besu' : 'anvil'),
+    genesisValidators,
+    vault,
+    usage,
+    usageRecords,
+    billing: billing.deps,
+    billingReadiness,
+    health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
+    admission: billing.admission,
+    signingKeyAdmission: billing.signingKeyAdmission,
+    nodeChanged: nodeWorker.nodeChanged,
+    docsAssetsDir: swaggerAssetsDir(),
+    version: process.env.npm_package_version,
+  };
+  const governance = startGovernanceWorker(
+    governanceJobDeps(
+      { ...deps, ...(besu && { platformValidators: (id: string) => besu.genesisValidatorEndpoints(id) }) },
+      stores.governance,
+    ),
+  );
+  stoppers.unshift(() => governance.stop());
+  const sweeper = startExpirySweeper(table, logger, clock);
+  stoppers.unshift(() => sweeper.stop());
+
+  const gateway = createGateway({
+    ...gatewayDeps({
+      apiKeys: stores.apiKeys,
+      nodes: stores.nodes,
+      meter: usage,
+      logger,
+      clock,
+      planOf: billing.limits.gatewayPlanOf,
+      suspensionOf: billing.limits.suspensionOf,
+    }),
+    metrics,
+  });
+  const webhooks = createStripeWebhookApp({
+    billing: billing.deps,
+    webhookSecret: config.stripe.webhookSecret,
+    logger,
+  });
+  return {
+    table,
+    operator,
+    deps,
+    defaultNetwork,
+    besu: besu && besuPath ? { path: besuPath, provider: besu } : undefined,
+    nodeProvider,
+    reconciler,
+    nodeWorker,
+    usage,
+    governance,
+    billingReadiness,
+    billingAtStart,
+    apps: { api: createApp(deps), gateway, webhooks },
+  };
+}
+
+/** The embedded DynamoDB under the data dir, with the table; indexes are repaired after an unclean stop. */
+async function openLocalTable(
+  config: Config,
+  dataDir: string,
+  logger: Logger,
+  stoppers: Stopper[],
+  clock: () => Date,
+): Promise<Table> {
+  await mkdir(dataDir, { recursive: true, mode: 0o700 });
+  const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb'), region: config.awsRegion });
+  stoppers.unshift(() => dynamo.close());
+  if (dynamo.repaired) {
+    logger.warn('the database was not closed cleanly last time; its indexes were checked against its items', {
+      ...dynamo.repaired,
+    });
+  }
+  await ensureTable(dynamo.client, config.tableName);
+  return new Table(dynamo.client, config.tableName, clock);
+}
+
+/**
+ * Locally members' test nodes run on this machine, so their URLs may name private addresses; they are still
+ * untrusted (deadlines, bounded answers, no redirects).
+ */
+function localNodeProbe(stoppers: Stopper[]): HttpNodeProbe {
+  const probe = new HttpNodeProbe({ memberPrivateAddresses: true });
+  stoppers.unshift(() => probe.close());
+  return probe;
+}
+
+/** Stripe when STRIPE_SECRET_KEY is set; otherwise billing is off and plans activate at once. */
+function billingProvider(config: Config, clock: () => Date) {
+  const { secretKey, host, port, protocol } = config.stripe;
+  return secretKey ? new StripeBilling({ secretKey, host, port, protocol, clock }) : new NoBilling();
+}
+
+/** Monthly SLA reports signed with the platform key from the local vault; plans come from the billing account. */
+export function slaReporter(parts: {
+  readonly stores: Pick<Stores, 'nodes' | 'organisations' | 'billing'>;
+  readonly health: HealthRepository;
+  readonly vault: KeyVault;
+  readonly keyRef: string;
+  readonly clock: () => Date;
+  readonly logger: Logger;
+}): SlaReporter {
+  const { stores, clock, logger } = parts;
+  return new SlaReporter({
+    nodes: stores.nodes,
+    organisations: stores.organisations,
+    health: parts.health,
+    signer: new VaultSigner(parts.vault, parts.keyRef),
+    clock,
+    logger: logger.child({ component: 'sla' }),
+    slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
+  });
+}
+
+/**
+ * Genesis validators in local mode. On the Besu runtime: node keys made for the new network and Besu processes
+ * the platform runs with them (a network whose keys are held elsewhere is left alone). On anvil the chain process
+ * seals every block, and the platform key stands in the genesis as its validator.
+ */
+function localGenesisValidators(options: {
+  besu: BesuNodeProvider | undefined;
+  validatorCount: number;
+  platformAddress: string;
+  networks: NetworksRepository;
+  logger: Logger;
+}): GenesisValidators {
+  const { besu, validatorCount, platformAddress, networks, logger } = options;
+  if (!besu) {
+    return { create: async () => [platformAddress], start: async () => {}, discard: async () => {} };
+  }
+  return {
+    create: (networkId) => besu.prepareGenesisValidators(networkId, validatorCount),
+    discard: (networkId) => besu.discardGenesisValidators(networkId),
+    start: async (network) => {
+      try {
+        const hosted = await besu.hostNetwork(network);
+        logger.info(hosted ? 'network chain runs on local Besu' : 'network chain runs on anvil', {
+          networkId: network.id,
+        });
+        // The genesis validators are where anyone joins: the join bundles and the network view list them.
+        if (hosted) await recordBootnodes(networks, network.id, await besu.genesisValidatorEnodes(network.id));
+      } catch (error) {
+        logger.warn('network chain did not start on local Besu', {
+          networkId: network.id,
+          error: (error as Error).message,
+        });
+      }
+    },
+  };
+}
+
+async function recordBootnodes(networks: NetworksRepository, networkId: string, enodes: string[]): Promise<void> {
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const network = await networks.get(networkId);
+    if (!network || enodes.length === 0) return;
+    if (network.bootnodes.length === enodes.length && network.bootnodes.every((e, i) => e === enodes[i])) return;
+    try {
+      await networks.update(network, { bootnodes: enodes });
+      return;
+    } catch (error) {
+      if (!(error instanceof ConditionFailedError)) throw error;
+    }
+  }
+}
+
+function swaggerAssetsDir(): string | undefined {
+  try {
+    return dirname(createRequire(import.meta.url).resolve('swagger-ui-dist/package.json'));
+  } catch {
+    return undefined;
+  }
+}
