@@ -22,7 +22,7 @@ import type { OrganisationsRepository } from '../../shared/store/organisations.r
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
-import type { BillingDeps } from '../jobs/billing/billing-deps.ts';
+import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { NodeHealthServices } from './routes/node-health.routes.ts';
 
 export interface Stores {

@@ -13,7 +13,7 @@ import { BillingRepository } from '../../shared/store/billing.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
-import { planLimits } from '../jobs/billing/plan-limits.ts';
+import { planLimits } from '../services/billing/plan-limits.ts';
 import { awsCore } from './aws-core.ts';
 
 const { clock, logger, table } = awsCore('gateway');

@@ -35,12 +35,12 @@ import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstra
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
-import { wireBilling } from '../jobs/billing/billing-wiring.ts';
-import { governanceJobDeps } from '../jobs/governance/governance-deps.ts';
 import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
-import { ensureDefaultNetwork, ensurePlatformKey } from '../jobs/platform-bootstrap.ts';
 import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
+import { wireBilling } from '../services/billing/billing-wiring.ts';
+import { governanceJobDeps } from '../services/governance/governance-deps.ts';
+import { ensureDefaultNetwork, ensurePlatformKey } from '../services/platform/platform-bootstrap.ts';
 import { withConsole } from './console-static.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';

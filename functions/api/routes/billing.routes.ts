@@ -17,7 +17,7 @@ import {
   PortalLink,
 } from '../../../shared/schemas/billing.schemas.ts';
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
-import { choosePlan, listInvoices, openBillingPortal } from '../../jobs/billing/billing-checkout.service.ts';
+import { choosePlan, listInvoices, openBillingPortal } from '../../services/billing/billing-checkout.service.ts';
 import { audit, requireOrgAccess, requireUser } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';

@@ -44,12 +44,12 @@ import {
   sendGovernanceCall,
   servingEndpoints,
   type VaultAccount,
-} from '../../jobs/governance/governance-chain.ts';
-import { ensureGovernanceDeployed } from '../../jobs/governance/governance-deployer.ts';
-import { governanceJobDeps } from '../../jobs/governance/governance-deps.ts';
-import { GovernanceRefusedError } from '../../jobs/governance/governance-refusal.ts';
-import { resolveSubject } from '../../jobs/governance/proposal-subject.ts';
-import { readConsortium, readProposalViews } from '../../jobs/governance/proposal-views.ts';
+} from '../../services/governance/governance-chain.ts';
+import { ensureGovernanceDeployed } from '../../services/governance/governance-deployer.ts';
+import { governanceJobDeps } from '../../services/governance/governance-deps.ts';
+import { GovernanceRefusedError } from '../../services/governance/governance-refusal.ts';
+import { resolveSubject } from '../../services/governance/proposal-subject.ts';
+import { readConsortium, readProposalViews } from '../../services/governance/proposal-views.ts';
 import { type Actor, audit, requireOperator, requireOrgAccess } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
