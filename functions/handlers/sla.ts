@@ -12,7 +12,8 @@ import { BillingRepository } from '../../shared/store/billing.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
-import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
+import { SlaReporter } from '../jobs/sla-reports.ts';
+import { slaTermsFromPlans } from '../services/sla/sla-report.service.ts';
 
 const config = loadConfig();
 const clock = () => new Date();

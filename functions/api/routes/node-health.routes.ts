@@ -16,11 +16,11 @@ import {
   SlaMonthQuery,
 } from '../../../shared/schemas/health.schemas.ts';
 import type { HealthRepository, UptimeRollup } from '../../../shared/store/health.repository.ts';
-import { renderSlaCsv } from '../../jobs/sla-reports.ts';
 import { requireOrgAccess } from '../access.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
+import { renderSlaCsv } from '../sla-csv.ts';
 import { NodeId } from './nodes.routes.ts';
 
 /** What these routes need besides the app's own dependencies. */
