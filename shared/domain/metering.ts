@@ -178,6 +178,10 @@ export function computeUnits(method: string, outcome: CallOutcome): number {
   return outcome === 'cache' ? Math.max(1, Math.ceil(weight / CACHE_HIT_DIVISOR)) : weight;
 }
 
+/** How a usage series buckets its hours: one point per hour, or per UTC day. */
+export const USAGE_GRANULARITIES = ['hour', 'day'] as const;
+export type UsageGranularity = (typeof USAGE_GRANULARITIES)[number];
+
 /**
  * The UTC hour an instant falls in, as the ISO 8601 string usage is keyed by: `2026-11-24T20:00Z`. Lexical order
  * is time order, so key ranges are time ranges.

@@ -36,7 +36,8 @@ export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 export type NodeHealth = 'healthy' | 'degraded' | 'unhealthy';
 
 /** What the owner wants; the reconciler drives the actual state toward it. */
-export type DesiredState = 'running' | 'stopped' | 'terminated';
+export const DESIRED_STATES = ['running', 'stopped', 'terminated'] as const;
+export type DesiredState = (typeof DESIRED_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<NodeState, readonly NodeState[]>> = {
   requested: ['provisioning', 'deprovisioning'],

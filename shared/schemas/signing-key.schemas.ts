@@ -3,6 +3,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { isAddress, isHexString } from 'ethers';
+import { SIGNING_KEY_STATES } from '../domain/signing-key.ts';
 import { Timestamp } from './common.schemas.ts';
 import { refuseMalformedText, WellFormedText } from './text.schemas.ts';
 
@@ -23,7 +24,7 @@ export const SigningKeyView = z
     description: z.string().nullable(),
     address: z.string().openapi({ description: 'Checksummed Ethereum address' }),
     publicKey: z.string().openapi({ description: 'Uncompressed secp256k1 public key, 0x04…' }),
-    state: z.enum(['enabled', 'disabled', 'pending-deletion']),
+    state: z.enum(SIGNING_KEY_STATES),
     deletionDate: Timestamp.nullable(),
     createdAt: Timestamp,
   })

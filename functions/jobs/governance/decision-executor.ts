@@ -14,9 +14,10 @@ import {
   type GovernanceProposal,
   readProposal,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
+import { SETTLED_EXECUTION_STATES } from '../../../shared/domain/governance.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import { InvalidStateError, NotFoundError } from '../../../shared/errors.ts';
-import { type DecisionExecution, SETTLED_EXECUTION_STATES } from '../../../shared/store/governance.repository.ts';
+import type { DecisionExecution } from '../../../shared/store/governance.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import {
   DEFAULT_RECEIPT_TIMEOUT_MS,

@@ -4,9 +4,8 @@ import { describe, expect, it } from 'vitest';
 import {
   CONSORTIUM_GOVERNANCE_BYTECODE,
   consortiumGovernanceInterface,
-  PROPOSAL_KINDS,
-  PROPOSAL_STATES,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
+import { PROPOSAL_KINDS, PROPOSAL_STATES } from '../../../shared/domain/governance.ts';
 import { artefactUrl, compileContract, serialiseArtefact } from '../../../shared/chain/contracts/solidity-compiler.ts';
 
 describe('ConsortiumGovernance artefact', () => {
