@@ -85,6 +85,14 @@ export function isPlatformRun(node: Pick<NodeRecord, 'hosting' | 'runtime'>): bo
   return node.hosting === 'managed' && node.runtime !== 'external';
 }
 
+/** What may be known about a node key outside its node: never the private key. */
+export interface NodeKeyIdentity {
+  /** The 64-byte uncompressed public key without its 0x04 prefix, 128 lower-case hex characters (the enode id). */
+  readonly nodeId: string;
+  /** The node address (checksummed): the last 20 bytes of the Keccak-256 of the public key; a validator's id. */
+  readonly address: string;
+}
+
 export interface NodeEndpoints {
   /** Private JSON-RPC URL the control plane and the gateway use; never handed to tenants directly. */
   readonly rpcUrl: string | undefined;

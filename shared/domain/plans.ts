@@ -250,3 +250,21 @@ export function estimateCharges(plan: Plan, usage: UsageSummary): ChargeEstimate
     totalOre: lines.reduce((sum, line) => sum + line.amountOre, 0),
   };
 }
+
+/** What the JSON-RPC gateway applies of an organisation's plan: its token bucket, batch size and methods. */
+export interface GatewayPlan {
+  readonly id: string;
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  readonly maxBatchSize: number;
+  /** Method names or `namespace_*` patterns; narrows what the gateway offers, never widens it. */
+  readonly allowedMethods?: readonly string[];
+}
+
+/** Limits for organisations whose plan says nothing else (billing off, or no plan chosen yet). */
+export const DEFAULT_GATEWAY_PLAN: GatewayPlan = {
+  id: 'default',
+  requestsPerSecond: 200,
+  burst: 400,
+  maxBatchSize: 100,
+};
