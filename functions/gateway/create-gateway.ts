@@ -1,5 +1,5 @@
 /**
- * The JSON-RPC gateway (DESIGN.md, "JSON-RPC gateway") as a Hono app built from the dependencies it is given:
+ * The JSON-RPC gateway (docs/architecture.md, "JSON-RPC gateway") as a Hono app built from the dependencies it is given:
  *
  *   POST /rpc/{nodeId}            key in `Authorization: Bearer <key>` or `x-api-key`
  *   POST /rpc/{nodeId}/{apiKey}   for clients that only take a URL (the key is redacted in every log line)

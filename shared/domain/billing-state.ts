@@ -1,5 +1,5 @@
 /**
- * An organisation's billing state (DESIGN.md, "Billing") as an explicit state machine. Pure: the webhook service,
+ * An organisation's billing state (docs/architecture.md, "Billing") as an explicit state machine. Pure: the webhook service,
  * the checkout service and the grace-period job decide with it; the repository guards each write with the version
  * it read.
  *

@@ -1,5 +1,5 @@
 /**
- * Node health (DESIGN.md, "Health, recovery, SLA"), pure: what one probe observed, what it means given the
+ * Node health (docs/architecture.md, "Health, recovery and SLA"), pure: what one probe observed, what it means given the
  * node's previous sample (healthy, degraded or unhealthy, with a reason a person can act on), and whether the
  * node should be restarted, replaced (runtimes that can rebuild a node's resources), waited for, or given up on.
  *

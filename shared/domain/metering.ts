@@ -1,5 +1,5 @@
 /**
- * What CareChain meters and how much a JSON-RPC call weighs (DESIGN.md, "Metering"). Pure data and arithmetic:
+ * What CareChain meters and how much a JSON-RPC call weighs (docs/architecture.md, "Metering"). Pure data and arithmetic:
  * the usage meter, the gateway, the rollup and billing all read the same tables from here.
  *
  * Every amount is a non-negative integer in the meter's `recordedIn` unit, so sums are exact however records are

@@ -1,5 +1,5 @@
 /**
- * Nodes and their lifecycle (DESIGN.md, "Node lifecycle") as an explicit state machine: every state change goes
+ * Nodes and their lifecycle (docs/architecture.md, "Node lifecycle") as an explicit state machine: every state change goes
  * through `assertTransition`, and the store guards it with the current state and version.
  */
 import { InvalidStateError } from '../errors.ts';
@@ -32,7 +32,7 @@ export type NodeSize = (typeof NODE_SIZES)[number];
 export const NODE_RUNTIMES = ['anvil', 'besu', 'ec2', 'external'] as const;
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 
-/** What the health monitor last concluded about a serving node (DESIGN.md, "Health, recovery, SLA"). */
+/** What the health monitor last concluded about a serving node (docs/architecture.md, "Health, recovery and SLA"). */
 export type NodeHealth = 'healthy' | 'degraded' | 'unhealthy';
 
 /** What the owner wants; the reconciler drives the actual state toward it. */

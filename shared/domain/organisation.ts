@@ -110,3 +110,8 @@ export interface AuditEntry {
   readonly requestId: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 }
+
+/** Who is calling: a signed-in user (with the hash of the session that proves it) or an API key of one organisation. */
+export type Principal =
+  | { readonly kind: 'user'; readonly user: User; readonly sessionHash: string | undefined }
+  | { readonly kind: 'api_key'; readonly apiKey: ApiKey };

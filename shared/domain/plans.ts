@@ -1,5 +1,5 @@
 /**
- * The plan catalogue (DESIGN.md, "Billing"): what each plan costs, includes and allows, as plain data. The API
+ * The plan catalogue (docs/architecture.md, "Billing"): what each plan costs, includes and allows, as plain data. The API
  * lists it (`GET /v1/plans`), the gateway reads its limits, admission reads its hostings and key limits, the SLA
  * report reads its credit ladder, and billing maps it to Stripe prices by lookup key.
  *
@@ -53,7 +53,7 @@ export interface Plan {
 
 const SEK = 100;
 
-/** The reference ladder of DESIGN.md ("Health, recovery, SLA"). */
+/** The reference ladder of service credits (docs/architecture.md, "Health, recovery and SLA"). */
 const STANDARD_LADDER: readonly CreditStep[] = [
   { below: 99.9, creditPercent: 10 },
   { below: 99.0, creditPercent: 25 },

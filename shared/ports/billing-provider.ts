@@ -1,5 +1,5 @@
 /**
- * Port for taking payment (DESIGN.md, "Billing"): customers, Checkout for subscriptions, the customer portal,
+ * Port for taking payment (docs/architecture.md, "Billing"): customers, Checkout for subscriptions, the customer portal,
  * invoices, usage meter events and the webhooks that report what happened. Implemented by `StripeBilling` (when a
  * Stripe key is configured) and `NoBilling` (billing off: plans activate at once, invoices are estimates).
  *

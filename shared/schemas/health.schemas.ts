@@ -4,6 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { BESU_PROBE_RESULTS, NODE_HEALTHS, RECOVERY_OUTCOMES } from '../domain/health.ts';
+import { MAINTENANCE_STATUSES } from '../domain/sla.ts';
 import { Timestamp } from './common.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
 
@@ -179,7 +180,7 @@ export const MaintenanceWindowView = z
     start: Timestamp,
     end: Timestamp,
     description: z.string(),
-    status: z.enum(['upcoming', 'under-way', 'past']),
+    status: z.enum(MAINTENANCE_STATUSES),
   })
   .openapi('MaintenanceWindow');
 

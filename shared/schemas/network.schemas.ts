@@ -92,6 +92,7 @@ export const UpdateSelfHostedNode = z
     rpcUrl: HttpUrl.nullable().optional(),
   })
   .openapi('UpdateSelfHostedNode');
+export type UpdateSelfHostedNode = z.infer<typeof UpdateSelfHostedNode>;
 
 export const NodeView = z
   .object({

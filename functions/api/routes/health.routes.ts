@@ -2,7 +2,7 @@
  * Liveness of the control plane itself.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps } from '../app-deps.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { jsonResponse } from '../route-helpers.ts';
 
@@ -10,7 +10,9 @@ const Health = z
   .object({ status: z.literal('ok'), mode: z.enum(['local', 'aws']), version: z.string(), time: z.string() })
   .openapi('Health');
 
-export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type HealthRouteDeps = RouteDeps<'config' | 'version' | 'clock'>;
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRouteDeps) {
   app.openapi(
     createRoute({
       method: 'get',
