@@ -1,15 +1,18 @@
 /**
  * The console's routes. Public pages (log in, sign up, accept an invitation) stand alone; everything else sits in
  * the application shell and needs a session. Organisation pages live under /orgs/:orgId, operators' under /ops.
+ * The billing pages read their answers with the server's zod schemas, so they load on first use: zod stays out
+ * of the bundle every other page needs.
  */
+import { lazy, type ReactNode, Suspense } from 'react';
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router';
 import { AppShell } from './components/app-shell.tsx';
+import { SkeletonBlock } from './components/skeleton.tsx';
 import { ApiKeysPage } from './pages/api-keys/api-keys.page.tsx';
 import { AuditPage } from './pages/audit/audit.page.tsx';
 import { AcceptInvitationPage } from './pages/auth/accept-invitation.page.tsx';
 import { LoginPage } from './pages/auth/login.page.tsx';
 import { SignupPage } from './pages/auth/signup.page.tsx';
-import { BillingPage } from './pages/billing/billing.page.tsx';
 import { CheckoutReturn } from './pages/billing/checkout-return.tsx';
 import { ConsortiumPage } from './pages/consortium/consortium.page.tsx';
 import { OpsConsortiumScope, OrgConsortiumIndex, OrgConsortiumScope } from './pages/consortium/consortium-routes.tsx';
@@ -23,7 +26,6 @@ import { NodeDetailPage } from './pages/nodes/node-detail.page.tsx';
 import { NodesPage } from './pages/nodes/nodes.page.tsx';
 import { RegisterSelfHostedNodePage } from './pages/nodes/register-self-hosted-node.page.tsx';
 import { NotFoundPage } from './pages/not-found.page.tsx';
-import { ChoosePlanPage } from './pages/onboarding/choose-plan.page.tsx';
 import { CreateOrganisationPage } from './pages/onboarding/create-organisation.page.tsx';
 import { CreateNetworkPage } from './pages/ops/create-network.page.tsx';
 import { FleetPage } from './pages/ops/fleet.page.tsx';
@@ -34,6 +36,15 @@ import { OrgScope } from './pages/org-scope.tsx';
 import { UsagePage } from './pages/usage/usage.page.tsx';
 import { RequireOperator, RequireUser } from './session/require-user.tsx';
 import { SessionProvider } from './session/session-context.tsx';
+
+const BillingPage = lazy(async () => ({ default: (await import('./pages/billing/billing.page.tsx')).BillingPage }));
+const ChoosePlanPage = lazy(async () => ({
+  default: (await import('./pages/onboarding/choose-plan.page.tsx')).ChoosePlanPage,
+}));
+
+function Loading({ children }: { readonly children: ReactNode }) {
+  return <Suspense fallback={<SkeletonBlock height={220} label="Loading" />}>{children}</Suspense>;
+}
 
 export function App() {
   return (
@@ -55,7 +66,14 @@ export function App() {
             <Route path="billing" element={<CheckoutReturn />} />
             <Route path="orgs/:orgId" element={<OrgScope />}>
               <Route index element={<Navigate to="nodes" replace />} />
-              <Route path="onboarding/plan" element={<ChoosePlanPage />} />
+              <Route
+                path="onboarding/plan"
+                element={
+                  <Loading>
+                    <ChoosePlanPage />
+                  </Loading>
+                }
+              />
               <Route path="nodes" element={<NodesPage />} />
               <Route path="nodes/new" element={<CreateManagedNodePage />} />
               <Route path="nodes/self-hosted" element={<RegisterSelfHostedNodePage />} />
@@ -63,7 +81,14 @@ export function App() {
               <Route path="keys" element={<SigningKeysPage />} />
               <Route path="api-keys" element={<ApiKeysPage />} />
               <Route path="usage" element={<UsagePage />} />
-              <Route path="billing" element={<BillingPage />} />
+              <Route
+                path="billing"
+                element={
+                  <Loading>
+                    <BillingPage />
+                  </Loading>
+                }
+              />
               <Route path="consortium" element={<OrgConsortiumIndex />} />
               <Route path="consortium/:networkId" element={<OrgConsortiumScope />}>
                 <Route index element={<ConsortiumPage />} />

@@ -6,17 +6,19 @@ import type { Context } from 'hono';
 import type { Config } from '../../shared/config/config.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import type { NodeHosting, NodeRecord, NodeRole, NodeRuntime } from '../../shared/domain/node.ts';
+import type { Interval } from '../../shared/domain/sla.ts';
 import type { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
-import type { GenesisValidators } from '../../shared/ports/genesis-validators.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { SignedSlaReport } from '../../shared/schemas/health.schemas.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
+import type { HealthRepository, UptimeRollup } from '../../shared/store/health.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -24,9 +26,9 @@ import type { OrganisationsRepository } from '../../shared/store/organisations.r
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
-import type { BillingDeps } from '../jobs/billing/billing-deps.ts';
-import type { BillingReadinessReport } from '../jobs/billing/billing-readiness.ts';
-import type { NodeHealthServices } from './routes/node-health.routes.ts';
+import type { BillingDeps } from '../services/billing/billing-deps.ts';
+import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
+import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -42,6 +44,28 @@ export interface Stores {
   readonly governance: GovernanceRepository;
   readonly governanceVotes: GovernanceVotesRepository;
 }
+
+/** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */
+export interface NodeHealthServices {
+  readonly health: HealthRepository;
+  /** Reports and uptime (the SLA report service). */
+  readonly slaReports: {
+    reportFor(orgId: string, month: string): Promise<SignedSlaReport>;
+    uptime(node: { id: string; orgId: string }, range: Interval): Promise<UptimeRollup[]>;
+  };
+  /** The address of the platform key that signs SLA reports. */
+  readonly platformAddress: () => Promise<string>;
+  /** @default 'CareChain' */
+  readonly platformName?: string;
+}
+
+/**
+ * The dependencies one route module reads: the fields of `AppDeps` named by `K` and the repositories named by `S`,
+ * so a module's signature says what it touches.
+ */
+export type RouteDeps<K extends keyof AppDeps, S extends keyof Stores = never> = Pick<AppDeps, K> & {
+  readonly stores: Pick<Stores, S>;
+};
 
 export interface AppDeps {
   readonly config: Pick<Config, 'mode' | 'bodyLimitBytes' | 'sessionTtlHours' | 'publicUrl'>;
@@ -62,7 +86,7 @@ export interface AppDeps {
    * Genesis validators the platform provides for a network created without a validator list. Absent where the
    * operator must name them (AWS without the fleet's node-key store: the addresses of the validators' node keys).
    */
-  readonly genesisValidators?: GenesisValidators;
+  readonly genesisValidators?: GenesisValidatorSupply;
   /** Where signing keys live: KMS in AWS, the encrypted local vault on a laptop. */
   readonly vault: KeyVault;
   /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */

@@ -1,12 +1,11 @@
 /**
- * Per-request context shared by middleware and routes: the request id, the logger and who is calling.
+ * Per-request context shared by middleware and routes: the request id, the logger and who is calling. Route guards
+ * (functions/api/access.ts) add what they established (`access`, `user`) through their own middleware types.
  */
-import type { ApiKey, User } from '../../shared/domain/organisation.ts';
+import type { Principal } from '../../shared/domain/organisation.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 
-export type Principal =
-  | { readonly kind: 'user'; readonly user: User; readonly sessionHash: string | undefined }
-  | { readonly kind: 'api_key'; readonly apiKey: ApiKey };
+export type { Principal } from '../../shared/domain/organisation.ts';
 
 export interface AppEnv {
   Variables: {

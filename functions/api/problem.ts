@@ -1,34 +1,14 @@
 /**
- * RFC 9457 problem+json: the one shape every error of the API takes.
+ * Errors of the tenant API as problem+json (shared/http/problem.ts), with the request id and path of the request,
+ * and zod's validation issues as the field errors a problem lists.
  */
 import type { Context } from 'hono';
 import type { ZodError } from 'zod';
 import type { AppError, FieldError } from '../../shared/errors.ts';
-import type { Problem } from '../../shared/schemas/common.schemas.ts';
-
-export const PROBLEM_BASE = 'https://carechain.se/problems/';
-
-export function problemBody(error: AppError, requestId: string | undefined, instance?: string): Problem {
-  return {
-    type: `${PROBLEM_BASE}${error.type}`,
-    title: error.title,
-    status: error.status,
-    detail: error.message,
-    instance,
-    requestId,
-    errors:
-      'fields' in error && Array.isArray(error.fields) && error.fields.length
-        ? (error.fields as FieldError[])
-        : undefined,
-  };
-}
+import { problemResponse as problemJson } from '../../shared/http/problem.ts';
 
 export function problemResponse(c: Context, error: AppError): Response {
-  const body = problemBody(error, c.get('requestId') as string | undefined, new URL(c.req.url).pathname);
-  return new Response(JSON.stringify(body), {
-    status: error.status,
-    headers: { 'content-type': 'application/problem+json', ...error.headers },
-  });
+  return problemJson(error, new URL(c.req.url).pathname, c.get('requestId') as string | undefined);
 }
 
 export function fieldErrors(error: ZodError, where: string): FieldError[] {

@@ -6,10 +6,10 @@
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError, PayloadTooLargeError } from '../../shared/errors.ts';
+import { problemBody } from '../../shared/http/problem.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import type { BillingDeps } from '../jobs/billing/billing-deps.ts';
-import { handleStripeWebhook } from '../jobs/billing/stripe-webhook.service.ts';
-import { problemBody } from './problem.ts';
+import type { BillingDeps } from '../services/billing/billing-deps.ts';
+import { handleStripeWebhook } from '../services/billing/stripe-webhook.service.ts';
 
 /** Stripe events (invoices with many lines) can exceed the API's default body limit. */
 const WEBHOOK_BODY_LIMIT = 512 * 1024;

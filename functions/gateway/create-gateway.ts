@@ -1,5 +1,5 @@
 /**
- * The JSON-RPC gateway (DESIGN.md, "JSON-RPC gateway") as a Hono app built from the dependencies it is given:
+ * The JSON-RPC gateway (docs/architecture.md, "JSON-RPC gateway") as a Hono app built from the dependencies it is given:
  *
  *   POST /rpc/{nodeId}            key in `Authorization: Bearer <key>` or `x-api-key`
  *   POST /rpc/{nodeId}/{apiKey}   for clients that only take a URL (the key is redacted in every log line)
@@ -19,6 +19,7 @@
 import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { isServing, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
+import type { GatewayPlan } from '../../shared/domain/plans.ts';
 import {
   AppError,
   ForbiddenError,
@@ -31,26 +32,17 @@ import {
   TooManyRequestsError,
   UnauthorizedError,
 } from '../../shared/errors.ts';
+import { problemResponse } from '../../shared/http/problem.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import { ChainHeads } from './chain-heads.ts';
 import { recordUsage, usageOf } from './compute-units.ts';
-import { problemResponse } from './gateway-problem.ts';
 import { errorResponse, type JsonRpcBody, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
 import { cachedLookup } from './lookup-cache.ts';
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
 import { type CallAnswer, type DispatchTarget, RpcDispatcher } from './rpc-dispatcher.ts';
 import { RpcUpstream } from './upstream.ts';
-
-export interface GatewayPlan {
-  readonly id: string;
-  readonly requestsPerSecond: number;
-  readonly burst: number;
-  readonly maxBatchSize: number;
-  /** Method names or `namespace_*` patterns; narrows what the gateway offers, never widens it. */
-  readonly allowedMethods?: readonly string[];
-}
 
 export interface GatewayPrincipal {
   readonly orgId: string;

@@ -4,19 +4,12 @@
  * the gateway's Lambda entry and the local runtime.
  */
 import { sha256Hex } from '../../shared/auth/secrets.ts';
+import { DEFAULT_GATEWAY_PLAN, type GatewayPlan } from '../../shared/domain/plans.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import type { GatewayDeps, GatewayPlan } from './create-gateway.ts';
-
-/** Limits for organisations whose plan says nothing else (billing off, or no plan chosen yet). */
-export const DEFAULT_GATEWAY_PLAN: GatewayPlan = {
-  id: 'default',
-  requestsPerSecond: 200,
-  burst: 400,
-  maxBatchSize: 100,
-};
+import type { GatewayDeps } from './create-gateway.ts';
 
 export interface GatewayWiring {
   readonly apiKeys: ApiKeysRepository;

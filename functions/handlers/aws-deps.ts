@@ -22,8 +22,8 @@ import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
-import { BillingReadiness } from '../jobs/billing/billing-readiness.ts';
-import { wireBilling } from '../jobs/billing/billing-wiring.ts';
+import { BillingReadiness } from '../services/billing/billing-readiness.ts';
+import { wireBilling } from '../services/billing/billing-wiring.ts';
 import {
   type AwsCore,
   type AwsWiringOptions,

@@ -7,7 +7,7 @@ import { SecretsManagerNodeKeys } from '../../shared/adapters/aws/secrets-manage
 import { AWS_SETTING_VARIABLES, ConfigError } from '../../shared/config/config.ts';
 import type { NodeRecord } from '../../shared/domain/node.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import { Ec2GenesisValidators } from '../jobs/genesis-validator-nodes.ts';
+import { Ec2GenesisValidators } from '../services/networks/genesis-validator-nodes.ts';
 import { type AwsCore, secretsManagerClient } from './aws-core.ts';
 
 /**

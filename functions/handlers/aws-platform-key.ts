@@ -12,7 +12,8 @@ import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
 import { PlatformRepository } from '../../shared/store/platform.repository.ts';
-import { SlaReporter, slaTermsFromPlans } from '../jobs/sla-reports.ts';
+import { SlaReporter } from '../jobs/sla-reports.ts';
+import { slaTermsFromPlans } from '../services/sla/sla-report.service.ts';
 import { type AwsCore, kmsClient } from './aws-core.ts';
 
 /** Tenants' keys and the platform key: KMS. */

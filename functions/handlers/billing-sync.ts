@@ -16,8 +16,8 @@ import { loadConfig } from '../../shared/config/config.ts';
 import { type ChangeRow, describeChange } from '../../shared/domain/billing-catalogue-plan.ts';
 import { ValidationError } from '../../shared/errors.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
-import { applyCatalogueSync, planCatalogueSync } from '../jobs/billing/billing-catalogue-sync.ts';
-import { changeTable } from '../jobs/billing/catalogue-change-table.ts';
+import { applyCatalogueSync, planCatalogueSync } from '../services/billing/billing-catalogue-sync.ts';
+import { changeTable } from '../services/billing/catalogue-change-table.ts';
 
 const BillingSyncRequest = z
   .strictObject({

@@ -14,7 +14,7 @@ import { BillingRepository } from '../../shared/store/billing.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
-import { planLimits } from '../jobs/billing/plan-limits.ts';
+import { planLimits } from '../services/billing/plan-limits.ts';
 import { type AwsCore, type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
 
 type GatewayHandler = ReturnType<typeof handle>;

@@ -3,8 +3,8 @@
  * that lack it, read new governance events, carry out passed decisions.
  */
 import { GovernanceRepository } from '../../shared/store/governance.repository.ts';
-import { governanceJobDeps } from '../jobs/governance/governance-deps.ts';
 import { runGovernancePass } from '../jobs/governance/governance-pass.ts';
+import { governanceJobDeps } from '../services/governance/governance-deps.ts';
 import { type AwsWiringOptions, coldStart } from './aws-core.ts';
 import { awsDeps } from './aws-deps.ts';
 

@@ -10,7 +10,7 @@ import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import { rollupHour } from '../../shared/metering/usage-rollup.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import type { BillingDeps } from './billing/billing-deps.ts';
+import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import { type HourlyUsage, sendHourlyMeterEvents } from './billing/meter-events.job.ts';
 import { syncNodeSeats } from './billing/node-seats.job.ts';
 import { accrueNodeHours } from './node-hours.ts';

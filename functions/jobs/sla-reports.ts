@@ -1,219 +1,23 @@
 /**
- * Uptime rollups and SLA reports (DESIGN.md, "Health, recovery, SLA"). A node's day is rolled up from its health
- * samples into downtime windows (recomputable at any time; finished days are stored). An organisation's monthly
- * report puts each node's days together: RPC availability, downtime windows, block production apart, the plan's
- * target and the credit earned. The report's canonical JSON is signed with the platform key (EIP-191), so a
- * member checks it with `ethers.verifyMessage(payload, signature)` against the platform's published address.
- *
- * Run daily (AWS: the `sla` schedule; locally on demand): yesterday's rollups, every organisation's month to date,
- * and on the first days of a month the previous month's final report, which is never changed afterwards.
+ * The daily SLA run (AWS: the `sla` schedule; locally the health worker): yesterday's rollups for the whole fleet,
+ * every organisation's month to date, and on the first days of a month the previous month's final report, which is
+ * never changed afterwards. Reports themselves are built and signed by the SLA report service.
  */
-
-import type { NodeRecord } from '../../shared/domain/node.ts';
-import { getPlan, isPlanId } from '../../shared/domain/plans.ts';
 import { isPlatformNode } from '../../shared/domain/platform.ts';
-import {
-  canonicalJson,
-  DEFAULT_SLA_TERMS,
-  type DowntimeWindow,
-  dayOf,
-  dayRange,
-  daysOverlapping,
-  downtimeWindows,
-  type Interval,
-  monthOf,
-  monthRange,
-  type NodeSlaResult,
-  nodeMonthSla,
-  type SlaTerms,
-  type StatusPoint,
-  slaTermsFromPlan,
-  totalMs,
-} from '../../shared/domain/sla.ts';
-import { NotFoundError, ValidationError } from '../../shared/errors.ts';
-import type { Logger } from '../../shared/observability/logger.ts';
-import { type SignedSlaReport, SLA_REPORT_SCHEMA, type SlaReport } from '../../shared/schemas/health.schemas.ts';
-import type { HealthRepository, StoredSample, UptimeRollup } from '../../shared/store/health.repository.ts';
-import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
-
-/** Signs EIP-191 messages with the platform key (a `VaultSigner` over the platform key). */
-export interface MessageSigner {
-  getAddress(): Promise<string>;
-  signMessage(message: string): Promise<string>;
-}
-
-export interface SlaReportDeps {
-  readonly nodes: NodesRepository;
-  readonly organisations: OrganisationsRepository;
-  readonly health: HealthRepository;
-  readonly signer: MessageSigner;
-  readonly clock: () => Date;
-  readonly logger: Logger;
-  /** The SLA an organisation's plan promises. @default DEFAULT_SLA_TERMS (99.9 %, the reference ladder) */
-  readonly slaTermsOf?: (orgId: string) => Promise<SlaTerms>;
-  /** A probe speaks for at most this long: longer silences are not downtime. @default 300_000 */
-  readonly maxSampleGapMs?: number;
-}
+import { dayOf, dayRange, monthOf, monthRange } from '../../shared/domain/sla.ts';
+import { NotFoundError } from '../../shared/errors.ts';
+import { existedDuring, SlaReportService } from '../services/sla/sla-report.service.ts';
 
 const DAY_MS = 86_400_000;
 
-/**
- * `slaTermsOf` from the plan catalogue: the organisation's plan (as billing records it) gives the target, the
- * ladder and the node fees; an organisation without a plan gets the reference terms.
- */
-export function slaTermsFromPlans(planIdOf: (orgId: string) => Promise<string | undefined>) {
-  return async (orgId: string): Promise<SlaTerms> => {
-    const planId = await planIdOf(orgId);
-    return planId && isPlanId(planId) ? slaTermsFromPlan(getPlan(planId)) : DEFAULT_SLA_TERMS;
-  };
-}
-
-export class SlaReporter {
-  readonly #deps: SlaReportDeps;
-  readonly #maxGapMs: number;
-
-  constructor(deps: SlaReportDeps) {
-    this.#deps = deps;
-    this.#maxGapMs = deps.maxSampleGapMs ?? 300_000;
-  }
-
-  /** A node's day from its samples (up to now for today); stored once the day is over. */
-  async rollupDay(node: Pick<NodeRecord, 'id' | 'orgId'>, day: string): Promise<UptimeRollup> {
-    const now = this.#deps.clock().getTime();
-    const range = dayRange(day);
-    const covered: Interval = { start: range.start, end: Math.max(range.start, Math.min(range.end, now)) };
-    const from = iso(covered.start);
-    const [samples, carryIn] = await Promise.all([
-      covered.end > covered.start ? this.#deps.health.allSamples(node.id, from, iso(covered.end)) : [],
-      this.#deps.health.sampleBefore(node.id, from),
-    ]);
-    const windows = (down: (s: StoredSample) => boolean) =>
-      downtimeWindows(
-        samples.map((s) => point(s, down)),
-        covered,
-        carryIn ? { maxGapMs: this.#maxGapMs, carryIn: point(carryIn, down) } : { maxGapMs: this.#maxGapMs },
-      );
-    const rpcDowntime = windows((s) => s.health === 'unhealthy');
-    const blockDowntime = windows((s) => !s.headAdvancing);
-    const rollup: UptimeRollup = {
-      nodeId: node.id,
-      orgId: node.orgId,
-      day,
-      complete: covered.end === range.end,
-      coveredUntil: iso(covered.end),
-      samples: samples.length,
-      unhealthySamples: samples.filter((s) => s.health === 'unhealthy').length,
-      degradedSamples: samples.filter((s) => s.health === 'degraded').length,
-      rpcDowntime,
-      blockDowntime,
-      rpcDowntimeMs: totalMs(rpcDowntime),
-      blockDowntimeMs: totalMs(blockDowntime),
-      computedAt: iso(now),
-    };
-    if (rollup.complete) await this.#deps.health.saveRollup(rollup);
-    return rollup;
-  }
-
-  /** One rollup per UTC day of `range`: stored finished days as they are, the others computed now. */
-  async uptime(node: Pick<NodeRecord, 'id' | 'orgId'>, range: Interval): Promise<UptimeRollup[]> {
-    const days = daysOverlapping(range);
-    const first = days[0];
-    const last = days[days.length - 1];
-    if (!first || !last) return [];
-    const stored = new Map(
-      (await this.#deps.health.listRollups(node.id, first, last)).filter((r) => r.complete).map((r) => [r.day, r]),
-    );
-    return Promise.all(days.map((day) => stored.get(day) ?? this.rollupDay(node, day)));
-  }
-
-  /** The organisation's report for a month (to date, while it runs), built now and signed. */
-  async generate(orgId: string, month: string): Promise<SignedSlaReport> {
-    const org = await this.#deps.organisations.get(orgId);
-    if (!org) throw new NotFoundError('No such organisation');
-    const now = this.#deps.clock().getTime();
-    const range = monthRange(month);
-    if (range.start > now)
-      throw new ValidationError('That month has not begun', [{ path: 'month', message: 'future' }]);
-    const period: Interval = { start: range.start, end: Math.min(range.end, now) };
-    const terms = (await this.#deps.slaTermsOf?.(orgId)) ?? DEFAULT_SLA_TERMS;
-    const nodes = (await this.#deps.nodes.listByOrg(orgId)).filter((node) => overlaps(node, period));
-    const maintenance = await this.maintenanceOf(nodes, period);
-    const results: NodeSlaResult[] = [];
-    for (const node of nodes) {
-      const lifetime: Interval = { start: Math.max(period.start, Date.parse(node.createdAt)), end: period.end };
-      const days = await this.uptime(node, lifetime);
-      const result = nodeMonthSla({
-        node: { ...node, ...(node.state === 'terminated' && { endedAt: node.stateChangedAt }) },
-        month,
-        now,
-        rpcDowntime: days.flatMap((d) => d.rpcDowntime as DowntimeWindow[]),
-        blockDowntime: days.flatMap((d) => d.blockDowntime as DowntimeWindow[]),
-        maintenance: (maintenance.get(node.networkId) ?? []).map(({ start, end }) => ({
-          start: Date.parse(start),
-          end: Date.parse(end),
-        })),
-        terms,
-      });
-      if (result) results.push(result);
-    }
-    const signer = await this.#deps.signer.getAddress();
-    const covered = results.filter((r) => r.covered);
-    const report: SlaReport = {
-      schema: SLA_REPORT_SCHEMA,
-      orgId,
-      organisationName: org.name,
-      month,
-      final: now >= range.end,
-      generatedAt: iso(now),
-      period: { start: iso(period.start), end: iso(period.end) },
-      plan: {
-        id: terms.planId ?? null,
-        slaTargetPercent: terms.targetPercent ?? null,
-        creditLadder: terms.ladder.map(({ below, creditPercent }) => ({ below, creditPercent })),
-      },
-      signer,
-      maintenance: [...maintenance.values()].flat().map(({ networkId, start, end, description }) => ({
-        networkId,
-        start,
-        end,
-        description,
-      })),
-      nodes: results,
-      totals: {
-        nodes: results.length,
-        coveredNodes: covered.length,
-        nodesBelowTarget: covered.filter((r) => r.metTarget === false).length,
-        creditOre: covered.some((r) => r.creditOre !== null)
-          ? covered.reduce((sum, r) => sum + (r.creditOre ?? 0), 0)
-          : null,
-      },
-      notes: notesFor(nodes, this.#maxGapMs),
-    };
-    const payload = canonicalJson(report);
-    const signature = await this.#deps.signer.signMessage(payload);
-    // What is returned is what was signed, byte for byte.
-    return { report: JSON.parse(payload) as SlaReport, payload, signature, signer };
-  }
-
-  /**
-   * The report a member asks for: a stored final report as it was signed; otherwise one built now, stored when the
-   * month is over (and from then on final and unchanged).
-   */
-  async reportFor(orgId: string, month: string): Promise<SignedSlaReport> {
-    const stored = await this.#deps.health.getReport(orgId, month);
-    if (stored?.final) return fromStored(stored);
-    const fresh = await this.generate(orgId, month);
-    return fresh.report.final ? this.store(fresh) : fresh;
-  }
-
-  /** The daily job: yesterday's rollups, each organisation's month to date, last month's final reports. */
+export class SlaReporter extends SlaReportService {
+  /** Yesterday's rollups, each organisation's month to date, last month's final reports. */
   async runDaily(): Promise<{ rollups: number; reports: number }> {
-    const now = this.#deps.clock().getTime();
+    const now = this.deps.clock().getTime();
     const yesterday = dayOf(now - DAY_MS);
-    const fleet = await this.#deps.nodes.listFleet();
+    const fleet = await this.deps.nodes.listFleet();
     const dayInterval = dayRange(yesterday);
-    const active = fleet.filter((node) => overlaps(node, dayInterval));
+    const active = fleet.filter((node) => existedDuring(node, dayInterval));
     for (const node of active) await this.rollupDay(node, yesterday);
     // Organisations' reports; the platform's own nodes (genesis validators) are in no organisation's report.
     const orgIds = [...new Set(fleet.filter((node) => !isPlatformNode(node)).map((node) => node.orgId))];
@@ -222,7 +26,7 @@ export class SlaReporter {
     let reports = 0;
     for (const orgId of orgIds) {
       try {
-        if (!(await this.#deps.health.getReport(orgId, lastMonth))?.final) {
+        if (!(await this.deps.health.getReport(orgId, lastMonth))?.final) {
           await this.store(await this.generate(orgId, lastMonth));
           reports++;
         }
@@ -230,157 +34,9 @@ export class SlaReporter {
         reports++;
       } catch (error) {
         if (!(error instanceof NotFoundError)) throw error;
-        this.#deps.logger.warn('no SLA report for a missing organisation', { orgId });
+        this.deps.logger.warn('no SLA report for a missing organisation', { orgId });
       }
     }
     return { rollups: active.length, reports };
   }
-
-  private async store(signed: SignedSlaReport): Promise<SignedSlaReport> {
-    const kept = await this.#deps.health.saveReport({
-      orgId: signed.report.orgId,
-      month: signed.report.month,
-      final: signed.report.final,
-      payload: signed.payload,
-      signature: signed.signature,
-      signer: signed.signer,
-      generatedAt: signed.report.generatedAt,
-    });
-    return fromStored(kept);
-  }
-
-  private async maintenanceOf(nodes: readonly NodeRecord[], period: Interval) {
-    const byNetwork = new Map<string, Awaited<ReturnType<HealthRepository['listMaintenanceWindows']>>>();
-    for (const networkId of new Set(nodes.map((n) => n.networkId))) {
-      const windows = await this.#deps.health.listMaintenanceWindows(networkId, iso(period.start), iso(period.end));
-      if (windows.length) byNetwork.set(networkId, windows);
-    }
-    return byNetwork;
-  }
-}
-
-function fromStored(stored: { payload: string; signature: string; signer: string }): SignedSlaReport {
-  return {
-    report: JSON.parse(stored.payload) as SlaReport,
-    payload: stored.payload,
-    signature: stored.signature,
-    signer: stored.signer,
-  };
-}
-
-function point(sample: StoredSample, down: (s: StoredSample) => boolean): StatusPoint {
-  return { at: Date.parse(sample.at), down: down(sample), reason: sample.reason };
-}
-
-/** Whether a node existed during part of `interval` (created before its end, not terminated before its start). */
-function overlaps(node: NodeRecord, interval: Interval): boolean {
-  if (Date.parse(node.createdAt) >= interval.end) return false;
-  return node.state !== 'terminated' || Date.parse(node.stateChangedAt) > interval.start;
-}
-
-function notesFor(nodes: readonly NodeRecord[], maxGapMs: number): string[] {
-  const notes = [
-    'Availability is the share of each node’s time in the month — from its creation (or the month’s start) to its ' +
-      'deletion (or the month’s end, or now) — outside announced maintenance, during which it answered JSON-RPC.',
-    'A downtime window opens at the first failed probe and closes at the next passing one; a probe speaks for at ' +
-      `most ${Math.round(maxGapMs / 1000)} s, so time without probes is not counted as downtime.`,
-    'Block production (the node’s head advancing within 3 block periods) is reported apart and does not change ' +
-      'credits. Credits apply to managed nodes; self-hosted nodes are reported for information.',
-  ];
-  if (nodes.some((n) => n.runtime === 'anvil')) {
-    notes.push(
-      'Local development runtime: the nodes of a network share one anvil chain process, so a fault of that ' +
-        'process is downtime for every node of the network.',
-    );
-  }
-  return notes;
-}
-
-function iso(ms: number): string {
-  return new Date(ms).toISOString();
-}
-
-// ---- CSV ----------------------------------------------------------------------------------------------------
-
-const CSV_COLUMNS = [
-  'record',
-  'org_id',
-  'month',
-  'final',
-  'node_id',
-  'node_name',
-  'network_id',
-  'hosting',
-  'covered',
-  'period_start',
-  'period_end',
-  'eligible_ms',
-  'rpc_downtime_ms',
-  'rpc_availability_percent',
-  'block_downtime_ms',
-  'block_production_percent',
-  'target_percent',
-  'met_target',
-  'credit_percent',
-  'credit_sek',
-  'window_start',
-  'window_end',
-  'window_duration_ms',
-  'reason',
-] as const;
-
-type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>;
-
-/**
- * The report as CSV (RFC 4180): one `node` row per node, then one row per downtime window (`rpc_downtime`,
- * `block_downtime`). The signed JSON is the authoritative form; this is for spreadsheets.
- */
-export function renderSlaCsv(report: SlaReport): string {
-  const base = { org_id: report.orgId, month: report.month, final: report.final };
-  const rows: CsvRow[] = [];
-  for (const node of report.nodes) {
-    const who = { ...base, node_id: node.nodeId, node_name: node.name, network_id: node.networkId };
-    rows.push({
-      record: 'node',
-      ...who,
-      hosting: node.hosting,
-      covered: node.covered,
-      period_start: node.periodStart,
-      period_end: node.periodEnd,
-      eligible_ms: node.eligibleMs,
-      rpc_downtime_ms: node.rpc.downtimeMs,
-      rpc_availability_percent: node.rpc.availabilityPercent,
-      block_downtime_ms: node.blockProduction.downtimeMs,
-      block_production_percent: node.blockProduction.availabilityPercent,
-      target_percent: node.targetPercent,
-      met_target: node.metTarget,
-      credit_percent: node.creditPercent,
-      credit_sek: node.creditOre === null ? null : (node.creditOre / 100).toFixed(2),
-    });
-    for (const [record, windows] of [
-      ['rpc_downtime', node.rpc.windows],
-      ['block_downtime', node.blockProduction.windows],
-    ] as const) {
-      for (const w of windows) {
-        rows.push({
-          record,
-          ...who,
-          window_start: w.start,
-          window_end: w.end,
-          window_duration_ms: w.durationMs,
-          reason: w.reason,
-        });
-      }
-    }
-  }
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((c) => csvField(row[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
-  // A spreadsheet would run a name starting with = + - @ as a formula.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
 }

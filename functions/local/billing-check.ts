@@ -6,7 +6,7 @@
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import type { Config } from '../../shared/config/config.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import { BillingReadiness, type BillingReadinessReport } from '../jobs/billing/billing-readiness.ts';
+import { BillingReadiness, type BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 
 /** How long start-up waits for the check; a slower Stripe answer lands in GET /health. */
 const START_UP_WAIT_MS = 10_000;

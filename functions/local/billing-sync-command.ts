@@ -9,8 +9,8 @@ import { parseArgs } from 'node:util';
 import { describeChange } from '../../shared/domain/billing-catalogue-plan.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { BillingCatalogue } from '../../shared/ports/billing-catalogue.ts';
-import { applyCatalogueSync, planCatalogueSync } from '../jobs/billing/billing-catalogue-sync.ts';
-import { changeTable, countActions } from '../jobs/billing/catalogue-change-table.ts';
+import { applyCatalogueSync, planCatalogueSync } from '../services/billing/billing-catalogue-sync.ts';
+import { changeTable, countActions } from '../services/billing/catalogue-change-table.ts';
 
 export const BILLING_SYNC_USAGE = `Usage: npm run billing:sync [-- --dry-run] [-- --yes]
 

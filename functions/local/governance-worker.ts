@@ -2,8 +2,9 @@
  * Local stand-in for the governance schedule: runs a governance pass (deploy, watch, execute) every few seconds,
  * one at a time, in the control plane's process.
  */
-import type { GovernanceJobDeps } from '../jobs/governance/governance-deps.ts';
+
 import { type GovernancePassReport, runGovernancePass } from '../jobs/governance/governance-pass.ts';
+import type { GovernanceJobDeps } from '../services/governance/governance-deps.ts';
 
 export function startGovernanceWorker(deps: GovernanceJobDeps, options: { intervalMs?: number } = {}) {
   let running: Promise<GovernancePassReport | undefined> | undefined;

@@ -13,8 +13,8 @@ import { createLogger, type Logger } from '../../shared/observability/logger.ts'
 import type { Table } from '../../shared/store/table.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import type { OperatorBootstrap } from '../api/operator-bootstrap.ts';
-import type { BillingReadiness, BillingReadinessReport } from '../jobs/billing/billing-readiness.ts';
 import type { NodeReconciler } from '../jobs/node-reconciler.ts';
+import type { BillingReadiness, BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import { withConsole } from './console-static.ts';
 import type { GovernanceWorker } from './governance-worker.ts';
 import { type LocalParts, type Stopper, wireLocal } from './local-wiring.ts';

@@ -3,7 +3,7 @@
  */
 import { ConfigError, loadConfig } from '../../shared/config/config.ts';
 import { guardProcessOutput, writeOutput } from '../../shared/observability/process-output.ts';
-import { describeReadiness } from '../jobs/billing/billing-readiness.ts';
+import { describeReadiness } from '../services/billing/billing-readiness.ts';
 import { startLocalRuntime } from './local-runtime.ts';
 
 // Whoever reads our output may go away (a closed terminal, a log shipper restarting): from then on writes fail,

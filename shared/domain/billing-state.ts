@@ -1,5 +1,5 @@
 /**
- * An organisation's billing state (DESIGN.md, "Billing") as an explicit state machine. Pure: the webhook service,
+ * An organisation's billing state (docs/architecture.md, "Billing") as an explicit state machine. Pure: the webhook service,
  * the checkout service and the grace-period job decide with it; the repository guards each write with the version
  * it read.
  *
@@ -15,6 +15,10 @@ import type { PlanId } from './plans.ts';
 
 export const BILLING_STATES = ['pending_payment', 'active', 'past_due', 'suspended', 'canceled'] as const;
 export type BillingState = (typeof BILLING_STATES)[number];
+
+/** An invoice as the payment provider has it; `estimate` when billing is off (never a claim for payment). */
+export const INVOICE_STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void', 'estimate'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 
 const TRANSITIONS: Readonly<Record<BillingState, readonly BillingState[]>> = {
   pending_payment: ['active', 'canceled'],

@@ -1,5 +1,5 @@
 /**
- * Node health (DESIGN.md, "Health, recovery, SLA"), pure: what one probe observed, what it means given the
+ * Node health (docs/architecture.md, "Health, recovery and SLA"), pure: what one probe observed, what it means given the
  * node's previous sample (healthy, degraded or unhealthy, with a reason a person can act on), and whether the
  * node should be restarted, replaced (runtimes that can rebuild a node's resources), waited for, or given up on.
  *
@@ -13,7 +13,12 @@ export type { NodeHealth } from './node.ts';
 export const NODE_HEALTHS = ['healthy', 'degraded', 'unhealthy'] as const satisfies readonly NodeHealth[];
 
 /** Besu's `GET /readiness` and `GET /liveness` answers; `unreachable` when nothing answered. */
-export type BesuProbeResult = 'up' | 'down' | 'unreachable';
+export const BESU_PROBE_RESULTS = ['up', 'down', 'unreachable'] as const;
+export type BesuProbeResult = (typeof BESU_PROBE_RESULTS)[number];
+
+/** What came of a recovery a probe asked for. */
+export const RECOVERY_OUTCOMES = ['requested', 'failed'] as const;
+export type RecoveryOutcome = (typeof RECOVERY_OUTCOMES)[number];
 
 /** What one probe of a node saw, before any judgement. */
 export interface ProbeObservation {
@@ -62,7 +67,7 @@ export interface HealthSample extends ProbeObservation {
   /** Set on the sample of the probe that tried a restart, or (`action: 'replace'`) a replacement. */
   readonly recovery?: {
     readonly attempt: number;
-    readonly outcome: 'requested' | 'failed';
+    readonly outcome: RecoveryOutcome;
     readonly error?: string;
     readonly action?: 'replace';
   };

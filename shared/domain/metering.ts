@@ -1,5 +1,5 @@
 /**
- * What CareChain meters and how much a JSON-RPC call weighs (DESIGN.md, "Metering"). Pure data and arithmetic:
+ * What CareChain meters and how much a JSON-RPC call weighs (docs/architecture.md, "Metering"). Pure data and arithmetic:
  * the usage meter, the gateway, the rollup and billing all read the same tables from here.
  *
  * Every amount is a non-negative integer in the meter's `recordedIn` unit, so sums are exact however records are
@@ -177,6 +177,10 @@ export function computeUnits(method: string, outcome: CallOutcome): number {
   const weight = RPC_COMPUTE_UNITS[method] ?? DEFAULT_COMPUTE_UNITS;
   return outcome === 'cache' ? Math.max(1, Math.ceil(weight / CACHE_HIT_DIVISOR)) : weight;
 }
+
+/** How a usage series buckets its hours: one point per hour, or per UTC day. */
+export const USAGE_GRANULARITIES = ['hour', 'day'] as const;
+export type UsageGranularity = (typeof USAGE_GRANULARITIES)[number];
 
 /**
  * The UTC hour an instant falls in, as the ISO 8601 string usage is keyed by: `2026-11-24T20:00Z`. Lexical order

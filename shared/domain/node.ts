@@ -1,5 +1,5 @@
 /**
- * Nodes and their lifecycle (DESIGN.md, "Node lifecycle") as an explicit state machine: every state change goes
+ * Nodes and their lifecycle (docs/architecture.md, "Node lifecycle") as an explicit state machine: every state change goes
  * through `assertTransition`, and the store guards it with the current state and version.
  */
 import { InvalidStateError } from '../errors.ts';
@@ -32,11 +32,12 @@ export type NodeSize = (typeof NODE_SIZES)[number];
 export const NODE_RUNTIMES = ['anvil', 'besu', 'ec2', 'external'] as const;
 export type NodeRuntime = (typeof NODE_RUNTIMES)[number];
 
-/** What the health monitor last concluded about a serving node (DESIGN.md, "Health, recovery, SLA"). */
+/** What the health monitor last concluded about a serving node (docs/architecture.md, "Health, recovery and SLA"). */
 export type NodeHealth = 'healthy' | 'degraded' | 'unhealthy';
 
 /** What the owner wants; the reconciler drives the actual state toward it. */
-export type DesiredState = 'running' | 'stopped' | 'terminated';
+export const DESIRED_STATES = ['running', 'stopped', 'terminated'] as const;
+export type DesiredState = (typeof DESIRED_STATES)[number];
 
 const TRANSITIONS: Readonly<Record<NodeState, readonly NodeState[]>> = {
   requested: ['provisioning', 'deprovisioning'],
@@ -82,6 +83,14 @@ export function isBilledState(state: NodeState): boolean {
  */
 export function isPlatformRun(node: Pick<NodeRecord, 'hosting' | 'runtime'>): boolean {
   return node.hosting === 'managed' && node.runtime !== 'external';
+}
+
+/** What may be known about a node key outside its node: never the private key. */
+export interface NodeKeyIdentity {
+  /** The 64-byte uncompressed public key without its 0x04 prefix, 128 lower-case hex characters (the enode id). */
+  readonly nodeId: string;
+  /** The node address (checksummed): the last 20 bytes of the Keccak-256 of the public key; a validator's id. */
+  readonly address: string;
 }
 
 export interface NodeEndpoints {

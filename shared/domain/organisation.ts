@@ -37,6 +37,16 @@ export function canGrant(granter: Role, granted: Role): boolean {
 export const API_KEY_SCOPES = ['rpc', 'read', 'write'] as const;
 export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
 
+export const API_KEY_STATUSES = ['active', 'revoked'] as const;
+export type ApiKeyStatus = (typeof API_KEY_STATUSES)[number];
+
+export const INVITATION_STATUSES = ['pending', 'accepted', 'revoked'] as const;
+export type InvitationStatus = (typeof INVITATION_STATUSES)[number];
+
+/** Who made a change the audit log records: a person, an API key, or the control plane itself. */
+export const ACTOR_TYPES = ['user', 'api_key', 'system'] as const;
+export type ActorType = (typeof ACTOR_TYPES)[number];
+
 export interface Organisation {
   readonly id: string;
   readonly name: string;
@@ -71,7 +81,7 @@ export interface ApiKey {
   readonly name: string;
   readonly prefix: string;
   readonly scopes: readonly ApiKeyScope[];
-  readonly status: 'active' | 'revoked';
+  readonly status: ApiKeyStatus;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly lastUsedAt: string | undefined;
@@ -83,7 +93,7 @@ export interface Invitation {
   readonly orgId: string;
   readonly email: string;
   readonly role: Role;
-  readonly status: 'pending' | 'accepted' | 'revoked';
+  readonly status: InvitationStatus;
   readonly createdAt: string;
   readonly createdBy: string;
   readonly expiresAt: string;
@@ -94,9 +104,14 @@ export interface AuditEntry {
   readonly id: string;
   readonly orgId: string;
   readonly at: string;
-  readonly actor: { readonly type: 'user' | 'api_key' | 'system'; readonly id: string };
+  readonly actor: { readonly type: ActorType; readonly id: string };
   readonly action: string;
   readonly target: string;
   readonly requestId: string | undefined;
   readonly details: Record<string, unknown> | undefined;
 }
+
+/** Who is calling: a signed-in user (with the hash of the session that proves it) or an API key of one organisation. */
+export type Principal =
+  | { readonly kind: 'user'; readonly user: User; readonly sessionHash: string | undefined }
+  | { readonly kind: 'api_key'; readonly apiKey: ApiKey };

@@ -1,5 +1,5 @@
 /**
- * The plan catalogue (DESIGN.md, "Billing"): what each plan costs, includes and allows, as plain data. The API
+ * The plan catalogue (docs/architecture.md, "Billing"): what each plan costs, includes and allows, as plain data. The API
  * lists it (`GET /v1/plans`), the gateway reads its limits, admission reads its hostings and key limits, the SLA
  * report reads its credit ladder, and billing maps it to Stripe prices by lookup key.
  *
@@ -54,7 +54,7 @@ export interface Plan {
 
 const SEK = 100;
 
-/** The reference ladder of DESIGN.md ("Health, recovery, SLA"). */
+/** The reference ladder of service credits (docs/architecture.md, "Health, recovery and SLA"). */
 const STANDARD_LADDER: readonly CreditStep[] = [
   { below: 99.9, creditPercent: 10 },
   { below: 99.0, creditPercent: 25 },
@@ -251,3 +251,21 @@ export function estimateCharges(plan: Plan, usage: UsageSummary): ChargeEstimate
     totalOre: lines.reduce((sum, line) => sum + line.amountOre, 0),
   };
 }
+
+/** What the JSON-RPC gateway applies of an organisation's plan: its token bucket, batch size and methods. */
+export interface GatewayPlan {
+  readonly id: string;
+  readonly requestsPerSecond: number;
+  readonly burst: number;
+  readonly maxBatchSize: number;
+  /** Method names or `namespace_*` patterns; narrows what the gateway offers, never widens it. */
+  readonly allowedMethods?: readonly string[];
+}
+
+/** Limits for organisations whose plan says nothing else (billing off, or no plan chosen yet). */
+export const DEFAULT_GATEWAY_PLAN: GatewayPlan = {
+  id: 'default',
+  requestsPerSecond: 200,
+  burst: 400,
+  maxBatchSize: 100,
+};

@@ -10,6 +10,15 @@
 import { ValidationError } from '../errors.ts';
 
 /** A half-open span of time [start, end) in epoch milliseconds. */
+/** Where announced maintenance stands relative to now. */
+export const MAINTENANCE_STATUSES = ['upcoming', 'under-way', 'past'] as const;
+export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
+
+export function maintenanceStatus(window: { readonly start: string; readonly end: string }, now: number) {
+  if (Date.parse(window.end) <= now) return 'past' as const;
+  return Date.parse(window.start) <= now ? ('under-way' as const) : ('upcoming' as const);
+}
+
 export interface Interval {
   readonly start: number;
   readonly end: number;
@@ -338,12 +347,17 @@ function view(
   return {
     downtimeMs,
     availabilityPercent: availabilityPercent(eligibleMs - downtimeMs, eligibleMs),
-    windows: counted.map((w) => ({
-      start: iso(w.start),
-      end: iso(w.end),
-      durationMs: w.end - w.start,
-      reason: w.reason ?? null,
-    })),
+    windows: counted.map(windowView),
+  };
+}
+
+/** A downtime window as reports and the health view show it: ISO instants, its length, and why. */
+export function windowView(window: DowntimeWindow): WindowView {
+  return {
+    start: iso(window.start),
+    end: iso(window.end),
+    durationMs: window.end - window.start,
+    reason: window.reason ?? null,
   };
 }
 

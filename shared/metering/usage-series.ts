@@ -1,5 +1,6 @@
 /**
- * An organisation's usage over time, per meter, by hour or by UTC day (GET /v1/orgs/{orgId}/usage).
+ * An organisation's usage over time, per meter, by hour or by UTC day (GET /v1/orgs/{orgId}/usage), in the shape
+ * `UsageView` (shared/schemas/usage.schemas.ts) describes.
  *
  * Where the numbers come from, per hour in the range:
  * - an hour that ended more than `SETTLED_AFTER_MS` ago and has a ROLLUP item: the rollup's total;
@@ -8,48 +9,32 @@
  * So recent figures are exact up to the last flush, and a long range costs one rollup item per hour and meter
  * rather than every flush's record.
  */
-import { dayOfHour, hoursBetween, METER_DEFINITIONS, METERS, type Meter } from '../domain/metering.ts';
+import {
+  dayOfHour,
+  hoursBetween,
+  METER_DEFINITIONS,
+  METERS,
+  type Meter,
+  type UsageGranularity,
+} from '../domain/metering.ts';
 import { ValidationError } from '../errors.ts';
+import type { MeterSeries, UsageView } from '../schemas/usage.schemas.ts';
 import type { UsageRepository } from './usage.repository.ts';
-
-export type Granularity = 'hour' | 'day';
 
 /** Hours after which an hour's rollup is trusted over its raw records. */
 export const SETTLED_AFTER_MS = 2 * 3_600_000;
 
 /** The longest range one call may ask for, in hours (hourly: 31 days; daily: 366 days). */
-export const MAX_RANGE_HOURS: Readonly<Record<Granularity, number>> = { hour: 31 * 24, day: 366 * 24 };
-
-export interface UsagePoint {
-  /** Start of the bucket: an hour key (`2026-11-24T20:00Z`) or a day at midnight UTC (`2026-11-24T00:00Z`). */
-  readonly start: string;
-  readonly value: number;
-}
-
-export interface MeterSeries {
-  /** The unit values are in (see METER_DEFINITIONS). */
-  readonly unit: string;
-  readonly total: number;
-  /** One point per bucket in the range, zeros included, oldest first. */
-  readonly points: UsagePoint[];
-}
-
-export interface UsageSeries {
-  readonly orgId: string;
-  readonly from: string;
-  readonly to: string;
-  readonly granularity: Granularity;
-  readonly meters: Record<Meter, MeterSeries>;
-}
+export const MAX_RANGE_HOURS: Readonly<Record<UsageGranularity, number>> = { hour: 31 * 24, day: 366 * 24 };
 
 export async function usageSeries(
   repository: UsageRepository,
   orgId: string,
   from: Date,
   to: Date,
-  granularity: Granularity,
+  granularity: UsageGranularity,
   now: () => Date = () => new Date(),
-): Promise<UsageSeries> {
+): Promise<UsageView> {
   const hours = validRange(from, to, granularity);
   const settledBefore = now().getTime() - SETTLED_AFTER_MS;
   const entries = await Promise.all(
@@ -99,7 +84,7 @@ function toSeries(
   meter: Meter,
   hours: readonly string[],
   perHour: ReadonlyMap<string, number>,
-  granularity: Granularity,
+  granularity: UsageGranularity,
 ): MeterSeries {
   const buckets = new Map<string, number>();
   for (const hour of hours) {
@@ -114,7 +99,7 @@ function toSeries(
   };
 }
 
-function validRange(from: Date, to: Date, granularity: Granularity): string[] {
+function validRange(from: Date, to: Date, granularity: UsageGranularity): string[] {
   if (Number.isNaN(from.getTime()) || Number.isNaN(to.getTime())) {
     throw new ValidationError('from and to must be ISO 8601 instants', [
       { path: 'query.from', message: 'Expected an ISO 8601 instant' },

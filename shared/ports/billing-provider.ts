@@ -1,11 +1,11 @@
 /**
- * Port for taking payment (DESIGN.md, "Billing"): customers, Checkout for subscriptions, the customer portal,
+ * Port for taking payment (docs/architecture.md, "Billing"): customers, Checkout for subscriptions, the customer portal,
  * invoices, usage meter events and the webhooks that report what happened. Implemented by `StripeBilling` (when a
  * Stripe key is configured) and `NoBilling` (billing off: plans activate at once, invoices are estimates).
  *
  * What crosses the port is ours, not Stripe's: ids, statuses and amounts the services need, nothing more.
  */
-import type { SubscriptionStatus } from '../domain/billing-state.ts';
+import type { InvoiceStatus, SubscriptionStatus } from '../domain/billing-state.ts';
 import type { NodeSize } from '../domain/node.ts';
 import type { PlanId, UsageSummary } from '../domain/plans.ts';
 import { BadRequestError, NotFoundError } from '../errors.ts';
@@ -63,7 +63,7 @@ export interface Invoice {
   readonly id: string;
   readonly number: string | undefined;
   /** `estimate` when billing is off: what the usage would cost, never a claim for payment. */
-  readonly status: 'draft' | 'open' | 'paid' | 'uncollectible' | 'void' | 'estimate';
+  readonly status: InvoiceStatus;
   readonly currency: string;
   readonly totalOre: number;
   readonly amountDueOre: number;

@@ -7,12 +7,13 @@
  * (`pending-deletion`, 7–30 days), after which the key is gone for good. Only an enabled key signs; a key that is
  * not enabled answers `sign` with `SigningKeyUnavailableError`.
  */
+import type { SigningKeyState } from '../domain/signing-key.ts';
 import { InvalidStateError, ValidationError } from '../errors.ts';
 
 /** Opaque vault reference of a key: a KMS KeyId or a local key id. Never key material. */
 export type KeyRef = string;
 
-export type KeyState = 'enabled' | 'disabled' | 'pending-deletion';
+export type KeyState = SigningKeyState;
 
 export interface CreateKeyInput {
   /** Owning organisation; recorded on the key (KMS tag `carechain:org`) so access can be scoped by it. */

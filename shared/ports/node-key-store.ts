@@ -4,7 +4,7 @@
  * change), handed to whichever machine runs the node now, and removed with the node. The key itself never comes
  * back to the control plane; it knows only the public identity.
  */
-import type { NodeKeyIdentity } from '../chain/besu/node-key.ts';
+import type { NodeKeyIdentity } from '../domain/node.ts';
 
 export interface NodeKeyOwner {
   readonly id: string;

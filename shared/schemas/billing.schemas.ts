@@ -2,6 +2,7 @@
  * Plans, billing accounts, Checkout and invoices as the API shows them (amounts in SEK).
  */
 import { z } from '@hono/zod-openapi';
+import { BILLING_STATES, INVOICE_STATUSES } from '../domain/billing-state.ts';
 import { NODE_SIZES } from '../domain/node.ts';
 import { PLAN_IDS } from '../domain/plans.ts';
 
@@ -38,7 +39,7 @@ export const BillingAccountView = z
     orgId: z.string(),
     billingEnabled: z.boolean(),
     planId: z.enum(PLAN_IDS).nullable(),
-    state: z.enum(['none', 'pending_payment', 'active', 'past_due', 'suspended', 'canceled']),
+    state: z.enum(['none', ...BILLING_STATES]).openapi({ description: '`none` until a plan is chosen' }),
     pastDueSince: z.string().nullable(),
     plan: PlanView.nullable(),
   })
@@ -59,7 +60,7 @@ export const InvoiceView = z
   .object({
     id: z.string(),
     number: z.string().nullable(),
-    status: z.enum(['draft', 'open', 'paid', 'uncollectible', 'void', 'estimate']),
+    status: z.enum(INVOICE_STATUSES),
     currency: z.string(),
     totalSek: z.number(),
     amountDueSek: z.number(),

@@ -26,6 +26,13 @@ export function idParam(kind: IdKind, example: string) {
 }
 
 export const OrgId = idParam('org', 'org_b5x3k2m7q4z6w2n8p3r5');
+export const UserId = idParam('user', 'usr_a2b3c4d5e6f7g2h3i4j5');
+export const InvitationId = idParam('invitation', 'inv_a2b3c4d5e6f7g2h3i4j5');
+export const ApiKeyId = idParam('apiKey', 'key_a2b3c4d5e6f7g2h3i4j5');
+export const NetworkId = idParam('network', 'net_a2b3c4d5e6f7g2h3i4j5');
+export const NodeId = idParam('node', 'node_a2b3c4d5e6f7g2h3i4j5');
+export const SigningKeyId = idParam('signingKey', 'sk_a2b3c4d5e6f7g2h3i4j5');
+export const MaintenanceWindowId = idParam('maintenanceWindow', 'mw_a2b3c4d5e6f7g2h3i4j5');
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-24T12:00:00.000Z' });
 

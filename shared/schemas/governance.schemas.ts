@@ -1,53 +1,18 @@
 /**
  * Consortium governance as the API accepts and shows it: proposals (admit or remove a member, add or remove a
  * validator) with their on-chain state and tally, votes, and how the control plane carried a passed decision out.
- * The word lists mirror the contract's enums (checked against its types) without importing the contract, so the
- * console can use these schemas.
+ * The word lists come from the domain (shared/domain/governance.ts), which the contract binding uses too.
  */
 import { z } from '@hono/zod-openapi';
 import { isAddress } from 'ethers';
-import type { ProposalKind, ProposalState } from '../chain/contracts/consortium-governance.ts';
-import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
-import type { ExecutionState } from '../store/governance.repository.ts';
-import { idParam, OrgId, Timestamp } from './common.schemas.ts';
-
-export const PROPOSAL_KIND_WORDS = [
-  'admit-member',
-  'remove-member',
-  'add-validator',
-  'remove-validator',
-] as const satisfies readonly ProposalKind[];
-export const PROPOSAL_STATE_WORDS = [
-  'active',
-  'passed',
-  'rejected',
-  'expired',
-  'executed',
-] as const satisfies readonly ProposalState[];
-const EXECUTION_STATE_WORDS = [
-  'pending',
-  'voting',
-  'applied',
-  'executed',
-  'refused',
-  'partial',
-] as const satisfies readonly ExecutionState[];
-const UNSAFE_CODES = [
-  'already-a-validator',
-  'unknown-validator',
-  'last-validator',
-  'network-stalled',
-  'two-validators',
-  'another-validator-down',
-  'below-quorum',
-] as const satisfies readonly UnsafeChangeCode[];
+import { EXECUTION_STATES, OFFBOARDING_OUTCOMES, PROPOSAL_KINDS, PROPOSAL_STATES } from '../domain/governance.ts';
+import { UNSAFE_CHANGE_CODES } from '../domain/validator-safety.ts';
+import { NodeId, OrgId, SigningKeyId, Timestamp } from './common.schemas.ts';
 
 const Address = z
   .string()
   .refine((value) => isAddress(value), 'Not an Ethereum address')
   .openapi({ example: '0x8ba1f109551bD432803012645Ac136ddd64DBA72' });
-const SigningKeyId = idParam('signingKey', 'sk_a2b3c4d5e6f7g2h3i4j5');
-const NodeId = idParam('node', 'node_a2b3c4d5e6f7g2h3i4j5');
 
 export const ProposalIdParam = z.coerce
   .number()
@@ -77,7 +42,7 @@ function requireOneSigner(value: { keyId?: string; actAsPlatform: boolean }, ctx
 
 export const CreateProposal = z
   .strictObject({
-    kind: z.enum(PROPOSAL_KIND_WORDS),
+    kind: z.enum(PROPOSAL_KINDS),
     ...Signer,
     orgId: OrgId.optional().openapi({
       description: 'admit-member: the organisation to admit; remove-member: the organisation to remove',
@@ -111,12 +76,15 @@ export type CastVote = z.infer<typeof CastVote>;
 
 export const ExecutionView = z
   .object({
-    state: z.enum(EXECUTION_STATE_WORDS).openapi({
+    state: z.enum(EXECUTION_STATES).openapi({
       description:
         'pending → (voting) → applied → executed; refused when the BFT safety check stopped it; partial when an ' +
         'offboarding could not vote out every validator',
     }),
-    code: z.enum(UNSAFE_CODES).nullable().openapi({ description: 'Why the safety check refused, as a stable code' }),
+    code: z
+      .enum(UNSAFE_CHANGE_CODES)
+      .nullable()
+      .openapi({ description: 'Why the safety check refused, as a stable code' }),
     reason: z.string().nullable(),
     consensus: z.string().nullable().openapi({
       description: 'How consensus took the change (QBFT and the confirming block), or why that does not apply',
@@ -129,8 +97,8 @@ export const ExecutionView = z
         validators: z.array(
           z.object({
             address: z.string(),
-            outcome: z.enum(['removed', 'already-removed', 'refused']),
-            code: z.enum(UNSAFE_CODES).nullable(),
+            outcome: z.enum(OFFBOARDING_OUTCOMES),
+            code: z.enum(UNSAFE_CHANGE_CODES).nullable(),
             reason: z.string().nullable(),
           }),
         ),
@@ -150,8 +118,8 @@ export const ProposalView = z
   .object({
     id: z.number().int(),
     networkId: z.string(),
-    kind: z.enum(PROPOSAL_KIND_WORDS),
-    state: z.enum(PROPOSAL_STATE_WORDS),
+    kind: z.enum(PROPOSAL_KINDS),
+    state: z.enum(PROPOSAL_STATES),
     subject: z.string().openapi({ description: 'The member or validator address the proposal is about' }),
     orgId: z.string().nullable().openapi({ description: 'The organisation the proposal is about, when known' }),
     proposer: z.string(),

@@ -3,7 +3,8 @@
  * the job builds exactly this object, its canonical JSON is what the platform key signs.
  */
 import { z } from '@hono/zod-openapi';
-import { NODE_HEALTHS } from '../domain/health.ts';
+import { BESU_PROBE_RESULTS, NODE_HEALTHS, RECOVERY_OUTCOMES } from '../domain/health.ts';
+import { MAINTENANCE_STATUSES } from '../domain/sla.ts';
 import { Timestamp } from './common.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
 
@@ -27,11 +28,11 @@ export const HealthSampleView = z
     headAdvancing: z.boolean(),
     syncing: z.boolean().nullable(),
     peerCount: z.number().int().nullable(),
-    liveness: z.enum(['up', 'down', 'unreachable']).nullable(),
-    readiness: z.enum(['up', 'down', 'unreachable']).nullable(),
+    liveness: z.enum(BESU_PROBE_RESULTS).nullable(),
+    readiness: z.enum(BESU_PROBE_RESULTS).nullable(),
     consecutiveFailures: z.number().int(),
     recovery: z
-      .object({ attempt: z.number().int(), outcome: z.enum(['requested', 'failed']), error: z.string().nullable() })
+      .object({ attempt: z.number().int(), outcome: z.enum(RECOVERY_OUTCOMES), error: z.string().nullable() })
       .nullable()
       .openapi({ description: 'Set when the monitor tried a restart after this probe' }),
   })
@@ -179,7 +180,7 @@ export const MaintenanceWindowView = z
     start: Timestamp,
     end: Timestamp,
     description: z.string(),
-    status: z.enum(['upcoming', 'under-way', 'past']),
+    status: z.enum(MAINTENANCE_STATUSES),
   })
   .openapi('MaintenanceWindow');
 

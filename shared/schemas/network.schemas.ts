@@ -4,7 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { isAddress } from 'ethers';
 import { CONSENSUS_PROTOCOLS, NETWORK_STATUSES } from '../domain/network.ts';
-import { NODE_HOSTINGS, NODE_ROLES, NODE_RUNTIMES, NODE_SIZES, NODE_STATES } from '../domain/node.ts';
+import { DESIRED_STATES, NODE_HOSTINGS, NODE_ROLES, NODE_RUNTIMES, NODE_SIZES, NODE_STATES } from '../domain/node.ts';
 import { Timestamp } from './common.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
 import { HttpUrl } from './url.schemas.ts';
@@ -92,6 +92,7 @@ export const UpdateSelfHostedNode = z
     rpcUrl: HttpUrl.nullable().optional(),
   })
   .openapi('UpdateSelfHostedNode');
+export type UpdateSelfHostedNode = z.infer<typeof UpdateSelfHostedNode>;
 
 export const NodeView = z
   .object({
@@ -105,7 +106,7 @@ export const NodeView = z
     region: z.string(),
     runtime: z.enum(NODE_RUNTIMES),
     state: z.enum(NODE_STATES),
-    desiredState: z.enum(['running', 'stopped', 'terminated']),
+    desiredState: z.enum(DESIRED_STATES),
     reason: z.string().nullable().openapi({ description: 'Why the node is in this state, when it needs saying' }),
     rpcUrl: z
       .string()

@@ -2,7 +2,14 @@
  * Organisations, members, invitations, API keys and the audit log.
  */
 import { z } from '@hono/zod-openapi';
-import { API_KEY_SCOPES, ORGANISATION_TYPES, ROLES } from '../domain/organisation.ts';
+import {
+  ACTOR_TYPES,
+  API_KEY_SCOPES,
+  API_KEY_STATUSES,
+  INVITATION_STATUSES,
+  ORGANISATION_TYPES,
+  ROLES,
+} from '../domain/organisation.ts';
 import { pageOf, Timestamp } from './common.schemas.ts';
 import { Email } from './identity.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
@@ -55,7 +62,7 @@ export const InvitationView = z
     orgId: z.string(),
     email: z.string(),
     role: Role,
-    status: z.enum(['pending', 'accepted', 'revoked']),
+    status: z.enum(INVITATION_STATUSES),
     createdAt: Timestamp,
     expiresAt: Timestamp,
   })
@@ -88,7 +95,7 @@ export const ApiKeyView = z
     name: z.string(),
     prefix: z.string().openapi({ description: 'The first characters of the secret, to tell keys apart' }),
     scopes: z.array(ApiKeyScope),
-    status: z.enum(['active', 'revoked']),
+    status: z.enum(API_KEY_STATUSES),
     createdAt: Timestamp,
     lastUsedAt: Timestamp.nullable(),
     revokedAt: Timestamp.nullable(),
@@ -106,7 +113,7 @@ export const AuditEntryView = z
   .object({
     id: z.string(),
     at: Timestamp,
-    actor: z.object({ type: z.enum(['user', 'api_key', 'system']), id: z.string() }),
+    actor: z.object({ type: z.enum(ACTOR_TYPES), id: z.string() }),
     action: z.string().openapi({ example: 'api-key.created' }),
     target: z.string(),
     requestId: z.string().nullable(),

@@ -3,6 +3,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { isAddress, isHexString } from 'ethers';
+import { SIGNING_KEY_STATES } from '../domain/signing-key.ts';
 import { Timestamp } from './common.schemas.ts';
 import { refuseMalformedText, WellFormedText } from './text.schemas.ts';
 
@@ -15,6 +16,7 @@ export const CreateSigningKey = z
     description: WellFormedText.trim().max(200).optional(),
   })
   .openapi('CreateSigningKey');
+export type CreateSigningKey = z.infer<typeof CreateSigningKey>;
 
 export const SigningKeyView = z
   .object({
@@ -23,7 +25,7 @@ export const SigningKeyView = z
     description: z.string().nullable(),
     address: z.string().openapi({ description: 'Checksummed Ethereum address' }),
     publicKey: z.string().openapi({ description: 'Uncompressed secp256k1 public key, 0x04…' }),
-    state: z.enum(['enabled', 'disabled', 'pending-deletion']),
+    state: z.enum(SIGNING_KEY_STATES),
     deletionDate: Timestamp.nullable(),
     createdAt: Timestamp,
   })
@@ -39,6 +41,7 @@ export const SignMessage = z
       .openapi({ description: '`hex` signs the bytes of a 0x-prefixed hex string' }),
   })
   .openapi('SignMessage');
+export type SignMessage = z.infer<typeof SignMessage>;
 
 const TypedDataField = z.strictObject({ name: WellFormedText.min(1).max(64), type: WellFormedText.min(1).max(64) });
 export const SignTypedData = z
@@ -59,6 +62,7 @@ export const SignTypedData = z
     message: z.record(z.string(), z.unknown()).superRefine(refuseMalformedText),
   })
   .openapi('SignTypedData');
+export type SignTypedData = z.infer<typeof SignTypedData>;
 
 export const SignatureView = z
   .object({
@@ -104,6 +108,7 @@ export const SendTransaction = z
       .openapi({ description: 'Which of your running nodes sends it; default: the first running one' }),
   })
   .openapi('SendTransaction');
+export type SendTransaction = z.infer<typeof SendTransaction>;
 
 export const SentTransaction = z
   .object({ hash: z.string(), from: z.string(), nonce: z.number().int(), nodeId: z.string() })

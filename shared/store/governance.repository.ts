@@ -8,7 +8,7 @@
  * Every write is a single-item conditional write (create-if-absent or version check), so two watchers, or a
  * watcher re-running after a crash, can at worst repeat a step that tolerates repeating.
  */
-import type { ProposalKind } from '../chain/contracts/consortium-governance.ts';
+import type { ExecutionState, OffboardingOutcome, ProposalKind } from '../domain/governance.ts';
 import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
 import { PlatformError } from '../errors.ts';
 import { ConditionFailedError, type Item, type Table } from './table.ts';
@@ -108,17 +108,11 @@ export interface ValidatorBinding {
   readonly proposalId: number;
 }
 
-export const EXECUTION_STATES = ['pending', 'voting', 'applied', 'executed', 'refused', 'partial'] as const;
-export type ExecutionState = (typeof EXECUTION_STATES)[number];
-
-/** Terminal states: the watcher leaves them alone; an operator may ask for another attempt. */
-export const SETTLED_EXECUTION_STATES: readonly ExecutionState[] = ['executed', 'refused', 'partial'];
-
 export interface OffboardingSteps {
   readonly orgId: string | undefined;
   readonly validators: readonly {
     readonly address: string;
-    readonly outcome: 'removed' | 'already-removed' | 'refused';
+    readonly outcome: OffboardingOutcome;
     readonly code?: UnsafeChangeCode;
     readonly reason?: string;
   }[];

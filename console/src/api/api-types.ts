@@ -4,7 +4,6 @@
  * code reaches the bundle.
  */
 import type { z } from 'zod';
-import type { UsageSeries } from '../../../shared/metering/usage-series.ts';
 import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
 import type {
   CastVote as CastVoteSchema,
@@ -62,6 +61,7 @@ import type {
   SigningKeyView,
   SignMessage as SignMessageSchema,
 } from '../../../shared/schemas/signing-key.schemas.ts';
+import type { UsageView } from '../../../shared/schemas/usage.schemas.ts';
 
 export type Problem = z.infer<typeof ProblemSchema>;
 
@@ -123,8 +123,7 @@ export type Platform = z.infer<typeof PlatformView>;
 export type MaintenanceWindows = z.infer<typeof MaintenanceWindowList>;
 export type MaintenanceWindow = MaintenanceWindows['items'][number];
 
-export type Usage = UsageSeries;
-
+export type Usage = z.infer<typeof UsageView>;
 export type Governance = z.infer<typeof GovernanceView>;
 export type ConsortiumMember = Governance['members'][number];
 export type ValidatorDetail = Governance['validatorDetails'][number];

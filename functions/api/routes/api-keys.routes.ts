@@ -6,15 +6,14 @@ import { newSecret, sha256Hex } from '../../../shared/auth/secrets.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { ApiKey } from '../../../shared/domain/organisation.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
-import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { ApiKeyId, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import { ApiKeyList, CreateApiKey, CreatedApiKey } from '../../../shared/schemas/organisation.schemas.ts';
-import { audit, requireOrgAccess } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { accessGuards, audit } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { API_KEY_PREFIX } from '../middleware/authentication.ts';
 import { errorResponses, jsonBody, jsonResponse, noContent, userSecurity } from '../route-helpers.ts';
 
-const KeyId = idParam('apiKey', 'key_a2b3c4d5e6f7g2h3i4j5');
 /** Characters of the secret kept visible: the `cck_` prefix and 8 more. */
 const VISIBLE_PREFIX_LENGTH = 12;
 
@@ -31,7 +30,10 @@ export function toApiKeyView(key: ApiKey) {
   };
 }
 
-export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type ApiKeyRouteDeps = RouteDeps<'clock', 'organisations' | 'audit' | 'apiKeys'>;
+
+export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
   app.openapi(
     createRoute({
       method: 'post',
@@ -39,13 +41,14 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['api-keys'],
       summary: 'Create an API key (the secret is shown only in this response)',
       security: userSecurity,
+      middleware: orgAccess('developer', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }), ...jsonBody(CreateApiKey) },
       responses: { 201: jsonResponse(CreatedApiKey, 'Created'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
       const body = c.req.valid('json');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'developer', usersOnly: true });
+      const access = c.var.access;
       const secret = newSecret(API_KEY_PREFIX);
       const key = await deps.stores.apiKeys.create(
         {
@@ -80,12 +83,12 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['api-keys'],
       summary: 'API keys of the organisation (never their secrets)',
       security: userSecurity,
+      middleware: orgAccess('viewer', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(ApiKeyList, 'Keys'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer', usersOnly: true });
       const items = await deps.stores.apiKeys.list(orgId);
       return c.json({ items: items.map(toApiKeyView) }, 200);
     },
@@ -98,12 +101,13 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['api-keys'],
       summary: 'Revoke an API key (it stops working at once)',
       security: userSecurity,
-      request: { params: z.object({ orgId: OrgId, apiKeyId: KeyId }) },
+      middleware: orgAccess('developer', { usersOnly: true }),
+      request: { params: z.object({ orgId: OrgId, apiKeyId: ApiKeyId }) },
       responses: { 204: noContent, ...errorResponses },
     }),
     async (c) => {
       const { orgId, apiKeyId: keyId } = c.req.valid('param');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'developer', usersOnly: true });
+      const access = c.var.access;
       const existing = await deps.stores.apiKeys.get(orgId, keyId);
       if (!existing) throw new NotFoundError('No such API key');
       await deps.stores.apiKeys.revoke(orgId, keyId, deps.clock());

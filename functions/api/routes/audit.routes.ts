@@ -4,12 +4,15 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { OrgId, PageQuery } from '../../../shared/schemas/common.schemas.ts';
 import { AuditPage } from '../../../shared/schemas/organisation.schemas.ts';
-import { requireOrgAccess } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { accessGuards } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 
-export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type AuditRouteDeps = RouteDeps<never, 'organisations' | 'audit'>;
+
+export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AuditRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
   app.openapi(
     createRoute({
       method: 'get',
@@ -17,13 +20,13 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['audit'],
       summary: 'Who changed what, and when (newest first)',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }), query: PageQuery },
       responses: { 200: jsonResponse(AuditPage, 'A page of audit entries'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
       const query = c.req.valid('query');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
       const page = await deps.stores.audit.list(orgId, query);
       return c.json(
         {

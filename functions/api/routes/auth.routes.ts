@@ -10,8 +10,8 @@ import { newId } from '../../../shared/domain/ids.ts';
 import type { User } from '../../../shared/domain/organisation.ts';
 import { TooManyRequestsError, UnauthorizedError } from '../../../shared/errors.ts';
 import { LoginRequest, MeView, Session, SignupRequest } from '../../../shared/schemas/identity.schemas.ts';
-import { requireUser } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { userOnly } from '../access.ts';
+import type { AppDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { SESSION_COOKIE, SESSION_TOKEN_PREFIX } from '../middleware/authentication.ts';
 import { errorResponses, jsonBody, jsonResponse, noContent, userSecurity } from '../route-helpers.ts';
@@ -26,7 +26,9 @@ export const LOGIN_FAILURES_ALLOWED = 5;
 export const LOGIN_FAILURES_ALLOWED_PER_ADDRESS = 30;
 export const LOGIN_WINDOW_SECONDS = 15 * 60;
 
-export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type AuthRouteDeps = RouteDeps<'clock' | 'config' | 'clientAddress', 'users' | 'organisations'>;
+
+export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AuthRouteDeps) {
   const startSession = async (c: Context<AppEnv>, user: User) => {
     const token = newSecret(SESSION_TOKEN_PREFIX);
     const now = deps.clock();
@@ -118,10 +120,10 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['identity'],
       summary: 'End this session (the token stops working at once)',
       security: userSecurity,
+      middleware: userOnly,
       responses: { 204: noContent, ...errorResponses },
     }),
     async (c) => {
-      requireUser(c);
       const principal = c.get('principal');
       if (principal?.kind === 'user' && principal.sessionHash)
         await deps.stores.users.deleteSession(principal.sessionHash);
@@ -137,10 +139,11 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['identity'],
       summary: 'The signed-in user and their organisations',
       security: userSecurity,
+      middleware: userOnly,
       responses: { 200: jsonResponse(MeView, 'The current user'), ...errorResponses },
     }),
     async (c) => {
-      const user = requireUser(c);
+      const user = c.var.user;
       const memberships = await deps.stores.organisations.membershipsOf(user.id);
       const orgs = await Promise.all(memberships.map((m) => deps.stores.organisations.get(m.orgId)));
       return c.json(
@@ -158,7 +161,7 @@ export function registerAuthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
 }
 
 /** The caller's network address, or undefined where the server cannot tell (then only the e-mail is throttled). */
-function clientAddressOf(c: Context<AppEnv>, deps: AppDeps): string | undefined {
+function clientAddressOf(c: Context<AppEnv>, deps: Pick<AppDeps, 'clientAddress'>): string | undefined {
   try {
     return deps.clientAddress?.(c) || undefined;
   } catch {

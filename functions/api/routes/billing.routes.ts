@@ -4,10 +4,8 @@
  * function, and they carry no user credentials.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { nodeHoursMeter } from '../../../shared/domain/metering.ts';
 import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
 import { getPlan, PLANS, type Plan } from '../../../shared/domain/plans.ts';
-import { usageSeries } from '../../../shared/metering/usage-series.ts';
 import {
   BillingAccountView,
   Checkout,
@@ -17,9 +15,10 @@ import {
   PortalLink,
 } from '../../../shared/schemas/billing.schemas.ts';
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
-import { choosePlan, listInvoices, openBillingPortal } from '../../jobs/billing/billing-checkout.service.ts';
-import { audit, requireOrgAccess, requireUser } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { choosePlan, listInvoices, openBillingPortal } from '../../services/billing/billing-checkout.service.ts';
+import { monthToDateUsage } from '../../services/billing/usage-estimate.ts';
+import { accessGuards, audit, requestingUser } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
 
@@ -47,7 +46,10 @@ export function toPlanView(plan: Plan) {
   };
 }
 
-export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type BillingRouteDeps = RouteDeps<'billing' | 'clock' | 'config' | 'usageRecords', 'organisations' | 'audit'>;
+
+export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: BillingRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
   const billing = deps.billing;
   const accountView = async (orgId: string) => {
     const account = await billing.accounts.get(orgId);
@@ -79,12 +81,12 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['billing'],
       summary: 'The organisation’s plan and billing state',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(BillingAccountView, 'Billing account'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
       return c.json(await accountView(orgId), 200);
     },
   );
@@ -96,6 +98,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['billing'],
       summary: 'Choose a plan: a Stripe Checkout URL for paid plans, or activated at once (free plan, billing off)',
       security: userSecurity,
+      middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }), ...jsonBody(Checkout) },
       responses: {
         200: jsonResponse(CheckoutResult, 'Activated'),
@@ -106,8 +109,8 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     async (c) => {
       const { orgId } = c.req.valid('param');
       const body = c.req.valid('json');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
-      const user = requireUser(c);
+      const access = c.var.access;
+      const user = requestingUser(c);
       const base = deps.config.publicUrl ?? new URL(c.req.url).origin;
       const result = await choosePlan(billing, {
         orgId,
@@ -141,12 +144,12 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['billing'],
       summary: 'A Stripe Customer Portal link (payment methods, invoices, cancellation)',
       security: userSecurity,
+      middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(PortalLink, 'Link'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
       const base = deps.config.publicUrl ?? new URL(c.req.url).origin;
       return c.json(await openBillingPortal(billing, { orgId, returnUrl: `${base}/billing` }), 200);
     },
@@ -159,6 +162,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['billing'],
       summary: 'Invoices from Stripe, or this month’s estimate when billing is off',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }) },
       responses: {
         200: jsonResponse(InvoiceList, 'Invoices'),
@@ -167,8 +171,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
-      const usage = billing.billing.enabled ? undefined : await monthToDate(deps, orgId);
+      const usage = billing.billing.enabled ? undefined : await monthToDateUsage(deps.usageRecords, orgId, deps.clock);
       const invoices = await listInvoices(billing, { orgId, usage });
       return c.json(
         {
@@ -195,22 +198,4 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       );
     },
   );
-}
-
-/** This month's metered usage for an estimate: compute units and node-hours per size, from the meters. */
-async function monthToDate(deps: AppDeps, orgId: string) {
-  const now = deps.clock();
-  const start = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
-  const series = await usageSeries(deps.usageRecords, orgId, start, now, 'day', deps.clock);
-  const nodeHours: Partial<Record<NodeSize, number>> = {};
-  for (const size of NODE_SIZES) {
-    const seconds = series.meters[nodeHoursMeter(size)].total;
-    if (seconds > 0) nodeHours[size] = seconds / 3600;
-  }
-  return {
-    periodStart: start.toISOString(),
-    periodEnd: now.toISOString(),
-    computeUnits: series.meters.rpc_compute_units.total,
-    nodeHours,
-  };
 }

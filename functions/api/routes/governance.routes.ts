@@ -1,175 +1,156 @@
 /**
  * Consortium governance through the API: members propose and vote on the network's ConsortiumGovernance contract
- * by signing with their organisation's own keys (VaultSigner, sent through one of their running nodes on the
- * network); CareChain operators act for the platform, the founding member, with `actAsPlatform`, and may have a
- * refused decision tried again. The contract's refusals come back as 403/404/409 with its reason; every action
- * and refusal is audited in the acting organisation's log, and every signature metered. Reading the consortium
- * is governance-reads.routes.ts.
+ * by signing with their organisation's own keys; CareChain operators act for the platform, the founding member,
+ * with `actAsPlatform`. Anyone signed in reads proposals with their tally and, for decisions the control plane
+ * carries out, the execution record. Who acts, with which key and through which node, the sending, metering and
+ * auditing are the governance service's (functions/services/governance/); proposing and voting check the caller
+ * there, as the key named in the body decides the organisation.
  */
-import { createRoute, type OpenAPIHono } from '@hono/zod-openapi';
-import type { BaseContract, TransactionReceipt } from 'ethers';
-import type { Context } from 'hono';
+import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { NetworkId, PageQuery } from '../../../shared/schemas/common.schemas.ts';
 import {
-  connectConsortiumGovernance,
-  consortiumGovernanceInterface,
-  orgRefFromOrgId,
-  readMembers,
-} from '../../../shared/chain/contracts/consortium-governance.ts';
-import type { Network } from '../../../shared/domain/network.ts';
-import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
-import {
-  InvalidStateError,
-  NotFoundError,
-  ServiceUnavailableError,
-  UnauthorizedError,
-  ValidationError,
-} from '../../../shared/errors.ts';
-import { CastVote, CreateProposal, ProposalView, VoteView } from '../../../shared/schemas/governance.schemas.ts';
-import type { ProposalOrigin } from '../../../shared/store/governance.repository.ts';
+  CastVote,
+  CreateProposal,
+  GovernanceTransaction,
+  GovernanceView,
+  ProposalIdParam,
+  ProposalList,
+  ProposalView,
+  ProposalVoteList,
+  TransactionHashParam,
+  VoteView,
+} from '../../../shared/schemas/governance.schemas.ts';
 import { retryDecision } from '../../jobs/governance/decision-executor.ts';
-import {
-  type ChainEndpoint,
-  readGovernance,
-  sendGovernanceCall,
-  servingEndpoints,
-  type VaultAccount,
-} from '../../jobs/governance/governance-chain.ts';
-import { ensureGovernanceDeployed } from '../../jobs/governance/governance-deployer.ts';
-import { governanceJobDeps } from '../../jobs/governance/governance-deps.ts';
-import { GovernanceRefusedError } from '../../jobs/governance/governance-refusal.ts';
-import { resolveSubject } from '../../jobs/governance/proposal-subject.ts';
-import { readProposalViews } from '../../jobs/governance/proposal-views.ts';
-import { type Actor, audit, requireOperator, requireOrgAccess } from '../access.ts';
+import { GovernanceService } from '../../services/governance/governance.service.ts';
+import { governanceJobDeps } from '../../services/governance/governance-deps.ts';
+import { operatorOnly, requestIdOf, signedIn, userAuthor } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
-import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
-import { registerGovernanceReadRoutes } from './governance-reads.routes.ts';
-import {
-  type GovernanceRouteDeps,
-  type GovernedNetwork,
-  governanceRouteSupport,
-  NetworkParams,
-  ProposalParams,
-  serviceErrors,
-} from './governance-route-support.ts';
+import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
 
-export type { GovernanceRouteDeps };
+export type GovernanceRouteDeps = RouteDeps<
+  'clock' | 'logger' | 'vault' | 'usage' | 'managedRuntime' | 'managedRuntimeOf' | 'nodeChanged',
+  | 'networks'
+  | 'nodes'
+  | 'organisations'
+  | 'signingKeys'
+  | 'apiKeys'
+  | 'audit'
+  | 'platform'
+  | 'governance'
+  | 'governanceVotes'
+>;
 
-/** Who acts, with which key, through which node. */
-interface Acting {
-  readonly orgId: string;
-  readonly actor: Actor;
-  readonly keyId: string | undefined;
-  readonly account: VaultAccount;
-  readonly endpoint: ChainEndpoint;
-}
+const NetworkParams = z.object({ networkId: NetworkId });
+const ProposalParams = z.object({ networkId: NetworkId, proposalId: ProposalIdParam });
+const TransactionParams = z.object({ networkId: NetworkId, hash: TransactionHashParam });
+const ListQuery = PageQuery.extend({
+  limit: z.coerce.number().int().min(1).max(100).optional().openapi({ description: 'Page size (default 20)' }),
+});
+const serviceErrors = {
+  ...errorResponses,
+  502: { description: 'The network’s node failed' },
+  503: { description: 'No node of the network runs now, or a transaction is not mined yet' },
+} as const;
 
 export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: GovernanceRouteDeps) {
-  const governance = deps.stores.governance;
-  const jobDeps = governanceJobDeps(deps, governance);
+  const jobDeps = governanceJobDeps(deps, deps.stores.governance);
+  const governance = new GovernanceService({
+    ...deps,
+    governance: deps.stores.governance,
+    jobDeps,
+    // The operator's retry runs the decision executor's step now rather than on its next pass.
+    retryDecision: (deployed, proposalId) => retryDecision(jobDeps, deployed, proposalId),
+  });
 
-  const { governedNetwork, anyEndpoint } = governanceRouteSupport(deps);
-  registerGovernanceReadRoutes(app, deps);
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/networks/{networkId}/governance',
+      tags: ['governance'],
+      summary: 'The network’s governance contract: members, validators as it records them, votes needed to pass',
+      security,
+      middleware: signedIn,
+      request: { params: NetworkParams },
+      responses: { 200: jsonResponse(GovernanceView, 'The consortium'), ...serviceErrors },
+    }),
+    async (c) => c.json(await governance.consortium(c.req.valid('param').networkId), 200),
+  );
 
-  /** The signer and the node to send through: the platform for operators, else the caller's own key and node. */
-  const acting = async (
-    c: Context<AppEnv>,
-    body: { keyId?: string; actAsPlatform: boolean },
-    network: Network,
-  ): Promise<Acting> => {
-    if (body.actAsPlatform) {
-      const operator = requireOperator(c);
-      const platform = await deps.stores.platform.getSigningKey();
-      if (!platform) throw new ServiceUnavailableError('The platform key is not set up yet');
-      return {
-        orgId: PLATFORM_ORG_ID,
-        actor: { type: 'user', id: operator.id },
-        keyId: undefined,
-        account: { vault: deps.vault, keyRef: platform.keyRef, address: platform.address },
-        endpoint: await anyEndpoint(network),
-      };
-    }
-    const principal = c.get('principal');
-    if (!principal) throw new UnauthorizedError('Log in or send a bearer token');
-    const keyId = body.keyId as string;
-    const orgIds =
-      principal.kind === 'api_key'
-        ? [principal.apiKey.orgId]
-        : (await deps.stores.organisations.membershipsOf(principal.user.id)).map((m) => m.orgId);
-    const found = await Promise.all(orgIds.map((orgId) => deps.stores.signingKeys.get(orgId, keyId)));
-    const key = found.find((k) => k !== undefined);
-    if (!key) throw new NotFoundError('No such signing key in your organisations');
-    const access = await requireOrgAccess(c, deps, key.orgId, { role: 'developer' });
-    if (key.state !== 'enabled') {
-      throw new InvalidStateError(`The signing key is ${key.state} and cannot sign; enable it first`);
-    }
-    // The organisation's own managed node first; else any node the platform runs on the network. Never a
-    // self-hosted node: the platform sends its requests only to nodes it runs.
-    const nodes = await deps.stores.nodes.listByNetwork(network.id);
-    const endpoint =
-      servingEndpoints(
-        nodes.filter((n) => n.orgId === key.orgId),
-        network.chainId,
-      )[0] ?? servingEndpoints(nodes, network.chainId)[0];
-    if (!endpoint) {
-      throw new ServiceUnavailableError(
-        'No node the platform runs serves this network now, so the transaction cannot be sent; try again shortly',
-      );
-    }
-    return {
-      orgId: key.orgId,
-      actor: access.actor,
-      keyId: key.id,
-      account: { vault: deps.vault, keyRef: key.keyRef, address: key.address },
-      endpoint,
-    };
-  };
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/networks/{networkId}/proposals',
+      tags: ['governance'],
+      summary: 'Proposals of the network’s consortium, newest first, with state and tally',
+      security,
+      middleware: signedIn,
+      request: { params: NetworkParams, query: ListQuery },
+      responses: { 200: jsonResponse(ProposalList, 'Proposals'), ...serviceErrors },
+    }),
+    async (c) => {
+      const { limit = 20, cursor } = c.req.valid('query');
+      return c.json(await governance.proposals(c.req.valid('param').networkId, { limit, cursor }), 200);
+    },
+  );
 
-  /** Sends a governance call as the acting party, metering and auditing the signature; audits a refusal as `refused`. */
-  const sendAs = async (
-    c: Context<AppEnv>,
-    who: Acting,
-    network: GovernedNetwork,
-    method: string,
-    args: unknown[],
-    refused: { action: string; target: string; details: Record<string, unknown> },
-  ) => {
-    try {
-      const sent = await sendGovernanceCall(who.endpoint, who.account, network.governanceAddress, method, args);
-      if (who.keyId) {
-        deps.usage?.record(who.orgId, 'signatures', 1);
-        await audit(c, deps, {
-          orgId: who.orgId,
-          actor: who.actor,
-          action: 'signing-key.signed',
-          target: who.keyId,
-          details: {
-            keyId: who.keyId,
-            address: who.account.address,
-            digest: sent.hash,
-            purpose: 'transaction',
-            nodeId: who.endpoint.nodeId,
-            nonce: sent.nonce,
-            governance: method,
-          },
-        });
-      }
-      return sent;
-    } catch (error) {
-      if (error instanceof GovernanceRefusedError) {
-        await audit(c, deps, {
-          orgId: who.orgId,
-          actor: who.actor,
-          action: refused.action,
-          target: refused.target,
-          details: { ...refused.details, signer: who.account.address, rule: error.rule, reason: error.message },
-        });
-      }
-      throw error;
-    }
-  };
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/networks/{networkId}/proposals/{proposalId}',
+      tags: ['governance'],
+      summary: 'One proposal: state, tally and, for decisions the control plane carries out, how that went',
+      security,
+      middleware: signedIn,
+      request: { params: ProposalParams },
+      responses: { 200: jsonResponse(ProposalView, 'The proposal'), ...serviceErrors },
+    }),
+    async (c) => {
+      const { networkId, proposalId } = c.req.valid('param');
+      return c.json(await governance.proposal(networkId, proposalId), 200);
+    },
+  );
 
-  const viewOf = (network: GovernedNetwork, endpoint: ChainEndpoint, ids: number[]) =>
-    readProposalViews(deps.stores, network, endpoint, ids);
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/networks/{networkId}/proposals/{proposalId}/votes',
+      tags: ['governance'],
+      summary: 'The votes on a proposal, in the order they were cast, each with its transaction',
+      description:
+        'Votes sent through the API appear as soon as they are mined; votes sent to the contract directly once ' +
+        'the governance watcher has read their block (within seconds).',
+      security,
+      middleware: signedIn,
+      request: { params: ProposalParams },
+      responses: { 200: jsonResponse(ProposalVoteList, 'Votes'), ...serviceErrors },
+    }),
+    async (c) => {
+      const { networkId, proposalId } = c.req.valid('param');
+      return c.json(await governance.votes(networkId, proposalId), 200);
+    },
+  );
+
+  app.openapi(
+    createRoute({
+      method: 'get',
+      path: '/v1/networks/{networkId}/transactions/{hash}',
+      tags: ['governance'],
+      summary: 'A governance transaction: state, block and the contract’s events it emitted',
+      description:
+        'Only transactions sent to the network’s governance contract (or emitting its events) are answered; any ' +
+        'other hash is 404. Members read any transaction of their own through the JSON-RPC gateway ' +
+        '(`eth_getTransactionReceipt`) with an API key.',
+      security,
+      middleware: signedIn,
+      request: { params: TransactionParams },
+      responses: { 200: jsonResponse(GovernanceTransaction, 'The transaction'), ...serviceErrors },
+    }),
+    async (c) => {
+      const { networkId, hash } = c.req.valid('param');
+      return c.json(await governance.transaction(networkId, hash), 200);
+    },
+  );
 
   app.openapi(
     createRoute({
@@ -186,52 +167,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
       responses: { 201: jsonResponse(ProposalView, 'Proposed'), ...serviceErrors },
     }),
     async (c) => {
-      const body = c.req.valid('json');
-      const network = await governedNetwork(c.req.valid('param').networkId);
-      const who = await acting(c, body, network);
-      const subject = await resolveSubject(deps.stores, network, body, () =>
-        readGovernance(who.endpoint, (provider) =>
-          readMembers(connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract),
-        ),
-      );
-      const period = body.votingPeriodSeconds ?? 0;
-      const call: [string, unknown[]] =
-        body.kind === 'admit-member'
-          ? ['proposeAdmitMember', [subject.address, orgRefFromOrgId(subject.orgId), period]]
-          : body.kind === 'remove-member'
-            ? ['proposeRemoveMember', [subject.address, period]]
-            : body.kind === 'add-validator'
-              ? ['proposeAddValidator', [subject.address, period]]
-              : ['proposeRemoveValidator', [subject.address, period]];
-      const details = { networkId: network.id, kind: body.kind, subject: subject.address, subjectOrgId: subject.orgId };
-      const sent = await sendAs(c, who, network, call[0], call[1], {
-        action: 'governance.proposal-refused',
-        target: `${network.id}/proposals`,
-        details,
-      });
-      const proposalId = createdProposalId(sent.receipt);
-      const origin: ProposalOrigin = {
-        networkId: network.id,
-        proposalId,
-        kind: body.kind,
-        orgId: who.orgId,
-        keyId: who.keyId,
-        proposer: who.account.address,
-        subjectOrgId: subject.orgId,
-        nodeId: subject.nodeId,
-        transactionHash: sent.hash,
-        createdAt: deps.clock().toISOString(),
-      };
-      await governance.recordOrigin(origin);
-      await audit(c, deps, {
-        orgId: who.orgId,
-        actor: who.actor,
-        action: 'governance.proposal-created',
-        target: `${network.id}/proposals/${proposalId}`,
-        details: { ...details, proposalId, proposer: who.account.address, transactionHash: sent.hash },
-      });
-      const [view] = await viewOf(network, who.endpoint, [proposalId]);
-      return c.json(view as ProposalView, 201);
+      const caller = { principal: c.get('principal'), requestId: requestIdOf(c) };
+      return c.json(await governance.propose(caller, c.req.valid('param').networkId, c.req.valid('json')), 201);
     },
   );
 
@@ -248,45 +185,8 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const { networkId, proposalId } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const network = await governedNetwork(networkId);
-      const who = await acting(c, body, network);
-      const target = `${network.id}/proposals/${proposalId}`;
-      const details = { networkId: network.id, proposalId, support: body.support };
-      const sent = await sendAs(c, who, network, 'vote', [proposalId, body.support], {
-        action: 'governance.vote-refused',
-        target,
-        details,
-      });
-      // Recorded at once, with the signing organisation, so the proposal's page lists the vote before the
-      // watcher reads its block.
-      await deps.stores.governanceVotes.record({
-        networkId: network.id,
-        proposalId,
-        voter: who.account.address,
-        support: body.support,
-        transactionHash: sent.hash,
-        blockNumber: sent.receipt.blockNumber,
-        orgId: who.orgId,
-        castAt: deps.clock().toISOString(),
-      });
-      await audit(c, deps, {
-        orgId: who.orgId,
-        actor: who.actor,
-        action: 'governance.vote-cast',
-        target,
-        details: { ...details, voter: who.account.address, transactionHash: sent.hash },
-      });
-      const [proposal] = await viewOf(network, who.endpoint, [proposalId]);
-      return c.json(
-        {
-          voter: who.account.address,
-          support: body.support,
-          transactionHash: sent.hash,
-          proposal: proposal as ProposalView,
-        },
-        200,
-      );
+      const caller = { principal: c.get('principal'), requestId: requestIdOf(c) };
+      return c.json(await governance.vote(caller, networkId, proposalId, c.req.valid('json')), 200);
     },
   );
 
@@ -298,33 +198,13 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
       summary: 'Try again to carry out a refused or partial decision (CareChain operators only)',
       description: 'The BFT safety check runs again; use it once the network is fit for the change.',
       security,
+      middleware: operatorOnly,
       request: { params: ProposalParams },
       responses: { 200: jsonResponse(ProposalView, 'The proposal after the attempt'), ...serviceErrors },
     }),
     async (c) => {
-      const operator = requireOperator(c);
       const { networkId, proposalId } = c.req.valid('param');
-      const network = await governedNetwork(networkId);
-      const deployed = await ensureGovernanceDeployed(jobDeps, network);
-      if (!deployed) throw new ServiceUnavailableError('No node of this network runs now');
-      const execution = await retryDecision(jobDeps, deployed, proposalId);
-      await audit(c, deps, {
-        orgId: PLATFORM_ORG_ID,
-        actor: { type: 'user', id: operator.id },
-        action: 'governance.execution-retried',
-        target: `${network.id}/proposals/${proposalId}`,
-        details: { networkId: network.id, proposalId, state: execution.state, code: execution.code },
-      });
-      const [view] = await viewOf(network, await anyEndpoint(network), [proposalId]);
-      return c.json(view as ProposalView, 200);
+      return c.json(await governance.retryExecution(userAuthor(c), networkId, proposalId), 200);
     },
   );
-}
-
-function createdProposalId(receipt: TransactionReceipt): number {
-  for (const log of receipt.logs) {
-    const parsed = consortiumGovernanceInterface.parseLog({ topics: [...log.topics], data: log.data });
-    if (parsed?.name === 'ProposalCreated') return Number(parsed.args.getValue('id'));
-  }
-  throw new ValidationError(`Transaction ${receipt.hash} created no proposal`);
 }

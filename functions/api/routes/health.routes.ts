@@ -4,7 +4,7 @@
  * `billing` names what is missing and the command that fixes it. Nothing secret is shown: key mode, not key.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { AppDeps } from '../app-deps.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { jsonResponse } from '../route-helpers.ts';
 
@@ -32,7 +32,9 @@ const Health = z
   })
   .openapi('Health');
 
-export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type HealthRouteDeps = RouteDeps<'config' | 'version' | 'clock' | 'billing' | 'billingReadiness'>;
+
+export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: HealthRouteDeps) {
   app.openapi(
     createRoute({
       method: 'get',
@@ -55,7 +57,7 @@ export function registerHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
   );
 }
 
-async function billingHealth(deps: AppDeps): Promise<z.infer<typeof BillingHealth>> {
+async function billingHealth(deps: HealthRouteDeps): Promise<z.infer<typeof BillingHealth>> {
   if (!deps.billingReadiness) return { enabled: deps.billing.billing.enabled };
   const { missing, conflicts, ...report } = await deps.billingReadiness.current();
   return { ...report, ...(missing && { missing: [...missing] }), ...(conflicts && { conflicts: [...conflicts] }) };

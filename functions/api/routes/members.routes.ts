@@ -5,9 +5,9 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { newSecret, sha256Hex } from '../../../shared/auth/secrets.ts';
 import { newId } from '../../../shared/domain/ids.ts';
-import { canGrant, type Invitation } from '../../../shared/domain/organisation.ts';
+import { canGrant, type Invitation, type Principal } from '../../../shared/domain/organisation.ts';
 import { ConflictError, ForbiddenError, NotFoundError } from '../../../shared/errors.ts';
-import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { InvitationId, OrgId, UserId } from '../../../shared/schemas/common.schemas.ts';
 import {
   ChangeRole,
   CreatedInvitation,
@@ -18,16 +18,14 @@ import {
   OrganisationView,
 } from '../../../shared/schemas/organisation.schemas.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { audit, requireOrgAccess, requireUser } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { accessGuards, audit, userOnly } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { INVITATION_TOKEN_PREFIX } from '../middleware/authentication.ts';
 import { errorResponses, jsonBody, jsonResponse, noContent, security, userSecurity } from '../route-helpers.ts';
 import { toOrganisationView } from './organisations.routes.ts';
 
 const INVITATION_TTL_DAYS = 7;
-const UserId = idParam('user', 'usr_a2b3c4d5e6f7g2h3i4j5');
-const InvitationId = idParam('invitation', 'inv_a2b3c4d5e6f7g2h3i4j5');
 
 function toInvitationView(invitation: Invitation) {
   return {
@@ -41,7 +39,10 @@ function toInvitationView(invitation: Invitation) {
   };
 }
 
-export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type MemberRouteDeps = RouteDeps<'clock' | 'config', 'organisations' | 'invitations' | 'audit'>;
+
+export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: MemberRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
   app.openapi(
     createRoute({
       method: 'get',
@@ -49,12 +50,12 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Members of the organisation',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(MemberList, 'Members'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
       const members = await deps.stores.organisations.listMembers(orgId);
       return c.json({ items: members.map(({ orgId: _org, ...member }) => member) }, 200);
     },
@@ -67,13 +68,14 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Change a member’s role (admins grant up to admin, owners anything)',
       security: userSecurity,
+      middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId, userId: UserId }), ...jsonBody(ChangeRole) },
       responses: { 200: jsonResponse(MemberView, 'The member with the new role'), ...errorResponses },
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid('param');
       const { role } = c.req.valid('json');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
+      const access = c.var.access;
       const member = await deps.stores.organisations.getMember(orgId, userId);
       if (!member) throw new NotFoundError('No such member');
       if (!canGrant(access.role, role) || !canGrant(access.role, member.role)) {
@@ -99,14 +101,17 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Remove a member (or leave); the last owner cannot be removed',
       security: userSecurity,
+      // Leaving needs no role; removing someone else needs admin.
+      middleware: orgAccess((request) => (isSelf(request.principal, request.param('userId')) ? 'viewer' : 'admin'), {
+        usersOnly: true,
+      }),
       request: { params: z.object({ orgId: OrgId, userId: UserId }) },
       responses: { 204: noContent, ...errorResponses },
     }),
     async (c) => {
       const { orgId, userId } = c.req.valid('param');
-      const principal = c.get('principal');
-      const self = principal?.kind === 'user' && principal.user.id === userId;
-      const access = await requireOrgAccess(c, deps, orgId, { role: self ? 'viewer' : 'admin', usersOnly: true });
+      const access = c.var.access;
+      const self = access.actor.id === userId;
       const member = await deps.stores.organisations.getMember(orgId, userId);
       if (!member) throw new NotFoundError('No such member');
       if (!self && !canGrant(access.role, member.role)) throw new ForbiddenError('Only owners can remove owners');
@@ -129,13 +134,14 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Invite someone by e-mail; returns the link to send them',
       security: userSecurity,
+      middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }), ...jsonBody(CreateInvitation) },
       responses: { 201: jsonResponse(CreatedInvitation, 'Invitation created'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
       const body = c.req.valid('json');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
+      const access = c.var.access;
       if (!canGrant(access.role, body.role)) throw new ForbiddenError('Only owners can invite owners');
       const now = deps.clock();
       const token = newSecret(INVITATION_TOKEN_PREFIX);
@@ -173,12 +179,12 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Invitations of the organisation',
       security: userSecurity,
+      middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(InvitationList, 'Invitations'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
       const invitations = await deps.stores.invitations.list(orgId);
       return c.json({ items: invitations.map(toInvitationView) }, 200);
     },
@@ -191,12 +197,13 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Revoke a pending invitation',
       security: userSecurity,
+      middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId, invitationId: InvitationId }) },
       responses: { 204: noContent, ...errorResponses },
     }),
     async (c) => {
       const { orgId, invitationId } = c.req.valid('param');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'admin', usersOnly: true });
+      const access = c.var.access;
       try {
         await deps.stores.invitations.close(orgId, invitationId, 'revoked');
       } catch (error) {
@@ -215,11 +222,12 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['members'],
       summary: 'Accept an invitation as the signed-in user (whose e-mail it was sent to)',
       security: userSecurity,
+      middleware: userOnly,
       request: { params: z.object({ token: z.string().min(10).max(200) }) },
       responses: { 200: jsonResponse(OrganisationView, 'You are now a member'), ...errorResponses },
     }),
     async (c) => {
-      const user = requireUser(c);
+      const user = c.var.user;
       const { token } = c.req.valid('param');
       const invitation = await deps.stores.invitations.findByTokenHash(sha256Hex(token));
       const gone = new NotFoundError('This invitation does not exist, has expired or was revoked');
@@ -259,4 +267,8 @@ export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       return c.json(toOrganisationView(org, member?.role), 200);
     },
   );
+}
+
+function isSelf(principal: Principal | undefined, userId: string | undefined): boolean {
+  return principal?.kind === 'user' && principal.user.id === userId;
 }

@@ -1,16 +1,18 @@
 /**
- * `GET /metrics`: the control plane's Prometheus metrics (DESIGN.md, "API conventions"). In AWS only CareChain
+ * `GET /metrics`: the control plane's Prometheus metrics (docs/architecture.md). In AWS only CareChain
  * operators may read them (sign in, send the session token); locally the server listens on this machine, and the
  * endpoint is open to whoever can reach it, as a local Prometheus expects.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { ControlPlaneMetrics } from '../../../shared/observability/metrics.ts';
-import { requireOperator } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { operatorOnly } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, userSecurity } from '../route-helpers.ts';
 
-export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps, metrics: ControlPlaneMetrics) {
+export type MetricsRouteDeps = RouteDeps<'config'>;
+
+export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: MetricsRouteDeps, metrics: ControlPlaneMetrics) {
   app.openapi(
     createRoute({
       method: 'get',
@@ -18,6 +20,7 @@ export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps, me
       tags: ['platform'],
       summary: 'Prometheus metrics (CareChain operators only in AWS)',
       security: userSecurity,
+      middleware: deps.config.mode === 'aws' ? [operatorOnly] : [],
       responses: {
         200: {
           description: 'Prometheus text exposition format',
@@ -27,7 +30,6 @@ export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: AppDeps, me
       },
     }),
     async (c) => {
-      if (deps.config.mode === 'aws') requireOperator(c);
       const { contentType, body } = await metrics.render();
       return c.text(body, 200, { 'content-type': contentType, 'cache-control': 'no-store' });
     },

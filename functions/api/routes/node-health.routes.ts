@@ -5,9 +5,9 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { HealthSample } from '../../../shared/domain/health.ts';
-import { availabilityPercent, type Interval } from '../../../shared/domain/sla.ts';
+import { availabilityPercent, windowView } from '../../../shared/domain/sla.ts';
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts';
-import { OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { NodeId, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
   NodeHealthQuery,
   NodeHealthView,
@@ -15,32 +15,24 @@ import {
   SignedSlaReport,
   SlaMonthQuery,
 } from '../../../shared/schemas/health.schemas.ts';
-import type { HealthRepository, UptimeRollup } from '../../../shared/store/health.repository.ts';
-import { renderSlaCsv } from '../../jobs/sla-reports.ts';
-import { requireOrgAccess } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import type { UptimeRollup } from '../../../shared/store/health.repository.ts';
+import { accessGuards } from '../access.ts';
+import type { NodeHealthServices, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
-import { NodeId } from './nodes.routes.ts';
-
-/** What these routes need besides the app's own dependencies. */
-export interface NodeHealthServices {
-  readonly health: HealthRepository;
-  /** Reports and uptime (an `SlaReporter`). */
-  readonly slaReports: {
-    reportFor(orgId: string, month: string): Promise<SignedSlaReport>;
-    uptime(node: { id: string; orgId: string }, range: Interval): Promise<UptimeRollup[]>;
-  };
-  /** The address of the platform key that signs SLA reports. */
-  readonly platformAddress: () => Promise<string>;
-  /** @default 'CareChain' */
-  readonly platformName?: string;
-}
+import { renderSlaCsv } from '../sla-csv.ts';
 
 const DEFAULT_RANGE_MS = 3_600_000;
 const MAX_RANGE_MS = 31 * 86_400_000;
 
-export function registerNodeHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps, services: NodeHealthServices) {
+export type NodeHealthRouteDeps = RouteDeps<'clock', 'organisations' | 'nodes'>;
+
+export function registerNodeHealthRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: NodeHealthRouteDeps,
+  services: NodeHealthServices,
+) {
+  const { orgAccess } = accessGuards(deps);
   app.openapi(
     createRoute({
       method: 'get',
@@ -51,13 +43,13 @@ export function registerNodeHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
         'Samples are kept 90 days. `from`/`to` default to the last hour and may span at most 31 days; samples come ' +
         'a page at a time (`limit`, `cursor`), uptime covers every UTC day the range touches.',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId, nodeId: NodeId }), query: NodeHealthQuery },
       responses: { 200: jsonResponse(NodeHealthView, 'The node’s health'), ...errorResponses },
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
       const query = c.req.valid('query');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
       const node = await deps.stores.nodes.get(orgId, nodeId);
       if (!node || node.state === 'terminated') throw new NotFoundError('No such node');
       const to = query.to ? Date.parse(query.to) : deps.clock().getTime();
@@ -104,6 +96,7 @@ export function registerNodeHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
         'at `GET /v1/platform`. The current month is reported to date (`final: false`). Send `Accept: text/csv` for ' +
         'a spreadsheet (unsigned; the JSON is authoritative).',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }), query: SlaMonthQuery },
       responses: {
         200: {
@@ -119,7 +112,6 @@ export function registerNodeHealthRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps
     async (c) => {
       const { orgId } = c.req.valid('param');
       const { month } = c.req.valid('query');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
       const signed = await services.slaReports.reportFor(orgId, month);
       if (prefersCsv(c.req.header('accept'))) {
         return c.body(renderSlaCsv(signed.report), 200, {
@@ -192,12 +184,7 @@ function uptimeView(day: UptimeRollup) {
     blockDowntimeMs: day.blockDowntimeMs,
     rpcAvailabilityPercent: availabilityPercent(coveredMs - day.rpcDowntimeMs, coveredMs),
     blockProductionPercent: availabilityPercent(coveredMs - day.blockDowntimeMs, coveredMs),
-    rpcDowntime: day.rpcDowntime.map((w) => ({
-      start: iso(w.start),
-      end: iso(w.end),
-      durationMs: w.end - w.start,
-      reason: w.reason ?? null,
-    })),
+    rpcDowntime: day.rpcDowntime.map(windowView),
   };
 }
 

@@ -1,15 +1,11 @@
 /**
  * Nodes of an organisation: request a managed node (or register a self-hosted one), watch it through its
  * lifecycle, stop, start and delete it, download a self-hosted node's join bundle; and the operators' fleet view.
- * The API only records what is wanted; the reconciler makes it so.
+ * What each request changes is the node request service's (functions/services/nodes/); the reconciler makes it so.
  */
-import { createHash } from 'node:crypto';
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { joinBundle } from '../../../shared/chain/besu/join-bundle.ts';
-import { newId } from '../../../shared/domain/ids.ts';
-import { isPlatformRun, type NodeRecord, requestedNode } from '../../../shared/domain/node.ts';
-import { BadRequestError, InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
-import { idParam, OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { isPlatformRun, type NodeRecord } from '../../../shared/domain/node.ts';
+import { NodeId, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
   CreateNode,
   JoinBundleView,
@@ -17,12 +13,12 @@ import {
   NodeView,
   UpdateSelfHostedNode,
 } from '../../../shared/schemas/network.schemas.ts';
-import { audit, requireOperator, requireOrgAccess } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { type NodeDesire, NodeRequests } from '../../services/nodes/node-requests.service.ts';
+import { accessGuards, operatorOnly, orgAuthor } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
 
-export const NodeId = idParam('node', 'node_a2b3c4d5e6f7g2h3i4j5');
 const NodeParams = z.object({ orgId: OrgId, nodeId: NodeId });
 const IdempotencyHeaders = z.object({
   'idempotency-key': z
@@ -67,13 +63,15 @@ export function toNodeView(node: NodeRecord, gatewayBase: string) {
   };
 }
 
-export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type NodeRouteDeps = RouteDeps<
+  'config' | 'clock' | 'managedRuntime' | 'managedRuntimeOf' | 'admission' | 'nodeChanged',
+  'organisations' | 'audit' | 'nodes' | 'networks'
+>;
+
+export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
+  const nodes = new NodeRequests(deps);
   const gatewayBase = (url: string) => deps.config.publicUrl ?? new URL(url).origin;
-  const existing = (node: NodeRecord | undefined): NodeRecord => {
-    if (!node || node.state === 'terminated') throw new NotFoundError('No such node');
-    return node;
-  };
-  const findNode = async (orgId: string, nodeId: string) => existing(await deps.stores.nodes.get(orgId, nodeId));
 
   app.openapi(
     createRoute({
@@ -85,64 +83,15 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         'A managed node goes requested → provisioning → starting → running; follow it with GET. Send an ' +
         '`Idempotency-Key` header to make retries safe.',
       security,
+      middleware: orgAccess('developer'),
       request: { params: z.object({ orgId: OrgId }), headers: IdempotencyHeaders, ...jsonBody(CreateNode) },
       responses: { 201: jsonResponse(NodeView, 'Accepted; the node is on its way'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const body = c.req.valid('json');
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'developer' });
-      const network = await deps.stores.networks.get(body.networkId);
-      if (!network) throw new ValidationError('No such network', [{ path: 'body.networkId', message: 'unknown' }]);
-      if (network.status !== 'active') throw new InvalidStateError(`Network ${network.name} accepts no new nodes`);
-      if (body.hosting === 'managed' && (body.enode || body.rpcUrl)) {
-        throw new ValidationError('enode and rpcUrl are for self-hosted nodes', [
-          { path: 'body.hosting', message: 'managed nodes report their own endpoints' },
-        ]);
-      }
-      await deps.admission?.(access.org.id, body.hosting, body.role);
-
-      let nodeId = newId('node');
-      if (idempotencyKey) {
-        const requestHash = createHash('sha256').update(JSON.stringify(body)).digest('hex');
-        nodeId = await deps.stores.nodes.claimIdempotencyKey(orgId, idempotencyKey, requestHash, nodeId);
-        const existing = await deps.stores.nodes.get(orgId, nodeId);
-        if (existing) return c.json(toNodeView(existing, gatewayBase(c.req.url)), 201);
-      }
-      const now = deps.clock().toISOString();
-      const node = requestedNode(
-        {
-          id: nodeId,
-          orgId,
-          networkId: network.id,
-          name: body.name ?? `${body.role}-${nodeId.slice(-6)}`,
-          role: body.role,
-          hosting: body.hosting,
-          size: body.size,
-          region: body.region,
-          runtime:
-            body.hosting === 'self-hosted' ? 'external' : (deps.managedRuntimeOf?.(network) ?? deps.managedRuntime),
-          endpoints: { rpcUrl: body.rpcUrl, p2pPort: undefined },
-          enode: body.enode,
-        },
-        now,
-      );
-      await deps.stores.nodes.create(node).catch(async (error: unknown) => {
-        // A concurrent retry with the same Idempotency-Key created it first: answer with that node.
-        if (idempotencyKey && (await deps.stores.nodes.get(orgId, nodeId))) return;
-        throw error;
-      });
-      await audit(c, deps, {
-        orgId,
-        actor: access.actor,
-        action: 'node.requested',
-        target: node.id,
-        details: { networkId: node.networkId, role: node.role, hosting: node.hosting, size: node.size },
-      });
-      deps.nodeChanged?.(node);
-      const stored = (await deps.stores.nodes.get(orgId, nodeId)) ?? node;
-      return c.json(toNodeView(stored, gatewayBase(c.req.url)), 201);
+      const node = await nodes.request(orgAuthor(c), orgId, c.req.valid('json'), idempotencyKey);
+      return c.json(toNodeView(node, gatewayBase(c.req.url)), 201);
     },
   );
 
@@ -153,15 +102,14 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['nodes'],
       summary: 'Nodes of the organisation (deleted ones are left out)',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(NodeList, 'Nodes'), ...errorResponses },
     }),
     async (c) => {
-      const { orgId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
-      const nodes = await deps.stores.nodes.listByOrg(orgId);
       const base = gatewayBase(c.req.url);
-      return c.json({ items: nodes.filter((n) => n.state !== 'terminated').map((n) => toNodeView(n, base)) }, 200);
+      const items = await nodes.list(c.req.valid('param').orgId);
+      return c.json({ items: items.map((n) => toNodeView(n, base)) }, 200);
     },
   );
 
@@ -172,51 +120,37 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['nodes'],
       summary: 'One node: state, reason, endpoints',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: NodeParams },
       responses: { 200: jsonResponse(NodeView, 'The node'), ...errorResponses },
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
-      return c.json(toNodeView(await findNode(orgId, nodeId), gatewayBase(c.req.url)), 200);
+      return c.json(toNodeView(await nodes.find(orgId, nodeId), gatewayBase(c.req.url)), 200);
     },
   );
 
-  const desire = (desired: 'running' | 'stopped' | 'terminated', action: string, summary: string) => ({
-    route: createRoute({
-      method: desired === 'terminated' ? 'delete' : 'post',
-      path: desired === 'terminated' ? '/v1/orgs/{orgId}/nodes/{nodeId}' : `/v1/orgs/{orgId}/nodes/{nodeId}/${action}`,
-      tags: ['nodes'],
-      summary,
-      security,
-      request: { params: NodeParams },
-      responses: { 202: jsonResponse(NodeView, 'Accepted; the node is on its way'), ...errorResponses },
-    }),
-    desired,
-    action,
-  });
-
-  for (const { route, desired, action } of [
-    desire('running', 'start', 'Start a stopped (or failed) node'),
-    desire('stopped', 'stop', 'Stop a node, keeping its data'),
-    desire('terminated', 'delete', 'Delete a node (deprovision it; it ends terminated)'),
-  ]) {
-    app.openapi(route, async (c) => {
-      const { orgId, nodeId } = c.req.valid('param');
-      const access = await requireOrgAccess(c, deps, orgId, { role: desired === 'terminated' ? 'admin' : 'developer' });
-      const node = await deps.stores.nodes.changeFresh(orgId, nodeId, async (current) => {
-        let node = existing(current);
-        if (node.desiredState === 'terminated') throw new InvalidStateError('The node is being deleted');
-        if (desired === 'running' && node.state === 'failed') {
-          node = await deps.stores.nodes.transition(node, 'starting', { reason: 'Restart requested' });
-        }
-        return node.desiredState === desired ? node : deps.stores.nodes.setDesiredState(node, desired);
-      });
-      await audit(c, deps, { orgId, actor: access.actor, action: `node.${action}-requested`, target: nodeId });
-      deps.nodeChanged?.(node);
-      return c.json(toNodeView(node, gatewayBase(c.req.url)), 202);
-    });
-  }
+  const desire = ({ desired, action }: NodeDesire, summary: string) =>
+    app.openapi(
+      createRoute({
+        method: action === 'delete' ? 'delete' : 'post',
+        path: action === 'delete' ? '/v1/orgs/{orgId}/nodes/{nodeId}' : `/v1/orgs/{orgId}/nodes/{nodeId}/${action}`,
+        tags: ['nodes'],
+        summary,
+        security,
+        middleware: orgAccess(action === 'delete' ? 'admin' : 'developer'),
+        request: { params: NodeParams },
+        responses: { 202: jsonResponse(NodeView, 'Accepted; the node is on its way'), ...errorResponses },
+      }),
+      async (c) => {
+        const { orgId, nodeId } = c.req.valid('param');
+        const node = await nodes.desire(orgAuthor(c), orgId, nodeId, { desired, action });
+        return c.json(toNodeView(node, gatewayBase(c.req.url)), 202);
+      },
+    );
+  desire({ desired: 'running', action: 'start' }, 'Start a stopped (or failed) node');
+  desire({ desired: 'stopped', action: 'stop' }, 'Stop a node, keeping its data');
+  desire({ desired: 'terminated', action: 'delete' }, 'Delete a node (deprovision it; it ends terminated)');
 
   app.openapi(
     createRoute({
@@ -225,40 +159,13 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['nodes'],
       summary: 'Record a self-hosted node’s enode and the RPC URL to monitor',
       security,
+      middleware: orgAccess('developer'),
       request: { params: NodeParams, ...jsonBody(UpdateSelfHostedNode) },
       responses: { 200: jsonResponse(NodeView, 'Updated'), ...errorResponses },
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
-      const body = c.req.valid('json');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'developer' });
-      const updated = await deps.stores.nodes.changeFresh(orgId, nodeId, async (current) => {
-        const node = existing(current);
-        if (node.hosting !== 'self-hosted') {
-          throw new BadRequestError('Managed nodes report their own enode and endpoints');
-        }
-        const enode = body.enode === undefined ? node.enode : (body.enode ?? undefined);
-        return deps.stores.nodes.annotate(
-          node,
-          {
-            enode,
-            endpoints: {
-              rpcUrl: body.rpcUrl === undefined ? node.endpoints.rpcUrl : (body.rpcUrl ?? undefined),
-              p2pPort: node.endpoints.p2pPort,
-            },
-          },
-          // Without an enode the node has no address either: governance must not name it by the old one.
-          { clear: enode === undefined ? ['enode', 'validatorAddress'] : [] },
-        );
-      });
-      await audit(c, deps, {
-        orgId,
-        actor: access.actor,
-        action: 'node.updated',
-        target: nodeId,
-        details: { enode: updated.enode, rpcUrl: updated.endpoints.rpcUrl },
-      });
-      deps.nodeChanged?.(updated);
+      const updated = await nodes.updateSelfHosted(orgAuthor(c), orgId, nodeId, c.req.valid('json'));
       return c.json(toNodeView(updated, gatewayBase(c.req.url)), 200);
     },
   );
@@ -270,16 +177,13 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['nodes'],
       summary: 'Genesis, static nodes, Besu config and the command to start a self-hosted node',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: NodeParams },
       responses: { 200: jsonResponse(JoinBundleView, 'The join bundle'), ...errorResponses },
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
-      const node = await findNode(orgId, nodeId);
-      const network = await deps.stores.networks.get(node.networkId);
-      if (!network) throw new NotFoundError('The node’s network no longer exists');
-      const bundle = joinBundle(network, node);
+      const { network, node, bundle } = await nodes.joinBundle(orgId, nodeId);
       return c.json(
         {
           networkId: network.id,
@@ -301,18 +205,12 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
       tags: ['operations'],
       summary: 'Every node of the fleet (CareChain operators only); failed nodes first',
       security: userSecurity,
+      middleware: operatorOnly,
       responses: { 200: jsonResponse(NodeList, 'The fleet'), ...errorResponses },
     }),
     async (c) => {
-      requireOperator(c);
-      const fleet = await deps.stores.nodes.listFleet();
       const base = gatewayBase(c.req.url);
-      const order = (n: NodeRecord) => (n.state === 'failed' ? 0 : n.state === 'degraded' ? 1 : 2);
-      const items = fleet
-        .filter((n) => n.state !== 'terminated')
-        .sort((a, b) => order(a) - order(b) || a.createdAt.localeCompare(b.createdAt))
-        .map((n) => toNodeView(n, base));
-      return c.json({ items }, 200);
+      return c.json({ items: (await nodes.fleet()).map((n) => toNodeView(n, base)) }, 200);
     },
   );
 }

@@ -10,8 +10,9 @@ import {
   OrganisationList,
   OrganisationView,
 } from '../../../shared/schemas/organisation.schemas.ts';
-import { audit, requireOperator, requireOrgAccess, requireUser } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { resolveOrgAccess } from '../../services/access/org-access.ts';
+import { accessGuards, audit, operatorOnly, signedIn, userOnly } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
 
@@ -19,7 +20,10 @@ export function toOrganisationView(org: Organisation, role?: Role) {
   return { id: org.id, name: org.name, type: org.type, country: org.country, createdAt: org.createdAt, role };
 }
 
-export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export type OrganisationRouteDeps = RouteDeps<'clock', 'organisations' | 'audit'>;
+
+export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: OrganisationRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
   app.openapi(
     createRoute({
       method: 'post',
@@ -27,11 +31,12 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDe
       tags: ['organisations'],
       summary: 'Create an organisation; you become its owner',
       security: userSecurity,
+      middleware: userOnly,
       request: jsonBody(CreateOrganisation),
       responses: { 201: jsonResponse(OrganisationView, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      const user = requireUser(c);
+      const user = c.var.user;
       const body = c.req.valid('json');
       const now = deps.clock().toISOString();
       const org = await deps.stores.organisations.create(
@@ -63,16 +68,19 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDe
       tags: ['organisations'],
       summary: 'Organisations you belong to (an API key sees its own)',
       security,
+      middleware: signedIn,
       responses: { 200: jsonResponse(OrganisationList, 'Your organisations'), ...errorResponses },
     }),
     async (c) => {
       const principal = c.get('principal');
-      if (principal?.kind === 'api_key') {
-        const access = await requireOrgAccess(c, deps, principal.apiKey.orgId, { role: 'viewer' });
+      if (principal?.kind !== 'user') {
+        // An API key sees its own organisation.
+        const access = await resolveOrgAccess(deps.stores.organisations, principal, principal?.apiKey.orgId ?? '', {
+          role: 'viewer',
+        });
         return c.json({ items: [toOrganisationView(access.org)] }, 200);
       }
-      const user = requireUser(c);
-      const memberships = await deps.stores.organisations.membershipsOf(user.id);
+      const memberships = await deps.stores.organisations.membershipsOf(principal.user.id);
       const orgs = await Promise.all(memberships.map((m) => deps.stores.organisations.get(m.orgId)));
       const items = memberships.flatMap((m, i) => {
         const org = orgs[i];
@@ -89,12 +97,12 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDe
       tags: ['organisations'],
       summary: 'One organisation',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(OrganisationView, 'The organisation'), ...errorResponses },
     }),
     async (c) => {
-      const { orgId } = c.req.valid('param');
-      const access = await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
+      const access = c.var.access;
       return c.json(toOrganisationView(access.org, access.actor.type === 'user' ? access.role : undefined), 200);
     },
   );
@@ -106,10 +114,10 @@ export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: AppDe
       tags: ['operations'],
       summary: 'Every organisation (CareChain operators only)',
       security: userSecurity,
+      middleware: operatorOnly,
       responses: { 200: jsonResponse(OrganisationList, 'All organisations, oldest first'), ...errorResponses },
     }),
     async (c) => {
-      requireOperator(c);
       const orgs = await deps.stores.organisations.listAll();
       return c.json({ items: orgs.map((org) => toOrganisationView(org)) }, 200);
     },

@@ -2,39 +2,18 @@
  * Metered usage of an organisation per meter, by hour or by day: what it will be billed for.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { METERS } from '../../../shared/domain/metering.ts';
 import { usageSeries } from '../../../shared/metering/usage-series.ts';
-import { OrgId, Timestamp } from '../../../shared/schemas/common.schemas.ts';
-import { requireOrgAccess } from '../access.ts';
-import type { AppDeps } from '../app-deps.ts';
+import { OrgId } from '../../../shared/schemas/common.schemas.ts';
+import { UsageQuery, UsageView } from '../../../shared/schemas/usage.schemas.ts';
+import { accessGuards } from '../access.ts';
+import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 
-const UsageQuery = z.object({
-  from: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: the start of this month (UTC)' }),
-  to: z.iso.datetime({ offset: true }).optional().openapi({ description: 'Default: now' }),
-  granularity: z.enum(['hour', 'day']).default('day'),
-});
+export type UsageRouteDeps = RouteDeps<'clock' | 'usageRecords', 'organisations'>;
 
-const Series = z.object({
-  unit: z.string(),
-  total: z.number(),
-  points: z.array(z.object({ start: z.string(), value: z.number() })),
-});
-
-export const UsageView = z
-  .object({
-    orgId: z.string(),
-    from: Timestamp,
-    to: Timestamp,
-    granularity: z.enum(['hour', 'day']),
-    meters: z.object(
-      Object.fromEntries(METERS.map((meter) => [meter, Series])) as Record<(typeof METERS)[number], typeof Series>,
-    ),
-  })
-  .openapi('Usage');
-
-export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
+export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, deps: UsageRouteDeps) {
+  const { orgAccess } = accessGuards(deps);
   app.openapi(
     createRoute({
       method: 'get',
@@ -45,13 +24,13 @@ export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, deps: AppDeps) {
         'Values are in each meter’s recorded unit (node_hours in node-seconds). Recent hours are exact up to the ' +
         'last flush (a few seconds).',
       security,
+      middleware: orgAccess('viewer'),
       request: { params: z.object({ orgId: OrgId }), query: UsageQuery },
       responses: { 200: jsonResponse(UsageView, 'Per-meter series'), ...errorResponses },
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
       const query = c.req.valid('query');
-      await requireOrgAccess(c, deps, orgId, { role: 'viewer' });
       const now = deps.clock();
       const from = query.from ? new Date(query.from) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
       const to = query.to ? new Date(query.to) : now;

@@ -14,9 +14,9 @@ import {
   stateForSubscriptionStatus,
 } from '../../../shared/domain/billing-state.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { type BillingDeps, MAX_WRITE_ATTEMPTS } from './billing-deps.ts';
-import { runNodeAction } from './node-actions.ts';
-import { syncSubscription } from './subscription-sync.ts';
+import { type BillingDeps, MAX_WRITE_ATTEMPTS } from '../../services/billing/billing-deps.ts';
+import { runNodeAction } from '../../services/billing/node-actions.ts';
+import { syncSubscription } from '../../services/billing/subscription-sync.ts';
 
 export interface GraceJobOptions {
   /** Days an account may stay past due before it is suspended. @default 7 */

@@ -8,7 +8,7 @@ import { isLiveSubscription } from '../../../shared/domain/billing-state.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { countNodeSeats, seatQuantities } from '../../../shared/domain/node-seats.ts';
 import { getPlan } from '../../../shared/domain/plans.ts';
-import type { BillingDeps } from './billing-deps.ts';
+import type { BillingDeps } from '../../services/billing/billing-deps.ts';
 
 export interface NodeSeatsDeps extends Pick<BillingDeps, 'billing' | 'accounts' | 'logger'> {
   /** Every node record of the fleet (the operators' index; no Scan). */

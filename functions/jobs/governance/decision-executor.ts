@@ -14,14 +14,19 @@ import {
   type GovernanceProposal,
   readProposal,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
+import { SETTLED_EXECUTION_STATES } from '../../../shared/domain/governance.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import { InvalidStateError, NotFoundError, PlatformError } from '../../../shared/errors.ts';
-import { type DecisionExecution, SETTLED_EXECUTION_STATES } from '../../../shared/store/governance.repository.ts';
+import type { DecisionExecution } from '../../../shared/store/governance.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
+import {
+  DEFAULT_RECEIPT_TIMEOUT_MS,
+  readGovernance,
+  sendGovernanceCall,
+} from '../../services/governance/governance-chain.ts';
+import type { DeployedGovernance } from '../../services/governance/governance-deployer.ts';
+import type { GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 import { auditDecision } from './governance-audit.ts';
-import { DEFAULT_RECEIPT_TIMEOUT_MS, readGovernance, sendGovernanceCall } from './governance-chain.ts';
-import type { DeployedGovernance } from './governance-deployer.ts';
-import type { GovernanceJobDeps } from './governance-deps.ts';
 import { offboardMember } from './member-offboarding.ts';
 import {
   ANVIL_CONSENSUS,

@@ -3,7 +3,7 @@
  * decision concerns (the platform, the proposer, the organisation it is about), once each.
  */
 import type { DecisionExecution } from '../../../shared/store/governance.repository.ts';
-import { GOVERNANCE_ACTOR, type GovernanceJobDeps } from './governance-deps.ts';
+import { GOVERNANCE_ACTOR, type GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 
 export async function auditDecision(
   deps: Pick<GovernanceJobDeps, 'stores' | 'clock'>,

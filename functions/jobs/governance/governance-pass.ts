@@ -4,10 +4,10 @@
  * others go on. Run it on a schedule (EventBridge → governance-watcher Lambda; locally the governance worker).
  */
 import type { Network } from '../../../shared/domain/network.ts';
+import { servingEndpoints } from '../../services/governance/governance-chain.ts';
+import { type DeployedGovernance, ensureGovernanceDeployed } from '../../services/governance/governance-deployer.ts';
+import type { GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 import { executePendingDecisions } from './decision-executor.ts';
-import { servingEndpoints } from './governance-chain.ts';
-import { type DeployedGovernance, ensureGovernanceDeployed } from './governance-deployer.ts';
-import type { GovernanceJobDeps } from './governance-deps.ts';
 import { watchGovernanceEvents } from './governance-watcher.ts';
 
 export interface GovernancePassReport {

@@ -16,9 +16,9 @@ import {
   readProposal,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { type ChainEndpoint, withProvider } from './governance-chain.ts';
-import type { DeployedGovernance } from './governance-deployer.ts';
-import { GOVERNANCE_ACTOR, type GovernanceJobDeps } from './governance-deps.ts';
+import { type ChainEndpoint, withProvider } from '../../services/governance/governance-chain.ts';
+import type { DeployedGovernance } from '../../services/governance/governance-deployer.ts';
+import { GOVERNANCE_ACTOR, type GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 
 const DECISIONS_FOR_THE_CONTROL_PLANE = new Set(['add-validator', 'remove-validator', 'remove-member']);
 

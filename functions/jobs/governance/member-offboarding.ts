@@ -15,8 +15,8 @@
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import type { DecisionExecution, OffboardingSteps } from '../../../shared/store/governance.repository.ts';
+import type { GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 import { auditDecision } from './governance-audit.ts';
-import type { GovernanceJobDeps } from './governance-deps.ts';
 import {
   applyValidatorChange,
   currentValidators,

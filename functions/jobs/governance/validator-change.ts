@@ -18,9 +18,9 @@ import {
 import { PlatformError } from '../../../shared/errors.ts';
 import type { ValidatorBinding } from '../../../shared/store/governance.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { type ChainEndpoint, servingEndpoints } from './governance-chain.ts';
-import type { DeployedGovernance } from './governance-deployer.ts';
-import type { GovernanceJobDeps, PlatformValidator } from './governance-deps.ts';
+import { type ChainEndpoint, servingEndpoints } from '../../services/governance/governance-chain.ts';
+import type { DeployedGovernance } from '../../services/governance/governance-deployer.ts';
+import type { GovernanceJobDeps, PlatformValidator } from '../../services/governance/governance-deps.ts';
 import {
   discardValidatorVotes,
   type QbftNode,

@@ -10,15 +10,10 @@
  */
 import { randomBytes } from 'node:crypto';
 import { dataSlice, getAddress, keccak256, SigningKey } from 'ethers';
+import type { NodeKeyIdentity } from '../../domain/node.ts';
 import { ValidationError } from '../../errors.ts';
 
-/** What may be known about a node key outside its node: never the private key. */
-export interface NodeKeyIdentity {
-  /** The 64-byte uncompressed public key without its 0x04 prefix, 128 lower-case hex characters (the enode id). */
-  readonly nodeId: string;
-  /** The node address (checksummed): the last 20 bytes of the Keccak-256 of the public key; a validator's id. */
-  readonly address: string;
-}
+export type { NodeKeyIdentity } from '../../domain/node.ts';
 
 const KEY_FILE = /^(?:0x)?([0-9a-fA-F]{64})$/;
 

@@ -18,6 +18,7 @@ import {
   ZeroAddress,
   ZeroHash,
 } from 'ethers';
+import { PROPOSAL_KINDS, PROPOSAL_STATES, type ProposalKind, type ProposalState } from '../../domain/governance.ts';
 import { PlatformError } from '../../errors.ts';
 import artefact from './build/ConsortiumGovernance.json' with { type: 'json' };
 
@@ -25,14 +26,6 @@ export const CONSORTIUM_GOVERNANCE_ABI: InterfaceAbi = artefact.abi;
 export const CONSORTIUM_GOVERNANCE_BYTECODE: string = artefact.bytecode;
 export const CONSORTIUM_GOVERNANCE_COMPILER: string = artefact.compiler.version;
 export const consortiumGovernanceInterface = new Interface(CONSORTIUM_GOVERNANCE_ABI);
-
-/** In the order of the Solidity enum `ProposalKind`. */
-export const PROPOSAL_KINDS = ['admit-member', 'remove-member', 'add-validator', 'remove-validator'] as const;
-export type ProposalKind = (typeof PROPOSAL_KINDS)[number];
-
-/** In the order of the Solidity enum `ProposalState`. */
-export const PROPOSAL_STATES = ['active', 'passed', 'rejected', 'expired', 'executed'] as const;
-export type ProposalState = (typeof PROPOSAL_STATES)[number];
 
 const DAY_SECONDS = 86_400;
 

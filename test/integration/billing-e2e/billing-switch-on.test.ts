@@ -5,8 +5,8 @@
  * signed webhook, active).
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describeReadiness } from '../../../functions/jobs/billing/billing-readiness.ts';
 import { runBillingSyncCommand } from '../../../functions/local/billing-sync-command.ts';
+import { describeReadiness } from '../../../functions/services/billing/billing-readiness.ts';
 import { StripeBillingCatalogue } from '../../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { desiredCatalogue } from '../../../shared/domain/billing-catalogue.ts';
 import { FakeStripe } from '../../support/fake-stripe.ts';

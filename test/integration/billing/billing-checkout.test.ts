@@ -1,13 +1,13 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createBillingAdmission } from '../../../functions/jobs/billing/billing-admission.ts';
+import { createBillingAdmission } from '../../../functions/services/billing/billing-admission.ts';
 import {
   type ChoosePlanInput,
   choosePlan,
   listInvoices,
   openBillingPortal,
-} from '../../../functions/jobs/billing/billing-checkout.service.ts';
-import type { BillingDeps } from '../../../functions/jobs/billing/billing-deps.ts';
-import { handleStripeWebhook } from '../../../functions/jobs/billing/stripe-webhook.service.ts';
+} from '../../../functions/services/billing/billing-checkout.service.ts';
+import type { BillingDeps } from '../../../functions/services/billing/billing-deps.ts';
+import { handleStripeWebhook } from '../../../functions/services/billing/stripe-webhook.service.ts';
 import { NoBilling } from '../../../shared/adapters/local/no-billing.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { ConflictError, NotFoundError, PaymentRequiredError } from '../../../shared/errors.ts';

@@ -3,7 +3,7 @@
  * `StripeBilling` talking HTTP to the fake Stripe server, real webhook signatures, and a clock the test moves.
  * Node callbacks are recorded so tests can count what billing asked of the nodes.
  */
-import type { BillingDeps } from '../../../functions/jobs/billing/billing-deps.ts';
+import type { BillingDeps } from '../../../functions/services/billing/billing-deps.ts';
 import { startEmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { StripeBilling } from '../../../shared/adapters/stripe/stripe-billing.ts';
 import { PLANS } from '../../../shared/domain/plans.ts';

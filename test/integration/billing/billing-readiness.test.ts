@@ -4,8 +4,8 @@
  * a failed check reported (never thrown, never showing the key).
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { applyCatalogueSync, planCatalogueSync } from '../../../functions/jobs/billing/billing-catalogue-sync.ts';
-import { BillingReadiness, describeReadiness } from '../../../functions/jobs/billing/billing-readiness.ts';
+import { applyCatalogueSync, planCatalogueSync } from '../../../functions/services/billing/billing-catalogue-sync.ts';
+import { BillingReadiness, describeReadiness } from '../../../functions/services/billing/billing-readiness.ts';
 import { StripeBillingCatalogue } from '../../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { desiredCatalogue } from '../../../shared/domain/billing-catalogue.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';

@@ -9,7 +9,7 @@ import {
   applyCatalogueSync,
   CatalogueConflictError,
   planCatalogueSync,
-} from '../../../functions/jobs/billing/billing-catalogue-sync.ts';
+} from '../../../functions/services/billing/billing-catalogue-sync.ts';
 import { StripeBilling } from '../../../shared/adapters/stripe/stripe-billing.ts';
 import { StripeBillingCatalogue } from '../../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { desiredCatalogue } from '../../../shared/domain/billing-catalogue.ts';

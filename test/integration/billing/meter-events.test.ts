@@ -1,11 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { BillingDeps } from '../../../functions/jobs/billing/billing-deps.ts';
 import {
   type HourlyUsage,
   type MeterEventsDeps,
   meterEventIdentifier,
   sendHourlyMeterEvents,
 } from '../../../functions/jobs/billing/meter-events.job.ts';
+import type { BillingDeps } from '../../../functions/services/billing/billing-deps.ts';
 import { NoBilling } from '../../../shared/adapters/local/no-billing.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { hourOf } from '../../../shared/domain/metering.ts';

@@ -4,9 +4,9 @@
  * self-hosted nodes and organisations without a node leave the subscription alone.
  */
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { choosePlan } from '../../../functions/jobs/billing/billing-checkout.service.ts';
 import { syncNodeSeats } from '../../../functions/jobs/billing/node-seats.job.ts';
-import { handleStripeWebhook } from '../../../functions/jobs/billing/stripe-webhook.service.ts';
+import { choosePlan } from '../../../functions/services/billing/billing-checkout.service.ts';
+import { handleStripeWebhook } from '../../../functions/services/billing/stripe-webhook.service.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { countNodeSeats, holdsSeat } from '../../../shared/domain/node-seats.ts';

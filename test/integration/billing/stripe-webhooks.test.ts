@@ -1,9 +1,9 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { choosePlan } from '../../../functions/jobs/billing/billing-checkout.service.ts';
-import type { BillingDeps } from '../../../functions/jobs/billing/billing-deps.ts';
 import { runBillingGraceJob } from '../../../functions/jobs/billing/billing-grace.job.ts';
-import { handleStripeWebhook } from '../../../functions/jobs/billing/stripe-webhook.service.ts';
+import { choosePlan } from '../../../functions/services/billing/billing-checkout.service.ts';
+import type { BillingDeps } from '../../../functions/services/billing/billing-deps.ts';
+import { handleStripeWebhook } from '../../../functions/services/billing/stripe-webhook.service.ts';
 import { NoBilling } from '../../../shared/adapters/local/no-billing.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { UpstreamError } from '../../../shared/errors.ts';

@@ -5,14 +5,10 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import {
-  createGateway,
-  type GatewayNode,
-  type GatewayPlan,
-  type GatewayPrincipal,
-} from '../../../functions/gateway/create-gateway.ts';
+import { createGateway, type GatewayNode, type GatewayPrincipal } from '../../../functions/gateway/create-gateway.ts';
 import { RpcUpstream } from '../../../functions/gateway/upstream.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
+import type { GatewayPlan } from '../../../shared/domain/plans.ts';
 import { UsageRepository } from '../../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../../shared/metering/usage-meter.ts';
 import { ensureTable } from '../../../shared/store/create-table.ts';

@@ -6,10 +6,10 @@
  */
 import { hexlify, randomBytes, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendGovernanceCall } from '../../../functions/jobs/governance/governance-chain.ts';
-import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/jobs/governance/governance-deps.ts';
 import { governNetwork } from '../../../functions/jobs/governance/governance-pass.ts';
-import { ensurePlatformKey } from '../../../functions/jobs/platform-bootstrap.ts';
+import { sendGovernanceCall } from '../../../functions/services/governance/governance-chain.ts';
+import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/services/governance/governance-deps.ts';
+import { ensurePlatformKey } from '../../../functions/services/platform/platform-bootstrap.ts';
 import { consortiumGovernanceInterface } from '../../../shared/chain/contracts/consortium-governance.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';

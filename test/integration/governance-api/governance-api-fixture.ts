@@ -6,7 +6,7 @@
 import { type BaseContract, JsonRpcProvider } from 'ethers';
 import { createApp } from '../../../functions/api/app.ts';
 import { type GovernanceRouteDeps, registerGovernanceRoutes } from '../../../functions/api/routes/governance.routes.ts';
-import { governanceJobDeps } from '../../../functions/jobs/governance/governance-deps.ts';
+import { governanceJobDeps } from '../../../functions/services/governance/governance-deps.ts';
 import { connectConsortiumGovernance } from '../../../shared/chain/contracts/consortium-governance.ts';
 import { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
 import { startInProcessRuntime } from '../../support/in-process-runtime.ts';

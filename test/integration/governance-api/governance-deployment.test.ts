@@ -6,11 +6,14 @@
  */
 import { getCreateAddress, type JsonRpcProvider } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openProvider, signWithNode } from '../../../functions/jobs/governance/governance-chain.ts';
-import { ensureGovernanceDeployed, planDeployment } from '../../../functions/jobs/governance/governance-deployer.ts';
-import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/jobs/governance/governance-deps.ts';
-import { ensurePlatformKey } from '../../../functions/jobs/platform-bootstrap.ts';
 import { startGovernanceWorker } from '../../../functions/local/governance-worker.ts';
+import { openProvider, signWithNode } from '../../../functions/services/governance/governance-chain.ts';
+import {
+  ensureGovernanceDeployed,
+  planDeployment,
+} from '../../../functions/services/governance/governance-deployer.ts';
+import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/services/governance/governance-deps.ts';
+import { ensurePlatformKey } from '../../../functions/services/platform/platform-bootstrap.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { GovernanceRepository } from '../../../shared/store/governance.repository.ts';

@@ -3,8 +3,8 @@
  * errors → API statuses with a readable reason, and node records → validator liveness for the safety check.
  */
 import { describe, expect, it } from 'vitest';
-import { refusalFromRevert } from '../../../functions/jobs/governance/governance-refusal.ts';
 import { validatorStatuses } from '../../../functions/jobs/governance/validator-liveness.ts';
+import { refusalFromRevert } from '../../../functions/services/governance/governance-refusal.ts';
 import type { NodeRecord, NodeState } from '../../../shared/domain/node.ts';
 
 const V1 = '0x1111111111111111111111111111111111111111';

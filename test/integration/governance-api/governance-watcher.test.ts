@@ -4,11 +4,11 @@
  * once however often a range is read again. Real anvil, real dynalite.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sendGovernanceCall } from '../../../functions/jobs/governance/governance-chain.ts';
-import { ensureGovernanceDeployed } from '../../../functions/jobs/governance/governance-deployer.ts';
-import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/jobs/governance/governance-deps.ts';
 import { watchGovernanceEvents } from '../../../functions/jobs/governance/governance-watcher.ts';
-import { ensurePlatformKey } from '../../../functions/jobs/platform-bootstrap.ts';
+import { sendGovernanceCall } from '../../../functions/services/governance/governance-chain.ts';
+import { ensureGovernanceDeployed } from '../../../functions/services/governance/governance-deployer.ts';
+import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/services/governance/governance-deps.ts';
+import { ensurePlatformKey } from '../../../functions/services/platform/platform-bootstrap.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
 import type { PlatformKey } from '../../../shared/store/platform.repository.ts';

@@ -6,8 +6,9 @@
 import { getAddress, verifyMessage } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { registerNodeHealthRoutes } from '../../../functions/api/routes/node-health.routes.ts';
-import { ensurePlatformKey } from '../../../functions/jobs/platform-bootstrap.ts';
-import { SlaReporter, slaTermsFromPlans } from '../../../functions/jobs/sla-reports.ts';
+import { SlaReporter } from '../../../functions/jobs/sla-reports.ts';
+import { ensurePlatformKey } from '../../../functions/services/platform/platform-bootstrap.ts';
+import { slaTermsFromPlans } from '../../../functions/services/sla/sla-report.service.ts';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import type { HealthSample } from '../../../shared/domain/health.ts';
 import { newId } from '../../../shared/domain/ids.ts';

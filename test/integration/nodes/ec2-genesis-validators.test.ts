@@ -19,9 +19,9 @@ import {
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Ec2GenesisValidators } from '../../../functions/jobs/genesis-validator-nodes.ts';
 import { NetworkPeering } from '../../../functions/jobs/network-peering.ts';
 import { NodeReconciler } from '../../../functions/jobs/node-reconciler.ts';
+import { Ec2GenesisValidators } from '../../../functions/services/networks/genesis-validator-nodes.ts';
 import { fleetNodeArtifacts } from '../../../shared/adapters/aws/besu-service.ts';
 import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import { SecretsManagerNodeKeys } from '../../../shared/adapters/aws/secrets-manager-node-keys.ts';

@@ -4,10 +4,9 @@ import { describe, expect, it } from 'vitest';
 import {
   CONSORTIUM_GOVERNANCE_BYTECODE,
   consortiumGovernanceInterface,
-  PROPOSAL_KINDS,
-  PROPOSAL_STATES,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
 import { artefactUrl, compileContract, serialiseArtefact } from '../../../shared/chain/contracts/solidity-compiler.ts';
+import { PROPOSAL_KINDS, PROPOSAL_STATES } from '../../../shared/domain/governance.ts';
 
 describe('ConsortiumGovernance artefact', () => {
   it('is exactly what the pinned compiler makes of the committed source, without warnings', async () => {

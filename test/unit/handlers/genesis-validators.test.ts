@@ -10,7 +10,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ensureOperator } from '../../../functions/api/operator-bootstrap.ts';
 import { createApiHandler } from '../../../functions/handlers/api.ts';
-import { genesisValidatorNodeId } from '../../../functions/jobs/genesis-validator-nodes.ts';
+import { genesisValidatorNodeId } from '../../../functions/services/networks/genesis-validator-nodes.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import { decodeQbftExtraData } from '../../../shared/chain/besu/qbft-extra-data.ts';

@@ -16,7 +16,10 @@ import { DescribeSecretCommand, SecretsManagerClient } from '@aws-sdk/client-sec
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createReconcilerHandler } from '../../../functions/handlers/reconciler.ts';
-import { Ec2GenesisValidators, genesisValidatorNodeId } from '../../../functions/jobs/genesis-validator-nodes.ts';
+import {
+  Ec2GenesisValidators,
+  genesisValidatorNodeId,
+} from '../../../functions/services/networks/genesis-validator-nodes.ts';
 import { SecretsManagerNodeKeys } from '../../../shared/adapters/aws/secrets-manager-node-keys.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { ConfigError } from '../../../shared/config/config.ts';

@@ -9,8 +9,8 @@ import type { LogDescription } from 'ethers';
 import {
   consortiumGovernanceInterface,
   orgIdFromOrgRef,
-  PROPOSAL_KINDS,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
+import { PROPOSAL_KINDS } from '../../../shared/domain/governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { GovernanceTransaction } from '../../../shared/schemas/governance.schemas.ts';
 import { type ChainEndpoint, readGovernance } from './governance-chain.ts';

@@ -6,8 +6,8 @@
 import {
   decodeGovernanceRevert,
   type GovernanceRevert,
-  PROPOSAL_STATES,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
+import { PROPOSAL_STATES } from '../../../shared/domain/governance.ts';
 import { AppError, type FieldError } from '../../../shared/errors.ts';
 
 /** A rule of the governance contract refused the call; `rule` is the contract's custom error name. */

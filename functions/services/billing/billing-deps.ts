@@ -1,7 +1,7 @@
 /**
- * What the billing services and jobs need, passed in (STYLE.md, 3): the payment provider (Stripe or off), the
- * billing repository, a clock, a logger, and the callbacks through which billing acts on an organisation's managed
- * nodes. Node control is not billing's: the callbacks belong to whoever runs nodes, and must be idempotent
+ * What the billing services and jobs need, passed in (docs/architecture.md, "Layers and the rules between them"):
+ * the payment provider (Stripe or off), the billing repository, a clock, a logger, and the callbacks through which
+ * billing acts on an organisation's managed nodes. Node control is not billing's: the callbacks belong to whoever runs nodes, and must be idempotent
  * (stopping stopped nodes, starting running ones, does nothing), because a crash can make billing call them again.
  */
 import type { Logger } from '../../../shared/observability/logger.ts';

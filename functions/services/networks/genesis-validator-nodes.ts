@@ -12,14 +12,14 @@
  * request, a retry) and always means the same nodes and the same keys.
  */
 import { createHash } from 'node:crypto';
-import type { Network } from '../../shared/domain/network.ts';
-import { type NodeRecord, type NodeSize, requestedNode } from '../../shared/domain/node.ts';
-import { PLATFORM_ORG_ID } from '../../shared/domain/platform.ts';
-import type { Logger } from '../../shared/observability/logger.ts';
-import type { GenesisValidators } from '../../shared/ports/genesis-validators.ts';
-import type { NodeKeyStore } from '../../shared/ports/node-key-store.ts';
-import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import { ConditionFailedError } from '../../shared/store/table.ts';
+import type { Network } from '../../../shared/domain/network.ts';
+import { type NodeRecord, type NodeSize, requestedNode } from '../../../shared/domain/node.ts';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
+import type { Logger } from '../../../shared/observability/logger.ts';
+import type { GenesisValidators } from '../../../shared/ports/genesis-validators.ts';
+import type { NodeKeyStore } from '../../../shared/ports/node-key-store.ts';
+import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
+import { ConditionFailedError } from '../../../shared/store/table.ts';
 
 const BASE32 = 'abcdefghijklmnopqrstuvwxyz234567';
 

@@ -1,6 +1,7 @@
 /**
- * What the governance jobs (deployer, watcher, decision executor, offboarding) need, passed in by whoever runs
- * them: the scheduled Lambda, the local worker, or a test.
+ * What governance work needs — the deployer and the API's governance service here, the watcher, decision executor
+ * and offboarding in functions/jobs/governance/ — passed in by whoever runs it: the API, the scheduled Lambda, the
+ * local worker, or a test.
  */
 import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';

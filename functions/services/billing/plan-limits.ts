@@ -3,12 +3,16 @@
  * (how many), and node admission. An organisation without a chosen plan gets the installation's default plan
  * (local mode with billing off: everything works at once) or none (choose a plan first).
  */
-import { getPlan, type Plan, type PlanId } from '../../../shared/domain/plans.ts';
+import {
+  DEFAULT_GATEWAY_PLAN,
+  type GatewayPlan,
+  getPlan,
+  type Plan,
+  type PlanId,
+} from '../../../shared/domain/plans.ts';
 import { PaymentRequiredError } from '../../../shared/errors.ts';
 import type { BillingRepository } from '../../../shared/store/billing.repository.ts';
 import type { SigningKeysRepository } from '../../../shared/store/signing-keys.repository.ts';
-import type { GatewayPlan } from '../../gateway/create-gateway.ts';
-import { DEFAULT_GATEWAY_PLAN } from '../../gateway/gateway-wiring.ts';
 
 export function planLimits(accounts: BillingRepository, defaultPlanId: PlanId | undefined) {
   const planOf = async (orgId: string): Promise<Plan | undefined> => {

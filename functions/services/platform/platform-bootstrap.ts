@@ -2,12 +2,12 @@
  * What a new installation needs before anyone uses it: the platform signing key (created once in the vault)
  * and, in local mode, the default consortium network.
  */
-import { newId } from '../../shared/domain/ids.ts';
-import { DEFAULT_NETWORK, type Network } from '../../shared/domain/network.ts';
-import { PLATFORM_ORG_ID } from '../../shared/domain/platform.ts';
-import type { KeyVault } from '../../shared/ports/key-vault.ts';
-import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
-import type { PlatformKey, PlatformRepository } from '../../shared/store/platform.repository.ts';
+import { newId } from '../../../shared/domain/ids.ts';
+import { DEFAULT_NETWORK, type Network } from '../../../shared/domain/network.ts';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
+import type { KeyVault } from '../../../shared/ports/key-vault.ts';
+import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
+import type { PlatformKey, PlatformRepository } from '../../../shared/store/platform.repository.ts';
 
 export async function ensurePlatformKey(
   vault: KeyVault,
