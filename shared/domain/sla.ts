@@ -1,5 +1,5 @@
 /**
- * SLA arithmetic (DESIGN.md, "Health, recovery, SLA"), pure: calendar months in UTC, downtime windows built from
+ * SLA arithmetic (docs/architecture.md, "Health, recovery and SLA"), pure: calendar months in UTC, downtime windows built from
  * health samples, availability of a node over the part of a month it existed (maintenance windows excluded), and
  * the service credit a plan's ladder grants. Also the two renderings of a report: canonical JSON (what the
  * platform key signs) and CSV.
@@ -181,7 +181,7 @@ export interface SlaTerms {
   readonly monthlyFeeOre?: Readonly<Record<string, number>>;
 }
 
-/** The reference ladder of DESIGN.md: below 99.9 % → 10 %, below 99.0 % → 25 %, below 95 % → 100 %. */
+/** The reference ladder (docs/architecture.md, "Health, recovery and SLA"): below 99.9 % → 10 %, below 99.0 % → 25 %, below 95 % → 100 %. */
 export const DEFAULT_CREDIT_LADDER: readonly CreditStep[] = [
   { below: 99.9, creditPercent: 10 },
   { below: 99.0, creditPercent: 25 },

@@ -1,5 +1,5 @@
 /**
- * BFT safety margin for validator-set changes (DESIGN.md "Governance"). Before the control plane carries out a
+ * BFT safety margin for validator-set changes (docs/architecture.md, "Governance"). Before the control plane carries out a
  * passed add- or remove-validator decision on a QBFT network, it asks whether the network keeps producing blocks
  * through and after the change, and refuses unsafe steps with a reason an operator can act on.
  *

@@ -1,5 +1,5 @@
 /**
- * Counts usage in memory on hot paths and writes it as immutable usage records (DESIGN.md, "Metering").
+ * Counts usage in memory on hot paths and writes it as immutable usage records (docs/architecture.md, "Metering").
  *
  * - `record()` only adds to a counter per (organisation, meter, hour served): no I/O on the request path.
  * - `flush()` takes every counter out of memory and writes one record per (organisation, meter, hour) under this

@@ -1,5 +1,5 @@
 /**
- * Usage records and hourly rollups in the single table (DESIGN.md, "Metering"):
+ * Usage records and hourly rollups in the single table (docs/architecture.md, "Metering"):
  *
  * - `ORG#<orgId>` / `USAGE#<meter>#<hour>#<flusherId>#<sequence>`: one immutable record per (organisation, meter,
  *   hour, flush), created with `attribute_not_exists`, so a retried write is refused instead of counted twice.

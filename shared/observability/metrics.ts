@@ -1,5 +1,5 @@
 /**
- * Prometheus metrics of the control plane (DESIGN.md, "API conventions": `/metrics`), with prom-client.
+ * Prometheus metrics of the control plane (`/metrics` on the API; operators only in AWS), with prom-client.
  *
  * Each process has one `ControlPlaneMetrics` with its own registry (no global state, so tests and two apps in one
  * process stay apart): HTTP requests and their duration per app, route pattern and status (the pattern, never the

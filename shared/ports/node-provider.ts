@@ -1,6 +1,6 @@
 /**
- * NodeProvider: how the control plane makes a node's resources exist, run, stop and go away (DESIGN.md, "Two modes",
- * "Node lifecycle"). One adapter per runtime: shared anvil chains on a laptop, EC2 instances running Besu in AWS.
+ * NodeProvider: how the control plane makes a node's resources exist, run, stop and go away (docs/architecture.md,
+ * "Two modes, one code path" and "Node lifecycle"). One adapter per runtime: shared anvil chains on a laptop, EC2 instances running Besu in AWS.
  *
  * The reconciler is the main caller: it reads the table, asks `describe` what really exists, and calls the
  * mutating methods to close the gap. Every mutating method is therefore idempotent: calling it again after a

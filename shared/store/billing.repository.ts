@@ -1,5 +1,5 @@
 /**
- * Billing items in the single table (DESIGN.md, "Data model"), each written with one conditional single-item write:
+ * Billing items in the single table (docs/architecture.md, "The single table"), each written with one conditional single-item write:
  *
  * - `ORG#<orgId>` / `BILLING`: the organisation's billing account, changed only with the version it was read at.
  *   While past due it carries GSI1 keys `BILLING#past_due` / `<pastDueSince>#<orgId>`, so the grace-period job finds

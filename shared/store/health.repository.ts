@@ -1,5 +1,5 @@
 /**
- * Health history in the single table (DESIGN.md, "Data model"), every write one conditional single-item write:
+ * Health history in the single table (docs/architecture.md, "The single table"), every write one conditional single-item write:
  *
  * - `NODE#<nodeId>` / `HEALTH#<iso ts>`: one probe's sample, kept 90 days (`expiresAt`). Written once.
  * - `NODE#<nodeId>` / `UPTIME#<yyyy-mm-dd>`: a day's downtime windows, recomputable from the samples at any time;

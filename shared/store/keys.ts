@@ -1,6 +1,6 @@
 /**
  * Key builders for every item type of the single table, in one place so the access patterns can be read
- * side by side (see DESIGN.md, "Data model").
+ * side by side (see docs/architecture.md, "The single table").
  */
 import { FLEET_SHARDS } from './table-schema.ts';
 

@@ -1,6 +1,6 @@
 /**
- * The hourly meter-event job (DESIGN.md, "Metering"): for each (organisation, meter, hour) rollup it is given,
- * sends one pre-aggregated meter event to the payment provider with the deterministic identifier
+ * The hourly meter-event job (docs/architecture.md, "Metering"): for each (organisation, meter, hour) rollup it is
+ * given, sends one pre-aggregated meter event to the payment provider with the deterministic identifier
  * `<orgId>:<meter>:<hour>`, and records the delivery as `ORG#<orgId>` / `METEREVENT#<meter>#<hour>` (conditional
  * put) after the provider accepted it.
  *

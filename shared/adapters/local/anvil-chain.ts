@@ -1,6 +1,6 @@
 /**
  * One network's chain on the anvil runtime: a single supervised anvil process, persisted with `--state`, that all
- * nodes of the network share (anvil is a single-sealer dev chain and cannot peer; DESIGN.md, "Two modes").
+ * nodes of the network share (anvil is a single-sealer dev chain and cannot peer; docs/architecture.md, "Two modes, one code path").
  * It is restarted from its state when it dies, re-adopted when a restarted control plane finds it alive, and
  * stopped with SIGTERM so anvil writes its state before exiting.
  */

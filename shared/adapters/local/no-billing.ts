@@ -1,5 +1,5 @@
 /**
- * Billing off (no Stripe key, DESIGN.md "Two modes"): plans activate at once, usage is still metered, and the
+ * Billing off (no Stripe key, docs/architecture.md, "Two modes, one code path"): plans activate at once, usage is still metered, and the
  * only "invoice" is an estimate of what the period's usage would cost under the plan. Everything that would take
  * or report payment says billing is off.
  */

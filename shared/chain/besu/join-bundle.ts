@@ -1,5 +1,5 @@
 /**
- * The join bundle a member downloads to run a self-hosted node (DESIGN.md, "Node lifecycle"): the network's
+ * The join bundle a member downloads to run a self-hosted node (docs/architecture.md, "Node lifecycle"): the network's
  * genesis, its static nodes, a Besu config for this node and the one command that starts it, with a README.
  * All paths in the config are relative and the command is run from the bundle folder, so the bundle works
  * wherever it is unpacked, laptop included.
