@@ -8,10 +8,19 @@
  * Every write is a single-item conditional write (create-if-absent or version check), so two watchers, or a
  * watcher re-running after a crash, can at worst repeat a step that tolerates repeating.
  */
-import type { ExecutionState, OffboardingOutcome, ProposalKind } from '../domain/governance.ts';
-import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
+import type { ProposalKind } from '../domain/governance.ts';
 import { PlatformError } from '../errors.ts';
+import type {
+  ConsortiumMemberRecord,
+  DecisionExecution,
+  GovernanceCursor,
+  GovernanceDeploymentRecord,
+  ProposalOrigin,
+  ValidatorBinding,
+} from './governance-records.ts';
 import { ConditionFailedError, type Item, type Table } from './table.ts';
+
+export type * from './governance-records.ts';
 
 /** Positions of on-chain proposal ids in sort keys: zero-padded so they list in numeric order. */
 const ID_DIGITS = 10;
@@ -38,113 +47,6 @@ const governanceKeys = {
 } as const;
 
 const PREFIX = { member: 'GOVMEMBER#', validator: 'GOVVALIDATOR#', execution: 'GOVEXEC#' } as const;
-
-/**
- * A contract deployment by the platform key. The transaction is signed and recorded (`sent`) before it is
- * broadcast: the contract's address follows from the platform address and the nonce, so after a crash the
- * deployer finds the contract at that address, broadcasts the very same transaction again, or, when that nonce
- * was spent otherwise, starts a new attempt. Never two contracts recorded for one network.
- */
-export interface GovernanceDeploymentRecord {
-  readonly networkId: string;
-  readonly state: 'sent' | 'deployed' | 'failed';
-  readonly attempt: number;
-  readonly deployer: string;
-  readonly nonce: number;
-  readonly address: string;
-  readonly transactionHash: string;
-  /** The signed transaction (public once broadcast; no key material), kept only until the deployment is done. */
-  readonly rawTransaction: string | undefined;
-  /** Genesis validators passed to the constructor; on the anvil runtime they stand for the one chain process. */
-  readonly initialValidators: readonly string[];
-  readonly blockNumber: number | undefined;
-  readonly failure: string | undefined;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-export interface GovernanceCursor {
-  readonly networkId: string;
-  /** The first block the watcher has not read yet. */
-  readonly nextBlock: number;
-  readonly updatedAt: string;
-  readonly version: number;
-}
-
-/** Who sent a proposal through the API, and what the API knew that the contract does not. */
-export interface ProposalOrigin {
-  readonly networkId: string;
-  readonly proposalId: number;
-  readonly kind: ProposalKind;
-  /** The acting organisation (`platform` for operators acting for the platform). */
-  readonly orgId: string;
-  readonly keyId: string | undefined;
-  readonly proposer: string;
-  /** The organisation the proposal is about, when the API could tell. */
-  readonly subjectOrgId: string | undefined;
-  /** For validator changes: the node whose validator the subject address is. */
-  readonly nodeId: string | undefined;
-  readonly transactionHash: string;
-  readonly createdAt: string;
-}
-
-/** A member address as the contract admitted it, with the organisation recorded beside it. */
-export interface ConsortiumMemberRecord {
-  readonly networkId: string;
-  readonly address: string;
-  readonly orgId: string | undefined;
-  readonly admittedBy: number;
-  readonly removedBy: number | undefined;
-  readonly version: number;
-}
-
-/** The node (and organisation) behind a validator address the control plane voted in. */
-export interface ValidatorBinding {
-  readonly networkId: string;
-  readonly address: string;
-  readonly nodeId: string;
-  readonly orgId: string;
-  readonly proposalId: number;
-}
-
-export interface OffboardingSteps {
-  readonly orgId: string | undefined;
-  readonly validators: readonly {
-    readonly address: string;
-    readonly outcome: OffboardingOutcome;
-    readonly code?: UnsafeChangeCode;
-    readonly reason?: string;
-  }[];
-  readonly signingKeysDisabled: readonly string[];
-  readonly apiKeysRevoked: readonly string[];
-  readonly nodesStopped: readonly string[];
-  /** Nodes left running because stopping them would take a validator down that could not be voted out. */
-  readonly nodesKept: readonly { readonly nodeId: string; readonly reason: string }[];
-}
-
-/** How the control plane carried out (or refused) one passed decision. */
-export interface DecisionExecution {
-  readonly networkId: string;
-  readonly proposalId: number;
-  readonly kind: ProposalKind;
-  readonly subject: string;
-  readonly state: ExecutionState;
-  readonly code: UnsafeChangeCode | undefined;
-  readonly reason: string | undefined;
-  /** How the consensus layer took the change: `qbft` with the confirming block, or why it does not apply. */
-  readonly consensus: string | undefined;
-  readonly validatorsAfter: readonly string[] | undefined;
-  readonly markExecutedTransaction: string | undefined;
-  readonly offboarding: OffboardingSteps | undefined;
-  readonly note: string | undefined;
-  readonly attempts: number;
-  /** Last transient failure, for operators' logs; never shown to tenants (it can name internal endpoints). */
-  readonly lastError: string | undefined;
-  readonly createdAt: string;
-  readonly updatedAt: string;
-  readonly version: number;
-}
 
 type DeploymentItem = Item & GovernanceDeploymentRecord;
 type CursorItem = Item & GovernanceCursor;
