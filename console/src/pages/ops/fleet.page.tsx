@@ -76,9 +76,10 @@ export function FleetPage() {
             </div>
           </dl>
           <ErrorMessage error={fleet.error} />
-          {fleet.loading && <SkeletonRows rows={4} label="Loading the fleet" />}
+          {/* Rows wait for the organisations too, so a node never shows an organisation id in place of its name. */}
+          {(fleet.loading || orgs.loading) && <SkeletonRows rows={4} label="Loading the fleet" />}
           {fleet.data && items.length === 0 && <p className="muted">No nodes in the fleet yet.</p>}
-          {items.length > 0 && (
+          {items.length > 0 && !orgs.loading && (
             <div className="table-wrap">
               <table className="table">
                 <thead>
