@@ -1,6 +1,10 @@
 /**
- * Structured JSON logs, one object a line. Fields whose names suggest secrets are redacted before anything is
- * written, as a second line of defence: callers should not pass secrets in the first place.
+ * Structured JSON logs, one object a line. Secrets are redacted before anything is written, as a second line of
+ * defence (callers should not pass secrets in the first place), by what they are rather than by a fragment of a
+ * field's name: a field whose name says it holds a secret (`password`, `stripeWebhookSecret`, `apiKey`, `token`,
+ * `authorization`…), and anywhere in any string the secrets CareChain hands out (API keys, session and invitation
+ * tokens: `cck_`, `ccs_`, `cci_` and their random part). Identifiers of secrets (`apiKeyId`, `tokenHash`, `keyRef`)
+ * are not secrets and stay readable, so operators can tell which key did what.
  */
 import { writeOutput } from './process-output.ts';
 
@@ -16,16 +20,43 @@ export interface Logger {
 }
 
 const ORDER: Record<LogLevel | 'silent', number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
-const SECRET_FIELD = /pass(word)?|secret|token|authorization|cookie|api[-_]?key|private|mnemonic|seed/i;
 export const REDACTED = '[redacted]';
 
+/** Field names that hold a secret: the name, lower-cased without separators, ends with one of these words. */
+const SECRET_NAME_ENDINGS = [
+  'password',
+  'passphrase',
+  'secret',
+  'secretkey',
+  'token',
+  'authorization',
+  'cookie',
+  'apikey',
+  'privatekey',
+  'mnemonic',
+  'seed',
+] as const;
+
+/** The secrets CareChain issues (see shared/auth/secrets.ts): a prefix and 20 or more base64url characters. */
+const ISSUED_SECRET = /\b(cc[ski])_[A-Za-z0-9_-]{20,}/g;
+
+export function isSecretFieldName(name: string): boolean {
+  const normalised = name.toLowerCase().replace(/[-_\s]/g, '');
+  return SECRET_NAME_ENDINGS.some((ending) => normalised.endsWith(ending));
+}
+
+function redactString(value: string): string {
+  return value.includes('cc') ? value.replace(ISSUED_SECRET, `$1_${REDACTED}`) : value;
+}
+
 export function redact(value: unknown, depth = 0): unknown {
+  if (typeof value === 'string') return redactString(value);
   if (depth > 6 || value === null || typeof value !== 'object') return value;
-  if (value instanceof Error) return { name: value.name, message: value.message };
+  if (value instanceof Error) return { name: value.name, message: redactString(value.message) };
   if (Array.isArray(value)) return value.map((entry) => redact(entry, depth + 1));
   const out: Record<string, unknown> = {};
   for (const [key, entry] of Object.entries(value)) {
-    out[key] = SECRET_FIELD.test(key) ? REDACTED : redact(entry, depth + 1);
+    out[key] = isSecretFieldName(key) && entry !== undefined && entry !== null ? REDACTED : redact(entry, depth + 1);
   }
   return out;
 }
