@@ -145,6 +145,20 @@ describe('Lambda functions', () => {
   });
 
   it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
+    '%s is told the tenant role exactly when it acts for organisations (the API and governance)',
+    (name, spec) => {
+      const variables = lambdaOf(template, spec)[1].Environment.Variables;
+      if (name === 'api' || name === 'governance') {
+        expect(variables[FUNCTION_ENV.tenantRoleArn]).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^TenantRole/), 'Arn'],
+        });
+      } else {
+        expect(variables).not.toHaveProperty(FUNCTION_ENV.tenantRoleArn);
+      }
+    },
+  );
+
+  it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
     '%s is told where node keys are kept exactly when it controls the fleet or makes genesis validators’ keys',
     (_name, spec) => {
       const [, fn] = lambdaOf(template, spec);
@@ -421,6 +435,45 @@ describe('alarms', () => {
       Protocol: 'email',
       Endpoint: 'operations@carechain.example',
     });
+  });
+});
+
+describe('tenant role', () => {
+  it('trusts only the API and governance functions, for sessions tagged with one member organisation', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('tenant session'),
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Principal: {
+              AWS: [
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRole'), 'Arn'] },
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^GovernanceRole'), 'Arn'] },
+              ],
+            },
+            Condition: {
+              StringLike: { 'aws:RequestTag/carechain:org': 'org_*' },
+              'ForAllValues:StringEquals': { 'aws:TagKeys': ['carechain:org'] },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it("binds every permission to the session's organisation and denies the platform key", () => {
+    const [, role] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('TenantRole'))!;
+    const statements = role.Properties!.Policies[0].PolicyDocument.Statement as CfnJson[];
+    for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+      expect(statement.Condition.Null, statement.Sid).toMatchObject({ 'aws:PrincipalTag/carechain:org': 'false' });
+      expect(JSON.stringify(statement.Condition), statement.Sid).toContain('${aws:PrincipalTag/carechain:org}');
+    }
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    expect(deny).toMatchObject({ Action: 'kms:*' });
+    expect(deny.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlatformSigningKey/), 'Arn'] });
   });
 });
 
