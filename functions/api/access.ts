@@ -101,13 +101,12 @@ export function accessGuards(deps: AccessDeps) {
       if (!orgId.success) throw new ValidationError('The param is not valid', fieldErrors(orgId.error, 'param.orgId'));
       const principal = c.get('principal');
       const needed = typeof role === 'function' ? role({ principal, param: (name) => c.req.param(name) }) : role;
-      // Both read one item; side by side they cost the request one read's time. The guard's refusal is the answer.
+      // The guard and the tenant scope each decide on the stored membership by themselves; the read is shared, so
+      // the scope costs the request no read of its own. The guard's refusal is the answer.
+      const organisations = sharedMembershipRead(deps.stores.organisations);
       const [access, tenant] = await Promise.allSettled([
-        resolveAccess(deps.stores.organisations, principal, orgId.data, {
-          role: needed,
-          usersOnly: options.usersOnly,
-        }),
-        deps.tenancy.forCaller(principal, orgId.data),
+        resolveAccess(organisations, principal, orgId.data, { role: needed, usersOnly: options.usersOnly }),
+        deps.tenancy.forCaller(principal, orgId.data, organisations),
       ]);
       if (access.status === 'rejected') throw access.reason;
       if (tenant.status === 'rejected') throw tenant.reason;
@@ -116,6 +115,23 @@ export function accessGuards(deps: AccessDeps) {
       await next();
     };
   return { orgAccess };
+}
+
+/** One request's membership look-ups: each item is read once, whoever asks for it first. */
+function sharedMembershipRead(organisations: MembershipLookup): MembershipLookup {
+  const members = new Map<string, ReturnType<MembershipLookup['getMember']>>();
+  return {
+    get: (orgId) => organisations.get(orgId),
+    getMember: (orgId, userId) => {
+      const key = `${orgId}\u0000${userId}`;
+      let read = members.get(key);
+      if (!read) {
+        read = organisations.getMember(orgId, userId);
+        members.set(key, read);
+      }
+      return read;
+    },
+  };
 }
 
 /**

@@ -27,11 +27,14 @@ export interface TenantScope {
   readonly release?: () => void;
 }
 
+/** Reads a user's membership of an organisation (the stored item, with the function's own credentials). */
+export type MembershipReader = Pick<OrganisationsRepository, 'getMember'>;
+
 export interface TenancyParts {
   /** Builds an organisation's scope on its tenant session (the wiring's: KMS and DynamoDB, or the local rules). */
   readonly scopeOf: (orgId: string) => TenantScope;
   /** Memberships, read with the function's own credentials to learn whom a user's request acts for. */
-  readonly memberships: Pick<OrganisationsRepository, 'getMember'>;
+  readonly memberships: MembershipReader;
   /** Scopes kept (their SDK clients and caches); the least recently used is dropped beyond this. @default 500 */
   readonly maxOrganisations?: number;
 }
@@ -56,11 +59,18 @@ export class Tenancy {
   /**
    * The scope a caller's request on `orgId` acts in: an API key's own organisation, or `orgId` for a member of it.
    * Anyone else is told the organisation does not exist, as the guards tell them.
+   *
+   * @param memberships where the membership is read: the request's own reader when the guard reads the same item
+   *   (one read serves both; each decides on the stored membership by itself). @default the parts' memberships
    */
-  async forCaller(principal: Principal | undefined, orgId: string): Promise<TenantScope> {
+  async forCaller(
+    principal: Principal | undefined,
+    orgId: string,
+    memberships: MembershipReader = this.parts.memberships,
+  ): Promise<TenantScope> {
     if (!principal) throw new UnauthorizedError('Log in or send a bearer token');
     if (principal.kind === 'api_key') return this.forOrganisation(principal.apiKey.orgId);
-    if (!(await this.parts.memberships.getMember(orgId, principal.user.id))) {
+    if (!(await memberships.getMember(orgId, principal.user.id))) {
       throw new NotFoundError('No such organisation');
     }
     return this.forOrganisation(orgId);

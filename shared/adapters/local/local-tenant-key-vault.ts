@@ -5,6 +5,7 @@
  * (`aws:ResourceTag/carechain:org` equals `${aws:PrincipalTag/carechain:org}`; at creation `aws:RequestTag`), kept
  * by the vault itself here, so local mode refuses what AWS refuses.
  */
+import { LRUCache } from 'lru-cache';
 import { TenantAccessDeniedError } from '../../errors.ts';
 import type {
   CreatedKey,
@@ -20,6 +21,9 @@ import type { LocalKeyVault } from './local-key-vault.ts';
 import { LocalTenantCredentials } from './local-tenant-credentials.ts';
 
 export class LocalTenantKeyVault implements KeyVault {
+  /** Whom each key was created for: it never changes, so it is read from the vault once (its tag, in KMS terms). */
+  private readonly owners = new LRUCache<KeyRef, string>({ max: 1000 });
+
   /**
    * @param vault the local vault, which holds every organisation's keys
    * @param session the organisation's session, asked for on every operation (it is renewed as it nears its end)
@@ -66,7 +70,16 @@ export class LocalTenantKeyVault implements KeyVault {
 
   /** A key that does not exist is not found, as in KMS; one of another organisation is refused. */
   private async mayUse(keyRef: KeyRef): Promise<void> {
-    const [organisation, owner] = await Promise.all([this.organisation(), this.vault.ownerOf(keyRef)]);
+    const [organisation, owner] = await Promise.all([this.organisation(), this.ownerOf(keyRef)]);
     if (owner !== organisation) throw new TenantAccessDeniedError();
+  }
+
+  private async ownerOf(keyRef: KeyRef): Promise<string> {
+    let owner = this.owners.get(keyRef);
+    if (owner === undefined) {
+      owner = await this.vault.ownerOf(keyRef);
+      this.owners.set(keyRef, owner);
+    }
+    return owner;
   }
 }
