@@ -109,7 +109,11 @@ export function accessGuards(deps: AccessDeps) {
         deps.tenancy.forCaller(principal, orgId.data, organisations),
       ]);
       if (access.status === 'rejected') throw access.reason;
-      if (tenant.status === 'rejected') throw tenant.reason;
+      if (tenant.status === 'rejected') {
+        // The guard let through a caller whom the tenant scope refuses: a bug above the boundary, or a probe of one.
+        c.get('logger')?.warn('refused by the tenant boundary', { error: tenant.reason, path: c.req.path });
+        throw tenant.reason;
+      }
       c.set('access', access.value);
       c.set('tenant', tenant.value);
       await next();

@@ -12,9 +12,7 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { createApp } from '../../functions/api/app.ts';
-import type { AppDeps } from '../../functions/api/app-deps.ts';
-import type { TenantScope } from '../../functions/services/access/tenancy.ts';
-import { createTenantStores } from '../../shared/store/stores.ts';
+import { bypassedTenancy } from '../support/bypassed-tenancy.ts';
 import { startInProcessRuntime } from '../support/in-process-runtime.ts';
 
 export interface ApiSigningFigures {
@@ -64,12 +62,7 @@ export async function run(requests = 500): Promise<ApiSigningFigures> {
     const apiSeconds = (performance.now() - started) / 1000;
 
     const deps = env.runtime.deps;
-    const scope = (id: string): TenantScope => ({
-      orgId: id,
-      vault: deps.vault,
-      stores: createTenantStores(env.runtime.table, deps.clock),
-    });
-    const bypassed: AppDeps['tenancy'] = { forCaller: async (_principal, id) => scope(id), forOrganisation: scope };
+    const bypassed = bypassedTenancy(deps.vault, env.runtime.table, deps.clock);
     const apps = { scoped: createApp(deps), unscoped: createApp({ ...deps, tenancy: bypassed }) };
     const batchMillis = async (app: (typeof apps)['scoped']) => {
       const begun = performance.now();

@@ -71,7 +71,14 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   async function call(
     method: string,
     path: string,
-    init: { token?: string; apiKey?: string; body?: Body; headers?: Record<string, string> } = {},
+    init: {
+      token?: string;
+      apiKey?: string;
+      body?: Body;
+      headers?: Record<string, string>;
+      /** Another app over the same deps (one built with some of them replaced). @default the test API's */
+      app?: Pick<typeof app, 'request'>;
+    } = {},
   ) {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -81,7 +88,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
       body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await app.request(path, { method, headers, body });
+    const response = await (init.app ?? app).request(path, { method, headers, body });
     const text = await response.text();
     // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
     let json: any;
