@@ -23,7 +23,7 @@ import {
   nodeKeySecretsArn,
 } from './node-key-permissions.ts';
 import { UNHEALTHY_NODES_METRIC } from './operations-monitoring.ts';
-import type { TenantRole } from './tenant-role.ts';
+import { TENANT_TABLE_ACTIONS, type TenantRole } from './tenant-role.ts';
 
 /** The resources capabilities refer to. */
 export interface CapabilityResources {
@@ -43,17 +43,7 @@ export interface CapabilityResources {
 }
 
 /** Item operations only: no Scan (every access pattern is a key look-up), no table administration. */
-export const TABLE_ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
+export const TABLE_ITEM_ACTIONS = [...TENANT_TABLE_ACTIONS, 'dynamodb:DescribeTable'];
 
 const DESCRIBE_REASON =
   'ec2:DescribeInstances and ec2:DescribeInstanceStatus support no resource-level permissions; they are read-only.';

@@ -29,7 +29,10 @@ export const SESSION_ORG = `\${aws:PrincipalTag/${RESOURCE_TAG.org}}`;
 /** Member organisation ids (`org_` and 20 base32 characters); never `platform`. */
 const MEMBER_ORG_PATTERN = 'org_*';
 
-/** What a tenant session may do with table items: the repositories' item calls, nothing on indexes. */
+/**
+ * What a tenant session may do with table items: the repositories' item calls (the functions' own roles have
+ * these too, and `DescribeTable`); the tenant role has them on the table alone, never its indexes.
+ */
 export const TENANT_TABLE_ACTIONS = [
   'dynamodb:GetItem',
   'dynamodb:BatchGetItem',

@@ -5,6 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionSpec } from '../../infra/constructs/function-catalog.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-api.ts';
+import { SESSION_ORG } from '../../infra/constructs/tenant-role.ts';
 import { FUNCTION_ENV } from '../../infra/stacks/control-plane-stack.ts';
 import { TABLE } from '../../shared/store/table-schema.ts';
 import {
@@ -469,7 +470,7 @@ describe('tenant role', () => {
     const statements = role.Properties!.Policies[0].PolicyDocument.Statement as CfnJson[];
     for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
       expect(statement.Condition.Null, statement.Sid).toMatchObject({ 'aws:PrincipalTag/carechain:org': 'false' });
-      expect(JSON.stringify(statement.Condition), statement.Sid).toContain('${aws:PrincipalTag/carechain:org}');
+      expect(JSON.stringify(statement.Condition), statement.Sid).toContain(SESSION_ORG);
     }
     const deny = statements.find((s) => s.Effect === 'Deny');
     expect(deny).toMatchObject({ Action: 'kms:*' });
