@@ -87,6 +87,17 @@ export class NotFoundError extends AppError {
   readonly title = 'Not found';
 }
 
+/**
+ * The tenant boundary below the application refused: credentials scoped to one organisation reached for another
+ * organisation's key or item (IAM in AWS; the local vault and table rules locally). The caller is answered as for
+ * any other organisation's resource; the app logs it as a warning, since a check above it did not hold.
+ */
+export class TenantAccessDeniedError extends NotFoundError {
+  constructor(options?: ErrorCause) {
+    super('Not found', options);
+  }
+}
+
 export class ConflictError extends AppError {
   readonly status = 409;
   readonly type = 'conflict';

@@ -9,24 +9,43 @@
  * be probed. `userOnly` and `operatorOnly` put the signed-in user on the context (`c.var.user`); `signedIn` only
  * needs someone. Guards run before the request is validated: a caller who may not act learns nothing about what a
  * valid request would be. The organisation id's shape is checked first all the same, so a malformed id is a 400.
+ *
+ * `orgAccess` also opens the request's tenant scope (`c.var.tenant`, functions/services/access/tenancy.ts): the
+ * organisation's keys and partition on credentials scoped to it, chosen from the caller alone. Routes act on the
+ * organisation's own records and keys through it (`inTenant`), so what the guard lets through is bounded again
+ * below the application.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import type { Principal, Role, User } from '../../shared/domain/organisation.ts';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../shared/errors.ts';
 import { OrgId } from '../../shared/schemas/common.schemas.ts';
-import { type MembershipLookup, type OrgAccess, resolveOrgAccess } from '../services/access/org-access.ts';
+import {
+  type MembershipLookup,
+  type OrgAccess,
+  type OrgAccessResolver,
+  resolveOrgAccess,
+} from '../services/access/org-access.ts';
+import type { Tenancy, TenantScope } from '../services/access/tenancy.ts';
 import { type AuditDeps, type AuditedChange, appendAudit, type ChangeAuthor } from '../services/audit/audit-trail.ts';
 import type { AppEnv } from './app-env.ts';
 import { fieldErrors } from './problem.ts';
 
 /** What `orgAccess` adds to the context. */
-export type OrgAccessEnv = { Variables: { access: OrgAccess } };
+export type OrgAccessEnv = { Variables: { access: OrgAccess; tenant: TenantScope } };
+/** The context of a request `orgAccess` let through. */
+export type OrgContext = Context<AppEnv & OrgAccessEnv>;
 /** What `userOnly` and `operatorOnly` add to the context. */
 export type UserEnv = { Variables: { user: User } };
 
-/** The dependencies the guards read: memberships and organisations. */
+/** The dependencies the guards read: memberships and organisations, and the tenant scopes. */
 export interface AccessDeps {
   readonly stores: { readonly organisations: MembershipLookup };
+  readonly tenancy: Pick<Tenancy, 'forCaller'>;
+  /**
+   * @default resolveOrgAccess. The tenant scope does not depend on it: tests put a deliberately broken one here to
+   * show that another organisation's keys and records stay out of reach without it.
+   */
+  readonly resolveAccess?: OrgAccessResolver;
 }
 
 function signedInUser(principal: Principal | undefined): User {
@@ -71,6 +90,7 @@ export interface RequestFacts {
  * needs less than removing someone else from it).
  */
 export function accessGuards(deps: AccessDeps) {
+  const resolveAccess = deps.resolveAccess ?? resolveOrgAccess;
   const orgAccess =
     (
       role: Role | ((request: RequestFacts) => Role),
@@ -81,16 +101,54 @@ export function accessGuards(deps: AccessDeps) {
       if (!orgId.success) throw new ValidationError('The param is not valid', fieldErrors(orgId.error, 'param.orgId'));
       const principal = c.get('principal');
       const needed = typeof role === 'function' ? role({ principal, param: (name) => c.req.param(name) }) : role;
-      c.set(
-        'access',
-        await resolveOrgAccess(deps.stores.organisations, principal, orgId.data, {
-          role: needed,
-          usersOnly: options.usersOnly,
-        }),
-      );
+      // The guard and the tenant scope each decide on the stored membership by themselves; the read is shared, so
+      // the scope costs the request no read of its own. The guard's refusal is the answer.
+      const organisations = sharedMembershipRead(deps.stores.organisations);
+      const [access, tenant] = await Promise.allSettled([
+        resolveAccess(organisations, principal, orgId.data, { role: needed, usersOnly: options.usersOnly }),
+        deps.tenancy.forCaller(principal, orgId.data, organisations),
+      ]);
+      if (access.status === 'rejected') throw access.reason;
+      if (tenant.status === 'rejected') {
+        // The guard let through a caller whom the tenant scope refuses: a bug above the boundary, or a probe of one.
+        c.get('logger')?.warn('refused by the tenant boundary', { error: tenant.reason, path: c.req.path });
+        throw tenant.reason;
+      }
+      c.set('access', access.value);
+      c.set('tenant', tenant.value);
       await next();
     };
   return { orgAccess };
+}
+
+/** One request's membership look-ups: each item is read once, whoever asks for it first. */
+function sharedMembershipRead(organisations: MembershipLookup): MembershipLookup {
+  const members = new Map<string, ReturnType<MembershipLookup['getMember']>>();
+  return {
+    get: (orgId) => organisations.get(orgId),
+    getMember: (orgId, userId) => {
+      const key = `${orgId}\u0000${userId}`;
+      let read = members.get(key);
+      if (!read) {
+        read = organisations.getMember(orgId, userId);
+        members.set(key, read);
+      }
+      return read;
+    },
+  };
+}
+
+/**
+ * A route's dependencies acting in the request's tenant scope: the organisation's own repositories (nodes, keys,
+ * API keys, audit, usage) and vault replace the function's, the rest (networks, users, memberships) stay.
+ */
+export function inTenant<E extends AppEnv & OrgAccessEnv, D extends { readonly stores: object }>(
+  c: Context<E>,
+  deps: D,
+): D {
+  const { stores, vault } = c.var.tenant;
+  const { usageRecords, ...repositories } = stores;
+  return { ...deps, vault, usageRecords, stores: { ...deps.stores, ...repositories } };
 }
 
 /** Appends an audit entry for a change the caller made, in this request. */

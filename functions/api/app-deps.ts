@@ -26,6 +26,8 @@ import type { OrganisationsRepository } from '../../shared/store/organisations.r
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
+import type { OrgAccessResolver } from '../services/access/org-access.ts';
+import type { Tenancy } from '../services/access/tenancy.ts';
 import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
@@ -67,6 +69,9 @@ export type RouteDeps<K extends keyof AppDeps, S extends keyof Stores = never> =
   readonly stores: Pick<Stores, S>;
 };
 
+/** The fields the `orgAccess` guard reads, for the route modules it guards. */
+export type GuardDeps = 'tenancy' | 'resolveAccess';
+
 export interface AppDeps {
   readonly config: Pick<Config, 'mode' | 'bodyLimitBytes' | 'sessionTtlHours' | 'publicUrl'>;
   readonly stores: Stores;
@@ -87,8 +92,15 @@ export interface AppDeps {
    * operator must name them (AWS without the fleet's node-key store: the addresses of the validators' node keys).
    */
   readonly genesisValidators?: GenesisValidatorSupply;
-  /** Where signing keys live: KMS in AWS, the encrypted local vault on a laptop. */
+  /**
+   * The function's own vault: KMS on the function's role in AWS (the platform key; tenants' keys are out of its
+   * reach), the whole encrypted local vault on a laptop. Organisations' keys are used through `tenancy`.
+   */
   readonly vault: KeyVault;
+  /** Each member organisation's keys and partition on credentials scoped to it (functions/services/access/tenancy.ts). */
+  readonly tenancy: Pick<Tenancy, 'forCaller' | 'forOrganisation'>;
+  /** How the guards decide a caller's access (membership and role). @default resolveOrgAccess */
+  readonly resolveAccess?: OrgAccessResolver;
   /** Counts metered usage (signatures, API requests); flushed to the table by its owner. */
   readonly usage?: UsageRecorder;
   /** Plans, Checkout, portal and invoices: Stripe, or off (plans activate at once). */

@@ -12,6 +12,7 @@ import {
   InternalError,
   NotFoundError,
   PayloadTooLargeError,
+  TenantAccessDeniedError,
   UnsupportedMediaTypeError,
   ValidationError,
 } from '../../shared/errors.ts';
@@ -73,6 +74,10 @@ export function createApp(deps: AppDeps): App {
   });
 
   app.onError((error, c) => {
+    if (error instanceof TenantAccessDeniedError) {
+      // A check above the tenant boundary let through what the boundary refused: a bug, or someone probing one.
+      c.get('logger')?.warn('refused by the tenant boundary', { error, path: c.req.path });
+    }
     if (error instanceof AppError) return problemResponse(c, error);
     if (error instanceof HTTPException) return problemResponse(c, fromHttpException(error));
     c.get('logger')?.error('unhandled error', { error, path: c.req.path });

@@ -13,6 +13,7 @@ import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { STSClient } from '@aws-sdk/client-sts';
 import { createFleetEc2Client } from '../../shared/adapters/aws/ec2-fleet.ts';
 import { type Config, loadConfig } from '../../shared/config/config.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
@@ -26,7 +27,21 @@ export interface AwsClients {
   readonly sqs?: SQSClient;
   readonly ec2?: EC2Client;
   readonly s3?: S3Client;
+  readonly sts?: STSClient;
+  /**
+   * Makes the DynamoDB client of one organisation's tenant session. @default a client for the function's region;
+   * tests point it at their embedded table.
+   */
+  readonly tenantDynamodb?: (credentials: AwsCredentialsProvider) => DynamoDBClient;
 }
+
+/** Credentials an SDK client asks for before each request (and again once they expire). */
+export type AwsCredentialsProvider = () => Promise<{
+  readonly accessKeyId: string;
+  readonly secretAccessKey: string;
+  readonly sessionToken?: string;
+  readonly expiration?: Date;
+}>;
 
 export interface AwsWiringOptions {
   /** @default process.env */
@@ -79,6 +94,11 @@ export function sqsClient(core: AwsCore): SQSClient {
 export function ec2Client(core: AwsCore): EC2Client {
   core.clients.ec2 ??= createFleetEc2Client({ region: core.config.awsRegion });
   return core.clients.ec2;
+}
+
+export function stsClient(core: AwsCore): STSClient {
+  core.clients.sts ??= new STSClient({ region: core.config.awsRegion });
+  return core.clients.sts;
 }
 
 export function s3Client(core: AwsCore): S3Client {

@@ -34,6 +34,7 @@ import {
 } from './aws-core.ts';
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
+import { awsTenancy } from './aws-tenancy.ts';
 
 export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   readonly stores: ReturnType<typeof createStores>;
@@ -94,6 +95,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     // API Gateway's view of the caller (requestContext.http.sourceIp), not a header the caller could set.
     clientAddress: (c) => getConnInfo(c).remote.address,
     vault,
+    tenancy: awsTenancy(core, stores.organisations),
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     version: config.version,

@@ -53,6 +53,7 @@ import { checkBillingAtStart } from './billing-check.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
 import { startHealthWorker } from './health-worker.ts';
+import { localTenancy } from './local-tenancy.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
 
@@ -83,7 +84,7 @@ export interface LocalParts {
 export async function wireLocal(config: Config, logger: Logger, stoppers: Stopper[]): Promise<LocalParts> {
   const dataDir = resolve(config.dataDir);
   const clock = () => new Date();
-  const table = await openLocalTable(config, dataDir, logger, stoppers, clock);
+  const { table, endpoint } = await openLocalTable(config, dataDir, logger, stoppers, clock);
   const stores = createStores(table, clock);
   const operator = await ensureOperator(stores, {
     email: config.operatorEmail,
@@ -92,6 +93,13 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   });
   const vault = new LocalKeyVault(dataDir, { now: clock });
   const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
+  const tenancy = localTenancy({
+    database: { endpoint, region: config.awsRegion },
+    tableName: config.tableName,
+    vault,
+    memberships: stores.organisations,
+    clock,
+  });
 
   const nodeProvider = await LocalNodeProvider.open({ dataDir });
   stoppers.unshift(() => nodeProvider.close());
@@ -192,6 +200,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     managedRuntimeOf: (network) => (besu?.hostsChainOf(network.id) ? 'besu' : 'anvil'),
     genesisValidators,
     vault,
+    tenancy,
     usage,
     usageRecords,
     billing: billing.deps,
@@ -254,7 +263,7 @@ async function openLocalTable(
   logger: Logger,
   stoppers: Stopper[],
   clock: () => Date,
-): Promise<Table> {
+): Promise<{ table: Table; endpoint: string }> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb'), region: config.awsRegion });
   stoppers.unshift(() => dynamo.close());
@@ -264,7 +273,7 @@ async function openLocalTable(
     });
   }
   await ensureTable(dynamo.client, config.tableName);
-  return new Table(dynamo.client, config.tableName, clock);
+  return { table: new Table(dynamo.client, config.tableName, clock), endpoint: dynamo.endpoint };
 }
 
 /**

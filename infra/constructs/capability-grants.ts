@@ -23,12 +23,14 @@ import {
   nodeKeySecretsArn,
 } from './node-key-permissions.ts';
 import { UNHEALTHY_NODES_METRIC } from './operations-monitoring.ts';
-import { tenantKeyStatements, tenantKeysArn } from './tenant-key-permissions.ts';
+import { TENANT_TABLE_ACTIONS, type TenantRole } from './tenant-role.ts';
 
 /** The resources capabilities refer to. */
 export interface CapabilityResources {
   readonly table: dynamodb.ITable;
   readonly platformKey: kms.IKey;
+  /** Assumed, tagged with one organisation, to act for it. */
+  readonly tenantRole: TenantRole;
   readonly provisioningQueue: sqs.IQueue;
   readonly stripeSecret: secretsmanager.ISecret;
   readonly nodeConfigBucket: s3.IBucket;
@@ -41,17 +43,7 @@ export interface CapabilityResources {
 }
 
 /** Item operations only: no Scan (every access pattern is a key look-up), no table administration. */
-export const TABLE_ITEM_ACTIONS = [
-  'dynamodb:GetItem',
-  'dynamodb:BatchGetItem',
-  'dynamodb:Query',
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:BatchWriteItem',
-  'dynamodb:ConditionCheckItem',
-  'dynamodb:DescribeTable',
-];
+export const TABLE_ITEM_ACTIONS = [...TENANT_TABLE_ACTIONS, 'dynamodb:DescribeTable'];
 
 const DESCRIBE_REASON =
   'ec2:DescribeInstances and ec2:DescribeInstanceStatus support no resource-level permissions; they are read-only.';
@@ -81,19 +73,8 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
       wildcard(indexes, "Look-ups by secondary key query GSI1 and GSI2; <table>/index/* is only this table's indexes.");
       break;
     }
-    case 'tenant-keys':
-      add(...tenantKeyStatements(fn, { protectedKeyArns: [platformKey.keyArn] }));
-      wildcard(
-        tenantKeysArn(fn),
-        'Tenant keys are created at run time, so their ARNs are unknown here; every statement on key/* requires ' +
-          'the carechain:org tag and the secp256k1 key spec (Sign also ECDSA over a digest), tags can only be set ' +
-          'at creation, and the platform key is explicitly denied.',
-      );
-      wildcard(
-        '*',
-        'kms:CreateKey has no resource to name; it is allowed only for ECC_SECG_P256K1 SIGN_VERIFY keys tagged with ' +
-          'an organisation.',
-      );
+    case 'tenant-sessions':
+      resources.tenantRole.trust(fn.role);
       break;
     case 'platform-key-read':
       add(

@@ -13,8 +13,11 @@
 export type Capability =
   /** GetItem/Query/Put/Update/Delete on the table and its indexes. No Scan: every access pattern is a key look-up. */
   | 'table-read-write'
-  /** Create, use and retire tenants' secp256k1 signing keys in KMS, only keys tagged with an organisation. */
-  | 'tenant-keys'
+  /**
+   * Assume the tenant role tagged with one member organisation, to act for it: its KMS keys and its table
+   * partition only (the function's own role has no access to tenants' keys).
+   */
+  | 'tenant-sessions'
   /** Read the platform key's public key (to show members the address that signs SLA reports). */
   | 'platform-key-read'
   /** Sign digests with the platform key (SLA reports). */
@@ -91,7 +94,7 @@ export const FUNCTIONS = [
     // The platform key signs SLA reports of the month so far, on request.
     capabilities: [
       'table-read-write',
-      'tenant-keys',
+      'tenant-sessions',
       'platform-key-read',
       'platform-key-sign',
       'provisioning-send',
@@ -207,8 +210,8 @@ export const FUNCTIONS = [
     bundleBudgetBytes: 1.75 * MIB,
     // Reads contract events and sends validator votes and markExecuted through the nodes' JSON-RPC.
     reachesNodes: true,
-    // The platform key deploys the contract; offboarding disables a removed member's keys.
-    capabilities: ['table-read-write', 'tenant-keys', 'platform-key-sign', 'platform-key-read'],
+    // The platform key deploys the contract; offboarding disables a removed member's keys (in its tenant session).
+    capabilities: ['table-read-write', 'tenant-sessions', 'platform-key-sign', 'platform-key-read'],
     schedule: { expression: 'rate(1 minute)', description: 'Watch consortium governance', retryAttempts: 0 },
     asyncRetryAttempts: 0,
   },

@@ -1,7 +1,7 @@
 /**
- * ControlPlaneStack: the CareChain service itself. The table, the seven functions of the catalog with the
- * grants their capabilities name, the HTTP API, schedules, the provisioning queue, Stripe secrets, the
- * platform signing key, the console site, alarms and a dashboard.
+ * ControlPlaneStack: the CareChain service itself. The table, the functions of the catalog with the grants their
+ * capabilities name, the tenant role they assume to act for one organisation, the HTTP API, schedules, the
+ * provisioning queue, Stripe secrets, the platform signing key, the console site, alarms and a dashboard.
  *
  * Functions that talk to nodes run in the fleet VPC with the control-plane security group; the fleet stack
  * supplies those, the launch templates the reconciler launches from, and the KMS key node keys are kept under.
@@ -46,6 +46,7 @@ import { OperationsMonitoring } from '../constructs/operations-monitoring.ts';
 import { giveProviderFunctionsLogGroups } from '../constructs/provider-log-groups.ts';
 import { ProvisioningQueue } from '../constructs/provisioning-queue.ts';
 import { RESOURCE_TAG } from '../constructs/resource-tags.ts';
+import { TenantRole } from '../constructs/tenant-role.ts';
 import type { DeploymentSettings } from './deployment-settings.ts';
 
 /** What the control plane needs from the node fleet (NodeFleetStack provides it). */
@@ -78,6 +79,7 @@ export class ControlPlaneStack extends Stack {
   readonly provisioning: ProvisioningQueue;
   readonly stripeSecret: secretsmanager.Secret;
   readonly platformKey: kms.Key;
+  readonly tenantRole: TenantRole;
   readonly httpApi: HttpApi;
   readonly consoleSite: ConsoleSite;
   readonly functions: Readonly<Record<FunctionName, CareChainFunction>>;
@@ -127,6 +129,8 @@ export class ControlPlaneStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.tenantRole = new TenantRole(this, 'Tenant', { table: this.table.table, platformKey: this.platformKey });
+
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs');
     this.consoleSite = new ConsoleSite(this, 'Console', {
       accessLogsBucket: accessLogs.bucket,
@@ -155,6 +159,7 @@ export class ControlPlaneStack extends Stack {
     this.capabilityResources = {
       table: this.table.table,
       platformKey: this.platformKey,
+      tenantRole: this.tenantRole,
       provisioningQueue: this.provisioning.queue,
       stripeSecret: this.stripeSecret,
       nodeConfigBucket: this.nodeConfigBucket,
@@ -251,6 +256,7 @@ export class ControlPlaneStack extends Stack {
     if (has('stripe-secret')) env[FUNCTION_ENV.stripeSecretArn] = this.stripeSecret.secretArn;
     if (has('provisioning-send')) env[FUNCTION_ENV.provisioningQueueUrl] = this.provisioning.queue.queueUrl;
     if (has('platform-key-read') || has('platform-key-sign')) env[FUNCTION_ENV.platformKeyId] = this.platformKey.keyId;
+    if (has('tenant-sessions')) env[FUNCTION_ENV.tenantRoleArn] = this.tenantRole.role.roleArn;
     if (has('fleet-control')) {
       const templates = Object.fromEntries(
         Object.entries(this.fleet.launchTemplates).map(([size, template]) => [

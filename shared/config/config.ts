@@ -83,6 +83,10 @@ const ConfigSchema = z.object({
     /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/,
     'must be a KMS key id, key ARN or alias',
   ),
+  CARECHAIN_TENANT_ROLE_ARN: optionalMatching(
+    /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/,
+    'must be an IAM role ARN',
+  ),
   CARECHAIN_LAUNCH_TEMPLATES: optionalString.pipe(jsonText.pipe(LaunchTemplates).optional()),
   CARECHAIN_NODE_SUBNET_IDS: optionalString.pipe(
     z
@@ -112,6 +116,8 @@ export interface AwsSettings {
   readonly provisioningQueueUrl: string | undefined;
   /** The platform's KMS signing key (SLA reports). */
   readonly platformKeyId: string | undefined;
+  /** The role assumed, tagged with an organisation, to act for that organisation only. */
+  readonly tenantRoleArn: string | undefined;
   /** The fleet's launch template per node size. */
   readonly launchTemplates: Readonly<Partial<Record<NodeSize, LaunchTemplateRef>>> | undefined;
   /** Subnets managed nodes launch into. */
@@ -130,6 +136,7 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   stripeSecretArn: 'STRIPE_SECRET_ARN',
   provisioningQueueUrl: 'CARECHAIN_PROVISIONING_QUEUE_URL',
   platformKeyId: 'CARECHAIN_PLATFORM_KEY_ID',
+  tenantRoleArn: 'CARECHAIN_TENANT_ROLE_ARN',
   launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
   nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
   nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
@@ -230,6 +237,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stripeSecretArn: e.STRIPE_SECRET_ARN,
       provisioningQueueUrl: e.CARECHAIN_PROVISIONING_QUEUE_URL,
       platformKeyId: e.CARECHAIN_PLATFORM_KEY_ID,
+      tenantRoleArn: e.CARECHAIN_TENANT_ROLE_ARN,
       launchTemplates: e.CARECHAIN_LAUNCH_TEMPLATES,
       nodeSubnetIds: e.CARECHAIN_NODE_SUBNET_IDS,
       nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,

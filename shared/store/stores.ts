@@ -1,6 +1,7 @@
 /**
  * The repositories over one table, built together by whoever wires the app (handlers, local runtime, tests).
  */
+import { UsageRepository } from '../metering/usage.repository.ts';
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
@@ -31,3 +32,21 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     governanceVotes: new GovernanceVotesRepository(table),
   };
 }
+
+/**
+ * The repositories of one organisation's own partition (`ORG#<orgId>`: its nodes, keys, API keys, audit entries
+ * and usage), built over a table whose client holds that organisation's tenant session. Every access pattern of
+ * these repositories that a request of the organisation uses is a key look-up or a query of that partition; their
+ * index reads (the gateway's API-key look-up, a network's nodes, the fleet) stay on the function's own table.
+ */
+export function createTenantStores(table: Table, clock: () => Date = () => new Date()) {
+  return {
+    apiKeys: new ApiKeysRepository(table),
+    audit: new AuditRepository(table),
+    nodes: new NodesRepository(table, clock),
+    signingKeys: new SigningKeysRepository(table),
+    usageRecords: new UsageRepository(table, clock),
+  };
+}
+
+export type TenantStores = ReturnType<typeof createTenantStores>;

@@ -13,7 +13,7 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { BadRequestError, ConflictError } from '../errors.ts';
+import { BadRequestError, ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
 import { type GlobalIndexName, TABLE } from './table-schema.ts';
 
 export type Key = { readonly pk: string; readonly sk: string };
@@ -46,21 +46,35 @@ export interface QueryOptions {
 /** Thrown when a conditional write finds the item in another state than the caller expected. */
 export class ConditionFailedError extends ConflictError {}
 
+export interface TableOptions {
+  /**
+   * The organisation whose tenant session the client holds (its partition `ORG#<orgId>` only). A refusal is then
+   * the tenant boundary's (another organisation's item); without it, the deployment's (a missing grant).
+   * @default the function's own credentials
+   */
+  readonly scopedTo?: string;
+}
+
 export class Table {
   readonly doc: DynamoDBDocumentClient;
+  readonly scopedTo: string | undefined;
 
   constructor(
     client: DynamoDBClient,
     readonly name: string,
     private readonly now: () => Date = () => new Date(),
+    options: TableOptions = {},
   ) {
     this.doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
+    this.scopedTo = options.scopedTo;
   }
 
   async get<T extends Item>(key: Key, consistent = true): Promise<T | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent }));
+    const out = await this.guarded(() =>
+      this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
+    );
     const item = out.Item as T | undefined;
     return item && !this.isExpired(item) ? item : undefined;
   }
@@ -79,7 +93,7 @@ export class Table {
 
   /** Writes an item whatever is there: only for items nothing else reads-modifies-writes (counter windows). */
   async replace<T extends Item>(item: T): Promise<T> {
-    await this.doc.send(new PutCommand({ TableName: this.name, Item: item }));
+    await this.guarded(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
     return item;
   }
 
@@ -227,7 +241,7 @@ export class Table {
       ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, pkName, partition) : undefined,
       ConsistentRead: index ? undefined : (options.consistent ?? true),
     };
-    const out = await this.doc.send(new QueryCommand(input));
+    const out = await this.guarded(() => this.doc.send(new QueryCommand(input)));
     const items = ((out.Items ?? []) as T[]).filter((item) => !this.isExpired(item));
     return { items, cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined };
   }
@@ -253,9 +267,20 @@ export class Table {
     return typeof expiresAt === 'number' && expiresAt * 1000 <= this.now().getTime();
   }
 
-  private async conditional<T>(send: () => Promise<T>, message: string): Promise<T> {
+  /** IAM's refusal of a tenant session is the tenant boundary holding; of the function's own role, a deployment fault. */
+  private async guarded<T>(send: () => Promise<T>): Promise<T> {
     try {
       return await send();
+    } catch (error) {
+      if ((error as { name?: string }).name !== 'AccessDeniedException') throw error;
+      if (this.scopedTo !== undefined) throw new TenantAccessDeniedError({ cause: error });
+      throw new PlatformError(`DynamoDB refused the function's role on table ${this.name}`, { cause: error });
+    }
+  }
+
+  private async conditional<T>(send: () => Promise<T>, message: string): Promise<T> {
+    try {
+      return await this.guarded(send);
     } catch (error) {
       if (
         error instanceof ConditionalCheckFailedException ||

@@ -1,12 +1,18 @@
 /**
  * Signatures through the API: sequential `POST …/keys/{keyId}/sign-message` requests per second against the local
- * server (session auth, role check, vault signature, audit entry, metering — all of it), beside what the vault
- * alone does, so the API's own share of a signature is visible.
+ * server (session auth, role check, tenant scope, vault signature, audit entry, metering — all of it), beside what
+ * the vault alone does, so the API's own share of a signature is visible.
+ *
+ * The tenant scope's share is measured in the same run: the same request to the app in this process with its tenant
+ * scope, and to an app whose tenant layer is bypassed (the function's own vault and table, as before scopes
+ * existed), in alternating batches so that the machine's load weighs on both alike; the medians are compared.
  * Run: node --import tsx test/bench/api-signing.bench.ts [requests]
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
+import { createApp } from '../../functions/api/app.ts';
+import { bypassedTenancy } from '../support/bypassed-tenancy.ts';
 import { startInProcessRuntime } from '../support/in-process-runtime.ts';
 
 export interface ApiSigningFigures {
@@ -14,7 +20,22 @@ export interface ApiSigningFigures {
   readonly apiSignaturesPerSecond: number;
   readonly apiMillisPerSignature: number;
   readonly vaultSignaturesPerSecond: number;
+  /** Median of the batches' milliseconds per request, in process, with the tenant scope. */
+  readonly scopedMillisPerSignature: number;
+  /** The same with the tenant layer bypassed. */
+  readonly unscopedMillisPerSignature: number;
+  /** scoped / unscoped: what the tenant scope costs the request. */
+  readonly scopeRatio: number;
 }
+
+const BATCH = 25;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
+};
+const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export async function run(requests = 500): Promise<ApiSigningFigures> {
   const env = await startInProcessRuntime({ CARECHAIN_LOG_LEVEL: 'silent' });
@@ -23,12 +44,13 @@ export async function run(requests = 500): Promise<ApiSigningFigures> {
     const { token, orgId } = await env.user('Bench Hospital');
     const key = await env.call('POST', `/v1/orgs/${orgId}/keys`, { token, body: { alias: 'bench' } });
     const keyId = key.json.id as string;
-    const url = `${env.runtime.url}/v1/orgs/${orgId}/keys/${keyId}/sign-message`;
+    const path = `/v1/orgs/${orgId}/keys/${keyId}/sign-message`;
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
     const send = async (i: number) => {
-      const res = await request(url, {
+      const res = await request(`${env.runtime.url}${path}`, {
         method: 'POST',
         dispatcher: agent,
-        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        headers,
         body: JSON.stringify({ message: `consent receipt ${i}` }),
       });
       await res.body.text();
@@ -39,23 +61,49 @@ export async function run(requests = 500): Promise<ApiSigningFigures> {
     for (let i = 0; i < requests; i++) await send(i);
     const apiSeconds = (performance.now() - started) / 1000;
 
-    const vault = env.runtime.deps.vault;
-    const record = await env.runtime.deps.stores.signingKeys.get(orgId, keyId);
+    const deps = env.runtime.deps;
+    const bypassed = bypassedTenancy(deps.vault, env.runtime.table, deps.clock);
+    const apps = { scoped: createApp(deps), unscoped: createApp({ ...deps, tenancy: bypassed }) };
+    const batchMillis = async (app: (typeof apps)['scoped']) => {
+      const begun = performance.now();
+      for (let i = 0; i < BATCH; i++) {
+        const res = await app.request(path, { method: 'POST', headers, body: JSON.stringify({ message: `m ${i}` }) });
+        if (res.status !== 200) throw new Error(`sign-message answered ${res.status}`);
+      }
+      return (performance.now() - begun) / BATCH;
+    };
+    const batches = { scoped: [] as number[], unscoped: [] as number[] };
+    await batchMillis(apps.scoped);
+    await batchMillis(apps.unscoped);
+    for (let i = 0; i < Math.max(2, Math.ceil(requests / BATCH)); i++) {
+      batches.scoped.push(await batchMillis(apps.scoped));
+      batches.unscoped.push(await batchMillis(apps.unscoped));
+    }
+
+    const vault = deps.vault;
+    const record = await deps.stores.signingKeys.get(orgId, keyId);
     const digest = new Uint8Array(32).fill(7);
     started = performance.now();
     for (let i = 0; i < requests; i++) await vault.sign(record?.keyRef as string, digest);
     const vaultSeconds = (performance.now() - started) / 1000;
 
+    const scopedMillis = median(batches.scoped);
+    const unscopedMillis = median(batches.unscoped);
     const figures = {
       requests,
       apiSignaturesPerSecond: Math.round(requests / apiSeconds),
-      apiMillisPerSignature: Math.round((apiSeconds / requests) * 1000 * 100) / 100,
+      apiMillisPerSignature: round2((apiSeconds / requests) * 1000),
       vaultSignaturesPerSecond: Math.round(requests / vaultSeconds),
+      scopedMillisPerSignature: round2(scopedMillis),
+      unscopedMillisPerSignature: round2(unscopedMillis),
+      scopeRatio: round2(scopedMillis / unscopedMillis),
     };
     process.stdout.write(
       [
         `sign-message through the API, sequential: ${figures.apiSignaturesPerSecond}/s (${figures.apiMillisPerSignature} ms each)`,
         `the vault alone: ${figures.vaultSignaturesPerSecond}/s`,
+        `in process, median of ${batches.scoped.length} batches of ${BATCH}: ${figures.scopedMillisPerSignature} ms with the tenant scope, ` +
+          `${figures.unscopedMillisPerSignature} ms with it bypassed (${figures.scopeRatio}×)`,
         '',
       ].join('\n'),
     );

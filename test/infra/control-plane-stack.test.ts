@@ -5,6 +5,7 @@ import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { FUNCTIONS, type FunctionSpec } from '../../infra/constructs/function-catalog.ts';
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-api.ts';
+import { SESSION_ORG } from '../../infra/constructs/tenant-role.ts';
 import { FUNCTION_ENV } from '../../infra/stacks/control-plane-stack.ts';
 import { TABLE } from '../../shared/store/table-schema.ts';
 import {
@@ -143,6 +144,20 @@ describe('Lambda functions', () => {
     expect(variables('api')).toContain('CARECHAIN_PROVISIONING_QUEUE_URL');
     expect(variables('sla')).toContain('CARECHAIN_PLATFORM_KEY_ID');
   });
+
+  it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
+    '%s is told the tenant role exactly when it acts for organisations (the API and governance)',
+    (name, spec) => {
+      const variables = lambdaOf(template, spec)[1].Environment.Variables;
+      if (name === 'api' || name === 'governance') {
+        expect(variables[FUNCTION_ENV.tenantRoleArn]).toEqual({
+          'Fn::GetAtt': [expect.stringMatching(/^TenantRole/), 'Arn'],
+        });
+      } else {
+        expect(variables).not.toHaveProperty(FUNCTION_ENV.tenantRoleArn);
+      }
+    },
+  );
 
   it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
     '%s is told where node keys are kept exactly when it controls the fleet or makes genesis validators’ keys',
@@ -421,6 +436,45 @@ describe('alarms', () => {
       Protocol: 'email',
       Endpoint: 'operations@carechain.example',
     });
+  });
+});
+
+describe('tenant role', () => {
+  it('trusts only the API and governance functions, for sessions tagged with one member organisation', () => {
+    template.hasResourceProperties('AWS::IAM::Role', {
+      Description: Match.stringLikeRegexp('tenant session'),
+      AssumeRolePolicyDocument: {
+        Version: '2012-10-17',
+        Statement: [
+          {
+            Effect: 'Allow',
+            Action: ['sts:AssumeRole', 'sts:TagSession'],
+            Principal: {
+              AWS: [
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^ApiRole'), 'Arn'] },
+                { 'Fn::GetAtt': [Match.stringLikeRegexp('^GovernanceRole'), 'Arn'] },
+              ],
+            },
+            Condition: {
+              StringLike: { 'aws:RequestTag/carechain:org': 'org_*' },
+              'ForAllValues:StringEquals': { 'aws:TagKeys': ['carechain:org'] },
+            },
+          },
+        ],
+      },
+    });
+  });
+
+  it("binds every permission to the session's organisation and denies the platform key", () => {
+    const [, role] = resourcesOf(template, 'AWS::IAM::Role').find(([id]) => id.startsWith('TenantRole'))!;
+    const statements = role.Properties!.Policies[0].PolicyDocument.Statement as CfnJson[];
+    for (const statement of statements.filter((s) => s.Effect === 'Allow')) {
+      expect(statement.Condition.Null, statement.Sid).toMatchObject({ 'aws:PrincipalTag/carechain:org': 'false' });
+      expect(JSON.stringify(statement.Condition), statement.Sid).toContain(SESSION_ORG);
+    }
+    const deny = statements.find((s) => s.Effect === 'Deny');
+    expect(deny).toMatchObject({ Action: 'kms:*' });
+    expect(deny.Resource).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlatformSigningKey/), 'Arn'] });
   });
 });
 

@@ -61,15 +61,8 @@ const TABLE = [
   'dynamodb:Query',
   'dynamodb:UpdateItem',
 ];
-const TENANT_KEYS = [
-  'kms:CreateKey',
-  'kms:DisableKey',
-  'kms:EnableKey',
-  'kms:GetPublicKey',
-  'kms:ScheduleKeyDeletion',
-  'kms:Sign',
-  'kms:TagResource',
-];
+/** Act for one organisation: its keys and partition are reached only through the tenant role. */
+const TENANT_SESSIONS = ['sts:AssumeRole', 'sts:TagSession'];
 const QUEUE_SEND = ['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage'];
 const QUEUE_CONSUME = [
   'sqs:ChangeMessageVisibility',
@@ -111,7 +104,17 @@ const FLEET = [
 ];
 
 const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
-  api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE, ...GENESIS_NODE_KEYS],
+  api: [
+    ...LOGS,
+    ...VPC,
+    ...TABLE,
+    ...TENANT_SESSIONS,
+    'kms:GetPublicKey',
+    'kms:Sign',
+    ...QUEUE_SEND,
+    ...STRIPE,
+    ...GENESIS_NODE_KEYS,
+  ],
   gateway: [...LOGS, ...VPC, ...TABLE],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
   'billing-sync': [...LOGS, ...STRIPE],
@@ -119,7 +122,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
-  governance: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, 'kms:GetPublicKey', 'kms:Sign'],
+  governance: [...LOGS, ...VPC, ...TABLE, ...TENANT_SESSIONS, 'kms:GetPublicKey', 'kms:Sign'],
 };
 
 describe('each function is allowed exactly what its job needs', () => {
@@ -151,56 +154,28 @@ describe('node recovery', () => {
 });
 
 describe('tenant signing keys (KMS)', () => {
-  it('can only be created as secp256k1 signing keys tagged with an organisation', () => {
-    expect(statement('api', 'CreateTenantSigningKeys').Condition).toEqual({
-      Null: { 'aws:RequestTag/carechain:org': 'false' },
-      StringEquals: { 'kms:KeySpec': 'ECC_SECG_P256K1', 'kms:KeyUsage': 'SIGN_VERIFY' },
-      'ForAllValues:StringLike': { 'aws:TagKeys': ['carechain:*'] },
-    });
-  });
+  const kmsStatements = (name: FunctionName) =>
+    statementsOf(name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:')));
 
-  it('are tagged only while created: never a key that already carries an organisation', () => {
-    expect(statement('api', 'TagTenantKeysOnlyAtCreation').Condition).toEqual({
-      Null: { 'aws:RequestTag/carechain:org': 'false', 'aws:ResourceTag/carechain:org': 'true' },
-      'ForAllValues:StringLike': { 'aws:TagKeys': ['carechain:*'] },
-    });
-    expect(actionsOf(statementsOf('api'))).not.toContain('kms:UntagResource');
-  });
+  it.each(FUNCTIONS.map((spec) => [spec.name]))(
+    '%s cannot reach a tenant key with its own role: its KMS grants name the platform or node-key key only',
+    (name) => {
+      for (const grant of kmsStatements(name as FunctionName)) {
+        expect(JSON.stringify(grant.Resource), grant.Sid).toMatch(/PlatformSigningKey|NodeKey|ImportValue/);
+      }
+    },
+  );
 
-  it('sign only digests, with ECDSA, with keys of an organisation', () => {
-    const sign = statement('api', 'SignDigestsWithTenantKeys');
-    expect(sign.Action).toBe('kms:Sign');
-    expect(sign.Condition).toEqual({
-      Null: { 'aws:ResourceTag/carechain:org': 'false' },
-      StringEquals: {
-        'kms:KeySpec': 'ECC_SECG_P256K1',
-        'kms:SigningAlgorithm': 'ECDSA_SHA_256',
-        'kms:MessageType': 'DIGEST',
-      },
-    });
-  });
-
-  it('are read, disabled, enabled and scheduled for deletion only when tagged with an organisation', () => {
-    const retire = statement('api', 'ReadAndRetireTenantKeys');
-    expect([retire.Action].flat().sort()).toEqual([
-      'kms:DisableKey',
-      'kms:EnableKey',
-      'kms:GetPublicKey',
-      'kms:ScheduleKeyDeletion',
-    ]);
-    expect(retire.Condition).toEqual({
-      Null: { 'aws:ResourceTag/carechain:org': 'false' },
-      StringEquals: { 'kms:KeySpec': 'ECC_SECG_P256K1' },
-    });
-  });
-
-  it('never include the platform key, whatever its tags', () => {
-    const deny = statement('api', 'NeverTouchPlatformKeys');
-    expect(deny.Effect).toBe('Deny');
-    expect(JSON.stringify(deny.Resource)).toMatch(/PlatformSigningKey/);
-    expect([deny.Action].flat()).toEqual(
-      expect.arrayContaining(['kms:Sign', 'kms:TagResource', 'kms:ScheduleKeyDeletion']),
-    );
+  it('are reached by the API and governance through the tenant role, tagged with one member organisation', () => {
+    for (const name of ['api', 'governance'] as const) {
+      const assume = statement(name, 'AssumeTenantRoleForOneOrganisation');
+      expect([assume.Action].flat().sort()).toEqual(TENANT_SESSIONS);
+      expect(JSON.stringify(assume.Resource)).toMatch(/TenantRole/);
+      expect(assume.Condition).toEqual({
+        StringLike: { 'aws:RequestTag/carechain:org': 'org_*' },
+        'ForAllValues:StringEquals': { 'aws:TagKeys': ['carechain:org'] },
+      });
+    }
   });
 
   it('the platform key signs digests for SLA reports only', () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { createApp } from '../../functions/api/app.ts';
 import type { AppDeps } from '../../functions/api/app-deps.ts';
 import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
+import { localTenancy } from '../../functions/local/local-tenancy.ts';
 import { slaReporter } from '../../functions/local/local-wiring.ts';
 import { wireBilling } from '../../functions/services/billing/billing-wiring.ts';
 import { ensurePlatformKey } from '../../functions/services/platform/platform-bootstrap.ts';
@@ -35,6 +36,13 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   const billing = wireBilling({ provider: new NoBilling(), stores, clock, logger });
   const vault = new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-')));
   const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
+  const tenancy = localTenancy({
+    database: { endpoint: dynamo.endpoint, region: 'eu-north-1' },
+    tableName: 'carechain-test',
+    vault,
+    memberships: stores.organisations,
+    clock,
+  });
   const healthStore = new HealthRepository(table);
   const slaReports = slaReporter({ stores, health: healthStore, vault, keyRef: platformKey.keyRef, clock, logger });
   const deps: AppDeps = {
@@ -52,6 +60,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     clock,
     managedRuntime: 'anvil',
     vault,
+    tenancy,
     health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
     usageRecords: new UsageRepository(table, clock),
   };
@@ -62,7 +71,14 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   async function call(
     method: string,
     path: string,
-    init: { token?: string; apiKey?: string; body?: Body; headers?: Record<string, string> } = {},
+    init: {
+      token?: string;
+      apiKey?: string;
+      body?: Body;
+      headers?: Record<string, string>;
+      /** Another app over the same deps (one built with some of them replaced). @default the test API's */
+      app?: Pick<typeof app, 'request'>;
+    } = {},
   ) {
     const headers: Record<string, string> = { ...init.headers };
     if (init.token) headers.authorization = `Bearer ${init.token}`;
@@ -72,7 +88,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
       body = typeof init.body === 'string' ? init.body : JSON.stringify(init.body);
       headers['content-type'] ??= 'application/json';
     }
-    const response = await app.request(path, { method, headers, body });
+    const response = await (init.app ?? app).request(path, { method, headers, body });
     const text = await response.text();
     // biome-ignore lint/suspicious/noExplicitAny: test responses are checked field by field
     let json: any;
@@ -129,6 +145,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     stores,
     table,
     dynamo,
+    vault,
     logLines,
     call,
     signup,

@@ -8,8 +8,8 @@ import type { ApiKey } from '../../../shared/domain/organisation.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
 import { ApiKeyId, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import { ApiKeyList, CreateApiKey, CreatedApiKey } from '../../../shared/schemas/organisation.schemas.ts';
-import { accessGuards, audit } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import { accessGuards, audit, inTenant } from '../access.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { API_KEY_PREFIX } from '../middleware/authentication.ts';
 import { errorResponses, jsonBody, jsonResponse, noContent, userSecurity } from '../route-helpers.ts';
@@ -30,7 +30,7 @@ export function toApiKeyView(key: ApiKey) {
   };
 }
 
-export type ApiKeyRouteDeps = RouteDeps<'clock', 'organisations' | 'audit' | 'apiKeys'>;
+export type ApiKeyRouteDeps = RouteDeps<'clock' | GuardDeps, 'organisations' | 'audit' | 'apiKeys'>;
 
 export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRouteDeps) {
   const { orgAccess } = accessGuards(deps);
@@ -49,8 +49,9 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRoute
       const { orgId } = c.req.valid('param');
       const body = c.req.valid('json');
       const access = c.var.access;
+      const tenant = inTenant(c, deps);
       const secret = newSecret(API_KEY_PREFIX);
-      const key = await deps.stores.apiKeys.create(
+      const key = await tenant.stores.apiKeys.create(
         {
           id: newId('apiKey'),
           orgId,
@@ -65,7 +66,7 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRoute
         },
         sha256Hex(secret),
       );
-      await audit(c, deps, {
+      await audit(c, tenant, {
         orgId,
         actor: access.actor,
         action: 'api-key.created',
@@ -89,7 +90,7 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRoute
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const items = await deps.stores.apiKeys.list(orgId);
+      const items = await inTenant(c, deps).stores.apiKeys.list(orgId);
       return c.json({ items: items.map(toApiKeyView) }, 200);
     },
   );
@@ -108,11 +109,12 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRoute
     async (c) => {
       const { orgId, apiKeyId: keyId } = c.req.valid('param');
       const access = c.var.access;
-      const existing = await deps.stores.apiKeys.get(orgId, keyId);
+      const tenant = inTenant(c, deps);
+      const existing = await tenant.stores.apiKeys.get(orgId, keyId);
       if (!existing) throw new NotFoundError('No such API key');
-      await deps.stores.apiKeys.revoke(orgId, keyId, deps.clock());
+      await tenant.stores.apiKeys.revoke(orgId, keyId, deps.clock());
       if (existing.status === 'active') {
-        await audit(c, deps, { orgId, actor: access.actor, action: 'api-key.revoked', target: keyId });
+        await audit(c, tenant, { orgId, actor: access.actor, action: 'api-key.revoked', target: keyId });
       }
       return c.body(null, 204);
     },

@@ -4,12 +4,12 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { OrgId, PageQuery } from '../../../shared/schemas/common.schemas.ts';
 import { AuditPage } from '../../../shared/schemas/organisation.schemas.ts';
-import { accessGuards } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import { accessGuards, inTenant } from '../access.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 
-export type AuditRouteDeps = RouteDeps<never, 'organisations' | 'audit'>;
+export type AuditRouteDeps = RouteDeps<GuardDeps, 'organisations' | 'audit'>;
 
 export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AuditRouteDeps) {
   const { orgAccess } = accessGuards(deps);
@@ -27,7 +27,7 @@ export function registerAuditRoutes(app: OpenAPIHono<AppEnv>, deps: AuditRouteDe
     async (c) => {
       const { orgId } = c.req.valid('param');
       const query = c.req.valid('query');
-      const page = await deps.stores.audit.list(orgId, query);
+      const page = await inTenant(c, deps).stores.audit.list(orgId, query);
       return c.json(
         {
           items: page.items.map((entry) => ({

@@ -17,8 +17,8 @@ import {
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
 import { choosePlan, listInvoices, openBillingPortal } from '../../services/billing/billing-checkout.service.ts';
 import { monthToDateUsage } from '../../services/billing/usage-estimate.ts';
-import { accessGuards, audit, requestingUser } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import { accessGuards, audit, inTenant, requestingUser } from '../access.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
 
@@ -46,7 +46,10 @@ export function toPlanView(plan: Plan) {
   };
 }
 
-export type BillingRouteDeps = RouteDeps<'billing' | 'clock' | 'config' | 'usageRecords', 'organisations' | 'audit'>;
+export type BillingRouteDeps = RouteDeps<
+  'billing' | 'clock' | 'config' | 'usageRecords' | GuardDeps,
+  'organisations' | 'audit'
+>;
 
 export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: BillingRouteDeps) {
   const { orgAccess } = accessGuards(deps);
@@ -171,7 +174,9 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: BillingRou
     }),
     async (c) => {
       const { orgId } = c.req.valid('param');
-      const usage = billing.billing.enabled ? undefined : await monthToDateUsage(deps.usageRecords, orgId, deps.clock);
+      const usage = billing.billing.enabled
+        ? undefined
+        : await monthToDateUsage(inTenant(c, deps).usageRecords, orgId, deps.clock);
       const invoices = await listInvoices(billing, { orgId, usage });
       return c.json(
         {

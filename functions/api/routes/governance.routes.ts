@@ -29,7 +29,7 @@ import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
 
 export type GovernanceRouteDeps = RouteDeps<
-  'clock' | 'logger' | 'vault' | 'usage' | 'managedRuntime' | 'managedRuntimeOf' | 'nodeChanged',
+  'clock' | 'logger' | 'vault' | 'tenancy' | 'usage' | 'managedRuntime' | 'managedRuntimeOf' | 'nodeChanged',
   | 'networks'
   | 'nodes'
   | 'organisations'

@@ -19,7 +19,7 @@ import {
 } from '../../../shared/schemas/organisation.schemas.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import { accessGuards, audit, userOnly } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { INVITATION_TOKEN_PREFIX } from '../middleware/authentication.ts';
 import { errorResponses, jsonBody, jsonResponse, noContent, security, userSecurity } from '../route-helpers.ts';
@@ -39,7 +39,7 @@ function toInvitationView(invitation: Invitation) {
   };
 }
 
-export type MemberRouteDeps = RouteDeps<'clock' | 'config', 'organisations' | 'invitations' | 'audit'>;
+export type MemberRouteDeps = RouteDeps<'clock' | 'config' | GuardDeps, 'organisations' | 'invitations' | 'audit'>;
 
 export function registerMemberRoutes(app: OpenAPIHono<AppEnv>, deps: MemberRouteDeps) {
   const { orgAccess } = accessGuards(deps);

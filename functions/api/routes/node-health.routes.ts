@@ -16,8 +16,8 @@ import {
   SlaMonthQuery,
 } from '../../../shared/schemas/health.schemas.ts';
 import type { UptimeRollup } from '../../../shared/store/health.repository.ts';
-import { accessGuards } from '../access.ts';
-import type { NodeHealthServices, RouteDeps } from '../app-deps.ts';
+import { accessGuards, inTenant } from '../access.ts';
+import type { GuardDeps, NodeHealthServices, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 import { renderSlaCsv } from '../sla-csv.ts';
@@ -25,7 +25,7 @@ import { renderSlaCsv } from '../sla-csv.ts';
 const DEFAULT_RANGE_MS = 3_600_000;
 const MAX_RANGE_MS = 31 * 86_400_000;
 
-export type NodeHealthRouteDeps = RouteDeps<'clock', 'organisations' | 'nodes'>;
+export type NodeHealthRouteDeps = RouteDeps<'clock' | GuardDeps, 'organisations' | 'nodes'>;
 
 export function registerNodeHealthRoutes(
   app: OpenAPIHono<AppEnv>,
@@ -50,7 +50,7 @@ export function registerNodeHealthRoutes(
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
       const query = c.req.valid('query');
-      const node = await deps.stores.nodes.get(orgId, nodeId);
+      const node = await inTenant(c, deps).stores.nodes.get(orgId, nodeId);
       if (!node || node.state === 'terminated') throw new NotFoundError('No such node');
       const to = query.to ? Date.parse(query.to) : deps.clock().getTime();
       const from = query.from ? Date.parse(query.from) : to - DEFAULT_RANGE_MS;

@@ -14,8 +14,8 @@ import {
   UpdateSelfHostedNode,
 } from '../../../shared/schemas/network.schemas.ts';
 import { type NodeDesire, NodeRequests } from '../../services/nodes/node-requests.service.ts';
-import { accessGuards, operatorOnly, orgAuthor } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import { accessGuards, inTenant, type OrgContext, operatorOnly, orgAuthor } from '../access.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
 
@@ -64,13 +64,15 @@ export function toNodeView(node: NodeRecord, gatewayBase: string) {
 }
 
 export type NodeRouteDeps = RouteDeps<
-  'config' | 'clock' | 'managedRuntime' | 'managedRuntimeOf' | 'admission' | 'nodeChanged',
+  'config' | 'clock' | 'managedRuntime' | 'managedRuntimeOf' | 'admission' | 'nodeChanged' | GuardDeps,
   'organisations' | 'audit' | 'nodes' | 'networks'
 >;
 
 export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps) {
   const { orgAccess } = accessGuards(deps);
   const nodes = new NodeRequests(deps);
+  // An organisation's own nodes through its tenant scope; the operators' fleet view reads with the function's role.
+  const nodesFor = (c: OrgContext) => new NodeRequests(inTenant(c, deps));
   const gatewayBase = (url: string) => deps.config.publicUrl ?? new URL(url).origin;
 
   app.openapi(
@@ -90,7 +92,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps
     async (c) => {
       const { orgId } = c.req.valid('param');
       const idempotencyKey = c.req.valid('header')['idempotency-key'];
-      const node = await nodes.request(orgAuthor(c), orgId, c.req.valid('json'), idempotencyKey);
+      const node = await nodesFor(c).request(orgAuthor(c), orgId, c.req.valid('json'), idempotencyKey);
       return c.json(toNodeView(node, gatewayBase(c.req.url)), 201);
     },
   );
@@ -108,7 +110,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps
     }),
     async (c) => {
       const base = gatewayBase(c.req.url);
-      const items = await nodes.list(c.req.valid('param').orgId);
+      const items = await nodesFor(c).list(c.req.valid('param').orgId);
       return c.json({ items: items.map((n) => toNodeView(n, base)) }, 200);
     },
   );
@@ -126,7 +128,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
-      return c.json(toNodeView(await nodes.find(orgId, nodeId), gatewayBase(c.req.url)), 200);
+      return c.json(toNodeView(await nodesFor(c).find(orgId, nodeId), gatewayBase(c.req.url)), 200);
     },
   );
 
@@ -144,7 +146,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps
       }),
       async (c) => {
         const { orgId, nodeId } = c.req.valid('param');
-        const node = await nodes.desire(orgAuthor(c), orgId, nodeId, { desired, action });
+        const node = await nodesFor(c).desire(orgAuthor(c), orgId, nodeId, { desired, action });
         return c.json(toNodeView(node, gatewayBase(c.req.url)), 202);
       },
     );
@@ -165,7 +167,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
-      const updated = await nodes.updateSelfHosted(orgAuthor(c), orgId, nodeId, c.req.valid('json'));
+      const updated = await nodesFor(c).updateSelfHosted(orgAuthor(c), orgId, nodeId, c.req.valid('json'));
       return c.json(toNodeView(updated, gatewayBase(c.req.url)), 200);
     },
   );
@@ -183,7 +185,7 @@ export function registerNodeRoutes(app: OpenAPIHono<AppEnv>, deps: NodeRouteDeps
     }),
     async (c) => {
       const { orgId, nodeId } = c.req.valid('param');
-      const { network, node, bundle } = await nodes.joinBundle(orgId, nodeId);
+      const { network, node, bundle } = await nodesFor(c).joinBundle(orgId, nodeId);
       return c.json(
         {
           networkId: network.id,

@@ -12,7 +12,7 @@ import {
 } from '../../../shared/schemas/organisation.schemas.ts';
 import { resolveOrgAccess } from '../../services/access/org-access.ts';
 import { accessGuards, audit, operatorOnly, signedIn, userOnly } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
 
@@ -20,7 +20,7 @@ export function toOrganisationView(org: Organisation, role?: Role) {
   return { id: org.id, name: org.name, type: org.type, country: org.country, createdAt: org.createdAt, role };
 }
 
-export type OrganisationRouteDeps = RouteDeps<'clock', 'organisations' | 'audit'>;
+export type OrganisationRouteDeps = RouteDeps<'clock' | GuardDeps, 'organisations' | 'audit'>;
 
 export function registerOrganisationRoutes(app: OpenAPIHono<AppEnv>, deps: OrganisationRouteDeps) {
   const { orgAccess } = accessGuards(deps);

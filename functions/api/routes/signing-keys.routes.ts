@@ -18,8 +18,8 @@ import {
 } from '../../../shared/schemas/signing-key.schemas.ts';
 import type { SigningKey } from '../../../shared/store/signing-keys.repository.ts';
 import { type Signature, SigningKeysService } from '../../services/signing/signing-keys.service.ts';
-import { accessGuards, orgAuthor } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import { accessGuards, inTenant, type OrgContext, orgAuthor } from '../access.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
 
@@ -46,13 +46,14 @@ const signatureView = ({ key, digest, signature }: Signature) => ({
 });
 
 export type SigningKeyRouteDeps = RouteDeps<
-  'clock' | 'vault' | 'usage' | 'signingKeyAdmission',
+  'clock' | 'vault' | 'usage' | 'signingKeyAdmission' | GuardDeps,
   'organisations' | 'audit' | 'signingKeys' | 'nodes' | 'networks'
 >;
 
 export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: SigningKeyRouteDeps) {
   const { orgAccess } = accessGuards(deps);
-  const keys = new SigningKeysService(deps);
+  // The organisation's keys and records only: its vault and partition on its tenant session.
+  const keysFor = (c: OrgContext) => new SigningKeysService(inTenant(c, deps));
 
   app.openapi(
     createRoute({
@@ -66,7 +67,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
       responses: { 201: jsonResponse(SigningKeyView, 'Created'), ...errorResponses },
     }),
     async (c) => {
-      const key = await keys.create(orgAuthor(c), c.req.valid('param').orgId, c.req.valid('json'));
+      const key = await keysFor(c).create(orgAuthor(c), c.req.valid('param').orgId, c.req.valid('json'));
       return c.json(toSigningKeyView(key), 201);
     },
   );
@@ -82,7 +83,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
       request: { params: z.object({ orgId: OrgId }) },
       responses: { 200: jsonResponse(SigningKeyList, 'Keys'), ...errorResponses },
     }),
-    async (c) => c.json({ items: (await keys.list(c.req.valid('param').orgId)).map(toSigningKeyView) }, 200),
+    async (c) => c.json({ items: (await keysFor(c).list(c.req.valid('param').orgId)).map(toSigningKeyView) }, 200),
   );
 
   app.openapi(
@@ -98,7 +99,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
-      return c.json(toSigningKeyView(await keys.find(orgId, keyId)), 200);
+      return c.json(toSigningKeyView(await keysFor(c).find(orgId, keyId)), 200);
     },
   );
 
@@ -115,7 +116,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
-      return c.json(signatureView(await keys.signMessage(orgAuthor(c), orgId, keyId, c.req.valid('json'))), 200);
+      return c.json(signatureView(await keysFor(c).signMessage(orgAuthor(c), orgId, keyId, c.req.valid('json'))), 200);
     },
   );
 
@@ -132,7 +133,10 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
-      return c.json(signatureView(await keys.signTypedData(orgAuthor(c), orgId, keyId, c.req.valid('json'))), 200);
+      return c.json(
+        signatureView(await keysFor(c).signTypedData(orgAuthor(c), orgId, keyId, c.req.valid('json'))),
+        200,
+      );
     },
   );
 
@@ -150,7 +154,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
-      const sent = await keys.sendTransaction(orgAuthor(c), orgId, keyId, c.req.valid('json'));
+      const sent = await keysFor(c).sendTransaction(orgAuthor(c), orgId, keyId, c.req.valid('json'));
       return c.json({ hash: sent.hash, from: sent.key.address, nonce: sent.nonce, nodeId: sent.nodeId }, 200);
     },
   );
@@ -169,7 +173,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
       }),
       async (c) => {
         const { orgId, keyId } = c.req.valid('param');
-        const key = await keys.setEnabled(orgAuthor(c), orgId, keyId, action === 'enable');
+        const key = await keysFor(c).setEnabled(orgAuthor(c), orgId, keyId, action === 'enable');
         return c.json(toSigningKeyView(key), 200);
       },
     );
@@ -190,7 +194,10 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
       const { pendingWindowDays } = c.req.valid('query');
-      return c.json(toSigningKeyView(await keys.scheduleDeletion(orgAuthor(c), orgId, keyId, pendingWindowDays)), 200);
+      return c.json(
+        toSigningKeyView(await keysFor(c).scheduleDeletion(orgAuthor(c), orgId, keyId, pendingWindowDays)),
+        200,
+      );
     },
   );
 }

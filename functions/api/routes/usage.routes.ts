@@ -5,12 +5,12 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { usageSeries } from '../../../shared/metering/usage-series.ts';
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
 import { UsageQuery, UsageView } from '../../../shared/schemas/usage.schemas.ts';
-import { accessGuards } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
+import { accessGuards, inTenant } from '../access.ts';
+import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 
-export type UsageRouteDeps = RouteDeps<'clock' | 'usageRecords', 'organisations'>;
+export type UsageRouteDeps = RouteDeps<'clock' | 'usageRecords' | GuardDeps, 'organisations'>;
 
 export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, deps: UsageRouteDeps) {
   const { orgAccess } = accessGuards(deps);
@@ -34,7 +34,7 @@ export function registerUsageRoutes(app: OpenAPIHono<AppEnv>, deps: UsageRouteDe
       const now = deps.clock();
       const from = query.from ? new Date(query.from) : new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), 1));
       const to = query.to ? new Date(query.to) : now;
-      const series = await usageSeries(deps.usageRecords, orgId, from, to, query.granularity, deps.clock);
+      const series = await usageSeries(inTenant(c, deps).usageRecords, orgId, from, to, query.granularity, deps.clock);
       return c.json(series, 200);
     },
   );

@@ -127,12 +127,14 @@ async function organisationOfMember(deps: GovernanceJobDeps, execution: Decision
   return (await deps.stores.organisations.get(orgId)) ? orgId : undefined;
 }
 
+/** Through the organisation's tenant scope: the function's own credentials cannot touch a member's keys. */
 async function disableSigningKeys(deps: GovernanceJobDeps, orgId: string): Promise<string[]> {
   const disabled: string[] = [];
-  for (const key of await deps.stores.signingKeys.list(orgId)) {
+  const tenant = deps.tenancy.forOrganisation(orgId);
+  for (const key of await tenant.stores.signingKeys.list(orgId)) {
     if (key.state !== 'enabled') continue;
-    await deps.vault.disable(key.keyRef);
-    await deps.stores.signingKeys.setState(key, 'disabled');
+    await tenant.vault.disable(key.keyRef);
+    await tenant.stores.signingKeys.setState(key, 'disabled');
     disabled.push(key.id);
   }
   return disabled;

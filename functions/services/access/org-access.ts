@@ -66,3 +66,6 @@ export async function resolveOrgAccess(
   }
   return { org, role: membership.role, actor: { type: 'user', id: principal.user.id } };
 }
+
+/** How a caller's access to an organisation is decided: `resolveOrgAccess`, unless a test breaks it on purpose. */
+export type OrgAccessResolver = typeof resolveOrgAccess;

@@ -5,8 +5,10 @@
  * through nodes it runs (`servingEndpoints`): the acting organisation's own managed node first, else any node the
  * platform runs on the network, never a member's self-hosted node.
  *
- * A member's signature is recorded like any signature of its key (audited and metered); a call the contract
- * refuses is audited as refused in the acting organisation's log, with the rule that refused it.
+ * A member signs through its organisation's tenant scope (functions/services/access/tenancy.ts), as the signing-keys
+ * API does: its vault and audit log on credentials scoped to it. Its signature is recorded like any signature of its
+ * key (audited and metered); a call the contract refuses is audited as refused in the acting organisation's log,
+ * with the rule that refused it.
  */
 import type { Network } from '../../../shared/domain/network.ts';
 import type { Principal } from '../../../shared/domain/organisation.ts';
@@ -19,6 +21,7 @@ import {
   UnauthorizedError,
 } from '../../../shared/errors.ts';
 import { type Actor, resolveOrgAccess } from '../access/org-access.ts';
+import type { Tenancy } from '../access/tenancy.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
 import { recordSignature, type SignatureRecordDeps } from '../signing/signature-record.ts';
 import {
@@ -35,7 +38,10 @@ export type GovernedNetwork = Network & { readonly governanceAddress: string };
 
 export interface GovernanceActingDeps extends SignatureRecordDeps {
   readonly stores: GovernanceStores;
+  /** The function's own vault: the platform key. */
   readonly vault: VaultAccount['vault'];
+  /** Members' keys and audit logs, each on credentials scoped to its organisation. */
+  readonly tenancy: Pick<Tenancy, 'forCaller'>;
 }
 
 /** Who calls, and in which request. */
@@ -52,6 +58,8 @@ export interface Acting {
   readonly keyId: string | undefined;
   readonly account: VaultAccount;
   readonly endpoint: ChainEndpoint;
+  /** Where the signature and a refusal are recorded: the member's own audit log, or the platform's. */
+  readonly records: SignatureRecordDeps;
 }
 
 /** What to audit when the contract refuses the call. */
@@ -90,6 +98,7 @@ export async function actingParty(
       keyId: undefined,
       account: { vault: deps.vault, keyRef: platform.keyRef, address: platform.address },
       endpoint: await anyEndpoint(deps.stores, network),
+      records: deps,
     };
   }
   const keyId = signer.keyId as string;
@@ -101,6 +110,7 @@ export async function actingParty(
   const key = found.find((k) => k !== undefined);
   if (!key) throw new NotFoundError('No such signing key in your organisations');
   const access = await resolveOrgAccess(deps.stores.organisations, principal, key.orgId, { role: 'developer' });
+  const tenant = await deps.tenancy.forCaller(principal, key.orgId);
   if (key.state !== 'enabled') {
     throw new InvalidStateError(`The signing key is ${key.state} and cannot sign; enable it first`);
   }
@@ -119,14 +129,14 @@ export async function actingParty(
     orgId: key.orgId,
     author: { actor: access.actor as Actor, requestId: caller.requestId },
     keyId: key.id,
-    account: { vault: deps.vault, keyRef: key.keyRef, address: key.address },
+    account: { vault: tenant.vault, keyRef: key.keyRef, address: key.address },
     endpoint,
+    records: { ...deps, stores: tenant.stores },
   };
 }
 
 /** Sends a governance call as the acting party, recording a member's signature; audits a refusal. */
 export async function sendAs(
-  deps: GovernanceActingDeps,
   who: Acting,
   network: GovernedNetwork,
   call: { readonly method: string; readonly args: unknown[] },
@@ -135,7 +145,7 @@ export async function sendAs(
   try {
     const sent = await sendGovernanceCall(who.endpoint, who.account, network.governanceAddress, call.method, call.args);
     if (who.keyId) {
-      await recordSignature(deps, who.author, {
+      await recordSignature(who.records, who.author, {
         orgId: who.orgId,
         keyId: who.keyId,
         address: who.account.address,
@@ -147,7 +157,7 @@ export async function sendAs(
     return sent;
   } catch (error) {
     if (error instanceof GovernanceRefusedError) {
-      await appendAudit(deps, who.author.requestId, {
+      await appendAudit(who.records, who.author.requestId, {
         orgId: who.orgId,
         actor: who.author.actor,
         action: refused.action,

@@ -16,6 +16,7 @@ import type { NodesRepository } from '../../../shared/store/nodes.repository.ts'
 import type { OrganisationsRepository } from '../../../shared/store/organisations.repository.ts';
 import type { PlatformRepository } from '../../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../../shared/store/signing-keys.repository.ts';
+import type { Tenancy } from '../access/tenancy.ts';
 
 export interface GovernanceStores {
   readonly networks: NetworksRepository;
@@ -31,7 +32,10 @@ export interface GovernanceStores {
 export interface GovernanceJobDeps {
   readonly stores: GovernanceStores;
   readonly governance: GovernanceRepository;
+  /** The function's own vault: the platform key. */
   readonly vault: KeyVault;
+  /** Each organisation's keys on credentials scoped to it: offboarding disables a removed member's keys there. */
+  readonly tenancy: Pick<Tenancy, 'forOrganisation'>;
   readonly logger: Logger;
   readonly clock: () => Date;
   /** The runtime of managed nodes: on `anvil` no consensus vote exists; `besu` and `ec2` run Besu (QBFT). */
@@ -68,7 +72,10 @@ export const GOVERNANCE_ACTOR = { type: 'system', id: 'governance' } as const;
 
 /** The governance jobs' dependencies from what the API already has (AppDeps fits), plus the repository. */
 export function governanceJobDeps(
-  from: Pick<GovernanceJobDeps, 'stores' | 'vault' | 'logger' | 'clock' | 'managedRuntime' | 'nodeChanged'> &
+  from: Pick<
+    GovernanceJobDeps,
+    'stores' | 'vault' | 'tenancy' | 'logger' | 'clock' | 'managedRuntime' | 'nodeChanged'
+  > &
     Pick<GovernanceJobDeps, 'managedRuntimeOf' | 'platformValidators'>,
   governance: GovernanceRepository,
   options: Pick<
@@ -80,6 +87,7 @@ export function governanceJobDeps(
     stores: from.stores,
     governance,
     vault: from.vault,
+    tenancy: from.tenancy,
     logger: from.logger.child({ component: 'governance' }),
     clock: from.clock,
     managedRuntime: from.managedRuntime,

@@ -116,7 +116,6 @@ export class GovernanceService {
         : [subject.address, period];
     const details = { networkId: network.id, kind: body.kind, subject: subject.address, subjectOrgId: subject.orgId };
     const sent = await sendAs(
-      this.deps,
       who,
       network,
       { method: PROPOSE_CALLS[body.kind], args },
@@ -152,7 +151,6 @@ export class GovernanceService {
     const target = `${network.id}/proposals/${proposalId}`;
     const details = { networkId: network.id, proposalId, support: body.support };
     const sent = await sendAs(
-      this.deps,
       who,
       network,
       { method: 'vote', args: [proposalId, body.support] },

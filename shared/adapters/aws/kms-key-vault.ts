@@ -2,6 +2,10 @@
  * `KeyVault` on AWS KMS: one asymmetric `ECC_SECG_P256K1` key per signing key, tagged with its organisation so
  * IAM can scope access by `aws:ResourceTag/carechain:org`. Private keys never leave KMS; KMS signs digests and
  * answers DER, which is turned into an Ethereum signature by recovering the key's address.
+ *
+ * A tenant's vault is built on a client holding that organisation's tenant session (`scopedTo`): IAM then lets it
+ * use and create only keys tagged with that organisation, and its refusals are answered as the tenant boundary's
+ * (`TenantAccessDeniedError`, 404). The function's own vault holds the platform key only.
  */
 import {
   CreateKeyCommand,
@@ -14,7 +18,13 @@ import {
 } from '@aws-sdk/client-kms';
 import { computeAddress, hexlify } from 'ethers';
 import { ethereumSignatureFromDer } from '../../chain/signature.ts';
-import { NotFoundError, TooManyRequestsError, UpstreamError } from '../../errors.ts';
+import {
+  NotFoundError,
+  PlatformError,
+  TenantAccessDeniedError,
+  TooManyRequestsError,
+  UpstreamError,
+} from '../../errors.ts';
 import {
   type CreatedKey,
   type CreateKeyInput,
@@ -38,6 +48,11 @@ export const ALIAS_TAG = 'carechain:alias';
 const THROTTLING_ERRORS = new Set(['ThrottlingException', 'LimitExceededException']);
 
 export interface KmsKeyVaultOptions {
+  /**
+   * The organisation whose tenant session the client holds. IAM's refusals are then the tenant boundary's (another
+   * organisation's key); without it they are the deployment's (a missing grant). @default the function's own role
+   */
+  readonly scopedTo?: string;
   /** Attempts for one CreateKey while KMS throttles, the first included. @default 6 */
   readonly createKeyMaxAttempts?: number;
   /** Upper bound of the first backoff delay, doubled on each retry (full jitter). @default 250 */
@@ -62,6 +77,7 @@ export class KmsKeyVault implements KeyVault {
   private readonly cacheSize: number;
   private readonly sleep: (ms: number) => Promise<void>;
   private readonly random: () => number;
+  private readonly scopedTo: string | undefined;
 
   /** @param kms one client for the process: it keeps its connections and credentials between calls */
   constructor(
@@ -74,6 +90,7 @@ export class KmsKeyVault implements KeyVault {
     this.cacheSize = Math.max(1, options.publicKeyCacheSize ?? 10_000);
     this.sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
     this.random = options.random ?? Math.random;
+    this.scopedTo = options.scopedTo;
   }
 
   async createKey(input: CreateKeyInput): Promise<CreatedKey> {
@@ -166,7 +183,7 @@ export class KmsKeyVault implements KeyVault {
         if (!keyId) throw new UpstreamError('AWS KMS answered CreateKey without a key id');
         return keyId;
       } catch (error) {
-        if (!isThrottling(error)) return mapKmsError(error, 'be created');
+        if (!isThrottling(error)) return this.refused(error, 'be created');
         if (attempt >= this.maxAttempts) {
           throw new TooManyRequestsError('Signing keys are being created faster than AWS KMS allows; try again', 5);
         }
@@ -196,8 +213,18 @@ export class KmsKeyVault implements KeyVault {
     try {
       return await send();
     } catch (error) {
-      return mapKmsError(error, operation);
+      return this.refused(error, operation);
     }
+  }
+
+  private refused(error: unknown, operation: string): never {
+    if (errorName(error) === 'AccessDeniedException') {
+      if (this.scopedTo !== undefined) throw new TenantAccessDeniedError({ cause: error });
+      throw new PlatformError(`AWS KMS refused the function's role: the signing key could not ${operation}`, {
+        cause: error,
+      });
+    }
+    return mapKmsError(error, operation);
   }
 }
 

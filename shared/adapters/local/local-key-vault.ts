@@ -131,6 +131,11 @@ export class LocalKeyVault implements KeyVault {
     return { address, publicKey };
   }
 
+  /** The organisation a key was created for (its `carechain:org` tag in KMS terms). */
+  async ownerOf(keyRef: KeyRef): Promise<string> {
+    return (await this.read(keyRef)).orgId;
+  }
+
   async sign(keyRef: KeyRef, digest: Uint8Array): Promise<DigestSignature> {
     validateDigest(digest);
     const record = await this.read(keyRef);

@@ -2,7 +2,11 @@
  * What the Lambda handler tests share: a real table in an embedded DynamoDB, the environment the control-plane
  * stack gives a function, and API Gateway HTTP API (payload v2) events as API Gateway sends them.
  */
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { AssumeRoleCommand, type AssumeRoleCommandInput, STSClient } from '@aws-sdk/client-sts';
+import { mockClient } from 'aws-sdk-client-mock';
 import type { LambdaEvent } from 'hono/aws-lambda';
+import type { AwsCredentialsProvider } from '../../../functions/handlers/aws-core.ts';
 import { type EmbeddedDynamo, startEmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { ensureTable } from '../../../shared/store/create-table.ts';
 
@@ -13,6 +17,35 @@ export const QUEUE_URL = 'https://sqs.eu-north-1.amazonaws.com/123456789012/Care
 
 /** Credentials for SDK clients whose calls are mocked; nothing leaves the process. */
 export const OFFLINE_CREDENTIALS = { accessKeyId: 'AKIAIOSFODNN7EXAMPLE', secretAccessKey: 'offline' };
+
+export const TENANT_ROLE_ARN =
+  'arn:aws:iam::123456789012:role/CareChain-test-ControlPlane-TenantRole474D4A5B-1A2B3C4D5E6F';
+
+/**
+ * What a function with tenant sessions (API, governance) needs, offline: an STS client that answers AssumeRole as
+ * STS does (credentials for the asked duration, the assumed role's ARN), and the tenant sessions' DynamoDB clients
+ * on the embedded table with those credentials. dynalite checks no IAM: what the tenant role may reach is proven by
+ * the policy simulation (test/infra) and the local table's rules (test/integration/signing).
+ */
+export function tenantSessionClients(dynamo: EmbeddedDynamo) {
+  const sts = new STSClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
+  const assumed = mockClient(sts);
+  assumed.on(AssumeRoleCommand).callsFake((input: AssumeRoleCommandInput) => ({
+    Credentials: {
+      AccessKeyId: 'ASIAIOSFODNN7EXAMPLE',
+      SecretAccessKey: 'offline-tenant',
+      SessionToken: `session-of-${input.RoleSessionName}`,
+      Expiration: new Date(Date.now() + (input.DurationSeconds ?? 3600) * 1000),
+    },
+    AssumedRoleUser: {
+      AssumedRoleId: `AROAEXAMPLE:${input.RoleSessionName}`,
+      Arn: `arn:aws:sts::123456789012:assumed-role/CareChain-test-TenantRole/${input.RoleSessionName}`,
+    },
+  }));
+  const tenantDynamodb = (credentials: AwsCredentialsProvider) =>
+    new DynamoDBClient({ region: REGION, endpoint: dynamo.endpoint, credentials });
+  return { clients: { sts, tenantDynamodb }, assumed };
+}
 
 export async function startTable(): Promise<EmbeddedDynamo> {
   const dynamo = await startEmbeddedDynamo({ region: REGION });

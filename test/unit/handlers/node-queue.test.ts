@@ -3,6 +3,7 @@
  * Lambda returns only once the send is done. SQS is mocked with its real answers; the table is real.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createApiHandler } from '../../../functions/handlers/api.ts';
@@ -22,6 +23,8 @@ import {
   REGION,
   startTable,
   TABLE_NAME,
+  TENANT_ROLE_ARN,
+  tenantSessionClients,
 } from './handler-fixtures.ts';
 
 const sqsClient = new SQSClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
@@ -105,9 +108,10 @@ describe('nodeChanged in the AWS wiring', () => {
     const network = await stores.networks.create(
       aNetwork({ name: 'carechain-queue-test', validators: ['0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc'] }),
     );
+    const tenant = tenantSessionClients(dynamo);
     const api = createApiHandler({
-      env: lambdaEnv({ CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL }),
-      clients: { dynamodb: dynamo.client, sqs: sqsClient },
+      env: lambdaEnv({ CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL, CARECHAIN_TENANT_ROLE_ARN: TENANT_ROLE_ARN }),
+      clients: { dynamodb: dynamo.client, sqs: sqsClient, ...tenant.clients },
     });
     const call = async (method: string, path: string, body: object, token?: string) => {
       const headers: Record<string, string> = { 'content-type': 'application/json' };
@@ -136,6 +140,11 @@ describe('nodeChanged in the AWS wiring', () => {
 
     expect(created.status).toBe(201);
     expect(created.json).toMatchObject({ state: 'requested' });
+    // Written in the organisation's tenant session.
+    expect(tenant.assumed.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({
+      RoleArn: TENANT_ROLE_ARN,
+      Tags: [{ Key: 'carechain:org', Value: org.json.id }],
+    });
     expect(delivered.map((body) => JSON.parse(body))).toEqual([{ orgId: org.json.id, nodeId: created.json.id }]);
   });
 });
