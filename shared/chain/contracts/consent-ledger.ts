@@ -1,0 +1,236 @@
+/**
+ * The ConsentLedger contract for TypeScript: ABI and bytecode from the compiled artefact, the EIP-712 domain and
+ * types a patient signs, the vocabularies (HL7 v3 ActReason purposes, FHIR R5 resource types) as the bytes32
+ * words the contract stores, and readers that turn the contract's answers into plain values.
+ */
+import {
+  type BaseContract,
+  Contract,
+  ContractFactory,
+  type ContractRunner,
+  decodeBytes32String,
+  encodeBytes32String,
+  Interface,
+  type InterfaceAbi,
+  type Overrides,
+  type Signer,
+  type TypedDataDomain,
+  type TypedDataField,
+  ZeroHash,
+} from 'ethers';
+import artefact from './build/ConsentLedger.json' with { type: 'json' };
+
+export const CONSENT_LEDGER_ABI: InterfaceAbi = artefact.abi;
+export const CONSENT_LEDGER_BYTECODE: string = artefact.bytecode;
+export const consentLedgerInterface = new Interface(CONSENT_LEDGER_ABI);
+
+/**
+ * Purposes of use, HL7 v3 ActReason (v3-ActReason code system, 2.16.840.1.113883.5.8): treatment, emergency
+ * treatment, payment, operations, research, and the patient's own request.
+ */
+export const PURPOSES_OF_USE = ['TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH', 'PATRQT'] as const;
+export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
+
+/** In the order of the Solidity enum `Status`. */
+export const CONSENT_STATUSES = ['none', 'active', 'withdrawn', 'superseded'] as const;
+export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
+
+/** The EIP-712 types of the patient's three actions, exactly as the contract hashes them. */
+export const CONSENT_TYPES = {
+  GiveConsent: [
+    { name: 'subject', type: 'bytes32' },
+    { name: 'patientKey', type: 'address' },
+    { name: 'didCommitment', type: 'bytes32' },
+    { name: 'grantee', type: 'address' },
+    { name: 'purpose', type: 'bytes32' },
+    { name: 'resourceTypes', type: 'bytes32[]' },
+    { name: 'dataFrom', type: 'uint64' },
+    { name: 'dataUntil', type: 'uint64' },
+    { name: 'validFrom', type: 'uint64' },
+    { name: 'validUntil', type: 'uint64' },
+    { name: 'permit', type: 'bool' },
+    { name: 'policyHash', type: 'bytes32' },
+    { name: 'receiptHash', type: 'bytes32' },
+    { name: 'supersedes', type: 'bytes32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  WithdrawConsent: [
+    { name: 'consentId', type: 'bytes32' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+  SetBlock: [
+    { name: 'subject', type: 'bytes32' },
+    { name: 'grantee', type: 'address' },
+    { name: 'blocked', type: 'bool' },
+    { name: 'nonce', type: 'uint256' },
+    { name: 'deadline', type: 'uint256' },
+  ],
+} as const satisfies Record<string, readonly TypedDataField[]>;
+
+export type ConsentAction = keyof typeof CONSENT_TYPES;
+
+/** The types of one action, as ethers' signTypedData and verifyTypedData take them. */
+export function consentTypesOf(action: ConsentAction): Record<string, TypedDataField[]> {
+  return { [action]: [...CONSENT_TYPES[action]] };
+}
+
+/** The domain a patient's signature is bound to: one ledger on one chain. */
+export function consentDomain(chainId: number, ledgerAddress: string): TypedDataDomain {
+  return { name: 'CareChain Consent Ledger', version: '1', chainId, verifyingContract: ledgerAddress };
+}
+
+/** What a patient consents to, in the contract's words (bytes32 codes, Unix seconds; 0 leaves a bound open). */
+export interface ConsentTermsWords {
+  readonly subject: string;
+  readonly patientKey: string;
+  readonly didCommitment: string;
+  readonly grantee: string;
+  readonly purpose: string;
+  readonly resourceTypes: readonly string[];
+  readonly dataFrom: bigint;
+  readonly dataUntil: bigint;
+  readonly validFrom: bigint;
+  readonly validUntil: bigint;
+  readonly permit: boolean;
+  readonly policyHash: string;
+  readonly receiptHash: string;
+  readonly supersedes: string;
+}
+
+/** A code (purpose, resource type) as the bytes32 word the contract stores and events carry. */
+export function codeWord(code: string): string {
+  return encodeBytes32String(code);
+}
+
+export function wordCode(word: string): string {
+  return word === ZeroHash ? '' : decodeBytes32String(word);
+}
+
+export interface ConsentRecord {
+  readonly id: string;
+  readonly subject: string;
+  readonly grantee: string;
+  readonly controller: string;
+  readonly purpose: string;
+  readonly resourceTypes: readonly string[];
+  readonly dataFrom: number | undefined;
+  readonly dataUntil: number | undefined;
+  readonly validFrom: number | undefined;
+  readonly validUntil: number | undefined;
+  readonly decision: 'permit' | 'deny';
+  readonly status: ConsentStatus;
+  readonly recordedAt: number;
+  readonly policyHash: string;
+  readonly receiptHash: string;
+  readonly supersedes: string | undefined;
+}
+
+export async function deployConsentLedger(
+  signer: Signer,
+  governanceAddress: string,
+  overrides: Overrides = {},
+): Promise<Contract> {
+  const factory = new ContractFactory(CONSENT_LEDGER_ABI, CONSENT_LEDGER_BYTECODE, signer);
+  const contract = await factory.deploy(governanceAddress, overrides);
+  await contract.waitForDeployment();
+  return contract as Contract;
+}
+
+export function connectConsentLedger(address: string, runner: ContractRunner): Contract {
+  return new Contract(address, CONSENT_LEDGER_ABI, runner);
+}
+
+const seconds = (value: bigint) => (value === 0n ? undefined : Number(value));
+
+export async function readConsent(contract: BaseContract, id: string): Promise<ConsentRecord> {
+  const [consent, resourceTypes] = (await contract.getFunction('getConsent')(id)) as [
+    {
+      subject: string;
+      grantee: string;
+      controller: string;
+      purpose: string;
+      dataFrom: bigint;
+      dataUntil: bigint;
+      validFrom: bigint;
+      validUntil: bigint;
+      permit: boolean;
+      status: bigint;
+      recordedAt: bigint;
+      policyHash: string;
+      receiptHash: string;
+      supersedes: string;
+    },
+    string[],
+  ];
+  return {
+    id,
+    subject: consent.subject,
+    grantee: consent.grantee,
+    controller: consent.controller,
+    purpose: wordCode(consent.purpose),
+    resourceTypes: resourceTypes.map(wordCode),
+    dataFrom: seconds(consent.dataFrom),
+    dataUntil: seconds(consent.dataUntil),
+    validFrom: seconds(consent.validFrom),
+    validUntil: seconds(consent.validUntil),
+    decision: consent.permit ? 'permit' : 'deny',
+    status: CONSENT_STATUSES[Number(consent.status)] ?? 'none',
+    recordedAt: Number(consent.recordedAt),
+    policyHash: consent.policyHash,
+    receiptHash: consent.receiptHash,
+    supersedes: consent.supersedes === ZeroHash ? undefined : consent.supersedes,
+  };
+}
+
+export interface ConsentDecision {
+  readonly decision: 'permit' | 'deny';
+  /** The consent that decides; undefined when none applies or a block denies. */
+  readonly consentId: string | undefined;
+}
+
+export async function checkConsent(
+  contract: BaseContract,
+  query: { subject: string; grantee: string; purpose: string; resourceType: string },
+  blockTag?: number,
+): Promise<ConsentDecision> {
+  const [permitted, decidedBy] = (await contract.getFunction('check')(
+    query.subject,
+    query.grantee,
+    codeWord(query.purpose),
+    codeWord(query.resourceType),
+    blockTag === undefined ? {} : { blockTag },
+  )) as [boolean, string];
+  return { decision: permitted ? 'permit' : 'deny', consentId: decidedBy === ZeroHash ? undefined : decidedBy };
+}
+
+export interface ConsentLedgerRevert {
+  readonly name: string;
+  readonly args: readonly unknown[];
+}
+
+/** The contract's custom error in a failed call or estimate, or undefined when the failure was something else. */
+export function decodeConsentRevert(error: unknown): ConsentLedgerRevert | undefined {
+  const data = findRevertData(error);
+  if (!data) return undefined;
+  try {
+    const parsed = consentLedgerInterface.parseError(data);
+    return parsed ? { name: parsed.name, args: [...parsed.args] } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function findRevertData(error: unknown): string | undefined {
+  for (let current: unknown = error, depth = 0; current && depth < 6; depth++) {
+    const candidate = current as { data?: unknown; info?: { error?: { data?: unknown } }; error?: unknown };
+    if (typeof candidate.data === 'string' && candidate.data.startsWith('0x') && candidate.data.length >= 10) {
+      return candidate.data;
+    }
+    const nested = candidate.info?.error?.data;
+    if (typeof nested === 'string' && nested.startsWith('0x')) return nested;
+    current = candidate.error;
+  }
+  return undefined;
+}
