@@ -90,6 +90,14 @@ contract ConsentLedger is EIP712 {
     mapping(bytes32 subject => address) public controllerOf;
     mapping(bytes32 subject => mapping(address grantee => uint64)) public blockedSince;
     mapping(address controller => uint256) public nonces;
+    /// @dev Where to look: the blocks in which accesses were logged, per pseudonym and per grantee, oldest first
+    /// (one entry per block), so a reader fetches exactly those blocks' events instead of scanning the chain.
+    mapping(bytes32 subject => uint64[]) private accessBlocksBySubject;
+    mapping(address grantee => uint64[]) private accessBlocksByGrantee;
+    /// @notice Accesses a grantee logged, per purpose of use (emergency accesses under their purpose too).
+    mapping(address grantee => mapping(bytes32 purpose => uint256)) public accessCounts;
+    /// @notice Emergency accesses a grantee logged.
+    mapping(address grantee => uint256) public emergencyAccessCounts;
 
     event ConsentGiven(
         bytes32 indexed id,
@@ -209,11 +217,19 @@ contract ConsentLedger is EIP712 {
         onlyMember
         returns (bytes32 consentId)
     {
-        if (!emergency) {
+        if (subject == bytes32(0) || purpose == bytes32(0) || resourceType == bytes32(0)) {
+            revert InvalidTerms("subject, purpose and resource type");
+        }
+        if (emergency) {
+            emergencyAccessCounts[msg.sender] += 1;
+        } else {
             bool permitted;
             (permitted, consentId) = check(subject, msg.sender, purpose, resourceType);
             if (!permitted) revert NotPermitted(subject, msg.sender, purpose, resourceType);
         }
+        accessCounts[msg.sender][purpose] += 1;
+        _noteBlock(accessBlocksBySubject[subject]);
+        _noteBlock(accessBlocksByGrantee[msg.sender]);
         emit AccessLogged(subject, msg.sender, consentId, purpose, resourceType, emergency, uint64(block.timestamp));
     }
 
@@ -248,6 +264,25 @@ contract ConsentLedger is EIP712 {
     /// @notice Every consent recorded under a pseudonym for a grantee, oldest first.
     function consentsOf(bytes32 subject, address grantee) external view returns (bytes32[] memory) {
         return consentIds[subject][grantee];
+    }
+
+    /// @notice Blocks in which accesses under a pseudonym were logged: `count` of them from `start`, and how many
+    /// there are in all.
+    function accessBlocksOfSubject(bytes32 subject, uint256 start, uint256 count)
+        external
+        view
+        returns (uint64[] memory blocks, uint256 total)
+    {
+        return _slice(accessBlocksBySubject[subject], start, count);
+    }
+
+    /// @notice Blocks in which a grantee logged accesses: `count` of them from `start`, and how many in all.
+    function accessBlocksOfGrantee(address grantee, uint256 start, uint256 count)
+        external
+        view
+        returns (uint64[] memory blocks, uint256 total)
+    {
+        return _slice(accessBlocksByGrantee[grantee], start, count);
     }
 
     function domainSeparator() external view returns (bytes32) {
@@ -291,6 +326,24 @@ contract ConsentLedger is EIP712 {
                 abi.encode(terms.permit, terms.policyHash, terms.receiptHash, terms.supersedes, nonce, deadline)
             )
         );
+    }
+
+    function _noteBlock(uint64[] storage blocks) private {
+        uint256 length = blocks.length;
+        if (length == 0 || blocks[length - 1] != uint64(block.number)) blocks.push(uint64(block.number));
+    }
+
+    function _slice(uint64[] storage all, uint256 start, uint256 count)
+        private
+        view
+        returns (uint64[] memory blocks, uint256 total)
+    {
+        total = all.length;
+        uint256 end = start >= total ? total : (count > total - start ? total : start + count);
+        blocks = new uint64[](end > start ? end - start : 0);
+        for (uint256 i = start; i < end; i++) {
+            blocks[i - start] = all[i];
+        }
     }
 
     function _applies(Consent storage consent, bytes32 id, bytes32 purpose, bytes32 resourceType)

@@ -1,112 +1,26 @@
 /**
- * The ConsentLedger contract for TypeScript: ABI and bytecode from the compiled artefact, the EIP-712 domain and
- * types a patient signs, the vocabularies (HL7 v3 ActReason purposes, FHIR R5 resource types) as the bytes32
- * words the contract stores, and readers that turn the contract's answers into plain values.
+ * The ConsentLedger contract for TypeScript: ABI and bytecode from the compiled artefact, and readers that turn the
+ * contract's answers into plain values. The EIP-712 domain and types a patient signs and the vocabularies (HL7 v3
+ * ActReason purposes, FHIR R5 resource types as bytes32 words) are the domain's (shared/domain/consent.ts), which
+ * the patient's browser uses too.
  */
 import {
   type BaseContract,
   Contract,
   ContractFactory,
   type ContractRunner,
-  decodeBytes32String,
-  encodeBytes32String,
   Interface,
   type InterfaceAbi,
   type Overrides,
   type Signer,
-  type TypedDataDomain,
-  type TypedDataField,
   ZeroHash,
 } from 'ethers';
+import { CONSENT_STATUSES, type ConsentStatus, codeWord, wordCode } from '../../domain/consent.ts';
 import artefact from './build/ConsentLedger.json' with { type: 'json' };
 
 export const CONSENT_LEDGER_ABI: InterfaceAbi = artefact.abi;
 export const CONSENT_LEDGER_BYTECODE: string = artefact.bytecode;
 export const consentLedgerInterface = new Interface(CONSENT_LEDGER_ABI);
-
-/**
- * Purposes of use, HL7 v3 ActReason (v3-ActReason code system, 2.16.840.1.113883.5.8): treatment, emergency
- * treatment, payment, operations, research, and the patient's own request.
- */
-export const PURPOSES_OF_USE = ['TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH', 'PATRQT'] as const;
-export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
-
-/** In the order of the Solidity enum `Status`. */
-export const CONSENT_STATUSES = ['none', 'active', 'withdrawn', 'superseded'] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
-
-/** The EIP-712 types of the patient's three actions, exactly as the contract hashes them. */
-export const CONSENT_TYPES = {
-  GiveConsent: [
-    { name: 'subject', type: 'bytes32' },
-    { name: 'patientKey', type: 'address' },
-    { name: 'didCommitment', type: 'bytes32' },
-    { name: 'grantee', type: 'address' },
-    { name: 'purpose', type: 'bytes32' },
-    { name: 'resourceTypes', type: 'bytes32[]' },
-    { name: 'dataFrom', type: 'uint64' },
-    { name: 'dataUntil', type: 'uint64' },
-    { name: 'validFrom', type: 'uint64' },
-    { name: 'validUntil', type: 'uint64' },
-    { name: 'permit', type: 'bool' },
-    { name: 'policyHash', type: 'bytes32' },
-    { name: 'receiptHash', type: 'bytes32' },
-    { name: 'supersedes', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  WithdrawConsent: [
-    { name: 'consentId', type: 'bytes32' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-  SetBlock: [
-    { name: 'subject', type: 'bytes32' },
-    { name: 'grantee', type: 'address' },
-    { name: 'blocked', type: 'bool' },
-    { name: 'nonce', type: 'uint256' },
-    { name: 'deadline', type: 'uint256' },
-  ],
-} as const satisfies Record<string, readonly TypedDataField[]>;
-
-export type ConsentAction = keyof typeof CONSENT_TYPES;
-
-/** The types of one action, as ethers' signTypedData and verifyTypedData take them. */
-export function consentTypesOf(action: ConsentAction): Record<string, TypedDataField[]> {
-  return { [action]: [...CONSENT_TYPES[action]] };
-}
-
-/** The domain a patient's signature is bound to: one ledger on one chain. */
-export function consentDomain(chainId: number, ledgerAddress: string): TypedDataDomain {
-  return { name: 'CareChain Consent Ledger', version: '1', chainId, verifyingContract: ledgerAddress };
-}
-
-/** What a patient consents to, in the contract's words (bytes32 codes, Unix seconds; 0 leaves a bound open). */
-export interface ConsentTermsWords {
-  readonly subject: string;
-  readonly patientKey: string;
-  readonly didCommitment: string;
-  readonly grantee: string;
-  readonly purpose: string;
-  readonly resourceTypes: readonly string[];
-  readonly dataFrom: bigint;
-  readonly dataUntil: bigint;
-  readonly validFrom: bigint;
-  readonly validUntil: bigint;
-  readonly permit: boolean;
-  readonly policyHash: string;
-  readonly receiptHash: string;
-  readonly supersedes: string;
-}
-
-/** A code (purpose, resource type) as the bytes32 word the contract stores and events carry. */
-export function codeWord(code: string): string {
-  return encodeBytes32String(code);
-}
-
-export function wordCode(word: string): string {
-  return word === ZeroHash ? '' : decodeBytes32String(word);
-}
 
 export interface ConsentRecord {
   readonly id: string;

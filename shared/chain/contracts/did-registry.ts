@@ -18,6 +18,7 @@ import {
   type Signer,
 } from 'ethers';
 import registry from 'ethr-did-registry';
+import type { DelegateType } from '../../domain/did.ts';
 
 const artefact = registry.EthereumDIDRegistry;
 
@@ -37,13 +38,6 @@ export async function deployDidRegistry(signer: Signer, overrides: Overrides = {
 export function connectDidRegistry(address: string, runner: ContractRunner): Contract {
   return new Contract(address, DID_REGISTRY_ABI, runner);
 }
-
-/**
- * Delegate types of the did:ethr method: `veriKey` for keys that sign on the DID's behalf, `sigAuth` for keys that
- * also authenticate as it.
- */
-export const DELEGATE_TYPES = ['veriKey', 'sigAuth'] as const;
-export type DelegateType = (typeof DELEGATE_TYPES)[number];
 
 export function delegateTypeWord(type: DelegateType): string {
   return encodeBytes32String(type);

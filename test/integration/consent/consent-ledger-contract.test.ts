@@ -6,17 +6,14 @@
  */
 import { type Contract, hexlify, randomBytes, type Wallet, ZeroHash } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { pairwiseIdentity } from '../../../shared/chain/consent/patient-identity.ts';
 import {
-  CONSENT_TYPES,
   checkConsent,
-  codeWord,
-  consentDomain,
-  consentTypesOf,
   decodeConsentRevert,
   deployConsentLedger,
   readConsent,
 } from '../../../shared/chain/contracts/consent-ledger.ts';
+import { CONSENT_TYPES, codeWord, consentDomain, consentTypesOf } from '../../../shared/domain/consent.ts';
+import { pairwiseIdentity } from '../../../shared/domain/patient-identity.ts';
 import { type AnvilChain, send, startAnvil } from '../governance/anvil-chain.ts';
 import { deployConsortium } from '../governance/governance-fixture.ts';
 
@@ -364,5 +361,59 @@ describe('the access log', () => {
         send(ledger, outsider, 'logAccess', towardA.subject, codeWord('ETREAT'), codeWord('Observation'), true),
       ),
     ).toBe('NotAMember');
+  });
+});
+
+describe('where to find accesses', () => {
+  it('keeps, per pseudonym and per grantee, the blocks with accesses and the counts by purpose', async () => {
+    const { towardA } = await patient();
+    await give(hospitalA, towardA.key, terms(towardA, hospitalA.address));
+    const countsBefore = {
+      treat: (await ledger.getFunction('accessCounts')(hospitalB.address, codeWord('TREAT'))) as bigint,
+      etreat: (await ledger.getFunction('accessCounts')(hospitalB.address, codeWord('ETREAT'))) as bigint,
+      emergency: (await ledger.getFunction('emergencyAccessCounts')(hospitalB.address)) as bigint,
+    };
+    const first = await send(
+      ledger,
+      hospitalA,
+      'logAccess',
+      towardA.subject,
+      codeWord('TREAT'),
+      codeWord('Observation'),
+      false,
+    );
+    const second = await send(
+      ledger,
+      hospitalB,
+      'logAccess',
+      towardA.subject,
+      codeWord('ETREAT'),
+      codeWord('Observation'),
+      true,
+    );
+    const [blocks, total] = (await ledger.getFunction('accessBlocksOfSubject')(towardA.subject, 0, 10)) as [
+      bigint[],
+      bigint,
+    ];
+    expect(total).toBe(2n);
+    expect(blocks.map(Number)).toEqual([first.blockNumber, second.blockNumber]);
+    const [tail] = (await ledger.getFunction('accessBlocksOfSubject')(towardA.subject, 1, 10)) as [bigint[]];
+    expect(tail.map(Number)).toEqual([second.blockNumber]);
+    const [granteeBlocks] = (await ledger.getFunction('accessBlocksOfGrantee')(hospitalB.address, 0, 1000)) as [
+      bigint[],
+    ];
+    expect(granteeBlocks.map(Number)).toContain(second.blockNumber);
+    expect(await ledger.getFunction('accessCounts')(hospitalB.address, codeWord('ETREAT'))).toBe(
+      countsBefore.etreat + 1n,
+    );
+    expect(await ledger.getFunction('accessCounts')(hospitalB.address, codeWord('TREAT'))).toBe(countsBefore.treat);
+    expect(await ledger.getFunction('emergencyAccessCounts')(hospitalB.address)).toBe(countsBefore.emergency + 1n);
+    const logs = await chain.provider.getLogs({
+      address: ledgerAddress,
+      topics: [ledger.interface.getEvent('AccessLogged')?.topicHash ?? null, towardA.subject],
+      fromBlock: second.blockNumber,
+      toBlock: second.blockNumber,
+    });
+    expect(logs).toHaveLength(1);
   });
 });

@@ -8,7 +8,6 @@ import { Resolver } from 'did-resolver';
 import { type Contract, hexlify, toUtf8Bytes } from 'ethers';
 import { getResolver } from 'ethr-did-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { didOf } from '../../../shared/chain/consent/patient-identity.ts';
 import {
   attributeNameWord,
   DID_REGISTRY_DEPLOYED_BYTECODE,
@@ -16,6 +15,7 @@ import {
   deployDidRegistry,
   isDidRegistry,
 } from '../../../shared/chain/contracts/did-registry.ts';
+import { didOf } from '../../../shared/domain/did.ts';
 import { type AnvilChain, send, startAnvil } from '../governance/anvil-chain.ts';
 
 let chain: AnvilChain;

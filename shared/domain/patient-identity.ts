@@ -13,17 +13,8 @@
  * pseudonyms and the pairwise keys differ, and neither reveals the DID without the salt, which only the patient
  * (and, through the patient's own view, the API that verifies it) ever sees.
  */
-import {
-  AbiCoder,
-  computeAddress,
-  concat,
-  getAddress,
-  keccak256,
-  SigningKey,
-  toBeHex,
-  toUtf8Bytes,
-  Wallet,
-} from 'ethers';
+import { AbiCoder, computeAddress, concat, getAddress, keccak256, SigningKey, toUtf8Bytes, Wallet } from 'ethers';
+import { didOf } from './did.ts';
 
 /** What the pairwise identity needs of a patient's key: an address and EIP-191 signatures. */
 export interface PatientSigner {
@@ -45,11 +36,6 @@ export interface PairwiseIdentity {
   readonly salt: string;
   /** Signs the patient's consent actions for this grantee. */
   readonly key: Wallet;
-}
-
-/** The DID of an Ethereum address on a chain (ERC-1056; the network named by its chain id in hex). */
-export function didOf(chainId: number, address: string): string {
-  return `did:ethr:${toBeHex(chainId)}:${getAddress(address)}`;
 }
 
 /** The text a patient signs to make (or make again) the pairwise identity toward one grantee. */
