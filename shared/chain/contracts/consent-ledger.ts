@@ -58,8 +58,11 @@ export function connectConsentLedger(address: string, runner: ContractRunner): C
 
 const seconds = (value: bigint) => (value === 0n ? undefined : Number(value));
 
-export async function readConsent(contract: BaseContract, id: string): Promise<ConsentRecord> {
-  const [consent, resourceTypes] = (await contract.getFunction('getConsent')(id)) as [
+export async function readConsent(contract: BaseContract, id: string, blockTag?: number): Promise<ConsentRecord> {
+  const [consent, resourceTypes] = (await contract.getFunction('getConsent')(
+    id,
+    blockTag === undefined ? {} : { blockTag },
+  )) as [
     {
       subject: string;
       grantee: string;
