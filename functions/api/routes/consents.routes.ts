@@ -31,7 +31,7 @@ import { ConsentChecks, ReadProviders } from '../../services/consent/consent-che
 import { type ConsentDeps, ledgerNetwork } from '../../services/consent/consent-deps.ts';
 import { consentRefusal } from '../../services/consent/consent-refusal.ts';
 import { ConsentRelay, memberRelayer } from '../../services/consent/consent-relay.ts';
-import { memberNames, toConsentView } from '../../services/consent/consent-views.ts';
+import { MemberNameCache, memberNames, toConsentView } from '../../services/consent/consent-views.ts';
 import { actingParty } from '../../services/governance/governance-acting.ts';
 import { chainFailure } from '../../services/governance/governance-chain.ts';
 import { accessGuards, orgAuthor, requestIdOf, signedIn } from '../access.ts';
@@ -71,13 +71,14 @@ export function consentServices(deps: ConsentDeps) {
     checks,
     relay: new ConsentRelay(deps, checks),
     accessLog: new AccessLogService(deps, checks),
+    names: new MemberNameCache(deps.stores),
   };
 }
 export type ConsentServices = ReturnType<typeof consentServices>;
 
 export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDeps) {
   const services = consentServices(deps);
-  const { checks, relay, accessLog } = services;
+  const { checks, relay, accessLog, names } = services;
   const { orgAccess } = accessGuards(deps);
   const relayerFor = async (
     principal: Principal | undefined,
@@ -183,7 +184,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
       const meteredTo = await checkingOrganisation(deps, c.get('principal'), orgId);
       const answer = await checks.check(networkId, question);
       deps.usage?.record(meteredTo, 'api_requests', 1);
-      const nameOf = answer.consent ? await memberNames(deps.stores, networkId) : () => null;
+      const nameOf = answer.consent ? await names.of(networkId) : () => null;
       return c.json(
         {
           decision: answer.decision,

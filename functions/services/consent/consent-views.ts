@@ -2,6 +2,7 @@
  * Consents and accesses as the API shows them: times as ISO strings, codes as words, and the grantee's
  * organisation named when the control plane knows which organisation holds the member address.
  */
+import { LRUCache } from 'lru-cache';
 import type { AccessRecord } from '../../../shared/chain/contracts/consent-access-log.ts';
 import type { ConsentRecord } from '../../../shared/chain/contracts/consent-ledger.ts';
 import type { AccessView, ConsentView } from '../../../shared/schemas/consent.schemas.ts';
@@ -13,6 +14,26 @@ export type NameOfAddress = (address: string) => string | null;
 export async function memberNames(stores: DirectoryStores, networkId: string): Promise<NameOfAddress> {
   const directory = await loadConsortiumDirectory(stores, networkId);
   return (address) => directory.nameOf(directory.orgOf(address));
+}
+
+/**
+ * Member names per network for answers given many times a second (consent checks): looked up again after a few
+ * seconds, since a name only labels an address and the decision never depends on it.
+ */
+export class MemberNameCache {
+  private readonly names: LRUCache<string, NameOfAddress>;
+
+  constructor(stores: DirectoryStores, ttlMs = 5_000) {
+    this.names = new LRUCache<string, NameOfAddress>({
+      max: 1_000,
+      ttl: ttlMs,
+      fetchMethod: (networkId) => memberNames(stores, networkId),
+    });
+  }
+
+  async of(networkId: string): Promise<NameOfAddress> {
+    return (await this.names.fetch(networkId)) as NameOfAddress;
+  }
 }
 
 const iso = (seconds: number | undefined) => (seconds === undefined ? null : new Date(seconds * 1000).toISOString());
