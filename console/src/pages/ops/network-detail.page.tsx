@@ -72,7 +72,9 @@ export function NetworkDetailPage() {
               </div>
               <div>
                 <dt>DID registry (did:ethr)</dt>
-                <dd className="mono break small">{data.didRegistryAddress ?? 'deployed after the governance contract'}</dd>
+                <dd className="mono break small">
+                  {data.didRegistryAddress ?? 'deployed after the governance contract'}
+                </dd>
               </div>
               <div>
                 <dt>Consent ledger</dt>
