@@ -123,9 +123,13 @@ function AccessLog({ orgId, networkId }: { orgId: string; networkId: string }) {
                 <thead>
                   <tr>
                     <th scope="col">When</th>
-                    <th scope="col">Pseudonym</th>
+                    <th scope="col" className="col-optional">
+                      Pseudonym
+                    </th>
                     <th scope="col">Purpose</th>
-                    <th scope="col">Resource</th>
+                    <th scope="col" className="col-optional">
+                      Resource
+                    </th>
                     <th scope="col">Kind</th>
                   </tr>
                 </thead>
@@ -133,11 +137,11 @@ function AccessLog({ orgId, networkId }: { orgId: string; networkId: string }) {
                   {log.data.items.map((access) => (
                     <tr key={`${access.transactionHash}-${access.subject}`}>
                       <td>{formatDateTime(access.loggedAt)}</td>
-                      <td>
+                      <td className="col-optional">
                         <code title={access.subject}>{shortHex(access.subject)}</code>
                       </td>
                       <td>{access.purpose}</td>
-                      <td>{access.resourceType}</td>
+                      <td className="col-optional">{access.resourceType}</td>
                       <td>
                         {access.emergency ? (
                           <StatusBadge label="Emergency" tone="warn" />
