@@ -41,6 +41,8 @@ const opened: ConsolePage[] = [];
 let networkId: string;
 let a: Hospital;
 const journey: { patient?: Page; pseudonym?: string; admin?: Page } = {};
+/** A's FHIR server's API key: reads (checks) and writes (logging accesses), as the README tells integrators. */
+let fhirServerKey: string;
 
 async function open(width = 1280): Promise<ConsolePage> {
   if (!browser) throw browserMissing ?? new Error('Chromium was not launched');
@@ -113,6 +115,15 @@ beforeAll(async () => {
     }),
     200,
   );
+  fhirServerKey = (
+    await ok(
+      http(server.url, 'POST', `/v1/orgs/${a.orgId}/api-keys`, {
+        token: a.token,
+        body: { name: 'fhir-server', scopes: ['read', 'write'] },
+      }),
+      201,
+    )
+  ).secret;
   // The control plane's governance watcher records who holds A's member address: patients see A by name.
   await until(
     async () => (await http(server.url, 'GET', `/v1/networks/${networkId}/governance`, { token: a.token })).json,
@@ -132,11 +143,11 @@ afterAll(async () => {
   if (dataDir) await rm(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-/** A's FHIR integration logs an access through the API, as its server would after a permit. */
+/** A's FHIR server logs an access through the API with its API key, as it would after a permit. */
 async function logAccess(body: Record<string, unknown>) {
   return ok(
     http(server.url, 'POST', `/v1/orgs/${a.orgId}/networks/${networkId}/accesses`, {
-      token: a.token,
+      apiKey: fhirServerKey,
       body: { keyId: a.key.id, subject: the(journey.pseudonym), ...body },
     }),
     201,
