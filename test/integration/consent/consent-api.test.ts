@@ -11,6 +11,7 @@ import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { hexlify, id, JsonRpcProvider, toUtf8Bytes, Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectConsentLedger } from '../../../shared/chain/contracts/consent-ledger.ts';
+import { consentDomain, consentTypesOf } from '../../../shared/domain/consent.ts';
 import type { PairwiseIdentity } from '../../../shared/domain/patient-identity.ts';
 import { type ConsentEnv, startConsentEnv, until } from '../../support/consent-fixture.ts';
 
@@ -259,6 +260,43 @@ describe('a patient’s consent, end to end', () => {
     const checkA = await c.ok(c.call('GET', check(towardA, c.a.key.address), { apiKey: c.a.apiKey }), 200);
     const checkB = await c.ok(c.call('GET', check(towardA, c.a.key.address), { apiKey: c.b.apiKey }), 200);
     expect([checkA.decision, checkB.decision]).toEqual(['deny', 'deny']);
+  });
+});
+
+describe('a block (spärr)', () => {
+  it('denies B even where a newer active consent permits, until the patient lifts it', async () => {
+    const given = await c.ok(
+      c.call('POST', consents(), {
+        token: c.b.token,
+        body: { keyId: c.b.key.id, ...(await c.signedGive(towardB, c.terms(towardB), { nonce: 0 })) },
+      }),
+      201,
+    );
+    const forB = () => c.ok(c.call('GET', check(towardB, c.b.key.address), { apiKey: c.b.apiKey }), 200);
+    expect(await forB()).toMatchObject({ decision: 'permit', blocked: false, consent: { id: given.consent.id } });
+    const setBlock = async (blocked: boolean, nonce: number) => {
+      const deadline = (await c.chainTime()) + 600;
+      const message = { subject: towardB.subject, grantee: c.b.key.address, blocked };
+      const signature = await towardB.key.signTypedData(
+        consentDomain(c.network.chainId, c.network.consentLedgerAddress),
+        consentTypesOf('SetBlock'),
+        { ...message, nonce, deadline },
+      );
+      return c.ok(
+        c.call('POST', `/v1/patient/networks/${c.network.id}/consents/blocks`, {
+          token: patientToken,
+          body: { ...message, nonce, deadline, signature },
+        }),
+        200,
+      );
+    };
+    await setBlock(true, 1);
+    const blocked = await forB();
+    expect(blocked).toMatchObject({ decision: 'deny', blocked: true });
+    const still = await c.ok(c.call('GET', `${consents()}/${given.consent.id}`, { apiKey: c.b.apiKey }), 200);
+    expect(still.status).toBe('active');
+    await setBlock(false, 2);
+    expect(await forB()).toMatchObject({ decision: 'permit', blocked: false });
   });
 });
 
