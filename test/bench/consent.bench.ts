@@ -15,13 +15,9 @@ import { pathToFileURL } from 'node:url';
 import { hexlify, JsonRpcProvider, randomBytes, Wallet } from 'ethers';
 import { consentDomain, consentTypesOf } from '../../shared/domain/consent.ts';
 import { type ConsentEnv, startConsentEnv } from '../support/consent-fixture.ts';
+import { type Measurement as LoadFigures, timedLoad } from './gateway.bench.ts';
 
-interface Measurement {
-  readonly requests: number;
-  readonly errors: number;
-  readonly perSecond: number;
-  readonly p50Ms: number;
-  readonly p99Ms: number;
+interface Measurement extends LoadFigures {
   /** Answers that said they came from the cache. */
   readonly cachedShare: number;
 }
@@ -138,34 +134,13 @@ async function measure(c: ConsentEnv, path: () => string, seconds: number, concu
 }
 
 async function load(c: ConsentEnv, path: () => string, seconds: number, concurrency: number): Promise<Measurement> {
-  const latencies: number[] = [];
-  let errors = 0;
   let cachedAnswers = 0;
-  const started = performance.now();
-  const deadline = started + seconds * 1000;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < deadline) {
-        const sentAt = performance.now();
-        const res = await c.call('GET', path(), { apiKey: c.a.apiKey });
-        latencies.push(performance.now() - sentAt);
-        if (res.status !== 200) errors++;
-        else if (res.json.cached) cachedAnswers++;
-      }
-    }),
-  );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((x, y) => x - y);
-  const at = (q: number) =>
-    Math.round((latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0) * 100) / 100;
-  return {
-    requests: latencies.length,
-    errors,
-    perSecond: Math.round(latencies.length / elapsed),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-    cachedShare: Math.round((cachedAnswers / Math.max(1, latencies.length)) * 100) / 100,
-  };
+  const figures = await timedLoad(seconds, concurrency, async () => {
+    const res = await c.call('GET', path(), { apiKey: c.a.apiKey });
+    if (res.json?.cached) cachedAnswers++;
+    return res.status === 200;
+  });
+  return { ...figures, cachedShare: Math.round((cachedAnswers / Math.max(1, figures.requests)) * 100) / 100 };
 }
 
 function print(f: ConsentBenchFigures): void {

@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http, type LocalServer, startLocalServer } from '../support/local-server.ts';
-import { seriousViolations } from './support/accessibility.ts';
+import { seriousViolations, settledViolations } from './support/accessibility.ts';
 import {
   type ConsolePage,
   openConsolePage,
@@ -28,7 +28,9 @@ import {
   governanceDeployed,
   type Hospital,
   hospital,
+  ok,
   runningNode,
+  until,
 } from './support/consortium-setup.ts';
 
 const OPERATOR = { email: 'operator@carechain.local', password: 'operator passphrase for consent e2e' };
@@ -54,28 +56,6 @@ async function open(width = 1280): Promise<ConsolePage> {
 function the<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('an earlier step did not run');
   return value;
-}
-
-async function accessible(page: Page, what: string) {
-  await page.locator('[role="status"][aria-label^="Loading"]').first().waitFor({ state: 'detached' });
-  expect(await seriousViolations(page), what).toEqual([]);
-}
-
-async function ok(result: Promise<{ status: number; json: unknown; text: string }>, status: number) {
-  const res = await result;
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
-  // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field
-  return res.json as any;
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in time`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 beforeAll(async () => {
@@ -170,7 +150,7 @@ describe('consents in the console', () => {
     await page.goto('/login');
     await page.getByRole('link', { name: 'I am a patient' }).click();
     await page.getByRole('heading', { level: 1, name: 'Your consents' }).waitFor();
-    await accessible(page, 'patient sign-in');
+    expect(await settledViolations(page), 'patient sign-in').toEqual([]);
     await screenshot(page, 'consents-01-patient-sign-in');
     await page.getByRole('button', { name: 'Make a key in this browser and sign in' }).click();
     await page.getByRole('heading', { name: 'Signed in' }).waitFor({ timeout: 30_000 });
@@ -186,7 +166,7 @@ describe('consents in the console', () => {
     await records.getByText(`You have given ${a.name} no consent.`).waitFor();
     await records.getByRole('button', { name: 'Sign and give consent' }).click();
     await records.getByText('May read Observation, MedicationStatement').waitFor({ timeout: 30_000 });
-    await accessible(page, 'patient with a consent');
+    expect(await settledViolations(page), 'patient with a consent').toEqual([]);
     await screenshot(page, 'consents-02-patient-consent-given');
   }, 120_000);
 
@@ -206,7 +186,7 @@ describe('consents in the console', () => {
     expect(await textOf(log)).toContain('Treatment: 1');
     expect(await textOf(log)).toContain('Emergency treatment: 1');
     await log.getByText('Emergency', { exact: true }).waitFor();
-    await accessible(page, 'organisation consents');
+    expect(await settledViolations(page), 'organisation consents').toEqual([]);
     await screenshot(page, 'consents-03-organisation-check-and-log');
   }, 90_000);
 
@@ -221,7 +201,7 @@ describe('consents in the console', () => {
     await records.getByText('Withdrawn', { exact: true }).waitFor({ timeout: 30_000 });
     await records.getByRole('button', { name: `Block ${a.name}` }).click();
     await records.getByText(`You have blocked ${a.name}`).waitFor({ timeout: 30_000 });
-    await accessible(page, 'patient after withdrawing and blocking');
+    expect(await settledViolations(page), 'patient after withdrawing and blocking').toEqual([]);
     await screenshot(page, 'consents-04-patient-withdrawn-blocked');
 
     const admin = the(journey.admin);

@@ -13,6 +13,7 @@ import { SiweMessage } from 'siwe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { consentDomain, consentTypesOf, termsWords } from '../../../shared/domain/consent.ts';
 import { pairwiseIdentity } from '../../../shared/domain/patient-identity.ts';
+import { until } from '../../support/consent-fixture.ts';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
 import {
   type BodyOperation,
@@ -444,16 +445,6 @@ async function signedPatientBodies(network: { chainId: number; consentLedgerAddr
     withdrawal: { nonce: 0, deadline, signature: await sign('WithdrawConsent', { consentId: ids.consentId }) },
     block: { ...block, nonce: 0, deadline, signature: await sign('SetBlock', block) },
   };
-}
-
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string): Promise<T> {
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    const value = await read();
-    if (done(value)) return value;
-    if (Date.now() > deadline) throw new Error(`${what} did not happen in time`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
 }
 
 function firstLine(error: unknown): string {

@@ -61,7 +61,8 @@ async function signed(
   return { message, signature: await (fields.signer ?? patient).signMessage(message) };
 }
 
-const signIn = (body: Record<string, unknown>) => api.call('POST', '/v1/patient/sessions', { body, headers: { host: HOST } });
+const signIn = (body: Record<string, unknown>) =>
+  api.call('POST', '/v1/patient/sessions', { body, headers: { host: HOST } });
 
 describe('patients signing in with their own key', () => {
   it('get a session for the network of the message’s chain id, and their DID', async () => {

@@ -14,6 +14,7 @@ import { CopyableValue } from '../../components/copy-button.tsx';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { FormField } from '../../components/form-field.tsx';
 import { SkeletonBlock } from '../../components/skeleton.tsx';
+import { AuthBrand } from '../auth/auth-layout.tsx';
 import { signIn } from './patient-api.ts';
 import { forgetBrowserKey, hasBrowserWallet, type KeySource, patientSigner, storedBrowserKey } from './patient-key.ts';
 import { PatientRecords } from './patient-records.tsx';
@@ -66,13 +67,7 @@ export function PatientPage() {
   return (
     <main className="patient-page" id="main">
       <header className="patient-header">
-        <p className="auth-brand">
-          <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden="true">
-            <rect width="32" height="32" rx="7" fill="currentColor" />
-            <path d="M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z" fill="#fff" />
-          </svg>
-          CareChain
-        </p>
+        <AuthBrand />
         <h1>Your consents</h1>
         <p>
           Decide which care organisations may read which of your records, and see who read them. Your records stay with
