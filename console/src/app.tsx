@@ -14,6 +14,7 @@ import { AcceptInvitationPage } from './pages/auth/accept-invitation.page.tsx';
 import { LoginPage } from './pages/auth/login.page.tsx';
 import { SignupPage } from './pages/auth/signup.page.tsx';
 import { CheckoutReturn } from './pages/billing/checkout-return.tsx';
+import { ConsentsPage } from './pages/consents/consents.page.tsx';
 import { ConsortiumPage } from './pages/consortium/consortium.page.tsx';
 import { OpsConsortiumScope, OrgConsortiumIndex, OrgConsortiumScope } from './pages/consortium/consortium-routes.tsx';
 import { ProposalPage } from './pages/consortium/proposal.page.tsx';
@@ -38,6 +39,8 @@ import { RequireOperator, RequireUser } from './session/require-user.tsx';
 import { SessionProvider } from './session/session-context.tsx';
 
 const BillingPage = lazy(async () => ({ default: (await import('./pages/billing/billing.page.tsx')).BillingPage }));
+/** The patient page carries ethers and siwe for signing in the browser: loaded only when a patient opens it. */
+const PatientPage = lazy(async () => ({ default: (await import('./pages/patient/patient.page.tsx')).PatientPage }));
 const ChoosePlanPage = lazy(async () => ({
   default: (await import('./pages/onboarding/choose-plan.page.tsx')).ChoosePlanPage,
 }));
@@ -53,6 +56,14 @@ export function App() {
         <Routes>
           <Route path="/login" element={<LoginPage />} />
           <Route path="/signup" element={<SignupPage />} />
+          <Route
+            path="/patient"
+            element={
+              <Loading>
+                <PatientPage />
+              </Loading>
+            }
+          />
           <Route path="/invitations/:token" element={<AcceptInvitationPage />} />
           <Route
             element={
@@ -95,6 +106,7 @@ export function App() {
                 <Route path="proposals/:proposalId" element={<ProposalPage />} />
                 <Route path="transactions/:hash" element={<TransactionPage />} />
               </Route>
+              <Route path="consents" element={<ConsentsPage />} />
               <Route path="members" element={<MembersPage />} />
               <Route path="audit" element={<AuditPage />} />
             </Route>

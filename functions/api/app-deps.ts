@@ -25,6 +25,7 @@ import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
+import type { SiweNoncesRepository } from '../../shared/store/siwe-nonces.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 import type { OrgAccessResolver } from '../services/access/org-access.ts';
 import type { Tenancy } from '../services/access/tenancy.ts';
@@ -45,6 +46,7 @@ export interface Stores {
   readonly billing: BillingRepository;
   readonly governance: GovernanceRepository;
   readonly governanceVotes: GovernanceVotesRepository;
+  readonly siweNonces: SiweNoncesRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */

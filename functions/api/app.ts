@@ -28,6 +28,8 @@ import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
+import { registerConsentRoutes } from './routes/consents.routes.ts';
+import { registerDidRoutes } from './routes/dids.routes.ts';
 import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
@@ -100,6 +102,8 @@ export function createApp(deps: AppDeps): App {
   }
   registerSigningKeyRoutes(app, deps);
   registerGovernanceRoutes(app, deps);
+  registerConsentRoutes(app, deps);
+  registerDidRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerBillingRoutes(app, deps);
 
@@ -124,8 +128,8 @@ export function createApp(deps: AppDeps): App {
       title: 'CareChain BaaS API',
       version: deps.version ?? 'dev',
       description:
-        'Control plane of the CareChain consortium network: organisations, nodes, signing keys, usage, billing, SLA ' +
-        'and governance. Errors are RFC 9457 problem+json.',
+        'Control plane of the CareChain consortium network: organisations, nodes, signing keys, usage, billing, SLA, ' +
+        'governance, and patients’ consents with the access log. Errors are RFC 9457 problem+json.',
     },
   });
   registerDocs(app, deps.docsAssetsDir);

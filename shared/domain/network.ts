@@ -23,9 +23,25 @@ export interface Network {
   readonly status: NetworkStatus;
   /** Address of the ConsortiumGovernance contract, once deployed. */
   readonly governanceAddress: string | undefined;
+  /** Address of the ERC-1056 DID registry (did:ethr), once deployed. */
+  readonly didRegistryAddress?: string | undefined;
+  /** Address of the ConsentLedger contract, once deployed (after the governance contract, whose members relay). */
+  readonly consentLedgerAddress?: string | undefined;
   readonly createdAt: string;
   readonly version: number;
 }
+
+/**
+ * The contracts the platform deploys on every network, in the order it deploys them (the consent ledger asks the
+ * governance contract who is a member), and the network field that names each once it is deployed.
+ */
+export const PLATFORM_CONTRACTS = ['governance', 'did-registry', 'consent-ledger'] as const;
+export type PlatformContract = (typeof PLATFORM_CONTRACTS)[number];
+export const CONTRACT_ADDRESS_FIELDS = {
+  governance: 'governanceAddress',
+  'did-registry': 'didRegistryAddress',
+  'consent-ledger': 'consentLedgerAddress',
+} as const satisfies Record<PlatformContract, keyof Network>;
 
 /** The network every local installation starts with. */
 export const DEFAULT_NETWORK = {

@@ -62,6 +62,12 @@ export const NetworkView = z
     bootnodes: z.array(z.string()),
     status: z.enum(NETWORK_STATUSES),
     governanceAddress: z.string().nullable(),
+    didRegistryAddress: z.string().nullable().openapi({
+      description: 'The ERC-1056 DID registry: did:ethr identifiers of this network resolve against it',
+    }),
+    consentLedgerAddress: z.string().nullable().openapi({
+      description: 'The consent ledger (patients’ consents and the access log); deployed after the governance contract',
+    }),
     freeGas: z.literal(true),
     createdAt: Timestamp,
   })

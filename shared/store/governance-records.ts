@@ -3,16 +3,19 @@
  * governance repository reads and writes them (see governance.repository.ts for their keys and writes).
  */
 import type { ExecutionState, OffboardingOutcome, ProposalKind } from '../domain/governance.ts';
+import type { PlatformContract } from '../domain/network.ts';
 import type { UnsafeChangeCode } from '../domain/validator-safety.ts';
 
 /**
- * A contract deployment by the platform key. The transaction is signed and recorded (`sent`) before it is
- * broadcast: the contract's address follows from the platform address and the nonce, so after a crash the
- * deployer finds the contract at that address, broadcasts the very same transaction again, or, when that nonce
- * was spent otherwise, starts a new attempt. Never two contracts recorded for one network.
+ * A contract deployment by the platform key (the governance contract, the DID registry, the consent ledger). The
+ * transaction is signed and recorded (`sent`) before it is broadcast: the contract's address follows from the
+ * platform address and the nonce, so after a crash the deployer finds the contract at that address, broadcasts the
+ * very same transaction again, or, when that nonce was spent otherwise, starts a new attempt. Never two contracts
+ * of a kind recorded for one network.
  */
-export interface GovernanceDeploymentRecord {
+export interface ContractDeploymentRecord {
   readonly networkId: string;
+  readonly contract: PlatformContract;
   readonly state: 'sent' | 'deployed' | 'failed';
   readonly attempt: number;
   readonly deployer: string;
@@ -21,7 +24,10 @@ export interface GovernanceDeploymentRecord {
   readonly transactionHash: string;
   /** The signed transaction (public once broadcast; no key material), kept only until the deployment is done. */
   readonly rawTransaction: string | undefined;
-  /** Genesis validators passed to the constructor; on the anvil runtime they stand for the one chain process. */
+  /**
+   * Governance: the genesis validators passed to the constructor (on the anvil runtime they stand for the one chain
+   * process); empty for the other contracts.
+   */
   readonly initialValidators: readonly string[];
   readonly blockNumber: number | undefined;
   readonly failure: string | undefined;

@@ -1,6 +1,6 @@
 /**
  * What the control plane remembers about each network's ConsortiumGovernance contract, beside the network item
- * (`NET#<id>`): the deployment in flight or done, the event watcher's cursor, where each proposal sent through the
+ * (`NET#<id>`): the deployment in flight or done (and those of the other contracts the platform deploys), the event watcher's cursor, where each proposal sent through the
  * API came from, which organisation holds each member address, which node stands behind each validator address,
  * and one execution record per passed decision, so that carrying a decision out is idempotent. The chain stays
  * the authority on votes and states; these items only add what the chain cannot know.
@@ -9,12 +9,13 @@
  * watcher re-running after a crash, can at worst repeat a step that tolerates repeating.
  */
 import type { ProposalKind } from '../domain/governance.ts';
+import type { PlatformContract } from '../domain/network.ts';
 import { PlatformError } from '../errors.ts';
 import type {
   ConsortiumMemberRecord,
+  ContractDeploymentRecord,
   DecisionExecution,
   GovernanceCursor,
-  GovernanceDeploymentRecord,
   ProposalOrigin,
   ValidatorBinding,
 } from './governance-records.ts';
@@ -26,7 +27,11 @@ export type * from './governance-records.ts';
 const ID_DIGITS = 10;
 
 const governanceKeys = {
-  deployment: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'GOVDEPLOY' }),
+  // The governance contract's record kept its first key; the other platform contracts' are named after them.
+  deployment: (networkId: string, contract: PlatformContract) => ({
+    pk: `NET#${networkId}`,
+    sk: contract === 'governance' ? 'GOVDEPLOY' : `DEPLOY#${contract}`,
+  }),
   cursor: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'GOVCURSOR' }),
   origin: (networkId: string, proposalId: number) => ({
     pk: `NET#${networkId}`,
@@ -48,7 +53,7 @@ const governanceKeys = {
 
 const PREFIX = { member: 'GOVMEMBER#', validator: 'GOVVALIDATOR#', execution: 'GOVEXEC#' } as const;
 
-type DeploymentItem = Item & GovernanceDeploymentRecord;
+type DeploymentItem = Item & ContractDeploymentRecord;
 type CursorItem = Item & GovernanceCursor;
 type OriginItem = Item & ProposalOrigin;
 type MemberItem = Item & ConsortiumMemberRecord;
@@ -63,8 +68,11 @@ export class GovernanceRepository {
 
   // ---- deployment ------------------------------------------------------------------------------------------
 
-  async getDeployment(networkId: string): Promise<GovernanceDeploymentRecord | undefined> {
-    const item = await this.table.get<DeploymentItem>(governanceKeys.deployment(networkId));
+  async getDeployment(
+    networkId: string,
+    contract: PlatformContract = 'governance',
+  ): Promise<ContractDeploymentRecord | undefined> {
+    const item = await this.table.get<DeploymentItem>(governanceKeys.deployment(networkId, contract));
     return item ? toDeployment(item) : undefined;
   }
 
@@ -73,12 +81,12 @@ export class GovernanceRepository {
    * a failed attempt it has read. ConditionFailedError means another deployer got there first.
    */
   async recordDeploymentAttempt(
-    previous: GovernanceDeploymentRecord | undefined,
-    attempt: Omit<GovernanceDeploymentRecord, 'version' | 'createdAt' | 'updatedAt' | 'attempt' | 'state'>,
-  ): Promise<GovernanceDeploymentRecord> {
+    previous: ContractDeploymentRecord | undefined,
+    attempt: Omit<ContractDeploymentRecord, 'version' | 'createdAt' | 'updatedAt' | 'attempt' | 'state'>,
+  ): Promise<ContractDeploymentRecord> {
     const now = this.clock().toISOString();
     if (!previous) {
-      const record: GovernanceDeploymentRecord = {
+      const record: ContractDeploymentRecord = {
         ...attempt,
         state: 'sent',
         attempt: 1,
@@ -87,9 +95,9 @@ export class GovernanceRepository {
         version: 1,
       };
       await this.table.create<DeploymentItem>({
-        ...governanceKeys.deployment(attempt.networkId),
+        ...governanceKeys.deployment(attempt.networkId, attempt.contract),
         ...record,
-        type: 'governance-deployment',
+        type: 'contract-deployment',
       });
       return record;
     }
@@ -103,14 +111,14 @@ export class GovernanceRepository {
   }
 
   async updateDeployment(
-    record: GovernanceDeploymentRecord,
-    changes: Partial<Omit<GovernanceDeploymentRecord, 'networkId' | 'version'>>,
-  ): Promise<GovernanceDeploymentRecord> {
+    record: ContractDeploymentRecord,
+    changes: Partial<Omit<ContractDeploymentRecord, 'networkId' | 'contract' | 'version'>>,
+  ): Promise<ContractDeploymentRecord> {
     const remove = Object.entries(changes)
       .filter(([, value]) => value === undefined)
       .map(([attribute]) => attribute);
     const updated = await this.table.update<DeploymentItem>(
-      governanceKeys.deployment(record.networkId),
+      governanceKeys.deployment(record.networkId, record.contract),
       record.version,
       { ...changes, updatedAt: this.clock().toISOString() },
       { remove },
@@ -313,9 +321,10 @@ export function paddedProposalId(proposalId: number): string {
   return String(proposalId).padStart(ID_DIGITS, '0');
 }
 
-function toDeployment(item: DeploymentItem): GovernanceDeploymentRecord {
+function toDeployment(item: DeploymentItem): ContractDeploymentRecord {
   return {
     networkId: item.networkId,
+    contract: item.contract ?? 'governance',
     state: item.state,
     attempt: item.attempt,
     deployer: item.deployer,

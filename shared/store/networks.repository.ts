@@ -83,6 +83,8 @@ function toNetwork(item: NetworkItem): Network {
     alloc: item.alloc,
     status: item.status,
     governanceAddress: item.governanceAddress,
+    didRegistryAddress: item.didRegistryAddress,
+    consentLedgerAddress: item.consentLedgerAddress,
     createdAt: item.createdAt,
     version: item.version,
   };

@@ -13,6 +13,7 @@ import { NodesRepository } from './nodes.repository.ts';
 import { OrganisationsRepository } from './organisations.repository.ts';
 import { PlatformRepository } from './platform.repository.ts';
 import { SigningKeysRepository } from './signing-keys.repository.ts';
+import { SiweNoncesRepository } from './siwe-nonces.repository.ts';
 import type { Table } from './table.ts';
 import { UsersRepository } from './users.repository.ts';
 
@@ -30,6 +31,7 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     billing: new BillingRepository(table),
     governance: new GovernanceRepository(table, clock),
     governanceVotes: new GovernanceVotesRepository(table),
+    siweNonces: new SiweNoncesRepository(table),
   };
 }
 

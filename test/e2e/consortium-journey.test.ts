@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { http, type LocalServer, startLocalServer } from '../support/local-server.ts';
-import { seriousViolations, tabTo } from './support/accessibility.ts';
+import { seriousViolations, settledViolations, tabTo } from './support/accessibility.ts';
 import {
   type ConsolePage,
   openConsolePage,
@@ -63,12 +63,6 @@ async function logIn(email: string, password: string, next: string): Promise<Pag
 function the(page: Page | undefined): Page {
   if (!page) throw new Error('an earlier step did not run');
   return page;
-}
-
-/** The page has settled (no loading placeholders) and axe finds nothing serious on it. */
-async function accessible(page: Page, what: string) {
-  await page.locator('[role="status"][aria-label^="Loading"]').first().waitFor({ state: 'detached' });
-  expect(await seriousViolations(page), what).toEqual([]);
 }
 
 /** Confirms the open dialog (checking what it says will be signed) and waits for it to close. */
@@ -134,7 +128,7 @@ describe('the consortium in the console', () => {
     expect(await textOf(join)).toContain(a.key.address);
     await page.getByTestId('no-member-key').waitFor();
     expect(await page.getByRole('button', { name: 'Review and sign…' }).count()).toBe(0);
-    await accessible(page, 'consortium, not a member');
+    expect(await settledViolations(page), 'consortium, not a member').toEqual([]);
     await screenshot(page, 'consortium-01-not-a-member');
   }, 60_000);
 
@@ -144,7 +138,7 @@ describe('the consortium in the console', () => {
     await page.getByRole('link', { name: 'Consortium' }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Consortium' }).waitFor();
     await page.getByText('You act for the platform').waitFor();
-    await accessible(page, 'ops consortium');
+    expect(await settledViolations(page), 'ops consortium').toEqual([]);
     await page.getByLabel('What to propose').selectOption('admit-member');
     await page.getByLabel('Organisation id').fill('not-an-id');
     await page.getByRole('button', { name: 'Review and sign…' }).click();
@@ -163,7 +157,7 @@ describe('the consortium in the console', () => {
     await screenshot(page, 'consortium-02-proposal-created');
     await vote(page, 'yes', '1');
     await expect.poll(() => textOf(page.getByTestId('proposal-state'))).toContain('Carried out');
-    await accessible(page, 'proposal carried out');
+    expect(await settledViolations(page), 'proposal carried out').toEqual([]);
   }, 60_000);
 
   it('A’s administrator proposes admitting B and votes, with the keyboard only', async () => {
@@ -217,7 +211,7 @@ describe('the consortium in the console', () => {
     await members.getByText('Apotek Norr').waitFor();
     // The proposal that admitted it shows once the control plane has read the admission (its watcher runs every 5 s).
     await expect.poll(() => textOf(members), { timeout: 15_000 }).toContain('by proposal 2');
-    await accessible(watcher, 'consortium, member');
+    expect(await settledViolations(watcher), 'consortium, member').toEqual([]);
     await screenshot(watcher, 'consortium-05-member');
 
     const proposer = the(journey.a);
@@ -246,7 +240,7 @@ describe('the consortium in the console', () => {
     expect(text).toContain(`Signing keys disabled1 key${b.key.id}`);
     expect(text).toMatch(/API keys revoked1 key/);
     expect(text).toMatch(/Nodes stopped1 node/);
-    await accessible(page, 'proposal with offboarding');
+    expect(await settledViolations(page), 'proposal with offboarding').toEqual([]);
     await screenshot(page, 'consortium-07-offboarding');
   }, 90_000);
 
@@ -261,7 +255,7 @@ describe('the consortium in the console', () => {
     await page.getByText('Succeeded').waitFor();
     await page.getByText('VoteCast').waitFor();
     await page.getByText(/cast receipt 0x[0-9a-f]{64} --rpc-url/).waitFor();
-    await accessible(page, 'transaction');
+    expect(await settledViolations(page), 'transaction').toEqual([]);
     await screenshot(page, 'consortium-08-transaction');
   }, 30_000);
 
@@ -273,7 +267,7 @@ describe('the consortium in the console', () => {
     await page.getByRole('button', { name: 'Create network' }).click();
     await page.getByText('Use 3 to 40 lower-case letters').waitFor();
     await page.getByText('Enter a whole number of at least 1').waitFor();
-    await accessible(page, 'create network with errors');
+    expect(await settledViolations(page), 'create network with errors').toEqual([]);
     await screenshot(page, 'consortium-09-network-form-errors');
     await page.getByLabel('Name', { exact: true }).fill('research-net');
     await page.getByLabel('Chain id').fill('4242019');
@@ -283,7 +277,7 @@ describe('the consortium in the console', () => {
     const genesis = JSON.parse(await textOf(page.getByTestId('genesis-json'))) as { config: { chainId: number } };
     expect(genesis.config.chainId).toBe(4_242_019);
     expect(await page.getByTestId('genesis-validators').locator('li').count()).toBeGreaterThan(0);
-    await accessible(page, 'network detail');
+    expect(await settledViolations(page), 'network detail').toEqual([]);
     await screenshot(page, 'consortium-10-network-genesis');
   }, 60_000);
 });
@@ -296,7 +290,7 @@ describe('every console page', () => {
     await page.getByRole('button', { name: 'Create organisation' }).click();
     await page.getByText('Use at least 2 characters').waitFor();
     expect(await page.content()).not.toContain('Too small');
-    await accessible(page, 'onboarding with an error');
+    expect(await settledViolations(page), 'onboarding with an error').toEqual([]);
   });
 
   it('has no serious or critical accessibility violations', async () => {
@@ -323,7 +317,7 @@ describe('every console page', () => {
     ].map((path) => `/orgs/${a.orgId}/${path}`);
     for (const path of [...orgPages, '/onboarding', '/no-such-page']) {
       await member.goto(path);
-      await accessible(member, path);
+      expect(await settledViolations(member), path).toEqual([]);
     }
     const operator = the(journey.operator);
     for (const path of [
@@ -334,14 +328,14 @@ describe('every console page', () => {
       `/ops/networks/${networkId}`,
     ]) {
       await operator.goto(path);
-      await accessible(operator, path);
+      expect(await settledViolations(operator), path).toEqual([]);
     }
     const signedOut = await open();
     const inviteLink = new URL(invitation.json.acceptUrl);
     for (const path of ['/login', '/signup', inviteLink.pathname]) {
       await signedOut.page.goto(path);
       await signedOut.page.getByRole('heading', { level: 1 }).waitFor();
-      await accessible(signedOut.page, path);
+      expect(await settledViolations(signedOut.page), path).toEqual([]);
     }
   }, 120_000);
 

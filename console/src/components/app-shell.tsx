@@ -13,6 +13,7 @@ const ORG_SECTIONS = [
   ['usage', 'Usage'],
   ['billing', 'Billing'],
   ['consortium', 'Consortium'],
+  ['consents', 'Consents'],
   ['members', 'Members'],
   ['audit', 'Audit log'],
 ] as const;

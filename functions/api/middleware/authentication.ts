@@ -9,6 +9,7 @@ import { sha256Hex } from '../../../shared/auth/secrets.ts';
 import { UnauthorizedError } from '../../../shared/errors.ts';
 import type { AppDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
+import { isPatientToken } from './patient-session.ts';
 
 export const SESSION_COOKIE = 'carechain_session';
 export const SESSION_TOKEN_PREFIX = 'ccs';
@@ -22,10 +23,12 @@ export function authentication(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const lastTouched = new Map<string, number>();
   return async (c, next) => {
     const authorization = c.req.header('authorization');
-    const bearer = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
-    if (authorization && !bearer) throw new UnauthorizedError('Use "Authorization: Bearer <token or API key>"');
+    const given = authorization?.match(/^Bearer\s+(\S+)$/i)?.[1];
+    if (authorization && !given) throw new UnauthorizedError('Use "Authorization: Bearer <token or API key>"');
+    // A patient's session token is no CareChain account: the patient routes read it (patient-session.ts).
+    const bearer = given && !isPatientToken(given) ? given : undefined;
     const apiKeySecret = c.req.header('x-api-key') ?? (bearer?.startsWith(`${API_KEY_PREFIX}_`) ? bearer : undefined);
-    const sessionToken = bearer && !apiKeySecret ? bearer : bearer ? undefined : getCookie(c, SESSION_COOKIE);
+    const sessionToken = bearer && !apiKeySecret ? bearer : bearer || given ? undefined : getCookie(c, SESSION_COOKIE);
 
     if (apiKeySecret) {
       const apiKey = await deps.stores.apiKeys.findBySecretHash(sha256Hex(apiKeySecret));

@@ -24,6 +24,8 @@ export function toNetworkView(network: Network) {
     bootnodes: [...network.bootnodes],
     status: network.status,
     governanceAddress: network.governanceAddress ?? null,
+    didRegistryAddress: network.didRegistryAddress ?? null,
+    consentLedgerAddress: network.consentLedgerAddress ?? null,
     freeGas: true as const,
     createdAt: network.createdAt,
   };

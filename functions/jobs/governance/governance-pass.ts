@@ -1,9 +1,11 @@
 /**
  * One pass of the governance job over every active network: deploy the contract where it is missing and a node
- * serves, read new events, carry out passed decisions. Networks are independent: one failing is logged and the
+ * serves, read new events, carry out passed decisions, then deploy the consent contracts (the DID registry and the
+ * consent ledger, which needs the governance contract) where they are missing. Networks are independent: one failing is logged and the
  * others go on. Run it on a schedule (EventBridge → governance-watcher Lambda; locally the governance worker).
  */
 import type { Network } from '../../../shared/domain/network.ts';
+import { ensureConsentContractsDeployed } from '../../services/contracts/consent-contracts.ts';
 import { servingEndpoints } from '../../services/governance/governance-chain.ts';
 import { type DeployedGovernance, ensureGovernanceDeployed } from '../../services/governance/governance-deployer.ts';
 import type { GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
@@ -52,5 +54,6 @@ export async function governNetwork(deps: GovernanceJobDeps, network: Network) {
   if (!endpoint) return undefined;
   const watched = await watchGovernanceEvents(deps, deployed, endpoint);
   const settled = await executePendingDecisions(deps, deployed);
+  await ensureConsentContractsDeployed(deps, deployed.network);
   return { deployed, events: watched.events, settled };
 }

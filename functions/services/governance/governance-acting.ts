@@ -114,10 +114,26 @@ export async function actingParty(
   if (key.state !== 'enabled') {
     throw new InvalidStateError(`The signing key is ${key.state} and cannot sign; enable it first`);
   }
-  const nodes = await deps.stores.nodes.listByNetwork(network.id);
+  return {
+    orgId: key.orgId,
+    author: { actor: access.actor as Actor, requestId: caller.requestId },
+    keyId: key.id,
+    account: { vault: tenant.vault, keyRef: key.keyRef, address: key.address },
+    endpoint: await endpointFor(deps.stores, network, key.orgId),
+    records: { ...deps, stores: tenant.stores },
+  };
+}
+
+/** The node to send an organisation's transaction through: its own managed node first, else any the platform runs. */
+export async function endpointFor(
+  stores: Pick<GovernanceStores, 'nodes'>,
+  network: Network,
+  orgId: string,
+): Promise<ChainEndpoint> {
+  const nodes = await stores.nodes.listByNetwork(network.id);
   const endpoint =
     servingEndpoints(
-      nodes.filter((n) => n.orgId === key.orgId),
+      nodes.filter((n) => n.orgId === orgId),
       network.chainId,
     )[0] ?? servingEndpoints(nodes, network.chainId)[0];
   if (!endpoint) {
@@ -125,14 +141,7 @@ export async function actingParty(
       'No node the platform runs serves this network now, so the transaction cannot be sent; try again shortly',
     );
   }
-  return {
-    orgId: key.orgId,
-    author: { actor: access.actor as Actor, requestId: caller.requestId },
-    keyId: key.id,
-    account: { vault: tenant.vault, keyRef: key.keyRef, address: key.address },
-    endpoint,
-    records: { ...deps, stores: tenant.stores },
-  };
+  return endpoint;
 }
 
 /** Sends a governance call as the acting party, recording a member's signature; audits a refusal. */

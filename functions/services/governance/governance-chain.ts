@@ -1,10 +1,12 @@
 /**
- * Talking to a network's governance contract through one of its nodes: a provider that neither caches nor guesses
- * the network, and calls signed by a vault key (an organisation's or the platform's) with nonce, gas and fees taken
- * from the node, as the signing-keys API does (consortium networks are free-gas). A call the contract would refuse
- * is refused before anything is signed, with the contract's own reason.
+ * Talking to a network's contracts (governance, and the consent ledger and DID registry beside it) through one of
+ * the nodes the platform runs: a provider that neither caches nor guesses the network, and calls signed by a vault
+ * key (an organisation's or the platform's) with nonce, gas and fees taken from the node, as the signing-keys API
+ * does (consortium networks are free-gas). A call the contract would refuse is refused before anything is signed,
+ * with the contract's own reason.
  */
 import {
+  type Interface,
   isError,
   JsonRpcProvider,
   type TransactionReceipt,
@@ -128,12 +130,20 @@ export async function signWithNode(
   return { signed: await signer.signTransaction(filled), nonce };
 }
 
+/** A contract to call: its address, its ABI, and how its refusals (custom errors) become API errors. */
+export interface ContractTarget {
+  readonly address: string;
+  readonly iface: Interface;
+  /** The contract's refusal behind a failed call, as a named error; undefined when the failure was something else. */
+  readonly refusal: (error: unknown) => AppError | undefined;
+}
+
 /**
  * Calls `method` on the governance contract as `account` and waits until it is mined. A refusal by the contract
  * (found by estimating gas, or replayed when the transaction reverted because another one landed first) throws a
  * GovernanceRefusedError; an unreachable node an UpstreamError.
  */
-export async function sendGovernanceCall(
+export function sendGovernanceCall(
   endpoint: ChainEndpoint,
   account: VaultAccount,
   contractAddress: string,
@@ -141,10 +151,27 @@ export async function sendGovernanceCall(
   args: readonly unknown[],
   options: { receiptTimeoutMs?: number } = {},
 ): Promise<SentCall> {
+  const target = { address: contractAddress, iface: consortiumGovernanceInterface, refusal: governanceRefusal };
+  return sendContractCall(endpoint, account, target, method, args, options);
+}
+
+/**
+ * Calls `method` on a contract as `account` and waits until it is mined. The contract's refusal (found by
+ * estimating gas, or replayed when the transaction reverted because another one landed first) throws the target's
+ * named error; an unreachable node an UpstreamError.
+ */
+export async function sendContractCall(
+  endpoint: ChainEndpoint,
+  account: VaultAccount,
+  target: ContractTarget,
+  method: string,
+  args: readonly unknown[],
+  options: { receiptTimeoutMs?: number } = {},
+): Promise<SentCall> {
   const request: TransactionRequest = {
     from: account.address,
-    to: contractAddress,
-    data: consortiumGovernanceInterface.encodeFunctionData(method, args),
+    to: target.address,
+    data: target.iface.encodeFunctionData(method, args),
     chainId: endpoint.chainId,
   };
   return withProvider(endpoint, async (provider) => {
@@ -156,13 +183,13 @@ export async function sendGovernanceCall(
         return { sent: await provider.broadcastTransaction(signed), nonce: used };
       }));
     } catch (error) {
-      throw chainFailure(error, method);
+      throw chainFailure(error, method, target.refusal);
     }
     const receipt = await waitForReceipt(provider, sent.hash, options.receiptTimeoutMs ?? DEFAULT_RECEIPT_TIMEOUT_MS);
     if (receipt.status !== 1) {
       const replayed = await provider.call({ ...request, blockTag: receipt.blockNumber }).then(
         () => undefined,
-        (error: unknown) => governanceRefusal(error),
+        (error: unknown) => target.refusal(error),
       );
       throw (
         replayed ??
@@ -205,8 +232,12 @@ export async function readGovernance<T>(endpoint: ChainEndpoint, work: (provider
 }
 
 /** The contract's refusal when it is one; a node's refusal of the transaction is the caller's; else the node failed. */
-export function chainFailure(error: unknown, what: string): Error {
-  const refusal = governanceRefusal(error);
+export function chainFailure(
+  error: unknown,
+  what: string,
+  contractRefusal: (error: unknown) => AppError | undefined = governanceRefusal,
+): Error {
+  const refusal = contractRefusal(error);
   if (refusal) return refusal;
   if (error instanceof AppError) return error;
   if (isError(error, 'NONCE_EXPIRED') || isError(error, 'REPLACEMENT_UNDERPRICED')) {

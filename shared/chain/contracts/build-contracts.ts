@@ -6,7 +6,7 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { artefactUrl, compileContract, serialiseArtefact } from './solidity-compiler.ts';
 
-const CONTRACTS = ['ConsortiumGovernance'] as const;
+const CONTRACTS = ['ConsortiumGovernance', 'ConsentLedger'] as const;
 
 async function readIfPresent(url: URL): Promise<string | undefined> {
   try {

@@ -3,7 +3,9 @@
  * result as the artefact committed under build/. The build script writes it; a unit test recompiles and compares,
  * so the ABI and bytecode shipped with the control plane always come from the source beside them.
  */
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import { keccak256, toUtf8Bytes } from 'ethers';
 import solc from 'solc';
 import { PlatformError } from '../../errors.ts';
@@ -77,7 +79,7 @@ export async function compileContract(contractName: string): Promise<CompileResu
       },
     },
   };
-  const output = JSON.parse(solc.compile(JSON.stringify(input))) as SolcOutput;
+  const output = JSON.parse(solc.compile(JSON.stringify(input), { import: findLibraryImport })) as SolcOutput;
   const diagnostics = output.errors ?? [];
   const describe = (d: SolcDiagnostic) => (d.formattedMessage ?? d.message).trim();
   const errors = diagnostics.filter((d) => d.severity === 'error').map(describe);
@@ -100,6 +102,21 @@ export async function compileContract(contractName: string): Promise<CompileResu
     },
     warnings: diagnostics.filter((d) => d.severity === 'warning').map(describe),
   };
+}
+
+const resolveFromHere = createRequire(import.meta.url);
+
+/**
+ * Imports of published Solidity libraries (`@openzeppelin/contracts/...`), read from the pinned npm package. The
+ * import path, not the file's place on disk, is what the metadata records, so the bytecode is the same anywhere.
+ */
+function findLibraryImport(path: string): { contents: string } | { error: string } {
+  if (!path.startsWith('@openzeppelin/contracts/')) return { error: `${path} is not a pinned library import` };
+  try {
+    return { contents: readFileSync(resolveFromHere.resolve(path), 'utf8') };
+  } catch (error) {
+    return { error: `${path}: ${(error as Error).message}` };
+  }
 }
 
 /** The artefact's file form: stable key order and a trailing newline, so a rebuild of the same source is a no-op diff. */

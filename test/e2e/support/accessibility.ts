@@ -13,6 +13,12 @@ interface AxeViolation {
   readonly nodes: readonly { readonly target: readonly unknown[] }[];
 }
 
+/** Waits until the page has settled (no loading placeholders left), then lists what axe finds serious on it. */
+export async function settledViolations(page: Page): Promise<string[]> {
+  await page.locator('[role="status"][aria-label^="Loading"]').first().waitFor({ state: 'detached' });
+  return seriousViolations(page);
+}
+
 /** Violations of impact serious or critical on the page, as one line each (rule, help, where). */
 export async function seriousViolations(page: Page): Promise<string[]> {
   const loaded = await page.evaluate(() => typeof (window as unknown as { axe?: unknown }).axe === 'object');

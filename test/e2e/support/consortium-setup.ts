@@ -15,7 +15,7 @@ export interface Hospital {
 }
 
 /** Polls `read` until `done` holds (the setup runs in beforeAll, where expect.poll is not available). */
-async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 45_000) {
+export async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, what: string, timeoutMs = 45_000) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await read();
@@ -25,7 +25,7 @@ async function until<T>(read: () => Promise<T>, done: (value: T) => boolean, wha
   }
 }
 
-async function ok(result: Promise<{ status: number; json: unknown; text: string }>, status: number) {
+export async function ok(result: Promise<{ status: number; json: unknown; text: string }>, status: number) {
   const res = await result;
   if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${res.text}`);
   // biome-ignore lint/suspicious/noExplicitAny: answers are read field by field

@@ -7,8 +7,13 @@
  * call the route, on the local runtime: real vault, real anvil chain, real signing through ethers. Every answer
  * must be below 500, every refusal problem+json, and text that is not well-formed Unicode a 400 naming the field.
  */
+import { Wallet } from 'ethers';
 import fc from 'fast-check';
+import { SiweMessage } from 'siwe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { consentDomain, consentTypesOf, termsWords } from '../../../shared/domain/consent.ts';
+import { pairwiseIdentity } from '../../../shared/domain/patient-identity.ts';
+import { until } from '../../support/consent-fixture.ts';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
 import {
   type BodyOperation,
@@ -32,7 +37,7 @@ const PASSWORD = 'a long test password';
 const ENODE = `enode://${'ab'.repeat(64)}@10.0.0.7:30303`;
 const ZERO_ADDRESS_AA = '0x00000000000000000000000000000000000000aa';
 
-type Caller = 'anonymous' | 'owner' | 'operator';
+type Caller = 'anonymous' | 'owner' | 'operator' | 'patient';
 interface Baseline {
   readonly as: Caller;
   /** A valid body; called for each request, so bodies that must be unique (e-mails, chain ids) can be. */
@@ -45,6 +50,13 @@ let ids: Record<string, string>;
 let operations: BodyOperation[];
 let doc: OpenApiDocument;
 let unique = 0;
+/** Signed once in beforeAll (a body builder cannot sign): a patient's sign-in and consent actions. */
+let patientBodies: {
+  session: Record<string, unknown>;
+  give: Record<string, unknown>;
+  withdrawal: Record<string, unknown>;
+  block: Record<string, unknown>;
+};
 
 /** A valid body, and who may send it, for every operation that takes one. */
 const BASELINES: Record<string, Baseline> = {
@@ -142,6 +154,52 @@ const BASELINES: Record<string, Baseline> = {
     body: () => ({ actAsPlatform: true, support: true }),
   },
   'POST /v1/orgs/{orgId}/billing/checkout': { as: 'owner', body: () => ({ planId: 'enterprise', nodeSize: 'small' }) },
+  'POST /v1/networks/{networkId}/consents': {
+    as: 'owner',
+    body: () => ({ keyId: ids.keyId, ...patientBodies.give }),
+  },
+  'POST /v1/networks/{networkId}/consents/{consentId}/withdrawal': {
+    as: 'owner',
+    body: () => ({ keyId: ids.keyId, ...patientBodies.withdrawal }),
+  },
+  'POST /v1/networks/{networkId}/consents/blocks': {
+    as: 'owner',
+    body: () => ({ keyId: ids.keyId, ...patientBodies.block }),
+  },
+  'POST /v1/orgs/{orgId}/networks/{networkId}/accesses': {
+    as: 'owner',
+    body: () => ({
+      keyId: ids.keyId,
+      subject: `0x${'3f'.repeat(32)}`,
+      purpose: 'ETREAT',
+      resourceType: 'AllergyIntolerance',
+      emergency: true,
+    }),
+  },
+  'POST /v1/orgs/{orgId}/networks/{networkId}/dids/{keyId}/delegates': {
+    as: 'owner',
+    body: () => ({ delegateType: 'veriKey', delegate: ZERO_ADDRESS_AA, validitySeconds: 86_400 }),
+  },
+  'POST /v1/orgs/{orgId}/networks/{networkId}/dids/{keyId}/attributes': {
+    as: 'owner',
+    body: () => ({ name: 'did/svc/FhirEndpoint', value: 'https://fhir.hostile.example/fhir', validitySeconds: 86_400 }),
+  },
+  'POST /v1/patient/sessions': { as: 'anonymous', body: () => ({ ...patientBodies.session }) },
+  'POST /v1/patient/networks/{networkId}/view': {
+    as: 'patient',
+    body: () => ({
+      identities: [{ grantee: ZERO_ADDRESS_AA, salt: `0x${'5a'.repeat(32)}`, patientKey: ZERO_ADDRESS_AA }],
+    }),
+  },
+  'POST /v1/patient/networks/{networkId}/consents': { as: 'patient', body: () => ({ ...patientBodies.give }) },
+  'POST /v1/patient/networks/{networkId}/consents/{consentId}/withdrawal': {
+    as: 'patient',
+    body: () => ({ ...patientBodies.withdrawal }),
+  },
+  'POST /v1/patient/networks/{networkId}/consents/blocks': {
+    as: 'patient',
+    body: () => ({ ...patientBodies.block }),
+  },
 };
 
 /** Text no field should trust: broken or tricky Unicode, controls, encodings, markup, JSON, sizes. */
@@ -224,7 +282,7 @@ beforeAll(async () => {
   const owner = expectCreated(await signup('owner@hostile.example'), 'owner');
   expectCreated(await signup('login@hostile.example'), 'login user');
   const member = expectCreated(await signup('member@hostile.example'), 'member');
-  tokens = { anonymous: undefined, owner: owner.token, operator: await env.operatorToken() };
+  tokens = { anonymous: undefined, owner: owner.token, operator: await env.operatorToken(), patient: undefined };
   const asOwner = (path: string, body: unknown) => send('POST', path, owner.token, body);
 
   const org = expectCreated(await asOwner('/v1/orgs', { name: 'Hostile Hospital', type: 'hospital' }), 'org');
@@ -255,6 +313,7 @@ beforeAll(async () => {
     'self-hosted node',
   );
   ids = {
+    consentId: `0x${'c0'.repeat(32)}`,
     orgId: org.id,
     userId: member.user.id,
     networkId,
@@ -266,9 +325,23 @@ beforeAll(async () => {
   };
   // Transactions go through the organisation's running node, to its anvil chain.
   await env.waitForNode(owner.token, org.id, managed.id, (node) => node.state === 'running');
+  // The consent routes need the network's consent ledger, which the governance worker deploys.
+  const network = await until(
+    async () => {
+      await env.runtime.governance.runNow();
+      return (await env.call('GET', `/v1/networks/${networkId}`, { token: owner.token })).json;
+    },
+    (n) => Boolean(n.consentLedgerAddress),
+    'the consent ledger deployment',
+  );
+  patientBodies = await signedPatientBodies(network);
+  tokens.patient = expectCreated(
+    await send('POST', '/v1/patient/sessions', undefined, await siwe(network.chainId)),
+    'patient session',
+  ).token;
   doc = (await env.call('GET', '/v1/openapi.json')).json;
   operations = bodyOperations(doc);
-}, 90_000);
+}, 150_000);
 afterAll(() => env?.close());
 
 describe('hostile text in request bodies', () => {
@@ -323,6 +396,56 @@ describe('hostile text in request bodies', () => {
     expect(failures).toEqual([]);
   }, 240_000);
 });
+
+/** A patient's Sign-In with Ethereum body, with a fresh nonce, for this server. */
+async function siwe(chainId: number) {
+  const { nonce } = expectCreated(await send('POST', '/v1/patient/nonces', undefined, undefined), 'nonce');
+  const patient = Wallet.createRandom();
+  const message = new SiweMessage({
+    domain: new URL(env.runtime.url).host,
+    address: patient.address,
+    uri: env.runtime.url,
+    version: '1',
+    chainId,
+    nonce,
+    issuedAt: new Date().toISOString(),
+  }).prepareMessage();
+  return { message, signature: await patient.signMessage(message) };
+}
+
+/** What a patient's wallet signs: a consent toward the hostile hospital, its withdrawal and a block. */
+async function signedPatientBodies(network: { chainId: number; consentLedgerAddress: string }) {
+  const patient = Wallet.createRandom();
+  const grantee = ZERO_ADDRESS_AA;
+  const identity = await pairwiseIdentity(patient, network.chainId, network.consentLedgerAddress, grantee);
+  const domain = consentDomain(network.chainId, network.consentLedgerAddress);
+  const deadline = Math.floor(Date.now() / 1000) + 3_600;
+  const terms = {
+    subject: identity.subject,
+    patientKey: identity.key.address,
+    didCommitment: identity.didCommitment,
+    grantee: identity.grantee,
+    purpose: 'TREAT' as const,
+    resourceTypes: ['Observation'],
+    dataFrom: 0,
+    dataUntil: 0,
+    validFrom: 0,
+    validUntil: 0,
+    permit: true,
+    policyHash: `0x${'01'.repeat(32)}`,
+    receiptHash: `0x${'02'.repeat(32)}`,
+    supersedes: `0x${'00'.repeat(32)}`,
+  };
+  const sign = (action: 'GiveConsent' | 'WithdrawConsent' | 'SetBlock', message: Record<string, unknown>) =>
+    identity.key.signTypedData(domain, consentTypesOf(action), { ...message, nonce: 0, deadline });
+  const block = { subject: identity.subject, grantee, blocked: true };
+  return {
+    session: await siwe(network.chainId),
+    give: { terms, nonce: 0, deadline, signature: await sign('GiveConsent', { ...termsWords(terms) }) },
+    withdrawal: { nonce: 0, deadline, signature: await sign('WithdrawConsent', { consentId: ids.consentId }) },
+    block: { ...block, nonce: 0, deadline, signature: await sign('SetBlock', block) },
+  };
+}
 
 function firstLine(error: unknown): string {
   return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';

@@ -22,6 +22,21 @@ const VALID_BODIES: Record<string, unknown> = {
     message: { a: 1 },
   },
   'POST /v1/orgs/{orgId}/keys/{keyId}/transactions': { to: '0x00000000000000000000000000000000000000aa' },
+  'POST /v1/orgs/{orgId}/networks/{networkId}/accesses': {
+    keyId: 'filled in beforeAll',
+    subject: `0x${'3f'.repeat(32)}`,
+    purpose: 'ETREAT',
+    resourceType: 'Observation',
+    emergency: true,
+  },
+  'POST /v1/orgs/{orgId}/networks/{networkId}/dids/{keyId}/delegates': {
+    delegateType: 'sigAuth',
+    delegate: '0x00000000000000000000000000000000000000aa',
+  },
+  'POST /v1/orgs/{orgId}/networks/{networkId}/dids/{keyId}/attributes': {
+    name: 'did/svc/FhirEndpoint',
+    value: 'https://fhir.intruder.example/fhir',
+  },
 };
 
 let api: TestApi;
@@ -63,7 +78,12 @@ beforeAll(async () => {
     body: { alias: 'victim-key' },
   });
 
+  VALID_BODIES['POST /v1/orgs/{orgId}/networks/{networkId}/accesses'] = {
+    ...(VALID_BODIES['POST /v1/orgs/{orgId}/networks/{networkId}/accesses'] as object),
+    keyId: signingKey.json.id,
+  };
   params = {
+    networkId: network.id,
     keyId: signingKey.json.id,
     orgId: victimOrg.id,
     userId: victim.user.id,

@@ -12,79 +12,27 @@ import {
   ensureGovernanceDeployed,
   planDeployment,
 } from '../../../functions/services/governance/governance-deployer.ts';
-import { type GovernanceJobDeps, governanceJobDeps } from '../../../functions/services/governance/governance-deps.ts';
-import { ensurePlatformKey } from '../../../functions/services/platform/platform-bootstrap.ts';
-import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
-import { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
-import type { PlatformKey } from '../../../shared/store/platform.repository.ts';
-import { startTestApi, type TestApi } from '../../support/test-api.ts';
-import { type AnvilChain, startAnvil } from '../governance/anvil-chain.ts';
+import { type DeploymentEnv, startDeploymentEnv } from './deployment-fixture.ts';
 
-let api: TestApi;
-let chain: AnvilChain;
-let platform: PlatformKey;
-let deps: GovernanceJobDeps;
+let env: DeploymentEnv;
+let api: DeploymentEnv['api'];
+let chain: DeploymentEnv['chain'];
+let platform: DeploymentEnv['platform'];
+let deps: DeploymentEnv['deps'];
 
 beforeAll(async () => {
-  [api, chain] = await Promise.all([startTestApi(), startAnvil()]);
-  platform = await ensurePlatformKey(api.deps.vault, api.stores.platform, new Date());
-  deps = governanceJobDeps(api.deps, new GovernanceRepository(api.table, api.deps.clock), {
-    receiptTimeoutMs: 10_000,
-  });
+  env = await startDeploymentEnv();
+  ({ api, chain, platform, deps } = env);
 }, 60_000);
 
 afterAll(async () => {
-  await chain?.stop();
-  await api?.close();
+  await env?.close();
 });
 
-const endpoint = () => ({ rpcUrl: chain.url, chainId: 31_337, nodeId: undefined });
-
-async function network(options: { withNode: boolean }): Promise<Network> {
-  const created = await api.stores.networks.create({
-    id: newId('network'),
-    name: `deploy-${Math.random().toString(36).slice(2, 10)}`,
-    chainId: 31_337,
-    consensus: 'qbft',
-    blockPeriodSeconds: 2,
-    validators: ['0x00000000000000000000000000000000000000Aa'],
-    bootnodes: [],
-    alloc: {},
-    status: 'active',
-    governanceAddress: undefined,
-    createdAt: new Date().toISOString(),
-    version: 1,
-  });
-  if (options.withNode) await addRunningNode(created);
-  return created;
-}
-
-async function addRunningNode(net: Network) {
-  const now = new Date().toISOString();
-  await api.stores.nodes.create({
-    id: newId('node'),
-    orgId: newId('org'),
-    networkId: net.id,
-    name: 'member-1',
-    role: 'member',
-    hosting: 'managed',
-    size: 'small',
-    region: 'eu-north-1',
-    runtime: 'anvil',
-    state: 'running',
-    desiredState: 'running',
-    reason: undefined,
-    endpoints: { rpcUrl: chain.url, p2pPort: undefined },
-    enode: undefined,
-    validatorAddress: undefined,
-    providerRef: undefined,
-    createdAt: now,
-    updatedAt: now,
-    stateChangedAt: now,
-    version: 1,
-  });
-}
+const endpoint = () => env.endpoint();
+const network = (options: { withNode: boolean }) => env.network(options);
+const addRunningNode = (net: Network) => env.addRunningNode(net);
 
 const nonceOfPlatform = () => chain.provider.getTransactionCount(platform.address, 'latest');
 

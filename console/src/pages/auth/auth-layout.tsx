@@ -10,17 +10,24 @@ export function AuthLayout({ title, children }: { readonly title: string; readon
   return (
     <main className="auth-page" id="main">
       <div className="auth-card">
-        <p className="auth-brand">
-          <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden="true">
-            <rect width="32" height="32" rx="7" fill="currentColor" />
-            <path d="M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z" fill="#fff" />
-          </svg>
-          CareChain
-        </p>
+        <AuthBrand />
         <h1>{title}</h1>
         {children}
       </div>
     </main>
+  );
+}
+
+/** The brand above the title of a page one sees without a CareChain session. */
+export function AuthBrand() {
+  return (
+    <p className="auth-brand">
+      <svg width="28" height="28" viewBox="0 0 32 32" aria-hidden="true">
+        <rect width="32" height="32" rx="7" fill="currentColor" />
+        <path d="M13 7h6v6h6v6h-6v6h-6v-6H7v-6h6z" fill="#fff" />
+      </svg>
+      CareChain
+    </p>
   );
 }
 

@@ -62,6 +62,9 @@ export function LoginPage() {
       <p className="auth-alt">
         New to CareChain? <Link to={`/signup${location.search}`}>Create an account</Link>
       </p>
+      <p className="auth-alt">
+        <Link to="/patient">I am a patient</Link>: see and change my consents, no account needed
+      </p>
     </AuthLayout>
   );
 }

@@ -18,7 +18,7 @@ export function NetworkDetailPage() {
   const notice = (location.state as { notice?: string } | null)?.notice;
   const network = useResource<Network>(`/v1/networks/${networkId}`, {
     // Governance is deployed once a node runs: look again until it is.
-    poll: (data) => (data && !data.governanceAddress ? 5000 : undefined),
+    poll: (data) => (data && !data.consentLedgerAddress ? 5000 : undefined),
   });
   const genesis = useResource<Record<string, unknown>>(`/v1/networks/${networkId}/genesis`);
   const data = network.data;
@@ -69,6 +69,18 @@ export function NetworkDetailPage() {
               <div>
                 <dt>Governance contract</dt>
                 <dd className="mono break small">{data.governanceAddress ?? 'deployed once a node of it runs'}</dd>
+              </div>
+              <div>
+                <dt>DID registry (did:ethr)</dt>
+                <dd className="mono break small">
+                  {data.didRegistryAddress ?? 'deployed after the governance contract'}
+                </dd>
+              </div>
+              <div>
+                <dt>Consent ledger</dt>
+                <dd className="mono break small">
+                  {data.consentLedgerAddress ?? 'deployed after the governance contract'}
+                </dd>
               </div>
             </dl>
             <h3>Genesis validators</h3>
