@@ -70,7 +70,6 @@ export function consentServices(deps: ConsentDeps) {
     deps,
     checks,
     relay: new ConsentRelay(deps, checks),
-    accessLog: new AccessLogService(deps, checks),
     names: new MemberNameCache(deps.stores),
   };
 }
@@ -78,7 +77,7 @@ export type ConsentServices = ReturnType<typeof consentServices>;
 
 export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDeps) {
   const services = consentServices(deps);
-  const { checks, relay, accessLog, names } = services;
+  const { checks, relay, names } = services;
   const { orgAccess } = accessGuards(deps);
   const relayerFor = async (
     principal: Principal | undefined,
