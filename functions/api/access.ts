@@ -151,6 +151,19 @@ export function inTenant<E extends AppEnv & OrgAccessEnv, D extends { readonly s
   return { ...deps, vault, usageRecords, stores: { ...deps.stores, ...repositories } };
 }
 
+/**
+ * A route's dependencies for work signed by one of the organisation's keys: the key, its record and the audit log in
+ * the request's tenant scope, while what spans organisations (a network's nodes, the consortium's members) is read
+ * with the function's own credentials, as no organisation's scope can read it.
+ */
+export function withTenantKeys<
+  E extends AppEnv & OrgAccessEnv,
+  D extends { readonly stores: object; readonly vault: TenantScope['vault'] },
+>(c: Context<E>, deps: D): D {
+  const { stores, vault } = c.var.tenant;
+  return { ...deps, vault, stores: { ...deps.stores, signingKeys: stores.signingKeys, audit: stores.audit } };
+}
+
 /** Appends an audit entry for a change the caller made, in this request. */
 export async function audit<E extends AppEnv>(c: Context<E>, deps: AuditDeps, change: AuditedChange): Promise<void> {
   await appendAudit(deps, requestIdOf(c), change);

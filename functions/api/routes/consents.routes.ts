@@ -34,7 +34,7 @@ import { ConsentRelay, memberRelayer } from '../../services/consent/consent-rela
 import { MemberNameCache, memberNames, toConsentView } from '../../services/consent/consent-views.ts';
 import { actingParty } from '../../services/governance/governance-acting.ts';
 import { chainFailure } from '../../services/governance/governance-chain.ts';
-import { accessGuards, inTenant, orgAuthor, requestIdOf, signedIn } from '../access.ts';
+import { accessGuards, orgAuthor, requestIdOf, signedIn, withTenantKeys } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
@@ -239,7 +239,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
       const { orgId, networkId } = c.req.valid('param');
       const network = await ledgerNetwork(deps.stores, networkId);
       // The member key signs, and its signature is recorded, in the organisation's tenant scope.
-      const inScope = new AccessLogService(inTenant(c, services.deps), checks);
+      const inScope = new AccessLogService(withTenantKeys(c, services.deps), checks);
       return c.json(await inScope.log(orgAuthor(c), orgId, network, c.req.valid('json')), 201);
     },
   );
@@ -259,7 +259,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
       const { orgId, networkId } = c.req.valid('param');
       const { before, limit = 20 } = c.req.valid('query');
       const network = await ledgerNetwork(deps.stores, networkId);
-      const inScope = new AccessLogService(inTenant(c, services.deps), checks);
+      const inScope = new AccessLogService(withTenantKeys(c, services.deps), checks);
       return c.json(await inScope.list(orgId, network, { before, limit }), 200);
     },
   );

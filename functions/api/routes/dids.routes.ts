@@ -7,7 +7,7 @@ import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NetworkId, OrgId, SigningKeyId } from '../../../shared/schemas/common.schemas.ts';
 import { AddDidDelegate, DidChange, DidView, SetDidAttribute } from '../../../shared/schemas/did.schemas.ts';
 import { OrgDidsService } from '../../services/dids/org-dids.service.ts';
-import { accessGuards, inTenant, orgAuthor } from '../access.ts';
+import { accessGuards, orgAuthor, withTenantKeys } from '../access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
 import { type ConsentRouteDeps, consentErrors } from './consents.routes.ts';
@@ -52,7 +52,7 @@ export function registerDidRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDe
     async (c) => {
       const { orgId, networkId, keyId } = c.req.valid('param');
       return c.json(
-        await new OrgDidsService(inTenant(c, deps)).addDelegate(
+        await new OrgDidsService(withTenantKeys(c, deps)).addDelegate(
           orgAuthor(c),
           orgId,
           keyId,
@@ -79,7 +79,7 @@ export function registerDidRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDe
     async (c) => {
       const { orgId, networkId, keyId } = c.req.valid('param');
       return c.json(
-        await new OrgDidsService(inTenant(c, deps)).setAttribute(
+        await new OrgDidsService(withTenantKeys(c, deps)).setAttribute(
           orgAuthor(c),
           orgId,
           keyId,
