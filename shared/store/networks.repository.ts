@@ -60,6 +60,17 @@ export class NetworksRepository {
     return toNetwork(updated);
   }
 
+  /** Records the Besu release the network's nodes run now (undefined: back to the fleet's default). */
+  async setBesuRelease(network: Network, release: Network['besuRelease']): Promise<Network> {
+    const updated = await this.table.update<NetworkItem>(
+      keys.network(network.id),
+      network.version,
+      release ? { besuRelease: release } : {},
+      release ? {} : { remove: ['besuRelease'] },
+    );
+    return toNetwork(updated);
+  }
+
   private async put(network: Network): Promise<void> {
     await this.table.create<NetworkItem>({
       ...keys.network(network.id),
@@ -83,6 +94,7 @@ function toNetwork(item: NetworkItem): Network {
     alloc: item.alloc,
     status: item.status,
     governanceAddress: item.governanceAddress,
+    ...(item.besuRelease && { besuRelease: item.besuRelease }),
     createdAt: item.createdAt,
     version: item.version,
   };

@@ -3,16 +3,19 @@
  */
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
+import { BackupsRepository } from './backups.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
 import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
+import { NetworkHealthRepository } from './network-health.repository.ts';
 import { NetworksRepository } from './networks.repository.ts';
 import { NodesRepository } from './nodes.repository.ts';
 import { OrganisationsRepository } from './organisations.repository.ts';
 import { PlatformRepository } from './platform.repository.ts';
 import { SigningKeysRepository } from './signing-keys.repository.ts';
 import type { Table } from './table.ts';
+import { UpgradesRepository } from './upgrades.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 
 export function createStores(table: Table, clock: () => Date = () => new Date()) {
@@ -29,5 +32,8 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     billing: new BillingRepository(table),
     governance: new GovernanceRepository(table, clock),
     governanceVotes: new GovernanceVotesRepository(table),
+    networkHealth: new NetworkHealthRepository(table),
+    upgrades: new UpgradesRepository(table),
+    backups: new BackupsRepository(table),
   };
 }
