@@ -110,8 +110,9 @@ export function nextIncidentStep(
   policy: StallRecoveryPolicy = DEFAULT_STALL_RECOVERY_POLICY,
 ): IncidentStep {
   if (!isOutage(sample.state)) {
-    // `unknown` says nothing either way: an incident stays open until blocks are seen.
-    if (!open || sample.state === 'unknown') return { kind: 'none' };
+    // `unknown` says nothing either way, and `slow` on the head the incident opened at is no new block: an
+    // incident stays open until blocks are seen.
+    if (!open || sample.state === 'unknown' || !advancedPast(sample, open)) return { kind: 'none' };
     const resolved: NetworkIncident = {
       ...open,
       resolvedAt: sample.at,
@@ -299,6 +300,10 @@ function event(
   actor: IncidentActor = MONITOR,
 ): IncidentEvent {
   return { at, event: kind, detail, actor, ...(validators && { validators: [...validators] }) };
+}
+
+function advancedPast(sample: NetworkHealthSample, incident: NetworkIncident): boolean {
+  return incident.headBlock === undefined || (sample.headBlock !== undefined && sample.headBlock > incident.headBlock);
 }
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
