@@ -10,67 +10,40 @@
  * happened, members were alerted through their audit log, and the organisation's SLA report shows the downtime.
  */
 import { readFileSync } from 'node:fs';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NetworkHealthMonitor } from '../../../functions/jobs/fleet/network-health-monitor.ts';
-import { NetworkFleet } from '../../../functions/services/fleet/network-fleet.ts';
-import type { BesuNodeProvider } from '../../../shared/adapters/local/besu-node-provider.ts';
 import { isProcessAlive } from '../../../shared/adapters/local/process-control.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { requestedNode } from '../../../shared/domain/node.ts';
 import { monthOf } from '../../../shared/domain/sla.ts';
-import { startTestApi } from '../../support/test-api.ts';
-import { aNetwork } from '../../unit/providers/node-fixtures.ts';
-import { writeBesuStandIn } from '../providers/besu-stand-in.ts';
-import { height, openTestBesuProvider, rpc, waitFor } from '../providers/besu-test-support.ts';
+import { height, rpc, waitFor } from '../providers/besu-test-support.ts';
+import { type FleetTestNetwork, startFleetTestNetwork } from './fleet-test-network.ts';
 
-let binDir: string;
-let dataDir: string;
-let provider: BesuNodeProvider;
-let api: Awaited<ReturnType<typeof startTestApi>>;
-let monitor: NetworkHealthMonitor;
+let net: FleetTestNetwork;
+let api: FleetTestNetwork['api'];
 let network: Network;
-const providers: BesuNodeProvider[] = [];
+let monitor: NetworkHealthMonitor;
+let dataDir: string;
 const frozen = new Set<number>();
 
 beforeAll(async () => {
-  binDir = await mkdtemp(join(tmpdir(), 'carechain-besu-bin-'));
-  dataDir = await mkdtemp(join(tmpdir(), 'carechain-stall-'));
-  provider = await openTestBesuProvider({ dataDir, besuPath: await writeBesuStandIn(binDir) }, providers);
-  let fleet: NetworkFleet | undefined;
-  api = await startTestApi({
-    extend: (stores) => {
-      fleet = new NetworkFleet({
-        stores,
-        providers: { besu: provider },
-        platformValidators: provider.platformValidators(),
-      });
-      return { fleet };
-    },
-  });
+  net = await startFleetTestNetwork('stall-lab');
+  ({ api, network, dataDir } = net);
   monitor = new NetworkHealthMonitor({
     stores: api.stores,
-    fleet: fleet as NetworkFleet,
+    fleet: net.fleet,
     logger: api.deps.logger,
     clock: () => new Date(),
     // Restart as soon as a stall is seen (no window to cancel it in); a restart gets a minute to bring blocks back.
     recovery: { restartDelayMs: 0, restartGraceMs: 60_000 },
     timeoutMs: 1_000,
   });
-  const id = aNetwork().id;
-  const validators = await provider.prepareGenesisValidators(id, 4);
-  network = await api.stores.networks.create(aNetwork({ id, name: 'stall-lab', validators, blockPeriodSeconds: 1 }));
-  expect(await provider.hostNetwork(network)).toBe(true);
 }, 60_000);
 
 afterAll(async () => {
   for (const pid of frozen) if (isProcessAlive(pid)) process.kill(pid, 'SIGCONT');
-  await Promise.allSettled(providers.map((p) => p.close()));
-  await api?.close();
-  await rm(dataDir, { recursive: true, force: true });
-  await rm(binDir, { recursive: true, force: true });
+  await net?.close();
 });
 
 function validatorDir(index: number): string {
@@ -80,7 +53,7 @@ function rpcUrl(index: number): string {
   return `http://127.0.0.1:${readFileSync(join(validatorDir(index), 'besu.rpc-port'), 'utf8').trim()}`;
 }
 function pidOf(index: number): number {
-  const pid = provider.genesisValidatorPid(network.id, index);
+  const pid = net.provider.genesisValidatorPid(network.id, index);
   if (pid === undefined) throw new Error(`validator ${index} does not run`);
   return pid;
 }
