@@ -53,6 +53,7 @@ beforeAll(async () => {
 
   const network = await api.createNetwork();
   VALID_BODIES['POST /v1/orgs/{orgId}/nodes'] = { networkId: network.id, hosting: 'self-hosted' };
+  VALID_BODIES['PUT /v1/orgs/{orgId}/backup-copies'] = { networkId: network.id, bucket: 'victim-chain-backups' };
   const node = await api.call('POST', `/v1/orgs/${victimOrg.id}/nodes`, {
     token: victim.token,
     body: { networkId: network.id, hosting: 'self-hosted' },
@@ -70,6 +71,7 @@ beforeAll(async () => {
     apiKeyId: victimKey.id,
     invitationId: invitation.json.id,
     nodeId: node.json.id,
+    networkId: network.id,
   };
 
   const doc = (await api.call('GET', '/v1/openapi.json')).json as {
