@@ -1,6 +1,7 @@
 /**
  * How AWS mode builds the fleet's components, one function each: the node configuration bucket, the EC2 node
- * provider, the member-node probe, the health monitor and the reconciler (node keys and genesis validators are in
+ * provider, the member-node probe, the health monitor, the reconciler and the fleet operations' jobs (network
+ * health and stall recovery, rolling upgrades, backups; node keys and genesis validators are in
  * aws-node-keys.ts). Used by the monitor and reconciler handlers; local-wiring.ts is the counterpart for
  * `npm start`.
  *
@@ -16,9 +17,14 @@ import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { createStores } from '../../shared/store/stores.ts';
+import { BackupRunner } from '../jobs/fleet/backup-runner.ts';
+import { NetworkHealthMonitor } from '../jobs/fleet/network-health-monitor.ts';
+import { UpgradeRunner } from '../jobs/fleet/upgrade-runner.ts';
 import { HealthMonitor, type NodeRecoverer } from '../jobs/health-monitor.ts';
 import { NetworkPeering } from '../jobs/network-peering.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
+import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import { type AwsCore, ec2Client, s3Client } from './aws-core.ts';
 import { fleetNodeKeys } from './aws-node-keys.ts';
 
@@ -106,4 +112,20 @@ export function nodeReconciler(core: AwsCore): NodeReconciler {
       staticNodes: nodeFiles(core, nodeConfigBucket),
     }),
   });
+}
+
+/**
+ * Network health and stall recovery, rolling upgrades and backups over the EC2 fleet. The provider restarts
+ * (reboots) instances; it has no Besu release to switch and no backup of its own yet, so upgrade plans pause at
+ * their first node and backups fail with the reason (docs/architecture.md, "Fleet operations").
+ */
+export function fleetOperations(core: AwsCore) {
+  const { table, clock, logger } = core;
+  const stores = createStores(table, clock);
+  const fleet = new NetworkFleet({ stores, providers: { ec2: ec2NodeProvider(core, 'recover') } });
+  return {
+    monitor: new NetworkHealthMonitor({ stores, fleet, clock, logger: logger.child({ component: 'network-health' }) }),
+    upgrades: new UpgradeRunner({ stores, fleet, clock, logger: logger.child({ component: 'rolling-upgrades' }) }),
+    backups: new BackupRunner({ stores, fleet, clock, logger: logger.child({ component: 'backups' }) }),
+  };
 }

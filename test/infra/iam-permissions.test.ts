@@ -274,8 +274,8 @@ describe('node keys (Secrets Manager)', () => {
     ],
   };
 
-  it('are handled by the monitor and the reconciler, the fleet-control functions', () => {
-    expect(fleetControl.map((spec) => spec.name).sort()).toEqual(['monitor', 'reconciler']);
+  it('are handled by the monitor, the reconciler and the fleet operations, the fleet-control functions', () => {
+    expect(fleetControl.map((spec) => spec.name).sort()).toEqual(['fleet-operations', 'monitor', 'reconciler']);
   });
 
   it.each(fleetControl.map((spec) => [spec.name]))(
