@@ -8,11 +8,14 @@
  * Nothing here runs at import: handlers call these from their cold start.
  */
 import { fleetNodeArtifacts } from '../../shared/adapters/aws/besu-service.ts';
+import { Ec2NodeBackups } from '../../shared/adapters/aws/ec2-node-backups.ts';
 import { Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
 import { S3NodeFiles } from '../../shared/adapters/aws/s3-node-files.ts';
 import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { requireAwsSettings } from '../../shared/config/config.ts';
+import type { BackupArtifact } from '../../shared/domain/backup-artifact.ts';
+import type { NodeRecord } from '../../shared/domain/node.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
@@ -115,14 +118,24 @@ export function nodeReconciler(core: AwsCore): NodeReconciler {
 }
 
 /**
- * Network health and stall recovery, rolling upgrades and backups over the EC2 fleet. The provider restarts
- * (reboots) instances; it has no Besu release to switch and no backup of its own yet, so upgrade plans pause at
- * their first node and backups fail with the reason (docs/architecture.md, "Fleet operations").
+ * Network health and stall recovery, rolling upgrades and backups over the EC2 fleet: instances are rebooted for a
+ * coordinated restart, and backed up as EBS snapshots of their chain-data volume. There is no Besu release switch on
+ * EC2 yet, so an upgrade plan pauses at its first node with the reason (docs/architecture.md, "Fleet operations").
  */
 export function fleetOperations(core: AwsCore) {
   const { table, clock, logger } = core;
   const stores = createStores(table, clock);
-  const fleet = new NetworkFleet({ stores, providers: { ec2: ec2NodeProvider(core, 'recover') } });
+  const recoverer = ec2NodeProvider(core, 'recover');
+  const backups = new Ec2NodeBackups({
+    client: ec2Client(core),
+    ...(core.config.aws.stage !== undefined && { stage: core.config.aws.stage }),
+  });
+  const ec2 = {
+    restart: (node: NodeRecord) => recoverer.restart(node),
+    backup: (node: NodeRecord, backupId: string) => backups.backup(node, backupId),
+    deleteBackup: (artifact: BackupArtifact) => backups.deleteBackup(artifact),
+  };
+  const fleet = new NetworkFleet({ stores, providers: { ec2 } });
   return {
     monitor: new NetworkHealthMonitor({ stores, fleet, clock, logger: logger.child({ component: 'network-health' }) }),
     upgrades: new UpgradeRunner({ stores, fleet, clock, logger: logger.child({ component: 'rolling-upgrades' }) }),

@@ -99,7 +99,9 @@ const GENESIS_NODE_KEYS = [
 ];
 const FLEET = [
   ...DESCRIBE,
+  'ec2:CreateSnapshot',
   'ec2:CreateTags',
+  'ec2:DeleteSnapshot',
   'ec2:RebootInstances',
   'ec2:RunInstances',
   'ec2:StartInstances',
@@ -117,6 +119,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   'billing-sync': [...LOGS, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
+  'fleet-operations': [...LOGS, ...VPC, ...TABLE, ...FLEET],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
   governance: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, 'kms:GetPublicKey', 'kms:Sign'],
