@@ -17,13 +17,13 @@ import {
 } from '../../shared/errors.ts';
 // Field errors in plain words for every route (zod's global error map; a schema's own message still wins).
 import '../../shared/schemas/plain-messages.ts';
+import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { registerDocs } from './docs.ts';
 import { authentication } from './middleware/authentication.ts';
 import { requestContext } from './middleware/request-context.ts';
 import { fieldErrors, problemResponse } from './problem.ts';
-import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';

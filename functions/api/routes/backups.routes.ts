@@ -120,7 +120,10 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const requests = await backups.copyRequests(c.req.valid('param').orgId);
-      return c.json({ items: requests.map(({ networkId, bucket, requestedAt }) => ({ networkId, bucket, requestedAt })) }, 200);
+      return c.json(
+        { items: requests.map(({ networkId, bucket, requestedAt }) => ({ networkId, bucket, requestedAt })) },
+        200,
+      );
     },
   );
 

@@ -27,7 +27,11 @@ const HOUR_MS = 3_600_000;
 
 export type NetworkHealthRouteDeps = RouteDeps<'clock', 'networks' | 'networkHealth' | 'audit'>;
 
-export function registerNetworkHealthRoutes(app: OpenAPIHono<AppEnv>, deps: NetworkHealthRouteDeps, fleet: NetworkFleet) {
+export function registerNetworkHealthRoutes(
+  app: OpenAPIHono<AppEnv>,
+  deps: NetworkHealthRouteDeps,
+  fleet: NetworkFleet,
+) {
   const recovery = new StallRecovery({ ...deps, fleet });
   const network = async (networkId: string) => {
     const found = await deps.stores.networks.get(networkId);
@@ -65,7 +69,10 @@ export function registerNetworkHealthRoutes(app: OpenAPIHono<AppEnv>, deps: Netw
       security,
       middleware: signedIn,
       request: { params: Params, query: NetworkHealthQuery },
-      responses: { 200: jsonResponse(NetworkHealthHistory, 'Samples, oldest first; incidents, newest first'), ...errorResponses },
+      responses: {
+        200: jsonResponse(NetworkHealthHistory, 'Samples, oldest first; incidents, newest first'),
+        ...errorResponses,
+      },
     }),
     async (c) => {
       const { id } = await network(c.req.valid('param').networkId);

@@ -23,7 +23,7 @@ import type { BackupsRepository } from '../../../shared/store/backups.repository
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { Versioned } from '../../../shared/store/versioned-records.ts';
-import { raiseAlert } from '../../services/fleet/fleet-alerts.ts';
+import { auditFleetJob, raiseAlert } from '../../services/fleet/fleet-alerts.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
 
 export interface BackupRunnerDeps {
@@ -138,26 +138,12 @@ export class BackupRunner {
       if (!request) continue;
       const key = `carechain/${network.id}/${backup.id}.tar.gz`;
       const at = this.deps.clock().toISOString();
+      const copy = { networkId: network.id, backupId: backup.id, orgId, bucket: request.bucket, at };
       try {
         const location = await this.deps.copier.copy(backup.artifact, { bucket: request.bucket, key });
-        await this.deps.stores.backups.recordCopy({
-          networkId: network.id,
-          backupId: backup.id,
-          orgId,
-          bucket: request.bucket,
-          at,
-          location,
-        });
+        await this.deps.stores.backups.recordCopy({ ...copy, location });
       } catch (error) {
-        const reason = (error as Error).message;
-        await this.deps.stores.backups.recordCopy({
-          networkId: network.id,
-          backupId: backup.id,
-          orgId,
-          bucket: request.bucket,
-          at,
-          error: reason,
-        });
+        await this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message });
         this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
       }
     }
@@ -178,15 +164,7 @@ export class BackupRunner {
   }
 
   async #audit(network: Network, action: string, details: Record<string, unknown>): Promise<void> {
-    await this.deps.stores.audit.append({
-      orgId: PLATFORM_ORG_ID,
-      at: this.deps.clock().toISOString(),
-      actor: { type: 'system', id: 'backup-runner' },
-      action,
-      target: network.id,
-      requestId: undefined,
-      details,
-    });
+    await auditFleetJob(this.deps, 'backup-runner', action, network.id, details);
   }
 
   #alertDeps() {

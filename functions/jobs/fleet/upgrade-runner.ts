@@ -15,7 +15,6 @@
 import { versionFromClientVersion } from '../../../shared/domain/besu-release.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { assessNetwork } from '../../../shared/domain/network-health.ts';
-import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import {
   currentStep,
   finished,
@@ -33,7 +32,7 @@ import type { NetworksRepository } from '../../../shared/store/networks.reposito
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { UpgradesRepository } from '../../../shared/store/upgrades.repository.ts';
 import type { Versioned } from '../../../shared/store/versioned-records.ts';
-import { raiseAlert } from '../../services/fleet/fleet-alerts.ts';
+import { auditFleetJob, raiseAlert } from '../../services/fleet/fleet-alerts.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
 import { observeNetwork } from './network-observer.ts';
 
@@ -58,6 +57,16 @@ export interface UpgradeRunnerDeps {
 }
 
 type Plan = Versioned<UpgradePlan>;
+
+/** The step a pass works on, with the plan as read and the pass's instant. */
+interface StepAt {
+  readonly network: Network;
+  readonly plan: Plan;
+  readonly index: number;
+  readonly step: UpgradeStep;
+  readonly direction: 'to' | 'from';
+  readonly at: string;
+}
 
 export class UpgradeRunner {
   constructor(private readonly deps: UpgradeRunnerDeps) {}
@@ -94,19 +103,11 @@ export class UpgradeRunner {
     const { index, step, release: direction } = current;
     const acting =
       direction === 'to' ? step.state === 'pending' || step.state === 'upgrading' : step.state !== 'verifying';
-    return acting
-      ? this.#act(network, plan, index, step, direction, at)
-      : this.#verify(network, plan, index, step, direction, at);
+    const stepAt: StepAt = { network, plan, index, step, direction, at };
+    return acting ? this.#act(stepAt) : this.#verify(stepAt);
   }
 
-  async #act(
-    network: Network,
-    plan: Plan,
-    index: number,
-    step: UpgradeStep,
-    direction: 'to' | 'from',
-    at: string,
-  ): Promise<boolean> {
+  async #act({ network, plan, index, step, direction, at }: StepAt): Promise<boolean> {
     const members = await this.deps.fleet.members(network);
     const member = members.find((m) => m.nodeId === step.nodeId);
     if (!member) return this.#pause(plan, index, at, 'the node no longer runs on the network');
@@ -139,14 +140,7 @@ export class UpgradeRunner {
     return true;
   }
 
-  async #verify(
-    network: Network,
-    plan: Plan,
-    index: number,
-    step: UpgradeStep,
-    direction: 'to' | 'from',
-    at: string,
-  ): Promise<boolean> {
+  async #verify({ network, plan, index, step, direction, at }: StepAt): Promise<boolean> {
     const members = await this.deps.fleet.members(network);
     const look = await this.#look(network, members);
     const answer = look.answers.find((a) => a.member.nodeId === step.nodeId);
@@ -207,14 +201,7 @@ export class UpgradeRunner {
   }
 
   async #audit(plan: UpgradePlan, action: string, details: Record<string, unknown>): Promise<void> {
-    await this.deps.stores.audit.append({
-      orgId: PLATFORM_ORG_ID,
-      at: this.deps.clock().toISOString(),
-      actor: { type: 'system', id: 'upgrade-runner' },
-      action,
-      target: plan.networkId,
-      requestId: undefined,
-      details: { planId: plan.id, from: plan.from.version, to: plan.to.version, ...details },
-    });
+    const about = { planId: plan.id, from: plan.from.version, to: plan.to.version };
+    await auditFleetJob(this.deps, 'upgrade-runner', action, plan.networkId, { ...about, ...details });
   }
 }

@@ -42,3 +42,22 @@ export async function raiseAlert(
     });
   }
 }
+
+/** An entry in the platform's audit log by one of the fleet's jobs (what it did, not an alert). */
+export async function auditFleetJob(
+  deps: Pick<AlertDeps, 'clock'> & { readonly stores: { readonly audit: Pick<AuditRepository, 'append'> } },
+  job: string,
+  action: string,
+  networkId: string,
+  details: Record<string, unknown>,
+): Promise<void> {
+  await deps.stores.audit.append({
+    orgId: PLATFORM_ORG_ID,
+    at: deps.clock().toISOString(),
+    actor: { type: 'system', id: job },
+    action,
+    target: networkId,
+    requestId: undefined,
+    details,
+  });
+}
