@@ -88,14 +88,16 @@ export function NetworkHealthPanel({ networkId }: { readonly networkId: string }
             </div>
           </dl>
           {data.validators.length > 0 && <ValidatorTable validators={data.validators} />}
-          <div className="button-row">
-            <button type="button" className="button" onClick={() => setScope('all-validators')}>
-              Restart validators together
-            </button>
-            <button type="button" className="button" onClick={() => setScope('down-validators')}>
-              Restart validators that are down
-            </button>
-          </div>
+          {data.consensusApplies && (
+            <div className="button-row">
+              <button type="button" className="button" onClick={() => setScope('all-validators')}>
+                Restart validators together
+              </button>
+              <button type="button" className="button" onClick={() => setScope('down-validators')}>
+                Restart validators that are down
+              </button>
+            </div>
+          )}
           {data.openIncident && (
             <IncidentCard
               incident={data.openIncident}
