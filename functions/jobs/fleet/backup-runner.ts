@@ -131,7 +131,9 @@ export class BackupRunner {
 
   /** One copy per member organisation that asked for the network's backups. */
   async #copy(network: Network, backup: Backup): Promise<void> {
-    if (!this.deps.copier || !backup.artifact) return;
+    const { copier } = this.deps;
+    const artifact = backup.artifact;
+    if (!artifact) return;
     const orgs = new Set((await this.deps.stores.nodes.listByNetwork(network.id)).map((n) => n.orgId));
     for (const orgId of orgs) {
       const request = await this.deps.stores.backups.copyRequest(orgId, network.id);
@@ -140,7 +142,9 @@ export class BackupRunner {
       const at = this.deps.clock().toISOString();
       const copy = { networkId: network.id, backupId: backup.id, orgId, bucket: request.bucket, at };
       try {
-        const location = await this.deps.copier.copy(backup.artifact, { bucket: request.bucket, key });
+        // A copy that cannot be made is recorded with the reason, beside the backup's other copies.
+        if (!copier) throw new InvalidStateError(`copies of ${artifact.kind} backups to a bucket are not made here`);
+        const location = await copier.copy(artifact, { bucket: request.bucket, key });
         await this.deps.stores.backups.recordCopy({ ...copy, location });
       } catch (error) {
         await this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message });
