@@ -58,11 +58,17 @@ export const NetworkHealthView = z
     networkId: z.string(),
     state: z.enum(NETWORK_STATES),
     reason: z.string(),
-    at: Timestamp.nullable().openapi({ description: 'When the network was last looked at; null before the first look' }),
+    at: Timestamp.nullable().openapi({
+      description: 'When the network was last looked at; null before the first look',
+    }),
     consensusApplies: z.boolean().openapi({ description: 'False on the anvil runtime: one process seals every block' }),
     headBlock: z.number().int().nullable(),
     headAgeSeconds: z.number().nullable(),
-    headRound: z.number().int().nullable().openapi({ description: 'QBFT round of the head block (0: no round change)' }),
+    headRound: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'QBFT round of the head block (0: no round change)' }),
     quorum: z.number().int(),
     liveValidators: z.number().int(),
     validators: z.array(ValidatorHealthView),
@@ -205,9 +211,7 @@ const BucketName = z
   .refine((name) => !/\.\.|^\d+\.\d+\.\d+\.\d+$/.test(name), 'Not a valid S3 bucket name')
   .openapi({ example: 'region-hospital-chain-backups' });
 
-export const BackupCopyInput = z
-  .strictObject({ networkId: NetworkId, bucket: BucketName })
-  .openapi('BackupCopyInput');
+export const BackupCopyInput = z.strictObject({ networkId: NetworkId, bucket: BucketName }).openapi('BackupCopyInput');
 
 export const BackupCopyRequestView = z
   .object({ networkId: z.string(), bucket: z.string(), requestedAt: Timestamp })
