@@ -59,6 +59,12 @@ export function requestingUser<E extends AppEnv>(c: Context<E>): User {
   return signedInUser(c.var.principal);
 }
 
+/** Whether the caller is a signed-in CareChain operator (routes open to everyone show operators more). */
+export function callerIsOperator<E extends AppEnv>(c: Context<E>): boolean {
+  const principal = c.var.principal;
+  return principal?.kind === 'user' && principal.user.operator === true;
+}
+
 /** Anyone authenticated: a user or an API key. */
 export const signedIn: MiddlewareHandler<AppEnv> = async (c, next) => {
   if (!c.get('principal')) throw new UnauthorizedError('Log in or send a bearer token');

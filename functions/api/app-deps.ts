@@ -15,22 +15,26 @@ import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { SignedSlaReport } from '../../shared/schemas/health.schemas.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
+import type { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
 import type { HealthRepository, UptimeRollup } from '../../shared/store/health.repository.ts';
 import type { InvitationsRepository } from '../../shared/store/invitations.repository.ts';
+import type { NetworkHealthRepository } from '../../shared/store/network-health.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { SiweNoncesRepository } from '../../shared/store/siwe-nonces.repository.ts';
+import type { UpgradesRepository } from '../../shared/store/upgrades.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 import type { OrgAccessResolver } from '../services/access/org-access.ts';
 import type { Tenancy } from '../services/access/tenancy.ts';
 import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
+import type { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
 
 export interface Stores {
@@ -47,6 +51,9 @@ export interface Stores {
   readonly governance: GovernanceRepository;
   readonly governanceVotes: GovernanceVotesRepository;
   readonly siweNonces: SiweNoncesRepository;
+  readonly networkHealth: NetworkHealthRepository;
+  readonly upgrades: UpgradesRepository;
+  readonly backups: BackupsRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */
@@ -129,4 +136,6 @@ export interface AppDeps {
   readonly metrics?: ControlPlaneMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
+  /** The Besu processes the platform runs per network, for recovery and upgrades (built by the wiring). */
+  readonly fleet?: NetworkFleet;
 }

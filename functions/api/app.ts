@@ -18,6 +18,7 @@ import {
 } from '../../shared/errors.ts';
 // Field errors in plain words for every route (zod's global error map; a schema's own message still wins).
 import '../../shared/schemas/plain-messages.ts';
+import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import type { AppDeps } from './app-deps.ts';
 import type { AppEnv } from './app-env.ts';
 import { registerDocs } from './docs.ts';
@@ -27,6 +28,7 @@ import { fieldErrors, problemResponse } from './problem.ts';
 import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
+import { registerBackupRoutes } from './routes/backups.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
 import { registerConsentRoutes } from './routes/consents.routes.ts';
 import { registerDidRoutes } from './routes/dids.routes.ts';
@@ -35,11 +37,13 @@ import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerMetricsRoute } from './routes/metrics.routes.ts';
+import { registerNetworkHealthRoutes } from './routes/network-health.routes.ts';
 import { registerNetworkRoutes } from './routes/networks.routes.ts';
 import { registerNodeHealthRoutes } from './routes/node-health.routes.ts';
 import { registerNodeRoutes } from './routes/nodes.routes.ts';
 import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
 import { registerSigningKeyRoutes } from './routes/signing-keys.routes.ts';
+import { registerUpgradeRoutes } from './routes/upgrades.routes.ts';
 import { registerUsageRoutes } from './routes/usage.routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
@@ -96,6 +100,11 @@ export function createApp(deps: AppDeps): App {
   registerAuditRoutes(app, deps);
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
+  // Without a fleet (an API with no node runtimes) the operations find no node the platform runs.
+  const fleet = deps.fleet ?? new NetworkFleet({ stores: deps.stores, providers: {} });
+  registerNetworkHealthRoutes(app, deps, fleet);
+  registerUpgradeRoutes(app, deps, fleet);
+  registerBackupRoutes(app, deps);
   if (deps.health) {
     registerNodeHealthRoutes(app, deps, deps.health);
     registerMaintenanceRoutes(app, deps, deps.health.health);

@@ -1,24 +1,33 @@
 /**
  * How AWS mode builds the fleet's components, one function each: the node configuration bucket, the EC2 node
- * provider, the member-node probe, the health monitor and the reconciler (node keys and genesis validators are in
+ * provider, the member-node probe, the health monitor, the reconciler and the fleet operations' jobs (network
+ * health and stall recovery, rolling upgrades, backups; node keys and genesis validators are in
  * aws-node-keys.ts). Used by the monitor and reconciler handlers; local-wiring.ts is the counterpart for
  * `npm start`.
  *
  * Nothing here runs at import: handlers call these from their cold start.
  */
 import { fleetNodeArtifacts } from '../../shared/adapters/aws/besu-service.ts';
+import { Ec2NodeBackups } from '../../shared/adapters/aws/ec2-node-backups.ts';
 import { Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
 import { S3NodeFiles } from '../../shared/adapters/aws/s3-node-files.ts';
 import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { requireAwsSettings } from '../../shared/config/config.ts';
+import type { BackupArtifact } from '../../shared/domain/backup-artifact.ts';
+import type { NodeRecord } from '../../shared/domain/node.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { createStores } from '../../shared/store/stores.ts';
+import { BackupRunner } from '../jobs/fleet/backup-runner.ts';
+import { NetworkHealthMonitor } from '../jobs/fleet/network-health-monitor.ts';
+import { UpgradeRunner } from '../jobs/fleet/upgrade-runner.ts';
 import { HealthMonitor, type NodeRecoverer } from '../jobs/health-monitor.ts';
 import { NetworkPeering } from '../jobs/network-peering.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
+import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import { type AwsCore, ec2Client, s3Client } from './aws-core.ts';
 import { fleetNodeKeys } from './aws-node-keys.ts';
 
@@ -106,4 +115,30 @@ export function nodeReconciler(core: AwsCore): NodeReconciler {
       staticNodes: nodeFiles(core, nodeConfigBucket),
     }),
   });
+}
+
+/**
+ * Network health and stall recovery, rolling upgrades and backups over the EC2 fleet: instances are rebooted for a
+ * coordinated restart, and backed up as EBS snapshots of their chain-data volume. There is no Besu release switch on
+ * EC2 yet, so an upgrade plan pauses at its first node with the reason (docs/architecture.md, "Fleet operations").
+ */
+export function fleetOperations(core: AwsCore) {
+  const { table, clock, logger } = core;
+  const stores = createStores(table, clock);
+  const recoverer = ec2NodeProvider(core, 'recover');
+  const backups = new Ec2NodeBackups({
+    client: ec2Client(core),
+    ...(core.config.aws.stage !== undefined && { stage: core.config.aws.stage }),
+  });
+  const ec2 = {
+    restart: (node: NodeRecord) => recoverer.restart(node),
+    backup: (node: NodeRecord, backupId: string) => backups.backup(node, backupId),
+    deleteBackup: (artifact: BackupArtifact) => backups.deleteBackup(artifact),
+  };
+  const fleet = new NetworkFleet({ stores, providers: { ec2 } });
+  return {
+    monitor: new NetworkHealthMonitor({ stores, fleet, clock, logger: logger.child({ component: 'network-health' }) }),
+    upgrades: new UpgradeRunner({ stores, fleet, clock, logger: logger.child({ component: 'rolling-upgrades' }) }),
+    backups: new BackupRunner({ stores, fleet, clock, logger: logger.child({ component: 'backups' }) }),
+  };
 }

@@ -9,6 +9,7 @@ import { AWS_SETTING_VARIABLES, ConfigError } from '../../shared/config/config.t
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import { BillingRepository } from '../../shared/store/billing.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
+import { NetworkHealthRepository } from '../../shared/store/network-health.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
 import { PlatformRepository } from '../../shared/store/platform.repository.ts';
@@ -43,6 +44,7 @@ export function slaReporter(
     nodes: new NodesRepository(table, clock),
     organisations: new OrganisationsRepository(table),
     health: parts.health ?? new HealthRepository(table),
+    networkHealth: new NetworkHealthRepository(table),
     signer: new VaultSigner(parts.vault, parts.keyRef),
     clock,
     logger: logger.child({ component: 'sla' }),

@@ -13,6 +13,7 @@
  * Locally a worker runs cycles on an interval; in AWS a schedule invokes one cycle per run.
  */
 
+import { withoutEndpoints } from '../../shared/chain/json-rpc-call.ts';
 import {
   assessProbe,
   DEFAULT_RECOVERY_POLICY,
@@ -377,11 +378,6 @@ export class HealthMonitor {
     });
     return { at, ...result };
   }
-}
-
-/** Samples are shown to members: a node's private endpoint in a provider's error stays out of them. */
-function withoutEndpoints(message: string): string {
-  return message.replace(/\bhttps?:\/\/[^\s)]+/g, '(the node’s endpoint)');
 }
 
 function shouldProbe(node: NodeRecord): boolean {

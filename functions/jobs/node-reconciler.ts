@@ -168,7 +168,12 @@ export class NodeReconciler {
         return nodes.transition(node, 'provisioning');
       case 'provisioning': {
         const network = await this.network(node);
-        const { providerRef } = await this.provider(node).provision({ node, network, clientToken: node.id });
+        const { providerRef } = await this.provider(node).provision({
+          node,
+          network,
+          clientToken: node.id,
+          ...(node.restoredFrom && { restoreFrom: node.restoredFrom.artifact }),
+        });
         return nodes.transition(node, 'starting', { providerRef });
       }
       case 'stopped':

@@ -46,11 +46,13 @@ import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { SlaReporter } from '../jobs/sla-reports.ts';
 import type { BillingReadiness, BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import { wireBilling } from '../services/billing/billing-wiring.ts';
+import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import { governanceJobDeps } from '../services/governance/governance-deps.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../services/platform/platform-bootstrap.ts';
 import { slaTermsFromPlans } from '../services/sla/sla-report.service.ts';
 import { checkBillingAtStart } from './billing-check.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
+import { type FleetWorker, localFleetJobs, startFleetWorker } from './fleet-worker.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
 import { startHealthWorker } from './health-worker.ts';
 import { localTenancy } from './local-tenancy.ts';
@@ -75,6 +77,8 @@ export interface LocalParts {
   readonly nodeWorker: ReturnType<typeof startNodeWorker>;
   readonly usage: UsageMeter;
   readonly governance: GovernanceWorker;
+  /** Network health, stall recovery, rolling upgrades and backups, on their schedule. */
+  readonly fleet: { readonly operations: NetworkFleet; readonly worker: FleetWorker };
   readonly billingReadiness: BillingReadiness;
   readonly billingAtStart: BillingReadinessReport | undefined;
   /** What the server routes to: `/rpc/*` to the gateway, `/webhooks/stripe` to the webhooks, the rest to the API. */
@@ -106,7 +110,9 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   // With a `besu` binary on PATH, a network created now gets genesis validators the platform runs as Besu
   // processes, and its managed nodes are Besu processes too (real QBFT). Networks created before keep anvil.
   const besuPath = findBesuOnPath(process.env);
-  const besu = besuPath ? await BesuNodeProvider.open({ dataDir, besuPath }) : undefined;
+  const besu = besuPath
+    ? await BesuNodeProvider.open({ dataDir, besuPath, stopTimeoutMs: config.besuStopTimeoutMs })
+    : undefined;
   if (besu) stoppers.unshift(() => besu.close());
   const genesisValidators = localGenesisValidators({
     besu,
@@ -156,6 +162,17 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     { logger, slaReports, intervalMs: config.healthIntervalMs },
   );
   stoppers.unshift(() => healthWorker.stop());
+
+  const fleet = new NetworkFleet({
+    stores,
+    providers: runtimes,
+    ...(besu && { platformValidators: besu.platformValidators() }),
+  });
+  const fleetWorker = startFleetWorker(
+    localFleetJobs({ stores, fleet, dataDir, clock, logger, stallRestartDelayMs: config.stallRestartDelayMs }),
+    { logger, intervalMs: config.fleetIntervalMs },
+  );
+  stoppers.unshift(() => fleetWorker.stop());
 
   const usageRecords = new UsageRepository(table, clock);
   const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
@@ -209,6 +226,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     admission: billing.admission,
     signingKeyAdmission: billing.signingKeyAdmission,
     nodeChanged: nodeWorker.nodeChanged,
+    fleet,
     docsAssetsDir: swaggerAssetsDir(),
     version: process.env.npm_package_version,
   };
@@ -250,6 +268,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     nodeWorker,
     usage,
     governance,
+    fleet: { operations: fleet, worker: fleetWorker },
     billingReadiness,
     billingAtStart,
     apps: { api: createApp(deps), gateway, webhooks },
@@ -294,7 +313,7 @@ function billingProvider(config: Config, clock: () => Date) {
 
 /** Monthly SLA reports signed with the platform key from the local vault; plans come from the billing account. */
 export function slaReporter(parts: {
-  readonly stores: Pick<Stores, 'nodes' | 'organisations' | 'billing'>;
+  readonly stores: Pick<Stores, 'nodes' | 'organisations' | 'billing' | 'networkHealth'>;
   readonly health: HealthRepository;
   readonly vault: KeyVault;
   readonly keyRef: string;
@@ -306,6 +325,7 @@ export function slaReporter(parts: {
     nodes: stores.nodes,
     organisations: stores.organisations,
     health: parts.health,
+    networkHealth: stores.networkHealth,
     signer: new VaultSigner(parts.vault, parts.keyRef),
     clock,
     logger: logger.child({ component: 'sla' }),

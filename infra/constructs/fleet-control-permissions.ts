@@ -59,7 +59,14 @@ export function fleetControlWildcards(scope: IConstruct): [resource: string, rea
     [
       ec2Arn(scope, 'volume', '*'),
       "Volumes are created by the launch from the template's block devices (encrypted gp3); their ids are unknown " +
-        'beforehand. Tags only while launching (ec2:CreateAction).',
+        'beforehand. Tags only while launching (ec2:CreateAction); snapshots only of volumes tagged with a node of ' +
+        'this stage.',
+    ],
+    [
+      ec2Arn(scope, 'snapshot', '*', ''),
+      'Backup snapshots are made at run time, so their ids are unknown beforehand; creating one requires the ' +
+        'carechain:node request tag (tags only while creating), restoring and deleting require the carechain:node ' +
+        'tag and this stage.',
     ],
     [
       ec2Arn(scope, 'network-interface', '*'),
@@ -125,6 +132,38 @@ export function fleetControlStatements(scope: IConstruct, options: FleetControlO
       sid: 'OperateOwnNodes',
       actions: ['ec2:StartInstances', 'ec2:StopInstances', 'ec2:RebootInstances', 'ec2:TerminateInstances'],
       resources: [ec2Arn('instance', '*')],
+      conditions: ownNode,
+    }),
+    // Backups: the chain-data volume of an own node is snapshotted (tagged as it is made) and restored into a new
+    // node's launch; only snapshots of this stage's nodes are deleted.
+    new iam.PolicyStatement({
+      sid: 'SnapshotOwnNodeVolumes',
+      actions: ['ec2:CreateSnapshot'],
+      resources: [ec2Arn('volume', '*')],
+      conditions: ownNode,
+    }),
+    new iam.PolicyStatement({
+      sid: 'CreateTaggedNodeSnapshots',
+      actions: ['ec2:CreateSnapshot'],
+      resources: [ec2Arn('snapshot', '*', '')],
+      conditions: { Null: { [`aws:RequestTag/${RESOURCE_TAG.node}`]: 'false' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'TagSnapshotsWhileCreating',
+      actions: ['ec2:CreateTags'],
+      resources: [ec2Arn('snapshot', '*', '')],
+      conditions: { StringEquals: { 'ec2:CreateAction': 'CreateSnapshot' } },
+    }),
+    new iam.PolicyStatement({
+      sid: 'RestoreOwnNodeSnapshots',
+      actions: ['ec2:RunInstances'],
+      resources: [ec2Arn('snapshot', '*', '')],
+      conditions: { ...fromFleetTemplate, ...ownNode },
+    }),
+    new iam.PolicyStatement({
+      sid: 'DeleteOwnNodeSnapshots',
+      actions: ['ec2:DeleteSnapshot'],
+      resources: [ec2Arn('snapshot', '*', '')],
       conditions: ownNode,
     }),
     ...fleetDescribeStatements(),

@@ -157,6 +157,22 @@ export const FUNCTIONS = [
     asyncRetryAttempts: 0,
   },
   {
+    name: 'fleet-operations',
+    entry: 'functions/handlers/fleet-operations.ts',
+    description: 'Judges every network, restarts a stalled network together, runs rolling upgrades and backups',
+    memoryMb: 512,
+    // Finishes before the next run starts.
+    timeoutSeconds: 55,
+    // The EC2 client (reboots) with the table's client.
+    bundleBudgetBytes: 1.75 * MIB,
+    // Reads heads, validators and versions from the nodes the platform runs.
+    reachesNodes: true,
+    capabilities: ['table-read-write', 'fleet-control'],
+    schedule: { expression: 'rate(1 minute)', description: 'Look at every network', retryAttempts: 0 },
+    // A missed pass is superseded by the next one a minute later.
+    asyncRetryAttempts: 0,
+  },
+  {
     name: 'reconciler',
     entry: 'functions/handlers/reconciler.ts',
     description: 'Drives nodes to their desired state and reconciles EC2 inventory with the table',

@@ -29,3 +29,8 @@ export async function callJsonRpc(url: string, method: string, params: unknown[]
   if (body.error) throw new JsonRpcCallError(`${method} to ${url} failed: ${body.error.message ?? 'unknown error'}`);
   return body.result;
 }
+
+/** An error's words without the URLs in them: nodes' private endpoints stay out of what members are shown. */
+export function withoutEndpoints(message: string): string {
+  return message.replace(/\bhttps?:\/\/[^\s)]+/g, '(the node’s endpoint)');
+}

@@ -59,6 +59,9 @@ const ConfigSchema = z.object({
   CARECHAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CARECHAIN_HEALTH_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
   CARECHAIN_BESU_GENESIS_VALIDATORS: z.coerce.number().int().min(1).max(16).default(4),
+  CARECHAIN_BESU_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+  CARECHAIN_FLEET_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
+  CARECHAIN_STALL_RESTART_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
   CARECHAIN_GENESIS_VALIDATOR_SIZE: z.enum(NODE_SIZES).default('medium'),
   CARECHAIN_OPERATOR_EMAIL: z.email().default('operator@carechain.local'),
   CARECHAIN_OPERATOR_PASSWORD: optionalString.pipe(z.string().min(12).optional()),
@@ -160,6 +163,12 @@ export type Config = {
    * only from there (one or two validators cannot grow safely). @default 4
    */
   readonly besuGenesisValidators: number;
+  /** How long a local Besu node may take to stop before it is killed (also a hung one's restart). @default 30000 */
+  readonly besuStopTimeoutMs: number;
+  /** How often fleet operations look at networks, run upgrade steps and take due backups. @default 15000 */
+  readonly fleetIntervalMs: number;
+  /** Time between a stall being seen and the automatic restart of its validators, to cancel it. @default 60000 */
+  readonly stallRestartDelayMs: number;
   /** Node size of the genesis validators the platform runs on EC2. @default medium */
   readonly genesisValidatorSize: NodeSize;
   readonly operatorEmail: string;
@@ -217,6 +226,9 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logLevel: e.CARECHAIN_LOG_LEVEL,
     healthIntervalMs: e.CARECHAIN_HEALTH_INTERVAL_MS,
     besuGenesisValidators: e.CARECHAIN_BESU_GENESIS_VALIDATORS,
+    besuStopTimeoutMs: e.CARECHAIN_BESU_STOP_TIMEOUT_MS,
+    fleetIntervalMs: e.CARECHAIN_FLEET_INTERVAL_MS,
+    stallRestartDelayMs: e.CARECHAIN_STALL_RESTART_DELAY_MS,
     genesisValidatorSize: e.CARECHAIN_GENESIS_VALIDATOR_SIZE,
     operatorEmail: e.CARECHAIN_OPERATOR_EMAIL.toLowerCase(),
     operatorPassword: e.CARECHAIN_OPERATOR_PASSWORD,

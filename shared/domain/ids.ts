@@ -16,6 +16,9 @@ export const ID_PREFIXES = {
   signingKey: 'sk',
   proposal: 'prop',
   maintenanceWindow: 'mw',
+  incident: 'inc',
+  upgradePlan: 'upg',
+  backup: 'bak',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,6 +1,8 @@
 /**
  * Consortium networks: permissioned, free-gas chains with their own chain id, consensus and validators.
  */
+import type { BesuRelease } from './besu-release.ts';
+
 export const CONSENSUS_PROTOCOLS = ['qbft', 'ibft2', 'clique'] as const;
 export type ConsensusProtocol = (typeof CONSENSUS_PROTOCOLS)[number];
 
@@ -21,6 +23,11 @@ export interface Network {
   /** Pre-funded accounts; free-gas networks need none, but tests and tools may want some. */
   readonly alloc: Readonly<Record<string, { readonly balance: string }>>;
   readonly status: NetworkStatus;
+  /**
+   * The Besu release the network's nodes run, once a rolling upgrade set one; absent: the release the fleet
+   * installs by default (the node fleet stack's pin, or the `besu` on the PATH locally).
+   */
+  readonly besuRelease?: BesuRelease;
   /** Address of the ConsortiumGovernance contract, once deployed. */
   readonly governanceAddress: string | undefined;
   /** Address of the ERC-1056 DID registry (did:ethr), once deployed. */

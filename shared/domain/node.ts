@@ -3,6 +3,7 @@
  * through `assertTransition`, and the store guards it with the current state and version.
  */
 import { InvalidStateError } from '../errors.ts';
+import type { BackupArtifact } from './backup-artifact.ts';
 
 export const NODE_STATES = [
   'requested',
@@ -137,13 +138,15 @@ export interface NodeRecord {
   readonly health?: NodeHealth;
   readonly healthReason?: string;
   readonly healthChangedAt?: string;
+  /** The backup whose chain data the node started from (a restore); its key is its own. */
+  readonly restoredFrom?: { readonly backupId: string; readonly artifact: BackupArtifact };
   readonly version: number;
 }
 
 /** A node as it is first recorded: requested, to run, nothing known yet about its resources or endpoints. */
 export function requestedNode(
   fields: Pick<NodeRecord, 'id' | 'orgId' | 'networkId' | 'name' | 'role' | 'hosting' | 'size' | 'region' | 'runtime'> &
-    Partial<Pick<NodeRecord, 'endpoints' | 'enode'>>,
+    Partial<Pick<NodeRecord, 'endpoints' | 'enode' | 'restoredFrom'>>,
   now: string,
 ): NodeRecord {
   return {

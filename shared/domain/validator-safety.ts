@@ -40,6 +40,7 @@ export const UNSAFE_CHANGE_CODES = [
   'two-validators',
   'another-validator-down',
   'below-quorum',
+  'margin-exceeded',
 ] as const;
 export type UnsafeChangeCode = (typeof UNSAFE_CHANGE_CODES)[number];
 
@@ -117,6 +118,33 @@ export function checkValidatorChange(request: ValidatorChangeRequest): Validator
       'below-quorum',
       `After this change the network would have ${after} validators and need ${qbftQuorum(after)} of them to ` +
         `produce blocks, but only ${liveAfter} would be live, so the chain would stop. ${remedy}`,
+    );
+  }
+  return { ok: true };
+}
+
+/**
+ * Whether one validator may be taken down now (restarted, upgraded) while the set stays as it is: the validators
+ * down at the same time, this one included, must stay within the BFT margin n - ceil(2n/3). A validator that is
+ * down already changes nothing by being taken down.
+ */
+export function checkValidatorOutage(validators: readonly ValidatorStatus[], address: string): ValidatorChangeVerdict {
+  assertWellFormed({ validators, change: { kind: 'remove', address } });
+  const key = address.toLowerCase();
+  const target = validators.find((v) => v.address.toLowerCase() === key);
+  if (!target) return refuse('unknown-validator', `${address} is not a validator of this network.`);
+  if (!target.live) return { ok: true };
+  const othersDown = validators.filter((v) => !v.live && v.address.toLowerCase() !== key);
+  const n = validators.length;
+  if (othersDown.length + 1 > toleratedFailures(n)) {
+    const margin = toleratedFailures(n);
+    return refuse(
+      'margin-exceeded',
+      `${n} validators tolerate ${margin} down at a time (QBFT needs ${qbftQuorum(n)} of them for a block)` +
+        (othersDown.length > 0
+          ? `, and ${addressList(othersDown)} ${othersDown.length === 1 ? 'is' : 'are'} down already: ` +
+            `bring ${othersDown.length === 1 ? 'it' : 'them'} back before taking ${address} down.`
+          : `: taking ${address} down would stop the chain.`),
     );
   }
   return { ok: true };

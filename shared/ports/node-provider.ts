@@ -6,6 +6,8 @@
  * mutating methods to close the gap. Every mutating method is therefore idempotent: calling it again after a
  * success, or after a crash half-way through, converges to the same result and never creates a second resource.
  */
+import type { BackupArtifact } from '../domain/backup-artifact.ts';
+import type { BesuRelease } from '../domain/besu-release.ts';
 import type { Network } from '../domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../domain/node.ts';
 
@@ -39,6 +41,14 @@ export interface ProvisionSpec {
    */
   readonly clientToken: string;
   readonly artifacts?: NodeArtifacts;
+  /** A backup of another node of the network whose chain data the new node starts from (never its key). */
+  readonly restoreFrom?: BackupArtifact;
+}
+
+/** A backup a provider made of a node's chain data. */
+export interface NodeBackup extends BackupArtifact {
+  /** The node's head when it was stopped for the backup. */
+  readonly blockNumber?: number;
 }
 
 export interface NodeDescription {
@@ -93,6 +103,21 @@ export interface NodeProvider {
    * call with the same token returns the same new `providerRef`. Runtimes without it are only restarted.
    */
   replace?(node: NodeRecord, network: Network, clientToken: string): Promise<{ readonly providerRef: string }>;
+
+  /**
+   * Optional, for runtimes that can switch a node's Besu release (local Besu, EC2): restarts the node on `release`
+   * (undefined: the release the fleet installs by default), with `flags` added to its command line. Safe to repeat.
+   */
+  upgrade?(node: NodeRecord, release: BesuRelease | undefined, flags: readonly string[]): Promise<void>;
+
+  /**
+   * Optional, for runtimes that keep a node's chain data apart (local Besu, EC2): stops the node, copies its chain
+   * data (never its key) under `backupId`, and starts it again.
+   */
+  backup?(node: NodeRecord, backupId: string): Promise<NodeBackup>;
+
+  /** Removes a backup `backup` made. Idempotent. */
+  deleteBackup?(artifact: BackupArtifact): Promise<void>;
 
   /** Removes the node's resources. Idempotent: removing what is already gone succeeds. */
   deprovision(node: NodeRecord): Promise<void>;

@@ -129,6 +129,26 @@ export const SlaReport = z
       z.object({ networkId: z.string(), start: Timestamp, end: Timestamp, description: z.string() }),
     ),
     nodes: z.array(NodeSla),
+    networkIncidents: z
+      .array(
+        z.object({
+          networkId: z.string(),
+          incidentId: z.string(),
+          kind: z.enum(['stalled', 'below-quorum']),
+          start: Timestamp,
+          end: Timestamp,
+          durationMs: z.number().int(),
+          ongoing: z.boolean().openapi({ description: 'Still open at the end of the period' }),
+          recovery: z.string().openapi({ description: 'How it was recovered (coordinated restart, …)' }),
+        }),
+      )
+      .optional()
+      .openapi({
+        description:
+          'Times the networks of the organisation’s nodes sealed no block (stalled, or below quorum), within the ' +
+          'period: their nodes answered, yet no transaction could be written. Reports signed before these were ' +
+          'recorded do not carry the field.',
+      }),
     totals: z.object({
       nodes: z.number().int(),
       coveredNodes: z.number().int(),

@@ -60,6 +60,17 @@ export class NetworksRepository {
     return toNetwork(updated);
   }
 
+  /** Records the Besu release the network's nodes run now (undefined: back to the fleet's default). */
+  async setBesuRelease(network: Network, release: Network['besuRelease']): Promise<Network> {
+    const updated = await this.table.update<NetworkItem>(
+      keys.network(network.id),
+      network.version,
+      release ? { besuRelease: release } : {},
+      release ? {} : { remove: ['besuRelease'] },
+    );
+    return toNetwork(updated);
+  }
+
   private async put(network: Network): Promise<void> {
     await this.table.create<NetworkItem>({
       ...keys.network(network.id),
@@ -85,6 +96,7 @@ function toNetwork(item: NetworkItem): Network {
     governanceAddress: item.governanceAddress,
     didRegistryAddress: item.didRegistryAddress,
     consentLedgerAddress: item.consentLedgerAddress,
+    ...(item.besuRelease && { besuRelease: item.besuRelease }),
     createdAt: item.createdAt,
     version: item.version,
   };

@@ -258,6 +258,7 @@ function toNode(item: NodeItem): NodeRecord {
     health: item.health,
     healthReason: item.healthReason,
     healthChangedAt: item.healthChangedAt,
+    ...(item.restoredFrom && { restoredFrom: item.restoredFrom }),
     version: item.version,
   };
 }

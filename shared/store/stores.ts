@@ -4,10 +4,12 @@
 import { UsageRepository } from '../metering/usage.repository.ts';
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
+import { BackupsRepository } from './backups.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
 import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
+import { NetworkHealthRepository } from './network-health.repository.ts';
 import { NetworksRepository } from './networks.repository.ts';
 import { NodesRepository } from './nodes.repository.ts';
 import { OrganisationsRepository } from './organisations.repository.ts';
@@ -15,6 +17,7 @@ import { PlatformRepository } from './platform.repository.ts';
 import { SigningKeysRepository } from './signing-keys.repository.ts';
 import { SiweNoncesRepository } from './siwe-nonces.repository.ts';
 import type { Table } from './table.ts';
+import { UpgradesRepository } from './upgrades.repository.ts';
 import { UsersRepository } from './users.repository.ts';
 
 export function createStores(table: Table, clock: () => Date = () => new Date()) {
@@ -32,6 +35,9 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     governance: new GovernanceRepository(table, clock),
     governanceVotes: new GovernanceVotesRepository(table),
     siweNonces: new SiweNoncesRepository(table),
+    networkHealth: new NetworkHealthRepository(table),
+    upgrades: new UpgradesRepository(table),
+    backups: new BackupsRepository(table),
   };
 }
 

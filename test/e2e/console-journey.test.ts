@@ -80,6 +80,8 @@ beforeAll(async () => {
       CARECHAIN_OPERATOR_PASSWORD: OPERATOR_PASSWORD,
       // Probe every second so the journey sees health and a rising head block without waiting long.
       CARECHAIN_HEALTH_INTERVAL_MS: '1000',
+      // Networks are looked at every second too.
+      CARECHAIN_FLEET_INTERVAL_MS: '1000',
     },
     timeoutMs: 45_000,
   });
@@ -456,5 +458,33 @@ describe('the console, end to end', () => {
     expect(await textOf(nodeRow)).toContain(ORG_NAME);
     expect(await textOf(nodeRow)).toContain('Running');
     await screenshot(page, '23-ops-fleet');
+  });
+
+  it('an operator sees each network’s state, and its health, upgrades and backups on the network’s page', async () => {
+    const { page } = await open();
+    await page.goto('/login');
+    await page.getByLabel('E-mail address').fill(OPERATOR_EMAIL);
+    await page.getByLabel('Password').fill(OPERATOR_PASSWORD);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.waitForURL('**/ops/orgs');
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Networks', exact: true }).click();
+    const state = page.getByTestId('network-state').first();
+    // The default network runs on anvil here: one process seals every block, so it is producing.
+    await expect.poll(() => textOf(state), { timeout: 15_000 }).toContain('Producing');
+    await screenshot(page, '24-ops-networks-state');
+
+    await page.getByRole('row').nth(1).getByRole('link').first().click();
+    const health = page.getByTestId('network-health');
+    await expect
+      .poll(() => textOf(health.getByTestId('network-health-reason')), { timeout: 15_000 })
+      .toContain('consensus does not apply');
+    await page.getByTestId('network-upgrades').waitFor();
+    await page.getByLabel('Version', { exact: true }).fill('26.6.0');
+    await page.getByLabel(/SHA-256/).fill('ab'.repeat(32));
+    await page.getByRole('button', { name: 'Plan the upgrade' }).click();
+    // anvil has no Besu to upgrade: the refusal says so.
+    await page.getByText('it has no Besu to upgrade').waitFor();
+    await page.getByTestId('network-backups').waitFor();
+    await screenshot(page, '25-ops-network-health');
   });
 });

@@ -92,7 +92,9 @@ const GENESIS_NODE_KEYS = [
 ];
 const FLEET = [
   ...DESCRIBE,
+  'ec2:CreateSnapshot',
   'ec2:CreateTags',
+  'ec2:DeleteSnapshot',
   'ec2:RebootInstances',
   'ec2:RunInstances',
   'ec2:StartInstances',
@@ -120,6 +122,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   'billing-sync': [...LOGS, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
+  'fleet-operations': [...LOGS, ...VPC, ...TABLE, ...FLEET],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
   governance: [...LOGS, ...VPC, ...TABLE, ...TENANT_SESSIONS, 'kms:GetPublicKey', 'kms:Sign'],
@@ -249,8 +252,8 @@ describe('node keys (Secrets Manager)', () => {
     ],
   };
 
-  it('are handled by the monitor and the reconciler, the fleet-control functions', () => {
-    expect(fleetControl.map((spec) => spec.name).sort()).toEqual(['monitor', 'reconciler']);
+  it('are handled by the monitor, the reconciler and the fleet operations, the fleet-control functions', () => {
+    expect(fleetControl.map((spec) => spec.name).sort()).toEqual(['fleet-operations', 'monitor', 'reconciler']);
   });
 
   it.each(fleetControl.map((spec) => [spec.name]))(

@@ -25,7 +25,14 @@ import { Table } from '../../shared/store/table.ts';
 
 export const OPERATOR = { email: 'ops@carechain.test', password: 'operator-password-1234' } as const;
 
-export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes?: number } = {}) {
+export async function startTestApi(
+  options: {
+    clock?: () => Date;
+    bodyLimitBytes?: number;
+    /** Dependencies built from the stores (a network fleet, …), added before the app is created. */
+    extend?: (stores: ReturnType<typeof createStores>) => Partial<AppDeps>;
+  } = {},
+) {
   const dynamo = await startEmbeddedDynamo();
   await ensureTable(dynamo.client, 'carechain-test');
   const clock = options.clock ?? (() => new Date());
@@ -63,6 +70,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     tenancy,
     health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
     usageRecords: new UsageRepository(table, clock),
+    ...options.extend?.(stores),
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);

@@ -6,6 +6,13 @@
 import type { z } from 'zod';
 import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
 import type {
+  BackupList,
+  NetworkHealthHistory as NetworkHealthHistorySchema,
+  NetworkHealthView,
+  UpgradePlanList,
+  UpgradePlanView,
+} from '../../../shared/schemas/fleet.schemas.ts';
+import type {
   CastVote as CastVoteSchema,
   CreateProposal as CreateProposalSchema,
   GovernanceTransaction as GovernanceTransactionSchema,
@@ -139,3 +146,11 @@ export type CastVoteAnswer = z.infer<typeof VoteView>;
 export type CreateProposal = z.input<typeof CreateProposalSchema>;
 export type CastVote = z.input<typeof CastVoteSchema>;
 export type GovernanceTransaction = z.infer<typeof GovernanceTransactionSchema>;
+
+export type NetworkHealth = z.infer<typeof NetworkHealthView>;
+export type NetworkState = NetworkHealth['state'];
+export type NetworkIncident = Exclude<NetworkHealth['openIncident'], null>;
+export type NetworkHealthHistory = z.infer<typeof NetworkHealthHistorySchema>;
+export type UpgradePlan = z.infer<typeof UpgradePlanView>;
+export type UpgradePlans = z.infer<typeof UpgradePlanList>;
+export type Backups = z.infer<typeof BackupList>;

@@ -7,6 +7,7 @@ import type {
   ApiKeyScope,
   Consensus,
   ExecutionState,
+  NetworkState,
   NodeRole,
   NodeSize,
   NodeState,
@@ -15,6 +16,7 @@ import type {
   ProposalState,
   Role,
   SigningKey,
+  UpgradePlan,
 } from './api-types.ts';
 
 export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
@@ -141,4 +143,33 @@ export const EXECUTION_STATE_LABELS: Record<ExecutionState, { readonly label: st
   executed: { label: 'Carried out', tone: 'ok' },
   refused: { label: 'Refused by the safety check', tone: 'bad' },
   partial: { label: 'Partly carried out', tone: 'warn' },
+};
+
+export const NETWORK_STATE_LABELS: Record<NetworkState, { readonly label: string; readonly tone: Tone }> = {
+  producing: { label: 'Producing', tone: 'ok' },
+  slow: { label: 'Slow', tone: 'warn' },
+  stalled: { label: 'Stalled', tone: 'bad' },
+  'below-quorum': { label: 'Below quorum', tone: 'bad' },
+  unknown: { label: 'Unknown', tone: 'idle' },
+};
+
+export const UPGRADE_STATE_LABELS: Record<UpgradePlan['state'], { readonly label: string; readonly tone: Tone }> = {
+  running: { label: 'Running', tone: 'busy' },
+  paused: { label: 'Paused', tone: 'warn' },
+  completed: { label: 'Completed', tone: 'ok' },
+  'rolling-back': { label: 'Rolling back', tone: 'busy' },
+  'rolled-back': { label: 'Rolled back', tone: 'idle' },
+  cancelled: { label: 'Cancelled', tone: 'idle' },
+};
+
+export const UPGRADE_STEP_LABELS: Record<
+  UpgradePlan['steps'][number]['state'],
+  { readonly label: string; readonly tone: Tone }
+> = {
+  pending: { label: 'Waiting', tone: 'idle' },
+  upgrading: { label: 'Restarting', tone: 'busy' },
+  verifying: { label: 'Checking', tone: 'busy' },
+  done: { label: 'Done', tone: 'ok' },
+  failed: { label: 'Failed', tone: 'bad' },
+  'rolled-back': { label: 'Rolled back', tone: 'idle' },
 };

@@ -7,6 +7,7 @@
  * `ethers.verifyMessage(payload, signature)` against the platform's published address.
  */
 
+import type { NetworkIncident } from '../../../shared/domain/network-incident.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { getPlan, isPlanId } from '../../../shared/domain/plans.ts';
 import {
@@ -29,6 +30,7 @@ import { NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/observability/logger.ts';
 import { type SignedSlaReport, SLA_REPORT_SCHEMA, type SlaReport } from '../../../shared/schemas/health.schemas.ts';
 import type { HealthRepository, StoredSample, UptimeRollup } from '../../../shared/store/health.repository.ts';
+import type { NetworkHealthRepository } from '../../../shared/store/network-health.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../../shared/store/organisations.repository.ts';
 
@@ -47,6 +49,8 @@ export interface SlaReportDeps {
   readonly logger: Logger;
   /** The SLA an organisation's plan promises. @default DEFAULT_SLA_TERMS (99.9 %, the reference ladder) */
   readonly slaTermsOf?: (orgId: string) => Promise<SlaTerms>;
+  /** Network incidents (stalls), reported beside the nodes' own availability; none reported without it. */
+  readonly networkHealth?: Pick<NetworkHealthRepository, 'incidentsDuring'>;
   /** A probe speaks for at most this long: longer silences are not downtime. @default 300_000 */
   readonly maxSampleGapMs?: number;
 }
@@ -173,6 +177,7 @@ export class SlaReportService {
         description,
       })),
       nodes: results,
+      networkIncidents: await this.incidentsOf(nodes, period),
       totals: {
         nodes: results.length,
         coveredNodes: covered.length,
@@ -212,6 +217,35 @@ export class SlaReportService {
       generatedAt: signed.report.generatedAt,
     });
     return fromStored(kept);
+  }
+
+  /** The networks' incidents within the period, clipped to it, oldest first. */
+  private async incidentsOf(nodes: readonly NodeRecord[], period: Interval) {
+    const store = this.deps.networkHealth;
+    if (!store) return [];
+    const found: NetworkIncident[] = [];
+    for (const networkId of new Set(nodes.map((n) => n.networkId))) {
+      found.push(...(await store.incidentsDuring(networkId, iso(period.start), iso(period.end))));
+    }
+    return found
+      .sort((a, b) => a.openedAt.localeCompare(b.openedAt))
+      .map((incident) => {
+        const start = Math.max(period.start, Date.parse(incident.openedAt));
+        const end = Math.min(period.end, incident.resolvedAt ? Date.parse(incident.resolvedAt) : period.end);
+        return {
+          networkId: incident.networkId,
+          incidentId: incident.id,
+          kind: incident.kind,
+          start: iso(start),
+          end: iso(end),
+          durationMs: Math.max(0, end - start),
+          ongoing: incident.resolvedAt === undefined || Date.parse(incident.resolvedAt) > period.end,
+          recovery:
+            incident.recovery.attempts > 0
+              ? `validators restarted together (${incident.recovery.attempts}×): ${incident.recovery.status}`
+              : incident.recovery.status,
+        };
+      });
   }
 
   private async maintenanceOf(nodes: readonly NodeRecord[], period: Interval) {

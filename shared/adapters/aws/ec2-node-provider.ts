@@ -11,6 +11,7 @@
  * by the SDK's own retry strategy (configure `maxAttempts` on the client; `createFleetEc2Client` does).
  * EC2 is eventually consistent: an instance id the API does not know yet, shortly after a launch, is `pending`.
  */
+
 import {
   type _InstanceType,
   DescribeInstancesCommand,
@@ -56,6 +57,7 @@ import {
   TAG_STAGE,
   tagValue,
 } from './ec2-fleet.ts';
+import { DATA_DEVICE } from './ec2-node-backups.ts';
 import { nodeKeySecretName } from './node-key-secrets.ts';
 
 /** Node states in which the node's instance may have been launched moments ago. */
@@ -116,7 +118,7 @@ export class Ec2NodeProvider implements NodeProvider {
 
   /** Idempotent: a live instance tagged with the node is returned as is; otherwise the ClientToken dedupes. */
   async provision(spec: ProvisionSpec): Promise<{ readonly providerRef: string }> {
-    const launch = this.#prepareLaunch(spec.node, spec.network, spec.artifacts);
+    const launch = { ...this.#prepareLaunch(spec.node, spec.network, spec.artifacts), ...restoredData(spec) };
     const [existing] = await this.#liveInstancesOf(spec.node.id);
     if (existing?.InstanceId) return { providerRef: existing.InstanceId };
     return this.#launch(spec.node, spec.network, launch, spec.clientToken);
@@ -188,7 +190,11 @@ export class Ec2NodeProvider implements NodeProvider {
   async #launch(
     node: NodeRecord,
     network: ProvisionSpec['network'],
-    { artifacts, userData }: { artifacts: NodeArtifacts; userData: string | undefined },
+    {
+      artifacts,
+      userData,
+      dataSnapshotId,
+    }: { artifacts: NodeArtifacts; userData: string | undefined; dataSnapshotId?: string },
     clientToken: string,
   ): Promise<{ readonly providerRef: string }> {
     const { template, instanceType } = this.#launchSettings(node.size);
@@ -213,6 +219,10 @@ export class Ec2NodeProvider implements NodeProvider {
           MaxCount: 1,
           ClientToken: ec2ClientToken(node.id, clientToken),
           ...(userData !== undefined && { UserData: Buffer.from(userData).toString('base64') }),
+          // A restore: the chain-data volume starts from the backup's snapshot instead of empty.
+          ...(dataSnapshotId && {
+            BlockDeviceMappings: [{ DeviceName: DATA_DEVICE, Ebs: { SnapshotId: dataSnapshotId } }],
+          }),
           TagSpecifications: [
             { ResourceType: 'instance', Tags: tags },
             { ResourceType: 'volume', Tags: tags },
@@ -389,4 +399,10 @@ export class Ec2NodeProvider implements NodeProvider {
       throw mapEc2Error(action, error);
     }
   }
+}
+
+function restoredData(spec: ProvisionSpec): { dataSnapshotId?: string } {
+  if (!spec.restoreFrom) return {};
+  if (spec.restoreFrom.kind !== 'ebs-snapshot') throw new ValidationError('EC2 nodes restore from EBS snapshots');
+  return { dataSnapshotId: spec.restoreFrom.ref };
 }

@@ -19,10 +19,12 @@
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { genesisJson } from '../../chain/besu/genesis.ts';
+import type { BesuRelease } from '../../domain/besu-release.ts';
 import type { Network } from '../../domain/network.ts';
 import { PLATFORM_ORG_ID } from '../../domain/platform.ts';
-import { ConflictError, PlatformError, ValidationError } from '../../errors.ts';
+import { ConflictError, NotFoundError, PlatformError, ValidationError } from '../../errors.ts';
 import { BesuNode, type BesuNodeOptions } from './besu-node.ts';
+import { restartOnRelease } from './besu-node-control.ts';
 import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
 
 /** The organisation the platform's own processes belong to (as for the platform signing key). */
@@ -31,6 +33,7 @@ export const MAX_GENESIS_VALIDATORS = 16;
 
 export interface GenesisValidatorEndpoint {
   readonly nodeId: string;
+  readonly name: string;
   readonly address: string;
   readonly rpcUrl: string | undefined;
   readonly live: boolean;
@@ -104,7 +107,13 @@ export class BesuGenesisValidators {
         throw new ConflictError(`Genesis validator ${index} of network ${network.id} holds another genesis`);
       }
       if (written === undefined) await files.write(files.genesisPath, genesis);
-      const registration = registrationOf(network, index);
+      // A release and flags an upgrade gave the validator stay with it across control-plane restarts.
+      const earlier = await files.readRegistration();
+      const registration = {
+        ...registrationOf(network, index),
+        ...(earlier?.release && { release: earlier.release }),
+        ...(earlier?.flags && { flags: earlier.flags }),
+      };
       await files.writeRegistration(registration);
       validators.push(
         new BesuNode(files, registration, () => this.#peers(network.id, registration.nodeId), this.#nodeOptions),
@@ -142,12 +151,40 @@ export class BesuGenesisValidators {
       const rpcUrl = validator.process?.rpcUrl;
       endpoints.push({
         nodeId: validator.nodeId,
+        name: validator.registration.node.name,
         address: identity.address,
         rpcUrl,
         live: validator.status === 'running' && (await validator.isHealthy()),
       });
     }
     return endpoints;
+  }
+
+  /**
+   * Restarts these validators of the network at the same time (a stalled QBFT network's remedy: their round timers
+   * start afresh together). Every restart is tried; the first failure is thrown after all have been.
+   */
+  async restart(networkId: string, nodeIds: readonly string[]): Promise<void> {
+    const chosen = nodeIds.map((id) => this.#validator(networkId, id));
+    const results = await Promise.allSettled(chosen.map((validator) => validator.restart()));
+    const failure = results.find((result) => result.status === 'rejected');
+    if (failure) throw new PlatformError('A genesis validator did not restart', { cause: failure.reason });
+  }
+
+  /** Restarts one validator on `release` with `flags` (its registration keeps them for later starts). */
+  async upgrade(
+    networkId: string,
+    nodeId: string,
+    release: BesuRelease | undefined,
+    flags: readonly string[],
+  ): Promise<void> {
+    await restartOnRelease(this.#validator(networkId, nodeId), release, flags);
+  }
+
+  #validator(networkId: string, nodeId: string): BesuNode {
+    const validator = this.#hosted.get(networkId)?.find((v) => v.nodeId === nodeId);
+    if (!validator) throw new NotFoundError(`No genesis validator ${nodeId} runs here for network ${networkId}`);
+    return validator;
   }
 
   /** The pid of a genesis validator's process while it runs (for tests and diagnostics). */

@@ -36,6 +36,10 @@ const BesuNodeRegistrationSchema = z.object({
     bootnodes: z.array(z.string()),
   }),
   node: z.object({ id: z.string(), name: z.string(), networkId: z.string(), role: z.enum(NODE_ROLES) }),
+  /** The Besu release the node runs (a rolling upgrade sets it); absent: the `besu` on the PATH. */
+  release: z.object({ version: z.string(), sha256: z.string() }).optional(),
+  /** Options the node starts with besides its config file (compatibility flags). */
+  flags: z.array(z.string().regex(/^--X[A-Za-z0-9-]+(=[A-Za-z0-9._-]+)?$/)).optional(),
 });
 export type BesuNodeRegistration = z.infer<typeof BesuNodeRegistrationSchema>;
 

@@ -10,6 +10,7 @@ import { accessSync, constants, statSync } from 'node:fs';
 import { delimiter, isAbsolute, join, resolve } from 'node:path';
 import { besuConfigToml, type ConfigNetwork, type ConfigNode, staticNodesJson } from '../../chain/besu/besu-config.ts';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
+import type { BesuRelease } from '../../domain/besu-release.ts';
 import type { BesuNodeFiles } from './besu-node-files.ts';
 import {
   choosePort,
@@ -36,10 +37,15 @@ export interface BesuLaunchPlan {
   readonly node: ConfigNode;
   /** The enodes this node should dial: the network's other local Besu nodes, asked at each start. */
   readonly peers: () => Promise<readonly string[]>;
+  /** The release the node runs; absent: the `besu` on the PATH. */
+  readonly release?: BesuRelease;
+  /** Options added to the command line (compatibility flags of a rolling upgrade). */
+  readonly flags?: readonly string[];
 }
 
 export interface BesuLaunchOptions {
-  readonly besuPath: string;
+  /** The executable of a release (installed on first use), or the PATH's `besu` for none. */
+  readonly executable: (release: BesuRelease | undefined) => Promise<string>;
   /** How long a starting node may take to answer (the JVM and database open take seconds). */
   readonly readyTimeoutMs: number;
 }
@@ -75,6 +81,7 @@ export async function launchBesu(
   options: BesuLaunchOptions,
 ): Promise<BesuProcess> {
   await files.ensureDir();
+  const command = await options.executable(plan.release);
   const recorded = await files.readProcess();
   for (let attempt = 1; ; attempt += 1) {
     const rpcPort = await choosePort(attempt === 1 ? recorded.rpcPort : undefined, []);
@@ -83,7 +90,14 @@ export async function launchBesu(
     await files.write(files.staticNodesPath, staticNodesJson(peers));
     await files.write(files.configPath, renderBesuConfig(plan, files, { rpcPort, p2pPort }, peers));
     try {
-      const started = await spawnAndWait(files, rpcPort, p2pPort, plan.network.chainId, options);
+      const started = await spawnAndWait(
+        files,
+        { command, flags: plan.flags ?? [] },
+        rpcPort,
+        p2pPort,
+        plan.network.chainId,
+        options,
+      );
       return { ...started, rpcPort, p2pPort, rpcUrl: rpcUrlFor(rpcPort) };
     } catch (error) {
       // Another program can take a free port between our check and Besu's bind: try other ones.
@@ -94,6 +108,7 @@ export async function launchBesu(
 
 function spawnAndWait(
   files: BesuNodeFiles,
+  run: { readonly command: string; readonly flags: readonly string[] },
   rpcPort: number,
   p2pPort: number,
   chainId: number,
@@ -101,8 +116,8 @@ function spawnAndWait(
 ): Promise<{ child: ChildProcess; pid: number }> {
   return spawnDetached({
     name: 'besu',
-    command: options.besuPath,
-    args: [files.configArgument],
+    command: run.command,
+    args: [files.configArgument, ...run.flags],
     cwd: files.dir,
     logPath: files.logPath,
     recordPid: (pid) => files.writeProcess(pid, rpcPort, p2pPort),

@@ -1,41 +1,55 @@
 /**
  * NodeProvider for local mode on the Besu runtime (docs/architecture.md, "Two modes, one code path"): when a
  * `besu` binary is on PATH every node is its own Besu process under `<dataDir>/besu/<nodeId>/`, peering over
- * loopback with the network's other local nodes (real QBFT between them), instead of an endpoint of a shared
- * anvil chain.
+ * loopback with the network's other local nodes (real QBFT between them).
  *
  * The node's files come from the pure generators in shared/chain/besu/: genesis.json from the network, and before
- * each start config.toml (loopback RPC and P2P on free ports, ADMIN on so `admin_nodeInfo` can be read) and
- * static-nodes.json, whose enodes (also passed as bootnodes) are those the network's genesis validators and other
- * local nodes reported. Each node's key is made in its own data directory before its first start (node-key.ts);
- * the enode the node reports is checked against it.
+ * each start config.toml (loopback RPC and P2P on free ports, ADMIN on) and static-nodes.json with the enodes the
+ * network's genesis validators and other local nodes reported. Each node's key is made in its own data directory
+ * before its first start (node-key.ts); the enode the node reports is checked against it.
  *
  * A network's chain runs here when the platform made its genesis validators' keys (`prepareGenesisValidators`
- * before the network is recorded, `hostNetwork` after): the platform then runs those validators as Besu processes
- * of its own (besu-genesis-validators.ts), every node of the network follows them, and a node voted in as a
- * validator seals with them: real QBFT between local processes.
+ * before the network is recorded, `hostNetwork` after): the platform runs them as Besu processes of its own
+ * (besu-genesis-validators.ts), and every node of the network follows them.
  *
- * Lifecycle: supervised (restart with backoff, see process-supervisor.ts), re-adopted after a control-plane restart
- * from the pid and port files, stopped with SIGTERM then SIGKILL after a timeout. `close()` stops every node; the
- * nodes keep their serving flag, so `open()` brings them back.
+ * Fleet operations: a node is restarted on another Besu release (`upgrade`, releases from besu-releases.ts), backed
+ * up as an archive of its data directory and restored into a new node (besu-data-archive.ts).
  *
- * Besu cannot be installed on the machines this is developed and tested on, so its integration test runs the
- * provider against a stand-in executable that reads the same config.toml and genesis.json and answers the same
- * JSON-RPC calls; it proves the process handling, not Besu's consensus.
- *
- * One provider per data directory at a time.
+ * Lifecycle: supervised (restart with backoff), re-adopted after a control-plane restart from the pid and port
+ * files, stopped with SIGTERM then SIGKILL after a timeout. `close()` stops every node; `open()` brings them back.
+ * Besu cannot be installed where this is tested: a stand-in executable proves the process handling, not Besu's
+ * consensus. One provider per data directory at a time.
  */
-import { mkdir, readdir } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { genesisJson } from '../../chain/besu/genesis.ts';
+import type { BackupArtifact } from '../../domain/backup-artifact.ts';
+import type { BesuRelease } from '../../domain/besu-release.ts';
 import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import { ConflictError, NotFoundError, PlatformError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
-import type { InventoryItem, NodeDescription, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
+import type {
+  InventoryItem,
+  NodeBackup,
+  NodeDescription,
+  NodeProvider,
+  ProvisionSpec,
+} from '../../ports/node-provider.ts';
+import type { PlatformValidators } from '../../ports/platform-validators.ts';
+import { archivePathOf, restoreDataDir } from './besu-data-archive.ts';
 import { BesuGenesisValidators, type GenesisValidatorEndpoint } from './besu-genesis-validators.ts';
 import { BesuNode, type BesuNodeEvent, type BesuNodeOptions } from './besu-node.ts';
+import {
+  assertGenesisOf,
+  backupBesuNode,
+  nodeUnavailable,
+  restartOnRelease,
+  runNode,
+  setServing,
+} from './besu-node-control.ts';
 import { BesuNodeFiles, type BesuNodeRegistration, registeredNetwork } from './besu-node-files.ts';
 import { describeNode, supervisedStatus } from './besu-node-status.ts';
+import { LocalBesuReleases } from './besu-releases.ts';
 import type { RestartPolicy } from './process-supervisor.ts';
 
 export interface BesuNodeProviderOptions {
@@ -63,11 +77,16 @@ export class BesuNodeProvider implements NodeProvider {
   readonly #nodes = new Map<string, BesuNode>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #genesis: BesuGenesisValidators;
+  readonly #backupsDir: string;
+  /** Besu releases installed for rolling upgrades (`<dataDir>/besu-releases/`). */
+  readonly releases: LocalBesuReleases;
   #closed = false;
 
   private constructor(options: BesuNodeProviderOptions) {
     this.#options = options;
     this.#nodesDir = join(resolve(options.dataDir), 'besu');
+    this.#backupsDir = join(resolve(options.dataDir), 'backups');
+    this.releases = new LocalBesuReleases(resolve(options.dataDir), options.besuPath);
     this.#genesis = new BesuGenesisValidators(resolve(options.dataDir), this.#nodeOptions(), (networkId, self) =>
       this.#peerEnodes(networkId, self),
     );
@@ -140,6 +159,16 @@ export class BesuNodeProvider implements NodeProvider {
   async genesisValidatorEnodes(networkId: string): Promise<string[]> {
     this.#assertOpen();
     return this.#genesis.enodes(networkId);
+  }
+
+  /** The genesis validators as the fleet operations see them: listed, restarted together, upgraded one by one. */
+  platformValidators(): PlatformValidators {
+    return {
+      list: (networkId) => this.genesisValidatorEndpoints(networkId),
+      restart: (networkId, nodeIds) => this.#serialised(networkId, () => this.#genesis.restart(networkId, nodeIds)),
+      upgrade: (networkId, nodeId, release, flags) =>
+        this.#serialised(networkId, () => this.#genesis.upgrade(networkId, nodeId, release, flags)),
+    };
   }
 
   /** The pid of a genesis validator's process while it runs (for tests and diagnostics). */
@@ -218,6 +247,29 @@ export class BesuNodeProvider implements NodeProvider {
     });
   }
 
+  /** Restarts the node on `release` (installed from its tarball on first use) with `flags`. */
+  async upgrade(node: NodeRecord, release: BesuRelease | undefined, flags: readonly string[]): Promise<void> {
+    this.#assertOpen();
+    await this.#serialised(node.networkId, () => restartOnRelease(this.#known(node), release, flags));
+  }
+
+  /** Stops the node, archives its data directory without the key, and starts it again. */
+  async backup(node: NodeRecord, backupId: string): Promise<NodeBackup> {
+    this.#assertOpen();
+    assertSafeId(backupId, 'backup');
+    return this.#serialised(node.networkId, () =>
+      backupBesuNode(this.#known(node), archivePathOf(this.#backupsDir, node.networkId, backupId)),
+    );
+  }
+
+  async deleteBackup(artifact: BackupArtifact): Promise<void> {
+    const path = resolve(artifact.ref);
+    if (artifact.kind !== 'archive' || !path.startsWith(`${this.#backupsDir}/`)) {
+      throw new ValidationError('The backup does not name an archive of this installation');
+    }
+    await rm(path, { force: true });
+  }
+
   /** Stops the node and removes its directory, database and node key included. */
   async deprovision(node: NodeRecord): Promise<void> {
     this.#assertOpen();
@@ -269,6 +321,10 @@ export class BesuNodeProvider implements NodeProvider {
     const files = new BesuNodeFiles(join(this.#nodesDir, node.id));
     await files.ensureDir();
     await files.write(files.genesisPath, genesis);
+    if (spec.restoreFrom) {
+      if (spec.restoreFrom.kind !== 'archive') throw new ValidationError('Local Besu nodes restore from archives');
+      await restoreDataDir(spec.restoreFrom.ref, files.dataPath, this.#backupsDir);
+    }
     const registration: BesuNodeRegistration = {
       nodeId: node.id,
       orgId: node.orgId,
@@ -286,7 +342,7 @@ export class BesuNodeProvider implements NodeProvider {
   #nodeOptions(): BesuNodeOptions {
     const options = this.#options;
     return {
-      besuPath: options.besuPath,
+      executable: (release) => this.releases.executable(release),
       readyTimeoutMs: options.readyTimeoutMs ?? 120_000,
       stopTimeoutMs: options.stopTimeoutMs ?? 30_000,
       ...(options.restartPolicy && { restartPolicy: options.restartPolicy }),
@@ -351,37 +407,4 @@ function assertBesuNode(node: NodeRecord): void {
   if (node.runtime !== 'besu') {
     throw new ValidationError(`Node ${node.id} runs on ${node.runtime}; this provider runs Besu nodes`);
   }
-}
-
-/** A genesis handed in as an artifact must be the network's chain, or the node would join another chain. */
-function assertGenesisOf(network: Network, genesis: string): void {
-  let chainId: unknown;
-  try {
-    chainId = (JSON.parse(genesis) as { config?: { chainId?: unknown } }).config?.chainId;
-  } catch (error) {
-    throw new ValidationError('The genesis file is not JSON', [], { cause: error });
-  }
-  if (chainId !== network.chainId) {
-    throw new ValidationError(`The genesis file is for chain id ${String(chainId)}, not ${network.chainId}`);
-  }
-}
-
-async function setServing(node: BesuNode, serving: boolean): Promise<void> {
-  if (node.registration.serving === serving) return;
-  node.registration = { ...node.registration, serving };
-  await node.files.writeRegistration(node.registration);
-}
-
-async function runNode(node: BesuNode): Promise<void> {
-  try {
-    await node.ensureRunning();
-  } catch (error) {
-    throw nodeUnavailable(node, error);
-  }
-}
-
-function nodeUnavailable(node: BesuNode, error: unknown): ServiceUnavailableError {
-  return new ServiceUnavailableError(`Besu node ${node.nodeId} could not be started: ${(error as Error).message}`, {
-    cause: error,
-  });
 }

@@ -26,7 +26,7 @@ import {
 
 export type BesuNodeEvent =
   | {
-      readonly type: 'node-started' | 'node-adopted' | 'node-stopped' | 'node-exited';
+      readonly type: 'node-started' | 'node-adopted' | 'node-stopping' | 'node-stopped' | 'node-exited';
       readonly nodeId: string;
       readonly pid: number;
     }
@@ -60,12 +60,19 @@ export class BesuNode {
     this.chainId = registration.network.chainId;
     this.registration = registration;
     this.#options = options;
-    const plan = { network: registration.network, node: registration.node, peers };
+    // Read at each start: an upgrade changes the registration's release and flags, then restarts the node.
+    const plan = () => ({
+      network: this.registration.network,
+      node: this.registration.node,
+      peers,
+      ...(this.registration.release && { release: this.registration.release }),
+      ...(this.registration.flags && { flags: this.registration.flags }),
+    });
     this.#supervisor = new ProcessSupervisor<BesuProcess>(
       {
         launch: async () => {
           const key = await this.files.ensureNodeKey();
-          const started = await launchBesu(this.files, plan, options);
+          const started = await launchBesu(this.files, plan(), options);
           const info = await readNodeInfo(started.rpcUrl);
           if (info && info.nodeId !== key.nodeId) {
             // Its address would not be the one the genesis or a validator vote names: refuse to run it.
@@ -142,17 +149,20 @@ export class BesuNode {
   }
 
   async restart(): Promise<void> {
+    const pid = this.pid;
+    if (pid !== undefined) this.#emit('node-stopping', pid);
     const running = await this.#supervisor.restart();
     this.#emit('node-started', running.pid);
   }
 
   async stop(): Promise<void> {
     const pid = this.pid;
+    if (pid !== undefined) this.#emit('node-stopping', pid);
     await this.#supervisor.stop();
     if (pid !== undefined) this.#emit('node-stopped', pid);
   }
 
-  #emit(type: 'node-started' | 'node-adopted' | 'node-stopped', pid: number): void {
+  #emit(type: 'node-started' | 'node-adopted' | 'node-stopping' | 'node-stopped', pid: number): void {
     this.#options.onEvent({ type, nodeId: this.nodeId, pid });
   }
 

@@ -200,6 +200,19 @@ const BASELINES: Record<string, Baseline> = {
     as: 'patient',
     body: () => ({ ...patientBodies.block }),
   },
+  'POST /v1/networks/{networkId}/recovery': { as: 'operator', body: () => ({ scope: 'down-validators' }) },
+  'POST /v1/networks/{networkId}/upgrades': {
+    as: 'operator',
+    body: () => ({ version: '26.6.0', sha256: 'ab'.repeat(32) }),
+  },
+  'PUT /v1/networks/{networkId}/backup-policy': {
+    as: 'operator',
+    body: () => ({ enabled: true, intervalHours: 24, retentionDays: 14, sourceNodeId: ids.managedNodeId }),
+  },
+  'PUT /v1/orgs/{orgId}/backup-copies': {
+    as: 'owner',
+    body: () => ({ networkId: ids.networkId, bucket: 'hostile-hospital-backups' }),
+  },
 };
 
 /** Text no field should trust: broken or tricky Unicode, controls, encodings, markup, JSON, sizes. */

@@ -68,6 +68,7 @@ beforeAll(async () => {
 
   const network = await api.createNetwork();
   VALID_BODIES['POST /v1/orgs/{orgId}/nodes'] = { networkId: network.id, hosting: 'self-hosted' };
+  VALID_BODIES['PUT /v1/orgs/{orgId}/backup-copies'] = { networkId: network.id, bucket: 'victim-chain-backups' };
   const node = await api.call('POST', `/v1/orgs/${victimOrg.id}/nodes`, {
     token: victim.token,
     body: { networkId: network.id, hosting: 'self-hosted' },

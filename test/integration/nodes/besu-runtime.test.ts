@@ -13,6 +13,7 @@ import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isProcessAlive } from '../../../shared/adapters/local/process-control.ts';
 import { nodeKeyIdentity } from '../../../shared/chain/besu/node-key.ts';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
 import { writeBesuStandIn } from '../providers/besu-stand-in.ts';
@@ -26,7 +27,8 @@ beforeAll(async () => {
   binDir = await mkdtemp(join(tmpdir(), 'carechain-besu-bin-'));
   const besu = await writeBesuStandIn(binDir);
   process.env.PATH = `${dirname(besu)}:${originalPath}`;
-  env = await startInProcessRuntime();
+  // Fleet operations look every second and restart a stalled network's validators at once.
+  env = await startInProcessRuntime({ CARECHAIN_FLEET_INTERVAL_MS: '1000', CARECHAIN_STALL_RESTART_DELAY_MS: '0' });
 }, 60_000);
 afterAll(async () => {
   await env?.close();
@@ -132,10 +134,13 @@ describe('the Besu runtime', () => {
   });
 
   it('halts a network that reaches too few of its validators, and goes on when they are back', async () => {
+    // If the validators left fell out of step meanwhile, the fleet worker restarts them together.
     const networkId = env.runtime.defaultNetworkId;
     const validatorDir = (index: number) => join(env.dataDir, 'besu-genesis', networkId, `validator-${index}`);
     const pidOf = (index: number) => Number(readFileSync(join(validatorDir(index), 'besu.pid'), 'utf8').trim());
-    const url = `http://127.0.0.1:${readFileSync(join(validatorDir(0), 'besu.rpc-port'), 'utf8').trim()}`;
+    // Read at each call: a restart may give the validator another port.
+    const rpcUrl = () => `http://127.0.0.1:${readFileSync(join(validatorDir(0), 'besu.rpc-port'), 'utf8').trim()}`;
+    const url = rpcUrl();
     await waitFor('the chain to grow', async () => (await height(url)) > 0, 20_000);
     // Validators stop answering (frozen, so nothing restarts them). Three of four are QBFT's quorum: one frozen
     // validator does not stop the chain, two do.
@@ -159,9 +164,10 @@ describe('the Besu runtime', () => {
         40_000,
       );
       for (const pid of frozen) process.kill(pid, 'SIGCONT');
-      await waitFor('blocks again', async () => (await height(url)) > haltedAt, 20_000);
+      await waitFor('blocks again', async () => (await height(rpcUrl()).catch(() => haltedAt)) > haltedAt, 60_000);
     } finally {
-      for (const pid of frozen) process.kill(pid, 'SIGCONT');
+      // A coordinated restart may have replaced them already.
+      for (const pid of frozen) if (isProcessAlive(pid)) process.kill(pid, 'SIGCONT');
     }
-  }, 90_000);
+  }, 150_000);
 });

@@ -12,7 +12,17 @@
  *   vanity and the 65-byte seal). Only a node whose address is one of them seals, and only while it reaches a
  *   quorum of them (itself and the validators among its peers): ceil(2n/3) for QBFT and IBFT 2.0, as Besu's BFT
  *   quorum, and a majority for Clique (a signer may seal one block in any floor(n/2)+1). Then its height grows by
- *   one every `blockperiodseconds`. The height is kept in `<data-path>/stand-in-height`, so a restart resumes it.
+ *   one every `blockperiodseconds`. The head (height, timestamp, round, proposer) is kept in
+ *   `<data-path>/stand-in-height`, so a restart, or a node restored from a copy of the data path, resumes it.
+ * - Round changes and the stall Besu users report (besu#7642, besu-docs#611): a validator that has sealed with a
+ *   quorum once since it started and then misses one at a block period moves to the next round; after
+ *   STALL_ROUNDS round changes in a row its round timer no longer meets the others' and it stops taking part,
+ *   while it still answers and follows, until it is restarted. So a network that lost its quorum for a while stays
+ *   stalled when the missing validators come back, and restarting its validators together (fresh round timers)
+ *   brings it back, as restarting them one by one does not. This models the failure and its remedy, not QBFT.
+ * - The version: `web3_clientVersion` answers `besu/v<version>/…` for the version the script was written with;
+ *   options starting with `--X` on the command line are accepted and ignored. A node whose data path holds
+ *   `stand-in-refuse-start` naming this version exits 1 at start (an injected failure for upgrade tests).
  * - Peers, over a one-line JSON protocol on 127.0.0.1:<p2p-port> instead of devp2p: the node dials the loopback
  *   enodes of its static nodes and bootnodes every 250 ms. Each side sends `{"nodeId", "chainId", "networkId",
  *   "genesis", "height", …}` ("genesis" is a digest of the genesis file's JSON, not the genesis block's hash);
@@ -22,11 +32,14 @@
  *   claimed on this socket is believed.
  * - JSON-RPC over HTTP on 127.0.0.1 when rpc-http-enabled is true (single calls and batches), only for the APIs
  *   named in rpc-http-api ("Method not enabled" otherwise): eth_chainId, eth_blockNumber, eth_syncing (always false), eth_coinbase, net_peerCount,
- *   web3_clientVersion, admin_nodeInfo, admin_peers, and the genesis validators through
+ *   web3_clientVersion, admin_nodeInfo, admin_peers, eth_getBlockByNumber (number, hash, timestamp, miner and
+ *   the QBFT extraData with the round the block was sealed in; blocks below the head get timestamps one block
+ *   period apart), qbft_getSignerMetrics (Besu's shape: address, proposedBlockCount, lastProposedBlockNumber, for
+ *   the blocks this node sealed or saw as a peer's head), and the genesis validators through
  *   qbft_getValidatorsByBlockNumber, ibft_getValidatorsByBlockNumber or clique_getSigners.
  * - "Port(s) already in use" and exit code 1 when the RPC or P2P port is taken; exit code 0 on SIGTERM.
- * Not modelled: devp2p and discovery, QBFT rounds and proposers (every validator with a quorum seals, and all
- * follow the highest height), validator votes, blocks' contents and transactions.
+ * Not modelled: devp2p and discovery, QBFT proposers and round-change messages (every validator with a quorum seals,
+ * and all follow the highest height), validator votes, blocks' contents and transactions.
  */
 import { chmod, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -47,6 +60,8 @@ const { randomBytes } = require('node:crypto');
 const { join, resolve } = require('node:path');
 
 const NAME = 'besu-stand-in/v0';
+const VERSION = __VERSION__;
+const STALL_ROUNDS = 5;
 const DIAL_INTERVAL_MS = 250;
 const PEER_TTL_MS = 1500;
 const SOCKET_TIMEOUT_MS = 1000;
@@ -79,8 +94,14 @@ function writeAtomic(path, content, mode) {
 
 (async () => {
   const { parse } = await import(${JSON.stringify(smolToml)});
-  const { SigningKey, dataSlice, decodeRlp, getBytes, hexlify, keccak256, toUtf8Bytes } = require(${JSON.stringify(ethers)});
+  const { SigningKey, dataSlice, decodeRlp, encodeRlp, getBytes, hexlify, keccak256, toBeArray, toUtf8Bytes, zeroPadValue } =
+    require(${JSON.stringify(ethers)});
 
+  const unknown = process.argv.slice(2).find((arg) => !arg.startsWith('--config-file=') && !arg.startsWith('--X'));
+  if (unknown) {
+    console.error('Unknown option: ' + unknown);
+    process.exit(2);
+  }
   const argument = process.argv.find((arg) => arg.startsWith('--config-file='));
   if (!argument) {
     console.error('Missing required option: --config-file');
@@ -137,6 +158,10 @@ function writeAtomic(path, content, mode) {
   // Node key, made like Besu makes it when the data path has none.
   const dataPath = resolve(config['data-path'] ?? '.');
   mkdirSync(dataPath, { recursive: true });
+  const refusePath = join(dataPath, 'stand-in-refuse-start');
+  if (existsSync(refusePath) && readFileSync(refusePath, 'utf8').trim() === VERSION) {
+    fail('Simulated start failure of Besu ' + VERSION + ' (' + refusePath + ')');
+  }
   const keyPath = config['node-private-key-file'] ? resolve(config['node-private-key-file']) : join(dataPath, 'key');
   if (!existsSync(keyPath)) {
     let fresh = '0x' + randomBytes(32).toString('hex');
@@ -183,48 +208,94 @@ function writeAtomic(path, content, mode) {
     if (loopback && target.id !== nodeId) targets.set(target.id + '@' + target.host + ':' + target.port, target);
   }
 
-  // Height: sealed by validators, followed from peers, kept across restarts.
+  // Head: sealed by validators, followed from peers, kept across restarts.
   const heightPath = join(dataPath, 'stand-in-height');
-  let height = 0;
+  let head = { height: 0, timestamp: Math.floor(Date.now() / 1000), round: 0, proposer: undefined };
   if (existsSync(heightPath)) {
-    const stored = Number.parseInt(readFileSync(heightPath, 'utf8').trim(), 10);
-    if (Number.isSafeInteger(stored) && stored >= 0) height = stored;
+    const text = readFileSync(heightPath, 'utf8').trim();
+    let stored;
+    try {
+      stored = JSON.parse(text);
+    } catch {
+      stored = undefined;
+    }
+    if (typeof stored === 'number') stored = { height: stored };
+    if (stored && Number.isSafeInteger(stored.height) && stored.height >= 0) head = { ...head, ...stored };
   }
-  function setHeight(next) {
-    if (next <= height) return;
-    height = next;
-    writeAtomic(heightPath, height + '\n');
+  /** Proposed blocks per validator address, for qbft_getSignerMetrics. */
+  const proposals = new Map();
+  function noteProposal(address, height) {
+    if (typeof address !== 'string') return;
+    const known = proposals.get(address) ?? { count: 0, last: 0 };
+    if (height > known.last) proposals.set(address, { count: known.count + 1, last: height });
+  }
+  function setHead(next) {
+    if (!Number.isSafeInteger(next.height) || next.height <= head.height) return false;
+    head = {
+      height: next.height,
+      timestamp: Number.isSafeInteger(next.timestamp) ? next.timestamp : Math.floor(Date.now() / 1000),
+      round: Number.isSafeInteger(next.round) ? next.round : 0,
+      proposer: typeof next.proposer === 'string' ? next.proposer : undefined,
+    };
+    noteProposal(head.proposer, head.height);
+    writeAtomic(heightPath, JSON.stringify(head) + '\n');
+    return true;
   }
 
   const p2pPort = config['p2p-port'] ?? 30303;
   const advertisedHost = config['p2p-host'] && !['0.0.0.0', '::'].includes(config['p2p-host']) ? config['p2p-host'] : '127.0.0.1';
   const enode = 'enode://' + nodeId + '@' + advertisedHost + ':' + p2pPort + '?discport=' + p2pPort;
-  /** nodeId → { enode, height, seenAt } */
+  /** nodeId → { enode, height, stuck, seenAt } */
   const peers = new Map();
+  const bft = { round: 0, missed: 0, joined: false, stuck: false };
 
   function hello(extra) {
-    return JSON.stringify({ nodeId, chainId, networkId, genesis: genesisDigest, height, enode, ...extra }) + '\n';
+    const state = { height: head.height, head, round: bft.round, stuck: bft.stuck };
+    return JSON.stringify({ nodeId, chainId, networkId, genesis: genesisDigest, enode, ...state, ...extra }) + '\n';
   }
   function sameChain(message) {
     return message.chainId === chainId && message.networkId === networkId && message.genesis === genesisDigest;
   }
-  function seen(id, peerEnode, peerHeight) {
-    peers.set(id, { enode: peerEnode, height: peerHeight, seenAt: Date.now() });
-    if (Number.isSafeInteger(peerHeight)) setHeight(peerHeight);
+  function seen(id, peerEnode, message) {
+    peers.set(id, { enode: peerEnode, height: message.height, stuck: message.stuck === true, seenAt: Date.now() });
+    if (message.head && typeof message.head === 'object' && setHead(message.head)) {
+      // A block came: this validator's round starts afresh.
+      bft.round = 0;
+      bft.missed = 0;
+    }
   }
   function connectedPeers() {
     const now = Date.now();
     for (const [id, peer] of peers) if (now - peer.seenAt > PEER_TTL_MS) peers.delete(id);
     return [...peers.entries()];
   }
-  /** This validator and the validators among its peers: how many of the genesis validators it reaches. */
+  /** This validator and the validators among its peers that still take part: how many of them it reaches. */
   function validatorsReached() {
     const reached = new Set([nodeAddress]);
-    for (const [id] of connectedPeers()) {
+    for (const [id, peer] of connectedPeers()) {
       const address = dataSlice(keccak256('0x' + id), 12).toLowerCase();
-      if (validators.includes(address)) reached.add(address);
+      if (validators.includes(address) && !peer.stuck) reached.add(address);
     }
     return reached.size;
+  }
+  /** Once per block period: seal with a quorum, or move to the next round (and stall after STALL_ROUNDS). */
+  function consensusTick() {
+    if (bft.stuck) return;
+    if (validatorsReached() >= quorum) {
+      bft.joined = true;
+      setHead({ height: head.height + 1, timestamp: Math.floor(Date.now() / 1000), round: bft.round, proposer: nodeAddress });
+      bft.round = 0;
+      bft.missed = 0;
+      return;
+    }
+    if (!bft.joined) return;
+    bft.round += 1;
+    bft.missed += 1;
+    console.log('round change: round ' + bft.round + ' at height ' + (head.height + 1));
+    if (bft.missed >= STALL_ROUNDS) {
+      bft.stuck = true;
+      console.log('round timer out of step after ' + bft.missed + ' round changes: no longer sealing');
+    }
   }
   function readLine(socket, onLine) {
     let buffer = '';
@@ -253,7 +324,7 @@ function writeAtomic(path, content, mode) {
     readLine(socket, (message) => {
       // A dialler that expected another node id would fail the RLPx handshake: no peer on either side.
       if (message.to === nodeId && typeof message.nodeId === 'string' && NODE_ID.test(message.nodeId) && sameChain(message)) {
-        seen(message.nodeId, String(message.enode), message.height);
+        seen(message.nodeId, String(message.enode), message);
       }
     });
   });
@@ -268,7 +339,7 @@ function writeAtomic(path, content, mode) {
       readLine(socket, (message) => {
         if (message.nodeId === target.id && sameChain(message)) {
           const url = 'enode://' + target.id + '@' + (target.host.includes(':') ? '[' + target.host + ']' : target.host) + ':' + target.port;
-          seen(target.id, url, message.height);
+          seen(target.id, url, message);
         }
       });
     });
@@ -290,11 +361,18 @@ function writeAtomic(path, content, mode) {
   const validatorsMethod = { qbft: 'qbft_getValidatorsByBlockNumber', ibft2: 'ibft_getValidatorsByBlockNumber', clique: 'clique_getSigners' }[consensus];
   const answers = {
     eth_chainId: () => hex(chainId),
-    eth_blockNumber: () => hex(height),
+    eth_blockNumber: () => hex(head.height),
+    eth_getBlockByNumber: (params) => block(Array.isArray(params) ? params[0] : undefined),
+    qbft_getSignerMetrics: () =>
+      [...proposals.entries()].map(([address, p]) => ({
+        address,
+        proposedBlockCount: hex(p.count),
+        lastProposedBlockNumber: hex(p.last),
+      })),
     eth_syncing: () => false,
     eth_coinbase: () => nodeAddress,
     net_peerCount: () => hex(connectedPeers().length),
-    web3_clientVersion: () => NAME,
+    web3_clientVersion: () => 'besu/v' + VERSION + '/linux-x86_64/stand-in',
     admin_nodeInfo: () => ({
       enode,
       id: nodeId,
@@ -307,6 +385,32 @@ function writeAtomic(path, content, mode) {
     admin_peers: () => connectedPeers().map(([id, peer]) => ({ enode: peer.enode, id: '0x' + id })),
     [validatorsMethod]: () => validators,
   };
+
+  function blockHash(number) {
+    return keccak256(toUtf8Bytes(genesisDigest + ':' + number));
+  }
+  function block(tag) {
+    const number = tag === undefined || tag === 'latest' || tag === 'pending' || tag === 'safe' || tag === 'finalized'
+      ? head.height
+      : tag === 'earliest'
+        ? 0
+        : Number.parseInt(String(tag), 16);
+    if (!Number.isSafeInteger(number) || number < 0 || number > head.height) return null;
+    const atHead = number === head.height;
+    const round = atHead ? head.round : 0;
+    const extraData = consensus === 'qbft'
+      ? encodeRlp([zeroPadValue('0x', 32), validators, [], round === 0 ? '0x' : toBeArray(round), []])
+      : '0x';
+    return {
+      number: hex(number),
+      hash: blockHash(number),
+      parentHash: number === 0 ? '0x' + '00'.repeat(32) : blockHash(number - 1),
+      timestamp: hex(atHead ? head.timestamp : Math.max(0, head.timestamp - (head.height - number) * period)),
+      miner: (atHead && head.proposer) || '0x' + '00'.repeat(20),
+      extraData,
+      transactions: [],
+    };
+  }
 
   function answer(call) {
     const id = call && typeof call === 'object' && 'id' in call ? call.id : null;
@@ -354,12 +458,12 @@ function writeAtomic(path, content, mode) {
   await dialAll();
   const timers = [setInterval(dialAll, DIAL_INTERVAL_MS)];
   if (isValidator) {
-    timers.push(setInterval(() => validatorsReached() >= quorum && setHeight(height + 1), period * 1000));
+    timers.push(setInterval(consensusTick, period * 1000));
   }
   if (config['rpc-http-enabled'] === true) {
     await listen(rpcServer, config['rpc-http-port'] ?? 8545);
   }
-  console.log('stand-in besu running: ' + enode + (isValidator ? ' (validator ' + nodeAddress + ')' : ''));
+  console.log('stand-in besu ' + VERSION + ' running: ' + enode + (isValidator ? ' (validator ' + nodeAddress + ')' : ''));
 
   function shutDown() {
     for (const timer of timers) clearInterval(timer);
@@ -372,10 +476,13 @@ function writeAtomic(path, content, mode) {
 })();
 `;
 
+/** The version the stand-in reports unless told another. */
+export const STAND_IN_VERSION = '25.10.0';
+
 /** Writes the stand-in as an executable file named `besu` in `dir` and returns its path. */
-export async function writeBesuStandIn(dir: string): Promise<string> {
+export async function writeBesuStandIn(dir: string, options: { readonly version?: string } = {}): Promise<string> {
   const path = join(dir, 'besu');
-  await writeFile(path, SCRIPT);
+  await writeFile(path, SCRIPT.replace('__VERSION__', JSON.stringify(options.version ?? STAND_IN_VERSION)));
   await chmod(path, 0o755);
   return path;
 }

@@ -8,6 +8,7 @@ import { PROVISIONING_STEPS, TRANSITIONAL_STATES } from '../../api/labels.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatDateTime } from '../../components/format.ts';
+import { NetworkStateBadge } from '../../components/network-state-badge.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { SkeletonBlock } from '../../components/skeleton.tsx';
 import { useOrg } from '../../session/org-context.tsx';
@@ -43,6 +44,12 @@ function NodeFacts({ node }: { readonly node: Node }) {
             <dd className={label === 'Enode' || label === 'Validator address' ? 'mono break' : ''}>{value}</dd>
           </div>
         ))}
+        <div>
+          <dt>Network state</dt>
+          <dd>
+            <NetworkStateBadge networkId={node.networkId} />
+          </dd>
+        </div>
       </dl>
       {node.runtimeNote && <p className="muted small runtime-note">{node.runtimeNote}</p>}
     </section>

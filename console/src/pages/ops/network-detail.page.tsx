@@ -1,6 +1,7 @@
 /**
- * Operators: one network, its facts and the genesis.json the control plane generated for it (what every Besu node
- * of the network starts from), with the way to its consortium.
+ * Operators: one network, its health (state, validators, block times, incidents and recovery), its facts and the
+ * genesis.json the control plane generated for it (what every Besu node of the network starts from), its rolling
+ * Besu upgrades and its backups, with the way to its consortium.
  */
 import { Link, useLocation, useParams } from 'react-router';
 import type { Network } from '../../api/api-types.ts';
@@ -11,6 +12,9 @@ import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatDateTime } from '../../components/format.ts';
 import { PageHeader } from '../../components/page-header.tsx';
 import { SkeletonBlock } from '../../components/skeleton.tsx';
+import { NetworkBackupsPanel } from './network-backups-panel.tsx';
+import { NetworkHealthPanel } from './network-health-panel.tsx';
+import { NetworkUpgradesPanel } from './network-upgrades-panel.tsx';
 
 export function NetworkDetailPage() {
   const { networkId = '' } = useParams();
@@ -47,6 +51,7 @@ export function NetworkDetailPage() {
       {network.loading && <SkeletonBlock height={160} label="Loading the network" />}
       {data && (
         <div className="stack">
+          <NetworkHealthPanel networkId={networkId} />
           <section className="card" aria-labelledby="network-facts-heading">
             <h2 id="network-facts-heading">Details</h2>
             <dl className="facts">
@@ -112,6 +117,8 @@ export function NetworkDetailPage() {
             {genesis.loading && <SkeletonBlock height={200} label="Loading the genesis" />}
             {genesisText && <pre data-testid="genesis-json">{genesisText}</pre>}
           </section>
+          <NetworkUpgradesPanel networkId={networkId} />
+          <NetworkBackupsPanel networkId={networkId} />
         </div>
       )}
     </>

@@ -1,12 +1,13 @@
 /**
- * Operators: the consortium's networks, with the way to create one and to each network's genesis and
- * consortium (where operators act for the platform).
+ * Operators: the consortium's networks with their state (producing, slow, stalled, below quorum), the way to create
+ * one, and to each network's health, genesis, upgrades, backups and consortium (where operators act for the platform).
  */
 import { Link } from 'react-router';
 import type { Networks } from '../../api/api-types.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatDate } from '../../components/format.ts';
+import { NetworkStateBadge } from '../../components/network-state-badge.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
 
@@ -33,6 +34,7 @@ export function NetworksPage() {
             <thead>
               <tr>
                 <th scope="col">Network</th>
+                <th scope="col">State</th>
                 <th scope="col">Chain id</th>
                 <th scope="col" className="col-optional">
                   Consensus
@@ -52,6 +54,9 @@ export function NetworksPage() {
                   <td>
                     <Link to={`/ops/networks/${network.id}`}>{network.name}</Link>
                     <div className="cell-note mono">{network.id}</div>
+                  </td>
+                  <td>
+                    <NetworkStateBadge networkId={network.id} />
                   </td>
                   <td className="num">{network.chainId}</td>
                   <td className="col-optional">{network.consensus.toUpperCase()}</td>

@@ -1,0 +1,177 @@
+/**
+ * Takes network backups (docs/architecture.md, "Fleet operations"): each pass takes the backups operators asked for
+ * and those the network's policy says are due, from a member node the platform runs (stop, copy its chain data
+ * without its key, start: the runtime's `backup`), copies each new backup to the buckets member organisations named,
+ * and removes backups past their retention (the newest completed one is always kept). A failure is recorded on the
+ * backup and raises the `backup.failed` alert.
+ */
+import {
+  type Backup,
+  backupDue,
+  backupExpiry,
+  chooseBackupSource,
+  expiredBackups,
+} from '../../../shared/domain/backup.ts';
+import { newId } from '../../../shared/domain/ids.ts';
+import type { Network } from '../../../shared/domain/network.ts';
+import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
+import { InvalidStateError } from '../../../shared/errors.ts';
+import type { Logger } from '../../../shared/observability/logger.ts';
+import type { BackupCopier } from '../../../shared/ports/backup-copier.ts';
+import type { AuditRepository } from '../../../shared/store/audit.repository.ts';
+import type { BackupsRepository } from '../../../shared/store/backups.repository.ts';
+import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
+import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
+import type { Versioned } from '../../../shared/store/versioned-records.ts';
+import { auditFleetJob, raiseAlert } from '../../services/fleet/fleet-alerts.ts';
+import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
+
+export interface BackupRunnerDeps {
+  readonly stores: {
+    readonly networks: NetworksRepository;
+    readonly nodes: NodesRepository;
+    readonly backups: BackupsRepository;
+    readonly audit: AuditRepository;
+  };
+  readonly fleet: NetworkFleet;
+  /** Where member organisations' copies go; without one, copies are not made. */
+  readonly copier?: BackupCopier;
+  readonly logger: Logger;
+  readonly clock: () => Date;
+}
+
+export class BackupRunner {
+  constructor(private readonly deps: BackupRunnerDeps) {}
+
+  async runPass(): Promise<{ taken: number; failed: number; expired: number }> {
+    const report = { taken: 0, failed: 0, expired: 0 };
+    for (const network of await this.deps.stores.networks.list()) {
+      if (network.status !== 'active') continue;
+      try {
+        const backup = await this.#due(network);
+        if (backup) {
+          const done = await this.take(network, backup);
+          if (done.state === 'completed') report.taken++;
+          else report.failed++;
+        }
+        report.expired += await this.#expire(network);
+      } catch (error) {
+        this.deps.logger.warn('backup pass failed for a network; the next pass retries', {
+          networkId: network.id,
+          error,
+        });
+      }
+    }
+    return report;
+  }
+
+  /** A requested backup, or a new scheduled one when the policy says one is due. */
+  async #due(network: Network): Promise<Versioned<Backup> | undefined> {
+    const { backups } = this.deps.stores;
+    const recent = await backups.list(network.id, 20);
+    const requested = recent.find((b) => b.state === 'requested');
+    if (requested) return requested;
+    const policy = await backups.policy(network.id);
+    const now = this.deps.clock();
+    if (!policy || !backupDue(policy, recent[0], now.getTime())) return undefined;
+    const chosen = chooseBackupSource(await this.deps.stores.nodes.listByNetwork(network.id), policy.sourceNodeId);
+    const startedAt = now.toISOString();
+    const backup: Backup = {
+      id: newId('backup'),
+      networkId: network.id,
+      sourceNodeId: 'node' in chosen ? chosen.node.id : (policy.sourceNodeId ?? 'none'),
+      sourceOrgId: 'node' in chosen ? chosen.node.orgId : PLATFORM_ORG_ID,
+      state: 'requested',
+      startedAt,
+      expiresAt: backupExpiry(startedAt, policy.retentionDays),
+      trigger: 'schedule',
+    };
+    return backups.createBackup(backup);
+  }
+
+  /** Takes one backup from its source node, then copies it to the members' buckets. */
+  async take(network: Network, requested: Versioned<Backup>): Promise<Backup> {
+    const { backups, nodes } = this.deps.stores;
+    let backup = await backups.updateBackup(requested, { ...requested, state: 'running' });
+    try {
+      const node = await nodes.get(backup.sourceOrgId, backup.sourceNodeId);
+      if (!node) throw new InvalidStateError('its source node no longer exists');
+      const provider = this.deps.fleet.backupProvider(node.runtime);
+      if (!provider?.backup) {
+        throw new InvalidStateError(
+          node.runtime === 'anvil'
+            ? 'nodes of the anvil runtime share one chain process: there is no node data of its own to back up'
+            : `nodes of the ${node.runtime} runtime cannot be backed up`,
+        );
+      }
+      const made = await provider.backup(node, backup.id);
+      const { blockNumber, ...artifact } = made;
+      backup = await backups.updateBackup(backup, {
+        ...backup,
+        state: 'completed',
+        finishedAt: this.deps.clock().toISOString(),
+        artifact,
+        ...(blockNumber !== undefined && { blockNumber }),
+      });
+      await this.#audit(network, 'backup.completed', { backupId: backup.id, blockNumber: blockNumber ?? null });
+    } catch (error) {
+      const reason = (error as Error).message;
+      backup = await backups.updateBackup(backup, {
+        ...backup,
+        state: 'failed',
+        finishedAt: this.deps.clock().toISOString(),
+        error: reason,
+      });
+      await raiseAlert(this.#alertDeps(), 'backup.failed', network.id, backup.id, { backupId: backup.id, reason });
+      return backup;
+    }
+    await this.#copy(network, backup);
+    return backup;
+  }
+
+  /** One copy per member organisation that asked for the network's backups. */
+  async #copy(network: Network, backup: Backup): Promise<void> {
+    const { copier } = this.deps;
+    const artifact = backup.artifact;
+    if (!artifact) return;
+    const orgs = new Set((await this.deps.stores.nodes.listByNetwork(network.id)).map((n) => n.orgId));
+    for (const orgId of orgs) {
+      const request = await this.deps.stores.backups.copyRequest(orgId, network.id);
+      if (!request) continue;
+      const key = `carechain/${network.id}/${backup.id}.tar.gz`;
+      const at = this.deps.clock().toISOString();
+      const copy = { networkId: network.id, backupId: backup.id, orgId, bucket: request.bucket, at };
+      try {
+        // A copy that cannot be made is recorded with the reason, beside the backup's other copies.
+        if (!copier) throw new InvalidStateError(`copies of ${artifact.kind} backups to a bucket are not made here`);
+        const location = await copier.copy(artifact, { bucket: request.bucket, key });
+        await this.deps.stores.backups.recordCopy({ ...copy, location });
+      } catch (error) {
+        await this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message });
+        this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
+      }
+    }
+  }
+
+  async #expire(network: Network): Promise<number> {
+    const { backups } = this.deps.stores;
+    const expired = expiredBackups(await backups.list(network.id), this.deps.clock().getTime());
+    for (const backup of expired) {
+      if (backup.artifact) {
+        // The source node may be gone: the artifact's kind says which runtime made it.
+        const runtime = backup.artifact.kind === 'archive' ? 'besu' : 'ec2';
+        await this.deps.fleet.backupProvider(runtime)?.deleteBackup?.(backup.artifact);
+      }
+      await backups.deleteBackup(backup);
+    }
+    return expired.length;
+  }
+
+  async #audit(network: Network, action: string, details: Record<string, unknown>): Promise<void> {
+    await auditFleetJob(this.deps, 'backup-runner', action, network.id, details);
+  }
+
+  #alertDeps() {
+    return { stores: this.deps.stores, clock: this.deps.clock, logger: this.deps.logger };
+  }
+}

@@ -1,0 +1,104 @@
+/**
+ * Network backups (docs/architecture.md, "Fleet operations"), pure: a network's backup policy, when a backup is
+ * due, which node it is taken from (one that is not a validator, so taking it down never touches consensus), and
+ * which backups have outlived their retention. A backup holds a node's chain data without its node key: a node
+ * restored from it is a new node, with a key of its own, that syncs the blocks after the backup from its peers.
+ */
+import { ValidationError } from '../errors.ts';
+import type { BackupArtifact } from './backup-artifact.ts';
+import { isPlatformRun, isServing, type NodeRecord } from './node.ts';
+
+export { BACKUP_ARTIFACT_KINDS, type BackupArtifact, type BackupArtifactKind } from './backup-artifact.ts';
+
+export const BACKUP_STATES = ['requested', 'running', 'completed', 'failed'] as const;
+export type BackupState = (typeof BACKUP_STATES)[number];
+
+export interface BackupPolicy {
+  readonly networkId: string;
+  readonly enabled: boolean;
+  /** Hours between scheduled backups. @default 24 */
+  readonly intervalHours: number;
+  /** Days a backup is kept. @default 14 */
+  readonly retentionDays: number;
+  /** The node backed up; absent: the first serving member node the platform runs. */
+  readonly sourceNodeId?: string;
+  readonly updatedAt: string;
+  readonly updatedBy: string;
+}
+
+export interface Backup {
+  readonly id: string;
+  readonly networkId: string;
+  readonly sourceNodeId: string;
+  readonly sourceOrgId: string;
+  readonly state: BackupState;
+  readonly startedAt: string;
+  readonly finishedAt?: string;
+  /** The node's head when it was stopped for the backup. */
+  readonly blockNumber?: number;
+  readonly artifact?: BackupArtifact;
+  readonly expiresAt: string;
+  readonly error?: string;
+  readonly trigger: 'schedule' | 'operator';
+}
+
+export const DEFAULT_BACKUP_INTERVAL_HOURS = 24;
+export const DEFAULT_BACKUP_RETENTION_DAYS = 14;
+const HOUR_MS = 3_600_000;
+const DAY_MS = 24 * HOUR_MS;
+
+export function assertPolicyLimits(policy: Pick<BackupPolicy, 'intervalHours' | 'retentionDays'>): void {
+  if (policy.retentionDays * 24 < policy.intervalHours) {
+    throw new ValidationError('Backups would expire before the next one is taken', [
+      { path: 'body.retentionDays', message: 'Keep backups at least one interval' },
+    ]);
+  }
+}
+
+/** Whether a scheduled backup is due: enabled, and the last one (successful or not) is an interval old. */
+export function backupDue(policy: BackupPolicy | undefined, last: Backup | undefined, now: number): boolean {
+  if (!policy?.enabled) return false;
+  if (!last) return true;
+  if (last.state === 'running' || last.state === 'requested') return false;
+  return now - Date.parse(last.startedAt) >= policy.intervalHours * HOUR_MS;
+}
+
+export function backupExpiry(startedAt: string, retentionDays: number): string {
+  return new Date(Date.parse(startedAt) + retentionDays * DAY_MS).toISOString();
+}
+
+/** Backups past their retention, oldest first; the newest completed one is always kept. */
+export function expiredBackups(backups: readonly Backup[], now: number): Backup[] {
+  const completed = backups
+    .filter((b) => b.state === 'completed')
+    .sort((a, b) => b.startedAt.localeCompare(a.startedAt));
+  const newest = completed[0]?.id;
+  return backups
+    .filter(
+      (b) => (b.state === 'completed' || b.state === 'failed') && b.id !== newest && Date.parse(b.expiresAt) <= now,
+    )
+    .sort((a, b) => a.startedAt.localeCompare(b.startedAt));
+}
+
+/**
+ * The node a backup is taken from: the policy's node when it qualifies, otherwise the first serving member node
+ * the platform runs. A validator never qualifies: stopping it for a backup would take from the BFT margin.
+ */
+export function chooseBackupSource(
+  nodes: readonly NodeRecord[],
+  preferred: string | undefined,
+): { node: NodeRecord } | { reason: string } {
+  const qualifies = (n: NodeRecord) =>
+    n.role === 'member' && isPlatformRun(n) && isServing(n.state) && n.desiredState === 'running';
+  if (preferred) {
+    const node = nodes.find((n) => n.id === preferred);
+    if (!node) return { reason: `Node ${preferred} is not a node of this network.` };
+    if (node.role !== 'member') return { reason: `${node.name} is a validator: backups are taken from member nodes.` };
+    if (!qualifies(node)) return { reason: `${node.name} is not a serving node the platform runs.` };
+    return { node };
+  }
+  const node = [...nodes].sort((a, b) => a.createdAt.localeCompare(b.createdAt)).find(qualifies);
+  return node
+    ? { node }
+    : { reason: 'The network has no serving member node the platform runs to take a backup from.' };
+}
