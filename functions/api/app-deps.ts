@@ -12,10 +12,13 @@ import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { MatchFingerprinter } from '../../shared/ports/match-fingerprinter.ts';
+import type { PersonalDataInspector } from '../../shared/ports/personal-data-inspector.ts';
 import type { SignedSlaReport } from '../../shared/schemas/health.schemas.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
+import type { DataProtectionRepository } from '../../shared/store/data-protection.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
 import type { HealthRepository, UptimeRollup } from '../../shared/store/health.repository.ts';
@@ -29,6 +32,7 @@ import type { UsersRepository } from '../../shared/store/users.repository.ts';
 import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
+import type { MessageSigner } from '../services/platform/report-signing.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -43,6 +47,7 @@ export interface Stores {
   readonly billing: BillingRepository;
   readonly governance: GovernanceRepository;
   readonly governanceVotes: GovernanceVotesRepository;
+  readonly dataProtection: DataProtectionRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */
@@ -57,6 +62,14 @@ export interface NodeHealthServices {
   readonly platformAddress: () => Promise<string>;
   /** @default 'CareChain' */
   readonly platformName?: string;
+}
+
+/** The personal-data guard's parts: the inspector, the evidence fingerprint and the key that signs its reports. */
+export interface DataProtectionServices {
+  readonly inspector: PersonalDataInspector;
+  readonly fingerprinter: MatchFingerprinter;
+  /** The platform key, which signs data-protection reports; absent where the deployment has none (503). */
+  readonly reportSigner: MessageSigner | undefined;
 }
 
 /**
@@ -115,4 +128,6 @@ export interface AppDeps {
   readonly metrics?: ControlPlaneMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
+  /** The personal-data guard of what the API signs, and its evidence and reports. */
+  readonly dataProtection: DataProtectionServices;
 }

@@ -50,6 +50,9 @@ const jsonText = z.string().transform((text, ctx) => {
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 
+const KMS_KEY_REFERENCE =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/;
+
 const ConfigSchema = z.object({
   PORT: port(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -79,10 +82,8 @@ const ConfigSchema = z.object({
     'must be a Secrets Manager secret ARN',
   ),
   CARECHAIN_PROVISIONING_QUEUE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  CARECHAIN_PLATFORM_KEY_ID: optionalMatching(
-    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/,
-    'must be a KMS key id, key ARN or alias',
-  ),
+  CARECHAIN_PLATFORM_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
+  CARECHAIN_EVIDENCE_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
   CARECHAIN_LAUNCH_TEMPLATES: optionalString.pipe(jsonText.pipe(LaunchTemplates).optional()),
   CARECHAIN_NODE_SUBNET_IDS: optionalString.pipe(
     z
@@ -112,6 +113,8 @@ export interface AwsSettings {
   readonly provisioningQueueUrl: string | undefined;
   /** The platform's KMS signing key (SLA reports). */
   readonly platformKeyId: string | undefined;
+  /** The KMS HMAC key that fingerprints personal data in evidence (never the value itself). */
+  readonly evidenceKeyId: string | undefined;
   /** The fleet's launch template per node size. */
   readonly launchTemplates: Readonly<Partial<Record<NodeSize, LaunchTemplateRef>>> | undefined;
   /** Subnets managed nodes launch into. */
@@ -130,6 +133,7 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   stripeSecretArn: 'STRIPE_SECRET_ARN',
   provisioningQueueUrl: 'CARECHAIN_PROVISIONING_QUEUE_URL',
   platformKeyId: 'CARECHAIN_PLATFORM_KEY_ID',
+  evidenceKeyId: 'CARECHAIN_EVIDENCE_KEY_ID',
   launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
   nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
   nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
@@ -230,6 +234,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       stripeSecretArn: e.STRIPE_SECRET_ARN,
       provisioningQueueUrl: e.CARECHAIN_PROVISIONING_QUEUE_URL,
       platformKeyId: e.CARECHAIN_PLATFORM_KEY_ID,
+      evidenceKeyId: e.CARECHAIN_EVIDENCE_KEY_ID,
       launchTemplates: e.CARECHAIN_LAUNCH_TEMPLATES,
       nodeSubnetIds: e.CARECHAIN_NODE_SUBNET_IDS,
       nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,

@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   signingKey: 'sk',
   proposal: 'prop',
   maintenanceWindow: 'mw',
+  exemption: 'dpx',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

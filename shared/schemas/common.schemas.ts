@@ -17,6 +17,13 @@ export const Problem = z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
       .openapi({ description: 'Field errors, for validation failures' }),
+    findings: z
+      .array(z.object({ detector: z.string(), location: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          'Personal data refused (422): each detector that matched and where (`calldata offset 68`), never the value',
+      }),
   })
   .openapi('Problem');
 export type Problem = z.infer<typeof Problem>;

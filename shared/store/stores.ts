@@ -4,6 +4,7 @@
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
+import { DataProtectionRepository } from './data-protection.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
 import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
@@ -29,5 +30,6 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     billing: new BillingRepository(table),
     governance: new GovernanceRepository(table, clock),
     governanceVotes: new GovernanceVotesRepository(table),
+    dataProtection: new DataProtectionRepository(table),
   };
 }
