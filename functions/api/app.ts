@@ -27,6 +27,8 @@ import { registerApiKeyRoutes } from './routes/api-keys.routes.ts';
 import { registerAuditRoutes } from './routes/audit.routes.ts';
 import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
+import { registerDataProtectionRoutes } from './routes/data-protection.routes.ts';
+import { registerDataProtectionOpsRoutes } from './routes/data-protection-ops.routes.ts';
 import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
 import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
@@ -94,6 +96,8 @@ export function createApp(deps: AppDeps): App {
     registerMaintenanceRoutes(app, deps, deps.health.health);
   }
   registerSigningKeyRoutes(app, deps);
+  registerDataProtectionRoutes(app, deps);
+  registerDataProtectionOpsRoutes(app, deps);
   registerGovernanceRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerBillingRoutes(app, deps);

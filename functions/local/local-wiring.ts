@@ -229,6 +229,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
       clock,
       planOf: billing.limits.gatewayPlanOf,
       suspensionOf: billing.limits.suspensionOf,
+      dataProtection: { repository: stores.dataProtection, audit: stores.audit, ...deps.dataProtection },
     }),
     metrics,
   });

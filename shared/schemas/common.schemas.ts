@@ -40,6 +40,7 @@ export const NetworkId = idParam('network', 'net_a2b3c4d5e6f7g2h3i4j5');
 export const NodeId = idParam('node', 'node_a2b3c4d5e6f7g2h3i4j5');
 export const SigningKeyId = idParam('signingKey', 'sk_a2b3c4d5e6f7g2h3i4j5');
 export const MaintenanceWindowId = idParam('maintenanceWindow', 'mw_a2b3c4d5e6f7g2h3i4j5');
+export const ExemptionId = idParam('exemption', 'dpx_a2b3c4d5e6f7g2h3i4j5');
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-24T12:00:00.000Z' });
 

@@ -19,6 +19,7 @@ import type { UptimeRollup } from '../../../shared/store/health.repository.ts';
 import { accessGuards } from '../access.ts';
 import type { NodeHealthServices, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
+import { prefersCsv } from '../csv.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 import { renderSlaCsv } from '../sla-csv.ts';
 
@@ -142,15 +143,6 @@ export function registerNodeHealthRoutes(
         200,
       ),
   );
-}
-
-/** CSV only when asked for it before (or instead of) JSON. */
-function prefersCsv(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const types = accept.split(',').map((part) => part.split(';')[0]?.trim().toLowerCase());
-  const csv = types.indexOf('text/csv');
-  const json = types.indexOf('application/json');
-  return csv !== -1 && (json === -1 || csv < json);
 }
 
 function sampleView(sample: HealthSample) {

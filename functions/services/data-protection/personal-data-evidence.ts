@@ -42,6 +42,9 @@ export interface PersonalDataEvent {
   /** What was signed or sent, when it has a name (`transaction`, `message`, `typed-data`). */
   readonly subject: string;
   readonly findings: readonly PersonalDataFinding[];
+  /** The hash of a refused or flagged signed transaction (gateway), and its signer's address. */
+  readonly transactionHash?: string | undefined;
+  readonly sender?: string | undefined;
 }
 
 /** The details of an evidence entry, as the report reads them back. */
@@ -53,6 +56,8 @@ export interface EvidenceDetails {
   readonly networkId: string | null;
   readonly contract: string | null;
   readonly subject: string;
+  readonly transactionHash: string | null;
+  readonly sender: string | null;
   readonly findingCount: number;
   readonly findings: readonly { detector: string; location: string; patternId?: string; fingerprint: string }[];
 }
@@ -73,6 +78,8 @@ export async function recordPersonalData(deps: EvidenceDeps, event: PersonalData
     networkId: event.networkId ?? null,
     contract: event.contract ?? null,
     subject: event.subject,
+    transactionHash: event.transactionHash ?? null,
+    sender: event.sender ?? null,
     findingCount: event.findings.length,
     findings,
   };
