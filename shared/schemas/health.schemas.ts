@@ -155,7 +155,9 @@ export type SignedSlaReport = z.infer<typeof SignedSlaReport>;
 export const PlatformView = z
   .object({
     name: z.string(),
-    signingAddress: z.string().openapi({ description: 'Signs SLA reports; compare with `signer` of any report' }),
+    signingAddress: z
+      .string()
+      .openapi({ description: 'Signs SLA and data-protection reports; compare with `signer` of any report' }),
     signatureScheme: z.literal('EIP-191'),
     verification: z.string(),
   })

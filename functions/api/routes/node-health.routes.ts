@@ -129,7 +129,7 @@ export function registerNodeHealthRoutes(
       method: 'get',
       path: '/v1/platform',
       tags: ['platform'],
-      summary: 'The platform’s public facts: the address that signs SLA reports',
+      summary: 'The platform’s public facts: the address that signs SLA and data-protection reports',
       responses: { 200: jsonResponse(PlatformView, 'The platform') },
     }),
     async (c) =>
@@ -138,7 +138,8 @@ export function registerNodeHealthRoutes(
           name: services.platformName ?? 'CareChain',
           signingAddress: await services.platformAddress(),
           signatureScheme: 'EIP-191' as const,
-          verification: 'ethers.verifyMessage(payload, signature) === signingAddress for every SLA report',
+          verification:
+            'ethers.verifyMessage(payload, signature) === signingAddress for every SLA and data-protection report',
         },
         200,
       ),

@@ -22,6 +22,13 @@ const VALID_BODIES: Record<string, unknown> = {
     message: { a: 1 },
   },
   'POST /v1/orgs/{orgId}/keys/{keyId}/transactions': { to: '0x00000000000000000000000000000000000000aa' },
+  'PUT /v1/orgs/{orgId}/data-protection/patterns': { patterns: [{ name: 'Journal number', pattern: 'JRN-[0-9]{8}' }] },
+  'POST /v1/orgs/{orgId}/data-protection/exemptions': {
+    networkId: 'filled in beforeAll',
+    contract: '0x00000000000000000000000000000000000000aa',
+    detector: 'email',
+    reason: 'Staff e-mail addresses in the duty roster contract',
+  },
 };
 
 let api: TestApi;
@@ -53,6 +60,7 @@ beforeAll(async () => {
 
   const network = await api.createNetwork();
   VALID_BODIES['POST /v1/orgs/{orgId}/nodes'] = { networkId: network.id, hosting: 'self-hosted' };
+  (VALID_BODIES['POST /v1/orgs/{orgId}/data-protection/exemptions'] as { networkId: string }).networkId = network.id;
   const node = await api.call('POST', `/v1/orgs/${victimOrg.id}/nodes`, {
     token: victim.token,
     body: { networkId: network.id, hosting: 'self-hosted' },
