@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Pool } from 'undici';
-import { createGateway } from '../../functions/gateway/create-gateway.ts';
+import { createGateway, type GatewayDeps } from '../../functions/gateway/create-gateway.ts';
 import { RpcUpstream } from '../../functions/gateway/upstream.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
@@ -23,7 +23,7 @@ import { ensureTable } from '../../shared/store/create-table.ts';
 import { Table } from '../../shared/store/table.ts';
 import { startAnvil } from '../integration/gateway/gateway-fixture.ts';
 
-const API_KEY = 'cck_bench_0123456789abcdefghijkl';
+export const API_KEY = 'cck_bench_0123456789abcdefghijkl';
 const NODE_ID = 'node_bench';
 const OLD_BLOCKS = 64;
 const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -52,7 +52,7 @@ export interface GatewayBenchFigures {
   readonly cacheable: MixFigures;
 }
 
-type CallFactory = (i: number) => string;
+export type CallFactory = (i: number) => string;
 
 const forwardedMix: CallFactory = (i) =>
   i % 2 === 0
@@ -100,7 +100,7 @@ export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFi
   }
 }
 
-async function measure(
+export async function measure(
   origin: string,
   path: string,
   mix: CallFactory,
@@ -157,7 +157,7 @@ async function send(origin: string, path: string, body: string): Promise<string>
   }
 }
 
-function round(value: number): number {
+export function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
@@ -183,17 +183,22 @@ function print(figures: GatewayBenchFigures): void {
   );
 }
 
-/** Starts this file in gateway mode in a child process and waits for its port. */
-async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** Starts `script` (this file unless given) in gateway mode in a child process and waits for its port. */
+export async function startGatewayProcess(
+  anvilUrl: string,
+  script = fileURLToPath(import.meta.url),
+  extraArgs: readonly string[] = [],
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [
       ...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []),
       '--import',
       'tsx',
-      fileURLToPath(import.meta.url),
+      script,
       '--serve-gateway',
       anvilUrl,
+      ...extraArgs,
     ],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -221,7 +226,7 @@ async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; sto
 }
 
 /** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
-async function serveGateway(anvilUrl: string): Promise<void> {
+export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps> = {}): Promise<void> {
   const dynamo = await startEmbeddedDynamo();
   await ensureTable(dynamo.client, 'carechain-bench');
   const meter = new UsageMeter({ store: new UsageRepository(new Table(dynamo.client, 'carechain-bench')) });
@@ -246,6 +251,7 @@ async function serveGateway(anvilUrl: string): Promise<void> {
     logger: { debug: () => undefined, info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
     upstreamTimeoutMs: 10_000,
     upstream,
+    ...extra,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
     process.stdout.write(`gateway listening on ${info.port}\n`);
