@@ -78,6 +78,8 @@ export class ControlPlaneStack extends Stack {
   readonly provisioning: ProvisioningQueue;
   readonly stripeSecret: secretsmanager.Secret;
   readonly platformKey: kms.Key;
+  /** HMAC key of personal-data evidence: a salted hash of each value found, never the value. */
+  readonly evidenceKey: kms.Key;
   readonly httpApi: HttpApi;
   readonly consoleSite: ConsoleSite;
   readonly functions: Readonly<Record<FunctionName, CareChainFunction>>;
@@ -127,6 +129,15 @@ export class ControlPlaneStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.evidenceKey = new kms.Key(this, 'EvidenceKey', {
+      description: `CareChain ${settings.stage} evidence key: salted hashes of personal data the guard refused`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      alias: `${settings.namePrefix}-evidence-hmac`,
+      // Recorded hashes must stay comparable with new ones.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs');
     this.consoleSite = new ConsoleSite(this, 'Console', {
       accessLogsBucket: accessLogs.bucket,
@@ -155,6 +166,7 @@ export class ControlPlaneStack extends Stack {
     this.capabilityResources = {
       table: this.table.table,
       platformKey: this.platformKey,
+      evidenceKey: this.evidenceKey,
       provisioningQueue: this.provisioning.queue,
       stripeSecret: this.stripeSecret,
       nodeConfigBucket: this.nodeConfigBucket,
@@ -251,6 +263,7 @@ export class ControlPlaneStack extends Stack {
     if (has('stripe-secret')) env[FUNCTION_ENV.stripeSecretArn] = this.stripeSecret.secretArn;
     if (has('provisioning-send')) env[FUNCTION_ENV.provisioningQueueUrl] = this.provisioning.queue.queueUrl;
     if (has('platform-key-read') || has('platform-key-sign')) env[FUNCTION_ENV.platformKeyId] = this.platformKey.keyId;
+    if (has('evidence-mac')) env[FUNCTION_ENV.evidenceKeyId] = this.evidenceKey.keyId;
     if (has('fleet-control')) {
       const templates = Object.fromEntries(
         Object.entries(this.fleet.launchTemplates).map(([size, template]) => [

@@ -15,6 +15,7 @@ import {
   PERSONAL_DATA_OUTCOMES,
 } from '../domain/data-protection.ts';
 import { Timestamp } from './common.schemas.ts';
+import { signedReport } from './health.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
 
 const Mode = z.enum(DATA_PROTECTION_MODES).openapi({
@@ -153,14 +154,5 @@ export const DataProtectionReport = z
   .openapi('DataProtectionReport');
 export type DataProtectionReport = z.infer<typeof DataProtectionReport>;
 
-export const SignedDataProtectionReport = z
-  .object({
-    report: DataProtectionReport,
-    payload: z
-      .string()
-      .openapi({ description: 'Canonical JSON of `report` (sorted keys, no whitespace): what was signed' }),
-    signature: z.string().openapi({ description: 'EIP-191 personal-message signature of `payload`' }),
-    signer: z.string().openapi({ description: 'Address that `ethers.verifyMessage(payload, signature)` must return' }),
-  })
-  .openapi('SignedDataProtectionReport');
+export const SignedDataProtectionReport = signedReport(DataProtectionReport, 'SignedDataProtectionReport');
 export type SignedDataProtectionReport = z.infer<typeof SignedDataProtectionReport>;

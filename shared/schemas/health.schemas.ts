@@ -140,16 +140,23 @@ export const SlaReport = z
   .openapi('SlaReport');
 export type SlaReport = z.infer<typeof SlaReport>;
 
-export const SignedSlaReport = z
-  .object({
-    report: SlaReport,
-    payload: z
-      .string()
-      .openapi({ description: 'Canonical JSON of `report` (sorted keys, no whitespace): what was signed' }),
-    signature: z.string().openapi({ description: 'EIP-191 personal-message signature of `payload`' }),
-    signer: z.string().openapi({ description: 'Address that `ethers.verifyMessage(payload, signature)` must return' }),
-  })
-  .openapi('SignedSlaReport');
+/** A report as the platform key signs it (SLA and data-protection reports): the report, and what was signed. */
+export function signedReport<R extends z.ZodTypeAny>(report: R, name: string) {
+  return z
+    .object({
+      report,
+      payload: z
+        .string()
+        .openapi({ description: 'Canonical JSON of `report` (sorted keys, no whitespace): what was signed' }),
+      signature: z.string().openapi({ description: 'EIP-191 personal-message signature of `payload`' }),
+      signer: z
+        .string()
+        .openapi({ description: 'Address that `ethers.verifyMessage(payload, signature)` must return' }),
+    })
+    .openapi(name);
+}
+
+export const SignedSlaReport = signedReport(SlaReport, 'SignedSlaReport');
 export type SignedSlaReport = z.infer<typeof SignedSlaReport>;
 
 export const PlatformView = z

@@ -184,22 +184,23 @@ function print(figures: GatewayBenchFigures): void {
 }
 
 /** Starts `script` (this file unless given) in gateway mode in a child process and waits for its port. */
-export async function startGatewayProcess(
+export function startGatewayProcess(
   anvilUrl: string,
   script = fileURLToPath(import.meta.url),
   extraArgs: readonly string[] = [],
 ): Promise<{ url: string; stop(): Promise<void> }> {
+  return startBenchProcess(script, ['--serve-gateway', anvilUrl, ...extraArgs], 'gateway');
+}
+
+/** Runs `script` with `args` in a child process until it prints `<name> listening on <port>`. */
+export async function startBenchProcess(
+  script: string,
+  args: readonly string[],
+  name: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      ...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []),
-      '--import',
-      'tsx',
-      script,
-      '--serve-gateway',
-      anvilUrl,
-      ...extraArgs,
-    ],
+    [...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', script, ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -209,10 +210,10 @@ export async function startGatewayProcess(
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /gateway listening on (\d+)/.exec(output);
+      const match = new RegExp(`${name} listening on (\\d+)`).exec(output);
       if (match) resolvePort(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${output}`)));
+    child.once('exit', (code) => reject(new Error(`${name} process exited with ${code}: ${output}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,

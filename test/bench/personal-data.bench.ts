@@ -12,7 +12,6 @@
  *   in hundreds of milliseconds and would hide the gateway's own cost, which is what is measured here.
  * Run: `npm run bench -- personal-data` (or node --import tsx test/bench/personal-data.bench.ts [seconds] [concurrency]).
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
@@ -31,6 +30,7 @@ import {
   measure,
   round,
   serveGateway,
+  startBenchProcess,
   startGatewayProcess,
 } from './gateway.bench.ts';
 
@@ -238,30 +238,8 @@ function summed(runs: readonly Measurement[]): Measurement {
 }
 
 /** Starts this file in node mode in a child process and waits for its port. */
-async function startNodeProcess(): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(import.meta.url), '--serve-node'],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
-  const port = await new Promise<number>((resolvePort, reject) => {
-    let output = '';
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      const match = /node listening on (\d+)/.exec(output);
-      if (match) resolvePort(Number(match[1]));
-    });
-    child.once('exit', (code) => reject(new Error(`node process exited with ${code}: ${output}`)));
-  });
-  return {
-    url: `http://127.0.0.1:${port}`,
-    async stop() {
-      if (child.exitCode !== null) return;
-      const exited = new Promise((done) => child.once('exit', done));
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
+function startNodeProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+  return startBenchProcess(fileURLToPath(import.meta.url), ['--serve-node'], 'node');
 }
 
 /** Node mode: answers `eth_sendRawTransaction` with the transaction's hash, as a node that accepts it does. */

@@ -111,8 +111,8 @@ const FLEET = [
 ];
 
 const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
-  api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE, ...GENESIS_NODE_KEYS],
-  gateway: [...LOGS, ...VPC, ...TABLE],
+  api: [...LOGS, ...VPC, ...TABLE, ...TENANT_KEYS, ...QUEUE_SEND, ...STRIPE, ...GENESIS_NODE_KEYS, 'kms:GenerateMac'],
+  gateway: [...LOGS, ...VPC, ...TABLE, 'kms:GenerateMac'],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
   'billing-sync': [...LOGS, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
@@ -165,6 +165,15 @@ describe('tenant signing keys (KMS)', () => {
       'ForAllValues:StringLike': { 'aws:TagKeys': ['carechain:*'] },
     });
     expect(actionsOf(statementsOf('api'))).not.toContain('kms:UntagResource');
+  });
+
+  it('hash personal-data evidence only with the evidence key, only HMAC-SHA-256', () => {
+    for (const name of ['api', 'gateway'] as const) {
+      const mac = statement(name, 'HashEvidenceWithEvidenceKey');
+      expect(mac.Action).toBe('kms:GenerateMac');
+      expect(mac.Condition).toEqual({ StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } });
+      expect(JSON.stringify(mac.Resource)).toContain('EvidenceKey');
+    }
   });
 
   it('sign only digests, with ECDSA, with keys of an organisation', () => {

@@ -53,3 +53,18 @@ export function SignedReportControls(props: {
     </>
   );
 }
+
+/** Whether the month is over, and who signed: the lines every signed report shows above its figures. */
+export function ReportStatus(props: { readonly final: boolean; readonly signer: string }) {
+  return (
+    <>
+      {!props.final && (
+        <p className="muted small">The month is not over: this report runs to date and is final next month.</p>
+      )}
+      <p className="muted small">
+        Signed by <span className="mono break">{props.signer}</span>:{' '}
+        <code>ethers.verifyMessage(payload, signature)</code> returns this address.
+      </p>
+    </>
+  );
+}

@@ -10,7 +10,7 @@ import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatCount, formatDate } from '../../components/format.ts';
 import { NotAvailable } from '../../components/not-available.tsx';
-import { isMonth, SignedReportControls, thisMonth } from '../../components/signed-report-controls.tsx';
+import { isMonth, ReportStatus, SignedReportControls, thisMonth } from '../../components/signed-report-controls.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
 
 const MODE_LABELS = { block: 'Block', flag: 'Flag (let through, recorded)', off: 'Off' } as const;
@@ -41,9 +41,7 @@ export function DataProtectionReportPanel({ orgId }: { readonly orgId: string })
       {signed.error && <ErrorMessage error={signed.error} />}
       {report && signed.data && (
         <>
-          {!report.final && (
-            <p className="muted small">The month is not over: this report runs to date and is final next month.</p>
-          )}
+          <ReportStatus final={report.final} signer={signed.data.signer} />
           <dl className="facts facts-inline">
             <div>
               <dt>Refused</dt>
@@ -58,10 +56,6 @@ export function DataProtectionReportPanel({ orgId }: { readonly orgId: string })
               <dd>{formatCount(report.totals.findings)}</dd>
             </div>
           </dl>
-          <p className="muted small">
-            Signed by <span className="mono break">{signed.data.signer}</span>:{' '}
-            <code>ethers.verifyMessage(payload, signature)</code> returns this address.
-          </p>
           {report.counts.length > 0 && (
             <div className="table-wrap">
               <table className="table">

@@ -9,7 +9,7 @@ import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { formatCount, formatPercent, formatSek } from '../../components/format.ts';
 import { NotAvailable } from '../../components/not-available.tsx';
-import { isMonth, SignedReportControls, thisMonth } from '../../components/signed-report-controls.tsx';
+import { isMonth, ReportStatus, SignedReportControls, thisMonth } from '../../components/signed-report-controls.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
 
 export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
@@ -35,9 +35,7 @@ export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
       {signed.error && signed.error.status !== 404 && <ErrorMessage error={signed.error} />}
       {report && signed.data && (
         <>
-          {!report.final && (
-            <p className="muted small">The month is not over: this report runs to date and is final next month.</p>
-          )}
+          <ReportStatus final={report.final} signer={signed.data.signer} />
           <dl className="facts facts-inline">
             <div>
               <dt>Nodes covered</dt>
@@ -54,10 +52,6 @@ export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
               <dd>{report.totals.creditOre === null ? '—' : formatSek(report.totals.creditOre / 100)}</dd>
             </div>
           </dl>
-          <p className="muted small">
-            Signed by <span className="mono break">{signed.data.signer}</span>:{' '}
-            <code>ethers.verifyMessage(payload, signature)</code> returns this address.
-          </p>
           {report.nodes.length > 0 && (
             <div className="table-wrap">
               <table className="table">
