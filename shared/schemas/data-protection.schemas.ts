@@ -15,7 +15,7 @@ import {
   PERSONAL_DATA_OUTCOMES,
 } from '../domain/data-protection.ts';
 import { Timestamp } from './common.schemas.ts';
-import { signedReport } from './health.schemas.ts';
+import { MONTHLY_REPORT_FIELDS, signedReport } from './health.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
 
 const Mode = z.enum(DATA_PROTECTION_MODES).openapi({
@@ -111,12 +111,7 @@ export const DATA_PROTECTION_REPORT_SCHEMA = 'carechain.data-protection-report/1
 export const DataProtectionReport = z
   .object({
     schema: z.literal(DATA_PROTECTION_REPORT_SCHEMA),
-    orgId: z.string(),
-    organisationName: z.string(),
-    month: z.string(),
-    final: z.boolean().openapi({ description: 'False while the month is in progress (month to date)' }),
-    generatedAt: Timestamp,
-    period: z.object({ start: Timestamp, end: Timestamp }),
+    ...MONTHLY_REPORT_FIELDS,
     signer: z.string().openapi({ description: 'The platform address that signs the report' }),
     policies: z.array(
       z.object({

@@ -110,15 +110,20 @@ export const NodeSla = z
 
 export const SLA_REPORT_SCHEMA = 'carechain.sla-report/1';
 
+/** What every monthly report of an organisation begins with (SLA and data-protection reports). */
+export const MONTHLY_REPORT_FIELDS = {
+  orgId: z.string(),
+  organisationName: z.string(),
+  month: z.string(),
+  final: z.boolean().openapi({ description: 'False while the month is in progress (month to date)' }),
+  generatedAt: Timestamp,
+  period: z.object({ start: Timestamp, end: Timestamp }),
+};
+
 export const SlaReport = z
   .object({
     schema: z.literal(SLA_REPORT_SCHEMA),
-    orgId: z.string(),
-    organisationName: z.string(),
-    month: z.string(),
-    final: z.boolean().openapi({ description: 'False while the month is in progress (month to date)' }),
-    generatedAt: Timestamp,
-    period: z.object({ start: Timestamp, end: Timestamp }),
+    ...MONTHLY_REPORT_FIELDS,
     plan: z.object({
       id: z.string().nullable(),
       slaTargetPercent: z.number().nullable(),

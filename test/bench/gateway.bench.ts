@@ -226,6 +226,17 @@ export async function startBenchProcess(
   };
 }
 
+/** The bench's one API key, of an organisation whose plan sets no practical limit. */
+export const benchAuthenticate: GatewayDeps['authenticate'] = async (secret) =>
+  secret === API_KEY
+    ? {
+        orgId: 'org_bench',
+        keyId: 'key_bench',
+        scopes: ['rpc'],
+        plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
+      }
+    : undefined;
+
 /** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
 export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps> = {}): Promise<void> {
   const dynamo = await startEmbeddedDynamo();
@@ -236,15 +247,7 @@ export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps>
     process.stderr.write(`${JSON.stringify({ level: line, message, ...fields })}\n`);
   const upstream = new RpcUpstream({ timeoutMs: 10_000 });
   const app = createGateway({
-    authenticate: async (secret) =>
-      secret === API_KEY
-        ? {
-            orgId: 'org_bench',
-            keyId: 'key_bench',
-            scopes: ['rpc'],
-            plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
-          }
-        : undefined,
+    authenticate: benchAuthenticate,
     resolveNode: async (nodeId) =>
       nodeId === NODE_ID ? { orgId: 'org_bench', rpcUrl: anvilUrl, state: 'running', runtime: 'anvil' } : undefined,
     meter,

@@ -25,6 +25,7 @@ import { CHAIN_ID } from '../integration/gateway/gateway-fixture.ts';
 import { type RealisticTransaction, realisticTransactions } from '../support/realistic-transactions.ts';
 import {
   API_KEY,
+  benchAuthenticate,
   type CallFactory,
   type Measurement,
   measure,
@@ -158,15 +159,7 @@ class InstantNode extends RpcUpstream {
  */
 async function gatewayTimePerCall(signed: readonly string[]) {
   const app = createGateway({
-    authenticate: async (secret) =>
-      secret === API_KEY
-        ? {
-            orgId: 'org_bench',
-            keyId: 'key_bench',
-            scopes: ['rpc'],
-            plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
-          }
-        : undefined,
+    authenticate: benchAuthenticate,
     resolveNode: async (nodeId) => benchNode('http://127.0.0.1:9/', nodeId),
     meter: { record: () => undefined },
     clock: () => new Date(),
