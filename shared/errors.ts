@@ -111,6 +111,23 @@ export class InvalidStateError extends AppError {
   readonly title = 'Not allowed in the current state';
 }
 
+/**
+ * The request would put personal data on chain and the network's policy blocks it. `findings` name each detector
+ * and where it matched (`calldata offset 68`), never the value; problem+json lists them.
+ */
+export class PersonalDataRefusedError extends AppError {
+  readonly status = 422;
+  readonly type = 'personal-data-refused';
+  readonly title = 'Personal data must not be written to the chain';
+  constructor(
+    message: string,
+    readonly findings: readonly { readonly detector: string; readonly location: string }[],
+    options?: ErrorCause,
+  ) {
+    super(message, options);
+  }
+}
+
 export class MethodNotAllowedError extends AppError {
   readonly status = 405;
   readonly type = 'method-not-allowed';

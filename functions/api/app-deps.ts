@@ -12,11 +12,14 @@ import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { MatchFingerprinter } from '../../shared/ports/match-fingerprinter.ts';
+import type { PersonalDataInspector } from '../../shared/ports/personal-data-inspector.ts';
 import type { SignedSlaReport } from '../../shared/schemas/health.schemas.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
+import type { DataProtectionRepository } from '../../shared/store/data-protection.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
 import type { HealthRepository, UptimeRollup } from '../../shared/store/health.repository.ts';
@@ -36,6 +39,7 @@ import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import type { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
+import type { MessageSigner } from '../services/platform/report-signing.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -54,6 +58,7 @@ export interface Stores {
   readonly networkHealth: NetworkHealthRepository;
   readonly upgrades: UpgradesRepository;
   readonly backups: BackupsRepository;
+  readonly dataProtection: DataProtectionRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */
@@ -68,6 +73,14 @@ export interface NodeHealthServices {
   readonly platformAddress: () => Promise<string>;
   /** @default 'CareChain' */
   readonly platformName?: string;
+}
+
+/** The personal-data guard's parts: the inspector, the evidence fingerprint and the key that signs its reports. */
+export interface DataProtectionServices {
+  readonly inspector: PersonalDataInspector;
+  readonly fingerprinter: MatchFingerprinter;
+  /** The platform key, which signs data-protection reports; absent where the deployment has none (503). */
+  readonly reportSigner: MessageSigner | undefined;
 }
 
 /**
@@ -138,4 +151,6 @@ export interface AppDeps {
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
   /** The Besu processes the platform runs per network, for recovery and upgrades (built by the wiring). */
   readonly fleet?: NetworkFleet;
+  /** The personal-data guard of what the API signs, and its evidence and reports. */
+  readonly dataProtection: DataProtectionServices;
 }

@@ -31,6 +31,8 @@ import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerBackupRoutes } from './routes/backups.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
 import { registerConsentRoutes } from './routes/consents.routes.ts';
+import { registerDataProtectionRoutes } from './routes/data-protection.routes.ts';
+import { registerDataProtectionOpsRoutes } from './routes/data-protection-ops.routes.ts';
 import { registerDidRoutes } from './routes/dids.routes.ts';
 import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
@@ -110,6 +112,8 @@ export function createApp(deps: AppDeps): App {
     registerMaintenanceRoutes(app, deps, deps.health.health);
   }
   registerSigningKeyRoutes(app, deps);
+  registerDataProtectionRoutes(app, deps);
+  registerDataProtectionOpsRoutes(app, deps);
   registerGovernanceRoutes(app, deps);
   registerConsentRoutes(app, deps);
   registerDidRoutes(app, deps);

@@ -30,6 +30,13 @@ export const errorResponses = {
   429: problem('Too many requests; see Retry-After'),
 } as const;
 
+/** Routes whose input the personal-data guard inspects (signing, consent relays). */
+export const personalDataResponses = {
+  422: problem(
+    'Personal data the network’s policy blocks: `findings` names each detector and where it matched, never the value',
+  ),
+} as const;
+
 export const noContent = { description: 'Done' } as const;
 
 type SecurityRequirement = Record<string, string[]>;

@@ -3,6 +3,7 @@
  * API renders it for `Accept: text/csv`.
  */
 import type { SlaReport } from '../../shared/schemas/health.schemas.ts';
+import { type CsvRow, csvTable } from './csv.ts';
 
 const CSV_COLUMNS = [
   'record',
@@ -31,15 +32,13 @@ const CSV_COLUMNS = [
   'reason',
 ] as const;
 
-type CsvRow = Partial<Record<(typeof CSV_COLUMNS)[number], string | number | boolean | null>>;
-
 /**
  * The report as CSV (RFC 4180): one `node` row per node, then one row per downtime window (`rpc_downtime`,
  * `block_downtime`). The signed JSON is the authoritative form; this is for spreadsheets.
  */
 export function renderSlaCsv(report: SlaReport): string {
   const base = { org_id: report.orgId, month: report.month, final: report.final };
-  const rows: CsvRow[] = [];
+  const rows: CsvRow<(typeof CSV_COLUMNS)[number]>[] = [];
   for (const node of report.nodes) {
     const who = { ...base, node_id: node.nodeId, node_name: node.name, network_id: node.networkId };
     rows.push({
@@ -75,14 +74,5 @@ export function renderSlaCsv(report: SlaReport): string {
       }
     }
   }
-  const lines = [CSV_COLUMNS.join(','), ...rows.map((row) => CSV_COLUMNS.map((c) => csvField(row[c])).join(','))];
-  return `${lines.join('\r\n')}\r\n`;
-}
-
-function csvField(value: string | number | boolean | null | undefined): string {
-  if (value === null || value === undefined) return '';
-  if (typeof value !== 'string') return String(value);
-  // A spreadsheet would run a name starting with = + - @ as a formula.
-  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
-  return /[",\r\n]/.test(safe) ? `"${safe.replaceAll('"', '""')}"` : safe;
+  return csvTable(CSV_COLUMNS, rows);
 }

@@ -13,8 +13,9 @@
  * - Once accepted, the answer is HTTP 200 with JSON-RPC 2.0 bodies, and every fault is a JSON-RPC error in
  *   place of that call's result: -32700 parse error, -32600 invalid request (also an empty batch, or a batch over
  *   the plan's size limit), -32601 method not offered, -32603 with `data.reason` `upstream-timeout` /
- *   `upstream-unreachable` / `upstream-invalid`; errors from the node pass through unchanged. A body of
- *   notifications only is answered 204 with no body.
+ *   `upstream-unreachable` / `upstream-invalid`; -32010 for a transaction carrying personal data the network's
+ *   policy blocks (personal-data-screen.ts); errors from the node pass through unchanged. A body of notifications
+ *   only is answered 204 with no body.
  */
 import { createHash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
@@ -39,6 +40,7 @@ import { ChainHeads } from './chain-heads.ts';
 import { recordUsage, usageOf } from './compute-units.ts';
 import { errorResponse, type JsonRpcBody, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
 import { cachedLookup } from './lookup-cache.ts';
+import { type GatewayPersonalData, personalDataScreen, screenFor } from './personal-data-screen.ts';
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
 import { type CallAnswer, type DispatchTarget, RpcDispatcher } from './rpc-dispatcher.ts';
@@ -58,6 +60,8 @@ export interface GatewayNode {
   readonly rpcUrl: string;
   readonly state: NodeState;
   readonly runtime: NodeRuntime;
+  /** The node's network, whose personal-data policy applies to transactions sent through it. */
+  readonly networkId?: string;
   /**
    * On the anvil runtime all nodes of a network are endpoints of one chain process; answers then carry
    * `x-carechain-shared-chain: true`, so nobody mistakes such a node for a separate consensus participant.
@@ -91,6 +95,8 @@ export interface GatewayDeps {
   readonly resultCache?: ResultCacheOptions;
   /** Counts and times every request (Prometheus, `/metrics` of the API). */
   readonly metrics?: Pick<ControlPlaneMetrics, 'http'>;
+  /** The personal-data guard of `eth_sendRawTransaction`; without it transactions are not inspected. */
+  readonly personalData?: GatewayPersonalData;
 }
 
 const JSON_HEADER = { 'content-type': 'application/json' } as const;
@@ -106,6 +112,7 @@ export function createGateway(deps: GatewayDeps): Hono {
     keyOf: (secret) => createHash('sha256').update(secret).digest('base64'),
   });
   const resolveNode = cachedLookup(deps.resolveNode, lookupOptions);
+  const screenPersonalData = deps.personalData && personalDataScreen(deps.personalData, deps.logger, lookupOptions);
   const limiter = new TokenBucketLimiter(nowMs);
   const dispatcher = new RpcDispatcher({
     upstream: deps.upstream ?? new RpcUpstream({ timeoutMs: deps.upstreamTimeoutMs }),
@@ -184,7 +191,14 @@ export function createGateway(deps: GatewayDeps): Hono {
       );
     }
 
-    const { payload, answers } = await answer(body, plan, { nodeId, rpcUrl: node.rpcUrl, runtime: node.runtime });
+    const { orgId, keyId } = principal;
+    const screen = screenFor(screenPersonalData, { orgId, keyId, nodeId, networkId: node.networkId });
+    const { payload, answers } = await answer(body, plan, {
+      nodeId,
+      rpcUrl: node.rpcUrl,
+      runtime: node.runtime,
+      screen,
+    });
     const usage = usageOf(answers);
     recordUsage(deps.meter, principal.orgId, usage, deps.clock());
     deps.logger.debug('rpc', {

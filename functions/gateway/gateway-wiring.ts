@@ -10,6 +10,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { GatewayDeps } from './create-gateway.ts';
+import { type GatewayDataProtection, gatewayPersonalData } from './personal-data-wiring.ts';
 
 export interface GatewayWiring {
   readonly apiKeys: ApiKeysRepository;
@@ -22,6 +23,8 @@ export interface GatewayWiring {
   /** Why the organisation may not use the gateway now (billing suspended), or undefined. */
   readonly suspensionOf?: (orgId: string) => Promise<string | undefined>;
   readonly upstreamTimeoutMs?: number;
+  /** The personal-data guard's parts; without them transactions are not inspected. */
+  readonly dataProtection?: GatewayDataProtection;
 }
 
 export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
@@ -44,9 +47,11 @@ export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
         rpcUrl: node.endpoints.rpcUrl ?? '',
         state: node.state,
         runtime: node.runtime,
+        networkId: node.networkId,
         sharedChain: node.runtime === 'anvil',
       };
     },
+    ...(wiring.dataProtection && { personalData: gatewayPersonalData(wiring.dataProtection, wiring.clock) }),
     meter: wiring.meter,
     clock: wiring.clock,
     logger: wiring.logger.child({ component: 'gateway' }),

@@ -30,6 +30,13 @@ export interface DispatchTarget {
   readonly rpcUrl: string;
   readonly runtime: NodeRuntime;
   readonly allowedMethods: readonly string[] | undefined;
+  /** Checks calls of `methods` before they are sent (the personal-data guard): an error answers the call instead. */
+  readonly screen?: CallScreen;
+}
+
+export interface CallScreen {
+  readonly methods: readonly string[];
+  check(call: JsonRpcCall): Promise<JsonRpcError | undefined>;
 }
 
 export interface CallAnswer {
@@ -73,6 +80,7 @@ export class RpcDispatcher {
   async dispatch(entries: readonly JsonRpcEntry[], target: DispatchTarget): Promise<CallAnswer[]> {
     const answers = new Array<CallAnswer>(entries.length);
     const forward: { index: number; call: JsonRpcCall; settle?: (answer: Answer) => void; cacheKey?: string }[] = [];
+    const screened: { index: number; call: JsonRpcCall }[] = [];
     const merged: Promise<void>[] = [];
 
     entries.forEach((entry, index) => {
@@ -92,7 +100,7 @@ export class RpcDispatcher {
       }
       const cacheKey = cacheKeyOf(call.method, call.params);
       if (cacheKey === undefined) {
-        forward.push({ index, call });
+        (target.screen?.methods.includes(call.method) ? screened : forward).push({ index, call });
         return;
       }
       const cached = this.deps.cache.get(target.rpcUrl, cacheKey);
@@ -125,6 +133,16 @@ export class RpcDispatcher {
         },
       });
     });
+
+    if (target.screen && screened.length > 0) {
+      const { screen } = target;
+      const refusals = await Promise.all(screened.map((item) => screen.check(item.call)));
+      screened.forEach((item, i) => {
+        const refusal = refusals[i];
+        if (refusal) answers[item.index] = failed(item.call, item.call.id ?? null, refusal);
+        else forward.push(item);
+      });
+    }
 
     if (forward.length > 0) {
       const upstreamAnswers = await this.forward(

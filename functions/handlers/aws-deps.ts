@@ -16,6 +16,7 @@ import { SqsNodeQueue } from '../../shared/adapters/aws/sqs-node-queue.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
+import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
@@ -32,6 +33,7 @@ import {
   secretsManagerClient,
   sqsClient,
 } from './aws-core.ts';
+import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts';
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
 import { awsTenancy } from './aws-tenancy.ts';
@@ -96,6 +98,11 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     clientAddress: (c) => getConnInfo(c).remote.address,
     vault,
     tenancy: awsTenancy(core, stores.organisations),
+    dataProtection: {
+      inspector: personalDataInspector(),
+      fingerprinter: evidenceFingerprinter(core),
+      reportSigner: platformKeyId ? new VaultSigner(vault, platformKeyId) : undefined,
+    },
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     version: config.version,

@@ -17,12 +17,14 @@ import { findBesuOnPath } from '../../shared/adapters/local/besu-node-launcher.t
 import { BesuNodeProvider } from '../../shared/adapters/local/besu-node-provider.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { LocalMatchFingerprinter } from '../../shared/adapters/local/local-match-fingerprinter.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
 import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
+import { PersonalDataScanner } from '../../shared/data-protection/personal-data-scanner.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
@@ -225,6 +227,11 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
     admission: billing.admission,
     signingKeyAdmission: billing.signingKeyAdmission,
+    dataProtection: {
+      inspector: new PersonalDataScanner(),
+      fingerprinter: new LocalMatchFingerprinter(vault.vaultDir),
+      reportSigner: new VaultSigner(vault, platformKey.keyRef),
+    },
     nodeChanged: nodeWorker.nodeChanged,
     fleet,
     docsAssetsDir: swaggerAssetsDir(),
@@ -249,6 +256,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
       clock,
       planOf: billing.limits.gatewayPlanOf,
       suspensionOf: billing.limits.suspensionOf,
+      dataProtection: { repository: stores.dataProtection, audit: stores.audit, ...deps.dataProtection },
     }),
     metrics,
   });

@@ -31,6 +31,8 @@ export interface CapabilityResources {
   readonly platformKey: kms.IKey;
   /** Assumed, tagged with one organisation, to act for it. */
   readonly tenantRole: TenantRole;
+  /** The HMAC_256 key of personal-data evidence. */
+  readonly evidenceKey: kms.IKey;
   readonly provisioningQueue: sqs.IQueue;
   readonly stripeSecret: secretsmanager.ISecret;
   readonly nodeConfigBucket: s3.IBucket;
@@ -92,6 +94,16 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
           actions: ['kms:Sign'],
           resources: [platformKey.keyArn],
           conditions: { StringEquals: { 'kms:SigningAlgorithm': 'ECDSA_SHA_256', 'kms:MessageType': 'DIGEST' } },
+        }),
+      );
+      break;
+    case 'evidence-mac':
+      add(
+        new iam.PolicyStatement({
+          sid: 'HashEvidenceWithEvidenceKey',
+          actions: ['kms:GenerateMac'],
+          resources: [resources.evidenceKey.keyArn],
+          conditions: { StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } },
         }),
       );
       break;

@@ -20,8 +20,13 @@ export type Capability =
   | 'tenant-sessions'
   /** Read the platform key's public key (to show members the address that signs SLA reports). */
   | 'platform-key-read'
-  /** Sign digests with the platform key (SLA reports). */
+  /** Sign digests with the platform key (SLA and data-protection reports). */
   | 'platform-key-sign'
+  /**
+   * HMAC (KMS GenerateMac) with the evidence key: the salted hash kept of personal data the guard refuses or
+   * flags, in place of the value.
+   */
+  | 'evidence-mac'
   /** Send node work (provision, recover, deprovision) to the provisioning queue. */
   | 'provisioning-send'
   /**
@@ -100,6 +105,7 @@ export const FUNCTIONS = [
       'provisioning-send',
       'stripe-secret',
       'node-key-create',
+      'evidence-mac',
     ],
     routes: [{ method: 'ANY', path: '/{proxy+}' }],
   },
@@ -112,7 +118,8 @@ export const FUNCTIONS = [
     // Measured 1.34 MiB, mostly undici (0.5 MiB; Node's built-in fetch is the same client) and zod (0.43 MiB).
     bundleBudgetBytes: 1.5 * MIB,
     reachesNodes: true,
-    capabilities: ['table-read-write'],
+    // Evidence of personal data refused or flagged in eth_sendRawTransaction keeps a salted hash of each value.
+    capabilities: ['table-read-write', 'evidence-mac'],
     routes: [{ method: 'POST', path: '/rpc/{proxy+}' }],
   },
   {

@@ -80,6 +80,8 @@ export class ControlPlaneStack extends Stack {
   readonly stripeSecret: secretsmanager.Secret;
   readonly platformKey: kms.Key;
   readonly tenantRole: TenantRole;
+  /** HMAC key of personal-data evidence: a salted hash of each value found, never the value. */
+  readonly evidenceKey: kms.Key;
   readonly httpApi: HttpApi;
   readonly consoleSite: ConsoleSite;
   readonly functions: Readonly<Record<FunctionName, CareChainFunction>>;
@@ -130,6 +132,14 @@ export class ControlPlaneStack extends Stack {
     });
 
     this.tenantRole = new TenantRole(this, 'Tenant', { table: this.table.table, platformKey: this.platformKey });
+    this.evidenceKey = new kms.Key(this, 'EvidenceKey', {
+      description: `CareChain ${settings.stage} evidence key: salted hashes of personal data the guard refused`,
+      keySpec: kms.KeySpec.HMAC_256,
+      keyUsage: kms.KeyUsage.GENERATE_VERIFY_MAC,
+      alias: `${settings.namePrefix}-evidence-hmac`,
+      // Recorded hashes must stay comparable with new ones.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
 
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs');
     this.consoleSite = new ConsoleSite(this, 'Console', {
@@ -160,6 +170,7 @@ export class ControlPlaneStack extends Stack {
       table: this.table.table,
       platformKey: this.platformKey,
       tenantRole: this.tenantRole,
+      evidenceKey: this.evidenceKey,
       provisioningQueue: this.provisioning.queue,
       stripeSecret: this.stripeSecret,
       nodeConfigBucket: this.nodeConfigBucket,
@@ -257,6 +268,7 @@ export class ControlPlaneStack extends Stack {
     if (has('provisioning-send')) env[FUNCTION_ENV.provisioningQueueUrl] = this.provisioning.queue.queueUrl;
     if (has('platform-key-read') || has('platform-key-sign')) env[FUNCTION_ENV.platformKeyId] = this.platformKey.keyId;
     if (has('tenant-sessions')) env[FUNCTION_ENV.tenantRoleArn] = this.tenantRole.role.roleArn;
+    if (has('evidence-mac')) env[FUNCTION_ENV.evidenceKeyId] = this.evidenceKey.keyId;
     if (has('fleet-control')) {
       const templates = Object.fromEntries(
         Object.entries(this.fleet.launchTemplates).map(([size, template]) => [

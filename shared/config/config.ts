@@ -50,6 +50,9 @@ const jsonText = z.string().transform((text, ctx) => {
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 
+const KMS_KEY_REFERENCE =
+  /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/;
+
 const ConfigSchema = z.object({
   PORT: port(8080),
   HOST: z.string().min(1).default('127.0.0.1'),
@@ -82,10 +85,8 @@ const ConfigSchema = z.object({
     'must be a Secrets Manager secret ARN',
   ),
   CARECHAIN_PROVISIONING_QUEUE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
-  CARECHAIN_PLATFORM_KEY_ID: optionalMatching(
-    /^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias\/[A-Za-z0-9/_-]+|arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:(key|alias)\/[A-Za-z0-9/_-]+)$/,
-    'must be a KMS key id, key ARN or alias',
-  ),
+  CARECHAIN_PLATFORM_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
+  CARECHAIN_EVIDENCE_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
   CARECHAIN_TENANT_ROLE_ARN: optionalMatching(
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/,
     'must be an IAM role ARN',
@@ -121,6 +122,8 @@ export interface AwsSettings {
   readonly platformKeyId: string | undefined;
   /** The role assumed, tagged with an organisation, to act for that organisation only. */
   readonly tenantRoleArn: string | undefined;
+  /** The KMS HMAC key that fingerprints personal data in evidence (never the value itself). */
+  readonly evidenceKeyId: string | undefined;
   /** The fleet's launch template per node size. */
   readonly launchTemplates: Readonly<Partial<Record<NodeSize, LaunchTemplateRef>>> | undefined;
   /** Subnets managed nodes launch into. */
@@ -140,6 +143,7 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   provisioningQueueUrl: 'CARECHAIN_PROVISIONING_QUEUE_URL',
   platformKeyId: 'CARECHAIN_PLATFORM_KEY_ID',
   tenantRoleArn: 'CARECHAIN_TENANT_ROLE_ARN',
+  evidenceKeyId: 'CARECHAIN_EVIDENCE_KEY_ID',
   launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
   nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
   nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
@@ -250,6 +254,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       provisioningQueueUrl: e.CARECHAIN_PROVISIONING_QUEUE_URL,
       platformKeyId: e.CARECHAIN_PLATFORM_KEY_ID,
       tenantRoleArn: e.CARECHAIN_TENANT_ROLE_ARN,
+      evidenceKeyId: e.CARECHAIN_EVIDENCE_KEY_ID,
       launchTemplates: e.CARECHAIN_LAUNCH_TEMPLATES,
       nodeSubnetIds: e.CARECHAIN_NODE_SUBNET_IDS,
       nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,

@@ -19,6 +19,7 @@ export const ID_PREFIXES = {
   incident: 'inc',
   upgradePlan: 'upg',
   backup: 'bak',
+  exemption: 'dpx',
 } as const;
 
 export type IdKind = keyof typeof ID_PREFIXES;

@@ -1,8 +1,7 @@
 /**
  * SLA arithmetic (docs/architecture.md, "Health, recovery and SLA"), pure: calendar months in UTC, downtime windows built from
  * health samples, availability of a node over the part of a month it existed (maintenance windows excluded), and
- * the service credit a plan's ladder grants. Also the two renderings of a report: canonical JSON (what the
- * platform key signs) and CSV.
+ * the service credit a plan's ladder grants. A report is signed as canonical JSON (canonical-json.ts).
  *
  * Thresholds are compared exactly, in integers: 99.9 % of a 30-day month is met by 2,592 s of downtime and missed
  * by one millisecond more, whatever floating point would have said.
@@ -367,23 +366,5 @@ function iso(ms: number): string {
 
 // ---- Renderings ---------------------------------------------------------------------------------------------
 
-/**
- * JSON with object keys sorted at every level and no whitespace: the one byte sequence a report has, so a
- * member can re-serialise what they received and check the signature. `undefined` members are left out.
- */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortKeys(value));
-}
-
-function sortKeys(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(sortKeys);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(
-      Object.keys(value)
-        .filter((key) => (value as Record<string, unknown>)[key] !== undefined)
-        .sort()
-        .map((key) => [key, sortKeys((value as Record<string, unknown>)[key])]),
-    );
-  }
-  return value;
-}
+/** What the platform key signs: the report as canonical JSON (shared with the data-protection report). */
+export { canonicalJson } from './canonical-json.ts';

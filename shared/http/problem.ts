@@ -3,7 +3,7 @@
  * JSON-RPC gateway and the Stripe webhook alike. Each app decides what `instance` may show (the gateway redacts a
  * key sent in its URL); the body and headers are built here.
  */
-import type { AppError, FieldError } from '../errors.ts';
+import { type AppError, type FieldError, PersonalDataRefusedError } from '../errors.ts';
 import type { Problem } from '../schemas/common.schemas.ts';
 
 export const PROBLEM_BASE = 'https://carechain.se/problems/';
@@ -19,6 +19,10 @@ export function problemBody(error: AppError, requestId: string | undefined, inst
     errors:
       'fields' in error && Array.isArray(error.fields) && error.fields.length
         ? (error.fields as FieldError[])
+        : undefined,
+    findings:
+      error instanceof PersonalDataRefusedError
+        ? error.findings.map(({ detector, location }) => ({ detector, location }))
         : undefined,
   };
 }

@@ -17,6 +17,13 @@ export const Problem = z
       .array(z.object({ path: z.string(), message: z.string() }))
       .optional()
       .openapi({ description: 'Field errors, for validation failures' }),
+    findings: z
+      .array(z.object({ detector: z.string(), location: z.string() }))
+      .optional()
+      .openapi({
+        description:
+          'Personal data refused (422): each detector that matched and where (`calldata offset 68`), never the value',
+      }),
   })
   .openapi('Problem');
 export type Problem = z.infer<typeof Problem>;
@@ -33,6 +40,7 @@ export const NetworkId = idParam('network', 'net_a2b3c4d5e6f7g2h3i4j5');
 export const NodeId = idParam('node', 'node_a2b3c4d5e6f7g2h3i4j5');
 export const SigningKeyId = idParam('signingKey', 'sk_a2b3c4d5e6f7g2h3i4j5');
 export const MaintenanceWindowId = idParam('maintenanceWindow', 'mw_a2b3c4d5e6f7g2h3i4j5');
+export const ExemptionId = idParam('exemption', 'dpx_a2b3c4d5e6f7g2h3i4j5');
 
 export const Timestamp = z.string().openapi({ format: 'date-time', example: '2026-11-24T12:00:00.000Z' });
 

@@ -110,15 +110,20 @@ export const NodeSla = z
 
 export const SLA_REPORT_SCHEMA = 'carechain.sla-report/1';
 
+/** What every monthly report of an organisation begins with (SLA and data-protection reports). */
+export const MONTHLY_REPORT_FIELDS = {
+  orgId: z.string(),
+  organisationName: z.string(),
+  month: z.string(),
+  final: z.boolean().openapi({ description: 'False while the month is in progress (month to date)' }),
+  generatedAt: Timestamp,
+  period: z.object({ start: Timestamp, end: Timestamp }),
+};
+
 export const SlaReport = z
   .object({
     schema: z.literal(SLA_REPORT_SCHEMA),
-    orgId: z.string(),
-    organisationName: z.string(),
-    month: z.string(),
-    final: z.boolean().openapi({ description: 'False while the month is in progress (month to date)' }),
-    generatedAt: Timestamp,
-    period: z.object({ start: Timestamp, end: Timestamp }),
+    ...MONTHLY_REPORT_FIELDS,
     plan: z.object({
       id: z.string().nullable(),
       slaTargetPercent: z.number().nullable(),
@@ -160,22 +165,31 @@ export const SlaReport = z
   .openapi('SlaReport');
 export type SlaReport = z.infer<typeof SlaReport>;
 
-export const SignedSlaReport = z
-  .object({
-    report: SlaReport,
-    payload: z
-      .string()
-      .openapi({ description: 'Canonical JSON of `report` (sorted keys, no whitespace): what was signed' }),
-    signature: z.string().openapi({ description: 'EIP-191 personal-message signature of `payload`' }),
-    signer: z.string().openapi({ description: 'Address that `ethers.verifyMessage(payload, signature)` must return' }),
-  })
-  .openapi('SignedSlaReport');
+/** A report as the platform key signs it (SLA and data-protection reports): the report, and what was signed. */
+export function signedReport<R extends z.ZodTypeAny>(report: R, name: string) {
+  return z
+    .object({
+      report,
+      payload: z
+        .string()
+        .openapi({ description: 'Canonical JSON of `report` (sorted keys, no whitespace): what was signed' }),
+      signature: z.string().openapi({ description: 'EIP-191 personal-message signature of `payload`' }),
+      signer: z
+        .string()
+        .openapi({ description: 'Address that `ethers.verifyMessage(payload, signature)` must return' }),
+    })
+    .openapi(name);
+}
+
+export const SignedSlaReport = signedReport(SlaReport, 'SignedSlaReport');
 export type SignedSlaReport = z.infer<typeof SignedSlaReport>;
 
 export const PlatformView = z
   .object({
     name: z.string(),
-    signingAddress: z.string().openapi({ description: 'Signs SLA reports; compare with `signer` of any report' }),
+    signingAddress: z
+      .string()
+      .openapi({ description: 'Signs SLA and data-protection reports; compare with `signer` of any report' }),
     signatureScheme: z.literal('EIP-191'),
     verification: z.string(),
   })

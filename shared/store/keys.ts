@@ -23,6 +23,9 @@ export const keys = {
   networkName: (name: string) => ({ pk: `NETNAME#${name.toLowerCase()}`, sk: 'NETWORK' }),
   node: (orgId: string, nodeId: string) => ({ pk: `ORG#${orgId}`, sk: `NODE#${nodeId}` }),
   signingKey: (orgId: string, keyId: string) => ({ pk: `ORG#${orgId}`, sk: `KEY#${keyId}` }),
+  dataProtectionPolicy: (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'DATAPROTECTION' }),
+  orgPatterns: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'DATAPROTECTION#PATTERNS' }),
+  exemption: (exemptionId: string) => ({ pk: `DPEXEMPTION#${exemptionId}`, sk: 'META' }),
 } as const;
 
 export const gsi1 = {
@@ -30,6 +33,9 @@ export const gsi1 = {
   apiKeyHash: (hash: string) => `APIKEYHASH#${hash}`,
   invitationHash: (hash: string) => `INVITEHASH#${hash}`,
   nodesOfNetwork: (networkId: string) => `NET#${networkId}`,
+  exemptionsOfOrg: (orgId: string) => `DPEXEMPTIONS#${orgId}`,
+  /** Personal-data evidence (audit entries of blocks and flags) of an organisation in one month. */
+  personalDataEvidence: (orgId: string, month: string) => `DPEVIDENCE#${orgId}#${month}`,
 } as const;
 
 /** A stable shard for an id, so fleet-wide listings read FLEET_SHARDS partitions instead of scanning. */
@@ -43,6 +49,7 @@ export const gsi2 = {
   organisations: (shard: number) => `ORGS#${shard}`,
   nodes: (shard: number) => `NODES#${shard}`,
   networks: () => 'NETWORKS',
+  exemptions: () => 'DPEXEMPTIONS',
 } as const;
 
 export const prefixes = {

@@ -6,6 +6,7 @@ import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BackupsRepository } from './backups.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
+import { DataProtectionRepository } from './data-protection.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
 import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
@@ -38,6 +39,7 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     networkHealth: new NetworkHealthRepository(table),
     upgrades: new UpgradesRepository(table),
     backups: new BackupsRepository(table),
+    dataProtection: new DataProtectionRepository(table),
   };
 }
 

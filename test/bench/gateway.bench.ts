@@ -14,7 +14,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Pool } from 'undici';
-import { createGateway } from '../../functions/gateway/create-gateway.ts';
+import { createGateway, type GatewayDeps } from '../../functions/gateway/create-gateway.ts';
 import { RpcUpstream } from '../../functions/gateway/upstream.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
@@ -23,7 +23,7 @@ import { ensureTable } from '../../shared/store/create-table.ts';
 import { Table } from '../../shared/store/table.ts';
 import { startAnvil } from '../integration/gateway/gateway-fixture.ts';
 
-const API_KEY = 'cck_bench_0123456789abcdefghijkl';
+export const API_KEY = 'cck_bench_0123456789abcdefghijkl';
 const NODE_ID = 'node_bench';
 const OLD_BLOCKS = 64;
 const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -52,7 +52,7 @@ export interface GatewayBenchFigures {
   readonly cacheable: MixFigures;
 }
 
-type CallFactory = (i: number) => string;
+export type CallFactory = (i: number) => string;
 
 const forwardedMix: CallFactory = (i) =>
   i % 2 === 0
@@ -100,7 +100,7 @@ export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFi
   }
 }
 
-async function measure(
+export async function measure(
   origin: string,
   path: string,
   mix: CallFactory,
@@ -172,7 +172,7 @@ async function send(origin: string, path: string, body: string): Promise<string>
   }
 }
 
-function round(value: number): number {
+export function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
@@ -198,18 +198,24 @@ function print(figures: GatewayBenchFigures): void {
   );
 }
 
-/** Starts this file in gateway mode in a child process and waits for its port. */
-async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
+/** Starts `script` (this file unless given) in gateway mode in a child process and waits for its port. */
+export function startGatewayProcess(
+  anvilUrl: string,
+  script = fileURLToPath(import.meta.url),
+  extraArgs: readonly string[] = [],
+): Promise<{ url: string; stop(): Promise<void> }> {
+  return startBenchProcess(script, ['--serve-gateway', anvilUrl, ...extraArgs], 'gateway');
+}
+
+/** Runs `script` with `args` in a child process until it prints `<name> listening on <port>`. */
+export async function startBenchProcess(
+  script: string,
+  args: readonly string[],
+  name: string,
+): Promise<{ url: string; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
-    [
-      ...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []),
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      '--serve-gateway',
-      anvilUrl,
-    ],
+    [...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', script, ...args],
     {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -219,10 +225,10 @@ async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; sto
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /gateway listening on (\d+)/.exec(output);
+      const match = new RegExp(`${name} listening on (\\d+)`).exec(output);
       if (match) resolvePort(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${output}`)));
+    child.once('exit', (code) => reject(new Error(`${name} process exited with ${code}: ${output}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
@@ -235,8 +241,19 @@ async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; sto
   };
 }
 
+/** The bench's one API key, of an organisation whose plan sets no practical limit. */
+export const benchAuthenticate: GatewayDeps['authenticate'] = async (secret) =>
+  secret === API_KEY
+    ? {
+        orgId: 'org_bench',
+        keyId: 'key_bench',
+        scopes: ['rpc'],
+        plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
+      }
+    : undefined;
+
 /** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
-async function serveGateway(anvilUrl: string): Promise<void> {
+export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps> = {}): Promise<void> {
   const dynamo = await startEmbeddedDynamo();
   await ensureTable(dynamo.client, 'carechain-bench');
   const meter = new UsageMeter({ store: new UsageRepository(new Table(dynamo.client, 'carechain-bench')) });
@@ -245,15 +262,7 @@ async function serveGateway(anvilUrl: string): Promise<void> {
     process.stderr.write(`${JSON.stringify({ level: line, message, ...fields })}\n`);
   const upstream = new RpcUpstream({ timeoutMs: 10_000 });
   const app = createGateway({
-    authenticate: async (secret) =>
-      secret === API_KEY
-        ? {
-            orgId: 'org_bench',
-            keyId: 'key_bench',
-            scopes: ['rpc'],
-            plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
-          }
-        : undefined,
+    authenticate: benchAuthenticate,
     resolveNode: async (nodeId) =>
       nodeId === NODE_ID ? { orgId: 'org_bench', rpcUrl: anvilUrl, state: 'running', runtime: 'anvil' } : undefined,
     meter,
@@ -261,6 +270,7 @@ async function serveGateway(anvilUrl: string): Promise<void> {
     logger: { debug: () => undefined, info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
     upstreamTimeoutMs: 10_000,
     upstream,
+    ...extra,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
     process.stdout.write(`gateway listening on ${info.port}\n`);

@@ -386,6 +386,7 @@ describe('the console, end to end', () => {
 
     await goToSection(page, 'Billing');
     await page.getByRole('heading', { name: 'SLA reports' }).waitFor();
+    await page.getByRole('heading', { name: 'Data-protection report' }).waitFor();
     await page.locator('[role="status"][aria-label^="Loading"]').first().waitFor({ state: 'detached' });
     await screenshot(page, '19-billing');
 

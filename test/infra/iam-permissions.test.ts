@@ -116,8 +116,9 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     ...QUEUE_SEND,
     ...STRIPE,
     ...GENESIS_NODE_KEYS,
+    'kms:GenerateMac',
   ],
-  gateway: [...LOGS, ...VPC, ...TABLE],
+  gateway: [...LOGS, ...VPC, ...TABLE, 'kms:GenerateMac'],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
   'billing-sync': [...LOGS, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
@@ -178,6 +179,15 @@ describe('tenant signing keys (KMS)', () => {
         StringLike: { 'aws:RequestTag/carechain:org': 'org_*' },
         'ForAllValues:StringEquals': { 'aws:TagKeys': ['carechain:org'] },
       });
+    }
+  });
+
+  it('hash personal-data evidence only with the evidence key, only HMAC-SHA-256', () => {
+    for (const name of ['api', 'gateway'] as const) {
+      const mac = statement(name, 'HashEvidenceWithEvidenceKey');
+      expect(mac.Action).toBe('kms:GenerateMac');
+      expect(mac.Condition).toEqual({ StringEquals: { 'kms:MacAlgorithm': 'HMAC_SHA_256' } });
+      expect(JSON.stringify(mac.Resource)).toContain('EvidenceKey');
     }
   });
 

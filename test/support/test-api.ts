@@ -15,7 +15,10 @@ import { wireBilling } from '../../functions/services/billing/billing-wiring.ts'
 import { ensurePlatformKey } from '../../functions/services/platform/platform-bootstrap.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { LocalMatchFingerprinter } from '../../shared/adapters/local/local-match-fingerprinter.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
+import { VaultSigner } from '../../shared/chain/vault-signer.ts';
+import { PersonalDataScanner } from '../../shared/data-protection/personal-data-scanner.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
@@ -71,6 +74,11 @@ export async function startTestApi(
     health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
     usageRecords: new UsageRepository(table, clock),
     ...options.extend?.(stores),
+    dataProtection: {
+      inspector: new PersonalDataScanner(),
+      fingerprinter: new LocalMatchFingerprinter(vault.vaultDir),
+      reportSigner: new VaultSigner(vault, platformKey.keyRef),
+    },
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);

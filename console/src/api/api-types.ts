@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { Problem as ProblemSchema } from '../../../shared/schemas/common.schemas.ts';
+import type { SignedDataProtectionReport as SignedDataProtectionReportSchema } from '../../../shared/schemas/data-protection.schemas.ts';
 import type {
   BackupList,
   NetworkHealthHistory as NetworkHealthHistorySchema,
@@ -126,6 +127,7 @@ export type HealthSample = NodeHealth['samples'][number];
 export type HealthVerdict = Exclude<NodeHealth['health'], null>;
 export type SignedSlaReport = z.infer<typeof SignedSlaReportSchema>;
 export type SlaReport = SignedSlaReport['report'];
+export type SignedDataProtectionReport = z.infer<typeof SignedDataProtectionReportSchema>;
 export type Platform = z.infer<typeof PlatformView>;
 export type MaintenanceWindows = z.infer<typeof MaintenanceWindowList>;
 export type MaintenanceWindow = MaintenanceWindows['items'][number];

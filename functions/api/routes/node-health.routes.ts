@@ -19,6 +19,7 @@ import type { UptimeRollup } from '../../../shared/store/health.repository.ts';
 import { accessGuards, inTenant } from '../access.ts';
 import type { GuardDeps, NodeHealthServices, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
+import { prefersCsv } from '../csv.ts';
 import { errorResponses, jsonResponse, security } from '../route-helpers.ts';
 import { renderSlaCsv } from '../sla-csv.ts';
 
@@ -128,7 +129,7 @@ export function registerNodeHealthRoutes(
       method: 'get',
       path: '/v1/platform',
       tags: ['platform'],
-      summary: 'The platform’s public facts: the address that signs SLA reports',
+      summary: 'The platform’s public facts: the address that signs SLA and data-protection reports',
       responses: { 200: jsonResponse(PlatformView, 'The platform') },
     }),
     async (c) =>
@@ -137,20 +138,12 @@ export function registerNodeHealthRoutes(
           name: services.platformName ?? 'CareChain',
           signingAddress: await services.platformAddress(),
           signatureScheme: 'EIP-191' as const,
-          verification: 'ethers.verifyMessage(payload, signature) === signingAddress for every SLA report',
+          verification:
+            'ethers.verifyMessage(payload, signature) === signingAddress for every SLA and data-protection report',
         },
         200,
       ),
   );
-}
-
-/** CSV only when asked for it before (or instead of) JSON. */
-function prefersCsv(accept: string | undefined): boolean {
-  if (!accept) return false;
-  const types = accept.split(',').map((part) => part.split(';')[0]?.trim().toLowerCase());
-  const csv = types.indexOf('text/csv');
-  const json = types.indexOf('application/json');
-  return csv !== -1 && (json === -1 || csv < json);
 }
 
 function sampleView(sample: HealthSample) {

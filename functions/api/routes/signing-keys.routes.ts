@@ -21,7 +21,7 @@ import { type Signature, SigningKeysService } from '../../services/signing/signi
 import { accessGuards, inTenant, type OrgContext, orgAuthor } from '../access.ts';
 import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
-import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
+import { errorResponses, jsonBody, jsonResponse, personalDataResponses, security } from '../route-helpers.ts';
 
 const KeyParams = z.object({ orgId: OrgId, keyId: SigningKeyId });
 
@@ -46,8 +46,8 @@ const signatureView = ({ key, digest, signature }: Signature) => ({
 });
 
 export type SigningKeyRouteDeps = RouteDeps<
-  'clock' | 'vault' | 'usage' | 'signingKeyAdmission' | GuardDeps,
-  'organisations' | 'audit' | 'signingKeys' | 'nodes' | 'networks'
+  'clock' | 'vault' | 'usage' | 'signingKeyAdmission' | 'dataProtection' | GuardDeps,
+  'organisations' | 'audit' | 'signingKeys' | 'nodes' | 'networks' | 'dataProtection'
 >;
 
 export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: SigningKeyRouteDeps) {
@@ -112,7 +112,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
       security,
       middleware: orgAccess('developer'),
       request: { params: KeyParams, ...jsonBody(SignMessage) },
-      responses: { 200: jsonResponse(SignatureView, 'Signed'), ...errorResponses },
+      responses: { 200: jsonResponse(SignatureView, 'Signed'), ...errorResponses, ...personalDataResponses },
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
@@ -129,7 +129,7 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
       security,
       middleware: orgAccess('developer'),
       request: { params: KeyParams, ...jsonBody(SignTypedData) },
-      responses: { 200: jsonResponse(SignatureView, 'Signed'), ...errorResponses },
+      responses: { 200: jsonResponse(SignatureView, 'Signed'), ...errorResponses, ...personalDataResponses },
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');
@@ -150,7 +150,11 @@ export function registerSigningKeyRoutes(app: OpenAPIHono<AppEnv>, deps: Signing
       security,
       middleware: orgAccess('developer'),
       request: { params: KeyParams, ...jsonBody(SendTransaction) },
-      responses: { 200: jsonResponse(SentTransaction, 'Sent; the hash identifies it'), ...errorResponses },
+      responses: {
+        200: jsonResponse(SentTransaction, 'Sent; the hash identifies it'),
+        ...errorResponses,
+        ...personalDataResponses,
+      },
     }),
     async (c) => {
       const { orgId, keyId } = c.req.valid('param');

@@ -24,18 +24,23 @@ export interface ChangeAuthor {
   readonly requestId: string | undefined;
 }
 
+/** `indexedAs` also lists the entry under its own GSI1 partition (see AuditRepository.append). */
 export async function appendAudit(
   deps: AuditDeps,
   requestId: string | undefined,
   change: AuditedChange,
+  indexedAs?: string,
 ): Promise<void> {
-  await deps.stores.audit.append({
-    orgId: change.orgId,
-    at: deps.clock().toISOString(),
-    actor: change.actor,
-    action: change.action,
-    target: change.target,
-    requestId,
-    details: change.details,
-  });
+  await deps.stores.audit.append(
+    {
+      orgId: change.orgId,
+      at: deps.clock().toISOString(),
+      actor: change.actor,
+      action: change.action,
+      target: change.target,
+      requestId,
+      details: change.details,
+    },
+    indexedAs,
+  );
 }

@@ -1,33 +1,41 @@
 /**
  * An organisation's signing keys: created in the vault (KMS or local), used to sign EIP-191 messages, EIP-712
  * typed data and transactions, disabled, enabled and scheduled for deletion. The private half never leaves the
- * vault. Every signature is recorded (audited and metered) through `recordSignature`; every change is audited.
+ * vault. What is about to be signed passes the personal-data guard first (refused with 422 under `block`); every
+ * signature is recorded (audited and metered) through `recordSignature`; every change is audited.
  */
 import { getBytes, hashMessage, TypedDataEncoder, type TypedDataField } from 'ethers';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
+import type { MatchFingerprinter } from '../../../shared/ports/match-fingerprinter.ts';
+import type { PersonalDataInspector } from '../../../shared/ports/personal-data-inspector.ts';
 import type {
   CreateSigningKey,
   SendTransaction,
   SignMessage,
   SignTypedData,
 } from '../../../shared/schemas/signing-key.schemas.ts';
+import type { DataProtectionRepository } from '../../../shared/store/data-protection.repository.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { SigningKey, SigningKeysRepository } from '../../../shared/store/signing-keys.repository.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
+import { type GuardRequest, guardPersonalData } from '../data-protection/personal-data-guard.ts';
 import { recordSignature, type SignatureRecordDeps } from './signature-record.ts';
-import { type SentTransaction, sendTransaction } from './transaction-sender.ts';
+import { type SentTransaction, sendingNode, sendTransaction } from './transaction-sender.ts';
 
 export interface SigningKeysDeps extends SignatureRecordDeps {
   readonly stores: SignatureRecordDeps['stores'] & {
     readonly signingKeys: SigningKeysRepository;
     readonly nodes: NodesRepository;
     readonly networks: NetworksRepository;
+    readonly dataProtection: DataProtectionRepository;
   };
   readonly vault: KeyVault;
+  /** The personal-data inspector and the evidence fingerprint. */
+  readonly dataProtection: { readonly inspector: PersonalDataInspector; readonly fingerprinter: MatchFingerprinter };
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
 }
@@ -99,6 +107,7 @@ export class SigningKeysService {
         });
       }
     }
+    await this.guard(author, key, { content: { kind: 'message', message } });
     const signature = await new VaultSigner(this.deps.vault, key.keyRef).signMessage(message);
     const digest = hashMessage(message);
     await this.record(author, key, 'message', digest);
@@ -119,6 +128,11 @@ export class SigningKeysService {
     } catch (error) {
       throw new ValidationError(`The typed data is not valid: ${(error as Error).message}`, [], { cause: error });
     }
+    await this.guard(author, key, {
+      chainId: body.domain.chainId === undefined ? undefined : BigInt(body.domain.chainId),
+      contract: body.domain.verifyingContract,
+      content: { kind: 'typed-data', domain: body.domain, message: body.message },
+    });
     const signature = await new VaultSigner(this.deps.vault, key.keyRef).signTypedData(
       body.domain,
       types,
@@ -136,7 +150,14 @@ export class SigningKeysService {
     body: SendTransaction,
   ): Promise<SentTransaction & { key: SigningKey }> {
     const key = await this.signingKey(orgId, keyId);
-    const sent = await sendTransaction(this.deps, key, body);
+    const node = await sendingNode(this.deps, key, body);
+    await this.guard(author, key, {
+      networkId: node.networkId,
+      nodeId: node.id,
+      contract: body.to,
+      content: { kind: 'transaction', to: body.to, data: body.data },
+    });
+    const sent = await sendTransaction(this.deps, key, node, body);
     await this.record(author, key, 'transaction', sent.hash, { nodeId: sent.nodeId, nonce: sent.nonce });
     return { ...sent, key };
   }
@@ -172,6 +193,18 @@ export class SigningKeysService {
       details: { deletionDate: updated.deletionDate },
     });
     return updated;
+  }
+
+  /** Refuses (422) what the network's policy blocks; records what it flags. */
+  private async guard(
+    author: ChangeAuthor,
+    key: SigningKey,
+    request: Omit<GuardRequest, 'orgId' | 'channel' | 'author' | 'keyId'>,
+  ): Promise<void> {
+    await guardPersonalData(
+      { ...this.deps, ...this.deps.dataProtection },
+      { ...request, orgId: key.orgId, channel: 'signing-api', author, keyId: key.id },
+    );
   }
 
   private async signingKey(orgId: string, keyId: string): Promise<SigningKey> {

@@ -6,7 +6,7 @@
  */
 import { isError, JsonRpcProvider, type TransactionRequest } from 'ethers';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
-import { isPlatformRun } from '../../../shared/domain/node.ts';
+import { isPlatformRun, type NodeRecord } from '../../../shared/domain/node.ts';
 import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../../shared/errors.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
 import type { SendTransaction } from '../../../shared/schemas/signing-key.schemas.ts';
@@ -25,11 +25,12 @@ export interface SentTransaction {
   readonly nodeId: string;
 }
 
-export async function sendTransaction(
+/** The running managed node of the organisation that will send: the one named, or the first running one. */
+export async function sendingNode(
   deps: TransactionSenderDeps,
   key: SigningKey,
   body: SendTransaction,
-): Promise<SentTransaction> {
+): Promise<NodeRecord & { endpoints: { rpcUrl: string } }> {
   const nodes = (await deps.stores.nodes.listByOrg(key.orgId)).filter((n) => n.state !== 'terminated');
   const named = body.nodeId ? nodes.find((n) => n.id === body.nodeId) : undefined;
   if (body.nodeId && !named) throw new NotFoundError('No such node');
@@ -46,6 +47,16 @@ export async function sendTransaction(
     if (named) throw new InvalidStateError('That node is not running; start it or choose another');
     throw new InvalidStateError('The organisation has no running managed node to send through; create or start one');
   }
+  return node as NodeRecord & { endpoints: { rpcUrl: string } };
+}
+
+/** Signs the transaction with the key's vault and sends it through `node` (from `sendingNode`). */
+export async function sendTransaction(
+  deps: TransactionSenderDeps,
+  key: SigningKey,
+  node: NodeRecord & { endpoints: { rpcUrl: string } },
+  body: SendTransaction,
+): Promise<SentTransaction> {
   const network = await deps.stores.networks.get(node.networkId);
   const provider = new JsonRpcProvider(node.endpoints.rpcUrl, network?.chainId, {
     staticNetwork: true,

@@ -11,7 +11,6 @@ import type { NetworkIncident } from '../../../shared/domain/network-incident.ts
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { getPlan, isPlanId } from '../../../shared/domain/plans.ts';
 import {
-  canonicalJson,
   DEFAULT_SLA_TERMS,
   type DowntimeWindow,
   dayRange,
@@ -33,12 +32,9 @@ import type { HealthRepository, StoredSample, UptimeRollup } from '../../../shar
 import type { NetworkHealthRepository } from '../../../shared/store/network-health.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../../shared/store/organisations.repository.ts';
+import { type MessageSigner, signReport } from '../platform/report-signing.ts';
 
-/** Signs EIP-191 messages with the platform key (a `VaultSigner` over the platform key). */
-export interface MessageSigner {
-  getAddress(): Promise<string>;
-  signMessage(message: string): Promise<string>;
-}
+export type { MessageSigner };
 
 export interface SlaReportDeps {
   readonly nodes: NodesRepository;
@@ -188,10 +184,7 @@ export class SlaReportService {
       },
       notes: notesFor(nodes, this.#maxGapMs),
     };
-    const payload = canonicalJson(report);
-    const signature = await this.deps.signer.signMessage(payload);
-    // What is returned is what was signed, byte for byte.
-    return { report: JSON.parse(payload) as SlaReport, payload, signature, signer };
+    return signReport(this.deps.signer, report);
   }
 
   /**

@@ -99,7 +99,7 @@ export class LocalKeyVault implements KeyVault {
     mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
     chmodSync(this.vaultDir, 0o700);
     chmodSync(this.keysDir, 0o700);
-    this.masterKey = loadOrCreateMasterKey(join(this.vaultDir, 'master.key'));
+    this.masterKey = loadOrCreateSecretFile(join(this.vaultDir, 'master.key'), 'the master key');
   }
 
   async createKey(input: CreateKeyInput): Promise<CreatedKey> {
@@ -306,10 +306,14 @@ function safeJson(text: string): unknown {
 }
 
 /** Reads the master key, creating it on first start; refuses one that others could read. */
-function loadOrCreateMasterKey(path: string): Buffer {
+/**
+ * A random secret kept in its own file (0600), made on first use; refused when others may read it or it is damaged.
+ * `description` names it in the refusal (`the master key`, `the evidence key`).
+ */
+export function loadOrCreateSecretFile(path: string, description: string, size = MASTER_KEY_BYTES): Buffer {
   let stats = lstatOrUndefined(path);
   if (!stats) {
-    createMasterKey(path);
+    createSecretFile(path, size);
     stats = lstatSync(path);
   }
   if (!stats.isFile()) {
@@ -318,25 +322,25 @@ function loadOrCreateMasterKey(path: string): Buffer {
   const mode = stats.mode & 0o777;
   if ((mode & 0o077) !== 0) {
     throw new LocalVaultStartupError(
-      `Refusing to start the local key vault: the master key ${path} is accessible by group or others ` +
+      `Refusing to start the local key vault: ${description} ${path} is accessible by group or others ` +
         `(mode ${mode.toString(8).padStart(4, '0')}). Restrict it with: chmod 600 ${path}`,
     );
   }
   const key = readFileSync(path);
-  if (key.length !== MASTER_KEY_BYTES) {
+  if (key.length !== size) {
     throw new LocalVaultStartupError(
-      `Refusing to start the local key vault: the master key ${path} is damaged (expected ${MASTER_KEY_BYTES} bytes)`,
+      `Refusing to start the local key vault: ${description} ${path} is damaged (expected ${size} bytes)`,
     );
   }
   return key;
 }
 
 /** Written to a temporary file and linked into place, so a crash or a concurrent start never leaves half a key. */
-function createMasterKey(path: string): void {
+function createSecretFile(path: string, size: number): void {
   const temporary = `${path}.${randomBase32(8)}.tmp`;
   const fd = openSync(temporary, 'wx', 0o600);
   try {
-    writeSync(fd, randomBytes(MASTER_KEY_BYTES));
+    writeSync(fd, randomBytes(size));
     fsyncSync(fd);
   } finally {
     closeSync(fd);

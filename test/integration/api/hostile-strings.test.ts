@@ -213,6 +213,24 @@ const BASELINES: Record<string, Baseline> = {
     as: 'owner',
     body: () => ({ networkId: ids.networkId, bucket: 'hostile-hospital-backups' }),
   },
+  'PUT /v1/orgs/{orgId}/data-protection/patterns': {
+    as: 'owner',
+    body: () => ({ patterns: [{ name: 'Journal number', pattern: 'JRN-[0-9]{8}' }] }),
+  },
+  'POST /v1/orgs/{orgId}/data-protection/exemptions': {
+    as: 'owner',
+    body: () => ({
+      networkId: ids.networkId,
+      contract: ZERO_ADDRESS_AA,
+      detector: 'email',
+      reason: 'Staff e-mail addresses in the duty roster contract',
+    }),
+  },
+  'PUT /v1/networks/{networkId}/data-protection-policy': { as: 'operator', body: () => ({ mode: 'block' }) },
+  'POST /v1/ops/data-protection/exemptions/{exemptionId}/decision': {
+    as: 'operator',
+    body: () => ({ decision: 'reject', note: 'The roster can refer to staff by their HSA id' }),
+  },
 };
 
 /** Text no field should trust: broken or tricky Unicode, controls, encodings, markup, JSON, sizes. */
@@ -325,9 +343,19 @@ beforeAll(async () => {
     await asOwner(`${orgPath}/nodes`, { networkId: selfHostedNetwork.id, hosting: 'self-hosted' }),
     'self-hosted node',
   );
+  const exemption = expectCreated(
+    await asOwner(`${orgPath}/data-protection/exemptions`, {
+      networkId,
+      contract: ZERO_ADDRESS_AA,
+      detector: 'phone',
+      reason: 'Switchboard numbers of the clinics, no patients',
+    }),
+    'exemption',
+  );
   ids = {
     consentId: `0x${'c0'.repeat(32)}`,
     orgId: org.id,
+    exemptionId: exemption.id,
     userId: member.user.id,
     networkId,
     selfHostedNetworkId: selfHostedNetwork.id,

@@ -37,6 +37,13 @@ const VALID_BODIES: Record<string, unknown> = {
     name: 'did/svc/FhirEndpoint',
     value: 'https://fhir.intruder.example/fhir',
   },
+  'PUT /v1/orgs/{orgId}/data-protection/patterns': { patterns: [{ name: 'Journal number', pattern: 'JRN-[0-9]{8}' }] },
+  'POST /v1/orgs/{orgId}/data-protection/exemptions': {
+    networkId: 'filled in beforeAll',
+    contract: '0x00000000000000000000000000000000000000aa',
+    detector: 'email',
+    reason: 'Staff e-mail addresses in the duty roster contract',
+  },
 };
 
 let api: TestApi;
@@ -69,6 +76,7 @@ beforeAll(async () => {
   const network = await api.createNetwork();
   VALID_BODIES['POST /v1/orgs/{orgId}/nodes'] = { networkId: network.id, hosting: 'self-hosted' };
   VALID_BODIES['PUT /v1/orgs/{orgId}/backup-copies'] = { networkId: network.id, bucket: 'victim-chain-backups' };
+  (VALID_BODIES['POST /v1/orgs/{orgId}/data-protection/exemptions'] as { networkId: string }).networkId = network.id;
   const node = await api.call('POST', `/v1/orgs/${victimOrg.id}/nodes`, {
     token: victim.token,
     body: { networkId: network.id, hosting: 'self-hosted' },

@@ -14,6 +14,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { SkeletonBlock, SkeletonRows } from '../../components/skeleton.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { canAct, useOrg } from '../../session/org-context.tsx';
+import { DataProtectionReportPanel } from './data-protection-report-panel.tsx';
 import { SlaReportsPanel } from './sla-reports-panel.tsx';
 
 const BILLING_STATE_LABELS: Record<string, { label: string; tone: 'ok' | 'warn' | 'bad' | 'idle' | 'busy' }> = {
@@ -138,6 +139,7 @@ export function BillingPage() {
         <PlanPanel orgId={org.id} />
         <InvoicesPanel orgId={org.id} />
         <SlaReportsPanel orgId={org.id} />
+        <DataProtectionReportPanel orgId={org.id} />
       </div>
     </>
   );

@@ -3,64 +3,39 @@
  * service credits. Downloads: the JSON exactly as signed by the platform key, and the server's CSV.
  */
 import { useState } from 'react';
-import { apiFile, apiPath } from '../../api/api-client.ts';
+import { apiPath } from '../../api/api-client.ts';
 import type { SignedSlaReport } from '../../api/api-types.ts';
-import { useAction } from '../../api/use-action.ts';
 import { useResource } from '../../api/use-resource.ts';
-import { downloadFile } from '../../components/download.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
-import { FormField } from '../../components/form-field.tsx';
 import { formatCount, formatPercent, formatSek } from '../../components/format.ts';
 import { NotAvailable } from '../../components/not-available.tsx';
+import { isMonth, ReportStatus, SignedReportControls, thisMonth } from '../../components/signed-report-controls.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
-
-const thisMonth = () => new Date().toISOString().slice(0, 7);
 
 export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
   const [month, setMonth] = useState(thisMonth);
   const path = apiPath(`/v1/orgs/${orgId}/sla-reports`, { month });
-  const signed = useResource<SignedSlaReport>(/^\d{4}-\d{2}$/.test(month) ? path : undefined);
+  const signed = useResource<SignedSlaReport>(isMonth(month) ? path : undefined);
   const report = signed.data?.report;
-  const csv = useAction(async () => {
-    const file = await apiFile(path, { headers: { accept: 'text/csv' } });
-    downloadFile(`carechain-sla-${month}.csv`, file.body, 'text/csv');
-  });
   return (
     <section className="card" aria-labelledby="sla-heading">
       <h2 id="sla-heading">SLA reports</h2>
       {!signed.notAvailable && (
-        <div className="form-row form-row-end">
-          <FormField label="Month">
-            <input type="month" value={month} onChange={(e) => setMonth(e.target.value)} max={thisMonth()} />
-          </FormField>
-          {signed.data && (
-            <div className="button-row">
-              <button
-                type="button"
-                className="button"
-                onClick={() =>
-                  downloadFile(`carechain-sla-${month}.json`, JSON.stringify(signed.data, null, 2), 'application/json')
-                }
-              >
-                Download JSON (signed)
-              </button>
-              <button type="button" className="button" disabled={csv.pending} onClick={() => void csv.run()}>
-                Download CSV
-              </button>
-            </div>
-          )}
-        </div>
+        <SignedReportControls
+          filePrefix="carechain-sla"
+          path={path}
+          month={month}
+          onMonth={setMonth}
+          signed={signed.data}
+        />
       )}
-      <ErrorMessage error={csv.error} />
       {signed.loading && <SkeletonRows rows={2} label="Loading the SLA report" />}
       {signed.notAvailable && <NotAvailable what="SLA reporting" />}
       {signed.error?.status === 404 && !signed.notAvailable && <p className="muted">{signed.error.message}</p>}
       {signed.error && signed.error.status !== 404 && <ErrorMessage error={signed.error} />}
       {report && signed.data && (
         <>
-          {!report.final && (
-            <p className="muted small">The month is not over: this report runs to date and is final next month.</p>
-          )}
+          <ReportStatus final={report.final} signer={signed.data.signer} />
           <dl className="facts facts-inline">
             <div>
               <dt>Nodes covered</dt>
@@ -77,10 +52,6 @@ export function SlaReportsPanel({ orgId }: { readonly orgId: string }) {
               <dd>{report.totals.creditOre === null ? '—' : formatSek(report.totals.creditOre / 100)}</dd>
             </div>
           </dl>
-          <p className="muted small">
-            Signed by <span className="mono break">{signed.data.signer}</span>:{' '}
-            <code>ethers.verifyMessage(payload, signature)</code> returns this address.
-          </p>
           {report.nodes.length > 0 && (
             <div className="table-wrap">
               <table className="table">

@@ -1,0 +1,40 @@
+/**
+ * FHIR resources that identify a patient: JSON with `"resourceType": "Patient"` (or `Person`, `RelatedPerson`), and
+ * identifiers under the systems Swedish health records use for personal identity numbers (Inera's
+ * `http://electronichealth.se/identifier/…` and the OIDs `1.2.752.129.2.1.3.*`), wherever they appear.
+ *
+ * The value fingerprinted is the whole text the resource is in: two identical resources give one fingerprint.
+ */
+import type { TextMatch } from './text-match.ts';
+
+const PATIENT_RESOURCE = /"resourceType"\s*:\s*"(?:Patient|Person|RelatedPerson)"/g;
+
+/** Identifier systems of personal identity numbers, lower case. */
+export const PATIENT_IDENTIFIER_SYSTEMS: readonly string[] = [
+  'http://electronichealth.se/identifier/personnummer',
+  'http://electronichealth.se/identifier/samordningsnummer',
+  'urn:oid:1.2.752.129.2.1.3.1',
+  'urn:oid:1.2.752.129.2.1.3.3',
+];
+
+export function findFhirPatients(text: string): TextMatch[] {
+  // Cheap guards first: almost no text holds either marker.
+  const hasResource = text.includes('"resourceType"');
+  const lower = text.toLowerCase();
+  const hasSystem = lower.includes('electronichealth.se/identifier') || lower.includes('1.2.752.');
+  if (!hasResource && !hasSystem) return [];
+  const found: TextMatch[] = [];
+  if (hasResource) {
+    for (const match of text.matchAll(PATIENT_RESOURCE)) {
+      found.push({ detector: 'fhir-patient', index: match.index, length: match[0].length, value: text });
+    }
+  }
+  if (hasSystem) {
+    for (const system of PATIENT_IDENTIFIER_SYSTEMS) {
+      for (let at = lower.indexOf(system); at !== -1; at = lower.indexOf(system, at + system.length)) {
+        found.push({ detector: 'fhir-patient', index: at, length: system.length, value: text });
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,133 @@
+/**
+ * The personal-data inspector (shared/ports/personal-data-inspector.ts): finds the text in what is about to be
+ * signed or sent (text-segments.ts) and runs the named detectors over it. Pure: no I/O, no clock, no state between
+ * calls beyond the organisation's compiled patterns it is handed.
+ *
+ * Findings name the detector and the byte offset where the match starts (`calldata offset 68`); the value is held
+ * in a `MatchedValue` for the evidence fingerprint and never printed.
+ */
+import { toUtf8Bytes } from 'ethers';
+import { MatchedValue, type OrgPattern, type PersonalDataFinding } from '../domain/data-protection.ts';
+import type {
+  CompiledPatterns,
+  PersonalDataInspector,
+  RawTransactionInspection,
+  TransactionToInspect,
+  TypedDataToInspect,
+} from '../ports/personal-data-inspector.ts';
+import { findEmailAddresses, findPhoneNumbers } from './contact-detectors.ts';
+import { findFhirPatients } from './fhir-detector.ts';
+import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
+import { findPersonnummer } from './personnummer-detector.ts';
+import { hexBytes, transactionBody } from './raw-transaction.ts';
+import type { TextMatch } from './text-match.ts';
+import { byteOffsetOf, type TextSegment, textSegments } from './text-segments.ts';
+
+/** Typed data deeper than this is not walked further (EIP-712 structs are a few levels deep). */
+const MAX_TYPED_DATA_DEPTH = 16;
+
+export class PersonalDataScanner implements PersonalDataInspector {
+  checkPattern(pattern: string): string | undefined {
+    return checkOrgPattern(pattern);
+  }
+
+  compilePatterns(patterns: readonly OrgPattern[]): CompiledPatterns {
+    return compileOrgPatterns(patterns);
+  }
+
+  inspectRawTransaction(raw: string, patterns: CompiledPatterns = NO_PATTERNS): RawTransactionInspection {
+    const body = transactionBody(raw);
+    if (!body) return { decoded: false, to: undefined, findings: [] };
+    return { decoded: true, to: body.to, findings: this.inspectBody(body.to, body.data, patterns) };
+  }
+
+  inspectTransaction(
+    transaction: TransactionToInspect,
+    patterns: CompiledPatterns = NO_PATTERNS,
+  ): PersonalDataFinding[] {
+    // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
+    const data =
+      typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
+    return this.inspectBody(transaction.to ?? undefined, data, patterns);
+  }
+
+  inspectMessage(message: string | Uint8Array, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
+    const bytes = typeof message === 'string' ? toUtf8Bytes(message) : message;
+    return findingsIn(textSegments(bytes, undefined), 'message', patterns);
+  }
+
+  inspectTypedData(typedData: TypedDataToInspect, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
+    const findings: PersonalDataFinding[] = [];
+    const visit = (value: unknown, path: string, depth: number) => {
+      if (depth > MAX_TYPED_DATA_DEPTH) return;
+      if (typeof value === 'string') {
+        findings.push(...findingsIn([{ offset: 0, byteLength: 0, text: value }], `typed data ${path}`, patterns));
+        // A `bytes` member is hex: what it encodes is inspected too.
+        const bytes = value.length > 2 ? hexBytes(value) : undefined;
+        if (bytes) findings.push(...findingsIn(textSegments(bytes, undefined), `typed data ${path} bytes`, patterns));
+      } else if (Array.isArray(value)) {
+        value.forEach((item, i) => {
+          visit(item, `${path}[${i}]`, depth + 1);
+        });
+      } else if (value !== null && typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) {
+          findings.push(...findingsIn([{ offset: 0, byteLength: 0, text: key }], `typed data ${path} key`, patterns));
+          visit(item, `${path}.${key}`, depth + 1);
+        }
+      }
+    };
+    visit(typedData.domain, 'domain', 0);
+    visit(typedData.message, 'message', 0);
+    return findings;
+  }
+
+  private inspectBody(to: string | undefined, data: Uint8Array, patterns: CompiledPatterns): PersonalDataFinding[] {
+    if (data.length === 0) return [];
+    // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
+    const deployment = to === undefined;
+    const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4);
+    return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
+  }
+}
+
+/** Every detector over every segment, as findings at byte offsets; one finding per detector and offset. */
+function findingsIn(
+  segments: readonly TextSegment[],
+  where: string,
+  patterns: CompiledPatterns,
+): PersonalDataFinding[] {
+  const findings: PersonalDataFinding[] = [];
+  const seen = new Set<string>();
+  for (const segment of segments) {
+    for (const match of matchesIn(segment.text, patterns)) {
+      const location = `${where} offset ${byteOffsetOf(segment, match.index)}`;
+      const key = `${match.detector}\u0000${match.patternId ?? ''}\u0000${location}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      findings.push({
+        detector: match.detector,
+        location,
+        matched: new MatchedValue(match.value),
+        ...(match.patternId !== undefined && { patternId: match.patternId }),
+      });
+    }
+  }
+  return findings;
+}
+
+function matchesIn(text: string, patterns: CompiledPatterns): TextMatch[] {
+  const personnummer = findPersonnummer(text);
+  // A personnummer written without separators is also a valid-looking phone number: it is reported once, as what it is.
+  const phones = findPhoneNumbers(text).filter((phone) => !personnummer.some((p) => overlaps(p, phone)));
+  return [
+    ...personnummer,
+    ...findEmailAddresses(text),
+    ...phones,
+    ...findFhirPatients(text),
+    ...findOrgPatterns(text, patterns),
+  ];
+}
+
+function overlaps(a: TextMatch, b: TextMatch): boolean {
+  return a.index < b.index + b.length && b.index < a.index + a.length;
+}

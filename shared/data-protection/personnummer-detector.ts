@@ -1,0 +1,50 @@
+/**
+ * Swedish personnummer and samordningsnummer in their written forms: YYMMDD-NNNN, YYMMDD+NNNN (over a hundred years
+ * old), YYYYMMDD-NNNN and all of them without a separator, also inside longer text. The check digit and the date
+ * (day + 60 for a samordningsnummer) are checked by the `personnummer` library; a digit run that is longer or shorter
+ * than these forms, or that sits inside a hash, address or UUID, is not one. Nor is a segment of a hyphenated code
+ * (`LOT-20261124-0017`, `REF-811228-9874-B`): a dated lot or order number is the commonest digit run of that shape in
+ * a consortium's transactions, and one in ten has a valid check digit. A label before the hyphen (`pnr-`,
+ * `personnummer-`, `ssn-`) still marks a personnummer.
+ */
+import * as personnummer from 'personnummer';
+import { insideHexToken, type TextMatch } from './text-match.ts';
+
+// The package is CommonJS (`module.exports = Personnummer`) typed as an ES module with a default export, and has
+// an ES build that bundlers pick: the class is whichever of the two shapes this runtime gave.
+type PersonnummerClass = typeof personnummer.default.default;
+const loaded = personnummer.default as PersonnummerClass | { readonly default: PersonnummerClass };
+const Personnummer: PersonnummerClass = 'parse' in loaded ? loaded : loaded.default;
+
+const CANDIDATE = /(?<!\d)(?:\d{2})?\d{6}[-+]?\d{4}(?!\d)/g;
+const PARSE_OPTIONS = { allowCoordinationNumber: true, allowInterimNumber: false };
+
+export function findPersonnummer(text: string): TextMatch[] {
+  const found: TextMatch[] = [];
+  for (const match of text.matchAll(CANDIDATE)) {
+    const candidate = match[0];
+    const index = match.index;
+    if (insideHexToken(text, index, index + candidate.length)) continue;
+    if (segmentOfCode(text, index, index + candidate.length)) continue;
+    const value = canonicalPersonnummer(candidate);
+    if (value !== undefined) found.push({ detector: 'personnummer', index, length: candidate.length, value });
+  }
+  return found;
+}
+
+const HYPHEN_BEFORE = /([\p{L}\p{N}]+)-$/u;
+const HYPHEN_AFTER = /^-[\p{L}\p{N}]/u;
+const LABEL = /^(?:pnr|pn|personnr|personnummer|samordningsnummer|samnr|ssn)$/i;
+
+/** Whether text[start, end) is joined by hyphens to a word or number before it (not a label) or after it. */
+function segmentOfCode(text: string, start: number, end: number): boolean {
+  if (HYPHEN_AFTER.test(text.slice(end, end + 2))) return true;
+  const before = HYPHEN_BEFORE.exec(text.slice(Math.max(0, start - 24), start));
+  return before !== null && !LABEL.test(before[1] ?? '');
+}
+
+/** The number in its 12-digit form, so every way of writing one person's number gives one fingerprint. */
+function canonicalPersonnummer(candidate: string): string | undefined {
+  if (!Personnummer.valid(candidate, PARSE_OPTIONS)) return undefined;
+  return Personnummer.parse(candidate, PARSE_OPTIONS).format(true);
+}

@@ -1,0 +1,150 @@
+/**
+ * The text inside bytes that are about to go on chain (calldata, init code, a message), where detectors look.
+ *
+ * Two sources, with byte offsets into the original bytes:
+ * - ABI-encoded dynamic values (`string`, `bytes`, arrays of them, also nested in a `bytes` argument): a head
+ *   word that points at a length word followed by that many bytes in bounds is taken as a payload, and its text
+ *   runs are read whatever their length;
+ * - everywhere else (packed encodings, `bytes32` strings, constructor arguments and constants in init code), runs of
+ *   at least `MIN_RUN_BYTES` bytes of well-formed UTF-8 text.
+ *
+ * Text means printable ASCII, tab and line breaks, and well-formed multi-byte UTF-8 (RFC 3629): random binary data
+ * (addresses, hashes, amounts, signatures) rarely forms a run of it, which keeps detectors quiet on it. Work is
+ * bounded by the length of the input: payload candidates and the bytes decoded from them are capped.
+ */
+
+/** One stretch of text and where its first byte is. */
+export interface TextSegment {
+  /** Byte offset of the text's first byte in the inspected bytes. */
+  readonly offset: number;
+  readonly byteLength: number;
+  readonly text: string;
+}
+
+/** Runs outside ABI payloads shorter than this are not read: too short to hold anything detectors look for. */
+export const MIN_RUN_BYTES = 6;
+/** ABI payloads considered per input, and how deep `bytes` inside `bytes` is followed. */
+const MAX_PAYLOADS = 256;
+const MAX_DEPTH = 3;
+
+const decoder = new TextDecoder('utf-8');
+
+/** Byte offset of `text[index]` within a segment (segments are well-formed UTF-8, so this is exact). */
+export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, index: number): number {
+  let bytes = 0;
+  for (let i = 0; i < index; i++) {
+    const code = segment.text.charCodeAt(i);
+    if (code < 0x80) bytes += 1;
+    else if (code < 0x800) bytes += 2;
+    else if (code >= 0xd800 && code <= 0xdbff) {
+      bytes += 4;
+      i++;
+    } else bytes += 3;
+  }
+  return segment.offset + bytes;
+}
+
+/**
+ * The text segments of `bytes`. `abiHead` is where ABI head words start (4 after a function selector), or
+ * undefined when the bytes are not ABI-encoded (init code, a message).
+ */
+export function textSegments(bytes: Uint8Array, abiHead: number | undefined): TextSegment[] {
+  const segments: TextSegment[] = [];
+  const payloads = abiHead === undefined ? [] : abiPayloads(bytes, abiHead);
+  for (const [start, end] of payloads) collectRuns(bytes, start, end, 1, segments);
+  // Runs inside a payload were read with it; the rest of the bytes are read on their own.
+  const insidePayload = (start: number, end: number) => payloads.some(([from, to]) => start >= from && end <= to);
+  const outside: TextSegment[] = [];
+  collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, outside);
+  for (const segment of outside) {
+    if (!insidePayload(segment.offset, segment.offset + segment.byteLength)) segments.push(segment);
+  }
+  return segments;
+}
+
+/** [start, end) byte ranges of what look like ABI dynamic payloads, outermost first. */
+function abiPayloads(bytes: Uint8Array, head: number): Array<[number, number]> {
+  const found: Array<[number, number]> = [];
+  let decodedBytes = 0;
+  const budget = 2 * bytes.length + 1024;
+  const walk = (base: number, end: number, depth: number) => {
+    for (let word = base; word + 32 <= end && found.length < MAX_PAYLOADS; word += 32) {
+      const offset = smallWord(bytes, word);
+      if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
+      const lengthAt = base + offset;
+      if (lengthAt + 32 > end) continue;
+      const length = smallWord(bytes, lengthAt);
+      if (!length || lengthAt + 32 + length > end) continue;
+      const start = lengthAt + 32;
+      if (decodedBytes + length > budget) return;
+      decodedBytes += length;
+      found.push([start, start + length]);
+      // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
+      if (depth < MAX_DEPTH && length >= 64) {
+        walk(start, start + length, depth + 1);
+        if (length >= 68) walk(start + 4, start + length, depth + 1);
+      }
+    }
+  };
+  walk(head, bytes.length, 0);
+  return found;
+}
+
+/** A 32-byte big-endian word that fits in 32 bits, or undefined. */
+function smallWord(bytes: Uint8Array, at: number): number | undefined {
+  for (let i = at; i < at + 28; i++) if (bytes[i] !== 0) return undefined;
+  return (
+    (((bytes[at + 28] as number) << 24) |
+      ((bytes[at + 29] as number) << 16) |
+      ((bytes[at + 30] as number) << 8) |
+      (bytes[at + 31] as number)) >>>
+    0
+  );
+}
+
+/** Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to). */
+function collectRuns(bytes: Uint8Array, from: number, to: number, minBytes: number, out: TextSegment[]): void {
+  let runStart = -1;
+  let i = from;
+  const close = (end: number) => {
+    if (runStart !== -1 && end - runStart >= minBytes) {
+      out.push({ offset: runStart, byteLength: end - runStart, text: decoder.decode(bytes.subarray(runStart, end)) });
+    }
+    runStart = -1;
+  };
+  while (i < to) {
+    const width = textCharWidth(bytes, i, to);
+    if (width === 0) {
+      close(i);
+      i++;
+      continue;
+    }
+    if (runStart === -1) runStart = i;
+    i += width;
+  }
+  close(to);
+}
+
+/** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */
+function textCharWidth(bytes: Uint8Array, i: number, end: number): number {
+  const b = bytes[i] as number;
+  if (b >= 0x20 && b < 0x7f) return 1;
+  if (b === 0x09 || b === 0x0a || b === 0x0d) return 1;
+  if (b < 0xc2 || b > 0xf4) return 0;
+  const c1 = i + 1 < end ? (bytes[i + 1] as number) : -1;
+  if (b < 0xe0) return isContinuation(c1) ? 2 : 0;
+  const c2 = i + 2 < end ? (bytes[i + 2] as number) : -1;
+  if (b < 0xf0) {
+    const low = b === 0xe0 ? 0xa0 : 0x80;
+    const high = b === 0xed ? 0x9f : 0xbf;
+    return c1 >= low && c1 <= high && isContinuation(c2) ? 3 : 0;
+  }
+  const c3 = i + 3 < end ? (bytes[i + 3] as number) : -1;
+  const low = b === 0xf0 ? 0x90 : 0x80;
+  const high = b === 0xf4 ? 0x8f : 0xbf;
+  return c1 >= low && c1 <= high && isContinuation(c2) && isContinuation(c3) ? 4 : 0;
+}
+
+function isContinuation(byte: number): boolean {
+  return byte >= 0x80 && byte <= 0xbf;
+}

@@ -1,0 +1,303 @@
+/**
+ * The personal-data guard's cost and accuracy (docs/architecture.md, "Personal-data guard"):
+ * - the false-positive rate on 10,000 transactions of a realistic consortium mix (test/support/realistic-transactions.ts),
+ *   by kind;
+ * - the inspector's time per kilobyte of calldata: prose in an ABI string, random bytes, and the realistic mix;
+ * - the gateway's throughput for `eth_sendRawTransaction` without and with the inspector, side by side: the same
+ *   signed transactions of the realistic mix, through the same gateway (real metering into an embedded DynamoDB,
+ *   its own process), nothing found. One gateway serves two nodes: one on a network whose policy is `off` (no
+ *   inspection), one on a network whose policy is `block`; short runs alternate between them and are summed, so
+ *   other work on the machine weighs on both alike. The node behind both is a JSON-RPC server in a process of its own
+ *   that answers each transaction with its hash at once: anvil, holding thousands of queued transactions, answers
+ *   in hundreds of milliseconds and would hide the gateway's own cost, which is what is measured here.
+ * Run: `npm run bench -- personal-data` (or node --import tsx test/bench/personal-data.bench.ts [seconds] [concurrency]).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { AbiCoder, HDNodeWallet, Interface, keccak256, Mnemonic, randomBytes } from 'ethers';
+import { createGateway } from '../../functions/gateway/create-gateway.ts';
+import type { GatewayPersonalData } from '../../functions/gateway/personal-data-screen.ts';
+import { RpcUpstream } from '../../functions/gateway/upstream.ts';
+import { PersonalDataScanner } from '../../shared/data-protection/personal-data-scanner.ts';
+import { CHAIN_ID } from '../integration/gateway/gateway-fixture.ts';
+import { type RealisticTransaction, realisticTransactions } from '../support/realistic-transactions.ts';
+import {
+  API_KEY,
+  benchAuthenticate,
+  type CallFactory,
+  type Measurement,
+  measure,
+  round,
+  serveGateway,
+  startBenchProcess,
+  startGatewayProcess,
+} from './gateway.bench.ts';
+
+const MIX_SIZE = 10_000;
+const ROUNDS = 4;
+const PLAIN_NODE = 'node_plain';
+const GUARDED_NODE = 'node_guarded';
+const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
+const NOTE = new Interface(['function note(string text)']);
+
+export interface PersonalDataBenchFigures {
+  readonly falsePositives: { readonly transactions: number; readonly flagged: number; readonly rate: number };
+  readonly microsPerKilobyte: Readonly<Record<string, number>>;
+  /** The gateway's own time per `eth_sendRawTransaction`, in one process, calls alternating without and with. */
+  readonly inProcess: { readonly withoutMicros: number; readonly withMicros: number; readonly cost: number };
+  readonly gateway: {
+    readonly without: Measurement;
+    readonly with: Measurement;
+    /** Throughput with the inspector over throughput without it. */
+    readonly throughputRatio: number;
+  };
+}
+
+export async function run(seconds = 1.5, concurrency = 32): Promise<PersonalDataBenchFigures> {
+  const inspector = new PersonalDataScanner();
+  const mix = realisticTransactions(MIX_SIZE);
+  const falsePositives = countFalsePositives(inspector, mix);
+  const microsPerKilobyte = timePerKilobyte(inspector, mix);
+  const signed = await signAll(mix);
+  const call: CallFactory = (i) =>
+    `{"jsonrpc":"2.0","id":${i},"method":"eth_sendRawTransaction","params":["${signed[i % signed.length]}"]}`;
+  const inProcess = await gatewayTimePerCall(signed);
+  const { without, withInspector } = await measureGateway(call, seconds, concurrency);
+  const figures: PersonalDataBenchFigures = {
+    falsePositives,
+    microsPerKilobyte,
+    inProcess,
+    gateway: {
+      without,
+      with: withInspector,
+      throughputRatio: round(withInspector.perSecond / without.perSecond),
+    },
+  };
+  print(figures, seconds, concurrency, signed.length);
+  return figures;
+}
+
+function countFalsePositives(inspector: PersonalDataScanner, mix: readonly RealisticTransaction[]) {
+  const byKind = new Map<string, number>();
+  for (const tx of mix) {
+    const inspection = inspector.inspectRawTransaction(tx.unsignedRaw);
+    if (inspection.findings.length > 0 || !inspection.decoded) byKind.set(tx.kind, (byKind.get(tx.kind) ?? 0) + 1);
+  }
+  const flagged = [...byKind.values()].reduce((a, b) => a + b, 0);
+  for (const [kind, count] of byKind) process.stdout.write(`  false positive: ${kind} ×${count}\n`);
+  return { transactions: mix.length, flagged, rate: flagged / mix.length };
+}
+
+/** Microseconds of inspection per kilobyte of calldata, for several kinds of data. */
+function timePerKilobyte(inspector: PersonalDataScanner, mix: readonly RealisticTransaction[]) {
+  const to = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+  const prose = (bytes: number) =>
+    NOTE.encodeFunctionData('note', [
+      'Batch LOT-20261124-0042 released 2026-11-24 by pharmacy QA, temperature 4.5 °C, order 88123. '.repeat(
+        Math.ceil(bytes / 96),
+      ),
+    ]);
+  const random = (bytes: number) => `0x${Buffer.from(randomBytes(bytes)).toString('hex')}`;
+  const abiBytes = (bytes: number) => AbiCoder.defaultAbiCoder().encode(['bytes'], [randomBytes(bytes)]);
+  const cases: Record<string, string[]> = {
+    'prose string, 1 KB': [prose(1024)],
+    'prose string, 16 KB': [prose(16 * 1024)],
+    'random bytes, 1 KB': [random(1024)],
+    'random bytes, 16 KB': [random(16 * 1024)],
+    'ABI bytes, 16 KB': [abiBytes(16 * 1024)],
+    'realistic mix (10,000)': mix.map((tx) => tx.data),
+  };
+  const figures: Record<string, number> = {};
+  for (const [name, datas] of Object.entries(cases)) {
+    const kilobytes = datas.reduce((sum, data) => sum + (data.length - 2) / 2, 0) / 1024;
+    let rounds = 0;
+    const started = performance.now();
+    while (performance.now() - started < 500) {
+      for (const data of datas) inspector.inspectTransaction({ to, data });
+      rounds++;
+    }
+    const micros = ((performance.now() - started) * 1000) / rounds;
+    figures[name] = round(micros / kilobytes);
+  }
+  return figures;
+}
+
+/** The mix signed by anvil's funded dev accounts (free gas), each account's nonces in order. */
+async function signAll(mix: readonly RealisticTransaction[]): Promise<string[]> {
+  const root = HDNodeWallet.fromMnemonic(Mnemonic.fromPhrase(DEV_MNEMONIC), "m/44'/60'/0'/0");
+  const wallets = Array.from({ length: 10 }, (_, i) => root.deriveChild(i));
+  return Promise.all(
+    mix.map((tx, i) =>
+      (wallets[i % wallets.length] as HDNodeWallet).signTransaction({
+        ...tx.fields,
+        nonce: Math.floor(i / wallets.length),
+        chainId: CHAIN_ID,
+        gasLimit: 1_000_000,
+        type: 2,
+        maxFeePerGas: 0,
+        maxPriorityFeePerGas: 0,
+      }),
+    ),
+  );
+}
+
+/** Answers every call at once with the transaction's hash, as a node that accepts it does. */
+class InstantNode extends RpcUpstream {
+  override async post(_rpcUrl: string, body: string): Promise<unknown> {
+    const call = JSON.parse(body) as { id: unknown; params?: unknown[] };
+    const raw = typeof call.params?.[0] === 'string' ? call.params[0] : '0x';
+    return { jsonrpc: '2.0', id: call.id, result: keccak256(raw) };
+  }
+}
+
+/**
+ * The gateway's time per call in this process (createGateway's fetch handler, an instant node behind it), the
+ * calls alternating between the node without inspection and the one with it, so that whatever else the machine
+ * does weighs on both alike: the difference is what the inspector costs the gateway per transaction.
+ */
+async function gatewayTimePerCall(signed: readonly string[]) {
+  const app = createGateway({
+    authenticate: benchAuthenticate,
+    resolveNode: async (nodeId) => benchNode('http://127.0.0.1:9/', nodeId),
+    meter: { record: () => undefined },
+    clock: () => new Date(),
+    logger: { debug: () => undefined, info: () => undefined, warn: () => undefined, error: () => undefined },
+    upstreamTimeoutMs: 10_000,
+    upstream: new InstantNode({ timeoutMs: 10_000 }),
+    personalData: guard(),
+  });
+  const totals = { without: 0, with: 0 };
+  const send = async (nodeId: string, i: number) => {
+    const started = performance.now();
+    const res = await app.request(`/rpc/${nodeId}/${API_KEY}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: `{"jsonrpc":"2.0","id":${i},"method":"eth_sendRawTransaction","params":["${signed[i % signed.length]}"]}`,
+    });
+    await res.text();
+    return performance.now() - started;
+  };
+  for (let i = 0; i < 2_000; i++) await send(i % 2 ? PLAIN_NODE : GUARDED_NODE, i); // warm-up
+  for (let i = 0; i < signed.length * 2; i++) {
+    const guarded = i % 2 === 1;
+    const micros = (await send(guarded ? GUARDED_NODE : PLAIN_NODE, i >> 1)) * 1000;
+    if (guarded) totals.with += micros;
+    else totals.without += micros;
+  }
+  const withoutMicros = round(totals.without / signed.length);
+  const withMicros = round(totals.with / signed.length);
+  return { withoutMicros, withMicros, cost: round(((withMicros - withoutMicros) / withMicros) * 100) };
+}
+
+/** The bench's two nodes: one on a network that is not inspected (`net_off`), one that is (`net_block`). */
+function benchNode(rpcUrl: string, nodeId: string) {
+  const node = (networkId: string) =>
+    ({ orgId: 'org_bench', rpcUrl, state: 'running', runtime: 'anvil', networkId }) as const;
+  return nodeId === PLAIN_NODE ? node('net_off') : nodeId === GUARDED_NODE ? node('net_block') : undefined;
+}
+
+/** Alternating runs of `seconds` through the node without inspection and the one with it, summed per node. */
+async function measureGateway(call: CallFactory, seconds: number, concurrency: number) {
+  const node = await startNodeProcess();
+  const gateway = await startGatewayProcess(node.url, fileURLToPath(import.meta.url));
+  const runs: Record<'without' | 'withInspector', Measurement[]> = { without: [], withInspector: [] };
+  try {
+    for (let round = 0; round < ROUNDS; round++) {
+      const order = round % 2 === 0 ? (['without', 'withInspector'] as const) : (['withInspector', 'without'] as const);
+      for (const which of order) {
+        const nodeId = which === 'without' ? PLAIN_NODE : GUARDED_NODE;
+        runs[which].push(await measure(gateway.url, `/rpc/${nodeId}/${API_KEY}`, call, seconds, concurrency));
+      }
+    }
+  } finally {
+    await gateway.stop();
+    await node.stop();
+  }
+  return { without: summed(runs.without), withInspector: summed(runs.withInspector) };
+}
+
+/** Runs of equal length taken together: total requests and errors, mean rate, median percentiles. */
+function summed(runs: readonly Measurement[]): Measurement {
+  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+  return {
+    requests: runs.reduce((sum, m) => sum + m.requests, 0),
+    errors: runs.reduce((sum, m) => sum + m.errors, 0),
+    perSecond: Math.round(runs.reduce((sum, m) => sum + m.perSecond, 0) / runs.length),
+    p50Ms: median(runs.map((m) => m.p50Ms)),
+    p99Ms: median(runs.map((m) => m.p99Ms)),
+  };
+}
+
+/** Starts this file in node mode in a child process and waits for its port. */
+function startNodeProcess(): Promise<{ url: string; stop(): Promise<void> }> {
+  return startBenchProcess(fileURLToPath(import.meta.url), ['--serve-node'], 'node');
+}
+
+/** Node mode: answers `eth_sendRawTransaction` with the transaction's hash, as a node that accepts it does. */
+function serveNode(): void {
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => {
+      const call = JSON.parse(Buffer.concat(chunks).toString()) as { id: unknown; params?: unknown[] };
+      const raw = typeof call.params?.[0] === 'string' ? call.params[0] : '0x';
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ jsonrpc: '2.0', id: call.id, result: keccak256(raw) }));
+    });
+  });
+  server.listen(0, '127.0.0.1', () => {
+    process.stdout.write(`node listening on ${(server.address() as AddressInfo).port}\n`);
+  });
+  process.once('SIGTERM', () => {
+    server.closeAllConnections();
+    server.close(() => process.exit(0));
+  });
+}
+
+function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: number, pool: number): void {
+  const fp = figures.falsePositives;
+  const row = (name: string, m: Measurement) =>
+    `  ${name.padEnd(18)} ${String(m.perSecond).padStart(7)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
+      .toFixed(2)
+      .padStart(6)} ms   (${m.requests} requests, ${m.errors} errors)`;
+  const cost = round((1 - figures.gateway.throughputRatio) * 100);
+  process.stdout.write(
+    [
+      `False positives on ${fp.transactions.toLocaleString('en')} realistic transactions: ${fp.flagged} (${(fp.rate * 100).toFixed(2)} %)`,
+      'Inspector time per kilobyte of calldata:',
+      ...Object.entries(figures.microsPerKilobyte).map(([name, micros]) => `  ${name.padEnd(24)} ${micros} µs/KB`),
+      `Gateway time per eth_sendRawTransaction in one process (alternating calls, instant node), ${figures.inProcess.withoutMicros} µs without`,
+      `  the inspector, ${figures.inProcess.withMicros} µs with it: the inspector costs ${figures.inProcess.cost} % of the gateway's throughput (goal < 5 %)`,
+      `Gateway eth_sendRawTransaction over HTTP, ${ROUNDS} alternating runs of ${seconds} s each, ${concurrency} concurrent, ${pool} signed transactions, loopback:`,
+      row('without inspector', figures.gateway.without),
+      row('with inspector', figures.gateway.with),
+      `  with/without: throughput ×${figures.gateway.throughputRatio} (inspector cost ${cost} %, goal < 5 %)`,
+      '',
+    ].join('\n'),
+  );
+}
+
+/** The gateway's guard in the bench: network `net_off` is not inspected, `net_block` is; nothing is recorded. */
+function guard(): GatewayPersonalData {
+  return {
+    inspector: new PersonalDataScanner(),
+    modeOf: async (networkId) => (networkId === 'net_off' ? 'off' : 'block'),
+    rulesOf: async () => ({ patterns: new PersonalDataScanner().compilePatterns([]), exemptions: [] }),
+    record: async () => undefined,
+  };
+}
+
+const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
+if (entry === import.meta.url) {
+  const servingAt = process.argv.indexOf('--serve-gateway');
+  if (process.argv.includes('--serve-node')) {
+    serveNode();
+  } else if (servingAt !== -1) {
+    const nodeUrl = process.argv[servingAt + 1] as string;
+    await serveGateway(nodeUrl, { personalData: guard(), resolveNode: async (nodeId) => benchNode(nodeUrl, nodeId) });
+  } else {
+    await run(Number(process.argv[2] ?? 1.5), Number(process.argv[3] ?? 32));
+  }
+}

@@ -1,0 +1,123 @@
+/**
+ * Signed transactions as the gateway receives them: the inspector reads what ethers' own `Transaction.from` reads
+ * (the address called and the data) for every transaction type it signs, names personal data at its calldata or
+ * init-code offset, including inside nested `bytes`, and finds nothing in ABI-encoded values that are not text or
+ * in random calldata.
+ */
+
+import { getBytes, hexlify, Interface, Transaction, Wallet } from 'ethers';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
+import { transactionBody } from '../../../shared/data-protection/raw-transaction.ts';
+
+const inspector = new PersonalDataScanner();
+const wallet = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
+const CHAIN_ID = 1_337_777;
+const abi = new Interface([
+  'function record(string note)',
+  'function transfer(address to, uint256 amount)',
+  'function approve(address spender, uint256 amount)',
+  'function multicall(bytes[] calls)',
+  'function propose(address[] targets, uint256[] values, bytes[] calldatas, string description)',
+  'function grantConsent(bytes32 patientRef, bytes32 purpose, uint64 validUntil)',
+]);
+const CONTRACT = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
+
+function sign(fields: { type: 0 | 1 | 2; to?: string; data: string; nonce?: number }): Promise<string> {
+  const fees = fields.type === 2 ? { maxFeePerGas: 0n, maxPriorityFeePerGas: 0n } : { gasPrice: 0n };
+  return wallet.signTransaction({
+    chainId: CHAIN_ID,
+    nonce: fields.nonce ?? 0,
+    gasLimit: 500_000n,
+    ...fields,
+    ...fees,
+  });
+}
+
+describe('reading a signed transaction', () => {
+  it('reads the same address and data as ethers’ Transaction.from for legacy, 2930 and 1559 transactions', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.constantFrom(0 as const, 1 as const, 2 as const),
+        fc.option(fc.uint8Array({ minLength: 20, maxLength: 20 }).map(hexlify), { nil: undefined }),
+        fc.uint8Array({ maxLength: 600 }).map(hexlify),
+        fc.nat({ max: 2 ** 32 }),
+        async (type, to, data, nonce) => {
+          const raw = await sign({ type, to, data, nonce });
+          const expected = Transaction.from(raw);
+          const body = transactionBody(raw);
+          expect(body?.to).toBe(expected.to?.toLowerCase());
+          expect(hexlify(body?.data ?? new Uint8Array())).toBe(expected.data);
+        },
+      ),
+      { numRuns: 60, seed: 17 },
+    );
+  });
+
+  it.each(['0x', '0x1', 'not hex', '0x05c0', `0x02${'ff'.repeat(20)}`, '0xc0'])('cannot read %s', (raw) => {
+    expect(inspector.inspectRawTransaction(raw)).toEqual({ decoded: false, to: undefined, findings: [] });
+  });
+});
+
+describe('personal data in a signed transaction', () => {
+  it('names a personnummer in a string argument at calldata offset 68', async () => {
+    const raw = await sign({ type: 2, to: CONTRACT, data: abi.encodeFunctionData('record', ['19121212-1212']) });
+    const inspection = inspector.inspectRawTransaction(raw);
+    expect(inspection.to).toBe(CONTRACT.toLowerCase());
+    expect(inspection.findings.map((f) => [f.detector, f.location])).toEqual([['personnummer', 'calldata offset 68']]);
+  });
+
+  it('names personal data in init code as init code', async () => {
+    const initCode = `0x6080604052${Buffer.from('owner: anna@region.se').toString('hex')}`;
+    const inspection = inspector.inspectRawTransaction(await sign({ type: 0, data: initCode }));
+    expect(inspection.to).toBeUndefined();
+    expect(inspection.findings.map((f) => [f.detector, f.location])).toEqual([['email', 'init code offset 12']]);
+  });
+
+  it('finds a call nested in a multicall and a proposal’s calldata', () => {
+    const inner = abi.encodeFunctionData('record', ['070-123 45 67']);
+    const multicall = abi.encodeFunctionData('multicall', [
+      [abi.encodeFunctionData('transfer', [CONTRACT, 5n]), inner],
+    ]);
+    const proposal = abi.encodeFunctionData('propose', [[CONTRACT], [0n], [inner], 'Admit the clinic']);
+    for (const data of [multicall, proposal]) {
+      const findings = inspector.inspectTransaction({ to: CONTRACT, data });
+      expect(findings.map((f) => f.detector)).toEqual(['phone']);
+      const offset = Number(findings[0]?.location.replace('calldata offset ', ''));
+      expect(Buffer.from(getBytes(data).subarray(offset, offset + 13)).toString()).toBe('070-123 45 67');
+    }
+  });
+
+  it('finds nothing in ABI-encoded values that are not text: amounts, addresses, hashes, timestamps, arrays', () => {
+    const address = fc.uint8Array({ minLength: 20, maxLength: 20 }).map(hexlify);
+    const word = fc.uint8Array({ minLength: 32, maxLength: 32 }).map(hexlify);
+    const amount = fc.bigInt({ min: 0n, max: 2n ** 256n - 1n });
+    const call = fc.oneof(
+      fc.tuple(address, amount).map(([to, value]) => abi.encodeFunctionData('transfer', [to, value])),
+      fc.tuple(address, amount).map(([to, value]) => abi.encodeFunctionData('approve', [to, value])),
+      fc
+        .tuple(word, word, fc.bigInt({ min: 0n, max: 2n ** 64n - 1n }))
+        .map(([ref, purpose, until]) => abi.encodeFunctionData('grantConsent', [ref, purpose, until])),
+    );
+    const data = fc.oneof(
+      call,
+      fc.array(call, { maxLength: 5 }).map((calls) => abi.encodeFunctionData('multicall', [calls])),
+    );
+    fc.assert(
+      fc.property(data, (calldata) => {
+        expect(inspector.inspectTransaction({ to: CONTRACT, data: calldata })).toEqual([]);
+      }),
+      { numRuns: 500, seed: 17 },
+    );
+  });
+
+  it('finds nothing in random calldata and random init code', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 4, maxLength: 2048 }), fc.boolean(), (data, deployment) => {
+        expect(inspector.inspectTransaction({ to: deployment ? undefined : CONTRACT, data })).toEqual([]);
+      }),
+      { numRuns: 500, seed: 17 },
+    );
+  });
+});
