@@ -1,10 +1,14 @@
 /**
- * Gateway overhead: throughput and p50/p99 latency of JSON-RPC calls sent straight to an anvil node and through
- * the gateway to the same node, side by side in one run, for a mix the gateway must forward (eth_blockNumber,
- * eth_getBalance) and a mix it may answer from its cache (eth_chainId, eth_getBlockByNumber of old blocks).
+ * Gateway overhead: throughput and p50/p99 latency of JSON-RPC calls sent straight to an anvil node, through the
+ * thinnest useful Node proxy (bare-proxy.ts) and through the gateway to the same node, side by side in one run
+ * with one load generator, for a mix the gateway must forward (eth_blockNumber, eth_getBalance) and a mix it may
+ * answer from its cache (eth_chainId, eth_getBlockByNumber of old blocks). It prints gateway/bare-proxy ratios
+ * and the latency each hop adds over the node alone, against the goals: forwarded ≥ 0.9× the bare proxy, cache
+ * hits ≥ 1.2× (memory must beat a round trip), at most 2 ms added p99.
  *
- * The gateway runs in its own process (as in production), with real metering into an embedded DynamoDB, so the
- * load generator does not share its event loop. Loopback only; each measurement lasts a few seconds.
+ * The gateway and the bare proxy run in their own processes (as in production), the gateway with real metering
+ * into an embedded DynamoDB, so the load generator does not share their event loops. Loopback only; each
+ * measurement lasts a few seconds.
  * Run: node --import tsx test/bench/gateway.bench.ts [seconds per measurement] [concurrency]
  * (or `npm run bench -- gateway`). GATEWAY_BENCH_NODE_ARGS adds Node flags to the gateway process, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see where its time goes.
@@ -38,11 +42,13 @@ export interface Measurement {
 
 export interface MixFigures {
   readonly direct: Measurement;
+  readonly bareProxy: Measurement;
   readonly gateway: Measurement;
-  /** Gateway throughput over direct throughput. */
-  readonly throughputRatio: number;
-  readonly p50Ratio: number;
-  readonly p99Ratio: number;
+  /** Gateway throughput over the bare proxy's. */
+  readonly overBareProxy: number;
+  /** Milliseconds the gateway adds to the node alone, and what the bare proxy adds. */
+  readonly gatewayAdded: { readonly p50Ms: number; readonly p99Ms: number };
+  readonly bareProxyAdded: { readonly p50Ms: number; readonly p99Ms: number };
 }
 
 export interface GatewayBenchFigures {
@@ -65,9 +71,17 @@ const cacheableMix: CallFactory = (i) =>
     : `{"jsonrpc":"2.0","id":${i},"method":"eth_getBlockByNumber","params":["0x${(1 + (i % OLD_BLOCKS)).toString(16)}",false]}`;
 
 /** Measures and prints the figures, and returns them for a runner. */
-export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFigures> {
+export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFigures> {
   const anvil = await startAnvil();
-  const gateway = await startGatewayProcess(anvil.url);
+  const gateway = await startChild(
+    [fileURLToPath(import.meta.url), '--serve-gateway', anvil.url],
+    /gateway listening on (\d+)/,
+    process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ').filter(Boolean),
+  );
+  const bareProxy = await startChild(
+    [fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)), anvil.url],
+    /bare proxy listening on (\d+)/,
+  );
   try {
     await send(
       anvil.url,
@@ -77,13 +91,19 @@ export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFi
     const gatewayPath = `/rpc/${NODE_ID}/${API_KEY}`;
     const measureMix = async (mix: CallFactory): Promise<MixFigures> => {
       const direct = await measure(anvil.url, '/', mix, seconds, concurrency);
+      const viaBareProxy = await measure(bareProxy.url, '/', mix, seconds, concurrency);
       const viaGateway = await measure(gateway.url, gatewayPath, mix, seconds, concurrency);
+      const added = (m: Measurement) => ({
+        p50Ms: round(m.p50Ms - direct.p50Ms),
+        p99Ms: round(m.p99Ms - direct.p99Ms),
+      });
       return {
         direct,
+        bareProxy: viaBareProxy,
         gateway: viaGateway,
-        throughputRatio: round(viaGateway.perSecond / direct.perSecond),
-        p50Ratio: round(viaGateway.p50Ms / direct.p50Ms),
-        p99Ratio: round(viaGateway.p99Ms / direct.p99Ms),
+        overBareProxy: round(viaGateway.perSecond / viaBareProxy.perSecond),
+        gatewayAdded: added(viaGateway),
+        bareProxyAdded: added(viaBareProxy),
       };
     };
     const figures = {
@@ -96,6 +116,7 @@ export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFi
     return figures;
   } finally {
     await gateway.stop();
+    await bareProxy.stop();
     await anvil.stop();
   }
 }
@@ -163,51 +184,47 @@ function round(value: number): number {
 
 function print(figures: GatewayBenchFigures): void {
   const row = (name: string, m: Measurement) =>
-    `  ${name.padEnd(9)} ${String(m.perSecond).padStart(8)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
+    `  ${name.padEnd(10)} ${String(m.perSecond).padStart(8)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
       .toFixed(2)
       .padStart(6)} ms   (${m.requests} requests, ${m.errors} errors)`;
-  const mix = (title: string, f: MixFigures) =>
+  const added = (m: { p50Ms: number; p99Ms: number }) => `p50 +${m.p50Ms} ms, p99 +${m.p99Ms} ms`;
+  const mix = (title: string, f: MixFigures, goal: number) =>
     [
       title,
       row('direct', f.direct),
+      row('bare proxy', f.bareProxy),
       row('gateway', f.gateway),
-      `  gateway/direct: throughput ×${f.throughputRatio}, p50 ×${f.p50Ratio}, p99 ×${f.p99Ratio}`,
+      `  gateway/bare proxy: throughput ×${f.overBareProxy} (goal ≥ ×${goal})`,
+      `  added over the node: bare proxy ${added(f.bareProxyAdded)}; gateway ${added(f.gatewayAdded)} (goal p99 ≤ +2 ms)`,
     ].join('\n');
   process.stdout.write(
     [
-      `Gateway vs direct anvil, ${figures.seconds} s per measurement, ${figures.concurrency} concurrent, loopback`,
-      mix('Forwarded mix (eth_blockNumber, eth_getBalance):', figures.forwarded),
-      mix('Cacheable mix (eth_chainId, eth_getBlockByNumber of old blocks):', figures.cacheable),
+      `Direct anvil, bare proxy and gateway, ${figures.seconds} s per measurement, ${figures.concurrency} concurrent, loopback`,
+      mix('Forwarded mix (eth_blockNumber, eth_getBalance):', figures.forwarded, 0.9),
+      mix('Cacheable mix (eth_chainId, eth_getBlockByNumber of old blocks):', figures.cacheable, 1.2),
       '',
     ].join('\n'),
   );
 }
 
-/** Starts this file in gateway mode in a child process and waits for its port. */
-async function startGatewayProcess(anvilUrl: string): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []),
-      '--import',
-      'tsx',
-      fileURLToPath(import.meta.url),
-      '--serve-gateway',
-      anvilUrl,
-    ],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    },
-  );
+/** Starts a script (this file in gateway mode, or the bare proxy) in a child process and waits for its port. */
+async function startChild(
+  args: readonly string[],
+  listening: RegExp,
+  nodeArgs: readonly string[] = [],
+): Promise<{ url: string; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   const port = await new Promise<number>((resolvePort, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = /gateway listening on (\d+)/.exec(output);
+      const match = listening.exec(output);
       if (match) resolvePort(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`gateway process exited with ${code}: ${output}`)));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${output}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
@@ -266,6 +283,6 @@ if (entry === import.meta.url) {
   if (servingAt !== -1) {
     await serveGateway(process.argv[servingAt + 1] as string);
   } else {
-    await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 48));
+    await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 32));
   }
 }
