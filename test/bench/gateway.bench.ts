@@ -8,7 +8,8 @@
  *
  * The gateway and the bare proxy run in their own processes (as in production), the gateway with real metering
  * into an embedded DynamoDB, so the load generator does not share their event loops. Loopback only; each
- * measurement lasts a few seconds.
+ * measurement lasts a few seconds, taken in short rounds in turn with the other targets, so that a machine shared
+ * with other work slows all three alike.
  * Run: node --import tsx test/bench/gateway.bench.ts [seconds per measurement] [concurrency]
  * (or `npm run bench -- gateway`). GATEWAY_BENCH_NODE_ARGS adds Node flags to the gateway process, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see where its time goes.
@@ -90,9 +91,16 @@ export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFi
     );
     const gatewayPath = `/rpc/${NODE_ID}/${API_KEY}`;
     const measureMix = async (mix: CallFactory): Promise<MixFigures> => {
-      const direct = await measure(anvil.url, '/', mix, seconds, concurrency);
-      const viaBareProxy = await measure(bareProxy.url, '/', mix, seconds, concurrency);
-      const viaGateway = await measure(gateway.url, gatewayPath, mix, seconds, concurrency);
+      const [direct, viaBareProxy, viaGateway] = (await measureInRounds(
+        [
+          { origin: anvil.url, path: '/' },
+          { origin: bareProxy.url, path: '/' },
+          { origin: gateway.url, path: gatewayPath },
+        ],
+        mix,
+        seconds,
+        concurrency,
+      )) as [Measurement, Measurement, Measurement];
       const added = (m: Measurement) => ({
         p50Ms: round(m.p50Ms - direct.p50Ms),
         p99Ms: round(m.p99Ms - direct.p99Ms),
@@ -121,24 +129,57 @@ export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFi
   }
 }
 
-async function measure(
-  origin: string,
-  path: string,
+/** Rounds each target's time is cut into: a machine whose load changes during the run slows all targets alike. */
+const ROUNDS = 5;
+
+/**
+ * Measures the targets in turns (a short round of each, the order rotating) rather than one after the other,
+ * and adds the rounds up per target.
+ */
+async function measureInRounds(
+  targets: readonly { origin: string; path: string }[],
   mix: CallFactory,
   seconds: number,
   concurrency: number,
-): Promise<Measurement> {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+): Promise<Measurement[]> {
+  const pools = targets.map((target) => new Pool(target.origin, { connections: concurrency, pipelining: 1 }));
   try {
     // Warm up connections (and, through the gateway, its caches and look-ups) before timing.
-    await load(pool, path, mix, 0.5, concurrency);
-    return await load(pool, path, mix, seconds, concurrency);
+    for (const [i, target] of targets.entries()) await load(pools[i] as Pool, target.path, mix, 0.5, concurrency);
+    const rounds: Round[][] = targets.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let turn = 0; turn < targets.length; turn++) {
+        const i = (round + turn) % targets.length;
+        const target = targets[i] as { origin: string; path: string };
+        rounds[i]?.push(await load(pools[i] as Pool, target.path, mix, seconds / ROUNDS, concurrency));
+      }
+    }
+    return rounds.map(summarise);
   } finally {
-    await pool.close();
+    await Promise.all(pools.map((pool) => pool.close()));
   }
 }
 
-async function load(pool: Pool, path: string, mix: CallFactory, seconds: number, concurrency: number) {
+interface Round {
+  readonly latencies: number[];
+  readonly errors: number;
+  readonly elapsedSeconds: number;
+}
+
+function summarise(rounds: readonly Round[]): Measurement {
+  const latencies = rounds.flatMap((round) => round.latencies).sort((a, b) => a - b);
+  const elapsed = rounds.reduce((sum, round) => sum + round.elapsedSeconds, 0);
+  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  return {
+    requests: latencies.length,
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    perSecond: Math.round(latencies.length / elapsed),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+async function load(pool: Pool, path: string, mix: CallFactory, seconds: number, concurrency: number): Promise<Round> {
   const latencies: number[] = [];
   let errors = 0;
   let next = 0;
@@ -156,16 +197,7 @@ async function load(pool: Pool, path: string, mix: CallFactory, seconds: number,
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return {
-    requests: latencies.length,
-    errors,
-    perSecond: Math.round(latencies.length / elapsed),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-  };
+  return { latencies, errors, elapsedSeconds: (performance.now() - started) / 1000 };
 }
 
 async function send(origin: string, path: string, body: string): Promise<string> {
