@@ -15,6 +15,7 @@
  * `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see where its time goes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
@@ -34,6 +35,11 @@ const OLD_BLOCKS = 64;
 const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 export interface Measurement {
+  /**
+   * CPU time (user and system) the serving process spent per request, in microseconds: unlike throughput it
+   * hardly moves when other work shares the machine. Undefined for the node itself.
+   */
+  readonly cpuMicrosPerRequest?: number;
   readonly requests: number;
   readonly errors: number;
   readonly perSecond: number;
@@ -47,6 +53,8 @@ export interface MixFigures {
   readonly gateway: Measurement;
   /** Gateway throughput over the bare proxy's. */
   readonly overBareProxy: number;
+  /** The gateway's CPU time per request over the bare proxy's. */
+  readonly cpuOverBareProxy: number | undefined;
   /** Milliseconds the gateway adds to the node alone, and what the bare proxy adds. */
   readonly gatewayAdded: { readonly p50Ms: number; readonly p99Ms: number };
   readonly bareProxyAdded: { readonly p50Ms: number; readonly p99Ms: number };
@@ -94,8 +102,8 @@ export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFi
       const [direct, viaBareProxy, viaGateway] = (await measureInRounds(
         [
           { origin: anvil.url, path: '/' },
-          { origin: bareProxy.url, path: '/' },
-          { origin: gateway.url, path: gatewayPath },
+          { origin: bareProxy.url, path: '/', cpuSeconds: bareProxy.cpuSeconds },
+          { origin: gateway.url, path: gatewayPath, cpuSeconds: gateway.cpuSeconds },
         ],
         mix,
         seconds,
@@ -110,6 +118,10 @@ export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFi
         bareProxy: viaBareProxy,
         gateway: viaGateway,
         overBareProxy: round(viaGateway.perSecond / viaBareProxy.perSecond),
+        cpuOverBareProxy:
+          viaGateway.cpuMicrosPerRequest && viaBareProxy.cpuMicrosPerRequest
+            ? round(viaGateway.cpuMicrosPerRequest / viaBareProxy.cpuMicrosPerRequest)
+            : undefined,
         gatewayAdded: added(viaGateway),
         bareProxyAdded: added(viaBareProxy),
       };
@@ -136,8 +148,15 @@ const ROUNDS = 5;
  * Measures the targets in turns (a short round of each, the order rotating) rather than one after the other,
  * and adds the rounds up per target.
  */
+interface Target {
+  readonly origin: string;
+  readonly path: string;
+  /** CPU seconds the serving process has used so far. */
+  readonly cpuSeconds?: () => number;
+}
+
 async function measureInRounds(
-  targets: readonly { origin: string; path: string }[],
+  targets: readonly Target[],
   mix: CallFactory,
   seconds: number,
   concurrency: number,
@@ -150,8 +169,12 @@ async function measureInRounds(
     for (let round = 0; round < ROUNDS; round++) {
       for (let turn = 0; turn < targets.length; turn++) {
         const i = (round + turn) % targets.length;
-        const target = targets[i] as { origin: string; path: string };
-        rounds[i]?.push(await load(pools[i] as Pool, target.path, mix, seconds / ROUNDS, concurrency));
+        const target = targets[i] as Target;
+        const cpuBefore = target.cpuSeconds?.();
+        const measured = await load(pools[i] as Pool, target.path, mix, seconds / ROUNDS, concurrency);
+        const cpuAfter = target.cpuSeconds?.();
+        const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+        rounds[i]?.push({ ...measured, cpuSeconds: cpu });
       }
     }
     return rounds.map(summarise);
@@ -164,13 +187,18 @@ interface Round {
   readonly latencies: number[];
   readonly errors: number;
   readonly elapsedSeconds: number;
+  readonly cpuSeconds?: number;
 }
 
 function summarise(rounds: readonly Round[]): Measurement {
   const latencies = rounds.flatMap((round) => round.latencies).sort((a, b) => a - b);
   const elapsed = rounds.reduce((sum, round) => sum + round.elapsedSeconds, 0);
   const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const cpu = rounds.every((r) => r.cpuSeconds !== undefined)
+    ? rounds.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0)
+    : undefined;
   return {
+    cpuMicrosPerRequest: cpu === undefined ? undefined : Math.round((cpu / latencies.length) * 1e6),
     requests: latencies.length,
     errors: rounds.reduce((sum, round) => sum + round.errors, 0),
     perSecond: Math.round(latencies.length / elapsed),
@@ -218,7 +246,9 @@ function print(figures: GatewayBenchFigures): void {
   const row = (name: string, m: Measurement) =>
     `  ${name.padEnd(10)} ${String(m.perSecond).padStart(8)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
       .toFixed(2)
-      .padStart(6)} ms   (${m.requests} requests, ${m.errors} errors)`;
+      .padStart(
+        6,
+      )} ms   ${m.cpuMicrosPerRequest === undefined ? '' : `CPU ${m.cpuMicrosPerRequest} µs/request   `}(${m.requests} requests, ${m.errors} errors)`;
   const added = (m: { p50Ms: number; p99Ms: number }) => `p50 +${m.p50Ms} ms, p99 +${m.p99Ms} ms`;
   const mix = (title: string, f: MixFigures, goal: number) =>
     [
@@ -226,7 +256,7 @@ function print(figures: GatewayBenchFigures): void {
       row('direct', f.direct),
       row('bare proxy', f.bareProxy),
       row('gateway', f.gateway),
-      `  gateway/bare proxy: throughput ×${f.overBareProxy} (goal ≥ ×${goal})`,
+      `  gateway/bare proxy: throughput ×${f.overBareProxy} (goal ≥ ×${goal}); CPU per request ×${f.cpuOverBareProxy ?? '?'}`,
       `  added over the node: bare proxy ${added(f.bareProxyAdded)}; gateway ${added(f.gatewayAdded)} (goal p99 ≤ +2 ms)`,
     ].join('\n');
   process.stdout.write(
@@ -244,7 +274,7 @@ async function startChild(
   args: readonly string[],
   listening: RegExp,
   nodeArgs: readonly string[] = [],
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; cpuSeconds(): number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
     stdio: ['ignore', 'pipe', 'inherit'],
     env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
@@ -260,6 +290,7 @@ async function startChild(
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
@@ -267,6 +298,13 @@ async function startChild(
       await exited;
     },
   };
+}
+
+/** User and system CPU seconds of a process, from Linux's /proc (fields 14 and 15, in clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
