@@ -3,9 +3,7 @@
  * per request, and failures sorted into "took too long", "could not be reached" and "answered with something
  * that is not JSON", which the gateway turns into JSON-RPC errors.
  */
-import type { Pool } from 'undici';
-// The Pool module alone, not the package's entry (see shared/types/undici-pool.d.ts): a third of the Lambda bundle.
-import UndiciPool from 'undici/lib/dispatcher/pool.js';
+import { Pool } from 'undici';
 import { UpstreamError } from '../../shared/errors.ts';
 import { parseUpstreamBody } from './json-rpc.ts';
 
@@ -89,7 +87,7 @@ export class RpcUpstream {
     if (this.closed) throw new UpstreamUnreachableError('The gateway is shutting down');
     let pool = this.pools.get(origin);
     if (!pool) {
-      pool = new UndiciPool(origin, {
+      pool = new Pool(origin, {
         connections: this.options.connectionsPerOrigin ?? 64,
         connectTimeout: this.options.timeoutMs,
       });
