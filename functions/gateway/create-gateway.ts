@@ -17,7 +17,7 @@
  *   policy blocks (personal-data-screen.ts); errors from the node pass through unchanged. A body of notifications
  *   only is answered 204 with no body.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { type Context, Hono } from 'hono';
 import { isServing, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
 import type { GatewayPlan } from '../../shared/domain/plans.ts';
@@ -70,6 +70,8 @@ export interface GatewayNode {
 }
 
 export interface GatewayLogger {
+  /** Whether lines of this level are written; when it says no, the gateway does not even build them. */
+  enabled?(level: 'debug'): boolean;
   debug(message: string, fields?: Record<string, unknown>): void;
   info(message: string, fields?: Record<string, unknown>): void;
   warn(message: string, fields?: Record<string, unknown>): void;
@@ -99,9 +101,20 @@ export interface GatewayDeps {
   readonly personalData?: GatewayPersonalData;
 }
 
-const JSON_HEADER = { 'content-type': 'application/json' } as const;
-/** Tells clients of an anvil-runtime node that its chain (and so its state) is shared with other nodes. */
-const SHARED_CHAIN_HEADER = { 'x-carechain-shared-chain': 'true' } as const;
+/**
+ * The answers' headers, built once as plain objects: `new Response(body, { headers })` with a plain object is
+ * written by the Node adapter as it is, where a `Headers` (what Hono's `c.body` makes of two headers or more)
+ * is converted again on every answer. `x-carechain-shared-chain` tells clients of an anvil-runtime node that its
+ * chain (and so its state) is shared with other nodes.
+ */
+const ANSWER_HEADERS = {
+  own: { status: 200, headers: { 'content-type': 'application/json' } },
+  shared: { status: 200, headers: { 'content-type': 'application/json', 'x-carechain-shared-chain': 'true' } },
+} as const;
+const NO_CONTENT = {
+  own: { status: 204 },
+  shared: { status: 204, headers: { 'x-carechain-shared-chain': 'true' } },
+} as const;
 const NODE_NOT_FOUND = 'No such node for this API key';
 
 export function createGateway(deps: GatewayDeps): Hono {
@@ -109,7 +122,8 @@ export function createGateway(deps: GatewayDeps): Hono {
   const lookupOptions = { ttlMs: deps.lookupCacheMs ?? 5000, nowMs };
   const authenticate = cachedLookup(deps.authenticate, {
     ...lookupOptions,
-    keyOf: (secret) => createHash('sha256').update(secret).digest('base64'),
+    // One-shot hashing: no Hash object per request.
+    keyOf: (secret) => hash('sha256', secret, 'base64'),
   });
   const resolveNode = cachedLookup(deps.resolveNode, lookupOptions);
   const screenPersonalData = deps.personalData && personalDataScreen(deps.personalData, deps.logger, lookupOptions);
@@ -124,6 +138,8 @@ export function createGateway(deps: GatewayDeps): Hono {
   const app = new Hono();
   if (deps.metrics) app.use(deps.metrics.http('gateway'));
   const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
+  // The logger's level is fixed when it is made: decided once, not per request.
+  const logsRequests = deps.logger.enabled?.('debug') ?? true;
 
   /** Authenticates the key and finds the node it may reach; refusals are HTTP problems. */
   const admit = async (c: Context, nodeId: string) => {
@@ -176,7 +192,7 @@ export function createGateway(deps: GatewayDeps): Hono {
   };
 
   const handle = async (c: Context): Promise<Response> => {
-    const started = performance.now();
+    const started = logsRequests ? performance.now() : 0;
     const nodeId = c.req.param('nodeId') ?? '';
     const { principal, node } = await admit(c, nodeId);
     const body = parseJsonRpcBody(await readBody(c, maxBodyBytes));
@@ -201,19 +217,21 @@ export function createGateway(deps: GatewayDeps): Hono {
     });
     const usage = usageOf(answers);
     recordUsage(deps.meter, principal.orgId, usage, deps.clock());
-    deps.logger.debug('rpc', {
-      path: redactedPath(c),
-      nodeId,
-      orgId: principal.orgId,
-      keyId: principal.keyId,
-      calls,
-      served: usage.requests,
-      computeUnits: usage.computeUnits,
-      cacheHits: answers.filter((call) => call.outcome === 'cache').length,
-      durationMs: Math.round((performance.now() - started) * 100) / 100,
-    });
-    const shared = node.sharedChain ? SHARED_CHAIN_HEADER : undefined;
-    return payload === undefined ? c.body(null, 204, shared) : c.body(payload, 200, { ...JSON_HEADER, ...shared });
+    if (logsRequests) {
+      deps.logger.debug('rpc', {
+        path: redactedPath(c),
+        nodeId,
+        orgId: principal.orgId,
+        keyId: principal.keyId,
+        calls,
+        served: usage.requests,
+        computeUnits: usage.computeUnits,
+        cacheHits: answers.filter((call) => call.outcome === 'cache').length,
+        durationMs: Math.round((performance.now() - started) * 100) / 100,
+      });
+    }
+    const chain = node.sharedChain ? 'shared' : 'own';
+    return payload === undefined ? new Response(null, NO_CONTENT[chain]) : new Response(payload, ANSWER_HEADERS[chain]);
   };
 
   app.post('/rpc/:nodeId', handle);

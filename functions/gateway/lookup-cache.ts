@@ -32,10 +32,12 @@ export function cachedLookup<V>(
     perf: { now: options.nowMs },
     fetchMethod: async (_key, _stale, { context }) => ({ value: await load(context) }),
   });
-  return async (argument) => {
+  return (argument) => {
     const key = options.keyOf ? options.keyOf(argument) : argument;
-    const entry = await remembered.fetch(key, { context: argument });
+    // A fresh entry is read directly: fetch() would build its own promises and options for every hit.
+    const hit = remembered.get(key);
+    if (hit !== undefined) return Promise.resolve(hit.value);
     // fetch() answers undefined only for an aborted or empty load; the box is never empty and nothing aborts.
-    return (entry as { readonly value: V }).value;
+    return remembered.fetch(key, { context: argument }).then((entry) => (entry as { readonly value: V }).value);
   };
 }

@@ -9,7 +9,7 @@
  * payload says `"confirmLive": true`, the counterpart of typing `live` on a terminal.
  */
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { loadConfig } from '../../shared/config/config.ts';

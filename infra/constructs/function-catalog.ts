@@ -93,7 +93,7 @@ export const FUNCTIONS = [
     timeoutSeconds: 29,
     // Measured 1.73 MiB: the DynamoDB, KMS, SQS and Secrets Manager clients are most of it, prom-client (/metrics)
     // about 80 KiB; the cold import stays near 150 ms.
-    bundleBudgetBytes: 2 * MIB,
+    bundleBudgetBytes: 1.875 * MIB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
     // The platform key signs SLA reports of the month so far, on request.
@@ -116,7 +116,7 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     timeoutSeconds: 29,
     // Measured 1.34 MiB, mostly undici (0.5 MiB; Node's built-in fetch is the same client) and zod (0.43 MiB).
-    bundleBudgetBytes: 1.5 * MIB,
+    bundleBudgetBytes: 1.125 * MIB,
     reachesNodes: true,
     // Evidence of personal data refused or flagged in eth_sendRawTransaction keeps a salted hash of each value.
     capabilities: ['table-read-write', 'evidence-mac'],
@@ -128,7 +128,7 @@ export const FUNCTIONS = [
     description: 'Stripe webhooks: verify the signature, deduplicate, update subscription state',
     memoryMb: 512,
     timeoutSeconds: 15,
-    bundleBudgetBytes: 1.5 * MIB,
+    bundleBudgetBytes: 1.375 * MIB,
     reachesNodes: false,
     capabilities: ['table-read-write', 'stripe-secret'],
     routes: [{ method: 'POST', path: '/webhooks/stripe' }],
@@ -142,7 +142,7 @@ export const FUNCTIONS = [
     // A first sync makes a few dozen Stripe requests one after another.
     timeoutSeconds: 120,
     // Measured 0.98 MiB: the stripe client and the Secrets Manager client; no DynamoDB.
-    bundleBudgetBytes: 1.25 * MIB,
+    bundleBudgetBytes: 1 * MIB,
     reachesNodes: false,
     // Talks to Stripe only: no table, no schedule, no route.
     capabilities: ['stripe-secret'],
@@ -155,7 +155,7 @@ export const FUNCTIONS = [
     // Finishes before the next run starts.
     timeoutSeconds: 55,
     // Measured 1.52 MiB: EC2 and S3 clients for reboot and replacement.
-    bundleBudgetBytes: 1.75 * MIB,
+    bundleBudgetBytes: 1.375 * MIB,
     reachesNodes: true,
     // Recovery reboots a node's instance and, when reboots do not help, replaces it (terminate and launch).
     capabilities: ['table-read-write', 'fleet-control', 'provisioning-send', 'unhealthy-metric'],
@@ -186,7 +186,7 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     timeoutSeconds: 90,
     // Measured 1.49 MiB: the EC2 client alone is 0.54 MiB and S3 0.14 MiB.
-    bundleBudgetBytes: 1.75 * MIB,
+    bundleBudgetBytes: 1.375 * MIB,
     // Reads enode and validator addresses with admin_nodeInfo; casts QBFT validator votes.
     reachesNodes: true,
     capabilities: ['table-read-write', 'fleet-control'],
@@ -200,7 +200,7 @@ export const FUNCTIONS = [
     description: 'Hourly usage rollup and Stripe meter events',
     memoryMb: 512,
     timeoutSeconds: 300,
-    bundleBudgetBytes: 1.5 * MIB,
+    bundleBudgetBytes: 1.375 * MIB,
     reachesNodes: false,
     capabilities: ['table-read-write', 'stripe-secret'],
     // Ten minutes past the hour: the previous hour's last flushes (every few seconds) have landed.
@@ -213,7 +213,7 @@ export const FUNCTIONS = [
     description: 'SLA reports: month to date every day, the final report for the previous month on the 1st',
     memoryMb: 1024,
     timeoutSeconds: 300,
-    bundleBudgetBytes: 1.5 * MIB,
+    bundleBudgetBytes: 1 * MIB,
     reachesNodes: false,
     capabilities: ['table-read-write', 'platform-key-sign', 'platform-key-read'],
     schedule: {
@@ -230,7 +230,7 @@ export const FUNCTIONS = [
     description: 'Deploys the consortium contract, watches its events and carries out passed decisions',
     memoryMb: 512,
     timeoutSeconds: 55,
-    bundleBudgetBytes: 1.75 * MIB,
+    bundleBudgetBytes: 1.625 * MIB,
     // Reads contract events and sends validator votes and markExecuted through the nodes' JSON-RPC.
     reachesNodes: true,
     // The platform key deploys the contract; offboarding disables a removed member's keys (in its tenant session).

@@ -4,7 +4,7 @@
  */
 import { RemovalPolicy } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DeploymentError } from '../../shared/errors.ts';
 import type { BesuRelease } from '../constructs/besu-bootstrap.ts';
 

@@ -6,7 +6,7 @@
  * gets only those of its capabilities; a handler that cannot work without one asks for it with
  * `requireAwsSettings`, which names the missing variable.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { NODE_SIZES, type NodeSize } from '../domain/node.ts';
 import { type ErrorCause, PlatformError } from '../errors.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table-schema.ts';

@@ -12,6 +12,8 @@ export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFields = Record<string, unknown>;
 
 export interface Logger {
+  /** Whether lines of this level are written: hot paths skip building the fields of a line nobody will see. */
+  enabled(level: LogLevel): boolean;
   debug(message: string, fields?: LogFields): void;
   info(message: string, fields?: LogFields): void;
   warn(message: string, fields?: LogFields): void;
@@ -74,6 +76,7 @@ export function createLogger(
     write(JSON.stringify(entry));
   };
   return {
+    enabled: (level) => ORDER[level] >= threshold,
     debug: (message, fields) => log('debug', message, fields),
     info: (message, fields) => log('info', message, fields),
     warn: (message, fields) => log('warn', message, fields),

@@ -15,7 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { hexlify, JsonRpcProvider, randomBytes, Wallet } from 'ethers';
 import { consentDomain, consentTypesOf } from '../../shared/domain/consent.ts';
 import { type ConsentEnv, startConsentEnv } from '../support/consent-fixture.ts';
-import { type Measurement as LoadFigures, timedLoad } from './gateway.bench.ts';
+import { type Measurement as LoadFigures, timedLoad } from './gateway-load.ts';
 
 interface Measurement extends LoadFigures {
   /** Answers that said they came from the cache. */

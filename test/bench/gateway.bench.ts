@@ -1,20 +1,26 @@
 /**
- * Gateway overhead: throughput and p50/p99 latency of JSON-RPC calls sent straight to an anvil node and through
- * the gateway to the same node, side by side in one run, for a mix the gateway must forward (eth_blockNumber,
- * eth_getBalance) and a mix it may answer from its cache (eth_chainId, eth_getBlockByNumber of old blocks).
+ * Gateway overhead: throughput and p50/p99 latency of JSON-RPC calls sent straight to an anvil node, through the
+ * thinnest useful Node proxy (bare-proxy.ts) and through the gateway to the same node, side by side in one run
+ * with one load generator, for a mix the gateway must forward (eth_blockNumber, eth_getBalance) and a mix it may
+ * answer from its cache (eth_chainId, eth_getBlockByNumber of old blocks). It prints gateway/bare-proxy ratios
+ * and the latency each hop adds over the node alone, against the goals: forwarded ≥ 0.9× the bare proxy, cache
+ * hits ≥ 1.2× (memory must beat a round trip), at most 2 ms added p99.
  *
- * The gateway runs in its own process (as in production), with real metering into an embedded DynamoDB, so the
- * load generator does not share its event loop. Loopback only; each measurement lasts a few seconds.
+ * The gateway and the bare proxy run in their own processes (as in production), the gateway with real metering
+ * into an embedded DynamoDB, so the load generator does not share their event loops. Loopback only; each
+ * measurement lasts a few seconds, taken in short rounds in turn with the other targets, so that a machine shared
+ * with other work slows all three alike.
  * Run: node --import tsx test/bench/gateway.bench.ts [seconds per measurement] [concurrency]
  * (or `npm run bench -- gateway`). GATEWAY_BENCH_NODE_ARGS adds Node flags to the gateway process, e.g.
  * `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see where its time goes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Pool } from 'undici';
-import { createGateway, type GatewayDeps } from '../../functions/gateway/create-gateway.ts';
+import { createGateway } from '../../functions/gateway/create-gateway.ts';
 import { RpcUpstream } from '../../functions/gateway/upstream.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
@@ -23,12 +29,17 @@ import { ensureTable } from '../../shared/store/create-table.ts';
 import { Table } from '../../shared/store/table.ts';
 import { startAnvil } from '../integration/gateway/gateway-fixture.ts';
 
-export const API_KEY = 'cck_bench_0123456789abcdefghijkl';
+const API_KEY = 'cck_bench_0123456789abcdefghijkl';
 const NODE_ID = 'node_bench';
 const OLD_BLOCKS = 64;
 const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
 
 export interface Measurement {
+  /**
+   * CPU time (user and system) the serving process spent per request, in microseconds: unlike throughput it
+   * hardly moves when other work shares the machine. Undefined for the node itself.
+   */
+  readonly cpuMicrosPerRequest?: number;
   readonly requests: number;
   readonly errors: number;
   readonly perSecond: number;
@@ -38,11 +49,15 @@ export interface Measurement {
 
 export interface MixFigures {
   readonly direct: Measurement;
+  readonly bareProxy: Measurement;
   readonly gateway: Measurement;
-  /** Gateway throughput over direct throughput. */
-  readonly throughputRatio: number;
-  readonly p50Ratio: number;
-  readonly p99Ratio: number;
+  /** Gateway throughput over the bare proxy's. */
+  readonly overBareProxy: number;
+  /** The gateway's CPU time per request over the bare proxy's. */
+  readonly cpuOverBareProxy: number | undefined;
+  /** Milliseconds the gateway adds to the node alone, and what the bare proxy adds. */
+  readonly gatewayAdded: { readonly p50Ms: number; readonly p99Ms: number };
+  readonly bareProxyAdded: { readonly p50Ms: number; readonly p99Ms: number };
 }
 
 export interface GatewayBenchFigures {
@@ -52,7 +67,7 @@ export interface GatewayBenchFigures {
   readonly cacheable: MixFigures;
 }
 
-export type CallFactory = (i: number) => string;
+type CallFactory = (i: number) => string;
 
 const forwardedMix: CallFactory = (i) =>
   i % 2 === 0
@@ -65,9 +80,17 @@ const cacheableMix: CallFactory = (i) =>
     : `{"jsonrpc":"2.0","id":${i},"method":"eth_getBlockByNumber","params":["0x${(1 + (i % OLD_BLOCKS)).toString(16)}",false]}`;
 
 /** Measures and prints the figures, and returns them for a runner. */
-export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFigures> {
+export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFigures> {
   const anvil = await startAnvil();
-  const gateway = await startGatewayProcess(anvil.url);
+  const gateway = await startChild(
+    [fileURLToPath(import.meta.url), '--serve-gateway', anvil.url],
+    /gateway listening on (\d+)/,
+    process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ').filter(Boolean),
+  );
+  const bareProxy = await startChild(
+    [fileURLToPath(new URL('./bare-proxy.ts', import.meta.url)), anvil.url],
+    /bare proxy listening on (\d+)/,
+  );
   try {
     await send(
       anvil.url,
@@ -76,14 +99,31 @@ export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFi
     );
     const gatewayPath = `/rpc/${NODE_ID}/${API_KEY}`;
     const measureMix = async (mix: CallFactory): Promise<MixFigures> => {
-      const direct = await measure(anvil.url, '/', mix, seconds, concurrency);
-      const viaGateway = await measure(gateway.url, gatewayPath, mix, seconds, concurrency);
+      const [direct, viaBareProxy, viaGateway] = (await measureInRounds(
+        [
+          { origin: anvil.url, path: '/' },
+          { origin: bareProxy.url, path: '/', cpuSeconds: bareProxy.cpuSeconds },
+          { origin: gateway.url, path: gatewayPath, cpuSeconds: gateway.cpuSeconds },
+        ],
+        mix,
+        seconds,
+        concurrency,
+      )) as [Measurement, Measurement, Measurement];
+      const added = (m: Measurement) => ({
+        p50Ms: round(m.p50Ms - direct.p50Ms),
+        p99Ms: round(m.p99Ms - direct.p99Ms),
+      });
       return {
         direct,
+        bareProxy: viaBareProxy,
         gateway: viaGateway,
-        throughputRatio: round(viaGateway.perSecond / direct.perSecond),
-        p50Ratio: round(viaGateway.p50Ms / direct.p50Ms),
-        p99Ratio: round(viaGateway.p99Ms / direct.p99Ms),
+        overBareProxy: round(viaGateway.perSecond / viaBareProxy.perSecond),
+        cpuOverBareProxy:
+          viaGateway.cpuMicrosPerRequest && viaBareProxy.cpuMicrosPerRequest
+            ? round(viaGateway.cpuMicrosPerRequest / viaBareProxy.cpuMicrosPerRequest)
+            : undefined,
+        gatewayAdded: added(viaGateway),
+        bareProxyAdded: added(viaBareProxy),
       };
     };
     const figures = {
@@ -96,70 +136,96 @@ export async function run(seconds = 3, concurrency = 48): Promise<GatewayBenchFi
     return figures;
   } finally {
     await gateway.stop();
+    await bareProxy.stop();
     await anvil.stop();
   }
 }
 
-export async function measure(
-  origin: string,
-  path: string,
+/** Rounds each target's time is cut into: a machine whose load changes during the run slows all targets alike. */
+const ROUNDS = 5;
+
+/**
+ * Measures the targets in turns (a short round of each, the order rotating) rather than one after the other,
+ * and adds the rounds up per target.
+ */
+interface Target {
+  readonly origin: string;
+  readonly path: string;
+  /** CPU seconds the serving process has used so far. */
+  readonly cpuSeconds?: () => number;
+}
+
+async function measureInRounds(
+  targets: readonly Target[],
   mix: CallFactory,
   seconds: number,
   concurrency: number,
-): Promise<Measurement> {
-  const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
+): Promise<Measurement[]> {
+  const pools = targets.map((target) => new Pool(target.origin, { connections: concurrency, pipelining: 1 }));
   try {
     // Warm up connections (and, through the gateway, its caches and look-ups) before timing.
-    await load(pool, path, mix, 0.5, concurrency);
-    return await load(pool, path, mix, seconds, concurrency);
+    for (const [i, target] of targets.entries()) await load(pools[i] as Pool, target.path, mix, 0.5, concurrency);
+    const rounds: Round[][] = targets.map(() => []);
+    for (let round = 0; round < ROUNDS; round++) {
+      for (let turn = 0; turn < targets.length; turn++) {
+        const i = (round + turn) % targets.length;
+        const target = targets[i] as Target;
+        const cpuBefore = target.cpuSeconds?.();
+        const measured = await load(pools[i] as Pool, target.path, mix, seconds / ROUNDS, concurrency);
+        const cpuAfter = target.cpuSeconds?.();
+        const cpu = cpuBefore === undefined || cpuAfter === undefined ? undefined : cpuAfter - cpuBefore;
+        rounds[i]?.push({ ...measured, cpuSeconds: cpu });
+      }
+    }
+    return rounds.map(summarise);
   } finally {
-    await pool.close();
+    await Promise.all(pools.map((pool) => pool.close()));
   }
 }
 
-async function load(pool: Pool, path: string, mix: CallFactory, seconds: number, concurrency: number) {
-  let next = 0;
-  return timedLoad(seconds, concurrency, async () => {
-    const body = mix(next++);
-    const res = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body });
-    const text = await res.body.text();
-    return res.statusCode === 200 && text.includes('"result"');
-  });
+interface Round {
+  readonly latencies: number[];
+  readonly errors: number;
+  readonly elapsedSeconds: number;
+  readonly cpuSeconds?: number;
 }
 
-/**
- * Calls `call` from `concurrency` loops for `seconds`, timing each; `call` answers whether the answer was right.
- * Throughput and p50/p99 latency of what was sent.
- */
-export async function timedLoad(
-  seconds: number,
-  concurrency: number,
-  call: () => Promise<boolean>,
-): Promise<Measurement> {
+function summarise(rounds: readonly Round[]): Measurement {
+  const latencies = rounds.flatMap((round) => round.latencies).sort((a, b) => a - b);
+  const elapsed = rounds.reduce((sum, round) => sum + round.elapsedSeconds, 0);
+  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
+  const cpu = rounds.every((r) => r.cpuSeconds !== undefined)
+    ? rounds.reduce((sum, r) => sum + (r.cpuSeconds ?? 0), 0)
+    : undefined;
+  return {
+    cpuMicrosPerRequest: cpu === undefined ? undefined : Math.round((cpu / latencies.length) * 1e6),
+    requests: latencies.length,
+    errors: rounds.reduce((sum, round) => sum + round.errors, 0),
+    perSecond: Math.round(latencies.length / elapsed),
+    p50Ms: at(0.5),
+    p99Ms: at(0.99),
+  };
+}
+
+async function load(pool: Pool, path: string, mix: CallFactory, seconds: number, concurrency: number): Promise<Round> {
   const latencies: number[] = [];
   let errors = 0;
+  let next = 0;
   const started = performance.now();
   const deadline = started + seconds * 1000;
   await Promise.all(
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < deadline) {
+        const body = mix(next++);
         const sentAt = performance.now();
-        const right = await call();
+        const res = await pool.request({ path, method: 'POST', headers: { 'content-type': 'application/json' }, body });
+        const text = await res.body.text();
         latencies.push(performance.now() - sentAt);
-        if (!right) errors++;
+        if (res.statusCode !== 200 || !text.includes('"result"')) errors++;
       }
     }),
   );
-  const elapsed = (performance.now() - started) / 1000;
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => round(latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))] ?? 0);
-  return {
-    requests: latencies.length,
-    errors,
-    perSecond: Math.round(latencies.length / elapsed),
-    p50Ms: at(0.5),
-    p99Ms: at(0.99),
-  };
+  return { latencies, errors, elapsedSeconds: (performance.now() - started) / 1000 };
 }
 
 async function send(origin: string, path: string, body: string): Promise<string> {
@@ -172,66 +238,59 @@ async function send(origin: string, path: string, body: string): Promise<string>
   }
 }
 
-export function round(value: number): number {
+function round(value: number): number {
   return Math.round(value * 100) / 100;
 }
 
 function print(figures: GatewayBenchFigures): void {
   const row = (name: string, m: Measurement) =>
-    `  ${name.padEnd(9)} ${String(m.perSecond).padStart(8)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
+    `  ${name.padEnd(10)} ${String(m.perSecond).padStart(8)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
       .toFixed(2)
-      .padStart(6)} ms   (${m.requests} requests, ${m.errors} errors)`;
-  const mix = (title: string, f: MixFigures) =>
+      .padStart(
+        6,
+      )} ms   ${m.cpuMicrosPerRequest === undefined ? '' : `CPU ${m.cpuMicrosPerRequest} µs/request   `}(${m.requests} requests, ${m.errors} errors)`;
+  const added = (m: { p50Ms: number; p99Ms: number }) => `p50 +${m.p50Ms} ms, p99 +${m.p99Ms} ms`;
+  const mix = (title: string, f: MixFigures, goal: number) =>
     [
       title,
       row('direct', f.direct),
+      row('bare proxy', f.bareProxy),
       row('gateway', f.gateway),
-      `  gateway/direct: throughput ×${f.throughputRatio}, p50 ×${f.p50Ratio}, p99 ×${f.p99Ratio}`,
+      `  gateway/bare proxy: throughput ×${f.overBareProxy} (goal ≥ ×${goal}); CPU per request ×${f.cpuOverBareProxy ?? '?'}`,
+      `  added over the node: bare proxy ${added(f.bareProxyAdded)}; gateway ${added(f.gatewayAdded)} (goal p99 ≤ +2 ms)`,
     ].join('\n');
   process.stdout.write(
     [
-      `Gateway vs direct anvil, ${figures.seconds} s per measurement, ${figures.concurrency} concurrent, loopback`,
-      mix('Forwarded mix (eth_blockNumber, eth_getBalance):', figures.forwarded),
-      mix('Cacheable mix (eth_chainId, eth_getBlockByNumber of old blocks):', figures.cacheable),
+      `Direct anvil, bare proxy and gateway, ${figures.seconds} s per measurement, ${figures.concurrency} concurrent, loopback`,
+      mix('Forwarded mix (eth_blockNumber, eth_getBalance):', figures.forwarded, 0.9),
+      mix('Cacheable mix (eth_chainId, eth_getBlockByNumber of old blocks):', figures.cacheable, 1.2),
       '',
     ].join('\n'),
   );
 }
 
-/** Starts `script` (this file unless given) in gateway mode in a child process and waits for its port. */
-export function startGatewayProcess(
-  anvilUrl: string,
-  script = fileURLToPath(import.meta.url),
-  extraArgs: readonly string[] = [],
-): Promise<{ url: string; stop(): Promise<void> }> {
-  return startBenchProcess(script, ['--serve-gateway', anvilUrl, ...extraArgs], 'gateway');
-}
-
-/** Runs `script` with `args` in a child process until it prints `<name> listening on <port>`. */
-export async function startBenchProcess(
-  script: string,
+/** Starts a script (this file in gateway mode, or the bare proxy) in a child process and waits for its port. */
+async function startChild(
   args: readonly string[],
-  name: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', script, ...args],
-    {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
-    },
-  );
+  listening: RegExp,
+  nodeArgs: readonly string[] = [],
+): Promise<{ url: string; cpuSeconds(): number; stop(): Promise<void> }> {
+  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', ...args], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+  });
   const port = await new Promise<number>((resolvePort, reject) => {
     let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      const match = new RegExp(`${name} listening on (\\d+)`).exec(output);
+      const match = listening.exec(output);
       if (match) resolvePort(Number(match[1]));
     });
-    child.once('exit', (code) => reject(new Error(`${name} process exited with ${code}: ${output}`)));
+    child.once('exit', (code) => reject(new Error(`${args[0]} exited with ${code}: ${output}`)));
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
@@ -241,19 +300,15 @@ export async function startBenchProcess(
   };
 }
 
-/** The bench's one API key, of an organisation whose plan sets no practical limit. */
-export const benchAuthenticate: GatewayDeps['authenticate'] = async (secret) =>
-  secret === API_KEY
-    ? {
-        orgId: 'org_bench',
-        keyId: 'key_bench',
-        scopes: ['rpc'],
-        plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
-      }
-    : undefined;
+/** User and system CPU seconds of a process, from Linux's /proc (fields 14 and 15, in clock ticks of 1/100 s). */
+function processCpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
 
 /** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
-export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps> = {}): Promise<void> {
+async function serveGateway(anvilUrl: string): Promise<void> {
   const dynamo = await startEmbeddedDynamo();
   await ensureTable(dynamo.client, 'carechain-bench');
   const meter = new UsageMeter({ store: new UsageRepository(new Table(dynamo.client, 'carechain-bench')) });
@@ -262,7 +317,15 @@ export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps>
     process.stderr.write(`${JSON.stringify({ level: line, message, ...fields })}\n`);
   const upstream = new RpcUpstream({ timeoutMs: 10_000 });
   const app = createGateway({
-    authenticate: benchAuthenticate,
+    authenticate: async (secret) =>
+      secret === API_KEY
+        ? {
+            orgId: 'org_bench',
+            keyId: 'key_bench',
+            scopes: ['rpc'],
+            plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
+          }
+        : undefined,
     resolveNode: async (nodeId) =>
       nodeId === NODE_ID ? { orgId: 'org_bench', rpcUrl: anvilUrl, state: 'running', runtime: 'anvil' } : undefined,
     meter,
@@ -270,7 +333,6 @@ export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps>
     logger: { debug: () => undefined, info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
     upstreamTimeoutMs: 10_000,
     upstream,
-    ...extra,
   });
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
     process.stdout.write(`gateway listening on ${info.port}\n`);
@@ -291,6 +353,6 @@ if (entry === import.meta.url) {
   if (servingAt !== -1) {
     await serveGateway(process.argv[servingAt + 1] as string);
   } else {
-    await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 48));
+    await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 32));
   }
 }

@@ -33,7 +33,7 @@ import {
   serveGateway,
   startBenchProcess,
   startGatewayProcess,
-} from './gateway.bench.ts';
+} from './gateway-load.ts';
 
 const MIX_SIZE = 10_000;
 const ROUNDS = 4;

@@ -57,10 +57,12 @@ export async function resolveOrgAccess(
     return { org, role, actor: { type: 'api_key', id: key.id } };
   }
 
-  const membership = await organisations.getMember(orgId, principal.user.id);
-  if (!membership) throw notFound();
-  const org = await organisations.get(orgId);
-  if (!org) throw notFound();
+  // Independent reads, made side by side: one round trip to the table instead of two on every request.
+  const [membership, org] = await Promise.all([
+    organisations.getMember(orgId, principal.user.id),
+    organisations.get(orgId),
+  ]);
+  if (!membership || !org) throw notFound();
   if (!hasRole(membership.role, rule.role)) {
     throw new ForbiddenError(`This needs the ${rule.role} role or higher; you are ${membership.role}`);
   }

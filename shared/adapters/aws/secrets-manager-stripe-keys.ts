@@ -8,7 +8,7 @@
  * Messages name the variable and never carry anything read from the secret.
  */
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type Config, ConfigError } from '../../config/config.ts';
 
 const emptyAsUnset = z

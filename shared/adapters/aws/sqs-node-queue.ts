@@ -8,7 +8,7 @@
  * nothing but time, as the scheduled pass finds the node anyway; it is logged, not thrown at the user.
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import { z } from 'zod';
+import * as z from 'zod';
 import { idPattern } from '../../domain/ids.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import type { Logger } from '../../observability/logger.ts';

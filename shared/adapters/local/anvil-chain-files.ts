@@ -12,7 +12,7 @@
  */
 import { copyFile, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { PlatformError } from '../../errors.ts';
 import type { GenesisAlloc } from './anvil-genesis-alloc.ts';
 

@@ -3,7 +3,7 @@
  * combined with `--state` (it refuses the pair), so a new chain receives its allocations through `anvil_set*`
  * calls right after its first start; from then on they are part of the saved state like everything else.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { callJsonRpc } from '../../chain/json-rpc-call.ts';
 import type { Network } from '../../domain/network.ts';
 import { ValidationError } from '../../errors.ts';

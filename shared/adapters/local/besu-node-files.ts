@@ -14,7 +14,7 @@
  */
 import { link, mkdir, readFile, rm, unlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type NodeKeyIdentity, newNodeKeyFile, nodeKeyIdentity } from '../../chain/besu/node-key.ts';
 import { CONSENSUS_PROTOCOLS, type Network } from '../../domain/network.ts';
 import { NODE_ROLES } from '../../domain/node.ts';

@@ -22,7 +22,7 @@ import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { computeAddress, hexlify } from 'ethers';
-import { z } from 'zod';
+import * as z from 'zod';
 import { randomBase32 } from '../../domain/ids.ts';
 import { NotFoundError, PlatformError } from '../../errors.ts';
 import {

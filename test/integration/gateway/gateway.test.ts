@@ -336,4 +336,12 @@ describe('gateway logs', () => {
     expect(all).toContain('/rpc/node_a/[redacted]');
     expect(all).toContain('"message":"rpc"');
   });
+
+  it('name the API key of every request line by its id', () => {
+    const lines = gateway.logLines.map((line) => JSON.parse(line) as Record<string, unknown>);
+    const requestLines = lines.filter((line) => line.message === 'rpc');
+    expect(requestLines.length).toBeGreaterThan(0);
+    for (const line of requestLines) expect(['key_a', 'key_b', 'key_load']).toContain(line.keyId);
+    expect(requestLines.some((line) => line.keyId === 'key_a' && line.path === '/rpc/node_a/[redacted]')).toBe(true);
+  });
 });
