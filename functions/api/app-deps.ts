@@ -26,6 +26,7 @@ import type { OrganisationsRepository } from '../../shared/store/organisations.r
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
+import type { WebhooksRepository } from '../../shared/store/webhooks.repository.ts';
 import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
@@ -43,6 +44,7 @@ export interface Stores {
   readonly billing: BillingRepository;
   readonly governance: GovernanceRepository;
   readonly governanceVotes: GovernanceVotesRepository;
+  readonly webhooks: WebhooksRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */

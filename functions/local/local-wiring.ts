@@ -35,6 +35,7 @@ import { HealthRepository } from '../../shared/store/health.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { ConditionFailedError, Table } from '../../shared/store/table.ts';
+import { GLOBAL_INDEXES } from '../../shared/store/table-schema.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
@@ -256,9 +257,17 @@ async function openLocalTable(
   clock: () => Date,
 ): Promise<Table> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb'), region: config.awsRegion });
+  const dynamo = await startEmbeddedDynamo({
+    path: join(dataDir, 'dynamodb'),
+    region: config.awsRegion,
+    indexes: { table: config.tableName, wanted: GLOBAL_INDEXES },
+  });
   stoppers.unshift(() => dynamo.close());
-  if (dynamo.repaired) {
+  if (dynamo.addedIndexes.length > 0) {
+    logger.info('the database was made by an older release; indexes added and filled from its items', {
+      indexes: dynamo.addedIndexes,
+    });
+  } else if (dynamo.repaired) {
     logger.warn('the database was not closed cleanly last time; its indexes were checked against its items', {
       ...dynamo.repaired,
     });

@@ -43,6 +43,7 @@ export const gsi2 = {
   organisations: (shard: number) => `ORGS#${shard}`,
   nodes: (shard: number) => `NODES#${shard}`,
   networks: () => 'NETWORKS',
+  webhooks: (shard: number) => `WEBHOOKS#${shard}`,
 } as const;
 
 export const prefixes = {

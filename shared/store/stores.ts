@@ -14,6 +14,7 @@ import { PlatformRepository } from './platform.repository.ts';
 import { SigningKeysRepository } from './signing-keys.repository.ts';
 import type { Table } from './table.ts';
 import { UsersRepository } from './users.repository.ts';
+import { WebhooksRepository } from './webhooks.repository.ts';
 
 export function createStores(table: Table, clock: () => Date = () => new Date()) {
   return {
@@ -29,5 +30,6 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     billing: new BillingRepository(table),
     governance: new GovernanceRepository(table, clock),
     governanceVotes: new GovernanceVotesRepository(table),
+    webhooks: new WebhooksRepository(table),
   };
 }
