@@ -77,3 +77,10 @@ export function endpointWants(endpoint: Pick<WebhookEndpoint, 'eventTypes' | 'ch
   const log = { address: String(event.data.address ?? ''), topics: (event.data.topics ?? []) as string[] };
   return matchesLogFilter(log, filter);
 }
+
+/** Deliveries are named after the event key they carry, so one event is one delivery per endpoint, found again. */
+export function deliveryIdOf(eventKey: string): string {
+  return `dlv_${eventKey}`;
+}
+
+export const DELIVERY_ID_PATTERN = /^dlv_\d{16}$/;
