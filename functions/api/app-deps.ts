@@ -12,10 +12,13 @@ import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
+import type { SecretBox } from '../../shared/ports/secret-box.ts';
 import type { SignedSlaReport } from '../../shared/schemas/health.schemas.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
+import type { ChainLogCursorsRepository } from '../../shared/store/chain-log-cursors.repository.ts';
+import type { EventsRepository } from '../../shared/store/events.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
 import type { HealthRepository, UptimeRollup } from '../../shared/store/health.repository.ts';
@@ -25,11 +28,13 @@ import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
+import type { StreamTicketsRepository } from '../../shared/store/stream-tickets.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
 import type { WebhooksRepository } from '../../shared/store/webhooks.repository.ts';
 import type { BillingDeps } from '../services/billing/billing-deps.ts';
 import type { BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
+import type { WebhookSender } from '../services/webhooks/webhook-sender.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -45,6 +50,9 @@ export interface Stores {
   readonly governance: GovernanceRepository;
   readonly governanceVotes: GovernanceVotesRepository;
   readonly webhooks: WebhooksRepository;
+  readonly events: EventsRepository;
+  readonly chainLogCursors: ChainLogCursorsRepository;
+  readonly streamTickets: StreamTicketsRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */
@@ -117,4 +125,14 @@ export interface AppDeps {
   readonly metrics?: ControlPlaneMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
+  /**
+   * Webhook signing secrets (sealed in the table) and the sender of deliveries; the webhook routes are mounted
+   * only when present.
+   */
+  readonly webhookDelivery?: { readonly secrets: SecretBox; readonly sender: WebhookSender };
+  /**
+   * The gateway's WebSocket URL of a node, for the console's live head (AWS: the WebSocket API's URL). Absent: the
+   * request's own origin, `ws(s)://<host>/rpc/<nodeId>`, where the local server serves the gateway.
+   */
+  readonly gatewaySocketUrl?: (nodeId: string) => string;
 }

@@ -29,6 +29,7 @@ import { registerAuthRoutes } from './routes/auth.routes.ts';
 import { registerBillingRoutes } from './routes/billing.routes.ts';
 import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerLiveTicketRoutes } from './routes/live-ticket.routes.ts';
 import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerMetricsRoute } from './routes/metrics.routes.ts';
@@ -38,6 +39,7 @@ import { registerNodeRoutes } from './routes/nodes.routes.ts';
 import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
 import { registerSigningKeyRoutes } from './routes/signing-keys.routes.ts';
 import { registerUsageRoutes } from './routes/usage.routes.ts';
+import { registerWebhookRoutes } from './routes/webhooks.routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -89,6 +91,7 @@ export function createApp(deps: AppDeps): App {
   registerAuditRoutes(app, deps);
   registerNetworkRoutes(app, deps);
   registerNodeRoutes(app, deps);
+  registerLiveTicketRoutes(app, deps);
   if (deps.health) {
     registerNodeHealthRoutes(app, deps, deps.health);
     registerMaintenanceRoutes(app, deps, deps.health.health);
@@ -97,6 +100,7 @@ export function createApp(deps: AppDeps): App {
   registerGovernanceRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  if (deps.webhookDelivery) registerWebhookRoutes(app, deps, deps.webhookDelivery);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -18,6 +18,7 @@ import { BesuNodeProvider } from '../../shared/adapters/local/besu-node-provider
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
+import { LocalSecretBox } from '../../shared/adapters/local/local-secret-box.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
@@ -51,6 +52,7 @@ import { governanceJobDeps } from '../services/governance/governance-deps.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../services/platform/platform-bootstrap.ts';
 import { slaTermsFromPlans } from '../services/sla/sla-report.service.ts';
 import { checkBillingAtStart } from './billing-check.ts';
+import { startEventsWorker } from './events-worker.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
 import { startHealthWorker } from './health-worker.ts';
@@ -75,6 +77,8 @@ export interface LocalParts {
   readonly nodeWorker: ReturnType<typeof startNodeWorker>;
   readonly usage: UsageMeter;
   readonly governance: GovernanceWorker;
+  /** Records events, follows chain logs and delivers webhooks; `runNow` runs a pass at once. */
+  readonly events: ReturnType<typeof startEventsWorker>;
   readonly billingReadiness: BillingReadiness;
   readonly billingAtStart: BillingReadinessReport | undefined;
   /** What the server routes to: `/rpc/*` to the gateway, `/webhooks/stripe` to the webhooks, the rest to the API. */
@@ -179,6 +183,16 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   });
   stoppers.unshift(() => metering.stop());
 
+  const webhookSecrets = new LocalSecretBox(vault.derivedKey('webhook-signing-secrets'));
+  const events = startEventsWorker({
+    stores,
+    secrets: webhookSecrets,
+    clock,
+    logger,
+    intervalMs: config.eventsIntervalMs,
+  });
+  stoppers.unshift(() => events.stop());
+
   const metrics = new ControlPlaneMetrics({
     sources: { fleet: () => stores.nodes.listFleet(), unflushedUsage: () => usage.unflushed() },
   });
@@ -201,6 +215,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     admission: billing.admission,
     signingKeyAdmission: billing.signingKeyAdmission,
     nodeChanged: nodeWorker.nodeChanged,
+    webhookDelivery: { secrets: webhookSecrets, sender: events.sender },
     docsAssetsDir: swaggerAssetsDir(),
     version: process.env.npm_package_version,
   };
@@ -242,6 +257,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     nodeWorker,
     usage,
     governance,
+    events,
     billingReadiness,
     billingAtStart,
     apps: { api: createApp(deps), gateway, webhooks },

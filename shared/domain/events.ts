@@ -20,7 +20,7 @@ export const EVENT_CATALOGUE = {
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
-export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as EventType[];
+export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as [EventType, ...EventType[]];
 
 /** A delivery sent on request to check an endpoint; never recorded in the event log, never retried. */
 export const TEST_EVENT_TYPE = 'webhook.test';

@@ -4,6 +4,8 @@
 import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
+import { ChainLogCursorsRepository } from './chain-log-cursors.repository.ts';
+import { EventsRepository } from './events.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
 import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
@@ -12,6 +14,7 @@ import { NodesRepository } from './nodes.repository.ts';
 import { OrganisationsRepository } from './organisations.repository.ts';
 import { PlatformRepository } from './platform.repository.ts';
 import { SigningKeysRepository } from './signing-keys.repository.ts';
+import { StreamTicketsRepository } from './stream-tickets.repository.ts';
 import type { Table } from './table.ts';
 import { UsersRepository } from './users.repository.ts';
 import { WebhooksRepository } from './webhooks.repository.ts';
@@ -31,5 +34,8 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     governance: new GovernanceRepository(table, clock),
     governanceVotes: new GovernanceVotesRepository(table),
     webhooks: new WebhooksRepository(table),
+    events: new EventsRepository(table, clock),
+    chainLogCursors: new ChainLogCursorsRepository(table, clock),
+    streamTickets: new StreamTicketsRepository(table),
   };
 }

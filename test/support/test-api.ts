@@ -12,8 +12,11 @@ import { ensureOperator } from '../../functions/api/operator-bootstrap.ts';
 import { slaReporter } from '../../functions/local/local-wiring.ts';
 import { wireBilling } from '../../functions/services/billing/billing-wiring.ts';
 import { ensurePlatformKey } from '../../functions/services/platform/platform-bootstrap.ts';
+import { WebhookSender } from '../../functions/services/webhooks/webhook-sender.ts';
+import { HttpWebhookTransport } from '../../shared/adapters/http/http-webhook-transport.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { LocalSecretBox } from '../../shared/adapters/local/local-secret-box.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
@@ -36,6 +39,10 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
   const vault = new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-')));
   const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
   const healthStore = new HealthRepository(table);
+  // Receivers in tests run on this machine: local mode's transport (http to loopback allowed).
+  const webhookTransport = new HttpWebhookTransport({ allowPrivateAddresses: true });
+  const webhookSecrets = new LocalSecretBox(vault.derivedKey('webhook-signing-secrets'));
+  const webhookSender = new WebhookSender({ transport: webhookTransport, secrets: webhookSecrets, clock });
   const slaReports = slaReporter({ stores, health: healthStore, vault, keyRef: platformKey.keyRef, clock, logger });
   const deps: AppDeps = {
     config: {
@@ -54,6 +61,7 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     vault,
     health: { health: healthStore, slaReports, platformAddress: async () => platformKey.address },
     usageRecords: new UsageRepository(table, clock),
+    webhookDelivery: { secrets: webhookSecrets, sender: webhookSender },
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);
@@ -136,7 +144,11 @@ export async function startTestApi(options: { clock?: () => Date; bodyLimitBytes
     createApiKey,
     createNetwork,
     loginOperator,
-    close: () => dynamo.close(),
+    webhookSender,
+    close: async () => {
+      await webhookTransport.close();
+      await dynamo.close();
+    },
   };
 }
 

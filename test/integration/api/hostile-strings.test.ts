@@ -142,6 +142,19 @@ const BASELINES: Record<string, Baseline> = {
     body: () => ({ actAsPlatform: true, support: true }),
   },
   'POST /v1/orgs/{orgId}/billing/checkout': { as: 'owner', body: () => ({ planId: 'enterprise', nodeSize: 'small' }) },
+  'POST /v1/orgs/{orgId}/webhooks': {
+    as: 'owner',
+    body: () => ({
+      url: 'http://127.0.0.1:9/carechain/events',
+      description: 'Pharmacy system',
+      eventTypes: ['chain.log'],
+      chainLog: { networkId: ids.networkId, address: [ZERO_ADDRESS_AA], topics: [`0x${'ab'.repeat(32)}`, null] },
+    }),
+  },
+  'PATCH /v1/orgs/{orgId}/webhooks/{webhookId}': {
+    as: 'owner',
+    body: () => ({ url: 'http://127.0.0.1:9/other', description: 'Pager' }),
+  },
 };
 
 /** Text no field should trust: broken or tricky Unicode, controls, encodings, markup, JSON, sizes. */
@@ -254,7 +267,12 @@ beforeAll(async () => {
     await asOwner(`${orgPath}/nodes`, { networkId: selfHostedNetwork.id, hosting: 'self-hosted' }),
     'self-hosted node',
   );
+  const webhook = expectCreated(
+    await asOwner(`${orgPath}/webhooks`, { url: 'http://127.0.0.1:9/hook', eventTypes: ['node.health_changed'] }),
+    'webhook',
+  );
   ids = {
+    webhookId: webhook.id,
     orgId: org.id,
     userId: member.user.id,
     networkId,

@@ -22,6 +22,8 @@ const VALID_BODIES: Record<string, unknown> = {
     message: { a: 1 },
   },
   'POST /v1/orgs/{orgId}/keys/{keyId}/transactions': { to: '0x00000000000000000000000000000000000000aa' },
+  'POST /v1/orgs/{orgId}/webhooks': { url: 'http://127.0.0.1:9/hook', eventTypes: ['node.state_changed'] },
+  'PATCH /v1/orgs/{orgId}/webhooks/{webhookId}': { url: 'http://127.0.0.1:9/stolen' },
 };
 
 let api: TestApi;
@@ -63,7 +65,18 @@ beforeAll(async () => {
     body: { alias: 'victim-key' },
   });
 
+  const webhook = await api.call('POST', `/v1/orgs/${victimOrg.id}/webhooks`, {
+    token: victim.token,
+    body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['billing.state_changed'] },
+  });
+  // A test event to a receiver that is not there: a delivery in the victim's log.
+  const delivery = await api.call('POST', `/v1/orgs/${victimOrg.id}/webhooks/${webhook.json.id}/test`, {
+    token: victim.token,
+  });
+
   params = {
+    webhookId: webhook.json.id,
+    deliveryId: delivery.json.id,
     keyId: signingKey.json.id,
     orgId: victimOrg.id,
     userId: victim.user.id,
