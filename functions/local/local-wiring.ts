@@ -41,7 +41,7 @@ import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
-import { createGateway } from '../gateway/create-gateway.ts';
+import { createGateway, createGatewayCore, type GatewayCore } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
@@ -81,6 +81,8 @@ export interface LocalParts {
   readonly events: ReturnType<typeof startEventsWorker>;
   readonly billingReadiness: BillingReadiness;
   readonly billingAtStart: BillingReadinessReport | undefined;
+  /** The gateway's shared core, which the WebSocket server on the same port uses too. */
+  readonly gatewayCore: GatewayCore;
   /** What the server routes to: `/rpc/*` to the gateway, `/webhooks/stripe` to the webhooks, the rest to the API. */
   readonly apps: { readonly api: ServedApp; readonly gateway: ServedApp; readonly webhooks: ServedApp };
 }
@@ -229,10 +231,11 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   const sweeper = startExpirySweeper(table, logger, clock);
   stoppers.unshift(() => sweeper.stop());
 
-  const gateway = createGateway({
+  const gatewayWiring = {
     ...gatewayDeps({
       apiKeys: stores.apiKeys,
       nodes: stores.nodes,
+      streamTickets: stores.streamTickets,
       meter: usage,
       logger,
       clock,
@@ -240,7 +243,10 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
       suspensionOf: billing.limits.suspensionOf,
     }),
     metrics,
-  });
+  };
+  // HTTP and WebSocket share one core: admission, token buckets, the dispatcher's caches, metering.
+  const gatewayCore = createGatewayCore(gatewayWiring);
+  const gateway = createGateway(gatewayWiring, gatewayCore);
   const webhooks = createStripeWebhookApp({
     billing: billing.deps,
     webhookSecret: config.stripe.webhookSecret,
@@ -261,6 +267,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     billingReadiness,
     billingAtStart,
     apps: { api: createApp(deps), gateway, webhooks },
+    gatewayCore,
   };
 }
 

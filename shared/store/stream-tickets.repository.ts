@@ -5,6 +5,9 @@
  */
 import type { Item, Table } from './table.ts';
 
+/** Tickets start with this, so the gateway tells them from API keys. */
+export const STREAM_TICKET_PREFIX = 'cct';
+
 export interface StreamTicket {
   readonly orgId: string;
   readonly nodeId: string;

@@ -9,13 +9,12 @@ import { isPlatformRun } from '../../../shared/domain/node.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
 import { NodeId, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import { LiveTicket } from '../../../shared/schemas/webhooks.schemas.ts';
+import { STREAM_TICKET_PREFIX } from '../../../shared/store/stream-tickets.repository.ts';
 import { accessGuards, requestingUser } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, userSecurity } from '../route-helpers.ts';
 
-/** Tickets start with this, so the gateway tells them from API keys. */
-export const STREAM_TICKET_PREFIX = 'cct';
 /** How long a ticket admits a connection; the console asks for a new one when its connection is closed. */
 export const STREAM_TICKET_SECONDS = 3600;
 
