@@ -6,7 +6,7 @@
  * where the last write left off.
  */
 import type { OutboxEntry } from '../domain/events.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, OUTBOX_ATTRIBUTE, type Table } from './table.ts';
 
 export interface ChainLogCursor {
   readonly networkId: string;
@@ -18,11 +18,13 @@ export interface ChainLogCursor {
   readonly parentHash: string;
   readonly updatedAt: string;
   readonly version: number;
+  /** Events in the cursor's outbox that the event recorder has not moved to the event log yet. */
+  readonly waiting: number;
 }
 
 export type ChainLogPosition = Pick<ChainLogCursor, 'block' | 'logIndex' | 'parentHash'>;
 
-type CursorItem = Item & ChainLogCursor;
+type CursorItem = Item & Omit<ChainLogCursor, 'waiting'>;
 
 const cursorKey = (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'LOGCURSOR' });
 
@@ -39,9 +41,16 @@ export class ChainLogCursorsRepository {
 
   /** Starts following a network at `position` unless it is followed already; returns the cursor either way. */
   async start(networkId: string, position: ChainLogPosition): Promise<ChainLogCursor> {
-    const cursor: ChainLogCursor = { networkId, ...position, updatedAt: this.clock().toISOString(), version: 1 };
+    const cursor: ChainLogCursor = {
+      networkId,
+      ...position,
+      updatedAt: this.clock().toISOString(),
+      version: 1,
+      waiting: 0,
+    };
     try {
-      await this.table.create<CursorItem>({ ...cursorKey(networkId), ...cursor, type: 'chain-log-cursor' });
+      const { waiting: _none, ...stored } = cursor;
+      await this.table.create<CursorItem>({ ...cursorKey(networkId), ...stored, type: 'chain-log-cursor' });
       return cursor;
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
@@ -73,5 +82,6 @@ function toCursor(item: CursorItem): ChainLogCursor {
     parentHash: item.parentHash,
     updatedAt: item.updatedAt,
     version: item.version,
+    waiting: Array.isArray(item[OUTBOX_ATTRIBUTE]) ? (item[OUTBOX_ATTRIBUTE] as unknown[]).length : 0,
   };
 }

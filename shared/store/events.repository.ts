@@ -86,12 +86,6 @@ export class EventsRepository {
     throw new PlatformError('Event keys could not be reserved: the sequence kept changing');
   }
 
-  /** The highest key handed out so far: an endpoint created now starts after it. */
-  async highWaterMark(): Promise<string> {
-    const current = await this.table.get<SequenceItem>(SEQUENCE_KEY);
-    return formatEventKey(current?.reservedThrough ?? 0);
-  }
-
   /**
    * Sets `keys[i]` on the record's first `keys.length` outbox entries, if they are still the entries read and none
    * has a key yet; false when the outbox changed under it (read it again).
@@ -177,6 +171,20 @@ export class EventsRepository {
       if (!isConditionFailure(error)) throw error;
       // Someone else removed them (another recorder after a restart): nothing left to do.
     }
+  }
+
+  /**
+   * The key of the organisation's newest recorded event (all zeros when none): an endpoint created now starts
+   * after it. Not the sequence's mark: a recorder hands out keys from a block it reserved ahead, so keys below the
+   * mark are still to come.
+   */
+  async lastKeyOf(orgId: string): Promise<string> {
+    const page = await this.table.query<EventItem>(`ORG#${orgId}`, {
+      beginsWith: EVENT_PREFIX,
+      limit: 1,
+      newestFirst: true,
+    });
+    return page.items[0]?.key ?? formatEventKey(0);
   }
 
   /** An organisation's events recorded after `afterKey`, oldest first. */

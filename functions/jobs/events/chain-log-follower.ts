@@ -42,7 +42,10 @@ export interface ChainLogFollowerDeps {
   readonly blocksPerRange?: number;
   /** Ranges read per network per pass. @default 10 */
   readonly rangesPerPass?: number;
-  /** Events one cursor write carries (a DynamoDB item holds at most 400 KB). @default 100 */
+  /**
+   * Events one cursor write carries. The cursor takes no more until the recorder has moved them out, so its item
+   * stays far below DynamoDB's 400 KB, and stamping them stays one short conditional write. @default 40
+   */
   readonly eventsPerWrite?: number;
 }
 
@@ -118,6 +121,8 @@ export class ChainLogFollower {
         else if (read.block <= head) await this.deps.cursors.advance(read, position, []);
         return 0;
       }
+      // Events of the last write still wait in the cursor's outbox: the recorder moves them out first.
+      if (read.waiting > 0) return 0;
       let cursor = read;
       let recorded = 0;
       const perRange = Math.max(1, this.deps.blocksPerRange ?? 200);
@@ -130,6 +135,7 @@ export class ChainLogFollower {
         if (!moved) return recorded;
         cursor = moved.cursor;
         recorded += moved.events;
+        if (moved.events > 0) return recorded;
       }
       return recorded;
     });
@@ -145,7 +151,7 @@ export class ChainLogFollower {
   ): Promise<{ cursor: ChainLogCursor; events: number } | undefined> {
     const timestamps = new Map(blocks.map((block) => [block.number, block.timestamp]));
     const hashes = new Map(blocks.map((block) => [block.number, block.hash]));
-    const limit = Math.max(1, this.deps.eventsPerWrite ?? 100);
+    const limit = Math.max(1, this.deps.eventsPerWrite ?? 40);
     let cursor = start;
     let pending: OutboxEntry[] = [];
     let events = 0;
@@ -166,8 +172,10 @@ export class ChainLogFollower {
       const at = new Date((timestamps.get(block) ?? 0) * 1000);
       pending.push(...this.#eventsOf(network, log, at, endpoints));
       if (pending.length >= limit) {
+        // The cursor stops after this log; the rest of the range is read again once these are recorded.
         const parentHash = block === cursor.block ? cursor.parentHash : (hashes.get(block - 1) as string);
         if (!(await write({ block, logIndex: logIndex + 1, parentHash }))) return undefined;
+        return { cursor, events };
       }
     }
     const last = blocks[blocks.length - 1] as BlockHeader;

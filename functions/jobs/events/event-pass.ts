@@ -30,15 +30,18 @@ export interface EventPassReport {
   readonly failed: number;
 }
 
+/** Rounds of following and recording in one pass: the follower hands over a bounded batch of logs per round. */
+const FOLLOW_ROUNDS = 25;
+
 export async function runEventPass(jobs: EventStreamJobs): Promise<EventPassReport> {
-  const first = await jobs.recorder.runOnce();
-  const followed = await jobs.follower.runOnce();
-  const second = followed.events > 0 ? await jobs.recorder.runOnce() : { recorded: 0 };
+  let recorded = (await jobs.recorder.runOnce()).recorded;
+  let chainLogEvents = 0;
+  for (let round = 0; round < FOLLOW_ROUNDS; round++) {
+    const followed = await jobs.follower.runOnce();
+    if (followed.events === 0) break;
+    chainLogEvents += followed.events;
+    recorded += (await jobs.recorder.runOnce()).recorded;
+  }
   const delivered = await jobs.delivery.runOnce();
-  return {
-    recorded: first.recorded + second.recorded,
-    chainLogEvents: followed.events,
-    delivered: delivered.delivered,
-    failed: delivered.failed,
-  };
+  return { recorded, chainLogEvents, delivered: delivered.delivered, failed: delivered.failed };
 }

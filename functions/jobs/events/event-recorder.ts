@@ -25,6 +25,11 @@ export interface EventRecorderDeps {
   readonly logger: RecorderLogger;
   /** Keys reserved from the sequence at a time. @default 256 */
   readonly keyBlock?: number;
+  /**
+   * Entries stamped by one conditional write (its condition names each entry: DynamoDB allows 4 KB of
+   * expression). A longer outbox is moved in several rounds. @default 40
+   */
+  readonly stampsPerWrite?: number;
 }
 
 export interface RecordingReport {
@@ -33,6 +38,8 @@ export interface RecordingReport {
   /** Events of organisations without an endpoint, removed without being kept. */
   readonly dropped: number;
 }
+
+const MAX_ROUNDS_PER_RECORD = 100;
 
 export class EventRecorder {
   /** Keys reserved and not used yet: [next, end). */
@@ -68,18 +75,23 @@ export class EventRecorder {
     };
     let recorded = 0;
     let dropped = 0;
-    for (const read of records) {
-      const record = await this.#stamped(read);
-      if (!record) continue;
-      for (const entry of record.entries) {
-        if (await wanted(entry.event.orgId)) {
-          await this.deps.events.writeEvent(entry.key as string, entry.event);
-          recorded++;
-        } else {
-          dropped++;
+    for (const first of records) {
+      let read: PendingRecord | undefined = first;
+      // Bounded, so an outbox that cannot be emptied (removal kept failing) waits for the next pass.
+      for (let round = 0; read && round < MAX_ROUNDS_PER_RECORD; round++) {
+        const record = await this.#stamped(read);
+        if (!record) break;
+        for (const entry of record.entries) {
+          if (await wanted(entry.event.orgId)) {
+            await this.deps.events.writeEvent(entry.key as string, entry.event);
+            recorded++;
+          } else {
+            dropped++;
+          }
         }
+        await this.deps.events.removeRecorded(read, record.entries.length);
+        read = await this.deps.events.readOutbox(read.key);
       }
-      await this.deps.events.removeRecorded(read, record.entries.length);
     }
     if (recorded + dropped > 0)
       this.deps.logger.info('events recorded', { records: records.length, recorded, dropped });
@@ -95,7 +107,8 @@ export class EventRecorder {
       // the others on the next pass, so keys stay in the order they were handed out.
       return { entries: record.entries.slice(0, unstamped) as Required<OutboxEntry>[] };
     }
-    const keys = await this.#takeKeys(record.entries.length);
+    const count = Math.min(record.entries.length, Math.max(1, this.deps.stampsPerWrite ?? 40));
+    const keys = await this.#takeKeys(count);
     if (!(await this.deps.events.stampKeys(record, keys))) {
       this.deps.logger.warn('an outbox changed while it was being stamped; it is read again next pass', {
         pk: record.key.pk,
@@ -103,7 +116,7 @@ export class EventRecorder {
       });
       return undefined;
     }
-    return { entries: record.entries.map((entry, i) => ({ ...entry, key: keys[i] as string })) };
+    return { entries: record.entries.slice(0, count).map((entry, i) => ({ ...entry, key: keys[i] as string })) };
   }
 
   async #takeKeys(count: number): Promise<string[]> {

@@ -70,7 +70,7 @@ export class WebhookService {
       sealedSecret: await this.deps.secrets.seal(secret, signingSecretContext({ id, orgId })),
       secretPrefix: secret.slice(0, VISIBLE_SECRET),
       // Only what happens from now on: events recorded before are not this endpoint's.
-      cursor: await events.highWaterMark(),
+      cursor: await events.lastKeyOf(orgId),
       retry: undefined,
       createdAt: now,
       updatedAt: now,
