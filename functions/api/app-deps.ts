@@ -14,12 +14,15 @@ import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts'
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { MatchFingerprinter } from '../../shared/ports/match-fingerprinter.ts';
 import type { PersonalDataInspector } from '../../shared/ports/personal-data-inspector.ts';
+import type { SecretBox } from '../../shared/ports/secret-box.ts';
 import type { SignedSlaReport } from '../../shared/schemas/health.schemas.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import type { BillingRepository } from '../../shared/store/billing.repository.ts';
+import type { ChainLogCursorsRepository } from '../../shared/store/chain-log-cursors.repository.ts';
 import type { DataProtectionRepository } from '../../shared/store/data-protection.repository.ts';
+import type { EventsRepository } from '../../shared/store/events.repository.ts';
 import type { GovernanceRepository } from '../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../shared/store/governance-votes.repository.ts';
 import type { HealthRepository, UptimeRollup } from '../../shared/store/health.repository.ts';
@@ -31,8 +34,10 @@ import type { OrganisationsRepository } from '../../shared/store/organisations.r
 import type { PlatformRepository } from '../../shared/store/platform.repository.ts';
 import type { SigningKeysRepository } from '../../shared/store/signing-keys.repository.ts';
 import type { SiweNoncesRepository } from '../../shared/store/siwe-nonces.repository.ts';
+import type { StreamTicketsRepository } from '../../shared/store/stream-tickets.repository.ts';
 import type { UpgradesRepository } from '../../shared/store/upgrades.repository.ts';
 import type { UsersRepository } from '../../shared/store/users.repository.ts';
+import type { WebhooksRepository } from '../../shared/store/webhooks.repository.ts';
 import type { OrgAccessResolver } from '../services/access/org-access.ts';
 import type { Tenancy } from '../services/access/tenancy.ts';
 import type { BillingDeps } from '../services/billing/billing-deps.ts';
@@ -40,6 +45,7 @@ import type { BillingReadinessReport } from '../services/billing/billing-readine
 import type { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import type { GenesisValidatorSupply } from '../services/networks/network-creation.ts';
 import type { MessageSigner } from '../services/platform/report-signing.ts';
+import type { WebhookSender } from '../services/webhooks/webhook-sender.ts';
 
 export interface Stores {
   readonly users: UsersRepository;
@@ -59,6 +65,10 @@ export interface Stores {
   readonly upgrades: UpgradesRepository;
   readonly backups: BackupsRepository;
   readonly dataProtection: DataProtectionRepository;
+  readonly webhooks: WebhooksRepository;
+  readonly events: EventsRepository;
+  readonly chainLogCursors: ChainLogCursorsRepository;
+  readonly streamTickets: StreamTicketsRepository;
 }
 
 /** Node health, uptime and signed SLA reports, as the health and maintenance routes read them. */
@@ -153,4 +163,14 @@ export interface AppDeps {
   readonly fleet?: NetworkFleet;
   /** The personal-data guard of what the API signs, and its evidence and reports. */
   readonly dataProtection: DataProtectionServices;
+  /**
+   * Webhook signing secrets (sealed in the table) and the sender of deliveries; the webhook routes are mounted
+   * only when present.
+   */
+  readonly webhookDelivery?: { readonly secrets: SecretBox; readonly sender: WebhookSender };
+  /**
+   * The gateway's WebSocket URL of a node, for the console's live head (AWS: the WebSocket API's URL). Absent: the
+   * request's own origin, `ws(s)://<host>/rpc/<nodeId>`, where the local server serves the gateway.
+   */
+  readonly gatewaySocketUrl?: (nodeId: string) => string;
 }

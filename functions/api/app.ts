@@ -36,6 +36,7 @@ import { registerDataProtectionOpsRoutes } from './routes/data-protection-ops.ro
 import { registerDidRoutes } from './routes/dids.routes.ts';
 import { registerGovernanceRoutes } from './routes/governance.routes.ts';
 import { registerHealthRoutes } from './routes/health.routes.ts';
+import { registerLiveTicketRoutes } from './routes/live-ticket.routes.ts';
 import { registerMaintenanceRoutes } from './routes/maintenance.routes.ts';
 import { registerMemberRoutes } from './routes/members.routes.ts';
 import { registerMetricsRoute } from './routes/metrics.routes.ts';
@@ -47,6 +48,7 @@ import { registerOrganisationRoutes } from './routes/organisations.routes.ts';
 import { registerSigningKeyRoutes } from './routes/signing-keys.routes.ts';
 import { registerUpgradeRoutes } from './routes/upgrades.routes.ts';
 import { registerUsageRoutes } from './routes/usage.routes.ts';
+import { registerWebhookRoutes } from './routes/webhooks.routes.ts';
 
 export type App = OpenAPIHono<AppEnv>;
 
@@ -107,6 +109,7 @@ export function createApp(deps: AppDeps): App {
   registerNetworkHealthRoutes(app, deps, fleet);
   registerUpgradeRoutes(app, deps, fleet);
   registerBackupRoutes(app, deps);
+  registerLiveTicketRoutes(app, deps);
   if (deps.health) {
     registerNodeHealthRoutes(app, deps, deps.health);
     registerMaintenanceRoutes(app, deps, deps.health.health);
@@ -119,6 +122,7 @@ export function createApp(deps: AppDeps): App {
   registerDidRoutes(app, deps);
   registerUsageRoutes(app, deps);
   registerBillingRoutes(app, deps);
+  if (deps.webhookDelivery) registerWebhookRoutes(app, deps, deps.webhookDelivery);
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

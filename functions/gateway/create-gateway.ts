@@ -37,13 +37,13 @@ import { problemResponse } from '../../shared/http/problem.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
 import { ChainHeads } from './chain-heads.ts';
-import { recordUsage, usageOf } from './compute-units.ts';
-import { errorResponse, type JsonRpcBody, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
+import { type MeteredCall, type RequestUsage, recordUsage, usageOf } from './compute-units.ts';
+import { errorResponse, type JsonRpcBody, type JsonRpcEntry, parseJsonRpcBody, RPC_ERROR_CODES } from './json-rpc.ts';
 import { cachedLookup } from './lookup-cache.ts';
 import { type GatewayPersonalData, personalDataScreen, screenFor } from './personal-data-screen.ts';
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
-import { type CallAnswer, type DispatchTarget, RpcDispatcher } from './rpc-dispatcher.ts';
+import { type CallAnswer, RpcDispatcher } from './rpc-dispatcher.ts';
 import { RpcUpstream } from './upstream.ts';
 
 export interface GatewayPrincipal {
@@ -53,6 +53,8 @@ export interface GatewayPrincipal {
   readonly plan: GatewayPlan;
   /** Set when billing suspended the organisation: every call is refused with 402 and this message. */
   readonly suspended?: string;
+  /** Set for a credential that may reach one node only (the console's stream tickets). */
+  readonly nodeId?: string;
 }
 
 export interface GatewayNode {
@@ -117,7 +119,37 @@ const NO_CONTENT = {
 } as const;
 const NODE_NOT_FOUND = 'No such node for this API key';
 
-export function createGateway(deps: GatewayDeps): Hono {
+/** A node the key may reach, as admission found it. */
+export interface Admitted {
+  readonly principal: GatewayPrincipal;
+  readonly node: GatewayNode;
+  readonly nodeId: string;
+}
+
+/**
+ * What every transport of the gateway shares (HTTP here, WebSocket in gateway-sockets.ts and the AWS WebSocket
+ * functions): admission of a key for a node, the per-key token bucket, answering JSON-RPC entries through the
+ * dispatcher, and metering. Each transport only reads requests and writes answers its own way.
+ */
+export interface GatewayCore {
+  /** Authenticates the key and finds the node it may reach; refusals are AppErrors (401, 402, 403, 404, 503). */
+  admit(nodeId: string, secret: string | undefined): Promise<Admitted>;
+  /** Takes tokens for `calls` calls (one for a batch over the plan's size); refuses with TooManyRequestsError. */
+  take(principal: GatewayPrincipal, calls: number): void;
+  /** Answers a parsed body: one response, an array for a batch, or nothing for notifications. */
+  answer(body: JsonRpcBody, admitted: Admitted): Promise<{ payload: string | undefined; answers: CallAnswer[] }>;
+  /** Answers entries (of a body already checked for size) through the dispatcher. */
+  dispatch(entries: readonly JsonRpcEntry[], admitted: Admitted): Promise<CallAnswer[]>;
+  /** Meters the calls answered for the key's organisation. */
+  meter(principal: GatewayPrincipal, answers: readonly MeteredCall[]): RequestUsage;
+  /** Meters compute units of work that is not a call (subscription notifications). */
+  meterComputeUnits(orgId: string, units: number): void;
+  readonly upstream: RpcUpstream;
+  readonly logger: GatewayLogger;
+  readonly clock: () => Date;
+}
+
+export function createGatewayCore(deps: GatewayDeps): GatewayCore {
   const nowMs = () => deps.clock().getTime();
   const lookupOptions = { ttlMs: deps.lookupCacheMs ?? 5000, nowMs };
   const authenticate = cachedLookup(deps.authenticate, {
@@ -128,28 +160,23 @@ export function createGateway(deps: GatewayDeps): Hono {
   const resolveNode = cachedLookup(deps.resolveNode, lookupOptions);
   const screenPersonalData = deps.personalData && personalDataScreen(deps.personalData, deps.logger, lookupOptions);
   const limiter = new TokenBucketLimiter(nowMs);
+  const upstream = deps.upstream ?? new RpcUpstream({ timeoutMs: deps.upstreamTimeoutMs });
   const dispatcher = new RpcDispatcher({
-    upstream: deps.upstream ?? new RpcUpstream({ timeoutMs: deps.upstreamTimeoutMs }),
+    upstream,
     cache: new ResultCache(deps.resultCache),
     heads: new ChainHeads(),
     logger: deps.logger,
   });
 
-  const app = new Hono();
-  if (deps.metrics) app.use(deps.metrics.http('gateway'));
-  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
-  // The logger's level is fixed when it is made: decided once, not per request.
-  const logsRequests = deps.logger.enabled?.('debug') ?? true;
-
   /** Authenticates the key and finds the node it may reach; refusals are HTTP problems. */
-  const admit = async (c: Context, nodeId: string) => {
-    const secret = c.req.param('apiKey') ?? bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key');
+  const admit = async (nodeId: string, secret: string | undefined): Promise<Admitted> => {
     if (!secret) {
       throw new UnauthorizedError('Send an API key: Authorization: Bearer <key>, x-api-key, or /rpc/{nodeId}/{key}');
     }
     const principal = await authenticate(secret);
     if (!principal) throw new UnauthorizedError('The API key is not valid');
     if (!principal.scopes.includes('rpc')) throw new NotFoundError(NODE_NOT_FOUND);
+    if (principal.nodeId !== undefined && principal.nodeId !== nodeId) throw new NotFoundError(NODE_NOT_FOUND);
     const node = await resolveNode(nodeId);
     if (!node || node.orgId !== principal.orgId) throw new NotFoundError(NODE_NOT_FOUND);
     if (principal.suspended) throw new PaymentRequiredError(principal.suspended);
@@ -159,15 +186,41 @@ export function createGateway(deps: GatewayDeps): Hono {
     if (!isServing(node.state) || !node.rpcUrl) {
       throw new ServiceUnavailableError(`The node is ${node.state} and not serving requests`);
     }
-    return { principal, node };
+    return { principal, node, nodeId };
   };
+
+  const take = (principal: GatewayPrincipal, calls: number) => {
+    const { plan } = principal;
+    const decision = limiter.take(principal.keyId, plan, calls > plan.maxBatchSize ? 1 : calls);
+    if (!decision.allowed) {
+      throw new TooManyRequestsError(
+        `Rate limit of plan ${plan.id} exceeded (${plan.requestsPerSecond}/s, burst ${plan.burst})`,
+        decision.retryAfterSeconds,
+      );
+    }
+  };
+
+  const dispatch = (entries: readonly JsonRpcEntry[], { principal, node, nodeId }: Admitted) =>
+    dispatcher.dispatch(entries, {
+      nodeId,
+      rpcUrl: node.rpcUrl,
+      runtime: node.runtime,
+      allowedMethods: principal.plan.allowedMethods,
+      // Transactions sent over any transport are inspected under the network's personal-data policy.
+      screen: screenFor(screenPersonalData, {
+        orgId: principal.orgId,
+        keyId: principal.keyId,
+        nodeId,
+        networkId: node.networkId,
+      }),
+    });
 
   /** Answers an admitted body: one JSON-RPC response, an array for a batch, or nothing for notifications. */
   const answer = async (
     body: JsonRpcBody,
-    plan: GatewayPlan,
-    target: Omit<DispatchTarget, 'allowedMethods'>,
+    admitted: Admitted,
   ): Promise<{ payload: string | undefined; answers: CallAnswer[] }> => {
+    const { plan } = admitted.principal;
     if (body.kind === 'parse-error') {
       const error = { code: RPC_ERROR_CODES.parseError, message: 'Parse error: the body is not JSON' };
       return { payload: errorResponse(null, error), answers: [] };
@@ -185,38 +238,44 @@ export function createGateway(deps: GatewayDeps): Hono {
       return { payload: errorResponse(null, error), answers: [] };
     }
     const entries = body.kind === 'batch' ? body.entries : [body.entry];
-    const answers = await dispatcher.dispatch(entries, { ...target, allowedMethods: plan.allowedMethods });
+    const answers = await dispatch(entries, admitted);
     const responses = answers.flatMap((call) => (call.response === undefined ? [] : [call.response]));
     if (responses.length === 0) return { payload: undefined, answers };
     return { payload: body.kind === 'batch' ? `[${responses.join(',')}]` : responses[0], answers };
   };
 
+  const meter = (principal: GatewayPrincipal, answers: readonly MeteredCall[]) => {
+    const usage = usageOf(answers);
+    recordUsage(deps.meter, principal.orgId, usage, deps.clock());
+    return usage;
+  };
+  const meterComputeUnits = (orgId: string, units: number) => {
+    if (units > 0) deps.meter.record(orgId, 'rpc_compute_units', units, deps.clock());
+  };
+
+  return { admit, take, answer, dispatch, meter, meterComputeUnits, upstream, logger: deps.logger, clock: deps.clock };
+}
+
+export function createGateway(deps: GatewayDeps, core: GatewayCore = createGatewayCore(deps)): Hono {
+  const app = new Hono();
+  if (deps.metrics) app.use(deps.metrics.http('gateway'));
+  const maxBodyBytes = deps.maxBodyBytes ?? 1024 * 1024;
+  // The logger's level is fixed when it is made: decided once, not per request.
+  const logsRequests = deps.logger.enabled?.('debug') ?? true;
+
   const handle = async (c: Context): Promise<Response> => {
     const started = logsRequests ? performance.now() : 0;
     const nodeId = c.req.param('nodeId') ?? '';
-    const { principal, node } = await admit(c, nodeId);
+    const secret = c.req.param('apiKey') ?? bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key');
+    const admitted = await core.admit(nodeId, secret);
+    const { principal, node } = admitted;
     const body = parseJsonRpcBody(await readBody(c, maxBodyBytes));
-    const { plan } = principal;
     // A batch takes a token per call; one refused whole (over the size limit) does no work and takes one.
     const calls = body.kind === 'batch' ? body.entries.length : 1;
-    const decision = limiter.take(principal.keyId, plan, calls > plan.maxBatchSize ? 1 : calls);
-    if (!decision.allowed) {
-      throw new TooManyRequestsError(
-        `Rate limit of plan ${plan.id} exceeded (${plan.requestsPerSecond}/s, burst ${plan.burst})`,
-        decision.retryAfterSeconds,
-      );
-    }
+    core.take(principal, calls);
 
-    const { orgId, keyId } = principal;
-    const screen = screenFor(screenPersonalData, { orgId, keyId, nodeId, networkId: node.networkId });
-    const { payload, answers } = await answer(body, plan, {
-      nodeId,
-      rpcUrl: node.rpcUrl,
-      runtime: node.runtime,
-      screen,
-    });
-    const usage = usageOf(answers);
-    recordUsage(deps.meter, principal.orgId, usage, deps.clock());
+    const { payload, answers } = await core.answer(body, admitted);
+    const usage = core.meter(principal, answers);
     if (logsRequests) {
       deps.logger.debug('rpc', {
         path: redactedPath(c),

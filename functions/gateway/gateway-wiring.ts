@@ -9,12 +9,18 @@ import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
-import type { GatewayDeps } from './create-gateway.ts';
+import { STREAM_TICKET_PREFIX, type StreamTicketsRepository } from '../../shared/store/stream-tickets.repository.ts';
+import type { GatewayDeps, GatewayPrincipal } from './create-gateway.ts';
 import { type GatewayDataProtection, gatewayPersonalData } from './personal-data-wiring.ts';
+
+/** What a ticket may call: follow heads, nothing else. */
+const TICKET_METHODS = ['eth_subscribe', 'eth_unsubscribe', 'eth_blockNumber', 'eth_chainId'];
 
 export interface GatewayWiring {
   readonly apiKeys: ApiKeysRepository;
   readonly nodes: NodesRepository;
+  /** The console's live-head tickets; absent: only API keys are admitted. */
+  readonly streamTickets?: StreamTicketsRepository;
   readonly meter: UsageRecorder;
   readonly logger: Logger;
   readonly clock: () => Date;
@@ -30,6 +36,7 @@ export interface GatewayWiring {
 export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
   return {
     async authenticate(secret) {
+      if (secret.startsWith(`${STREAM_TICKET_PREFIX}_`)) return ticketPrincipal(wiring, secret);
       const key = await wiring.apiKeys.findBySecretHash(sha256Hex(secret));
       if (key?.status !== 'active') return undefined;
       const [plan, suspended] = await Promise.all([
@@ -56,5 +63,27 @@ export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
     clock: wiring.clock,
     logger: wiring.logger.child({ component: 'gateway' }),
     upstreamTimeoutMs: wiring.upstreamTimeoutMs ?? 10_000,
+  };
+}
+
+/**
+ * A console's live-head ticket as a principal: its organisation's plan and suspension, one node only, and only the
+ * methods that follow heads. Tickets are metered like keys.
+ */
+async function ticketPrincipal(wiring: GatewayWiring, secret: string): Promise<GatewayPrincipal | undefined> {
+  const hash = sha256Hex(secret);
+  const ticket = await wiring.streamTickets?.find(hash, wiring.clock());
+  if (!ticket) return undefined;
+  const [plan, suspended] = await Promise.all([
+    wiring.planOf ? wiring.planOf(ticket.orgId) : DEFAULT_GATEWAY_PLAN,
+    wiring.suspensionOf?.(ticket.orgId),
+  ]);
+  return {
+    orgId: ticket.orgId,
+    keyId: `ticket_${hash.slice(0, 16)}`,
+    scopes: ['rpc'],
+    plan: { ...plan, allowedMethods: TICKET_METHODS },
+    suspended,
+    nodeId: ticket.nodeId,
   };
 }

@@ -67,10 +67,13 @@ export function checkMethod(method: string, planAllowList?: readonly string[]): 
     return { allowed: false, reason: 'blocked' };
   }
   if (!OFFERED_NAMESPACES.includes(namespace) || namespace === method) return { allowed: false, reason: 'not-offered' };
-  if (planAllowList && !planAllowList.some((entry) => matches(entry, method))) {
-    return { allowed: false, reason: 'not-in-plan' };
-  }
+  if (!inPlan(method, planAllowList)) return { allowed: false, reason: 'not-in-plan' };
   return ALLOWED;
+}
+
+/** Whether a plan's allow-list (undefined: no restriction) lets `method` through. */
+export function inPlan(method: string, planAllowList?: readonly string[]): boolean {
+  return !planAllowList || planAllowList.some((entry) => matches(entry, method));
 }
 
 function matches(entry: string, method: string): boolean {

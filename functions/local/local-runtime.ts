@@ -4,6 +4,7 @@
  * in-process background work that AWS runs on schedules) and serves the same apps as Lambda does, routed as API
  * Gateway routes them. `stop()` shuts everything down cleanly.
  */
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import type { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
@@ -16,6 +17,7 @@ import type { OperatorBootstrap } from '../api/operator-bootstrap.ts';
 import type { NodeReconciler } from '../jobs/node-reconciler.ts';
 import type { BillingReadiness, BillingReadinessReport } from '../services/billing/billing-readiness.ts';
 import { withConsole } from './console-static.ts';
+import { attachGatewaySockets, type GatewaySockets } from './gateway-sockets.ts';
 import type { GovernanceWorker } from './governance-worker.ts';
 import { type LocalParts, type Stopper, wireLocal } from './local-wiring.ts';
 import { settleUnreadBody } from './unread-body.ts';
@@ -33,6 +35,10 @@ export interface LocalRuntime {
   readonly reconciler: NodeReconciler;
   readonly usage: UsageMeter;
   readonly governance: GovernanceWorker;
+  /** The gateway's WebSocket connections (their per-key counts, the head follower). */
+  readonly sockets: GatewaySockets;
+  /** Runs a pass of the event workers now (record, follow chain logs, deliver) and waits for it. */
+  readonly runEventsNow: () => Promise<unknown>;
   /** Whether billing can take payment, as checked at start (GET /health checks again as it ages). */
   readonly billingReadiness: BillingReadiness;
   /** The start-up check's result; undefined when Stripe did not answer in time. */
@@ -85,6 +91,9 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
           }, 30_000).unref();
         }),
     );
+    // The gateway's WebSocket JSON-RPC on the same port; its connections close (1001) before the server does.
+    const sockets = attachGatewaySockets(server as Server, { core: parts.gatewayCore, logger });
+    stoppers.unshift(() => sockets.close());
     const { port } = server.address() as AddressInfo;
     const host = config.host === '0.0.0.0' || config.host === '127.0.0.1' ? 'localhost' : config.host;
     const url = config.publicUrl ?? `http://${host}:${port}`;
@@ -100,6 +109,8 @@ export async function startLocalRuntime(config: Config, logger: Logger = createL
       reconciler: parts.reconciler,
       usage: parts.usage,
       governance: parts.governance,
+      sockets,
+      runEventsNow: () => parts.events.runNow(),
       billingReadiness: parts.billingReadiness,
       billingAtStart: parts.billingAtStart,
       idle: () => parts.nodeWorker.idle(),

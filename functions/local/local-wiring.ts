@@ -19,6 +19,7 @@ import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalMatchFingerprinter } from '../../shared/adapters/local/local-match-fingerprinter.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
+import { LocalSecretBox } from '../../shared/adapters/local/local-secret-box.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
@@ -37,11 +38,12 @@ import { HealthRepository } from '../../shared/store/health.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { ConditionFailedError, Table } from '../../shared/store/table.ts';
+import { GLOBAL_INDEXES } from '../../shared/store/table-schema.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstrap.ts';
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
-import { createGateway } from '../gateway/create-gateway.ts';
+import { createGateway, createGatewayCore, type GatewayCore } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
@@ -53,6 +55,7 @@ import { governanceJobDeps } from '../services/governance/governance-deps.ts';
 import { ensureDefaultNetwork, ensurePlatformKey } from '../services/platform/platform-bootstrap.ts';
 import { slaTermsFromPlans } from '../services/sla/sla-report.service.ts';
 import { checkBillingAtStart } from './billing-check.ts';
+import { startEventsWorker } from './events-worker.ts';
 import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type FleetWorker, localFleetJobs, startFleetWorker } from './fleet-worker.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
@@ -81,8 +84,12 @@ export interface LocalParts {
   readonly governance: GovernanceWorker;
   /** Network health, stall recovery, rolling upgrades and backups, on their schedule. */
   readonly fleet: { readonly operations: NetworkFleet; readonly worker: FleetWorker };
+  /** Records events, follows chain logs and delivers webhooks; `runNow` runs a pass at once. */
+  readonly events: ReturnType<typeof startEventsWorker>;
   readonly billingReadiness: BillingReadiness;
   readonly billingAtStart: BillingReadinessReport | undefined;
+  /** The gateway's shared core, which the WebSocket server on the same port uses too. */
+  readonly gatewayCore: GatewayCore;
   /** What the server routes to: `/rpc/*` to the gateway, `/webhooks/stripe` to the webhooks, the rest to the API. */
   readonly apps: { readonly api: ServedApp; readonly gateway: ServedApp; readonly webhooks: ServedApp };
 }
@@ -205,6 +212,16 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   });
   stoppers.unshift(() => metering.stop());
 
+  const webhookSecrets = new LocalSecretBox(vault.derivedKey('webhook-signing-secrets'));
+  const events = startEventsWorker({
+    stores,
+    secrets: webhookSecrets,
+    clock,
+    logger,
+    intervalMs: config.eventsIntervalMs,
+  });
+  stoppers.unshift(() => events.stop());
+
   const metrics = new ControlPlaneMetrics({
     sources: { fleet: () => stores.nodes.listFleet(), unflushedUsage: () => usage.unflushed() },
   });
@@ -234,6 +251,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     },
     nodeChanged: nodeWorker.nodeChanged,
     fleet,
+    webhookDelivery: { secrets: webhookSecrets, sender: events.sender },
     docsAssetsDir: swaggerAssetsDir(),
     version: process.env.npm_package_version,
   };
@@ -247,10 +265,11 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   const sweeper = startExpirySweeper(table, logger, clock);
   stoppers.unshift(() => sweeper.stop());
 
-  const gateway = createGateway({
+  const gatewayWiring = {
     ...gatewayDeps({
       apiKeys: stores.apiKeys,
       nodes: stores.nodes,
+      streamTickets: stores.streamTickets,
       meter: usage,
       logger,
       clock,
@@ -259,7 +278,10 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
       dataProtection: { repository: stores.dataProtection, audit: stores.audit, ...deps.dataProtection },
     }),
     metrics,
-  });
+  };
+  // HTTP and WebSocket share one core: admission, token buckets, the dispatcher's caches, metering.
+  const gatewayCore = createGatewayCore(gatewayWiring);
+  const gateway = createGateway(gatewayWiring, gatewayCore);
   const webhooks = createStripeWebhookApp({
     billing: billing.deps,
     webhookSecret: config.stripe.webhookSecret,
@@ -277,9 +299,11 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     usage,
     governance,
     fleet: { operations: fleet, worker: fleetWorker },
+    events,
     billingReadiness,
     billingAtStart,
     apps: { api: createApp(deps), gateway, webhooks },
+    gatewayCore,
   };
 }
 
@@ -292,9 +316,17 @@ async function openLocalTable(
   clock: () => Date,
 ): Promise<{ table: Table; endpoint: string }> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const dynamo = await startEmbeddedDynamo({ path: join(dataDir, 'dynamodb'), region: config.awsRegion });
+  const dynamo = await startEmbeddedDynamo({
+    path: join(dataDir, 'dynamodb'),
+    region: config.awsRegion,
+    indexes: { table: config.tableName, wanted: GLOBAL_INDEXES },
+  });
   stoppers.unshift(() => dynamo.close());
-  if (dynamo.repaired) {
+  if (dynamo.addedIndexes.length > 0) {
+    logger.info('the database was made by an older release; indexes added and filled from its items', {
+      indexes: dynamo.addedIndexes,
+    });
+  } else if (dynamo.repaired) {
     logger.warn('the database was not closed cleanly last time; its indexes were checked against its items', {
       ...dynamo.repaired,
     });

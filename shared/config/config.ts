@@ -61,6 +61,7 @@ const ConfigSchema = z.object({
   CARECHAIN_PUBLIC_URL: z.url().optional(),
   CARECHAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   CARECHAIN_HEALTH_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
+  CARECHAIN_EVENTS_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
   CARECHAIN_BESU_GENESIS_VALIDATORS: z.coerce.number().int().min(1).max(16).default(4),
   CARECHAIN_BESU_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
   CARECHAIN_FLEET_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
@@ -161,6 +162,8 @@ export type Config = {
   readonly logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent';
   /** How often the local health monitor probes every node. @default 15000 */
   readonly healthIntervalMs: number;
+  /** How often the local events worker records events, follows chain logs and delivers webhooks. @default 1000 */
+  readonly eventsIntervalMs: number;
   /**
    * How many genesis validators the platform runs for a network it creates on the local Besu runtime. Four is the
    * least that tolerates a faulty validator, and the validator safety check lets organisations' nodes be voted in
@@ -229,6 +232,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     publicUrl: e.CARECHAIN_PUBLIC_URL,
     logLevel: e.CARECHAIN_LOG_LEVEL,
     healthIntervalMs: e.CARECHAIN_HEALTH_INTERVAL_MS,
+    eventsIntervalMs: e.CARECHAIN_EVENTS_INTERVAL_MS,
     besuGenesisValidators: e.CARECHAIN_BESU_GENESIS_VALIDATORS,
     besuStopTimeoutMs: e.CARECHAIN_BESU_STOP_TIMEOUT_MS,
     fleetIntervalMs: e.CARECHAIN_FLEET_INTERVAL_MS,

@@ -87,6 +87,9 @@ export function isMeter(value: string): value is Meter {
   return (METERS as readonly string[]).includes(value);
 }
 
+/** The method name of a subscription's notifications; each one is metered like a call of this weight. */
+export const SUBSCRIPTION_NOTIFICATION = 'eth_subscription';
+
 /**
  * Compute units per JSON-RPC method: roughly what a call costs the node (CPU, state reads, bandwidth). Reads of
  * one value are cheap; calls that execute EVM code or scan logs are dearer; submitting a transaction is the
@@ -95,8 +98,8 @@ export function isMeter(value: string): value is Meter {
  * | weight | methods |
  * |---|---|
  * | 1 | eth_chainId, net_version, net_listening, net_peerCount, web3_clientVersion, web3_sha3, eth_syncing, eth_protocolVersion |
- * | 5 | eth_blockNumber, eth_gasPrice, eth_maxPriorityFeePerGas, eth_blobBaseFee, eth_accounts, eth_coinbase, eth_mining, eth_hashrate, eth_uninstallFilter |
- * | 10 | eth_getBalance, eth_getTransactionCount, eth_getCode, eth_getStorageAt, eth_getBlockTransactionCountBy*, eth_getUncleCountBy* |
+ * | 5 | eth_blockNumber, eth_gasPrice, eth_maxPriorityFeePerGas, eth_blobBaseFee, eth_accounts, eth_coinbase, eth_mining, eth_hashrate, eth_uninstallFilter, eth_unsubscribe |
+ * | 10 | eth_subscribe, each `eth_subscription` notification a WebSocket subscription receives (a block header, a log), eth_getBalance, eth_getTransactionCount, eth_getCode, eth_getStorageAt, eth_getBlockTransactionCountBy*, eth_getUncleCountBy* |
  * | 15 | eth_getBlockByNumber, eth_getBlockByHash, eth_getTransactionByHash, eth_getTransactionBy*AndIndex, eth_getTransactionReceipt, eth_getUncleBy*AndIndex, eth_feeHistory |
  * | 25 | eth_call, eth_getProof |
  * | 50 | eth_estimateGas, eth_getLogs, eth_newFilter, eth_newBlockFilter, eth_newPendingTransactionFilter, eth_getFilterChanges, eth_getFilterLogs |
@@ -123,7 +126,10 @@ export const RPC_COMPUTE_UNITS: Readonly<Record<string, number>> = {
   eth_mining: 5,
   eth_hashrate: 5,
   eth_uninstallFilter: 5,
+  eth_unsubscribe: 5,
 
+  eth_subscribe: 10,
+  [SUBSCRIPTION_NOTIFICATION]: 10,
   eth_getBalance: 10,
   eth_getTransactionCount: 10,
   eth_getCode: 10,

@@ -41,6 +41,8 @@ export interface Plan {
   /** Per-API-key token bucket at the JSON-RPC gateway. */
   readonly rateLimit: { readonly requestsPerSecond: number; readonly burst: number };
   readonly maxBatchSize: number;
+  /** WebSocket connections one API key may hold open at the gateway, and subscriptions over all of them. */
+  readonly webSocket: WebSocketLimits;
   readonly maxSigningKeys: number;
   readonly allowedHostings: readonly NodeHosting[];
   readonly allowedNodeRoles: readonly NodeRole[];
@@ -50,6 +52,11 @@ export interface Plan {
   readonly creditLadder: readonly CreditStep[];
   /** Stripe price lookup keys; undefined for a free plan (no Checkout). */
   readonly stripePrices: PlanStripePrices | undefined;
+}
+
+export interface WebSocketLimits {
+  readonly maxConnectionsPerKey: number;
+  readonly maxSubscriptionsPerKey: number;
 }
 
 const SEK = 100;
@@ -83,6 +90,7 @@ export const PLANS: readonly Plan[] = [
     overagePer1000ComputeUnitsOre: 0,
     rateLimit: { requestsPerSecond: 10, burst: 20 },
     maxBatchSize: 10,
+    webSocket: { maxConnectionsPerKey: 5, maxSubscriptionsPerKey: 20 },
     maxSigningKeys: 1,
     allowedHostings: ['self-hosted'],
     allowedNodeRoles: ['member'],
@@ -100,6 +108,7 @@ export const PLANS: readonly Plan[] = [
     overagePer1000ComputeUnitsOre: 20,
     rateLimit: { requestsPerSecond: 100, burst: 200 },
     maxBatchSize: 50,
+    webSocket: { maxConnectionsPerKey: 50, maxSubscriptionsPerKey: 500 },
     maxSigningKeys: 10,
     allowedHostings: ['managed', 'self-hosted'],
     allowedNodeRoles: ['member'],
@@ -117,6 +126,7 @@ export const PLANS: readonly Plan[] = [
     overagePer1000ComputeUnitsOre: 20,
     rateLimit: { requestsPerSecond: 100, burst: 200 },
     maxBatchSize: 50,
+    webSocket: { maxConnectionsPerKey: 50, maxSubscriptionsPerKey: 500 },
     maxSigningKeys: 10,
     allowedHostings: ['managed', 'self-hosted'],
     allowedNodeRoles: ['validator', 'member'],
@@ -134,6 +144,7 @@ export const PLANS: readonly Plan[] = [
     overagePer1000ComputeUnitsOre: 10,
     rateLimit: { requestsPerSecond: 1_000, burst: 2_000 },
     maxBatchSize: 200,
+    webSocket: { maxConnectionsPerKey: 500, maxSubscriptionsPerKey: 5_000 },
     maxSigningKeys: 100,
     allowedHostings: ['managed', 'self-hosted'],
     allowedNodeRoles: ['validator', 'member'],
@@ -260,6 +271,8 @@ export interface GatewayPlan {
   readonly maxBatchSize: number;
   /** Method names or `namespace_*` patterns; narrows what the gateway offers, never widens it. */
   readonly allowedMethods?: readonly string[];
+  /** WebSocket connections and subscriptions per key. @default DEFAULT_GATEWAY_PLAN.webSocket */
+  readonly webSocket?: WebSocketLimits;
 }
 
 /** Limits for organisations whose plan says nothing else (billing off, or no plan chosen yet). */
@@ -268,4 +281,5 @@ export const DEFAULT_GATEWAY_PLAN: GatewayPlan = {
   requestsPerSecond: 200,
   burst: 400,
   maxBatchSize: 100,
+  webSocket: { maxConnectionsPerKey: 20, maxSubscriptionsPerKey: 200 },
 };

@@ -17,6 +17,9 @@ export const PlanView = z
     overagePer1000ComputeUnitsSek: z.number(),
     rateLimit: z.object({ requestsPerSecond: z.number(), burst: z.number() }),
     maxBatchSize: z.number(),
+    webSocket: z
+      .object({ maxConnectionsPerKey: z.number(), maxSubscriptionsPerKey: z.number() })
+      .openapi({ description: 'Gateway WebSocket connections per API key, and subscriptions over all of them' }),
     maxSigningKeys: z.number(),
     allowedHostings: z.array(z.string()),
     allowedNodeRoles: z.array(z.string()),

@@ -1,7 +1,8 @@
 /**
  * Billing items in the single table (docs/architecture.md, "The single table"), each written with one conditional single-item write:
  *
- * - `ORG#<orgId>` / `BILLING`: the organisation's billing account, changed only with the version it was read at.
+ * - `ORG#<orgId>` / `BILLING`: the organisation's billing account, changed only with the version it was read at. A
+ *   change of state writes its `billing.state_changed` event into the account's outbox in the same write.
  *   While past due it carries GSI1 keys `BILLING#past_due` / `<pastDueSince>#<orgId>`, so the grace-period job finds
  *   overdue accounts with one range query; while a node action waits to be confirmed it carries GSI2 keys
  *   `BILLING#node-action` / `<since>#<orgId>`, so a crashed action is found and retried. Both indexes are sparse and
@@ -11,9 +12,10 @@
  * - `ORG#<orgId>` / `METEREVENT#<meter>#<hour>`: a usage hour delivered to the payment provider, with the value sent.
  */
 import type { BillingAccount, BillingState, NodeAction } from '../domain/billing-state.ts';
+import { type OutboxEntry, outboxFor, platformEvent } from '../domain/events.ts';
 import type { Meter } from '../domain/metering.ts';
 import type { PlanId } from '../domain/plans.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, outboxAttributes, type Table } from './table.ts';
 
 export const billingKeys = {
   account: (orgId: string) => ({ pk: `ORG#${orgId}`, sk: 'BILLING' }),
@@ -69,16 +71,24 @@ export class BillingRepository {
 
   /** Creates the account; ConditionFailedError (409) if the organisation has one already. */
   async create(fields: BillingAccountFields): Promise<BillingAccount> {
-    const item = { ...billingKeys.account(fields.orgId), ...fields, ...indexAttributes(fields), version: 1 };
-    await this.table.create({ ...item, type: 'billing-account' }, 'The organisation already has a billing account');
+    const key = billingKeys.account(fields.orgId);
+    const item = { ...key, ...fields, ...indexAttributes(fields), version: 1 };
+    const events = stateChanged(fields, undefined);
+    await this.table.create(
+      { ...item, ...outboxAttributes(key, events), type: 'billing-account' },
+      'The organisation already has a billing account',
+    );
     return { ...fields, version: 1 };
   }
 
   /**
-   * Writes the whole account if it still has `expectedVersion`; ConditionFailedError (409) if someone changed it
-   * meanwhile, in which case the caller reads it again and decides again.
+   * Writes the whole account if it is still the version `previous` was read at; ConditionFailedError (409) if
+   * someone changed it meanwhile, in which case the caller reads it again and decides again.
    */
-  async save(fields: BillingAccountFields, expectedVersion: number): Promise<BillingAccount> {
+  async save(
+    fields: BillingAccountFields,
+    previous: Pick<BillingAccount, 'version' | 'state'>,
+  ): Promise<BillingAccount> {
     const index = indexAttributes(fields);
     const remove: string[] = OPTIONAL_FIELDS.filter((field) => fields[field] === undefined);
     if (!index.gsi1pk) remove.push('gsi1pk', 'gsi1sk');
@@ -86,9 +96,9 @@ export class BillingRepository {
     const { orgId: _orgId, ...changes } = fields;
     const item = await this.table.update<AccountItem>(
       billingKeys.account(fields.orgId),
-      expectedVersion,
+      previous.version,
       { ...changes, ...index },
-      { remove },
+      { remove, events: stateChanged(fields, previous.state) },
     );
     return toAccount(item);
   }
@@ -151,6 +161,19 @@ export class BillingRepository {
       throw error;
     }
   }
+}
+
+/** The event of a change of state (or of a new account), none when the state stays. */
+function stateChanged(fields: BillingAccountFields, previousState: BillingState | undefined): OutboxEntry[] {
+  if (fields.state === previousState) return [];
+  const at = new Date(fields.updatedAt);
+  return outboxFor([
+    platformEvent('billing.state_changed', fields.orgId, Number.isNaN(at.getTime()) ? new Date() : at, {
+      state: fields.state,
+      previousState: previousState ?? null,
+      planId: fields.planId,
+    }),
+  ]);
 }
 
 function indexAttributes(fields: BillingAccountFields): Record<string, string | undefined> {

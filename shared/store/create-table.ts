@@ -4,7 +4,7 @@
  */
 import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { PlatformError } from '../errors.ts';
-import { TABLE } from './table-schema.ts';
+import { GLOBAL_INDEXES, TABLE } from './table-schema.ts';
 
 export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
   try {
@@ -13,7 +13,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
   } catch (error) {
     if ((error as { name?: string }).name !== 'ResourceNotFoundException') throw error;
   }
-  const keys = [TABLE.gsi1, TABLE.gsi2];
+  const keys = GLOBAL_INDEXES;
   await client.send(
     new CreateTableCommand({
       TableName: tableName,
@@ -33,7 +33,7 @@ export async function ensureTable(client: DynamoDBClient, tableName: string): Pr
           { AttributeName: g.partitionKey, KeyType: 'HASH' as const },
           { AttributeName: g.sortKey, KeyType: 'RANGE' as const },
         ],
-        Projection: { ProjectionType: 'ALL' as const },
+        Projection: { ProjectionType: g.projection },
       })),
     }),
   );

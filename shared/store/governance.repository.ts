@@ -8,6 +8,7 @@
  * Every write is a single-item conditional write (create-if-absent or version check), so two watchers, or a
  * watcher re-running after a crash, can at worst repeat a step that tolerates repeating.
  */
+import type { OutboxEntry } from '../domain/events.ts';
 import type { ProposalKind } from '../domain/governance.ts';
 import type { PlatformContract } from '../domain/network.ts';
 import { PlatformError } from '../errors.ts';
@@ -19,7 +20,7 @@ import type {
   ProposalOrigin,
   ValidatorBinding,
 } from './governance-records.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, outboxAttributes, type Table } from './table.ts';
 
 export type * from './governance-records.ts';
 
@@ -135,26 +136,30 @@ export class GovernanceRepository {
       : undefined;
   }
 
-  /** Moves the cursor from where it was read; ConditionFailedError if another watcher moved it meanwhile. */
+  /**
+   * Moves the cursor from where it was read; ConditionFailedError if another watcher moved it meanwhile. `events`
+   * (the proposals opened and decided in the blocks read) go into the cursor's outbox in the same write, so the
+   * blocks are read and their events recorded together or not at all.
+   */
   async advanceCursor(
     networkId: string,
     read: GovernanceCursor | undefined,
     nextBlock: number,
+    events: readonly OutboxEntry[] = [],
   ): Promise<GovernanceCursor> {
     const updatedAt = this.clock().toISOString();
+    const key = governanceKeys.cursor(networkId);
     if (!read) {
       const cursor: GovernanceCursor = { networkId, nextBlock, updatedAt, version: 1 };
       await this.table.create<CursorItem>({
-        ...governanceKeys.cursor(networkId),
+        ...key,
         ...cursor,
+        ...outboxAttributes(key, events),
         type: 'governance-cursor',
       });
       return cursor;
     }
-    const updated = await this.table.update<CursorItem>(governanceKeys.cursor(networkId), read.version, {
-      nextBlock,
-      updatedAt,
-    });
+    const updated = await this.table.update<CursorItem>(key, read.version, { nextBlock, updatedAt }, { events });
     return { networkId, nextBlock: updated.nextBlock, updatedAt: updated.updatedAt, version: updated.version };
   }
 

@@ -50,6 +50,7 @@ export const gsi2 = {
   nodes: (shard: number) => `NODES#${shard}`,
   networks: () => 'NETWORKS',
   exemptions: () => 'DPEXEMPTIONS',
+  webhooks: (shard: number) => `WEBHOOKS#${shard}`,
 } as const;
 
 export const prefixes = {

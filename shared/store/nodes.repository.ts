@@ -2,7 +2,11 @@
  * Node records. Every lifecycle change is a conditional update guarded by the state it starts from and the
  * version read, so two reconcilers (or a reconciler and a user) can never both win. GSI1 lists a network's
  * nodes; sharded GSI2 lists the whole fleet for operators, the monitor and the reconciler without a Scan.
+ *
+ * A lifecycle change writes its `node.state_changed` event, and a new health verdict its `node.health_changed`, into
+ * the node's outbox in the same write (docs/architecture.md, "Event streams").
  */
+import { outboxFor, platformEvent } from '../domain/events.ts';
 import { assertTransition, type DesiredState, isBilledState, type NodeRecord, type NodeState } from '../domain/node.ts';
 import { ConflictError } from '../errors.ts';
 import { gsi1, gsi2, keys, prefixes, shardOf } from './keys.ts';
@@ -131,7 +135,8 @@ export class NodesRepository {
     changes: Partial<Pick<NodeRecord, 'reason' | 'endpoints' | 'enode' | 'validatorAddress' | 'providerRef'>> = {},
   ): Promise<NodeRecord> {
     assertTransition(node.state, to);
-    const now = this.clock().toISOString();
+    const at = this.clock();
+    const now = at.toISOString();
     const remove = 'reason' in changes && changes.reason === undefined ? ['reason'] : [];
     const metering = billedTimeChanges(node, to, now);
     remove.push(...metering.remove);
@@ -142,6 +147,16 @@ export class NodesRepository {
       {
         remove,
         extraCondition: { expression: '#state = :from', values: { ':from': node.state }, names: { '#state': 'state' } },
+        events: outboxFor([
+          platformEvent('node.state_changed', node.orgId, at, {
+            nodeId: node.id,
+            networkId: node.networkId,
+            state: to,
+            previousState: node.state,
+            desiredState: node.desiredState,
+            reason: 'reason' in changes ? (changes.reason ?? null) : (node.reason ?? null),
+          }),
+        ]),
       },
     );
     return toNode(updated);
@@ -168,11 +183,26 @@ export class NodesRepository {
     >,
     options: { clear?: readonly ('enode' | 'validatorAddress')[] } = {},
   ): Promise<NodeRecord> {
+    const at = this.clock();
+    const healthChanged = changes.health !== undefined && changes.health !== node.health;
     const updated = await this.table.update<NodeItem>(
       keys.node(node.orgId, node.id),
       node.version,
-      { ...changes, updatedAt: this.clock().toISOString() },
-      { remove: options.clear ?? [] },
+      { ...changes, updatedAt: at.toISOString() },
+      {
+        remove: options.clear ?? [],
+        events: healthChanged
+          ? outboxFor([
+              platformEvent('node.health_changed', node.orgId, at, {
+                nodeId: node.id,
+                networkId: node.networkId,
+                health: changes.health,
+                previousHealth: node.health ?? null,
+                reason: changes.healthReason ?? null,
+              }),
+            ])
+          : [],
+      },
     );
     return toNode(updated);
   }

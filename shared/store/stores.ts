@@ -6,7 +6,9 @@ import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BackupsRepository } from './backups.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
+import { ChainLogCursorsRepository } from './chain-log-cursors.repository.ts';
 import { DataProtectionRepository } from './data-protection.repository.ts';
+import { EventsRepository } from './events.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
 import { GovernanceVotesRepository } from './governance-votes.repository.ts';
 import { InvitationsRepository } from './invitations.repository.ts';
@@ -17,9 +19,11 @@ import { OrganisationsRepository } from './organisations.repository.ts';
 import { PlatformRepository } from './platform.repository.ts';
 import { SigningKeysRepository } from './signing-keys.repository.ts';
 import { SiweNoncesRepository } from './siwe-nonces.repository.ts';
+import { StreamTicketsRepository } from './stream-tickets.repository.ts';
 import type { Table } from './table.ts';
 import { UpgradesRepository } from './upgrades.repository.ts';
 import { UsersRepository } from './users.repository.ts';
+import { WebhooksRepository } from './webhooks.repository.ts';
 
 export function createStores(table: Table, clock: () => Date = () => new Date()) {
   return {
@@ -40,6 +44,10 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     upgrades: new UpgradesRepository(table),
     backups: new BackupsRepository(table),
     dataProtection: new DataProtectionRepository(table),
+    webhooks: new WebhooksRepository(table),
+    events: new EventsRepository(table, clock),
+    chainLogCursors: new ChainLogCursorsRepository(table, clock),
+    streamTickets: new StreamTicketsRepository(table),
   };
 }
 

@@ -13,8 +13,9 @@ import {
   type QueryCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { OutboxEntry } from '../domain/events.ts';
 import { BadRequestError, ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
-import { type GlobalIndexName, TABLE } from './table-schema.ts';
+import { FLEET_SHARDS, type GlobalIndexName, TABLE } from './table-schema.ts';
 
 export type Key = { readonly pk: string; readonly sk: string };
 export type Item = Key & Record<string, unknown>;
@@ -41,6 +42,25 @@ export interface QueryOptions {
   readonly cursor?: string;
   readonly newestFirst?: boolean;
   readonly consistent?: boolean;
+}
+
+/** The attribute that holds a record's events until the event recorder has moved them to the event log. */
+export const OUTBOX_ATTRIBUTE = 'outbox';
+
+/**
+ * What a record carries while events wait in its outbox: the entries, and the sparse GSI3 keys by which the event
+ * recorder finds it (sharded like the fleet listings, so a burst of changes spreads over partitions).
+ */
+export function outboxAttributes(key: Key, events: readonly OutboxEntry[]): Record<string, unknown> {
+  if (events.length === 0) return {};
+  return { [OUTBOX_ATTRIBUTE]: events, ...outboxIndexKeys(key) };
+}
+
+export function outboxIndexKeys(key: Key): Record<string, string> {
+  let hash = 0;
+  const text = `${key.pk}#${key.sk}`;
+  for (let i = 0; i < text.length; i++) hash = (hash * 31 + text.charCodeAt(i)) >>> 0;
+  return { [TABLE.gsi3.partitionKey]: `OUTBOX#${hash % FLEET_SHARDS}`, [TABLE.gsi3.sortKey]: text };
 }
 
 /** Thrown when a conditional write finds the item in another state than the caller expected. */
@@ -99,7 +119,8 @@ export class Table {
 
   /**
    * Sets attributes on an existing item if it still has `expectedVersion`, and bumps the version.
-   * `extraCondition` adds a guard (e.g. the state a transition starts from).
+   * `extraCondition` adds a guard (e.g. the state a transition starts from). `events` are appended to the item's
+   * outbox in the same write: the change and the events it causes are stored together or not at all.
    */
   async update<T extends Item>(
     key: Key,
@@ -108,6 +129,7 @@ export class Table {
     options: {
       remove?: readonly string[];
       extraCondition?: Condition;
+      events?: readonly OutboxEntry[];
     } = {},
   ): Promise<T> {
     const names: Record<string, string> = { '#version': 'version' };
@@ -120,6 +142,18 @@ export class Table {
       values[`:v${i}`] = value;
       sets.push(`#a${i} = :v${i}`);
       i++;
+    }
+    if (options.events && options.events.length > 0) {
+      names['#outbox'] = OUTBOX_ATTRIBUTE;
+      values[':events'] = options.events;
+      values[':noEvents'] = [];
+      sets.push('#outbox = list_append(if_not_exists(#outbox, :noEvents), :events)');
+      for (const [attribute, value] of Object.entries(outboxIndexKeys(key))) {
+        names[`#a${i}`] = attribute;
+        values[`:v${i}`] = value;
+        sets.push(`#a${i} = :v${i}`);
+        i++;
+      }
     }
     const removes = (options.remove ?? []).map((attribute, j) => {
       names[`#r${j}`] = attribute;

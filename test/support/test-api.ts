@@ -13,9 +13,12 @@ import { localTenancy } from '../../functions/local/local-tenancy.ts';
 import { slaReporter } from '../../functions/local/local-wiring.ts';
 import { wireBilling } from '../../functions/services/billing/billing-wiring.ts';
 import { ensurePlatformKey } from '../../functions/services/platform/platform-bootstrap.ts';
+import { WebhookSender } from '../../functions/services/webhooks/webhook-sender.ts';
+import { HttpWebhookTransport } from '../../shared/adapters/http/http-webhook-transport.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalMatchFingerprinter } from '../../shared/adapters/local/local-match-fingerprinter.ts';
+import { LocalSecretBox } from '../../shared/adapters/local/local-secret-box.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import { PersonalDataScanner } from '../../shared/data-protection/personal-data-scanner.ts';
@@ -54,6 +57,10 @@ export async function startTestApi(
     clock,
   });
   const healthStore = new HealthRepository(table);
+  // Receivers in tests run on this machine: local mode's transport (http to loopback allowed).
+  const webhookTransport = new HttpWebhookTransport({ allowPrivateAddresses: true });
+  const webhookSecrets = new LocalSecretBox(vault.derivedKey('webhook-signing-secrets'));
+  const webhookSender = new WebhookSender({ transport: webhookTransport, secrets: webhookSecrets, clock });
   const slaReports = slaReporter({ stores, health: healthStore, vault, keyRef: platformKey.keyRef, clock, logger });
   const deps: AppDeps = {
     config: {
@@ -79,6 +86,7 @@ export async function startTestApi(
       fingerprinter: new LocalMatchFingerprinter(vault.vaultDir),
       reportSigner: new VaultSigner(vault, platformKey.keyRef),
     },
+    webhookDelivery: { secrets: webhookSecrets, sender: webhookSender },
   };
   await ensureOperator(stores, { ...OPERATOR, now: clock() });
   const app = createApp(deps);
@@ -169,7 +177,11 @@ export async function startTestApi(
     createApiKey,
     createNetwork,
     loginOperator,
-    close: () => dynamo.close(),
+    webhookSender,
+    close: async () => {
+      await webhookTransport.close();
+      await dynamo.close();
+    },
   };
 }
 

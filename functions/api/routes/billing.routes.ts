@@ -38,6 +38,7 @@ export function toPlanView(plan: Plan) {
     overagePer1000ComputeUnitsSek: sek(plan.overagePer1000ComputeUnitsOre),
     rateLimit: plan.rateLimit,
     maxBatchSize: plan.maxBatchSize,
+    webSocket: plan.webSocket,
     maxSigningKeys: plan.maxSigningKeys,
     allowedHostings: [...plan.allowedHostings],
     allowedNodeRoles: [...plan.allowedNodeRoles],

@@ -87,7 +87,7 @@ async function suspendIfOverdue(
 
     assertTransition(account.state, 'suspended');
     try {
-      const saved = await deps.accounts.save(changeState(account, 'suspended', now), account.version);
+      const saved = await deps.accounts.save(changeState(account, 'suspended', now), account);
       deps.logger.info('billing state changed', {
         orgId,
         from: account.state,

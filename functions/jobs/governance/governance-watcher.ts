@@ -4,9 +4,12 @@
  * - MemberAdmitted / MemberRemoved: which organisation holds which member address (audited in that
  *   organisation's log when the organisation is one of ours);
  * - ProposalPassed for a validator change or a member removal: a `pending` execution record for the executor;
- * - VoteCast: the vote with its transaction, so a proposal's page lists every vote, those sent around the API too.
+ * - VoteCast: the vote with its transaction, so a proposal's page lists every vote, those sent around the API too;
+ * - ProposalCreated, ProposalPassed, ProposalRejected, ProposalExpired: `proposal.created` and `proposal.decided`
+ *   events for the network's member organisations (and the organisation a proposal is about), written into the
+ *   cursor's outbox by the same write that moves the cursor past the range.
  * The cursor moves only after a range is handled, and every handler is idempotent, so a crash re-reads at most
- * one range and changes nothing twice.
+ * one range and changes nothing twice, and records each event once.
  */
 import { type BaseContract, getAddress, type JsonRpcProvider, type Log, ZeroHash } from 'ethers';
 import {
@@ -15,6 +18,8 @@ import {
   orgIdFromOrgRef,
   readProposal,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
+import { type OutboxEntry, outboxFor, type PlatformEvent, platformEvent } from '../../../shared/domain/events.ts';
+import { PROPOSAL_KINDS } from '../../../shared/domain/governance.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import { type ChainEndpoint, withProvider } from '../../services/governance/governance-chain.ts';
 import type { DeployedGovernance } from '../../services/governance/governance-deployer.ts';
@@ -51,12 +56,14 @@ export async function watchGovernanceEvents(
     for (let ranges = 0; next <= head && ranges < maxRanges; ranges++) {
       const toBlock = Math.min(head, next + range - 1);
       const logs = await provider.getLogs({ address, fromBlock: next, toBlock });
+      const outbox: OutboxEntry[] = [];
       for (const log of logs) {
         events++;
         if (await handleLog(deps, networkId, contract, provider, log)) decisions++;
+        outbox.push(...(await proposalEvents(deps, networkId, log)));
       }
       try {
-        cursor = await deps.governance.advanceCursor(networkId, cursor, toBlock + 1);
+        cursor = await deps.governance.advanceCursor(networkId, cursor, toBlock + 1, outbox);
       } catch (error) {
         // Another watcher moved the cursor: it has read (or is reading) the same blocks; leave the rest to it.
         if (error instanceof ConditionFailedError) return;
@@ -137,6 +144,48 @@ async function handleLog(
     default:
       return false;
   }
+}
+
+const DECISIONS: Readonly<Record<string, 'passed' | 'rejected' | 'expired'>> = {
+  ProposalPassed: 'passed',
+  ProposalRejected: 'rejected',
+  ProposalExpired: 'expired',
+};
+
+/**
+ * The `proposal.created` / `proposal.decided` events one log stands for, one per organisation told: every member
+ * organisation of the network, and the organisation a proposal is about when it is one of ours.
+ */
+async function proposalEvents(deps: GovernanceJobDeps, networkId: string, log: Log): Promise<OutboxEntry[]> {
+  const parsed = consortiumGovernanceInterface.parseLog({ topics: [...log.topics], data: log.data });
+  if (!parsed) return [];
+  if (parsed.name !== 'ProposalCreated' && !DECISIONS[parsed.name]) return [];
+  const chain = { networkId, transactionHash: log.transactionHash, blockNumber: log.blockNumber };
+  const proposalId = Number(parsed.args.getValue('id'));
+  let type: 'proposal.created' | 'proposal.decided';
+  let data: Record<string, unknown>;
+  let subjectOrg: string | undefined;
+  if (parsed.name === 'ProposalCreated') {
+    type = 'proposal.created';
+    subjectOrg = safeOrgId(String(parsed.args.getValue('orgRef')));
+    data = {
+      ...chain,
+      proposalId,
+      kind: PROPOSAL_KINDS[Number(parsed.args.getValue('kind'))] ?? 'unknown',
+      subject: getAddress(String(parsed.args.getValue('subject'))),
+      proposer: getAddress(String(parsed.args.getValue('proposer'))),
+      expiresAt: new Date(Number(parsed.args.getValue('expiresAt')) * 1000).toISOString(),
+    };
+  } else {
+    type = 'proposal.decided';
+    data = { ...chain, proposalId, outcome: DECISIONS[parsed.name] };
+  }
+  const members = await deps.governance.listMembers(networkId);
+  const orgs = new Set(members.filter((m) => m.orgId && m.removedBy === undefined).map((m) => m.orgId as string));
+  if (subjectOrg && (await deps.stores.organisations.get(subjectOrg))) orgs.add(subjectOrg);
+  const at = deps.clock();
+  const events: PlatformEvent[] = [...orgs].sort().map((orgId) => platformEvent(type, orgId, at, data));
+  return outboxFor(events);
 }
 
 /** An organisation id from the bytes32 a member recorded; anything that is not text is no id of ours. */

@@ -94,7 +94,7 @@ async function recordOpenCheckout(
       if (other && other !== sessionId && other !== closed) await closeCheckout(deps, account, other);
       return await deps.accounts.save(
         { ...withoutVersion(account), openCheckoutSessionId: sessionId, updatedAt: deps.clock().toISOString() },
-        account.version,
+        account,
       );
     } catch (error) {
       if (error instanceof ConditionFailedError) continue;
@@ -131,7 +131,7 @@ async function prepareCheckout(deps: BillingDeps, input: ChoosePlanInput, planId
       }
       // A new or canceled account waits on this plan; an account that is using a free plan keeps it until paid.
       if (fields.state === 'pending_payment') fields = { ...fields, planId };
-      return await deps.accounts.save(fields, account.version);
+      return await deps.accounts.save(fields, account);
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
     }
@@ -156,7 +156,7 @@ async function activateWithoutPayment(deps: BillingDeps, orgId: string, plan: Pl
       if (changed.state === account.state && account.planId === plan.id) return account;
       const saved = await deps.accounts.save(
         { ...changed, planId: plan.id, subscriptionId: deps.billing.enabled ? undefined : account.subscriptionId },
-        account.version,
+        account,
       );
       if (saved.nodeAction && saved.nodeActionSince === now.toISOString()) await runNodeAction(deps, saved);
       return saved;

@@ -49,9 +49,9 @@ async function clearNodeAction(
   for (let attempt = 0; attempt < MAX_WRITE_ATTEMPTS; attempt++) {
     const current = await deps.accounts.get(orgId);
     if (!current || current.nodeAction !== action || current.nodeActionSince !== since) return;
-    const { version, ...fields } = current;
+    const { version: _version, ...fields } = current;
     try {
-      await deps.accounts.save({ ...fields, nodeAction: undefined, nodeActionSince: undefined }, version);
+      await deps.accounts.save({ ...fields, nodeAction: undefined, nodeActionSince: undefined }, current);
       return;
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;

@@ -1,5 +1,5 @@
 /**
- * The limits an organisation's plan sets, read where they apply: the gateway (rate, batch size), signing keys
+ * The limits an organisation's plan sets, read where they apply: the gateway (rate, batch size, WebSocket connections and subscriptions), signing keys
  * (how many), and node admission. An organisation without a chosen plan gets the installation's default plan
  * (local mode with billing off: everything works at once) or none (choose a plan first).
  */
@@ -40,6 +40,7 @@ export function planLimits(accounts: BillingRepository, defaultPlanId: PlanId | 
         requestsPerSecond: plan.rateLimit.requestsPerSecond,
         burst: plan.rateLimit.burst,
         maxBatchSize: plan.maxBatchSize,
+        webSocket: plan.webSocket,
       };
     },
     signingKeyAdmission(signingKeys: SigningKeysRepository) {

@@ -74,7 +74,7 @@ export async function syncSubscription(
     };
     if (sameAccount(account, fields)) return { status: 'unchanged', account };
     try {
-      const saved = await deps.accounts.save({ ...fields, updatedAt: now.toISOString() }, account.version);
+      const saved = await deps.accounts.save({ ...fields, updatedAt: now.toISOString() }, account);
       if (saved.state !== account.state) {
         deps.logger.info('billing state changed', { orgId, from: account.state, to: saved.state });
         if (saved.nodeAction && saved.nodeActionSince === now.toISOString()) await runNodeAction(deps, saved);

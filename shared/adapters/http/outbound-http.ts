@@ -13,8 +13,10 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import ipaddr from 'ipaddr.js';
+import { isPublicAddress } from '../../domain/public-address.ts';
 import { type ErrorCause, PlatformError } from '../../errors.ts';
+
+export { isPublicAddress };
 
 export interface OutboundHttpOptions {
   /** Loopback, private, link-local and other non-public addresses may be reached (local mode only). */
@@ -56,13 +58,6 @@ export class OutboundRequestError extends PlatformError {
   ) {
     super(message, options);
   }
-}
-
-/** True for addresses anyone on the internet can reach: not loopback, private, link-local, CGNAT, multicast... */
-export function isPublicAddress(address: string): boolean {
-  if (!ipaddr.isValid(address)) return false;
-  // IPv4-mapped IPv6 (::ffff:10.0.0.1) is judged as the IPv4 address it carries.
-  return ipaddr.process(address).range() === 'unicast';
 }
 
 const REFUSED_ADDRESS = 'the URL does not lead to a public address';

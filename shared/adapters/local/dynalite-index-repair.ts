@@ -27,8 +27,18 @@ interface IndexDescription {
 
 interface TableDescription {
   readonly TableName: string;
+  readonly TableArn?: string;
+  readonly AttributeDefinitions?: readonly { AttributeName: string; AttributeType: string }[];
   readonly GlobalSecondaryIndexes?: readonly IndexDescription[];
   readonly LocalSecondaryIndexes?: readonly IndexDescription[];
+}
+
+/** A global secondary index as the code defines it (shared/store/table-schema.ts). */
+export interface WantedIndex {
+  readonly name: string;
+  readonly partitionKey: string;
+  readonly sortKey: string;
+  readonly projection: 'ALL' | 'KEYS_ONLY';
 }
 
 type StoredValue = Record<string, unknown>;
@@ -65,6 +75,60 @@ function under(prefix: string): { gte: string; lt: string } {
 }
 
 const BATCH_SIZE = 500;
+
+/**
+ * Adds to a table the global indexes the code defines and it lacks (a database made by an older release), which
+ * dynalite's UpdateTable cannot do; `repairIndexes` then fills them from the items. Runs on the closed database.
+ * Returns the names of the indexes it added.
+ */
+export async function addMissingGlobalIndexes(
+  path: string,
+  tableName: string,
+  wanted: readonly WantedIndex[],
+): Promise<string[]> {
+  const dynaliteDb = createRequire(import.meta.url)('dynalite/db') as DynaliteDb;
+  const { db } = dynaliteDb.create({ path });
+  try {
+    const key = `table~${tableName}`;
+    let table: TableDescription | undefined;
+    for await (const [stored, value] of db.iterator(under('table~'))) {
+      if (stored === key) table = value as unknown as TableDescription;
+    }
+    if (!table) return [];
+    const present = new Set((table.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    const missing = wanted.filter((index) => !present.has(index.name));
+    if (missing.length === 0) return [];
+    const attributes = [...(table.AttributeDefinitions ?? [])];
+    for (const index of missing) {
+      for (const name of [index.partitionKey, index.sortKey]) {
+        if (!attributes.some((a) => a.AttributeName === name))
+          attributes.push({ AttributeName: name, AttributeType: 'S' });
+      }
+    }
+    const added = missing.map((index) => ({
+      IndexName: index.name,
+      KeySchema: [
+        { AttributeName: index.partitionKey, KeyType: 'HASH' as const },
+        { AttributeName: index.sortKey, KeyType: 'RANGE' as const },
+      ],
+      Projection: { ProjectionType: index.projection },
+      IndexStatus: 'ACTIVE',
+      IndexArn: `${table.TableArn ?? ''}/index/${index.name}`,
+      IndexSizeBytes: 0,
+      ItemCount: 0,
+      ProvisionedThroughput: { ReadCapacityUnits: 0, WriteCapacityUnits: 0, NumberOfDecreasesToday: 0 },
+    }));
+    const upgraded = {
+      ...table,
+      AttributeDefinitions: attributes,
+      GlobalSecondaryIndexes: [...(table.GlobalSecondaryIndexes ?? []), ...added],
+    };
+    await db.batch([{ type: 'put', key, value: upgraded as unknown as StoredValue }]);
+    return missing.map((index) => index.name);
+  } finally {
+    await db.close();
+  }
+}
 
 export async function repairIndexes(path: string): Promise<IndexRepairReport> {
   const dynaliteDb = createRequire(import.meta.url)('dynalite/db') as DynaliteDb;

@@ -11,19 +11,38 @@ import { rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { type IndexRepairReport, repairIndexes } from './dynalite-index-repair.ts';
+import {
+  addMissingGlobalIndexes,
+  type IndexRepairReport,
+  repairIndexes,
+  type WantedIndex,
+} from './dynalite-index-repair.ts';
 
 export interface EmbeddedDynamo {
   readonly endpoint: string;
   readonly client: DynamoDBClient;
   /** Set when the database had not been closed cleanly and its indexes were checked before serving. */
   readonly repaired: IndexRepairReport | undefined;
+  /** Indexes added to a table made by an older release (and filled from its items) before serving. */
+  readonly addedIndexes: readonly string[];
   close(): Promise<void>;
 }
 
-export async function startEmbeddedDynamo(options: { path?: string; region?: string } = {}): Promise<EmbeddedDynamo> {
+export async function startEmbeddedDynamo(
+  options: {
+    path?: string;
+    region?: string;
+    /** The global indexes `table` must have; ones it lacks are added before the database serves. */
+    indexes?: { readonly table: string; readonly wanted: readonly WantedIndex[] };
+  } = {},
+): Promise<EmbeddedDynamo> {
   const openMark = options.path === undefined ? undefined : `${options.path}.open`;
-  const repaired = openMark && existsSync(openMark) ? await repairIndexes(options.path as string) : undefined;
+  const addedIndexes =
+    options.path && options.indexes && existsSync(options.path)
+      ? await addMissingGlobalIndexes(options.path, options.indexes.table, options.indexes.wanted)
+      : [];
+  const mustRepair = (openMark && existsSync(openMark)) || addedIndexes.length > 0;
+  const repaired = mustRepair ? await repairIndexes(options.path as string) : undefined;
   const server = dynalite({ path: options.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -42,6 +61,7 @@ export async function startEmbeddedDynamo(options: { path?: string; region?: str
     endpoint,
     client,
     repaired,
+    addedIndexes,
     async close() {
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));

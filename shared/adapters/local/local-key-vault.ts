@@ -4,7 +4,7 @@
  * (0600, directory 0700). Key states follow KMS (enabled, disabled, pending deletion with a date) so local mode
  * behaves as aws mode does. A key past its deletion date is erased on next access or by `purgeExpiredKeys`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import {
   chmodSync,
   closeSync,
@@ -100,6 +100,14 @@ export class LocalKeyVault implements KeyVault {
     chmodSync(this.vaultDir, 0o700);
     chmodSync(this.keysDir, 0o700);
     this.masterKey = loadOrCreateSecretFile(join(this.vaultDir, 'master.key'), 'the master key');
+  }
+
+  /**
+   * A 256-bit key for another local secret store (webhook signing secrets), derived from the master key with
+   * HKDF-SHA256 under `purpose`, so no two uses share a key and no second key file needs guarding.
+   */
+  derivedKey(purpose: string): Buffer {
+    return Buffer.from(hkdfSync('sha256', this.masterKey, Buffer.alloc(0), `carechain:${purpose}`, 32));
   }
 
   async createKey(input: CreateKeyInput): Promise<CreatedKey> {

@@ -231,6 +231,19 @@ const BASELINES: Record<string, Baseline> = {
     as: 'operator',
     body: () => ({ decision: 'reject', note: 'The roster can refer to staff by their HSA id' }),
   },
+  'POST /v1/orgs/{orgId}/webhooks': {
+    as: 'owner',
+    body: () => ({
+      url: 'http://127.0.0.1:9/carechain/events',
+      description: 'Pharmacy system',
+      eventTypes: ['chain.log'],
+      chainLog: { networkId: ids.networkId, address: [ZERO_ADDRESS_AA], topics: [`0x${'ab'.repeat(32)}`, null] },
+    }),
+  },
+  'PATCH /v1/orgs/{orgId}/webhooks/{webhookId}': {
+    as: 'owner',
+    body: () => ({ url: 'http://127.0.0.1:9/other', description: 'Pager' }),
+  },
 };
 
 /** Text no field should trust: broken or tricky Unicode, controls, encodings, markup, JSON, sizes. */
@@ -352,8 +365,13 @@ beforeAll(async () => {
     }),
     'exemption',
   );
+  const webhook = expectCreated(
+    await asOwner(`${orgPath}/webhooks`, { url: 'http://127.0.0.1:9/hook', eventTypes: ['node.health_changed'] }),
+    'webhook',
+  );
   ids = {
     consentId: `0x${'c0'.repeat(32)}`,
+    webhookId: webhook.id,
     orgId: org.id,
     exemptionId: exemption.id,
     userId: member.user.id,

@@ -44,6 +44,8 @@ const VALID_BODIES: Record<string, unknown> = {
     detector: 'email',
     reason: 'Staff e-mail addresses in the duty roster contract',
   },
+  'POST /v1/orgs/{orgId}/webhooks': { url: 'http://127.0.0.1:9/hook', eventTypes: ['node.state_changed'] },
+  'PATCH /v1/orgs/{orgId}/webhooks/{webhookId}': { url: 'http://127.0.0.1:9/stolen' },
 };
 
 let api: TestApi;
@@ -91,8 +93,19 @@ beforeAll(async () => {
     ...(VALID_BODIES['POST /v1/orgs/{orgId}/networks/{networkId}/accesses'] as object),
     keyId: signingKey.json.id,
   };
+  const webhook = await api.call('POST', `/v1/orgs/${victimOrg.id}/webhooks`, {
+    token: victim.token,
+    body: { url: 'http://127.0.0.1:9/hook', eventTypes: ['billing.state_changed'] },
+  });
+  // A test event to a receiver that is not there: a delivery in the victim's log.
+  const delivery = await api.call('POST', `/v1/orgs/${victimOrg.id}/webhooks/${webhook.json.id}/test`, {
+    token: victim.token,
+  });
+
   params = {
     networkId: network.id,
+    webhookId: webhook.json.id,
+    deliveryId: delivery.json.id,
     keyId: signingKey.json.id,
     orgId: victimOrg.id,
     userId: victim.user.id,
