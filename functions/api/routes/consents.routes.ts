@@ -27,53 +27,21 @@ import {
 } from '../../../shared/schemas/consent.schemas.ts';
 import { resolveOrgAccess } from '../../services/access/org-access.ts';
 import { AccessLogService } from '../../services/consent/access-log.service.ts';
-import { ConsentChecks, ReadProviders } from '../../services/consent/consent-checks.ts';
-import { type ConsentDeps, ledgerNetwork } from '../../services/consent/consent-deps.ts';
+import { ledgerNetwork } from '../../services/consent/consent-deps.ts';
 import { consentRefusal } from '../../services/consent/consent-refusal.ts';
-import { ConsentRelay, memberRelayer } from '../../services/consent/consent-relay.ts';
-import { MemberNameCache, memberNames, toConsentView } from '../../services/consent/consent-views.ts';
+import { memberRelayer } from '../../services/consent/consent-relay.ts';
+import { memberNames, toConsentView } from '../../services/consent/consent-views.ts';
 import { actingParty } from '../../services/governance/governance-acting.ts';
 import { chainFailure } from '../../services/governance/governance-chain.ts';
 import { accessGuards, orgAuthor, requestIdOf, signedIn, withTenantKeys } from '../access.ts';
-import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
-import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
+import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
+import { type ConsentRouteDeps, consentErrors, consentServices } from './consent-routes-shared.ts';
 import { registerPatientRoutes } from './patient.routes.ts';
-
-export type ConsentRouteDeps = RouteDeps<
-  'clock' | 'logger' | 'vault' | 'tenancy' | 'usage' | 'config',
-  | 'networks'
-  | 'nodes'
-  | 'organisations'
-  | 'signingKeys'
-  | 'apiKeys'
-  | 'audit'
-  | 'platform'
-  | 'governance'
-  | 'governanceVotes'
-  | 'siweNonces'
->;
 
 const NetworkParams = z.object({ networkId: NetworkId });
 const ConsentParams = z.object({ networkId: NetworkId, consentId: ConsentIdParam });
 const OrgNetworkParams = z.object({ orgId: OrgId, networkId: NetworkId });
-export const consentErrors = {
-  ...errorResponses,
-  502: { description: 'The network’s node failed' },
-  503: { description: 'No node of the network runs now, or a transaction is not mined yet' },
-} as const;
-
-/** The consent services one app shares between its routes: checks keep their cache across requests. */
-export function consentServices(deps: ConsentDeps) {
-  const checks = new ConsentChecks({ stores: deps.stores, providers: new ReadProviders() });
-  return {
-    deps,
-    checks,
-    relay: new ConsentRelay(deps, checks),
-    names: new MemberNameCache(deps.stores),
-  };
-}
-export type ConsentServices = ReturnType<typeof consentServices>;
 
 export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDeps) {
   const services = consentServices(deps);

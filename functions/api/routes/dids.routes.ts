@@ -10,7 +10,7 @@ import { OrgDidsService } from '../../services/dids/org-dids.service.ts';
 import { accessGuards, orgAuthor, withTenantKeys } from '../access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
-import { type ConsentRouteDeps, consentErrors } from './consents.routes.ts';
+import { type ConsentRouteDeps, consentErrors } from './consent-routes-shared.ts';
 
 const DidParams = z.object({ orgId: OrgId, networkId: NetworkId, keyId: SigningKeyId });
 

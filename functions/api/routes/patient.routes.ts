@@ -32,8 +32,8 @@ import { requestIdOf } from '../access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { patientOnly } from '../middleware/patient-session.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../route-helpers.ts';
-import type { ConsentRouteDeps, ConsentServices } from './consents.routes.ts';
-import { consentErrors } from './consents.routes.ts';
+import type { ConsentRouteDeps, ConsentServices } from './consent-routes-shared.ts';
+import { consentErrors } from './consent-routes-shared.ts';
 
 const patientSecurity = [{ patientSession: [] }];
 const ConsentParams = z.object({ networkId: NetworkId, consentId: ConsentIdParam });
