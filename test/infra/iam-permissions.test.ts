@@ -162,10 +162,10 @@ describe('tenant signing keys (KMS)', () => {
     statementsOf(name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:')));
 
   it.each(FUNCTIONS.map((spec) => [spec.name]))(
-    '%s cannot reach a tenant key with its own role: its KMS grants name the platform or node-key key only',
+    '%s cannot reach a tenant key with its own role: its KMS grants name the platform, node-key or evidence key only',
     (name) => {
       for (const grant of kmsStatements(name as FunctionName)) {
-        expect(JSON.stringify(grant.Resource), grant.Sid).toMatch(/PlatformSigningKey|NodeKey|ImportValue/);
+        expect(JSON.stringify(grant.Resource), grant.Sid).toMatch(/PlatformSigningKey|NodeKey|EvidenceKey|ImportValue/);
       }
     },
   );
