@@ -7,7 +7,7 @@ import { FUNCTIONS, type FunctionSpec } from '../../infra/constructs/function-ca
 import { ACCESS_LOG_FIELDS } from '../../infra/constructs/http-api.ts';
 import { SESSION_ORG } from '../../infra/constructs/tenant-role.ts';
 import { FUNCTION_ENV } from '../../infra/stacks/control-plane-stack.ts';
-import { TABLE } from '../../shared/store/table-schema.ts';
+import { GLOBAL_INDEXES, TABLE } from '../../shared/store/table-schema.ts';
 import {
   buildTestApp,
   type CfnJson,
@@ -52,7 +52,7 @@ describe('DynamoDB table', () => {
         { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
         { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
       ],
-      GlobalSecondaryIndexes: [TABLE.gsi1, TABLE.gsi2].map((index) =>
+      GlobalSecondaryIndexes: GLOBAL_INDEXES.map((index) =>
         Match.objectLike({
           IndexName: index.name,
           KeySchema: [
