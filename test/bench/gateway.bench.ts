@@ -18,18 +18,10 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { serve } from '@hono/node-server';
 import { Pool } from 'undici';
-import { createGateway } from '../../functions/gateway/create-gateway.ts';
-import { RpcUpstream } from '../../functions/gateway/upstream.ts';
-import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
-import { UsageRepository } from '../../shared/metering/usage.repository.ts';
-import { UsageMeter } from '../../shared/metering/usage-meter.ts';
-import { ensureTable } from '../../shared/store/create-table.ts';
-import { Table } from '../../shared/store/table.ts';
 import { startAnvil } from '../integration/gateway/gateway-fixture.ts';
+import { API_KEY } from './gateway-load.ts';
 
-const API_KEY = 'cck_bench_0123456789abcdefghijkl';
 const NODE_ID = 'node_bench';
 const OLD_BLOCKS = 64;
 const ACCOUNT = '0x70997970C51812dc3A010C7d01b50e0d17dc79C8';
@@ -83,7 +75,7 @@ const cacheableMix: CallFactory = (i) =>
 export async function run(seconds = 3, concurrency = 32): Promise<GatewayBenchFigures> {
   const anvil = await startAnvil();
   const gateway = await startChild(
-    [fileURLToPath(import.meta.url), '--serve-gateway', anvil.url],
+    [fileURLToPath(new URL('./gateway-load.ts', import.meta.url)), '--serve-gateway', anvil.url],
     /gateway listening on (\d+)/,
     process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ').filter(Boolean),
   );
@@ -269,7 +261,7 @@ function print(figures: GatewayBenchFigures): void {
   );
 }
 
-/** Starts a script (this file in gateway mode, or the bare proxy) in a child process and waits for its port. */
+/** Starts a script (the gateway, served by gateway-load.ts, or the bare proxy) in a child process and waits for its port. */
 async function startChild(
   args: readonly string[],
   listening: RegExp,
@@ -307,52 +299,7 @@ function processCpuSeconds(pid: number | undefined): number {
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-/** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
-async function serveGateway(anvilUrl: string): Promise<void> {
-  const dynamo = await startEmbeddedDynamo();
-  await ensureTable(dynamo.client, 'carechain-bench');
-  const meter = new UsageMeter({ store: new UsageRepository(new Table(dynamo.client, 'carechain-bench')) });
-  meter.start();
-  const quiet = (line: string) => (message: string, fields?: Record<string, unknown>) =>
-    process.stderr.write(`${JSON.stringify({ level: line, message, ...fields })}\n`);
-  const upstream = new RpcUpstream({ timeoutMs: 10_000 });
-  const app = createGateway({
-    authenticate: async (secret) =>
-      secret === API_KEY
-        ? {
-            orgId: 'org_bench',
-            keyId: 'key_bench',
-            scopes: ['rpc'],
-            plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
-          }
-        : undefined,
-    resolveNode: async (nodeId) =>
-      nodeId === NODE_ID ? { orgId: 'org_bench', rpcUrl: anvilUrl, state: 'running', runtime: 'anvil' } : undefined,
-    meter,
-    clock: () => new Date(),
-    logger: { debug: () => undefined, info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
-    upstreamTimeoutMs: 10_000,
-    upstream,
-  });
-  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
-    process.stdout.write(`gateway listening on ${info.port}\n`);
-  });
-  process.once('SIGTERM', () => {
-    server.close();
-    void meter
-      .stop()
-      .then(() => upstream.close())
-      .then(() => dynamo.close())
-      .finally(() => process.exit(0));
-  });
-}
-
 const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
 if (entry === import.meta.url) {
-  const servingAt = process.argv.indexOf('--serve-gateway');
-  if (servingAt !== -1) {
-    await serveGateway(process.argv[servingAt + 1] as string);
-  } else {
-    await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 32));
-  }
+  await run(Number(process.argv[2] ?? 3), Number(process.argv[3] ?? 32));
 }
