@@ -54,7 +54,7 @@ export class WebhookService {
     if ((await webhooks.listByOrg(orgId)).length >= MAX_ENDPOINTS_PER_ORG) {
       throw new ConflictError(`An organisation can have ${MAX_ENDPOINTS_PER_ORG} webhook endpoints; remove one first`);
     }
-    const network = input.chainLog ? await this.#network(input.chainLog.networkId) : undefined;
+    const network = input.chainLog ? await this.#network(orgId, input.chainLog.networkId) : undefined;
     const now = this.deps.clock().toISOString();
     const id = newId('webhook');
     const secret = newSecret(SECRET_PREFIX);
@@ -94,7 +94,7 @@ export class WebhookService {
   /** Applies a person's change to the endpoint as it is now (the delivery worker moves its cursor at any time). */
   async update(author: ChangeAuthor, orgId: string, endpointId: string, input: UpdateWebhook) {
     if (input.url !== undefined) this.#checkUrl(input.url);
-    if (input.chainLog) await this.#followLogsOf(await this.#network(input.chainLog.networkId));
+    if (input.chainLog) await this.#followLogsOf(await this.#network(orgId, input.chainLog.networkId));
     const changes: EndpointChanges = {
       ...(input.url !== undefined && { url: input.url }),
       ...(input.description !== undefined && { description: input.description }),
@@ -210,10 +210,19 @@ export class WebhookService {
     }
   }
 
-  async #network(networkId: string): Promise<Network> {
-    const network = await this.deps.stores.networks.get(networkId);
-    if (!network) {
-      throw new ValidationError('No such network', [{ path: 'body.chainLog.networkId', message: 'No such network' }]);
+  /**
+   * A network whose logs the organisation may follow: one it has a node on, as the gateway would let it read them.
+   * Any other network is answered as one that does not exist.
+   */
+  async #network(orgId: string, networkId: string): Promise<Network> {
+    const [network, nodes] = await Promise.all([
+      this.deps.stores.networks.get(networkId),
+      this.deps.stores.nodes.listByOrg(orgId),
+    ]);
+    if (!network || !nodes.some((node) => node.networkId === networkId && node.state !== 'terminated')) {
+      throw new ValidationError("No such network among your nodes' networks", [
+        { path: 'body.chainLog.networkId', message: 'Not a network the organisation has a node on' },
+      ]);
     }
     return network;
   }

@@ -40,6 +40,8 @@ const received: Received[] = [];
 let owner: { token: string };
 let orgId: string;
 let nodeId: string;
+let ownNetworkId: string;
+let otherNetworkId: string;
 
 function jobs() {
   return eventStreamJobs({
@@ -93,6 +95,8 @@ beforeAll(async () => {
     body: { networkId: network.id, hosting: 'self-hosted' },
   });
   nodeId = node.json.id;
+  ownNetworkId = network.id;
+  otherNetworkId = (await api.createNetwork()).id;
 }, 60_000);
 
 afterAll(async () => {
@@ -133,6 +137,26 @@ describe('webhook endpoints and deliveries', () => {
     expect(res.status).toBe(400);
     expect(res.headers.get('content-type')).toContain('application/problem+json');
     expect(JSON.stringify(res.json.errors)).toContain('chainLog');
+  });
+
+  it('follows chain logs only of a network the organisation has a node on', async () => {
+    const filter = (networkId: string) => ({
+      url: receiverUrl,
+      eventTypes: ['chain.log'],
+      chainLog: { networkId, address: ['0x00000000000000000000000000000000000000aa'] },
+    });
+    const elsewhere = await api.call('POST', `/v1/orgs/${orgId}/webhooks`, {
+      token: owner.token,
+      body: filter(otherNetworkId),
+    });
+    expect(elsewhere.status).toBe(400);
+    expect(JSON.stringify(elsewhere.json.errors)).toContain('chainLog.networkId');
+    const own = await api.call('POST', `/v1/orgs/${orgId}/webhooks`, {
+      token: owner.token,
+      body: filter(ownNetworkId),
+    });
+    expect(own.status).toBe(201);
+    await api.call('DELETE', `/v1/orgs/${orgId}/webhooks/${own.json.id}`, { token: owner.token });
   });
 
   it('delivers events signed with the endpoint secret, with their ids, in the order they happened', async () => {
