@@ -35,6 +35,8 @@ import { NetworksPage } from './pages/ops/networks.page.tsx';
 import { OpsOrganisationsPage } from './pages/ops/ops-organisations.page.tsx';
 import { OrgScope } from './pages/org-scope.tsx';
 import { UsagePage } from './pages/usage/usage.page.tsx';
+import { WebhookPage } from './pages/webhooks/webhook.page.tsx';
+import { WebhooksPage } from './pages/webhooks/webhooks.page.tsx';
 import { RequireOperator, RequireUser } from './session/require-user.tsx';
 import { SessionProvider } from './session/session-context.tsx';
 
@@ -91,6 +93,8 @@ export function App() {
               <Route path="nodes/:nodeId" element={<NodeDetailPage />} />
               <Route path="keys" element={<SigningKeysPage />} />
               <Route path="api-keys" element={<ApiKeysPage />} />
+              <Route path="webhooks" element={<WebhooksPage />} />
+              <Route path="webhooks/:webhookId" element={<WebhookPage />} />
               <Route path="usage" element={<UsagePage />} />
               <Route
                 path="billing"

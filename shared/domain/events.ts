@@ -8,22 +8,10 @@
  * an outbox entry with that type beside its own record, and everything after that (recording, ordering, signing,
  * delivery, retries) is the same for every type.
  */
+import { EVENT_CATALOGUE, type EventType, type TEST_EVENT_TYPE } from './event-catalogue.ts';
 import { derivedId, newId } from './ids.ts';
 
-export const EVENT_CATALOGUE = {
-  'node.state_changed': 'A node moved through its lifecycle (requested, provisioning, running, stopped, failed…)',
-  'node.health_changed': 'The health monitor changed its verdict on a node (healthy, degraded, unhealthy)',
-  'proposal.created': 'A consortium governance proposal was opened on a network the organisation belongs to',
-  'proposal.decided': 'A consortium governance proposal passed, was rejected or expired',
-  'billing.state_changed': 'The organisation’s billing account changed state (active, past_due, suspended…)',
-  'chain.log': 'A contract log matching the endpoint’s filter (network, address, topics) was sealed in a block',
-} as const;
-
-export type EventType = keyof typeof EVENT_CATALOGUE;
-export const EVENT_TYPES = Object.keys(EVENT_CATALOGUE) as [EventType, ...EventType[]];
-
-/** A delivery sent on request to check an endpoint; never recorded in the event log, never retried. */
-export const TEST_EVENT_TYPE = 'webhook.test';
+export { EVENT_CATALOGUE, EVENT_TYPES, type EventType, TEST_EVENT_TYPE } from './event-catalogue.ts';
 
 /** What the platform tells an organisation: the body of a webhook delivery, as JSON. */
 export interface PlatformEvent {

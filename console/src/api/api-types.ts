@@ -70,6 +70,16 @@ import type {
   SignMessage as SignMessageSchema,
 } from '../../../shared/schemas/signing-key.schemas.ts';
 import type { UsageView } from '../../../shared/schemas/usage.schemas.ts';
+import type {
+  CreatedWebhook as CreatedWebhookSchema,
+  CreateWebhook as CreateWebhookSchema,
+  DeliveryPage,
+  DeliveryView,
+  LiveTicket as LiveTicketSchema,
+  UpdateWebhook as UpdateWebhookSchema,
+  WebhookList,
+  WebhookView,
+} from '../../../shared/schemas/webhooks.schemas.ts';
 
 export type Problem = z.infer<typeof ProblemSchema>;
 
@@ -156,3 +166,14 @@ export type NetworkHealthHistory = z.infer<typeof NetworkHealthHistorySchema>;
 export type UpgradePlan = z.infer<typeof UpgradePlanView>;
 export type UpgradePlans = z.infer<typeof UpgradePlanList>;
 export type Backups = z.infer<typeof BackupList>;
+
+export type Webhook = z.infer<typeof WebhookView>;
+export type Webhooks = z.infer<typeof WebhookList>;
+export type CreateWebhook = z.input<typeof CreateWebhookSchema>;
+export type CreatedWebhook = z.infer<typeof CreatedWebhookSchema>;
+export type UpdateWebhook = z.input<typeof UpdateWebhookSchema>;
+export type ChainLogFilter = NonNullable<Webhook['chainLog']>;
+export type WebhookDelivery = z.infer<typeof DeliveryView>;
+export type WebhookDeliveries = z.infer<typeof DeliveryPage>;
+export type DeliveryStatus = WebhookDelivery['status'];
+export type LiveTicket = z.infer<typeof LiveTicketSchema>;

@@ -6,6 +6,7 @@ import type { Meter } from '../../../shared/domain/metering.ts';
 import type {
   ApiKeyScope,
   Consensus,
+  DeliveryStatus,
   ExecutionState,
   NetworkState,
   NodeRole,
@@ -17,6 +18,7 @@ import type {
   Role,
   SigningKey,
   UpgradePlan,
+  Webhook,
 } from './api-types.ts';
 
 export const ORGANISATION_TYPE_LABELS: Record<OrganisationType, string> = {
@@ -172,4 +174,16 @@ export const UPGRADE_STEP_LABELS: Record<
   done: { label: 'Done', tone: 'ok' },
   failed: { label: 'Failed', tone: 'bad' },
   'rolled-back': { label: 'Rolled back', tone: 'idle' },
+};
+
+export const WEBHOOK_STATUS_LABELS: Record<Webhook['status'], { readonly label: string; readonly tone: Tone }> = {
+  active: { label: 'Active', tone: 'ok' },
+  disabled: { label: 'Disabled', tone: 'idle' },
+};
+
+export const DELIVERY_STATUS_LABELS: Record<DeliveryStatus, { readonly label: string; readonly tone: Tone }> = {
+  delivered: { label: 'Delivered', tone: 'ok' },
+  retrying: { label: 'Retrying', tone: 'warn' },
+  dead: { label: 'Dead-lettered', tone: 'bad' },
+  failed: { label: 'Failed (not retried)', tone: 'bad' },
 };

@@ -10,6 +10,7 @@ const ORG_SECTIONS = [
   ['nodes', 'Nodes'],
   ['keys', 'Signing keys'],
   ['api-keys', 'API keys'],
+  ['webhooks', 'Webhooks'],
   ['usage', 'Usage'],
   ['billing', 'Billing'],
   ['consortium', 'Consortium'],

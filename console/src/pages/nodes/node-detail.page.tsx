@@ -13,6 +13,7 @@ import { PageHeader } from '../../components/page-header.tsx';
 import { SkeletonBlock } from '../../components/skeleton.tsx';
 import { useOrg } from '../../session/org-context.tsx';
 import { JoinBundlePanel, SelfHostedEndpointsForm } from './join-bundle-panel.tsx';
+import { LiveHeadPanel } from './live-head-panel.tsx';
 import { MaintenancePanel } from './maintenance-panel.tsx';
 import { NodeActions } from './node-actions.tsx';
 import { NodeConnect } from './node-connect.tsx';
@@ -110,6 +111,7 @@ export function NodeDetailPage() {
               <SelfHostedEndpointsForm orgId={org.id} node={data} onSaved={() => void node.reload()} />
             </>
           )}
+          <LiveHeadPanel orgId={org.id} node={data} />
           <NodeHealthPanel orgId={org.id} nodeId={data.id} />
           <MaintenancePanel networkId={data.networkId} />
           <NodeConnect node={data} orgId={org.id} />
