@@ -1,0 +1,246 @@
+/**
+ * Event streams in the console, end to end in headless Chromium against the real local server (`npm start`): an
+ * administrator finds Webhooks in the navigation, is told beside the field what is wrong with a log filter,
+ * registers an endpoint of a local receiver and sees its signing secret exactly once (copied to the clipboard,
+ * gone after); a test event reaches the receiver with a CareChain-Signature that the README's verify helper
+ * accepts, the delivery log shows it, and "Send again" delivers the same event id once more; the endpoint is
+ * disabled, enabled and deleted. On a node's page the live head block rises as blocks are sealed, over the
+ * gateway's WebSocket, which is closed when the page is left; a stopped node says it has no live head.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page, WebSocket } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { verifyWebhookSignature } from '../../shared/domain/webhook-signature.ts';
+import { http, type LocalServer, startLocalServer } from '../support/local-server.ts';
+import { settledViolations } from './support/accessibility.ts';
+import { type ConsolePage, openConsolePage, screenshot, textOf } from './support/browser-page.ts';
+import { launchChromium } from './support/chromium.ts';
+import { ensureConsoleBuilt } from './support/console-build.ts';
+import { defaultNetworkId, type Hospital, hospital, ok, runningNode, until } from './support/consortium-setup.ts';
+
+interface Received {
+  readonly headers: IncomingHttpHeaders;
+  readonly body: string;
+}
+
+let dataDir: string;
+let server: LocalServer;
+let browser: Browser | undefined;
+let browserMissing: Error | undefined;
+const opened: ConsolePage[] = [];
+let admin: Hospital;
+let networkId: string;
+let nodeId: string;
+let receiver: Server;
+let receiverUrl: string;
+const received: Received[] = [];
+const journey: { page?: Page; secret?: string; eventId?: string } = {};
+
+function the<T>(value: T | undefined): T {
+  if (value === undefined) throw new Error('an earlier step did not run');
+  return value;
+}
+
+async function signedIn(path: string): Promise<Page> {
+  if (!browser) throw browserMissing ?? new Error('Chromium was not launched');
+  const consolePage = await openConsolePage(browser, server.url);
+  opened.push(consolePage);
+  // The secret's copy button writes to the clipboard; the test reads it back.
+  await consolePage.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+  const { page } = consolePage;
+  await page.goto(`/login?next=${encodeURIComponent(path)}`);
+  await page.getByLabel('E-mail address').fill(admin.email);
+  await page.getByLabel('Password').fill(admin.password);
+  await page.getByRole('button', { name: 'Log in' }).click();
+  await page.waitForURL(`**${path}`);
+  return page;
+}
+
+/** A receiver as the README shows one, minus the checks (the test makes them): keeps what came and answers 204. */
+async function startReceiver(): Promise<void> {
+  receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk) => {
+      body += chunk;
+    });
+    req.on('end', () => {
+      received.push({ headers: req.headers, body });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  receiverUrl = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/carechain/events`;
+}
+
+beforeAll(async () => {
+  ensureConsoleBuilt();
+  dataDir = await mkdtemp(join(tmpdir(), 'carechain-events-e2e-'));
+  server = await startLocalServer({ dataDir, timeoutMs: 45_000 });
+  browser = await launchChromium().catch((error: unknown) => {
+    browserMissing = error instanceof Error ? error : new Error(String(error));
+    return undefined;
+  });
+  await startReceiver();
+  admin = await hospital(server.url, 'Region Vasterbotten', 'Karin Holm', 'events');
+  networkId = await defaultNetworkId(server.url, admin.token);
+  nodeId = await runningNode(server.url, admin, networkId);
+}, 180_000);
+
+afterEach(() => {
+  const problems = opened.flatMap((p) => p.problems.splice(0));
+  expect(problems).toEqual([]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.stop();
+  await new Promise((resolve) => receiver?.close(resolve));
+  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+describe('event streams in the console', () => {
+  it('registers a webhook: a bad filter is explained beside its field, the secret is shown once', async () => {
+    const page = await signedIn(`/orgs/${admin.orgId}/nodes`);
+    journey.page = page;
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await page.getByText('No webhook endpoints yet.').waitFor();
+
+    await page.getByLabel('Endpoint URL').fill(receiverUrl);
+    await page.getByLabel('Description').fill('FHIR server');
+    await page.getByRole('checkbox', { name: /^node\.state_changed/ }).check();
+    await page.getByRole('checkbox', { name: /^chain\.log/ }).check();
+    await page.getByLabel('Network', { exact: true }).selectOption(networkId);
+    const addresses = page.getByLabel('Contract addresses', { exact: true });
+    await addresses.fill('0x1234');
+    await page.getByRole('button', { name: 'Register endpoint' }).click();
+    await page.getByText('An address: 0x and 40 hexadecimal digits').waitFor();
+    expect(await addresses.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'webhooks-01-filter-explained');
+
+    await addresses.fill(`0x${'ab'.repeat(20)}`);
+    await page.getByLabel('Topics', { exact: true }).fill(`0x${'cd'.repeat(32)}\n*`);
+    await page.getByRole('button', { name: 'Register endpoint' }).click();
+    const secretCard = page.getByRole('region', { name: `Signing secret of ${receiverUrl}` });
+    await secretCard.getByText('you will not see it again').waitFor();
+    const secret = await textOf(secretCard.locator('.copyable-value'));
+    expect(secret).toMatch(/^whsec_/);
+    journey.secret = secret;
+    await secretCard.getByRole('button', { name: 'Copy signing secret' }).click();
+    await secretCard.getByText('Copied', { exact: true }).waitFor();
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(secret);
+    expect(await settledViolations(page), 'webhooks page with the secret').toEqual([]);
+    await screenshot(page, 'webhooks-02-secret-once');
+
+    await secretCard.getByRole('button', { name: 'I have stored it' }).click();
+    const row = page.getByRole('row', { name: new RegExp(receiverUrl.replaceAll('.', '\\.')) });
+    await row.waitFor();
+    expect(await textOf(row)).toContain('chain.log');
+    expect(await textOf(row)).toContain('Active');
+    expect(await textOf(row)).toContain(`0x${'cd'.repeat(32)}`);
+    expect(await page.content()).not.toContain(secret);
+    await page.reload();
+    await row.waitFor();
+    expect(await page.content()).not.toContain(secret);
+    expect(await settledViolations(page), 'webhooks list').toEqual([]);
+    await screenshot(page, 'webhooks-03-list');
+  }, 120_000);
+
+  it('sends a test event that arrives signed, shows it in the delivery log and sends it again', async () => {
+    const page = the(journey.page);
+    const secret = the(journey.secret);
+    await page.getByRole('link', { name: receiverUrl }).click();
+    await page.getByRole('heading', { level: 1, name: 'FHIR server' }).waitFor();
+    await page.getByText('Nothing delivered yet.').waitFor();
+
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await page.getByText(/Test event evt_\S+: delivered, the receiver answered 204/).waitFor();
+    await until(
+      async () => received.length,
+      (count) => count === 1,
+      'the test delivery at the receiver',
+    );
+    const first = the(received[0]);
+    const signature = String(first.headers['carechain-signature']);
+    expect(() => verifyWebhookSignature({ payload: first.body, header: signature, secret })).not.toThrow();
+    expect(() => verifyWebhookSignature({ payload: first.body, header: signature, secret: `${secret}x` })).toThrow();
+    const event = JSON.parse(first.body);
+    expect(event).toMatchObject({ type: 'webhook.test', orgId: admin.orgId });
+    expect(first.headers['carechain-event-id']).toBe(event.id);
+    journey.eventId = event.id;
+
+    const log = page.getByRole('region', { name: 'Delivery log' });
+    const row = log.getByRole('row', { name: new RegExp(event.id) });
+    await row.waitFor();
+    expect(await textOf(row)).toMatch(/webhook\.test.*Delivered.*204/);
+    expect(await textOf(row.getByRole('cell').nth(5))).toBe('1');
+
+    await row.getByRole('button', { name: `Send again ${event.id}` }).click();
+    await until(
+      async () => received.length,
+      (count) => count === 2,
+      'the second delivery at the receiver',
+    );
+    const again = the(received[1]);
+    expect(JSON.parse(again.body).id).toBe(event.id);
+    expect(() =>
+      verifyWebhookSignature({ payload: again.body, header: String(again.headers['carechain-signature']), secret }),
+    ).not.toThrow();
+    await expect.poll(async () => textOf(row.getByRole('cell').nth(5))).toBe('2');
+    expect(await settledViolations(page), 'endpoint page with its delivery log').toEqual([]);
+    await screenshot(page, 'webhooks-04-delivery-log');
+  }, 90_000);
+
+  it('disables, enables and deletes the endpoint', async () => {
+    const page = the(journey.page);
+    await page.getByRole('button', { name: 'Disable' }).click();
+    await page.getByText('Nothing is sent while the endpoint is disabled').waitFor();
+    await page.getByRole('button', { name: 'Enable' }).click();
+    await page.getByText('Nothing is sent while the endpoint is disabled').waitFor({ state: 'detached' });
+    const list = await ok(http(server.url, 'GET', `/v1/orgs/${admin.orgId}/webhooks`, { token: admin.token }), 200);
+    expect(list.items[0].status).toBe('active');
+
+    await page.getByRole('button', { name: 'Delete' }).click();
+    await page
+      .getByRole('dialog', { name: 'Delete this endpoint?' })
+      .getByRole('button', { name: 'Delete endpoint' })
+      .click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await page.getByText('No webhook endpoints yet.').waitFor();
+  }, 60_000);
+
+  it('shows the node’s head block rising live over the WebSocket and closes the socket when the page is left', async () => {
+    const page = the(journey.page);
+    const sockets: WebSocket[] = [];
+    page.on('websocket', (socket) => sockets.push(socket));
+    await page.goto(`/orgs/${admin.orgId}/nodes/${nodeId}`);
+    const panel = page.getByRole('region', { name: 'Live head' });
+    await panel.getByRole('status').getByText('Live').waitFor();
+    const blockNumber = async () =>
+      Number((await panel.locator('[data-block-number]').getAttribute('data-block-number')) ?? -1);
+    await expect.poll(blockNumber).toBeGreaterThan(0);
+    const seen = await blockNumber();
+    // Blocks are sealed every 2 s on the local network: the number rises while the page is open.
+    await expect.poll(blockNumber, { timeout: 20_000 }).toBeGreaterThan(seen);
+    await panel.getByText(/^\d+ s ago$/).waitFor();
+    expect(sockets.map((socket) => socket.url())).toEqual([`${server.url.replace(/^http/, 'ws')}/rpc/${nodeId}`]);
+    expect(await settledViolations(page), 'node page with its live head').toEqual([]);
+    await screenshot(page, 'node-live-head');
+
+    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Webhooks', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    await expect.poll(() => the(sockets[0]).isClosed()).toBe(true);
+  }, 90_000);
+
+  it('says a stopped node has no live head', async () => {
+    const page = the(journey.page);
+    await ok(http(server.url, 'POST', `/v1/orgs/${admin.orgId}/nodes/${nodeId}/stop`, { token: admin.token }), 202);
+    await page.goto(`/orgs/${admin.orgId}/nodes/${nodeId}`);
+    const panel = page.getByRole('region', { name: 'Live head' });
+    await panel.getByText(/The node is not running \(it is \w+\): no blocks to follow\./).waitFor({ timeout: 30_000 });
+  }, 60_000);
+});
