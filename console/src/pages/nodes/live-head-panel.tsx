@@ -61,12 +61,10 @@ export function LiveHeadPanel({ orgId, node }: { readonly orgId: string; readonl
             <ConnectionState state={state} />
           </p>
           <Countdown state={state} now={now} />
-          <dl className="facts">
+          <dl className="facts facts-inline">
             <div>
               <dt>Latest block</dt>
-              <dd className="mono" data-block-number={head?.number}>
-                {head ? formatCount(head.number) : '—'}
-              </dd>
+              <dd data-block-number={head?.number}>{head ? formatCount(head.number) : '—'}</dd>
             </div>
             <div>
               <dt>Sealed</dt>
