@@ -45,13 +45,15 @@ function the<T>(value: T | undefined): T {
   return value;
 }
 
-async function signedIn(path: string): Promise<Page> {
+/** A new browser page, signed in as the administrator and at `path`; `prepare` runs before anything loads. */
+async function signedIn(path: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
   if (!browser) throw browserMissing ?? new Error('Chromium was not launched');
   const consolePage = await openConsolePage(browser, server.url);
   opened.push(consolePage);
   // The secret's copy button writes to the clipboard; the test reads it back.
   await consolePage.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
   const { page } = consolePage;
+  await prepare?.(page);
   await page.goto(`/login?next=${encodeURIComponent(path)}`);
   await page.getByLabel('E-mail address').fill(admin.email);
   await page.getByLabel('Password').fill(admin.password);
@@ -214,10 +216,10 @@ describe('event streams in the console', () => {
   }, 60_000);
 
   it('shows the node’s head block rising live over the WebSocket and closes the socket when the page is left', async () => {
-    const page = the(journey.page);
     const sockets: WebSocket[] = [];
-    page.on('websocket', (socket) => sockets.push(socket));
-    await page.goto(`/orgs/${admin.orgId}/nodes/${nodeId}`);
+    const page = await signedIn(`/orgs/${admin.orgId}/nodes/${nodeId}`, async (page) => {
+      page.on('websocket', (socket) => sockets.push(socket));
+    });
     const panel = page.getByRole('region', { name: 'Live head' });
     await panel.getByRole('status').getByText('Live').waitFor();
     const blockNumber = async () =>
@@ -236,10 +238,42 @@ describe('event streams in the console', () => {
     await expect.poll(() => the(sockets[0]).isClosed()).toBe(true);
   }, 90_000);
 
+  it('says when the live connection is lost and opens it again with a new ticket', async () => {
+    let connections = 0;
+    let tickets = 0;
+    const page = await signedIn(`/orgs/${admin.orgId}/nodes/${nodeId}`, async (page) => {
+      page.on('response', (response) => {
+        if (response.url().endsWith(`/nodes/${nodeId}/live-ticket`) && response.status() === 201) tickets += 1;
+      });
+      // The first connection goes through to the gateway until its first new block, then is closed as the gateway
+      // closes one whose node stopped answering (4500); later ones go through untouched.
+      await page.routeWebSocket(/\/rpc\//, (socket) => {
+        connections += 1;
+        const gateway = socket.connectToServer();
+        if (connections > 1) return;
+        gateway.onMessage((message) => {
+          socket.send(message);
+          if (String(message).includes('eth_subscription')) {
+            void socket.close({ code: 4500, reason: 'The node stopped answering' });
+          }
+        });
+      });
+    });
+    const panel = page.getByRole('region', { name: 'Live head' });
+    await panel.getByText('The node stopped answering.').waitFor();
+    await panel.getByRole('status').getByText('Live').waitFor();
+    expect(connections).toBe(2);
+    // Each connection asked for its own ticket (a page that settles may have asked once more before it opened any).
+    expect(tickets).toBeGreaterThanOrEqual(2);
+    const blockNumber = async () =>
+      Number((await panel.locator('[data-block-number]').getAttribute('data-block-number')) ?? -1);
+    const seen = await blockNumber();
+    await expect.poll(blockNumber, { timeout: 20_000 }).toBeGreaterThan(seen);
+  }, 90_000);
+
   it('says a stopped node has no live head', async () => {
-    const page = the(journey.page);
     await ok(http(server.url, 'POST', `/v1/orgs/${admin.orgId}/nodes/${nodeId}/stop`, { token: admin.token }), 202);
-    await page.goto(`/orgs/${admin.orgId}/nodes/${nodeId}`);
+    const page = await signedIn(`/orgs/${admin.orgId}/nodes/${nodeId}`);
     const panel = page.getByRole('region', { name: 'Live head' });
     await panel.getByText(/The node is not running \(it is \w+\): no blocks to follow\./).waitFor({ timeout: 30_000 });
   }, 60_000);

@@ -75,6 +75,7 @@ export function useLiveHead(orgId: string, nodeId: string, enabled: boolean): Li
     let timer: ReturnType<typeof setTimeout> | undefined;
     let failures = 0;
     let head: Head | undefined;
+    const leaving = new AbortController();
 
     const retry = (reason: string) => {
       failures += 1;
@@ -87,7 +88,9 @@ export function useLiveHead(orgId: string, nodeId: string, enabled: boolean): Li
       setState({ kind: 'connecting', head });
       let ticket: LiveTicket;
       try {
-        ticket = await api<LiveTicket>('POST', `/v1/orgs/${orgId}/nodes/${nodeId}/live-ticket`);
+        ticket = await api<LiveTicket>('POST', `/v1/orgs/${orgId}/nodes/${nodeId}/live-ticket`, {
+          signal: leaving.signal,
+        });
       } catch (error) {
         if (!stopped) retry(error instanceof Error ? error.message : 'No live ticket.');
         return;
@@ -123,6 +126,7 @@ export function useLiveHead(orgId: string, nodeId: string, enabled: boolean): Li
     void connect();
     return () => {
       stopped = true;
+      leaving.abort();
       clearTimeout(timer);
       socket?.close(1000, 'The page was left');
     };
