@@ -9,11 +9,11 @@ import { SCOPE_LABELS } from '../../api/labels.ts';
 import { useAction } from '../../api/use-action.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ConfirmDialog } from '../../components/confirm-dialog.tsx';
-import { CopyableValue } from '../../components/copy-button.tsx';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { FormField } from '../../components/form-field.tsx';
 import { formatAgo, formatDate } from '../../components/format.ts';
 import { PageHeader } from '../../components/page-header.tsx';
+import { SecretOnce } from '../../components/secret-once.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { canAct, useOrg } from '../../session/org-context.tsx';
@@ -70,24 +70,6 @@ function CreateApiKeyForm({
   );
 }
 
-function SecretOnce({ created, onDone }: { readonly created: CreatedApiKey; readonly onDone: () => void }) {
-  return (
-    <section className="card card-highlight secret-once" aria-labelledby="secret-heading">
-      <h2 id="secret-heading">Your new API key “{created.name}”</h2>
-      <p>
-        <strong>Copy the secret now — it is shown only once.</strong> CareChain keeps only a hash of it; if it is lost,
-        create a new key and revoke this one.
-      </p>
-      <CopyableValue value={created.secret} label="Copy secret" />
-      <div className="button-row">
-        <button type="button" className="button" onClick={onDone}>
-          I have stored it
-        </button>
-      </div>
-    </section>
-  );
-}
-
 export function ApiKeysPage() {
   const org = useOrg();
   const keys = useResource<ApiKeys>(`/v1/orgs/${org.id}/api-keys`);
@@ -105,7 +87,19 @@ export function ApiKeysPage() {
         title="API keys"
         description="Keys let programs call the JSON-RPC gateway and the API for your organisation. Send one as the x-api-key header."
       />
-      {created && <SecretOnce created={created} onDone={() => setCreated(undefined)} />}
+      {created && (
+        <SecretOnce
+          title={`Your new API key “${created.name}”`}
+          secret={created.secret}
+          copyLabel="Copy secret"
+          onDone={() => setCreated(undefined)}
+        >
+          <p>
+            <strong>Copy the secret now — it is shown only once.</strong> CareChain keeps only a hash of it; if it is
+            lost, create a new key and revoke this one.
+          </p>
+        </SecretOnce>
+      )}
       {manage && !created && (
         <CreateApiKeyForm
           orgId={org.id}

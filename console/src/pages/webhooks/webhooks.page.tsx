@@ -7,33 +7,14 @@ import { Link } from 'react-router';
 import type { CreatedWebhook, Webhook, Webhooks } from '../../api/api-types.ts';
 import { WEBHOOK_STATUS_LABELS } from '../../api/labels.ts';
 import { useResource } from '../../api/use-resource.ts';
-import { CopyableValue } from '../../components/copy-button.tsx';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { PageHeader } from '../../components/page-header.tsx';
+import { SecretOnce } from '../../components/secret-once.tsx';
 import { SkeletonRows } from '../../components/skeleton.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { canAct, useOrg } from '../../session/org-context.tsx';
 import { topicPositionText } from './chain-log-filter.ts';
 import { WebhookForm } from './webhook-form.tsx';
-
-function SecretOnce({ created, onDone }: { readonly created: CreatedWebhook; readonly onDone: () => void }) {
-  return (
-    <section className="card card-highlight secret-once" aria-labelledby="webhook-secret-heading">
-      <h2 id="webhook-secret-heading">Signing secret of {created.url}</h2>
-      <p>
-        <strong>Copy the signing secret now: you will not see it again.</strong> Your receiver checks the
-        CareChain-Signature header of every delivery with it. If it is lost, register the endpoint again and delete this
-        one.
-      </p>
-      <CopyableValue value={created.secret} label="Copy signing secret" />
-      <div className="button-row">
-        <button type="button" className="button" onClick={onDone}>
-          I have stored it
-        </button>
-      </div>
-    </section>
-  );
-}
 
 /** The log filter in words: network, contracts, topics per position. */
 export function FilterSummary({ chainLog }: { readonly chainLog: Webhook['chainLog'] }) {
@@ -79,7 +60,20 @@ export function WebhooksPage() {
         title="Webhooks"
         description="Endpoints your systems run to be told when something happens: node and billing changes, governance proposals, contract logs. Each delivery is signed."
       />
-      {created && <SecretOnce created={created} onDone={() => setCreated(undefined)} />}
+      {created && (
+        <SecretOnce
+          title={`Signing secret of ${created.url}`}
+          secret={created.secret}
+          copyLabel="Copy signing secret"
+          onDone={() => setCreated(undefined)}
+        >
+          <p>
+            <strong>Copy the signing secret now: you will not see it again.</strong> Your receiver checks the
+            CareChain-Signature header of every delivery with it. If it is lost, register the endpoint again and delete
+            this one.
+          </p>
+        </SecretOnce>
+      )}
       {manage && !created && (
         <WebhookForm
           orgId={org.id}
