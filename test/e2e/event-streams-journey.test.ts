@@ -17,7 +17,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifyWebhookSignature } from '../../shared/domain/webhook-signature.ts';
 import { http, type LocalServer, startLocalServer } from '../support/local-server.ts';
 import { settledViolations } from './support/accessibility.ts';
-import { type ConsolePage, openConsolePage, screenshot, textOf } from './support/browser-page.ts';
+import {
+  type ConsolePage,
+  openConsolePage,
+  overflowsHorizontally,
+  screenshot,
+  textOf,
+} from './support/browser-page.ts';
 import { launchChromium } from './support/chromium.ts';
 import { ensureConsoleBuilt } from './support/console-build.ts';
 import { defaultNetworkId, type Hospital, hospital, ok, runningNode, until } from './support/consortium-setup.ts';
@@ -38,7 +44,7 @@ let nodeId: string;
 let receiver: Server;
 let receiverUrl: string;
 const received: Received[] = [];
-const journey: { page?: Page; secret?: string; eventId?: string } = {};
+const journey: { page?: Page; secret?: string; endpointPath?: string } = {};
 
 function the<T>(value: T | undefined): T {
   if (value === undefined) throw new Error('an earlier step did not run');
@@ -46,9 +52,9 @@ function the<T>(value: T | undefined): T {
 }
 
 /** A new browser page, signed in as the administrator and at `path`; `prepare` runs before anything loads. */
-async function signedIn(path: string, prepare?: (page: Page) => Promise<void>): Promise<Page> {
+async function signedIn(path: string, prepare?: (page: Page) => Promise<void>, width = 1280): Promise<Page> {
   if (!browser) throw browserMissing ?? new Error('Chromium was not launched');
-  const consolePage = await openConsolePage(browser, server.url);
+  const consolePage = await openConsolePage(browser, server.url, width === 1280 ? {} : { width, height: 844 });
   opened.push(consolePage);
   // The secret's copy button writes to the clipboard; the test reads it back.
   await consolePage.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
@@ -158,6 +164,7 @@ describe('event streams in the console', () => {
     await page.getByRole('link', { name: receiverUrl }).click();
     await page.getByRole('heading', { level: 1, name: 'FHIR server' }).waitFor();
     await page.getByText('Nothing delivered yet.').waitFor();
+    journey.endpointPath = new URL(page.url()).pathname;
 
     await page.getByRole('button', { name: 'Send a test event' }).click();
     await page.getByText(/Test event evt_\S+: delivered, the receiver answered 204/).waitFor();
@@ -173,7 +180,6 @@ describe('event streams in the console', () => {
     const event = JSON.parse(first.body);
     expect(event).toMatchObject({ type: 'webhook.test', orgId: admin.orgId });
     expect(first.headers['carechain-event-id']).toBe(event.id);
-    journey.eventId = event.id;
 
     const log = page.getByRole('region', { name: 'Delivery log' });
     const row = log.getByRole('row', { name: new RegExp(event.id) });
@@ -196,6 +202,19 @@ describe('event streams in the console', () => {
     expect(await settledViolations(page), 'endpoint page with its delivery log').toEqual([]);
     await screenshot(page, 'webhooks-04-delivery-log');
   }, 90_000);
+
+  it('reads well at phone width without sideways scrolling', async () => {
+    const phone = await signedIn(the(journey.endpointPath), undefined, 390);
+    await phone.getByRole('region', { name: 'Delivery log' }).getByRole('row').nth(1).waitFor();
+    expect(await overflowsHorizontally(phone)).toBe(false);
+    expect(await settledViolations(phone), 'endpoint page at 390 px').toEqual([]);
+    await screenshot(phone, 'phone-webhook-endpoint');
+    await phone.getByRole('link', { name: 'Webhooks', exact: true }).first().click();
+    await phone.getByRole('heading', { level: 1, name: 'Webhooks' }).waitFor();
+    expect(await overflowsHorizontally(phone)).toBe(false);
+    expect(await settledViolations(phone), 'webhooks page at 390 px').toEqual([]);
+    await screenshot(phone, 'phone-webhooks');
+  }, 60_000);
 
   it('disables, enables and deletes the endpoint', async () => {
     const page = the(journey.page);

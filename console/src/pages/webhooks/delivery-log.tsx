@@ -72,7 +72,7 @@ export function DeliveryLog({
               {items.map((delivery) => (
                 <tr key={delivery.id}>
                   <td>
-                    <code className="break">{delivery.eventId}</code>
+                    <code>{delivery.eventId}</code>
                   </td>
                   <td>
                     <code>{delivery.eventType}</code>
