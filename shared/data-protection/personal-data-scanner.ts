@@ -22,6 +22,7 @@ import { findPersonnummer } from './personnummer-detector.ts';
 import { hexBytes, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
 import { byteOffsetOf, type TextSegment, textSegments } from './text-segments.ts';
+import { primaryTypeOf, type TypedDataTypes, typedDataValues } from './typed-data-values.ts';
 
 /** Typed data deeper than this is not walked further (EIP-712 structs are a few levels deep). */
 const MAX_TYPED_DATA_DEPTH = 16;
@@ -57,6 +58,8 @@ export class PersonalDataScanner implements PersonalDataInspector {
   }
 
   inspectTypedData(typedData: TypedDataToInspect, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
+    const primaryType = typedData.types && (typedData.primaryType ?? primaryTypeOf(typedData.types));
+    if (typedData.types && primaryType) return inspectTypedValues(typedData, typedData.types, primaryType, patterns);
     const findings: PersonalDataFinding[] = [];
     const visit = (value: unknown, path: string, depth: number) => {
       if (depth > MAX_TYPED_DATA_DEPTH) return;
@@ -88,6 +91,26 @@ export class PersonalDataScanner implements PersonalDataInspector {
     const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4);
     return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
   }
+}
+
+/** Typed data read by its types (typed-data-values.ts): text members as text, bytes members by their bytes. */
+function inspectTypedValues(
+  typedData: TypedDataToInspect,
+  types: TypedDataTypes,
+  primaryType: string,
+  patterns: CompiledPatterns,
+): PersonalDataFinding[] {
+  const findings: PersonalDataFinding[] = [];
+  for (const value of typedDataValues(typedData.domain, typedData.message, types, primaryType)) {
+    if ('text' in value) {
+      findings.push(
+        ...findingsIn([{ offset: 0, byteLength: 0, text: value.text }], `typed data ${value.path}`, patterns),
+      );
+    } else {
+      findings.push(...findingsIn(textSegments(value.bytes, undefined), `typed data ${value.path} bytes`, patterns));
+    }
+  }
+  return findings;
 }
 
 /** Every detector over every segment, as findings at byte offsets; one finding per detector and offset. */
