@@ -109,30 +109,38 @@ function insideAny(ranges: ReadonlyArray<readonly [number, number]>, start: numb
 
 /** [start, end) byte ranges of what look like ABI dynamic payloads, outermost first. */
 function abiPayloads(bytes: Uint8Array, head: number): Array<[number, number]> {
-  const found: Array<[number, number]> = [];
-  let decodedBytes = 0;
-  const budget = 2 * bytes.length + 1024;
-  const walk = (base: number, end: number, depth: number) => {
-    for (let word = base; word + 32 <= end && found.length < MAX_PAYLOADS; word += 32) {
-      const offset = smallWord(bytes, word);
-      if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
-      const lengthAt = base + offset;
-      if (lengthAt + 32 > end) continue;
-      const length = smallWord(bytes, lengthAt);
-      if (!length || lengthAt + 32 + length > end) continue;
-      const start = lengthAt + 32;
-      if (decodedBytes + length > budget) return;
-      decodedBytes += length;
-      found.push([start, start + length]);
-      // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
-      if (depth < MAX_DEPTH && length >= 64) {
-        walk(start, start + length, depth + 1);
-        if (length >= 68) walk(start + 4, start + length, depth + 1);
-      }
+  const walk: PayloadWalk = { bytes, found: [], decodedBytes: 0, budget: 2 * bytes.length + 1024 };
+  walkPayloads(walk, head, bytes.length, 0);
+  return walk.found;
+}
+
+/** What one search for payloads shares across its levels (a function of its own, not a closure per input). */
+interface PayloadWalk {
+  readonly bytes: Uint8Array;
+  readonly found: Array<[number, number]>;
+  decodedBytes: number;
+  readonly budget: number;
+}
+
+function walkPayloads(walk: PayloadWalk, base: number, end: number, depth: number): void {
+  const { bytes, found } = walk;
+  for (let word = base; word + 32 <= end && found.length < MAX_PAYLOADS; word += 32) {
+    const offset = smallWord(bytes, word);
+    if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
+    const lengthAt = base + offset;
+    if (lengthAt + 32 > end) continue;
+    const length = smallWord(bytes, lengthAt);
+    if (!length || lengthAt + 32 + length > end) continue;
+    const start = lengthAt + 32;
+    if (walk.decodedBytes + length > walk.budget) return;
+    walk.decodedBytes += length;
+    found.push([start, start + length]);
+    // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
+    if (depth < MAX_DEPTH && length >= 64) {
+      walkPayloads(walk, start, start + length, depth + 1);
+      if (length >= 68) walkPayloads(walk, start + 4, start + length, depth + 1);
     }
-  };
-  walk(head, bytes.length, 0);
-  return found;
+  }
 }
 
 /** A 32-byte big-endian word that fits in 32 bits, or undefined. */
@@ -161,13 +169,9 @@ function collectRuns(
 ): void {
   let i = from;
   while (i < to) {
-    // ABI padding and binary words: skipped a byte at a time without the UTF-8 checks.
-    const first = bytes[i] as number;
-    if (first < 0x20 ? first !== 0x09 && first !== 0x0a && first !== 0x0d : first >= 0x7f && first < 0xc2) {
-      i++;
-      continue;
-    }
-    if (first >= 0x7f && textCharWidth(bytes, i, to) === 0) {
+    const first = BYTE_CLASS[bytes[i] as number] as number;
+    // ABI padding and binary words are skipped a byte at a time, by table.
+    if (first === NOT_TEXT || (first === LEAD && textCharWidth(bytes, i, to) === 0)) {
       i++;
       continue;
     }
@@ -176,22 +180,39 @@ function collectRuns(
     let marks = 0;
     while (i < to) {
       const b = bytes[i] as number;
-      // Printable ASCII is nearly all text: read it without the UTF-8 checks.
-      if (b >= 0x20 && b < 0x7f) {
-        if (b >= 0x30 && b <= 0x39) digits++;
-        else marks |= markOf(b);
+      const kind = BYTE_CLASS[b] as number;
+      if (kind === ASCII) i++;
+      else if (kind === DIGIT) {
+        digits++;
         i++;
-        continue;
+      } else if (kind === NOT_TEXT) break;
+      else if (kind === LEAD) {
+        const width = textCharWidth(bytes, i, to);
+        if (width === 0) break;
+        i += width;
+      } else {
+        marks |= markOf(b);
+        i++;
       }
-      const width = textCharWidth(bytes, i, to);
-      if (width === 0) break;
-      i += width;
     }
     if (i - start < minBytes) continue;
     if (choice === 'candidates' && digits < MIN_CANDIDATE_DIGITS && marks === 0) continue;
     out.push({ offset: start, byteLength: i - start, text: decoder.decode(bytes.subarray(start, i)), digits, marks });
   }
 }
+
+/** What a byte can be in text: not text, ASCII text, an ASCII digit, a mark, or the lead byte of a UTF-8 character. */
+const NOT_TEXT = 0;
+const ASCII = 1;
+const DIGIT = 2;
+const MARK = 3;
+const LEAD = 4;
+const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, b) => {
+  if (b >= 0x30 && b <= 0x39) return DIGIT;
+  if (markOf(b) !== 0) return MARK;
+  if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) return ASCII;
+  return b >= 0xc2 && b <= 0xf4 ? LEAD : NOT_TEXT;
+});
 
 function markOf(code: number): number {
   if (code === 0x40) return MARKS.at;
