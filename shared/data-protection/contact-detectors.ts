@@ -68,7 +68,8 @@ function isDomain(domain: string): boolean {
 /** International (`+`, `00`) or Swedish national (`0` then not `0`); digits with spaces, dashes and brackets. */
 const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+])(?:\+|00)?\d[\d ()-]{5,22}\d(?![\p{L}\p{N}_])/gu;
 const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{2,4})$/;
-const MIN_DIGITS = 7;
+/** Fewest digits a telephone number has (the candidate shortcut in text-segments.ts reads text with this many). */
+export const MIN_PHONE_DIGITS = 7;
 const MAX_DIGITS = 15;
 
 export function findPhoneNumbers(text: string): TextMatch[] {
@@ -87,7 +88,7 @@ export function findPhoneNumbers(text: string): TextMatch[] {
 function phoneNumberOf(candidate: string): string | undefined {
   if (DATE_LIKE.test(candidate)) return undefined;
   const digits = candidate.replace(/\D/g, '');
-  if (digits.length < MIN_DIGITS || digits.length > MAX_DIGITS + 2) return undefined;
+  if (digits.length < MIN_PHONE_DIGITS || digits.length > MAX_DIGITS + 2) return undefined;
   const international = candidate.startsWith('+') || candidate.startsWith('00');
   if (!international && (!candidate.startsWith('0') || candidate.startsWith('00'))) return undefined;
   const number = parsePhoneNumberFromString(international ? `+${digits.replace(/^00/, '')}` : digits, 'SE');

@@ -17,11 +17,13 @@ export const PATIENT_IDENTIFIER_SYSTEMS: readonly string[] = [
   'urn:oid:1.2.752.129.2.1.3.3',
 ];
 
+/** What every system above holds, in any case: tested before the text is lower-cased to find them. */
+const SYSTEM_MARKER = /electronichealth\.se\/identifier|1\.2\.752\./i;
+
 export function findFhirPatients(text: string): TextMatch[] {
   // Cheap guards first: almost no text holds either marker.
   const hasResource = text.includes('"resourceType"');
-  const lower = text.toLowerCase();
-  const hasSystem = lower.includes('electronichealth.se/identifier') || lower.includes('1.2.752.');
+  const hasSystem = SYSTEM_MARKER.test(text);
   if (!hasResource && !hasSystem) return [];
   const found: TextMatch[] = [];
   if (hasResource) {
@@ -30,6 +32,7 @@ export function findFhirPatients(text: string): TextMatch[] {
     }
   }
   if (hasSystem) {
+    const lower = text.toLowerCase();
     for (const system of PATIENT_IDENTIFIER_SYSTEMS) {
       for (let at = lower.indexOf(system); at !== -1; at = lower.indexOf(system, at + system.length)) {
         found.push({ detector: 'fhir-patient', index: at, length: system.length, value: text });

@@ -21,7 +21,17 @@ import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } fro
 import { findPersonnummer } from './personnummer-detector.ts';
 import { hexBytes, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
-import { byteOffsetOf, type TextSegment, textSegments } from './text-segments.ts';
+import {
+  byteOffsetOf,
+  isCandidate,
+  MARKS,
+  MIN_CANDIDATE_DIGITS,
+  type SegmentChoice,
+  segmentOfText,
+  type TextSegment,
+  textSegments,
+} from './text-segments.ts';
+import { primaryTypeOf, type TypedDataTypes, typedDataValues } from './typed-data-values.ts';
 
 /** Typed data deeper than this is not walked further (EIP-712 structs are a few levels deep). */
 const MAX_TYPED_DATA_DEPTH = 16;
@@ -53,25 +63,30 @@ export class PersonalDataScanner implements PersonalDataInspector {
 
   inspectMessage(message: string | Uint8Array, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
     const bytes = typeof message === 'string' ? toUtf8Bytes(message) : message;
-    return findingsIn(textSegments(bytes, undefined), 'message', patterns);
+    return findingsIn(textSegments(bytes, undefined, choiceFor(patterns)), 'message', patterns);
   }
 
   inspectTypedData(typedData: TypedDataToInspect, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
+    const primaryType = typedData.types && (typedData.primaryType ?? primaryTypeOf(typedData.types));
+    if (typedData.types && primaryType) return inspectTypedValues(typedData, typedData.types, primaryType, patterns);
     const findings: PersonalDataFinding[] = [];
     const visit = (value: unknown, path: string, depth: number) => {
       if (depth > MAX_TYPED_DATA_DEPTH) return;
       if (typeof value === 'string') {
-        findings.push(...findingsIn([{ offset: 0, byteLength: 0, text: value }], `typed data ${path}`, patterns));
+        findings.push(...findingsIn([segmentOfText(value)], `typed data ${path}`, patterns));
         // A `bytes` member is hex: what it encodes is inspected too.
         const bytes = value.length > 2 ? hexBytes(value) : undefined;
-        if (bytes) findings.push(...findingsIn(textSegments(bytes, undefined), `typed data ${path} bytes`, patterns));
+        if (bytes)
+          findings.push(
+            ...findingsIn(textSegments(bytes, undefined, choiceFor(patterns)), `typed data ${path} bytes`, patterns),
+          );
       } else if (Array.isArray(value)) {
         value.forEach((item, i) => {
           visit(item, `${path}[${i}]`, depth + 1);
         });
       } else if (value !== null && typeof value === 'object') {
         for (const [key, item] of Object.entries(value)) {
-          findings.push(...findingsIn([{ offset: 0, byteLength: 0, text: key }], `typed data ${path} key`, patterns));
+          findings.push(...findingsIn([segmentOfText(key)], `typed data ${path} key`, patterns));
           visit(item, `${path}.${key}`, depth + 1);
         }
       }
@@ -85,9 +100,33 @@ export class PersonalDataScanner implements PersonalDataInspector {
     if (data.length === 0) return [];
     // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
     const deployment = to === undefined;
-    const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4);
+    const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4, choiceFor(patterns));
     return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
   }
+}
+
+/** Typed data read by its types (typed-data-values.ts): text members as text, bytes members by their bytes. */
+function inspectTypedValues(
+  typedData: TypedDataToInspect,
+  types: TypedDataTypes,
+  primaryType: string,
+  patterns: CompiledPatterns,
+): PersonalDataFinding[] {
+  const findings: PersonalDataFinding[] = [];
+  for (const value of typedDataValues(typedData.domain, typedData.message, types, primaryType)) {
+    if ('text' in value) {
+      findings.push(...findingsIn([segmentOfText(value.text)], `typed data ${value.path}`, patterns));
+    } else {
+      findings.push(
+        ...findingsIn(
+          textSegments(value.bytes, undefined, choiceFor(patterns)),
+          `typed data ${value.path} bytes`,
+          patterns,
+        ),
+      );
+    }
+  }
+  return findings;
 }
 
 /** Every detector over every segment, as findings at byte offsets; one finding per detector and offset. */
@@ -97,11 +136,12 @@ function findingsIn(
   patterns: CompiledPatterns,
 ): PersonalDataFinding[] {
   const findings: PersonalDataFinding[] = [];
-  const seen = new Set<string>();
+  let seen: Set<string> | undefined;
   for (const segment of segments) {
-    for (const match of matchesIn(segment.text, patterns)) {
+    for (const match of matchesIn(segment, patterns)) {
       const location = `${where} offset ${byteOffsetOf(segment, match.index)}`;
       const key = `${match.detector}\u0000${match.patternId ?? ''}\u0000${location}`;
+      seen ??= new Set();
       if (seen.has(key)) continue;
       seen.add(key);
       findings.push({
@@ -115,17 +155,29 @@ function findingsIn(
   return findings;
 }
 
-function matchesIn(text: string, patterns: CompiledPatterns): TextMatch[] {
-  const personnummer = findPersonnummer(text);
+/** Without organisation patterns, only text a built-in detector could match is decoded at all. */
+function choiceFor(patterns: CompiledPatterns): SegmentChoice {
+  return patterns.size > 0 ? 'all' : 'candidates';
+}
+
+const NO_MATCHES: readonly TextMatch[] = [];
+
+/**
+ * Each detector runs only on text that holds what it needs (digits for numbers, `@` for addresses, `"` or `/` for
+ * FHIR), as counted when the text was read; the organisation's patterns run on all text.
+ */
+function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly TextMatch[] {
+  const orgMatches = findOrgPatterns(segment.text, patterns);
+  if (!isCandidate(segment)) return orgMatches;
+  const { text, digits, marks } = segment;
+  const numbers = digits >= MIN_CANDIDATE_DIGITS;
+  const personnummer = numbers ? findPersonnummer(text) : NO_MATCHES;
   // A personnummer written without separators is also a valid-looking phone number: it is reported once, as what it is.
-  const phones = findPhoneNumbers(text).filter((phone) => !personnummer.some((p) => overlaps(p, phone)));
-  return [
-    ...personnummer,
-    ...findEmailAddresses(text),
-    ...phones,
-    ...findFhirPatients(text),
-    ...findOrgPatterns(text, patterns),
-  ];
+  const phones = numbers ? findPhoneNumbers(text).filter((phone) => !personnummer.some((p) => overlaps(p, phone))) : [];
+  const emails = marks & MARKS.at ? findEmailAddresses(text) : NO_MATCHES;
+  const fhir = numbers || marks & (MARKS.quote | MARKS.slash) ? findFhirPatients(text) : NO_MATCHES;
+  if (personnummer.length + phones.length + emails.length + fhir.length === 0) return orgMatches;
+  return [...personnummer, ...emails, ...phones, ...fhir, ...orgMatches];
 }
 
 function overlaps(a: TextMatch, b: TextMatch): boolean {

@@ -88,9 +88,12 @@ function rlpItem(bytes: Buffer, at: number, limit: number): RlpItem | undefined 
   return end > limit ? undefined : { list, start, end };
 }
 
-const HEX = /^0x(?:[0-9a-fA-F]{2})*$/;
-
-/** 0x hex of whole bytes as bytes, or undefined for anything else. */
+/**
+ * 0x hex of whole bytes as bytes, or undefined for anything else. Buffer stops decoding at the first pair that is
+ * not hex, so a decoded length short of half the digits is the check (no regular expression over the input).
+ */
 export function hexBytes(hex: string): Buffer | undefined {
-  return HEX.test(hex) ? Buffer.from(hex.slice(2), 'hex') : undefined;
+  if (hex.length % 2 !== 0 || hex.charCodeAt(0) !== 0x30 || hex.charCodeAt(1) !== 0x78) return undefined;
+  const bytes = Buffer.from(hex.slice(2), 'hex');
+  return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
 }

@@ -19,7 +19,22 @@ export interface TextSegment {
   readonly offset: number;
   readonly byteLength: number;
   readonly text: string;
+  /** ASCII digits in the text: numbers the digit-based detectors look for need several. */
+  readonly digits: number;
+  /** Which of `MARKS` the text holds. */
+  readonly marks: number;
 }
+
+/**
+ * Characters some detector needs, noted while the bytes are read so that text without them is never decoded or
+ * searched: `@` (e-mail), `"` (a FHIR resource's `"resourceType"`), `/` (an identifier system's URL).
+ */
+export const MARKS = { at: 1, quote: 2, slash: 4 } as const;
+/** Fewer ASCII digits than this and no mark: no detector but the organisation's own patterns can match. */
+export const MIN_CANDIDATE_DIGITS = 7;
+
+/** Which segments to decode: all of them, or only those a built-in detector could match (no org patterns). */
+export type SegmentChoice = 'all' | 'candidates';
 
 /** Runs outside ABI payloads shorter than this are not read: too short to hold anything detectors look for. */
 export const MIN_RUN_BYTES = 6;
@@ -28,6 +43,23 @@ const MAX_PAYLOADS = 256;
 const MAX_DEPTH = 3;
 
 const decoder = new TextDecoder('utf-8');
+
+/** A string as one segment (typed-data text), with its digits and marks counted. */
+export function segmentOfText(text: string): TextSegment {
+  let digits = 0;
+  let marks = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code >= 0x30 && code <= 0x39) digits++;
+    else marks |= markOf(code);
+  }
+  return { offset: 0, byteLength: 0, text, digits, marks };
+}
+
+/** Whether a built-in detector could match in the segment (a superset of what they match). */
+export function isCandidate(segment: Pick<TextSegment, 'digits' | 'marks'>): boolean {
+  return segment.digits >= MIN_CANDIDATE_DIGITS || segment.marks !== 0;
+}
 
 /** Byte offset of `text[index]` within a segment (segments are well-formed UTF-8, so this is exact). */
 export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, index: number): number {
@@ -46,48 +78,69 @@ export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, inde
 
 /**
  * The text segments of `bytes`. `abiHead` is where ABI head words start (4 after a function selector), or
- * undefined when the bytes are not ABI-encoded (init code, a message).
+ * undefined when the bytes are not ABI-encoded (init code, a message). With `choice` `candidates`, segments no
+ * built-in detector could match are left out before they are decoded: most transactions have none to decode.
  */
-export function textSegments(bytes: Uint8Array, abiHead: number | undefined): TextSegment[] {
+export function textSegments(
+  bytes: Uint8Array,
+  abiHead: number | undefined,
+  choice: SegmentChoice = 'all',
+): TextSegment[] {
   const segments: TextSegment[] = [];
   const payloads = abiHead === undefined ? [] : abiPayloads(bytes, abiHead);
-  for (const [start, end] of payloads) collectRuns(bytes, start, end, 1, segments);
+  for (const [start, end] of payloads) collectRuns(bytes, start, end, 1, choice, segments);
+  if (payloads.length === 0) {
+    collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, choice, segments);
+    return segments;
+  }
   // Runs inside a payload were read with it; the rest of the bytes are read on their own.
-  const insidePayload = (start: number, end: number) => payloads.some(([from, to]) => start >= from && end <= to);
   const outside: TextSegment[] = [];
-  collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, outside);
+  collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, choice, outside);
   for (const segment of outside) {
-    if (!insidePayload(segment.offset, segment.offset + segment.byteLength)) segments.push(segment);
+    if (!insideAny(payloads, segment.offset, segment.offset + segment.byteLength)) segments.push(segment);
   }
   return segments;
 }
 
+function insideAny(ranges: ReadonlyArray<readonly [number, number]>, start: number, end: number): boolean {
+  for (const [from, to] of ranges) if (start >= from && end <= to) return true;
+  return false;
+}
+
 /** [start, end) byte ranges of what look like ABI dynamic payloads, outermost first. */
 function abiPayloads(bytes: Uint8Array, head: number): Array<[number, number]> {
-  const found: Array<[number, number]> = [];
-  let decodedBytes = 0;
-  const budget = 2 * bytes.length + 1024;
-  const walk = (base: number, end: number, depth: number) => {
-    for (let word = base; word + 32 <= end && found.length < MAX_PAYLOADS; word += 32) {
-      const offset = smallWord(bytes, word);
-      if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
-      const lengthAt = base + offset;
-      if (lengthAt + 32 > end) continue;
-      const length = smallWord(bytes, lengthAt);
-      if (!length || lengthAt + 32 + length > end) continue;
-      const start = lengthAt + 32;
-      if (decodedBytes + length > budget) return;
-      decodedBytes += length;
-      found.push([start, start + length]);
-      // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
-      if (depth < MAX_DEPTH && length >= 64) {
-        walk(start, start + length, depth + 1);
-        if (length >= 68) walk(start + 4, start + length, depth + 1);
-      }
+  const walk: PayloadWalk = { bytes, found: [], decodedBytes: 0, budget: 2 * bytes.length + 1024 };
+  walkPayloads(walk, head, bytes.length, 0);
+  return walk.found;
+}
+
+/** What one search for payloads shares across its levels (a function of its own, not a closure per input). */
+interface PayloadWalk {
+  readonly bytes: Uint8Array;
+  readonly found: Array<[number, number]>;
+  decodedBytes: number;
+  readonly budget: number;
+}
+
+function walkPayloads(walk: PayloadWalk, base: number, end: number, depth: number): void {
+  const { bytes, found } = walk;
+  for (let word = base; word + 32 <= end && found.length < MAX_PAYLOADS; word += 32) {
+    const offset = smallWord(bytes, word);
+    if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
+    const lengthAt = base + offset;
+    if (lengthAt + 32 > end) continue;
+    const length = smallWord(bytes, lengthAt);
+    if (!length || lengthAt + 32 + length > end) continue;
+    const start = lengthAt + 32;
+    if (walk.decodedBytes + length > walk.budget) return;
+    walk.decodedBytes += length;
+    found.push([start, start + length]);
+    // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
+    if (depth < MAX_DEPTH && length >= 64) {
+      walkPayloads(walk, start, start + length, depth + 1);
+      if (length >= 68) walkPayloads(walk, start + 4, start + length, depth + 1);
     }
-  };
-  walk(head, bytes.length, 0);
-  return found;
+  }
 }
 
 /** A 32-byte big-endian word that fits in 32 bits, or undefined. */
@@ -102,27 +155,70 @@ function smallWord(bytes: Uint8Array, at: number): number | undefined {
   );
 }
 
-/** Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to). */
-function collectRuns(bytes: Uint8Array, from: number, to: number, minBytes: number, out: TextSegment[]): void {
-  let runStart = -1;
+/**
+ * Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to), counting its ASCII
+ * digits and marks on the way; with `choice` `candidates`, only runs a built-in detector could match are decoded.
+ */
+function collectRuns(
+  bytes: Uint8Array,
+  from: number,
+  to: number,
+  minBytes: number,
+  choice: SegmentChoice,
+  out: TextSegment[],
+): void {
   let i = from;
-  const close = (end: number) => {
-    if (runStart !== -1 && end - runStart >= minBytes) {
-      out.push({ offset: runStart, byteLength: end - runStart, text: decoder.decode(bytes.subarray(runStart, end)) });
-    }
-    runStart = -1;
-  };
   while (i < to) {
-    const width = textCharWidth(bytes, i, to);
-    if (width === 0) {
-      close(i);
+    const first = BYTE_CLASS[bytes[i] as number] as number;
+    // ABI padding and binary words are skipped a byte at a time, by table.
+    if (first === NOT_TEXT || (first === LEAD && textCharWidth(bytes, i, to) === 0)) {
       i++;
       continue;
     }
-    if (runStart === -1) runStart = i;
-    i += width;
+    const start = i;
+    let digits = 0;
+    let marks = 0;
+    while (i < to) {
+      const b = bytes[i] as number;
+      const kind = BYTE_CLASS[b] as number;
+      if (kind === ASCII) i++;
+      else if (kind === DIGIT) {
+        digits++;
+        i++;
+      } else if (kind === NOT_TEXT) break;
+      else if (kind === LEAD) {
+        const width = textCharWidth(bytes, i, to);
+        if (width === 0) break;
+        i += width;
+      } else {
+        marks |= markOf(b);
+        i++;
+      }
+    }
+    if (i - start < minBytes) continue;
+    if (choice === 'candidates' && digits < MIN_CANDIDATE_DIGITS && marks === 0) continue;
+    out.push({ offset: start, byteLength: i - start, text: decoder.decode(bytes.subarray(start, i)), digits, marks });
   }
-  close(to);
+}
+
+/** What a byte can be in text: not text, ASCII text, an ASCII digit, a mark, or the lead byte of a UTF-8 character. */
+const NOT_TEXT = 0;
+const ASCII = 1;
+const DIGIT = 2;
+const MARK = 3;
+const LEAD = 4;
+const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, b) => {
+  if (b >= 0x30 && b <= 0x39) return DIGIT;
+  if (markOf(b) !== 0) return MARK;
+  if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) return ASCII;
+  return b >= 0xc2 && b <= 0xf4 ? LEAD : NOT_TEXT;
+});
+
+function markOf(code: number): number {
+  if (code === 0x40) return MARKS.at;
+  if (code === 0x22) return MARKS.quote;
+  if (code === 0x2f) return MARKS.slash;
+  return 0;
 }
 
 /** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */

@@ -29,6 +29,13 @@ export interface TransactionToInspect {
 export interface TypedDataToInspect {
   readonly domain: Readonly<Record<string, unknown>>;
   readonly message: Readonly<Record<string, unknown>>;
+  /**
+   * The types signed with it (`EIP712Domain` may be left out). With them only what can carry text is read: `string`
+   * members, and `bytes`/`bytesN` members by the bytes they hold; numbers, addresses and booleans are not.
+   */
+  readonly types?: Readonly<Record<string, readonly { readonly name: string; readonly type: string }[]>> | undefined;
+  /** The message's type; by default the one struct of `types` no other refers to. */
+  readonly primaryType?: string | undefined;
 }
 
 export interface PersonalDataInspector {
@@ -43,6 +50,9 @@ export interface PersonalDataInspector {
   inspectTransaction(transaction: TransactionToInspect, patterns?: CompiledPatterns): PersonalDataFinding[];
   /** An EIP-191 message, as text or bytes. */
   inspectMessage(message: string | Uint8Array, patterns?: CompiledPatterns): PersonalDataFinding[];
-  /** EIP-712 typed data: every string of the domain and the message, at its path. */
+  /**
+   * EIP-712 typed data, findings at their path: with `types`, the strings and bytes members; without, every
+   * string of the domain and the message, keys included.
+   */
   inspectTypedData(typedData: TypedDataToInspect, patterns?: CompiledPatterns): PersonalDataFinding[];
 }

@@ -11,7 +11,7 @@ import type { RouteDeps } from '../app-deps.ts';
 import { errorResponses } from '../route-helpers.ts';
 
 export type ConsentRouteDeps = RouteDeps<
-  'clock' | 'logger' | 'vault' | 'tenancy' | 'usage' | 'config',
+  'clock' | 'logger' | 'vault' | 'tenancy' | 'usage' | 'config' | 'dataProtection',
   | 'networks'
   | 'nodes'
   | 'organisations'
@@ -22,6 +22,7 @@ export type ConsentRouteDeps = RouteDeps<
   | 'governance'
   | 'governanceVotes'
   | 'siweNonces'
+  | 'dataProtection'
 >;
 
 export const consentErrors = {

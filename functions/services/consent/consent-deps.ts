@@ -6,6 +6,9 @@ import type { Network } from '../../../shared/domain/network.ts';
 import { InvalidStateError, NotFoundError } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/observability/logger.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
+import type { MatchFingerprinter } from '../../../shared/ports/match-fingerprinter.ts';
+import type { PersonalDataInspector } from '../../../shared/ports/personal-data-inspector.ts';
+import type { DataProtectionRepository } from '../../../shared/store/data-protection.repository.ts';
 import type { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
 import type { GovernanceStores } from '../governance/governance-deps.ts';
 import type { SignatureRecordDeps } from '../signing/signature-record.ts';
@@ -13,12 +16,16 @@ import type { SignatureRecordDeps } from '../signing/signature-record.ts';
 export interface ConsentStores extends GovernanceStores {
   /** Member addresses and the organisations behind them, for names. */
   readonly governance: GovernanceRepository;
+  /** Networks' personal-data policies, organisations' patterns and exemptions: relays pass the guard. */
+  readonly dataProtection: DataProtectionRepository;
 }
 
 export interface ConsentDeps extends SignatureRecordDeps {
   readonly stores: ConsentStores;
   readonly vault: KeyVault;
   readonly logger: Logger;
+  /** The personal-data inspector and the evidence fingerprint, for the guard every relay passes. */
+  readonly dataProtection: { readonly inspector: PersonalDataInspector; readonly fingerprinter: MatchFingerprinter };
   /** How long a sent transaction may take to be mined. @default 30_000 */
   readonly receiptTimeoutMs?: number;
 }

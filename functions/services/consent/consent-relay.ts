@@ -8,6 +8,13 @@
  *
  * A member's relay is recorded like any signature of its key (audited and metered); every relay is audited in
  * the relaying organisation's log by consent id and transaction, never by anything that names the patient.
+ *
+ * What the patient signed then passes the personal-data guard (channel `consent-relay`) before it is sent: the
+ * typed data is read by its types, so its `bytes32` members (hashes, codes, pseudonyms), which a patient's app or a
+ * member fills and which could hold a short text, are read by the bytes they hold, while nonces, deadlines, Unix
+ * times, chain ids and addresses are never read as text. Under `block` personal data is refused (422) and nothing
+ * is sent; under `flag` it is relayed and recorded as evidence of the relaying organisation (the platform's for
+ * a patient's own relay).
  */
 import { type BaseContract, verifyTypedData, ZeroAddress } from 'ethers';
 import { consentLedgerInterface, readConsent } from '../../../shared/chain/contracts/consent-ledger.ts';
@@ -18,6 +25,7 @@ import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import { ServiceUnavailableError } from '../../../shared/errors.ts';
 import type { SignedBlock, SignedConsent, SignedWithdrawal } from '../../../shared/schemas/consent.schemas.ts';
 import type { Actor } from '../access/org-access.ts';
+import { guardPersonalData } from '../data-protection/personal-data-guard.ts';
 import { type Acting, anyEndpoint } from '../governance/governance-acting.ts';
 import {
   type ChainEndpoint,
@@ -78,6 +86,9 @@ export async function platformRelayer(
   };
 }
 
+/** What evidence names as the key when the platform relays for a patient. */
+const PLATFORM_KEY_ID = 'platform';
+
 interface Verified {
   readonly method: 'giveConsent' | 'withdrawConsent' | 'setBlock';
   readonly args: unknown[];
@@ -106,6 +117,7 @@ export class ConsentRelay {
     const controller = (await call(ledger, 'controllerOf', words.subject)) as string;
     const expected = controller === ZeroAddress ? words.patientKey : controller;
     await this.verify(
+      relayer,
       network,
       ledger,
       'GiveConsent',
@@ -133,6 +145,7 @@ export class ConsentRelay {
       throw chainFailure(error, 'consent ledger read', consentRefusal);
     });
     await this.verify(
+      relayer,
       network,
       ledger,
       'WithdrawConsent',
@@ -171,7 +184,7 @@ export class ConsentRelay {
       nonce: signed.nonce,
       deadline: signed.deadline,
     };
-    await this.verify(network, ledger, 'SetBlock', message, {
+    await this.verify(relayer, network, ledger, 'SetBlock', message, {
       signature: signed.signature,
       signer: controller,
       nonce: signed.nonce,
@@ -193,8 +206,12 @@ export class ConsentRelay {
     };
   }
 
-  /** Forged, replayed or expired: refused here, before anything is signed or sent. */
+  /**
+   * Forged, replayed or expired: refused here, before anything is signed or sent; then what was signed passes the
+   * personal-data guard.
+   */
   private async verify(
+    relayer: Relayer,
     network: LedgerNetwork,
     ledger: BaseContract,
     action: ConsentAction,
@@ -224,6 +241,35 @@ export class ConsentRelay {
     if (BigInt(expected.nonce) !== nonce) throw replayedSignature(expected.nonce, Number(nonce));
     const chainTime = latest?.timestamp ?? Math.floor(this.deps.clock().getTime() / 1000);
     if (expected.deadline <= chainTime) throw expiredSignature(expected.deadline, chainTime);
+    await this.guard(relayer, network, action, message);
+  }
+
+  /** Refuses (422) what the network's policy blocks, records what it flags; exemptions name the consent ledger. */
+  private async guard(
+    relayer: Relayer,
+    network: LedgerNetwork,
+    action: ConsentAction,
+    message: Record<string, unknown>,
+  ): Promise<void> {
+    await guardPersonalData(
+      { ...this.deps, ...this.deps.dataProtection },
+      {
+        orgId: relayer.orgId,
+        channel: 'consent-relay',
+        author: { actor: relayer.actor as Actor, requestId: relayer.requestId },
+        keyId: relayer.keyId ?? PLATFORM_KEY_ID,
+        networkId: network.id,
+        nodeId: relayer.endpoint.nodeId,
+        contract: network.consentLedgerAddress,
+        content: {
+          kind: 'typed-data',
+          domain: { ...consentDomain(network.chainId, network.consentLedgerAddress) },
+          message,
+          types: consentTypesOf(action),
+          primaryType: action,
+        },
+      },
+    );
   }
 
   private async send(relayer: Relayer, network: LedgerNetwork, call: Verified): Promise<SentCall> {

@@ -3,7 +3,8 @@
  * standard resolver (`ethr-did-resolver` with `did-resolver`) against the network's registry through a node the
  * platform runs. The key itself, in the vault, signs the registry calls that add a delegate or set an attribute
  * on its own DID (a FHIR service endpoint, say); each is recorded like any signature of the key (audited and
- * metered) and audited as a DID change.
+ * metered) and audited as a DID change. What the key writes passes the personal-data guard first, like any
+ * transaction of the signing API: an attribute's value is free text on the chain.
  */
 import { Resolver } from 'did-resolver';
 import { hexlify, isHexString, toUtf8Bytes } from 'ethers';
@@ -20,6 +21,7 @@ import type { AddDidDelegate, SetDidAttribute } from '../../../shared/schemas/di
 import type { SigningKey } from '../../../shared/store/signing-keys.repository.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
 import type { ConsentDeps } from '../consent/consent-deps.ts';
+import { guardPersonalData } from '../data-protection/personal-data-guard.ts';
 import { anyEndpoint, endpointFor } from '../governance/governance-acting.ts';
 import { chainFailure, type SentCall, sendContractCall } from '../governance/governance-chain.ts';
 import { recordSignature } from '../signing/signature-record.ts';
@@ -72,6 +74,25 @@ export class OrgDidsService {
     const [key, network] = await Promise.all([this.key(orgId, keyId), this.network(networkId)]);
     if (key.state !== 'enabled') throw new InvalidStateError(`The signing key is ${key.state} and cannot sign`);
     const endpoint = await endpointFor(this.deps.stores, network, orgId);
+    const callArgs = args(key);
+    // An attribute's value (a service endpoint URL or JSON) is free text written to the chain.
+    await guardPersonalData(
+      { ...this.deps, ...this.deps.dataProtection },
+      {
+        orgId,
+        channel: 'signing-api',
+        author,
+        keyId: key.id,
+        networkId: network.id,
+        nodeId: endpoint.nodeId,
+        contract: network.didRegistryAddress,
+        content: {
+          kind: 'transaction',
+          to: network.didRegistryAddress,
+          data: didRegistryInterface.encodeFunctionData(method, callArgs),
+        },
+      },
+    );
     const target = {
       address: network.didRegistryAddress,
       iface: didRegistryInterface,
@@ -82,7 +103,7 @@ export class OrgDidsService {
       { vault: this.deps.vault, keyRef: key.keyRef, address: key.address },
       target,
       method,
-      args(key),
+      callArgs,
       { receiptTimeoutMs: this.deps.receiptTimeoutMs },
     );
     await recordSignature(this.deps, author, {

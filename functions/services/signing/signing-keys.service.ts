@@ -119,11 +119,13 @@ export class SigningKeysService {
     const key = await this.signingKey(orgId, keyId);
     const { EIP712Domain: _domainType, ...types } = body.types as Record<string, TypedDataField[]>;
     let digest: string;
+    let primaryType: string;
     try {
       const encoder = TypedDataEncoder.from(types);
       if (body.primaryType && encoder.primaryType !== body.primaryType) {
         throw new Error(`the types describe ${encoder.primaryType}, not ${body.primaryType}`);
       }
+      primaryType = encoder.primaryType;
       digest = TypedDataEncoder.hash(body.domain, types, body.message);
     } catch (error) {
       throw new ValidationError(`The typed data is not valid: ${(error as Error).message}`, [], { cause: error });
@@ -131,7 +133,8 @@ export class SigningKeysService {
     await this.guard(author, key, {
       chainId: body.domain.chainId === undefined ? undefined : BigInt(body.domain.chainId),
       contract: body.domain.verifyingContract,
-      content: { kind: 'typed-data', domain: body.domain, message: body.message },
+      // Read by its types: a uint256 written as decimal text is a number, not a personnummer.
+      content: { kind: 'typed-data', domain: body.domain, message: body.message, types, primaryType },
     });
     const signature = await new VaultSigner(this.deps.vault, key.keyRef).signTypedData(
       body.domain,

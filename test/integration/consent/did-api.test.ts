@@ -2,7 +2,8 @@
  * Organisations' signing keys are did:ethr identifiers: through the API a hospital sets a FHIR service endpoint
  * and adds a delegate on its key's DID (signed by that vault key, audited and metered), and the standard resolver
  * (`ethr-did-resolver` with `did-resolver`), pointed at a node's gateway URL with an API key as any outside party
- * would, resolves the hospital's DID with both, and a patient's DID from the key alone. Local runtime, real anvil.
+ * would, resolves the hospital's DID with both, and a patient's DID from the key alone. An attribute value carrying
+ * personal data is refused by the personal-data guard before anything is signed. Local runtime, real anvil.
  */
 import { Resolver } from 'did-resolver';
 import { Wallet } from 'ethers';
@@ -93,6 +94,25 @@ describe('an organisation key’s DID', () => {
     const { didDocument } = await resolver.resolve(did);
     expect(didDocument?.id).toBe(did);
     expect(JSON.stringify(didDocument?.verificationMethod)).toContain(patient.address);
+  });
+
+  it('refuses an attribute value carrying personal data with 422, before the key signs anything', async () => {
+    const rpc = `${c.env.runtime.url}/rpc/${c.a.nodeId}/${c.a.apiKey}`;
+    const nonceOf = async () =>
+      (
+        await c.call('POST', rpc.slice(c.env.runtime.url.length), {
+          body: { jsonrpc: '2.0', id: 1, method: 'eth_getTransactionCount', params: [c.a.key.address, 'pending'] },
+        })
+      ).json.result;
+    const before = await nonceOf();
+    const refused = await c.call('POST', `${didPath()}/attributes`, {
+      token: c.a.token,
+      body: { name: 'did/svc/Contact', value: 'mailto:astrid.lindqvist@example.se' },
+    });
+    expect(refused.status, refused.text).toBe(422);
+    expect(refused.json.detail).toMatch(/calldata offset \d+: email/);
+    expect(refused.text).not.toContain('astrid.lindqvist');
+    expect(await nonceOf()).toBe(before);
   });
 
   it('refuses an attribute name outside the did:ethr conventions, and another organisation', async () => {

@@ -1,0 +1,137 @@
+/**
+ * The inspector's shortcut: without organisation patterns it decodes and searches only the text a built-in
+ * detector could match (enough ASCII digits for a number, an `@`, a `"` or a `/`), counted while the bytes are
+ * read. The shortcut must never hide anything: on generated calldata full of near-misses and real personal data,
+ * in ABI strings, nested bytes and raw runs, every text a detector matches in passes it, and inspecting with it
+ * finds exactly what reading every run of text finds.
+ */
+import { AbiCoder, hexlify, Interface, toUtf8Bytes } from 'ethers';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import {
+  findEmailAddresses,
+  findPhoneNumbers,
+  MIN_PHONE_DIGITS,
+} from '../../../shared/data-protection/contact-detectors.ts';
+import { findFhirPatients } from '../../../shared/data-protection/fhir-detector.ts';
+import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
+import { findPersonnummer } from '../../../shared/data-protection/personnummer-detector.ts';
+import { hexBytes } from '../../../shared/data-protection/raw-transaction.ts';
+import {
+  isCandidate,
+  MARKS,
+  MIN_CANDIDATE_DIGITS,
+  segmentOfText,
+} from '../../../shared/data-protection/text-segments.ts';
+
+const inspector = new PersonalDataScanner();
+/** A pattern that matches nothing generated here: it makes the inspector read every run of text. */
+const readEverything = inspector.compilePatterns([{ id: 'p1', name: 'never', pattern: 'QQQ-NEVER-QQQ' }]);
+const abi = new Interface(['function record(string note, bytes extra, uint256 at)']);
+const CONTRACT = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
+
+const fragments = [
+  '19121212-1212',
+  '191212-1212',
+  '121212+1212',
+  '0808081236',
+  '070-123 45 67',
+  '+46 8 123 456 78',
+  'anna.berg@region.se',
+  '@',
+  '"resourceType":"Patient"',
+  'http://electronichealth.se/identifier/personnummer',
+  'urn:oid:1.2.752.129.2.1.3.1',
+  'LOT-20261124-0017',
+  '2026-11-24',
+  '0x5fbdb2315678afecb367f032d93f642f64180aa3',
+  'Batch released ',
+  '/',
+  '"',
+  '1234567',
+  'Å ö é 🚑',
+  ' ',
+];
+const text = fc
+  .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 8 })), { maxLength: 12 })
+  .map((parts) => parts.join(''));
+const binary = fc.uint8Array({ maxLength: 48 });
+
+describe('the candidate shortcut', () => {
+  it('reads text with as few digits as the shortest telephone number', () => {
+    expect(MIN_CANDIDATE_DIGITS).toBeLessThanOrEqual(MIN_PHONE_DIGITS);
+  });
+
+  it('passes every text a detector matches in, with what that detector needs', () => {
+    fc.assert(
+      fc.property(text, (sample) => {
+        const segment = segmentOfText(sample);
+        const numbers = segment.digits >= MIN_CANDIDATE_DIGITS;
+        if (findPersonnummer(sample).length > 0 || findPhoneNumbers(sample).length > 0) expect(numbers).toBe(true);
+        if (findEmailAddresses(sample).length > 0) expect(segment.marks & MARKS.at).not.toBe(0);
+        if (findFhirPatients(sample).length > 0) {
+          expect(numbers || (segment.marks & (MARKS.quote | MARKS.slash)) !== 0).toBe(true);
+        }
+        if (!isCandidate(segment)) expect(inspector.inspectMessage(sample, readEverything)).toEqual([]);
+      }),
+      { numRuns: 2_000, seed: 17 },
+    );
+  });
+
+  it('finds in calldata exactly what reading every run of text finds', () => {
+    fc.assert(
+      fc.property(text, text, binary, fc.bigInt({ min: 0n, max: 2n ** 256n - 1n }), (note, extra, noise, at) => {
+        const data = abi.encodeFunctionData('record', [
+          note,
+          hexlify(new Uint8Array([...toUtf8Bytes(extra), ...noise])),
+          at,
+        ]);
+        const raw = `${data}${hexlify(new Uint8Array([...noise, ...toUtf8Bytes(extra)])).slice(2)}`;
+        for (const calldata of [data, raw]) {
+          const shortcut = inspector.inspectTransaction({ to: CONTRACT, data: calldata });
+          const everything = inspector.inspectTransaction({ to: CONTRACT, data: calldata }, readEverything);
+          expect(shortcut.map((f) => `${f.detector} @ ${f.location}`)).toEqual(
+            everything.map((f) => `${f.detector} @ ${f.location}`),
+          );
+        }
+      }),
+      { numRuns: 400, seed: 17 },
+    );
+  });
+
+  it('finds in init code and messages exactly what reading every run of text finds', () => {
+    fc.assert(
+      fc.property(text, binary, (body, noise) => {
+        const bytes = new Uint8Array([...noise, ...toUtf8Bytes(body), ...noise]);
+        const init = AbiCoder.defaultAbiCoder().encode(['string'], [body]);
+        const pairs = [
+          [inspector.inspectMessage(bytes), inspector.inspectMessage(bytes, readEverything)],
+          [
+            inspector.inspectTransaction({ data: `0x6080${init.slice(2)}` }),
+            inspector.inspectTransaction({ data: `0x6080${init.slice(2)}` }, readEverything),
+          ],
+        ];
+        for (const [shortcut, everything] of pairs) {
+          expect(shortcut?.map((f) => `${f.detector} @ ${f.location}`)).toEqual(
+            everything?.map((f) => `${f.detector} @ ${f.location}`),
+          );
+        }
+      }),
+      { numRuns: 300, seed: 17 },
+    );
+  });
+});
+
+describe('hex as bytes', () => {
+  it.each([
+    ['0x', 0],
+    ['0x00ff', 2],
+    ['0xAbCd', 2],
+  ])('reads %s', (hex, length) => {
+    expect(hexBytes(hex)?.length).toBe(length);
+  });
+
+  it.each(['0x0', '0xzz', '0X12', '0x12ag', '0x1g2a', '12', '0x 1', ''])('refuses %s', (hex) => {
+    expect(hexBytes(hex)).toBeUndefined();
+  });
+});
