@@ -17,6 +17,17 @@ export const EVENT_CATALOGUE = {
   'proposal.decided': 'A consortium governance proposal passed, was rejected or expired',
   'billing.state_changed': 'The organisation’s billing account changed state (active, past_due, suspended…)',
   'chain.log': 'A contract log matching the endpoint’s filter (network, address, topics) was sealed in a block',
+  'consent.granted': 'A patient gave (or changed) a consent to the organisation, or one the organisation relayed',
+  'consent.superseded': 'A consent was replaced by a newer one of the same patient pseudonym and grantee',
+  'consent.revoked': 'A patient withdrew a consent to the organisation, or one the organisation relayed',
+  'consent.blocked': 'A patient blocked the organisation ("spärr"): every check under the pseudonym denies',
+  'consent.unblocked': 'A patient lifted a block on the organisation',
+  'consent.emergency_access': 'The organisation logged an emergency access ("nödöppning") that needed no consent',
+  'network.stalled': 'A network the organisation has a node on stopped sealing blocks',
+  'network.recovered': 'A network the organisation has a node on seals blocks again',
+  'validator.down': 'A validator of a network the organisation has a node on does not answer',
+  'upgrade.paused': 'A rolling Besu upgrade of a network the organisation has a node on paused on a failure',
+  'backup.failed': 'A backup of a network the organisation has a node on failed',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;
@@ -51,6 +62,13 @@ export interface OutboxEntry {
 /** Organisations that never receive events: the platform's own records (its genesis validators, its key). */
 export const PLATFORM_ORG_ID = 'platform';
 
+/** The consent ledger's events, derived from its logs (functions/jobs/events/consent-event-stream.ts). */
+export type ConsentEventType = Extract<EventType, `consent.${string}`>;
+
+export function isConsentEventType(value: string): value is ConsentEventType {
+  return value.startsWith('consent.') && isEventType(value);
+}
+
 export function isEventType(value: string): value is EventType {
   return Object.hasOwn(EVENT_CATALOGUE, value);
 }
@@ -68,4 +86,9 @@ export function platformEvent(type: EventType, orgId: string, at: Date, data: Re
 /** The id of the `chain.log` event of one log: the same every time the log is read, from any node of the network. */
 export function chainLogEventId(networkId: string, blockHash: string, logIndex: number): string {
   return derivedId('event', `chain.log:${networkId}:${blockHash.toLowerCase()}:${logIndex}`);
+}
+
+/** The id of the `consent.*` event of one consent-ledger log, derived like a chain log's. */
+export function consentEventId(networkId: string, blockHash: string, logIndex: number): string {
+  return derivedId('event', `consent:${networkId}:${blockHash.toLowerCase()}:${logIndex}`);
 }
