@@ -6,8 +6,6 @@
  * delivery carries the patient's address, DID or salt; and a follower started afresh on the same table (what a
  * restart is: the cursor is all the state) reads no log a second time.
  */
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Wallet } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChainLogFollower } from '../../../functions/jobs/events/chain-log-follower.ts';
@@ -15,30 +13,20 @@ import { consentEventStream } from '../../../functions/jobs/events/consent-event
 import { consentDomain, consentTypesOf } from '../../../shared/domain/consent.ts';
 import { consentEventId } from '../../../shared/domain/events.ts';
 import type { PairwiseIdentity } from '../../../shared/domain/patient-identity.ts';
-import { EVENT_ID_HEADER, SIGNATURE_HEADER, verifyWebhookSignature } from '../../../shared/domain/webhook-signature.ts';
+import { verifyWebhookSignature } from '../../../shared/domain/webhook-signature.ts';
 import { type ConsentEnv, startConsentEnv, until } from '../../support/consent-fixture.ts';
-
-interface Received {
-  readonly path: string;
-  readonly id: string;
-  readonly header: string;
-  readonly body: string;
-  // biome-ignore lint/suspicious/noExplicitAny: a delivery's JSON, read field by field
-  readonly event: any;
-}
+import { startWebhookReceiver } from '../../support/webhook-receiver.ts';
 
 let c: ConsentEnv;
-let receiver: Server;
-let base: string;
-const received: Received[] = [];
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 const secrets: Record<string, string> = {};
 let patient: Wallet;
 let towardA: PairwiseIdentity;
 let consentId: string;
 
 const consents = () => `/v1/networks/${c.network.id}/consents`;
-const at = (path: string) => received.filter((delivery) => delivery.path === path);
-const ofType = (path: string, type: string) => at(path).filter((delivery) => delivery.event.type === type);
+const at = (path: string) => receiver.at(path);
+const ofType = (path: string, type: string) => receiver.at(path, type);
 
 async function deliveredUntil(done: () => boolean, what: string) {
   await until(
@@ -55,26 +43,10 @@ beforeAll(async () => {
   c = await startConsentEnv();
   patient = Wallet.createRandom() as unknown as Wallet;
   towardA = await c.identity(patient, c.a);
-  receiver = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      received.push({
-        path: String(request.url),
-        id: String(request.headers[EVENT_ID_HEADER.toLowerCase()]),
-        header: String(request.headers[SIGNATURE_HEADER.toLowerCase()]),
-        body,
-        event: JSON.parse(body),
-      });
-      response.writeHead(204).end();
-    });
-  });
-  await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
-  base = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}`;
+  receiver = await startWebhookReceiver();
   const register = async (token: string, orgId: string, path: string, eventTypes: string[]) => {
     const created = await c.ok(
-      c.call('POST', `/v1/orgs/${orgId}/webhooks`, { token, body: { url: `${base}${path}`, eventTypes } }),
+      c.call('POST', `/v1/orgs/${orgId}/webhooks`, { token, body: { url: receiver.url(path), eventTypes } }),
       201,
     );
     secrets[path] = created.secret;
@@ -89,7 +61,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
-  await new Promise((done) => (receiver ? receiver.close(done) : done(undefined)));
+  await receiver?.close();
   await c?.close();
 });
 
@@ -197,7 +169,7 @@ describe('consent events through webhooks', () => {
   });
 
   it('carries nothing that names the patient: no address, DID, salt or pairwise key', () => {
-    const everything = received.map((delivery) => delivery.body.toLowerCase()).join('\n');
+    const everything = receiver.received.map((delivery) => delivery.body.toLowerCase()).join('\n');
     for (const secret of [patient.address, towardA.salt, towardA.key.address, towardA.didCommitment]) {
       expect(everything).not.toContain(secret.toLowerCase().slice(2));
     }
@@ -219,9 +191,9 @@ describe('consent events through webhooks', () => {
       consentEventStream(stores.governance),
     );
     expect((await restarted.runOnce()).events).toBe(0);
-    const count = received.length;
+    const count = receiver.received.length;
     await c.env.runtime.runEventsNow();
-    expect(received).toHaveLength(count);
-    expect(new Set(received.map((delivery) => `${delivery.path} ${delivery.id}`)).size).toBe(count);
+    expect(receiver.received).toHaveLength(count);
+    expect(new Set(receiver.received.map((delivery) => `${delivery.path} ${delivery.id}`)).size).toBe(count);
   });
 });
