@@ -68,6 +68,7 @@ export interface Stores {
   readonly webhooks: WebhooksRepository;
   readonly events: EventsRepository;
   readonly chainLogCursors: ChainLogCursorsRepository;
+  readonly consentCursors: ChainLogCursorsRepository;
   readonly streamTickets: StreamTicketsRepository;
 }
 

@@ -1,8 +1,8 @@
 /**
- * Local stand-in for the AWS events function: records outbox events, follows chain logs and delivers webhooks, one
- * pass every second (or as configured), one pass at a time, in the control plane's process. Webhook receivers
- * under development may run on this machine, so http and private addresses are allowed here (AWS: https to public
- * addresses only).
+ * Local stand-in for the AWS events function: records outbox events, follows chain logs and consent ledgers and
+ * delivers webhooks, one pass every second (or as configured), one pass at a time, in the control plane's process.
+ * Webhook receivers under development may run on this machine, so http and private addresses are allowed here
+ * (AWS: https to public addresses only).
  */
 import { HttpWebhookTransport } from '../../shared/adapters/http/http-webhook-transport.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
@@ -28,6 +28,8 @@ export function startEventsWorker(parts: {
     networks: stores.networks,
     nodes: stores.nodes,
     cursors: stores.chainLogCursors,
+    consentCursors: stores.consentCursors,
+    members: stores.governance,
     wantsEvents: (orgId) => stores.webhooks.orgHasEndpoints(orgId),
     sender,
     clock,

@@ -10,6 +10,17 @@ export const EVENT_CATALOGUE = {
   'proposal.decided': 'A consortium governance proposal passed, was rejected or expired',
   'billing.state_changed': 'The organisation’s billing account changed state (active, past_due, suspended…)',
   'chain.log': 'A contract log matching the endpoint’s filter (network, address, topics) was sealed in a block',
+  'consent.granted': 'A patient gave (or changed) a consent to the organisation, or one the organisation relayed',
+  'consent.superseded': 'A consent was replaced by a newer one of the same patient pseudonym and grantee',
+  'consent.revoked': 'A patient withdrew a consent to the organisation, or one the organisation relayed',
+  'consent.blocked': 'A patient blocked the organisation ("spärr"): every check under the pseudonym denies',
+  'consent.unblocked': 'A patient lifted a block on the organisation',
+  'consent.emergency_access': 'The organisation logged an emergency access ("nödöppning") that needed no consent',
+  'network.stalled': 'A network the organisation has a node on stopped sealing blocks',
+  'network.recovered': 'A network the organisation has a node on seals blocks again',
+  'validator.down': 'A validator of a network the organisation has a node on does not answer',
+  'upgrade.paused': 'A rolling Besu upgrade of a network the organisation has a node on paused on a failure',
+  'backup.failed': 'A backup of a network the organisation has a node on failed',
 } as const;
 
 export type EventType = keyof typeof EVENT_CATALOGUE;

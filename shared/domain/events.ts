@@ -39,6 +39,13 @@ export interface OutboxEntry {
 /** Organisations that never receive events: the platform's own records (its genesis validators, its key). */
 export const PLATFORM_ORG_ID = 'platform';
 
+/** The consent ledger's events, derived from its logs (functions/jobs/events/consent-event-stream.ts). */
+export type ConsentEventType = Extract<EventType, `consent.${string}`>;
+
+export function isConsentEventType(value: string): value is ConsentEventType {
+  return value.startsWith('consent.') && isEventType(value);
+}
+
 export function isEventType(value: string): value is EventType {
   return Object.hasOwn(EVENT_CATALOGUE, value);
 }
@@ -56,4 +63,9 @@ export function platformEvent(type: EventType, orgId: string, at: Date, data: Re
 /** The id of the `chain.log` event of one log: the same every time the log is read, from any node of the network. */
 export function chainLogEventId(networkId: string, blockHash: string, logIndex: number): string {
   return derivedId('event', `chain.log:${networkId}:${blockHash.toLowerCase()}:${logIndex}`);
+}
+
+/** The id of the `consent.*` event of one consent-ledger log, derived like a chain log's. */
+export function consentEventId(networkId: string, blockHash: string, logIndex: number): string {
+  return derivedId('event', `consent:${networkId}:${blockHash.toLowerCase()}:${logIndex}`);
 }

@@ -8,6 +8,7 @@
  * - `NET#<networkId>` / `BACKUPCOPIED#<backupId>#<orgId>`: one copy made (or tried), written once.
  */
 import type { Backup, BackupPolicy } from '../domain/backup.ts';
+import type { OutboxEntry } from '../domain/events.ts';
 import { ConditionFailedError, type Item, type Table } from './table.ts';
 import { type Versioned, VersionedRecords } from './versioned-records.ts';
 
@@ -73,8 +74,12 @@ export class BackupsRepository {
     return this.#backups.create(keyOf(backup), backup);
   }
 
-  async updateBackup(current: Versioned<Backup>, next: Backup): Promise<Versioned<Backup>> {
-    return this.#backups.update(keyOf(current), current, next);
+  async updateBackup(
+    current: Versioned<Backup>,
+    next: Backup,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<Versioned<Backup>> {
+    return this.#backups.update(keyOf(current), current, next, {}, events);
   }
 
   /** The network's backups, newest first. */

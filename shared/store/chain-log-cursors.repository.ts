@@ -1,5 +1,6 @@
 /**
- * Where the chain-log follower is on each network (`NET#<id>` / `LOGCURSOR`): the next log to read as (block, index
+ * Where a log follower is on each network (`NET#<id>` / `LOGCURSOR` for `chain.log`, `CONSENTCURSOR` for the
+ * consent ledger's events): the next log to read as (block, index
  * of the log in that block), and the hash of the block before it, which the next block read must name as its parent.
  * Each move is a versioned conditional write that also puts the `chain.log` events of the logs read into the
  * cursor's outbox, so logs are read and their events recorded together or not at all, and a restart resumes exactly
@@ -26,16 +27,19 @@ export type ChainLogPosition = Pick<ChainLogCursor, 'block' | 'logIndex' | 'pare
 
 type CursorItem = Item & Omit<ChainLogCursor, 'waiting'>;
 
-const cursorKey = (networkId: string) => ({ pk: `NET#${networkId}`, sk: 'LOGCURSOR' });
+/** The sort keys of the followers' cursors: one per stream of logs, so each follows at its own pace. */
+export const LOG_CURSOR_KINDS = { chainLog: 'LOGCURSOR', consent: 'CONSENTCURSOR' } as const;
+export type LogCursorKind = (typeof LOG_CURSOR_KINDS)[keyof typeof LOG_CURSOR_KINDS];
 
 export class ChainLogCursorsRepository {
   constructor(
     private readonly table: Table,
     private readonly clock: () => Date = () => new Date(),
+    private readonly kind: LogCursorKind = LOG_CURSOR_KINDS.chainLog,
   ) {}
 
   async get(networkId: string): Promise<ChainLogCursor | undefined> {
-    const item = await this.table.get<CursorItem>(cursorKey(networkId));
+    const item = await this.table.get<CursorItem>(this.#key(networkId));
     return item ? toCursor(item) : undefined;
   }
 
@@ -50,12 +54,16 @@ export class ChainLogCursorsRepository {
     };
     try {
       const { waiting: _none, ...stored } = cursor;
-      await this.table.create<CursorItem>({ ...cursorKey(networkId), ...stored, type: 'chain-log-cursor' });
+      await this.table.create<CursorItem>({ ...this.#key(networkId), ...stored, type: 'chain-log-cursor' });
       return cursor;
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
       return (await this.get(networkId)) as ChainLogCursor;
     }
+  }
+
+  #key(networkId: string) {
+    return { pk: `NET#${networkId}`, sk: this.kind };
   }
 
   /** Moves the cursor with the events of the logs it passed; ConditionFailedError when it moved meanwhile. */
@@ -65,7 +73,7 @@ export class ChainLogCursorsRepository {
     events: readonly OutboxEntry[],
   ): Promise<ChainLogCursor> {
     const updated = await this.table.update<CursorItem>(
-      cursorKey(cursor.networkId),
+      this.#key(cursor.networkId),
       cursor.version,
       { ...position, updatedAt: this.clock().toISOString() },
       { events },

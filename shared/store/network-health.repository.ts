@@ -5,9 +5,11 @@
  * - `NET#<networkId>` / `NETHEALTH#<iso ts>`: one look at a network (its state, head, validators), kept 30 days.
  * - `NET#<networkId>` / `INCIDENT#<openedAt>#<id>`: an incident with its timeline, changed by version.
  */
+
+import type { OutboxEntry } from '../domain/events.ts';
 import type { NetworkHealthSample } from '../domain/network-health.ts';
 import type { NetworkIncident } from '../domain/network-incident.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, outboxAttributes, type Table } from './table.ts';
 import { type Versioned, VersionedRecords } from './versioned-records.ts';
 
 /** Samples are kept this long. @default 30 days */
@@ -36,12 +38,17 @@ export class NetworkHealthRepository {
     this.#incidents = new VersionedRecords<NetworkIncident>(table, 'network-incident');
   }
 
-  /** Records a sample; the same instant written twice (a retried pass) changes nothing. */
-  async putSample(sample: NetworkHealthSample): Promise<void> {
+  /**
+   * Records a sample, with the events (alerts) it causes; the same instant written twice (a retried pass) changes
+   * nothing.
+   */
+  async putSample(sample: NetworkHealthSample, events: readonly OutboxEntry[] = []): Promise<void> {
+    const key = networkHealthKeys.sample(sample.networkId, sample.at);
     const expiresAt = Math.floor(Date.parse(sample.at) / 1000) + this.retentionDays * 86_400;
     try {
       await this.table.create<SampleItem>({
-        ...networkHealthKeys.sample(sample.networkId, sample.at),
+        ...key,
+        ...outboxAttributes(key, events),
         type: 'network-health',
         sample,
         expiresAt,
@@ -71,15 +78,19 @@ export class NetworkHealthRepository {
     return page.items.map((item) => item.sample);
   }
 
-  async createIncident(incident: NetworkIncident): Promise<Versioned<NetworkIncident>> {
-    return this.#incidents.create(this.#key(incident), incident);
+  async createIncident(
+    incident: NetworkIncident,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<Versioned<NetworkIncident>> {
+    return this.#incidents.create(this.#key(incident), incident, {}, events);
   }
 
   async updateIncident(
     current: Versioned<NetworkIncident>,
     next: NetworkIncident,
+    events: readonly OutboxEntry[] = [],
   ): Promise<Versioned<NetworkIncident>> {
-    return this.#incidents.update(this.#key(current), current, next);
+    return this.#incidents.update(this.#key(current), current, next, {}, events);
   }
 
   async getIncident(networkId: string, incidentId: string): Promise<Versioned<NetworkIncident> | undefined> {

@@ -6,7 +6,7 @@ import { ApiKeysRepository } from './api-keys.repository.ts';
 import { AuditRepository } from './audit.repository.ts';
 import { BackupsRepository } from './backups.repository.ts';
 import { BillingRepository } from './billing.repository.ts';
-import { ChainLogCursorsRepository } from './chain-log-cursors.repository.ts';
+import { ChainLogCursorsRepository, LOG_CURSOR_KINDS } from './chain-log-cursors.repository.ts';
 import { DataProtectionRepository } from './data-protection.repository.ts';
 import { EventsRepository } from './events.repository.ts';
 import { GovernanceRepository } from './governance.repository.ts';
@@ -47,6 +47,7 @@ export function createStores(table: Table, clock: () => Date = () => new Date())
     webhooks: new WebhooksRepository(table),
     events: new EventsRepository(table, clock),
     chainLogCursors: new ChainLogCursorsRepository(table, clock),
+    consentCursors: new ChainLogCursorsRepository(table, clock, LOG_CURSOR_KINDS.consent),
     streamTickets: new StreamTicketsRepository(table),
   };
 }

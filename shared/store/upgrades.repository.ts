@@ -2,6 +2,7 @@
  * Rolling upgrade plans in the single table (docs/architecture.md, "The single table"): `NET#<networkId>` /
  * `UPGRADE#<createdAt>#<id>`, the whole plan in one item, changed only with the version it was read at.
  */
+import type { OutboxEntry } from '../domain/events.ts';
 import { isActivePlan, type UpgradePlan } from '../domain/rolling-upgrade.ts';
 import type { Table } from './table.ts';
 import { type Versioned, VersionedRecords } from './versioned-records.ts';
@@ -24,8 +25,12 @@ export class UpgradesRepository {
     return this.#plans.create(keyOf(plan), plan);
   }
 
-  async update(current: Versioned<UpgradePlan>, next: UpgradePlan): Promise<Versioned<UpgradePlan>> {
-    return this.#plans.update(keyOf(current), current, next);
+  async update(
+    current: Versioned<UpgradePlan>,
+    next: UpgradePlan,
+    events: readonly OutboxEntry[] = [],
+  ): Promise<Versioned<UpgradePlan>> {
+    return this.#plans.update(keyOf(current), current, next, {}, events);
   }
 
   /** The network's plans, newest first. */

@@ -3,7 +3,8 @@
  * they were read at (a single conditional write each): incidents, upgrade plans, backups. The repositories of fleet
  * operations build on it; it knows nothing of what the objects are.
  */
-import { ConditionFailedError, type Item, type Key, type Table } from './table.ts';
+import type { OutboxEntry } from '../domain/events.ts';
+import { ConditionFailedError, type Item, type Key, outboxAttributes, type Table } from './table.ts';
 
 export type Versioned<T> = T & { readonly version: number };
 
@@ -14,9 +15,24 @@ export class VersionedRecords<T extends object> {
     private readonly type: string,
   ) {}
 
-  /** Writes a new record; ConditionFailedError when its key exists. `extra` adds attributes (expiry, indexes). */
-  async create(key: Key, record: T, extra: Record<string, unknown> = {}): Promise<Versioned<T>> {
-    await this.table.create({ ...key, ...extra, type: this.type, record, version: 1 });
+  /**
+   * Writes a new record; ConditionFailedError when its key exists. `extra` adds attributes (expiry, indexes);
+   * `events` go into its outbox in the same write.
+   */
+  async create(
+    key: Key,
+    record: T,
+    extra: Record<string, unknown> = {},
+    events: readonly OutboxEntry[] = [],
+  ): Promise<Versioned<T>> {
+    await this.table.create({
+      ...key,
+      ...extra,
+      ...outboxAttributes(key, events),
+      type: this.type,
+      record,
+      version: 1,
+    });
     return { ...record, version: 1 };
   }
 
@@ -25,10 +41,16 @@ export class VersionedRecords<T extends object> {
     return item && { ...item.record, version: item.version };
   }
 
-  /** Replaces the record if it still has the version read; ConditionFailedError otherwise. */
-  async update(key: Key, current: Versioned<T>, next: T, extra: Record<string, unknown> = {}): Promise<Versioned<T>> {
+  /** Replaces the record if it still has the version read (ConditionFailedError otherwise), with `events`. */
+  async update(
+    key: Key,
+    current: Versioned<T>,
+    next: T,
+    extra: Record<string, unknown> = {},
+    events: readonly OutboxEntry[] = [],
+  ): Promise<Versioned<T>> {
     const { version: _version, ...plain } = next as Versioned<T>;
-    await this.table.update(key, current.version, { ...extra, record: plain });
+    await this.table.update(key, current.version, { ...extra, record: plain }, { events });
     return { ...(plain as T), version: current.version + 1 };
   }
 

@@ -1,19 +1,23 @@
 /**
  * Load helpers the API and gateway benches share: a gateway served in its own process (as in production, with
  * real metering into an embedded DynamoDB) and a timed load of concurrent calls with p50/p99 latency. The gateway's
- * own figures beside the node and a bare proxy are `gateway.bench.ts`.
+ * own figures beside the node and a bare proxy are `gateway.bench.ts`. With `--sockets` the gateway process also
+ * serves WebSocket JSON-RPC on its port, as the local server does (`event-streams.bench.ts`).
  * GATEWAY_BENCH_NODE_ARGS adds Node flags to the gateway process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { serve } from '@hono/node-server';
 import { Pool } from 'undici';
-import { createGateway, type GatewayDeps } from '../../functions/gateway/create-gateway.ts';
+import { createGateway, createGatewayCore, type GatewayDeps } from '../../functions/gateway/create-gateway.ts';
 import { RpcUpstream } from '../../functions/gateway/upstream.ts';
+import { attachGatewaySockets } from '../../functions/local/gateway-sockets.ts';
 import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
+import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { Table } from '../../shared/store/table.ts';
 
@@ -101,7 +105,7 @@ export function startGatewayProcess(
   anvilUrl: string,
   script = fileURLToPath(import.meta.url),
   extraArgs: readonly string[] = [],
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   return startBenchProcess(script, ['--serve-gateway', anvilUrl, ...extraArgs], 'gateway');
 }
 
@@ -110,7 +114,7 @@ export async function startBenchProcess(
   script: string,
   args: readonly string[],
   name: string,
-): Promise<{ url: string; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', script, ...args],
@@ -130,6 +134,7 @@ export async function startBenchProcess(
   });
   return {
     url: `http://127.0.0.1:${port}`,
+    pid: child.pid as number,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
@@ -146,12 +151,25 @@ export const benchAuthenticate: GatewayDeps['authenticate'] = async (secret) =>
         orgId: 'org_bench',
         keyId: 'key_bench',
         scopes: ['rpc'],
-        plan: { id: 'bench', requestsPerSecond: 1_000_000, burst: 1_000_000, maxBatchSize: 100 },
+        plan: {
+          id: 'bench',
+          requestsPerSecond: 1_000_000,
+          burst: 1_000_000,
+          maxBatchSize: 100,
+          webSocket: { maxConnectionsPerKey: 100_000, maxSubscriptionsPerKey: 100_000 },
+        },
       }
     : undefined;
 
-/** Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node. */
-export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps> = {}): Promise<void> {
+/**
+ * Gateway mode: the gateway with real metering into an embedded DynamoDB, in front of the given node; with
+ * `sockets`, WebSocket JSON-RPC on the same port.
+ */
+export async function serveGateway(
+  anvilUrl: string,
+  extra: Partial<GatewayDeps> = {},
+  options: { readonly sockets?: boolean } = {},
+): Promise<void> {
   const dynamo = await startEmbeddedDynamo();
   await ensureTable(dynamo.client, 'carechain-bench');
   const meter = new UsageMeter({ store: new UsageRepository(new Table(dynamo.client, 'carechain-bench')) });
@@ -159,7 +177,7 @@ export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps>
   const quiet = (line: string) => (message: string, fields?: Record<string, unknown>) =>
     process.stderr.write(`${JSON.stringify({ level: line, message, ...fields })}\n`);
   const upstream = new RpcUpstream({ timeoutMs: 10_000 });
-  const app = createGateway({
+  const deps: GatewayDeps = {
     authenticate: benchAuthenticate,
     resolveNode: async (nodeId) =>
       nodeId === NODE_ID ? { orgId: 'org_bench', rpcUrl: anvilUrl, state: 'running', runtime: 'anvil' } : undefined,
@@ -169,11 +187,17 @@ export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps>
     upstreamTimeoutMs: 10_000,
     upstream,
     ...extra,
-  });
+  };
+  const core = createGatewayCore(deps);
+  const app = createGateway(deps, core);
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, (info) => {
     process.stdout.write(`gateway listening on ${info.port}\n`);
   });
+  const sockets = options.sockets
+    ? attachGatewaySockets(server as Server, { core, logger: createLogger({ level: 'warn', write: quietLine }) })
+    : undefined;
   process.once('SIGTERM', () => {
+    void sockets?.close();
     server.close();
     void meter
       .stop()
@@ -183,10 +207,14 @@ export async function serveGateway(anvilUrl: string, extra: Partial<GatewayDeps>
   });
 }
 
+function quietLine(line: string): void {
+  process.stderr.write(`${line}\n`);
+}
+
 const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';
 if (entry === import.meta.url) {
   const servingAt = process.argv.indexOf('--serve-gateway');
   if (servingAt !== -1) {
-    await serveGateway(process.argv[servingAt + 1] as string);
+    await serveGateway(process.argv[servingAt + 1] as string, {}, { sockets: process.argv.includes('--sockets') });
   }
 }

@@ -10,6 +10,10 @@
  * (a replacement still syncing another chain, a misconfiguration), and the cursor then stays where it is. A node
  * behind the cursor (a replacement catching up) is waited for: the cursor never moves back. A restart, a crash or a
  * node replacement therefore neither loses nor repeats a log.
+ *
+ * What is read and which events a log makes is a `LogStream`: `chainLogStream` (every contract, one `chain.log`
+ * event per organisation whose filter matches) here, the consent ledger's in consent-event-stream.ts. Each stream
+ * keeps its own cursors, so each moves at its own pace.
  */
 import type { JsonRpcProvider } from 'ethers';
 import { chainLogEventId, type OutboxEntry, outboxFor, type PlatformEvent } from '../../../shared/domain/events.ts';
@@ -49,14 +53,14 @@ export interface ChainLogFollowerDeps {
   readonly eventsPerWrite?: number;
 }
 
-interface BlockHeader {
+export interface BlockHeader {
   readonly number: number;
   readonly hash: string;
   readonly parentHash: string;
   readonly timestamp: number;
 }
 
-interface RawLog {
+export interface RawLog {
   readonly address: string;
   readonly topics: readonly string[];
   readonly data: string;
@@ -67,6 +71,25 @@ interface RawLog {
   readonly logIndex: string;
 }
 
+/** What one stream of logs reads and which events its logs make. */
+export interface LogStream {
+  /** The contract whose logs it reads on a network (undefined: every contract), or false to leave the network be. */
+  source(network: Network): { readonly address: string | undefined } | false;
+  /** The endpoints that want events of this stream on the network; with none, the cursor just keeps up. */
+  endpointsOn(network: Network, endpoints: readonly WebhookEndpoint[]): WebhookEndpoint[];
+  /** The outbox entries of each log, in the order of `logs`. */
+  eventsOf(read: LogsRead): Promise<OutboxEntry[][]>;
+}
+
+export interface LogsRead {
+  readonly network: Network;
+  readonly logs: readonly RawLog[];
+  /** Block timestamps (Unix seconds) by block number. */
+  readonly timestamps: ReadonlyMap<number, number>;
+  readonly endpoints: readonly WebhookEndpoint[];
+  readonly provider: JsonRpcProvider;
+}
+
 export interface FollowReport {
   readonly networks: number;
   readonly events: number;
@@ -75,7 +98,10 @@ export interface FollowReport {
 export class ChainLogFollower {
   #running: Promise<FollowReport> | undefined;
 
-  constructor(private readonly deps: ChainLogFollowerDeps) {}
+  constructor(
+    private readonly deps: ChainLogFollowerDeps,
+    private readonly stream: LogStream = chainLogStream,
+  ) {}
 
   runOnce(): Promise<FollowReport> {
     this.#running ??= this.#pass().finally(() => {
@@ -85,13 +111,12 @@ export class ChainLogFollower {
   }
 
   async #pass(): Promise<FollowReport> {
-    const watching = (await this.deps.webhooks.listAll()).filter(
-      (endpoint) => endpoint.chainLog && endpoint.eventTypes.includes('chain.log'),
-    );
+    const all = await this.deps.webhooks.listAll();
     let events = 0;
     let networks = 0;
     for (const network of await this.deps.networks.list()) {
-      const endpoints = watching.filter((endpoint) => endpoint.chainLog?.networkId === network.id);
+      if (!this.stream.source(network)) continue;
+      const endpoints = this.stream.endpointsOn(network, all);
       const cursor = await this.deps.cursors.get(network.id);
       if (!cursor && endpoints.length === 0) continue;
       networks++;
@@ -130,8 +155,9 @@ export class ChainLogFollower {
         const to = Math.min(head, cursor.block + perRange - 1);
         const blocks = await headers(provider, cursor.block, to);
         checkContinuity(network.id, cursor, blocks);
-        const logs = await logsOf(provider, cursor, to, blocks);
-        const moved = await this.#record(network, cursor, blocks, logs, endpoints);
+        const source = this.stream.source(network);
+        const logs = await logsOf(provider, cursor, to, blocks, source ? source.address : undefined);
+        const moved = await this.#record({ network, cursor, blocks, logs, endpoints, provider });
         if (!moved) return recorded;
         cursor = moved.cursor;
         recorded += moved.events;
@@ -142,17 +168,20 @@ export class ChainLogFollower {
   }
 
   /** Moves the cursor past `logs` (to the end of `blocks`), a bounded number of events per write. */
-  async #record(
-    network: Network,
-    start: ChainLogCursor,
-    blocks: readonly BlockHeader[],
-    logs: readonly RawLog[],
-    endpoints: readonly WebhookEndpoint[],
-  ): Promise<{ cursor: ChainLogCursor; events: number } | undefined> {
+  async #record(read: {
+    readonly network: Network;
+    readonly cursor: ChainLogCursor;
+    readonly blocks: readonly BlockHeader[];
+    readonly logs: readonly RawLog[];
+    readonly endpoints: readonly WebhookEndpoint[];
+    readonly provider: JsonRpcProvider;
+  }): Promise<{ cursor: ChainLogCursor; events: number } | undefined> {
+    const { blocks, logs } = read;
     const timestamps = new Map(blocks.map((block) => [block.number, block.timestamp]));
     const hashes = new Map(blocks.map((block) => [block.number, block.hash]));
     const limit = Math.max(1, this.deps.eventsPerWrite ?? 40);
-    let cursor = start;
+    const perLog = logs.length > 0 ? await this.stream.eventsOf({ ...read, timestamps }) : [];
+    let cursor = read.cursor;
     let pending: OutboxEntry[] = [];
     let events = 0;
     const write = async (position: Pick<ChainLogCursor, 'block' | 'logIndex' | 'parentHash'>) => {
@@ -166,11 +195,10 @@ export class ChainLogFollower {
       pending = [];
       return true;
     };
-    for (const log of logs) {
+    for (const [i, log] of logs.entries()) {
       const block = Number(log.blockNumber);
       const logIndex = Number(log.logIndex);
-      const at = new Date((timestamps.get(block) ?? 0) * 1000);
-      pending.push(...this.#eventsOf(network, log, at, endpoints));
+      pending.push(...(perLog[i] ?? []));
       if (pending.length >= limit) {
         // The cursor stops after this log; the rest of the range is read again once these are recorded.
         const parentHash = block === cursor.block ? cursor.parentHash : (hashes.get(block - 1) as string);
@@ -182,38 +210,51 @@ export class ChainLogFollower {
     if (!(await write({ block: last.number + 1, logIndex: 0, parentHash: last.hash }))) return undefined;
     return { cursor, events };
   }
+}
 
-  /** One `chain.log` event per organisation with an endpoint that wants this log. */
-  #eventsOf(network: Network, log: RawLog, at: Date, endpoints: readonly WebhookEndpoint[]): OutboxEntry[] {
-    const logIndex = Number(log.logIndex);
-    const data = {
-      networkId: network.id,
-      chainId: network.chainId,
-      address: log.address.toLowerCase(),
-      topics: log.topics.map((topic) => topic.toLowerCase()),
-      data: log.data,
-      blockNumber: Number(log.blockNumber),
-      blockHash: log.blockHash,
-      transactionHash: log.transactionHash,
-      transactionIndex: Number(log.transactionIndex),
-      logIndex,
+/** `chain.log`: every contract's logs, one event per organisation with an endpoint whose filter matches. */
+export const chainLogStream: LogStream = {
+  source: () => ({ address: undefined }),
+  endpointsOn: (network, endpoints) =>
+    endpoints.filter(
+      (endpoint) => endpoint.eventTypes.includes('chain.log') && endpoint.chainLog?.networkId === network.id,
+    ),
+  eventsOf: async ({ network, logs, timestamps, endpoints }) =>
+    logs.map((log) =>
+      chainLogEvents(network, log, new Date((timestamps.get(Number(log.blockNumber)) ?? 0) * 1000), endpoints),
+    ),
+};
+
+/** One `chain.log` event per organisation with an endpoint that wants this log. */
+function chainLogEvents(network: Network, log: RawLog, at: Date, endpoints: readonly WebhookEndpoint[]): OutboxEntry[] {
+  const logIndex = Number(log.logIndex);
+  const data = {
+    networkId: network.id,
+    chainId: network.chainId,
+    address: log.address.toLowerCase(),
+    topics: log.topics.map((topic) => topic.toLowerCase()),
+    data: log.data,
+    blockNumber: Number(log.blockNumber),
+    blockHash: log.blockHash,
+    transactionHash: log.transactionHash,
+    transactionIndex: Number(log.transactionIndex),
+    logIndex,
+  };
+  const id = chainLogEventId(network.id, log.blockHash, logIndex);
+  const orgs = new Set<string>();
+  for (const endpoint of endpoints) {
+    const candidate: PlatformEvent = {
+      id,
+      type: 'chain.log',
+      createdAt: at.toISOString(),
+      orgId: endpoint.orgId,
+      data,
     };
-    const id = chainLogEventId(network.id, log.blockHash, logIndex);
-    const orgs = new Set<string>();
-    for (const endpoint of endpoints) {
-      const candidate: PlatformEvent = {
-        id,
-        type: 'chain.log',
-        createdAt: at.toISOString(),
-        orgId: endpoint.orgId,
-        data,
-      };
-      if (!orgs.has(endpoint.orgId) && endpointWants(endpoint, candidate)) orgs.add(endpoint.orgId);
-    }
-    return outboxFor(
-      [...orgs].sort().map((orgId) => ({ id, type: 'chain.log', createdAt: at.toISOString(), orgId, data })),
-    );
+    if (!orgs.has(endpoint.orgId) && endpointWants(endpoint, candidate)) orgs.add(endpoint.orgId);
   }
+  return outboxFor(
+    [...orgs].sort().map((orgId) => ({ id, type: 'chain.log', createdAt: at.toISOString(), orgId, data })),
+  );
 }
 
 async function headers(provider: JsonRpcProvider, from: number, to: number): Promise<BlockHeader[]> {
@@ -253,11 +294,11 @@ async function logsOf(
   cursor: ChainLogCursor,
   to: number,
   blocks: readonly BlockHeader[],
+  address: string | undefined,
 ): Promise<RawLog[]> {
   const hashes = new Map(blocks.map((block) => [block.number, block.hash]));
-  const raw = (await provider.send('eth_getLogs', [
-    { fromBlock: `0x${cursor.block.toString(16)}`, toBlock: `0x${to.toString(16)}` },
-  ])) as RawLog[];
+  const range = { fromBlock: `0x${cursor.block.toString(16)}`, toBlock: `0x${to.toString(16)}` };
+  const raw = (await provider.send('eth_getLogs', [address ? { ...range, address } : range])) as RawLog[];
   const position = (log: RawLog) => [Number(log.blockNumber), Number(log.logIndex)] as const;
   for (const log of raw) {
     if (hashes.get(Number(log.blockNumber)) !== log.blockHash.toLowerCase()) {

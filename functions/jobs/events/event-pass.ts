@@ -1,24 +1,37 @@
 /**
  * One pass of the event streams' background work, in the order that makes an event travel in one pass: record the
- * events waiting in outboxes, read new chain logs (their events wait in the follower's cursor), record those, then
- * deliver. The local worker runs it on a timer; the AWS events function runs it in a loop for most of a minute.
+ * events waiting in outboxes, read new chain logs and consent-ledger logs (their events wait in the followers'
+ * cursors), record those, then deliver. The local worker runs it on a timer; the AWS events function runs it in a loop for most of a minute.
  */
+import type { ChainLogCursorsRepository } from '../../../shared/store/chain-log-cursors.repository.ts';
+import type { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
 import { ChainLogFollower, type ChainLogFollowerDeps } from './chain-log-follower.ts';
+import { consentEventStream } from './consent-event-stream.ts';
 import { EventRecorder, type EventRecorderDeps } from './event-recorder.ts';
 import { type WebhookDeliveryDeps, WebhookDeliveryWorker } from './webhook-delivery.job.ts';
 
 export interface EventStreamJobs {
   readonly recorder: EventRecorder;
   readonly follower: ChainLogFollower;
+  /** Follows each network's consent ledger for the `consent.*` events. */
+  readonly consentFollower: ChainLogFollower;
   readonly delivery: WebhookDeliveryWorker;
 }
 
-export type EventStreamDeps = EventRecorderDeps & ChainLogFollowerDeps & WebhookDeliveryDeps;
+export type EventStreamDeps = EventRecorderDeps &
+  ChainLogFollowerDeps &
+  WebhookDeliveryDeps & {
+    /** The consent ledger follower's cursors (`CONSENTCURSOR`), apart from the chain-log follower's. */
+    readonly consentCursors: ChainLogCursorsRepository;
+    /** Which organisation holds each member address, for the consent events' recipients. */
+    readonly members: Pick<GovernanceRepository, 'listMembers'>;
+  };
 
 export function eventStreamJobs(deps: EventStreamDeps): EventStreamJobs {
   return {
     recorder: new EventRecorder(deps),
     follower: new ChainLogFollower(deps),
+    consentFollower: new ChainLogFollower({ ...deps, cursors: deps.consentCursors }, consentEventStream(deps.members)),
     delivery: new WebhookDeliveryWorker(deps),
   };
 }
@@ -26,6 +39,7 @@ export function eventStreamJobs(deps: EventStreamDeps): EventStreamJobs {
 export interface EventPassReport {
   readonly recorded: number;
   readonly chainLogEvents: number;
+  readonly consentEvents: number;
   readonly delivered: number;
   readonly failed: number;
 }
@@ -36,12 +50,15 @@ const FOLLOW_ROUNDS = 25;
 export async function runEventPass(jobs: EventStreamJobs): Promise<EventPassReport> {
   let recorded = (await jobs.recorder.runOnce()).recorded;
   let chainLogEvents = 0;
+  let consentEvents = 0;
   for (let round = 0; round < FOLLOW_ROUNDS; round++) {
     const followed = await jobs.follower.runOnce();
-    if (followed.events === 0) break;
+    const consents = await jobs.consentFollower.runOnce();
+    if (followed.events + consents.events === 0) break;
     chainLogEvents += followed.events;
+    consentEvents += consents.events;
     recorded += (await jobs.recorder.runOnce()).recorded;
   }
   const delivered = await jobs.delivery.runOnce();
-  return { recorded, chainLogEvents, delivered: delivered.delivered, failed: delivered.failed };
+  return { recorded, chainLogEvents, consentEvents, delivered: delivered.delivered, failed: delivered.failed };
 }

@@ -23,7 +23,7 @@ import type { BackupsRepository } from '../../../shared/store/backups.repository
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { Versioned } from '../../../shared/store/versioned-records.ts';
-import { auditFleetJob, raiseAlert } from '../../services/fleet/fleet-alerts.ts';
+import { auditFleetJob, raiseAlerts } from '../../services/fleet/fleet-alerts.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
 
 export interface BackupRunnerDeps {
@@ -116,14 +116,17 @@ export class BackupRunner {
       await this.#audit(network, 'backup.completed', { backupId: backup.id, blockNumber: blockNumber ?? null });
     } catch (error) {
       const reason = (error as Error).message;
-      backup = await backups.updateBackup(backup, {
-        ...backup,
-        state: 'failed',
+      const running = backup;
+      const failed = {
+        ...running,
+        state: 'failed' as const,
         finishedAt: this.deps.clock().toISOString(),
         error: reason,
-      });
-      await raiseAlert(this.#alertDeps(), 'backup.failed', network.id, backup.id, { backupId: backup.id, reason });
-      return backup;
+      };
+      const alert = { alert: 'backup.failed' as const, target: running.id, details: { backupId: running.id, reason } };
+      return raiseAlerts(this.#alertDeps(), network.id, [alert], (events) =>
+        backups.updateBackup(running, failed, events),
+      );
     }
     await this.#copy(network, backup);
     return backup;

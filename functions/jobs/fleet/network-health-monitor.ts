@@ -4,7 +4,8 @@
  * records it as the network's health sample, and carries incidents: opens one when the network stops sealing,
  * writes down what is seen and done, has the validators restarted together when a stall with a quorum live is due
  * for it (shared/domain/network-incident.ts), and closes it at the first block. Alerts (network stalled or
- * recovered, validator down) go to the audit logs of the platform and of the network's member organisations.
+ * recovered, validator down) are events of the network's member organisations, written with the incident or the
+ * sample that raises them, and audit entries of the platform and of those organisations.
  *
  * Every decision comes from the stored sample and incident, so a pass in a fresh Lambda decides like one in a
  * long-lived process. Locally a worker runs passes on an interval; in AWS a schedule invokes one per run.
@@ -27,7 +28,7 @@ import type { AuditRepository } from '../../../shared/store/audit.repository.ts'
 import type { NetworkHealthRepository } from '../../../shared/store/network-health.repository.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
-import { raiseAlert } from '../../services/fleet/fleet-alerts.ts';
+import { type RaisedAlert, raiseAlerts } from '../../services/fleet/fleet-alerts.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
 import { StallRecovery } from '../../services/fleet/stall-recovery.ts';
 import { observeNetwork } from './network-observer.ts';
@@ -97,8 +98,9 @@ export class NetworkHealthMonitor {
     const at = clock().toISOString();
     const { observation } = await observeNetwork(network, members, nodes, at, this.#deps.timeoutMs ?? 3_000);
     const sample = assessNetwork(network.id, observation, previous, network.blockPeriodSeconds, this.#policy);
-    await stores.networkHealth.putSample(sample);
-    await this.#alertValidatorsDown(sample, previous);
+    await raiseAlerts(this.#alertDeps(), network.id, validatorsDown(sample, previous), (events) =>
+      stores.networkHealth.putSample(sample, events),
+    );
     return { sample, restarted: await this.#carryIncident(network, sample) };
   }
 
@@ -107,42 +109,55 @@ export class NetworkHealthMonitor {
     const open = await health.openIncident(network.id);
     const step = nextIncidentStep(sample, open, () => newId('incident'), this.#recoveryPolicy);
     if (step.kind === 'none') return false;
-    const saved = open ? await health.updateIncident(open, step.incident) : await health.createIncident(step.incident);
+    const alerts: RaisedAlert[] = [];
     if (step.kind === 'record' && step.resolved) {
-      await raiseAlert(this.#alertDeps(), 'network.recovered', network.id, network.id, {
-        incidentId: saved.id,
-        headBlock: sample.headBlock ?? null,
-        stalledSince: saved.openedAt,
+      alerts.push({
+        alert: 'network.recovered',
+        target: network.id,
+        details: {
+          incidentId: step.incident.id,
+          headBlock: sample.headBlock ?? null,
+          stalledSince: step.incident.openedAt,
+        },
       });
     }
     if (step.opened) {
-      await raiseAlert(this.#alertDeps(), 'network.stalled', network.id, network.id, {
-        incidentId: saved.id,
-        state: sample.state,
-        reason: sample.reason,
-        validatorsDown: sample.validatorsDown,
+      alerts.push({
+        alert: 'network.stalled',
+        target: network.id,
+        details: {
+          incidentId: step.incident.id,
+          state: sample.state,
+          reason: sample.reason,
+          validatorsDown: sample.validatorsDown,
+        },
       });
     }
+    const saved = await raiseAlerts(this.#alertDeps(), network.id, alerts, (events) =>
+      open ? health.updateIncident(open, step.incident, events) : health.createIncident(step.incident, events),
+    );
     if (step.kind !== 'restart') return false;
     const { result } = await this.#recovery.restartValidators(network, saved);
     this.#deps.logger.info('validators restarted together', { networkId: network.id, ...result });
     return true;
   }
 
-  /** One alert per validator that went down since the previous look. */
-  async #alertValidatorsDown(sample: NetworkHealthSample, previous: NetworkHealthSample | undefined): Promise<void> {
-    const before = new Set(previous?.validatorsDown ?? []);
-    for (const address of sample.validatorsDown.filter((a) => !before.has(a))) {
-      const validator = sample.validators.find((v) => v.address === address);
-      await raiseAlert(this.#alertDeps(), 'validator.down', sample.networkId, address, {
-        address,
-        nodeId: validator?.nodeId ?? null,
-        detail: validator?.detail ?? null,
-      });
-    }
-  }
-
   #alertDeps() {
     return { stores: this.#deps.stores, clock: this.#deps.clock, logger: this.#deps.logger };
   }
+}
+
+/** One alert per validator that went down since the previous look. */
+function validatorsDown(sample: NetworkHealthSample, previous: NetworkHealthSample | undefined): RaisedAlert[] {
+  const before = new Set(previous?.validatorsDown ?? []);
+  return sample.validatorsDown
+    .filter((address) => !before.has(address))
+    .map((address) => {
+      const validator = sample.validators.find((v) => v.address === address);
+      return {
+        alert: 'validator.down',
+        target: address,
+        details: { address, nodeId: validator?.nodeId ?? null, detail: validator?.detail ?? null },
+      };
+    });
 }

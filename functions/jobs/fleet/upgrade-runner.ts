@@ -13,6 +13,7 @@
  * on (one conditional write per change), so a pass that stops half-way is taken up by the next.
  */
 import { versionFromClientVersion } from '../../../shared/domain/besu-release.ts';
+import type { OutboxEntry } from '../../../shared/domain/events.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { assessNetwork } from '../../../shared/domain/network-health.ts';
 import {
@@ -32,7 +33,7 @@ import type { NetworksRepository } from '../../../shared/store/networks.reposito
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import type { UpgradesRepository } from '../../../shared/store/upgrades.repository.ts';
 import type { Versioned } from '../../../shared/store/versioned-records.ts';
-import { auditFleetJob, raiseAlert } from '../../services/fleet/fleet-alerts.ts';
+import { auditFleetJob, raiseAlerts } from '../../services/fleet/fleet-alerts.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
 import { observeNetwork } from './network-observer.ts';
 
@@ -176,15 +177,15 @@ export class UpgradeRunner {
   }
 
   async #pause(plan: Plan, index: number, at: string, reason: string): Promise<boolean> {
-    const stopped = await this.#save(plan, paused(plan, index, at, reason));
-    const step = stopped.steps[index];
-    await raiseAlert(
-      { stores: this.deps.stores, clock: this.deps.clock, logger: this.deps.logger },
-      'upgrade.paused',
-      plan.networkId,
-      plan.id,
-      { planId: plan.id, nodeId: step?.nodeId ?? null, node: step?.name ?? null, reason, to: plan.to.version },
-    );
+    const next = paused(plan, index, at, reason);
+    const step = next.steps[index];
+    const alert = {
+      alert: 'upgrade.paused' as const,
+      target: plan.id,
+      details: { planId: plan.id, nodeId: step?.nodeId ?? null, node: step?.name ?? null, reason, to: plan.to.version },
+    };
+    const deps = { stores: this.deps.stores, clock: this.deps.clock, logger: this.deps.logger };
+    await raiseAlerts(deps, plan.networkId, [alert], (events) => this.#save(plan, next, events));
     return true;
   }
 
@@ -196,8 +197,8 @@ export class UpgradeRunner {
     await this.deps.stores.networks.setBesuRelease(fresh, release);
   }
 
-  #save(current: Plan, next: UpgradePlan): Promise<Plan> {
-    return this.deps.stores.upgrades.update(current, next);
+  #save(current: Plan, next: UpgradePlan, events: readonly OutboxEntry[] = []): Promise<Plan> {
+    return this.deps.stores.upgrades.update(current, next, events);
   }
 
   async #audit(plan: UpgradePlan, action: string, details: Record<string, unknown>): Promise<void> {

@@ -50,6 +50,8 @@ function jobs() {
     networks: api.stores.networks,
     nodes: api.stores.nodes,
     cursors: api.stores.chainLogCursors,
+    consentCursors: api.stores.consentCursors,
+    members: api.stores.governance,
     wantsEvents: (org) => api.stores.webhooks.orgHasEndpoints(org),
     sender: api.webhookSender,
     clock,

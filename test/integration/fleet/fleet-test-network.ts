@@ -99,6 +99,12 @@ export async function startFleetTestNetwork(name: string, options: { readonly va
         30_000,
       );
     },
+    /** The events waiting in outboxes (written with the changes that raised them), before any recorder moved them. */
+    async waitingEvents() {
+      const keys = await api.stores.events.pendingRecordKeys();
+      const records = await Promise.all(keys.map((key) => api.stores.events.readOutbox(key)));
+      return records.flatMap((record) => record?.entries.map((entry) => entry.event) ?? []);
+    },
     /** The genesis validator's data directory. */
     validatorDataDir(index: number): string {
       return join(dataDir, 'besu-genesis', network.id, `validator-${index}`, 'data');

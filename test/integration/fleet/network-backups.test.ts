@@ -146,5 +146,13 @@ describe('network backups', () => {
     const memberLog = await api.call('GET', `/v1/orgs/${org.id}/audit`, { token });
     const alert = memberLog.json.items.find((e: { action: string }) => e.action === 'backup.failed');
     expect(alert?.details).toMatchObject({ alert: true, severity: 'warning', backupId: failed.id });
+    // The alert is an event of the member too, written with the failed backup (webhooks deliver it).
+    expect(await net.waitingEvents()).toContainEqual(
+      expect.objectContaining({
+        type: 'backup.failed',
+        orgId: org.id,
+        data: expect.objectContaining({ backupId: failed.id }),
+      }),
+    );
   }, 120_000);
 });

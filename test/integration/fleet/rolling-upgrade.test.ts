@@ -121,6 +121,14 @@ describe('a rolling Besu upgrade', () => {
     expect(alert?.details).toMatchObject({ alert: true, planId: plan.id, nodeId: third.nodeId });
     const memberLog = await api.call('GET', `/v1/orgs/${org.id}/audit`, { token });
     expect(memberLog.json.items.map((e: { action: string }) => e.action)).toContain('upgrade.paused');
+    // The alert is an event of the member too, written with the paused plan (webhooks deliver it).
+    expect(await net.waitingEvents()).toContainEqual(
+      expect.objectContaining({
+        type: 'upgrade.paused',
+        orgId: org.id,
+        data: expect.objectContaining({ planId: plan.id }),
+      }),
+    );
 
     await rm(refuseFile);
     const resumed = await api.call('POST', `/v1/networks/${network.id}/upgrades/${plan.id}/resume`, {

@@ -7,16 +7,21 @@
  * Two of four validators frozen: the network is `below-quorum` with both named, and nothing is restarted (an
  * operator's coordinated restart is refused with the names). One of them back: the network is `stalled` with a
  * quorum live, the monitor restarts the validators together, blocks come again, the incident's timeline says what
- * happened, members were alerted through their audit log, and the organisation's SLA report shows the downtime.
+ * happened, members were alerted through their audit log and through their webhook endpoint (signed deliveries of
+ * `validator.down` for each validator, `network.stalled` and then `network.recovered`), and the organisation's SLA report
+ * shows the downtime.
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eventStreamJobs, runEventPass } from '../../../functions/jobs/events/event-pass.ts';
 import { NetworkHealthMonitor } from '../../../functions/jobs/fleet/network-health-monitor.ts';
 import { isProcessAlive } from '../../../shared/adapters/local/process-control.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { requestedNode } from '../../../shared/domain/node.ts';
 import { monthOf } from '../../../shared/domain/sla.ts';
+import { verifyWebhookSignature } from '../../../shared/domain/webhook-signature.ts';
+import { startWebhookReceiver } from '../../support/webhook-receiver.ts';
 import { height, rpc, waitFor } from '../providers/besu-test-support.ts';
 import { type FleetTestNetwork, startFleetTestNetwork } from './fleet-test-network.ts';
 
@@ -26,8 +31,10 @@ let network: Network;
 let monitor: NetworkHealthMonitor;
 let dataDir: string;
 const frozen = new Set<number>();
+let receiver: Awaited<ReturnType<typeof startWebhookReceiver>>;
 
 beforeAll(async () => {
+  receiver = await startWebhookReceiver();
   net = await startFleetTestNetwork('stall-lab');
   ({ api, network, dataDir } = net);
   monitor = new NetworkHealthMonitor({
@@ -44,7 +51,24 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const pid of frozen) if (isProcessAlive(pid)) process.kill(pid, 'SIGCONT');
   await net?.close();
+  await receiver?.close();
 });
+
+/** One pass of the event workers (record the outboxes, deliver), as the local events worker runs them. */
+async function deliverEvents() {
+  const { stores } = api;
+  const logger = { info() {}, warn() {}, debug() {}, error() {} } as never;
+  await runEventPass(
+    eventStreamJobs({
+      ...{ events: stores.events, webhooks: stores.webhooks, networks: stores.networks, nodes: stores.nodes },
+      ...{ cursors: stores.chainLogCursors, consentCursors: stores.consentCursors, members: stores.governance },
+      wantsEvents: (orgId) => stores.webhooks.orgHasEndpoints(orgId),
+      sender: api.webhookSender,
+      clock: () => new Date(),
+      logger,
+    }),
+  );
+}
 
 function validatorDir(index: number): string {
   return join(dataDir, 'besu-genesis', network.id, `validator-${index}`);
@@ -93,6 +117,12 @@ describe('stall diagnosis and recovery', () => {
       ),
     );
     const operator = await api.loginOperator();
+    const alerts = ['network.stalled', 'network.recovered', 'validator.down', 'upgrade.paused', 'backup.failed'];
+    const endpoint = await api.call('POST', `/v1/orgs/${org.id}/webhooks`, {
+      token: memberToken,
+      body: { url: receiver.url('/pager'), description: 'Clinic pager', eventTypes: alerts },
+    });
+    expect(endpoint.status, endpoint.text).toBe(201);
 
     await waitFor('blocks', async () => (await height(rpcUrl(0))) > 1, 20_000);
     const producing = await monitor.checkNetwork(network);
@@ -188,6 +218,30 @@ describe('stall diagnosis and recovery', () => {
     const audit = await api.call('GET', `/v1/orgs/${org.id}/audit`, { token: memberToken });
     const actions = audit.json.items.map((e: { action: string }) => e.action);
     expect(actions).toEqual(expect.arrayContaining(['network.stalled', 'validator.down', 'network.recovered']));
+
+    // And through the clinic's webhook endpoint: signed, in the order they were raised, each once.
+    await deliverEvents();
+    const pager = receiver.at('/pager');
+    const types = pager.map((d) => d.event.type);
+    expect([...types].sort()).toEqual(['network.recovered', 'network.stalled', 'validator.down', 'validator.down']);
+    // Alerts written by one record (the incident) arrive in the order it raised them.
+    expect(types.indexOf('network.stalled')).toBeLessThan(types.indexOf('network.recovered'));
+    for (const delivery of pager) {
+      expect(() =>
+        verifyWebhookSignature({ payload: delivery.body, header: delivery.header, secret: endpoint.json.secret }),
+      ).not.toThrow();
+      expect(delivery.event).toMatchObject({ orgId: org.id, data: { networkId: network.id, alert: true } });
+    }
+    expect(
+      pager
+        .slice(0, 2)
+        .map((d) => d.event.data.address)
+        .sort(),
+    ).toEqual(down);
+    expect(pager[2]?.event.data).toMatchObject({ severity: 'critical', incidentId: incident.id });
+    expect(pager[3]?.event.data).toMatchObject({ severity: 'info', incidentId: incident.id });
+    await deliverEvents();
+    expect(receiver.at('/pager')).toHaveLength(4);
 
     const report = await api.call('GET', `/v1/orgs/${org.id}/sla-reports?month=${monthOf(Date.now())}`, {
       token: memberToken,
