@@ -127,16 +127,22 @@ export function accessGuards(deps: AccessDeps) {
   return { orgAccess };
 }
 
+/**
+ * Memberships and organisations come from the items this process read recently (shared/store/recent-items.ts): a
+ * removal or a role change made through another process takes effect here within `CARECHAIN_RECENT_READS_MS`.
+ */
+const RECENT = { recent: true } as const;
+
 /** One request's membership look-ups: each item is read once, whoever asks for it first. */
 function sharedMembershipRead(organisations: MembershipLookup): MembershipLookup {
   const members = new Map<string, ReturnType<MembershipLookup['getMember']>>();
   return {
-    get: (orgId) => organisations.get(orgId),
+    get: (orgId) => organisations.get(orgId, RECENT),
     getMember: (orgId, userId) => {
       const key = `${orgId}\u0000${userId}`;
       let read = members.get(key);
       if (!read) {
-        read = organisations.getMember(orgId, userId);
+        read = organisations.getMember(orgId, userId, RECENT);
         members.set(key, read);
       }
       return read;

@@ -17,6 +17,7 @@ import { STSClient } from '@aws-sdk/client-sts';
 import { createFleetEc2Client } from '../../shared/adapters/aws/ec2-fleet.ts';
 import { type Config, loadConfig } from '../../shared/config/config.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
+import { RecentItems } from '../../shared/store/recent-items.ts';
 import { Table } from '../../shared/store/table.ts';
 
 /** SDK clients a function uses; each one missing is created for the function's region when first needed. */
@@ -70,7 +71,9 @@ export function awsCore(functionName: string, options: AwsWiringOptions = {}): A
     config,
     clock,
     logger: createLogger({ level: config.logLevel, base: { mode: 'aws', function: functionName } }),
-    table: new Table(clients.dynamodb, config.tableName, clock),
+    table: new Table(clients.dynamodb, config.tableName, clock, {
+      recent: new RecentItems({ staleMs: config.recentReadsMs }),
+    }),
     clients,
   };
 }

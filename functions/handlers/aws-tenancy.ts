@@ -34,7 +34,7 @@ export function awsTenancy(core: AwsCore, memberships: Pick<OrganisationsReposit
       const provider = tenantCredentials().credentialsFor(orgId);
       const kms = new KMSClient({ region, credentials: provider });
       const dynamodb = dynamodbFor(provider);
-      const table = new Table(dynamodb, tableName, core.clock, { scopedTo: orgId });
+      const table = new Table(dynamodb, tableName, core.clock, { scopedTo: orgId, recent: core.table.recent });
       return {
         orgId,
         vault: new KmsKeyVault(kms, { scopedTo: orgId }),

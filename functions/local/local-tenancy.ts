@@ -8,6 +8,7 @@ import { LocalTenantCredentials } from '../../shared/adapters/local/local-tenant
 import { LocalTenantKeyVault } from '../../shared/adapters/local/local-tenant-key-vault.ts';
 import { tenantTableClient } from '../../shared/adapters/local/local-tenant-table.ts';
 import type { OrganisationsRepository } from '../../shared/store/organisations.repository.ts';
+import type { RecentItems } from '../../shared/store/recent-items.ts';
 import { createTenantStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 import { Tenancy } from '../services/access/tenancy.ts';
@@ -19,6 +20,8 @@ export interface LocalTenancyParts {
   readonly vault: LocalKeyVault;
   readonly memberships: Pick<OrganisationsRepository, 'getMember'>;
   readonly clock: () => Date;
+  /** The recent items of the function's table, shared by the tenant tables. @default none */
+  readonly recent?: RecentItems | undefined;
 }
 
 export function localTenancy(parts: LocalTenancyParts): Tenancy {
@@ -29,7 +32,7 @@ export function localTenancy(parts: LocalTenancyParts): Tenancy {
     scopeOf: (orgId) => {
       const session = () => credentials.sessionFor(orgId);
       const client = tenantTableClient(parts.database, session, clock);
-      const table = new Table(client, parts.tableName, clock, { scopedTo: orgId });
+      const table = new Table(client, parts.tableName, clock, { scopedTo: orgId, recent: parts.recent });
       return {
         orgId,
         vault: new LocalTenantKeyVault(parts.vault, session, clock),

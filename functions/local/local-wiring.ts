@@ -36,6 +36,7 @@ import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
+import { RecentItems } from '../../shared/store/recent-items.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { ConditionFailedError, Table } from '../../shared/store/table.ts';
 import { GLOBAL_INDEXES } from '../../shared/store/table-schema.ts';
@@ -111,6 +112,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     tableName: config.tableName,
     vault,
     memberships: stores.organisations,
+    recent: table.recent,
     clock,
   });
 
@@ -332,7 +334,8 @@ async function openLocalTable(
     });
   }
   await ensureTable(dynamo.client, config.tableName);
-  return { table: new Table(dynamo.client, config.tableName, clock), endpoint: dynamo.endpoint };
+  const recent = new RecentItems({ staleMs: config.recentReadsMs });
+  return { table: new Table(dynamo.client, config.tableName, clock, { recent }), endpoint: dynamo.endpoint };
 }
 
 /**

@@ -15,7 +15,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { DeploymentError } from '../../shared/errors.ts';
 import type { FunctionSpec } from './function-catalog.ts';
-import { BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './lambda-bundling.ts';
+import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './lambda-bundling.ts';
 
 /** Repository root: entries in the catalog are relative to it, whatever directory synth runs from. */
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -104,6 +104,9 @@ export class CareChainFunction extends Construct {
           // The pinned SDK versions are the ones tested; the runtime's built-in SDK may differ.
           externalModules: [],
           logLevel: LogLevel.WARNING,
+          esbuildArgs: Object.fromEntries(
+            Object.entries(BUNDLE_ALIASES).map(([name, target]) => [`--alias:${name}`, target]),
+          ),
           forceDockerBundling: false,
         },
       });

@@ -72,6 +72,7 @@ const ConfigSchema = z.object({
   CARECHAIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
   CARECHAIN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
   CARECHAIN_TABLE_NAME: z.string().min(3).max(255).default(DEFAULT_TABLE_NAME),
+  CARECHAIN_RECENT_READS_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
   CARECHAIN_VERSION: optionalString,
   AWS_REGION: z.string().min(1).default('eu-north-1'),
   STRIPE_SECRET_KEY: optionalString,
@@ -183,6 +184,13 @@ export type Config = {
   readonly sessionTtlHours: number;
   readonly bodyLimitBytes: number;
   readonly tableName: string;
+  /**
+   * How long this process answers a request's hot-path reads (session, user, membership, organisation, API key,
+   * signing key, personal-data policy) from what it read recently: a change made by another process — a logout, a
+   * revocation, a role change — takes effect here within it; this process's own changes at once. 0 reads every time.
+   * @default 5000
+   */
+  readonly recentReadsMs: number;
   readonly awsRegion: string;
   /** Release of the deployed code (the stack sets the package version). */
   readonly version: string | undefined;
@@ -243,6 +251,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionTtlHours: e.CARECHAIN_SESSION_TTL_HOURS,
     bodyLimitBytes: e.CARECHAIN_BODY_LIMIT_BYTES,
     tableName: e.CARECHAIN_TABLE_NAME,
+    recentReadsMs: e.CARECHAIN_RECENT_READS_MS,
     awsRegion: e.AWS_REGION,
     version: e.CARECHAIN_VERSION,
     stripe: {

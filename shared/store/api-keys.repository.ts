@@ -5,7 +5,7 @@
 import type { ApiKey } from '../domain/organisation.ts';
 import { NotFoundError } from '../errors.ts';
 import { gsi1, keys, prefixes } from './keys.ts';
-import type { Item, Table } from './table.ts';
+import type { Item, ReadOptions, Table } from './table.ts';
 
 type ApiKeyItem = Item & ApiKey & { version: number; secretHash: string };
 
@@ -25,8 +25,9 @@ export class ApiKeysRepository {
     return key;
   }
 
-  async get(orgId: string, keyId: string): Promise<ApiKey | undefined> {
-    const item = await this.table.get<ApiKeyItem>(keys.apiKey(orgId, keyId));
+  async get(orgId: string, keyId: string, options: ReadOptions = {}): Promise<ApiKey | undefined> {
+    const key = keys.apiKey(orgId, keyId);
+    const item = await (options.recent ? this.table.getRecent<ApiKeyItem>(key) : this.table.get<ApiKeyItem>(key));
     return item ? toApiKey(item) : undefined;
   }
 
@@ -36,11 +37,15 @@ export class ApiKeysRepository {
   }
 
   /** The key whose secret hashes to `secretHash`, whatever its status. */
-  async findBySecretHash(secretHash: string): Promise<ApiKey | undefined> {
-    const page = await this.table.query<ApiKeyItem>(gsi1.apiKeyHash(secretHash), { index: 'gsi1', limit: 1 });
-    const item = page.items[0];
-    // Re-read the base item: the index is eventually consistent, and a revocation must take effect at once.
-    return item ? this.get(item.orgId, item.id) : undefined;
+  async findBySecretHash(secretHash: string, options: ReadOptions = {}): Promise<ApiKey | undefined> {
+    const lookUp = async () => {
+      const page = await this.table.query<ApiKeyItem>(gsi1.apiKeyHash(secretHash), { index: 'gsi1', limit: 1 });
+      return page.items[0];
+    };
+    const item = await (options.recent ? this.table.findRecent(`apiKeyHash#${secretHash}`, lookUp) : lookUp());
+    // Re-read the base item: the index is eventually consistent, and a revocation must take effect at once (or,
+    // from the recent items, within their bound).
+    return item ? this.get(item.orgId, item.id, options) : undefined;
   }
 
   async revoke(orgId: string, keyId: string, at: Date): Promise<ApiKey> {

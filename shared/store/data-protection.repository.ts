@@ -12,7 +12,7 @@ import {
   type OrgPattern,
 } from '../domain/data-protection.ts';
 import { gsi1, gsi2, keys } from './keys.ts';
-import type { Item, Table } from './table.ts';
+import type { Item, ReadOptions, Table } from './table.ts';
 
 export interface DataProtectionPolicy {
   readonly networkId: string;
@@ -38,8 +38,9 @@ type ExemptionItem = Item & Exemption;
 export class DataProtectionRepository {
   constructor(private readonly table: Table) {}
 
-  async getPolicy(networkId: string): Promise<DataProtectionPolicy> {
-    const item = await this.table.get<PolicyItem>(keys.dataProtectionPolicy(networkId));
+  async getPolicy(networkId: string, options: ReadOptions = {}): Promise<DataProtectionPolicy> {
+    const key = keys.dataProtectionPolicy(networkId);
+    const item = await (options.recent ? this.table.getRecent<PolicyItem>(key) : this.table.get<PolicyItem>(key));
     if (!item) {
       return { networkId, mode: DEFAULT_DATA_PROTECTION_MODE, updatedAt: undefined, updatedBy: undefined, version: 0 };
     }
@@ -69,8 +70,9 @@ export class DataProtectionRepository {
     return { ...fields, version: current.version + 1 };
   }
 
-  async getPatterns(orgId: string): Promise<OrgPatterns> {
-    const item = await this.table.get<PatternsItem>(keys.orgPatterns(orgId));
+  async getPatterns(orgId: string, options: ReadOptions = {}): Promise<OrgPatterns> {
+    const key = keys.orgPatterns(orgId);
+    const item = await (options.recent ? this.table.getRecent<PatternsItem>(key) : this.table.get<PatternsItem>(key));
     if (!item) return { orgId, patterns: [], updatedAt: undefined, version: 0 };
     return { orgId, patterns: item.patterns, updatedAt: item.updatedAt, version: item.version };
   }

@@ -10,7 +10,7 @@ import { outboxFor, platformEvent } from '../domain/events.ts';
 import { assertTransition, type DesiredState, isBilledState, type NodeRecord, type NodeState } from '../domain/node.ts';
 import { ConflictError } from '../errors.ts';
 import { gsi1, gsi2, keys, prefixes, shardOf } from './keys.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, type ReadOptions, type Table } from './table.ts';
 import { FLEET_SHARDS } from './table-schema.ts';
 
 type NodeItem = Item & NodeRecord;
@@ -105,8 +105,10 @@ export class NodesRepository {
     }
   }
 
-  async listByOrg(orgId: string): Promise<NodeRecord[]> {
-    const items = await this.table.queryAll<NodeItem>(`ORG#${orgId}`, { beginsWith: prefixes.node });
+  async listByOrg(orgId: string, options: ReadOptions = {}): Promise<NodeRecord[]> {
+    const items = await (options.recent
+      ? this.table.queryAllRecent<NodeItem>(`ORG#${orgId}`, prefixes.node)
+      : this.table.queryAll<NodeItem>(`ORG#${orgId}`, { beginsWith: prefixes.node }));
     return items.map(toNode);
   }
 

@@ -7,7 +7,7 @@
 import type { Membership, Organisation, Role } from '../domain/organisation.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import { gsi1, gsi2, keys, prefixes, shardOf } from './keys.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, type ReadOptions, type Table } from './table.ts';
 import { FLEET_SHARDS } from './table-schema.ts';
 
 type OrgItem = Item & Omit<Organisation, 'type'> & { orgType: Organisation['type'] };
@@ -35,8 +35,10 @@ export class OrganisationsRepository {
     return { ...org, ownerCount: 1, version: 1 } satisfies Organisation;
   }
 
-  async get(orgId: string): Promise<Organisation | undefined> {
-    const item = await this.table.get<OrgItem>(keys.org(orgId));
+  async get(orgId: string, options: ReadOptions = {}): Promise<Organisation | undefined> {
+    const item = await (options.recent
+      ? this.table.getRecent<OrgItem>(keys.org(orgId))
+      : this.table.get<OrgItem>(keys.org(orgId)));
     return item ? toOrganisation(item) : undefined;
   }
 
@@ -78,8 +80,9 @@ export class OrganisationsRepository {
     return member;
   }
 
-  async getMember(orgId: string, userId: string): Promise<Membership | undefined> {
-    const item = await this.table.get<MemberItem>(keys.member(orgId, userId));
+  async getMember(orgId: string, userId: string, options: ReadOptions = {}): Promise<Membership | undefined> {
+    const key = keys.member(orgId, userId);
+    const item = await (options.recent ? this.table.getRecent<MemberItem>(key) : this.table.get<MemberItem>(key));
     return item ? toMembership(item) : undefined;
   }
 

@@ -4,7 +4,7 @@
  */
 import type { KeyState } from '../ports/key-vault.ts';
 import { keys } from './keys.ts';
-import type { Item, Table } from './table.ts';
+import type { Item, ReadOptions, Table } from './table.ts';
 
 export interface SigningKey {
   readonly id: string;
@@ -31,8 +31,11 @@ export class SigningKeysRepository {
     return key;
   }
 
-  async get(orgId: string, keyId: string): Promise<SigningKey | undefined> {
-    const item = await this.table.get<SigningKeyItem>(keys.signingKey(orgId, keyId));
+  async get(orgId: string, keyId: string, options: ReadOptions = {}): Promise<SigningKey | undefined> {
+    const key = keys.signingKey(orgId, keyId);
+    const item = await (options.recent
+      ? this.table.getRecent<SigningKeyItem>(key)
+      : this.table.get<SigningKeyItem>(key));
     return item ? toSigningKey(item) : undefined;
   }
 

@@ -15,9 +15,19 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../domain/events.ts';
 import { BadRequestError, ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
+import type { RecentItems } from './recent-items.ts';
 import { FLEET_SHARDS, type GlobalIndexName, TABLE } from './table-schema.ts';
 
 export type Key = { readonly pk: string; readonly sk: string };
+
+/** How a repository read may be answered. */
+export interface ReadOptions {
+  /**
+   * From the items this process read recently (`Table.getRecent`): for a request's hot path, where a change made
+   * by another process may take the recent items' bound to be seen. @default false
+   */
+  readonly recent?: boolean;
+}
 export type Item = Key & Record<string, unknown>;
 
 export interface Page<T> {
@@ -73,11 +83,19 @@ export interface TableOptions {
    * @default the function's own credentials
    */
   readonly scopedTo?: string;
+  /**
+   * Items this process read recently, shared by every table of the process: `getRecent` and the other `…Recent`
+   * reads answer from it within its staleness bound, and every write here forgets what depends on it.
+   * @default none: every read goes to the table
+   */
+  readonly recent?: RecentItems;
 }
 
 export class Table {
   readonly doc: DynamoDBDocumentClient;
   readonly scopedTo: string | undefined;
+  /** The recent items this table shares with the process's other tables (tenant tables are given the same). */
+  readonly recent: RecentItems | undefined;
 
   constructor(
     client: DynamoDBClient,
@@ -89,6 +107,47 @@ export class Table {
       marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
     });
     this.scopedTo = options.scopedTo;
+    this.recent = options.recent;
+  }
+
+  /**
+   * `get` for a request's hot path: answered from the recent items while fresh (a change made by another process is
+   * seen within their bound; this process's own writes at once). Tenant tables keep their own entries, so the
+   * tenant boundary still decides every item they read.
+   */
+  async getRecent<T extends Item>(key: Key): Promise<T | undefined> {
+    if (!this.recent) return this.get<T>(key);
+    const item = await this.recent.read(
+      `${this.scopedTo ?? ''}\u0000get\u0000${key.pk}\u0000${key.sk}`,
+      () => [{ pk: key.pk, sk: key.sk }],
+      () => this.get<T>(key),
+    );
+    return item && !this.isExpired(item) ? item : undefined;
+  }
+
+  /** `queryAll` of a partition's items under a sort-key prefix, for a hot path, as `getRecent`. */
+  async queryAllRecent<T extends Item>(partition: string, beginsWith: string): Promise<T[]> {
+    if (!this.recent) return this.queryAll<T>(partition, { beginsWith });
+    const items = await this.recent.read(
+      `${this.scopedTo ?? ''}\u0000query\u0000${partition}\u0000${beginsWith}`,
+      () => [{ pk: partition, prefix: beginsWith }],
+      () => this.queryAll<T>(partition, { beginsWith }),
+    );
+    return items.filter((item) => !this.isExpired(item));
+  }
+
+  /**
+   * An index look-up of one item (`find`) for a hot path: kept only when it finds an item, and forgotten when that
+   * item is written here; `id` names the look-up.
+   */
+  async findRecent<T extends Item>(id: string, find: () => Promise<T | undefined>): Promise<T | undefined> {
+    if (!this.recent) return find();
+    const item = await this.recent.read(
+      `${this.scopedTo ?? ''}\u0000find\u0000${id}`,
+      (found) => (found ? [{ pk: found.pk, sk: found.sk }] : []),
+      find,
+    );
+    return item && !this.isExpired(item) ? item : undefined;
   }
 
   async get<T extends Item>(key: Key, consistent = true): Promise<T | undefined> {
@@ -107,13 +166,18 @@ export class Table {
           new PutCommand({ TableName: this.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
         ),
       message,
+      item,
     );
     return item;
   }
 
   /** Writes an item whatever is there: only for items nothing else reads-modifies-writes (counter windows). */
   async replace<T extends Item>(item: T): Promise<T> {
-    await this.guarded(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
+    try {
+      await this.guarded(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
+    } finally {
+      this.recent?.written(item);
+    }
     return item;
   }
 
@@ -179,6 +243,7 @@ export class Table {
           }),
         ),
       'It was changed by someone else; read it again and retry',
+      key,
     );
     return out.Attributes as T;
   }
@@ -227,6 +292,7 @@ export class Table {
           }),
         ),
       'The condition for this change no longer holds',
+      key,
     );
     return out.Attributes as Item;
   }
@@ -246,6 +312,7 @@ export class Table {
           }),
         ),
       'The condition for this deletion no longer holds',
+      key,
     );
     return out.Attributes !== undefined;
   }
@@ -312,7 +379,8 @@ export class Table {
     }
   }
 
-  private async conditional<T>(send: () => Promise<T>, message: string): Promise<T> {
+  /** A conditional write of `key`: what depends on it is forgotten however the write ends (it may have landed). */
+  private async conditional<T>(send: () => Promise<T>, message: string, key: Key): Promise<T> {
     try {
       return await this.guarded(send);
     } catch (error) {
@@ -323,6 +391,8 @@ export class Table {
         throw new ConditionFailedError(message, { cause: error });
       }
       throw error;
+    } finally {
+      this.recent?.written(key);
     }
   }
 }

@@ -5,7 +5,7 @@
 import type { User } from '../domain/organisation.ts';
 import { ConflictError } from '../errors.ts';
 import { keys } from './keys.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, type ReadOptions, type Table } from './table.ts';
 
 type UserItem = Item & User & { passwordHash: string; version: number };
 type SessionItem = Item & { userId: string; createdAt: string; expiresAt: number };
@@ -34,8 +34,10 @@ export class UsersRepository {
     return user;
   }
 
-  async get(userId: string): Promise<User | undefined> {
-    const item = await this.table.get<UserItem>(keys.user(userId));
+  async get(userId: string, options: ReadOptions = {}): Promise<User | undefined> {
+    const item = await (options.recent
+      ? this.table.getRecent<UserItem>(keys.user(userId))
+      : this.table.get<UserItem>(keys.user(userId)));
     return item ? toUser(item) : undefined;
   }
 
@@ -56,8 +58,9 @@ export class UsersRepository {
     });
   }
 
-  async getSessionUser(tokenHash: string): Promise<string | undefined> {
-    return (await this.table.get<SessionItem>(keys.session(tokenHash)))?.userId;
+  async getSessionUser(tokenHash: string, options: ReadOptions = {}): Promise<string | undefined> {
+    const key = keys.session(tokenHash);
+    return (await (options.recent ? this.table.getRecent<SessionItem>(key) : this.table.get<SessionItem>(key)))?.userId;
   }
 
   async deleteSession(tokenHash: string): Promise<void> {

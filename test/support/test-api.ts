@@ -26,6 +26,7 @@ import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
+import type { RecentItems } from '../../shared/store/recent-items.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { Table } from '../../shared/store/table.ts';
 
@@ -37,12 +38,14 @@ export async function startTestApi(
     bodyLimitBytes?: number;
     /** Dependencies built from the stores (a network fleet, …), added before the app is created. */
     extend?: (stores: ReturnType<typeof createStores>) => Partial<AppDeps>;
+    /** Hot-path reads answered from recent items, as the deployed functions and `npm start` do. @default none */
+    recent?: RecentItems;
   } = {},
 ) {
   const dynamo = await startEmbeddedDynamo();
   await ensureTable(dynamo.client, 'carechain-test');
   const clock = options.clock ?? (() => new Date());
-  const table = new Table(dynamo.client, 'carechain-test', clock);
+  const table = new Table(dynamo.client, 'carechain-test', clock, { recent: options.recent });
   const stores = createStores(table, clock);
   const logLines: string[] = [];
   const logger = createLogger({ level: 'debug', write: (line) => logLines.push(line) });
@@ -54,6 +57,7 @@ export async function startTestApi(
     tableName: 'carechain-test',
     vault,
     memberships: stores.organisations,
+    recent: options.recent,
     clock,
   });
   const healthStore = new HealthRepository(table);

@@ -19,6 +19,13 @@ export const INVITATION_TOKEN_PREFIX = 'cci';
 /** last-used times are written at most this often per key, so a busy key costs no write per request. */
 const TOUCH_INTERVAL_MS = 60_000;
 
+/**
+ * Credentials are read from the items this process read recently (shared/store/recent-items.ts): a logout or a
+ * revocation made through another process takes effect here within `CARECHAIN_RECENT_READS_MS` (5 s by default);
+ * one made through this process at once.
+ */
+const RECENT = { recent: true } as const;
+
 export function authentication(deps: AppDeps): MiddlewareHandler<AppEnv> {
   const lastTouched = new Map<string, number>();
   return async (c, next) => {
@@ -31,7 +38,7 @@ export function authentication(deps: AppDeps): MiddlewareHandler<AppEnv> {
     const sessionToken = bearer && !apiKeySecret ? bearer : bearer || given ? undefined : getCookie(c, SESSION_COOKIE);
 
     if (apiKeySecret) {
-      const apiKey = await deps.stores.apiKeys.findBySecretHash(sha256Hex(apiKeySecret));
+      const apiKey = await deps.stores.apiKeys.findBySecretHash(sha256Hex(apiKeySecret), RECENT);
       if (apiKey?.status !== 'active') throw new UnauthorizedError('The API key is not valid or was revoked');
       c.set('principal', { kind: 'api_key', apiKey });
       const now = deps.clock();
@@ -41,8 +48,8 @@ export function authentication(deps: AppDeps): MiddlewareHandler<AppEnv> {
       }
     } else if (sessionToken) {
       const sessionHash = sha256Hex(sessionToken);
-      const userId = await deps.stores.users.getSessionUser(sessionHash);
-      const user = userId ? await deps.stores.users.get(userId) : undefined;
+      const userId = await deps.stores.users.getSessionUser(sessionHash, RECENT);
+      const user = userId ? await deps.stores.users.get(userId, RECENT) : undefined;
       if (!user) throw new UnauthorizedError('The session has expired or was ended; log in again');
       c.set('principal', { kind: 'user', user, sessionHash });
     }

@@ -100,7 +100,7 @@ export function registerApiKeyRoutes(app: OpenAPIHono<AppEnv>, deps: ApiKeyRoute
       method: 'delete',
       path: '/v1/orgs/{orgId}/api-keys/{apiKeyId}',
       tags: ['api-keys'],
-      summary: 'Revoke an API key (it stops working at once)',
+      summary: 'Revoke an API key (it stops working at once here, within 5 s on every API server)',
       security: userSecurity,
       middleware: orgAccess('developer', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId, apiKeyId: ApiKeyId }) },

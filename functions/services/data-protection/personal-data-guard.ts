@@ -29,6 +29,13 @@ import type { NodesRepository } from '../../../shared/store/nodes.repository.ts'
 import type { ChangeAuthor } from '../audit/audit-trail.ts';
 import { type EvidenceDeps, recordPersonalData } from './personal-data-evidence.ts';
 
+/**
+ * The policy, the organisation's patterns and its nodes come from the items this process read recently
+ * (shared/store/recent-items.ts): a change made through another process applies here within
+ * `CARECHAIN_RECENT_READS_MS`; one made through this process at once.
+ */
+const RECENT = { recent: true } as const;
+
 export interface PersonalDataGuardDeps extends EvidenceDeps {
   readonly stores: EvidenceDeps['stores'] & {
     readonly dataProtection: DataProtectionRepository;
@@ -67,7 +74,7 @@ export async function guardPersonalData(deps: PersonalDataGuardDeps, request: Gu
   const { networkId, mode } = await policyInForce(deps, request);
   if (mode === 'off') return { action: 'allow', findings: [], exempted: [] };
   const patterns = deps.inspector.compilePatterns(
-    (await deps.stores.dataProtection.getPatterns(request.orgId)).patterns,
+    (await deps.stores.dataProtection.getPatterns(request.orgId, RECENT)).patterns,
   );
   const findings = inspect(deps.inspector, request.content, patterns);
   if (findings.length === 0) return { action: 'allow', findings: [], exempted: [] };
@@ -125,10 +132,10 @@ async function policyInForce(
     networkId = networks.find((network) => BigInt(network.chainId) === request.chainId)?.id;
   }
   if (networkId !== undefined) {
-    return { networkId, mode: (await deps.stores.dataProtection.getPolicy(networkId)).mode };
+    return { networkId, mode: (await deps.stores.dataProtection.getPolicy(networkId, RECENT)).mode };
   }
-  const nodes = await deps.stores.nodes.listByOrg(request.orgId);
+  const nodes = await deps.stores.nodes.listByOrg(request.orgId, RECENT);
   const networkIds = [...new Set(nodes.filter((n) => n.state !== 'terminated').map((n) => n.networkId))];
-  const policies = await Promise.all(networkIds.map((id) => deps.stores.dataProtection.getPolicy(id)));
+  const policies = await Promise.all(networkIds.map((id) => deps.stores.dataProtection.getPolicy(id, RECENT)));
   return { networkId: undefined, mode: strictestMode(policies.map((policy) => policy.mode)) };
 }

@@ -210,8 +210,13 @@ export class SigningKeysService {
     );
   }
 
+  /**
+   * The key to sign with, from the items this process read recently: a state change made elsewhere is seen within
+   * their bound, and the vault refuses a disabled or deleted key itself in the meantime.
+   */
   private async signingKey(orgId: string, keyId: string): Promise<SigningKey> {
-    const key = await this.find(orgId, keyId);
+    const key = await this.deps.stores.signingKeys.get(orgId, keyId, { recent: true });
+    if (!key) throw new NotFoundError('No such signing key');
     assertCanSign(key);
     return key;
   }
