@@ -3,9 +3,9 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { besuDownloadUrl } from '../../infra/constructs/besu-bootstrap.ts';
 import { NODE_SIZE_SPECS } from '../../infra/constructs/node-sizes.ts';
 import { DEFAULT_BESU_VERSION } from '../../infra/stacks/deployment-settings.ts';
+import { besuDownloadUrl } from '../../shared/adapters/aws/besu-release-boot.ts';
 import { nodeKeySecretPrefix } from '../../shared/adapters/aws/node-key-secrets.ts';
 import { buildTestApp, type CfnJson, resourcesOf, TEST_BESU_SHA256 } from './carechain-test-app.ts';
 

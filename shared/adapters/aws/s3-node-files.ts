@@ -2,10 +2,11 @@
  * A managed EC2 node's files in the node configuration bucket, where the fleet's launch-template bootstrap
  * (infra/constructs/besu-bootstrap.ts) fetches them at boot: `nodes/<nodeId>/genesis.json`, `config.toml` and
  * `static-nodes.json`, rendered for the instance's paths by `fleetNodeArtifacts` (besu-service.ts). Besu's
- * service fetches `static-nodes.json` again before every start, so rewriting it is how peers change.
+ * service fetches `static-nodes.json` again before every start, so rewriting it is how peers change, and
+ * `besu-release.env` (besu-release-boot.ts), so rewriting it and rebooting is how its Besu release changes.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { NodeFilePublisher, StaticNodesPublisher } from '../../ports/node-files.ts';
+import type { NodeFilePublisher, NodeReleasePublisher, StaticNodesPublisher } from '../../ports/node-files.ts';
 import type { NodeArtifacts } from '../../ports/node-provider.ts';
 
 /** The folder of a node's files in the bucket; the boot script passes `$NODE_ID`. */
@@ -14,12 +15,15 @@ export function nodeFilesFolder(nodeId: string): string {
 }
 
 /** Key of one of a node's files in the bucket. */
-export function nodeFileKey(nodeId: string, file: 'genesis.json' | 'config.toml' | 'static-nodes.json'): string {
+export function nodeFileKey(
+  nodeId: string,
+  file: 'genesis.json' | 'config.toml' | 'static-nodes.json' | 'besu-release.env',
+): string {
   return `${nodeFilesFolder(nodeId)}/${file}`;
 }
 
 /** Writes a node's files to the bucket; rewriting them is harmless (the bucket keeps earlier versions). */
-export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher {
+export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher, NodeReleasePublisher {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -33,6 +37,18 @@ export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher {
         Key: nodeFileKey(nodeId, 'static-nodes.json'),
         Body: staticNodesJson,
         ContentType: 'application/json',
+      }),
+    );
+  }
+
+  /** Rewrites the node's Besu release file; the release step reads it before Besu's next start. */
+  async publishRelease(nodeId: string, releaseFile: string): Promise<void> {
+    await this.s3.send(
+      new PutObjectCommand({
+        Bucket: this.bucket,
+        Key: nodeFileKey(nodeId, 'besu-release.env'),
+        Body: releaseFile,
+        ContentType: 'text/plain',
       }),
     );
   }
