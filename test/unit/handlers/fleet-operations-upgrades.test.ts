@@ -55,7 +55,7 @@ async function planned() {
   );
   const plan = await stores.upgrades.create(
     planUpgrade({
-      id: newId('upgrade'),
+      id: newId('upgradePlan'),
       networkId: network.id,
       to: { version: '26.6.0', sha256: SHA },
       targets: [{ nodeId: node.id, name: node.name, kind: 'member', version: '25.10.0' }],
