@@ -174,6 +174,14 @@ describe('launch templates', () => {
     expect(userData(dev)).toContain('--p2p-port=30303');
   });
 
+  it('install the release step that moves Besu to the release the control plane publishes, verified, before every start', () => {
+    const userData = JSON.stringify(templates(prod)[0]!.UserData);
+    expect(userData).toContain('ExecStartPre=+/usr/local/sbin/carechain-besu-release');
+    expect(userData).toContain('sha256sum --check --strict --quiet -');
+    expect(userData).toContain(`ln -sfn /opt/besu-${DEFAULT_BESU_VERSION} /opt/besu-default`);
+    expect(userData).toContain('EnvironmentFile=-/etc/besu/release.env');
+  });
+
   /** The boot script as bash reads it (tokens such as the bucket name shown as their JSON). */
   const script = (t: Template, index: number) =>
     (templates(t)[index]!.UserData['Fn::Base64']['Fn::Join'][1] as CfnJson[])
