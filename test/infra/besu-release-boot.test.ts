@@ -116,7 +116,7 @@ describe('the release step before Besu starts', () => {
     expect(running()).toBe('besu/v26.6.0');
     expect(readFileSync(path.join(paths.optDir, 'besu-26.6.0', '.sha256'), 'utf8').trim()).toBe(sha256);
     expect(flagsFile()).toBe('BESU_RELEASE_FLAGS=--Xbft-legacy-protocol-encoding\n');
-    expect(result.stderr).toContain('Besu release: besu-26.6.0 with --Xbft-legacy-protocol-encoding');
+    expect(result.stderr).toContain('Besu release: besu-26.6.0, flags: --Xbft-legacy-protocol-encoding');
   });
 
   it('keeps Besu down, on the release it had, when the tarball does not match the published SHA-256', () => {
