@@ -13,12 +13,12 @@ import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { aNetwork } from '../providers/node-fixtures.ts';
 import {
-  httpApiEvent,
-  LAMBDA_CONTEXT,
+  apiCaller,
   lambdaEnv,
   OFFLINE_CREDENTIALS,
   QUEUE_URL,
   REGION,
+  signUpWithOrg,
   startTable,
   TABLE_NAME,
   TENANT_ROLE_ARN,
@@ -47,28 +47,14 @@ it('refuses copies of backups to a member’s bucket in AWS with a 409 that says
     env: lambdaEnv({ CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL, CARECHAIN_TENANT_ROLE_ARN: TENANT_ROLE_ARN }),
     clients: { dynamodb: dynamo.client, sqs: sqsClient, ...tenant.clients },
   });
-  const call = async (method: string, path: string, body: object | undefined, token?: string) => {
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
-    if (token) headers.authorization = `Bearer ${token}`;
-    const result = await api(
-      httpApiEvent({ method, path, headers, ...(body && { body: JSON.stringify(body) }) }),
-      LAMBDA_CONTEXT,
-    );
-    return { status: result.statusCode, type: result.headers?.['content-type'], json: JSON.parse(result.body || '{}') };
-  };
-  const signup = await call('POST', '/v1/auth/signup', {
-    email: 'it-admin@karolinska.example',
-    password: 'a-long-enough-password',
-    name: 'IT Admin',
-  });
-  const token = signup.json.token;
-  const org = await call('POST', '/v1/orgs', { name: 'Karolinska', type: 'hospital', country: 'SE' }, token);
-  const node = await call('POST', `/v1/orgs/${org.json.id}/nodes`, { networkId: network.id, role: 'member' }, token);
+  const call = apiCaller(api);
+  const { token, orgId } = await signUpWithOrg(call, 'it-admin@karolinska.example', 'Karolinska');
+  const node = await call('POST', `/v1/orgs/${orgId}/nodes`, { networkId: network.id, role: 'member' }, token);
   expect(node.status).toBe(201);
 
   const refused = await call(
     'PUT',
-    `/v1/orgs/${org.json.id}/backup-copies`,
+    `/v1/orgs/${orgId}/backup-copies`,
     { networkId: network.id, bucket: 'karolinska-carechain-backups' },
     token,
   );
@@ -77,6 +63,6 @@ it('refuses copies of backups to a member’s bucket in AWS with a 409 that says
   expect(refused.json.detail).toContain(
     'EBS snapshots of a node’s chain-data volume, which cannot be copied into a bucket',
   );
-  const listed = await call('GET', `/v1/orgs/${org.json.id}/backup-copies`, undefined, token);
+  const listed = await call('GET', `/v1/orgs/${orgId}/backup-copies`, undefined, token);
   expect(listed.json.items).toEqual([]);
 });

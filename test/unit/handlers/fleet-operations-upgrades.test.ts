@@ -5,7 +5,7 @@
  * new version (the runner's check, unchanged); EC2 refusing the reboot pauses the plan with the reason and raises the
  * `upgrade.paused` alert; without the bucket the plan pauses saying the runtime cannot change the node's release.
  */
-import { DescribeInstancesCommand, EC2Client, EC2ServiceException, RebootInstancesCommand } from '@aws-sdk/client-ec2';
+import { DescribeInstancesCommand, EC2Client, RebootInstancesCommand } from '@aws-sdk/client-ec2';
 import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -15,7 +15,7 @@ import { newId } from '../../../shared/domain/ids.ts';
 import { planUpgrade } from '../../../shared/domain/rolling-upgrade.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
-import { aNetwork, aNode } from '../providers/node-fixtures.ts';
+import { aNetwork, aNode, ec2Refusal } from '../providers/node-fixtures.ts';
 import { lambdaEnv, OFFLINE_CREDENTIALS, REGION, startTable, TABLE_NAME } from './handler-fixtures.ts';
 
 const ec2Client = new EC2Client({ region: REGION, credentials: OFFLINE_CREDENTIALS });
@@ -104,14 +104,9 @@ describe('fleet-operations Lambda: rolling upgrades on EC2', () => {
 
   it('pauses the plan with EC2’s reason and raises upgrade.paused when the reboot is refused', async () => {
     const { stores, network } = await planned();
-    ec2.on(RebootInstancesCommand).rejects(
-      new EC2ServiceException({
-        name: 'IncorrectInstanceState',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The instance is not in a state from which it can be rebooted.',
-      }),
-    );
+    ec2
+      .on(RebootInstancesCommand)
+      .rejects(ec2Refusal('IncorrectInstanceState', 'The instance is not in a state from which it can be rebooted.'));
     await handler({ CARECHAIN_NODE_CONFIG_BUCKET: BUCKET })();
     const plan = await stores.upgrades.active(network.id);
     expect(plan?.state).toBe('paused');

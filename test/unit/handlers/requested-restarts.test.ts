@@ -6,7 +6,7 @@
  * a reboot EC2 refuses comes back (batch item failure). SQS and EC2 answer through aws-sdk-client-mock; the table
  * is real (dynalite).
  */
-import { EC2Client, EC2ServiceException, RebootInstancesCommand } from '@aws-sdk/client-ec2';
+import { EC2Client, RebootInstancesCommand } from '@aws-sdk/client-ec2';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -18,7 +18,7 @@ import { newId } from '../../../shared/domain/ids.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
-import { aNetwork, aNode } from '../providers/node-fixtures.ts';
+import { aNetwork, aNode, ec2Refusal } from '../providers/node-fixtures.ts';
 import { lambdaEnv, OFFLINE_CREDENTIALS, QUEUE_URL, REGION, startTable, TABLE_NAME } from './handler-fixtures.ts';
 
 const sqsClient = new SQSClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
@@ -149,14 +149,9 @@ describe('operators’ restarts of EC2 nodes in AWS', () => {
 
   it('come back when EC2 refuses the reboot, and a message with an unknown action is refused', async () => {
     const { node } = await aValidator();
-    ec2.on(RebootInstancesCommand).rejects(
-      new EC2ServiceException({
-        name: 'IncorrectInstanceState',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The instance is not in a state from which it can be rebooted.',
-      }),
-    );
+    ec2
+      .on(RebootInstancesCommand)
+      .rejects(ec2Refusal('IncorrectInstanceState', 'The instance is not in a state from which it can be rebooted.'));
     const event = sqsEvent([
       { orgId: node.orgId, nodeId: node.id, action: 'restart', requestedAt: new Date().toISOString() },
       { orgId: node.orgId, nodeId: node.id, action: 'terminate' },

@@ -8,7 +8,6 @@
 import {
   DescribeInstancesCommand,
   EC2Client,
-  EC2ServiceException,
   type Instance,
   RebootInstancesCommand,
   StartInstancesCommand,
@@ -18,7 +17,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2NodeUpgrades } from '../../../shared/adapters/aws/ec2-node-upgrades.ts';
 import { S3NodeFiles } from '../../../shared/adapters/aws/s3-node-files.ts';
-import { aNetwork, aNode } from './node-fixtures.ts';
+import { aNetwork, aNode, ec2Refusal } from './node-fixtures.ts';
 
 const ec2 = mockClient(EC2Client);
 const s3 = mockClient(S3Client);
@@ -151,14 +150,14 @@ describe('EC2 node upgrades', () => {
   });
 
   it('names EC2’s refusal of the reboot, after the file was written (a retry writes it again)', async () => {
-    ec2.on(RebootInstancesCommand).rejects(
-      new EC2ServiceException({
-        name: 'IncorrectInstanceState',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: `The instance '${INSTANCE}' is not in a state from which it can be rebooted.`,
-      }),
-    );
+    ec2
+      .on(RebootInstancesCommand)
+      .rejects(
+        ec2Refusal(
+          'IncorrectInstanceState',
+          `The instance '${INSTANCE}' is not in a state from which it can be rebooted.`,
+        ),
+      );
     await expect(upgrades().upgrade(node, { version: '26.6.0', sha256: SHA }, [])).rejects.toThrow(
       'EC2 RebootInstances failed: IncorrectInstanceState: the instance is not in a state that allows it',
     );
