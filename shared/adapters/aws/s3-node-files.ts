@@ -31,48 +31,25 @@ export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher, Nod
 
   /** Rewrites a node's static nodes alone; its Besu fetches them before every start. */
   async publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: nodeFileKey(nodeId, 'static-nodes.json'),
-        Body: staticNodesJson,
-        ContentType: 'application/json',
-      }),
-    );
+    await this.#put(nodeFileKey(nodeId, 'static-nodes.json'), staticNodesJson, 'application/json');
   }
 
   /** Rewrites the node's Besu release file; the release step reads it before Besu's next start. */
   async publishRelease(nodeId: string, releaseFile: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: nodeFileKey(nodeId, 'besu-release.env'),
-        Body: releaseFile,
-        ContentType: 'text/plain',
-      }),
-    );
+    await this.#put(nodeFileKey(nodeId, 'besu-release.env'), releaseFile, 'text/plain');
   }
 
   async publish(nodeId: string, artifacts: NodeArtifacts): Promise<void> {
-    const files = [
-      { key: nodeFileKey(nodeId, 'genesis.json'), body: artifacts.genesisJson, type: 'application/json' },
-      { key: nodeFileKey(nodeId, 'config.toml'), body: artifacts.besuConfigToml, type: 'application/toml' },
+    await Promise.all([
+      this.#put(nodeFileKey(nodeId, 'genesis.json'), artifacts.genesisJson, 'application/json'),
+      this.#put(nodeFileKey(nodeId, 'config.toml'), artifacts.besuConfigToml, 'application/toml'),
       ...(artifacts.staticNodesJson === undefined
         ? []
-        : [
-            {
-              key: nodeFileKey(nodeId, 'static-nodes.json'),
-              body: artifacts.staticNodesJson,
-              type: 'application/json',
-            },
-          ]),
-    ];
-    await Promise.all(
-      files.map((file) =>
-        this.s3.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key: file.key, Body: file.body, ContentType: file.type }),
-        ),
-      ),
-    );
+        : [this.#put(nodeFileKey(nodeId, 'static-nodes.json'), artifacts.staticNodesJson, 'application/json')]),
+    ]);
+  }
+
+  async #put(key: string, body: string, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 }
