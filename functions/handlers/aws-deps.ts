@@ -7,7 +7,8 @@
  * The configuration is completed before anything is built from it: the Stripe keys come from Secrets Manager
  * (STRIPE_SECRET_ARN), so billing is Stripe exactly when the secret holds keys, as locally with STRIPE_SECRET_KEY.
  * nodeChanged sends to the provisioning queue when the function has one (CARECHAIN_PROVISIONING_QUEUE_URL);
- * without it the reconciler's scheduled pass picks changes up.
+ * without it the reconciler's scheduled pass picks changes up. The API may not reboot instances: an operator's
+ * restart of EC2 nodes (stall recovery) is queued there too and carried out by the reconciler.
  */
 import type { Env, Hono } from 'hono';
 import { getConnInfo, handle } from 'hono/aws-lambda';
@@ -25,6 +26,7 @@ import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { BillingReadiness } from '../services/billing/billing-readiness.ts';
 import { wireBilling } from '../services/billing/billing-wiring.ts';
+import { NetworkFleet } from '../services/fleet/network-fleet.ts';
 import {
   type AwsCore,
   type AwsWiringOptions,
@@ -50,6 +52,12 @@ export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   /** Writes what an invocation left in memory (usage counts, queued node work); await it before returning. */
   settle(): Promise<void>;
 }
+
+/** What a member asking for copies of its network's backups is told in AWS (docs/architecture.md, "Fleet operations"). */
+export const BACKUP_COPIES_UNAVAILABLE =
+  'Backups in this deployment are EBS snapshots of a node’s chain-data volume, which cannot be copied into a ' +
+  'bucket, so copies to members’ buckets are not made here. Backups are kept by CareChain and restored into a new ' +
+  'node of your organisation on request; copies to a bucket are made where backups are archives (the Besu runtime).';
 
 export async function awsDeps(functionName: string, options: AwsWiringOptions = {}): Promise<AwsDeps> {
   const loaded = awsCore(functionName, options);
@@ -80,6 +88,13 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       }
     : undefined;
   const genesisValidators = ec2GenesisValidators(core, { nodes: stores.nodes, nodeChanged: nodeQueue?.nodeChanged });
+  // Restarts of EC2 nodes go through the provisioning queue to the reconciler, which has the rights to reboot.
+  const fleet = nodeQueue
+    ? new NetworkFleet({
+        stores,
+        providers: { ec2: { restart: (node) => nodeQueue.requestRestart(node, clock()) } },
+      })
+    : undefined;
 
   return {
     ...core,
@@ -105,6 +120,8 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     },
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
+    ...(fleet && { fleet }),
+    backupCopiesUnavailable: BACKUP_COPIES_UNAVAILABLE,
     version: config.version,
     async settle() {
       await Promise.all([usage.flush(), nodeQueue?.drain()]);

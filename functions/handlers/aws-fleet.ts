@@ -10,11 +10,13 @@
 import { fleetNodeArtifacts } from '../../shared/adapters/aws/besu-service.ts';
 import { Ec2NodeBackups } from '../../shared/adapters/aws/ec2-node-backups.ts';
 import { Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
+import { Ec2NodeUpgrades } from '../../shared/adapters/aws/ec2-node-upgrades.ts';
 import { S3NodeFiles } from '../../shared/adapters/aws/s3-node-files.ts';
 import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { requireAwsSettings } from '../../shared/config/config.ts';
 import type { BackupArtifact } from '../../shared/domain/backup-artifact.ts';
+import type { BesuRelease } from '../../shared/domain/besu-release.ts';
 import type { NodeRecord } from '../../shared/domain/node.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
@@ -119,8 +121,9 @@ export function nodeReconciler(core: AwsCore): NodeReconciler {
 
 /**
  * Network health and stall recovery, rolling upgrades and backups over the EC2 fleet: instances are rebooted for a
- * coordinated restart, and backed up as EBS snapshots of their chain-data volume. There is no Besu release switch on
- * EC2 yet, so an upgrade plan pauses at its first node with the reason (docs/architecture.md, "Fleet operations").
+ * coordinated restart, upgraded by writing their release to the node configuration bucket and rebooting (the boot's
+ * release step installs and verifies it), and backed up as EBS snapshots of their chain-data volume. Without the
+ * bucket an upgrade plan pauses at its first node with the reason (docs/architecture.md, "Fleet operations").
  */
 export function fleetOperations(core: AwsCore) {
   const { table, clock, logger } = core;
@@ -130,8 +133,14 @@ export function fleetOperations(core: AwsCore) {
     client: ec2Client(core),
     ...(core.config.aws.stage !== undefined && { stage: core.config.aws.stage }),
   });
+  const bucket = core.config.aws.nodeConfigBucket;
+  const upgrades = bucket && new Ec2NodeUpgrades({ client: ec2Client(core), releases: nodeFiles(core, bucket) });
   const ec2 = {
     restart: (node: NodeRecord) => recoverer.restart(node),
+    ...(upgrades && {
+      upgrade: (node: NodeRecord, release: BesuRelease | undefined, flags: readonly string[]) =>
+        upgrades.upgrade(node, release, flags),
+    }),
     backup: (node: NodeRecord, backupId: string) => backups.backup(node, backupId),
     deleteBackup: (artifact: BackupArtifact) => backups.deleteBackup(artifact),
   };

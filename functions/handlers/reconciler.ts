@@ -13,9 +13,10 @@ import { NodeWorkMessage } from '../../shared/adapters/aws/sqs-node-queue.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
+import { RequestedRestarts } from '../jobs/fleet/requested-restarts.ts';
 import type { NodeReconciler, ReconcileReport } from '../jobs/node-reconciler.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
-import { nodeReconciler } from './aws-fleet.ts';
+import { ec2NodeProvider, nodeReconciler } from './aws-fleet.ts';
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 
 /** The part of an SQS event the reconciler reads. */
@@ -32,13 +33,21 @@ export function createReconcilerHandler(options: AwsWiringOptions = {}) {
     const core = awsCore('reconciler', options);
     const reconciler = nodeReconciler(core);
     // Genesis validators whose network was recorded but not they (a request cut short) are recorded by the pass.
-    const genesis = ec2GenesisValidators(core, { nodes: new NodesRepository(core.table, core.clock) });
-    return { reconciler, logger: core.logger, genesis, networks: new NetworksRepository(core.table) };
+    const nodes = new NodesRepository(core.table, core.clock);
+    const genesis = ec2GenesisValidators(core, { nodes });
+    const restarts = new RequestedRestarts({
+      nodes,
+      runtime: 'ec2',
+      provider: ec2NodeProvider(core, 'recover'),
+      logger: core.logger.child({ component: 'requested-restarts' }),
+      clock: core.clock,
+    });
+    return { reconciler, logger: core.logger, genesis, networks: new NetworksRepository(core.table), restarts };
   });
 
   return async (event: unknown): Promise<SqsBatchResponse | ReconcileReport> => {
-    const { reconciler, logger, genesis, networks } = await ready();
-    if (isSqsEvent(event)) return reconcileMessages(reconciler, event, logger);
+    const { reconciler, logger, genesis, networks, restarts } = await ready();
+    if (isSqsEvent(event)) return reconcileMessages(reconciler, event, logger, restarts);
     if (genesis) {
       for (const network of await networks.list()) {
         if (network.status === 'active') await genesis.resume(network);
@@ -55,18 +64,27 @@ export async function reconcileMessages(
   reconciler: Pick<NodeReconciler, 'reconcileById'>,
   event: SqsEvent,
   logger: Logger,
+  restarts?: Pick<RequestedRestarts, 'carryOut'>,
 ): Promise<SqsBatchResponse> {
   const batchItemFailures: { itemIdentifier: string }[] = [];
   for (const record of event.Records) {
     const message = NodeWorkMessage.safeParse(parseJson(record.body));
     if (!message.success) {
       // Kept for an operator: it fails again until it reaches the dead-letter queue.
-      logger.error('provisioning message is not { orgId, nodeId }', { messageId: record.messageId });
+      logger.error('provisioning message is not { orgId, nodeId[, action, requestedAt] }', {
+        messageId: record.messageId,
+      });
       batchItemFailures.push({ itemIdentifier: record.messageId });
       continue;
     }
     const { orgId, nodeId } = message.data;
     try {
+      if (message.data.action === 'restart') {
+        if (!restarts) throw new Error('this function carries out no restarts');
+        const outcome = await restarts.carryOut(message.data);
+        logger.info('requested restart handled', { messageId: record.messageId, nodeId, ...outcome });
+        continue;
+      }
       const changed = await reconciler.reconcileById(orgId, nodeId);
       logger.info('node reconciled', { messageId: record.messageId, orgId, nodeId, changed });
     } catch (error) {

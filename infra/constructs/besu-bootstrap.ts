@@ -19,6 +19,7 @@
  * cloud-init log.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { besuDownloadUrl } from '../../shared/adapters/aws/besu-release-boot.ts';
 import { besuServiceCommands, besuUserCommands, FLEET_BESU_PATHS } from '../../shared/adapters/aws/besu-service.ts';
 import { instanceFactsCommands, nodeKeyFetchCommands } from '../../shared/adapters/aws/node-boot-commands.ts';
 import { nodeFilesFolder } from '../../shared/adapters/aws/s3-node-files.ts';
@@ -37,11 +38,6 @@ export interface BesuBootstrapOptions {
   /** `carechain/<stage>/node-keys/`: the node's key is the secret named this plus the node id. */
   readonly nodeKeySecretPrefix: string;
   readonly heapGiB: number;
-}
-
-/** Release tarballs are published as assets of the Besu GitHub releases. */
-export function besuDownloadUrl(version: string): string {
-  return `https://github.com/hyperledger/besu/releases/download/${version}/besu-${version}.tar.gz`;
 }
 
 export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserData {
@@ -73,6 +69,9 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     `curl -fsSL --retry 5 -o /tmp/besu.tar.gz '${besuDownloadUrl(besu.version)}'`,
     verify,
     'tar -xzf /tmp/besu.tar.gz -C /opt',
+    ...(besu.sha256 ? [`echo '${besu.sha256}' > /opt/besu-${besu.version}/.sha256`] : []),
+    "# The fleet's default release; the release step switches /opt/besu to what the control plane publishes.",
+    `ln -sfn /opt/besu-${besu.version} /opt/besu-default`,
     `ln -sfn /opt/besu-${besu.version} /opt/besu`,
     'rm -f /tmp/besu.tar.gz',
     '',
@@ -87,7 +86,7 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     "# The node's key, made by the control plane before launch: the same key on every instance the node runs on.",
     ...nodeKeyFetchCommands({ secret: { prefix: nodeKeySecretPrefix }, dataPath }),
     '',
-    ...besuServiceCommands({ besuHome: '/opt/besu', heapGiB, staticNodesFrom: '$CONFIG' }),
+    ...besuServiceCommands({ besuHome: '/opt/besu', heapGiB, staticNodesFrom: '$CONFIG', releaseFrom: '$CONFIG' }),
   );
   return userData;
 }

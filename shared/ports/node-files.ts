@@ -14,3 +14,11 @@ export interface NodeFilePublisher {
 export interface StaticNodesPublisher {
   publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void>;
 }
+
+/**
+ * Writes the node's Besu release file (version, SHA-256, flags) where its instance's boot reads it before every
+ * start of Besu (shared/adapters/aws/besu-release-boot.ts).
+ */
+export interface NodeReleasePublisher {
+  publishRelease(nodeId: string, releaseFile: string): Promise<void>;
+}

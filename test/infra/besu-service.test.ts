@@ -49,11 +49,12 @@ describe('the Besu service on fleet instances', () => {
       'ExecStart=/opt/besu/bin/besu --config-file=/etc/besu/config.toml --genesis-file=/etc/besu/genesis.json ' +
         '--data-path=/var/lib/besu --p2p-interface=0.0.0.0 --p2p-port=30303 --rpc-http-enabled ' +
         '--rpc-http-host=0.0.0.0 --rpc-http-port=8545 --rpc-http-api=ETH,NET,WEB3,TXPOOL,ADMIN,QBFT ' +
-        '--host-allowlist=* --min-gas-price=0',
+        '--host-allowlist=* --min-gas-price=0 $BESU_RELEASE_FLAGS',
     );
     expect(unit).toContain('EnvironmentFile=/etc/besu/besu.env\n');
     expect(unit).toContain('Restart=always\n');
-    expect(unit).not.toContain('$');
+    // The one expansion is systemd's, of the release flags (none: no word); nothing for a shell.
+    expect(unit.match(/\$\w*/g)).toEqual(['$BESU_RELEASE_FLAGS']);
   });
 
   it('sizes the heap only where the launch template gives one', () => {

@@ -3,9 +3,9 @@
  */
 import { Match, type Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { besuDownloadUrl } from '../../infra/constructs/besu-bootstrap.ts';
 import { NODE_SIZE_SPECS } from '../../infra/constructs/node-sizes.ts';
 import { DEFAULT_BESU_VERSION } from '../../infra/stacks/deployment-settings.ts';
+import { besuDownloadUrl } from '../../shared/adapters/aws/besu-release-boot.ts';
 import { nodeKeySecretPrefix } from '../../shared/adapters/aws/node-key-secrets.ts';
 import { buildTestApp, type CfnJson, resourcesOf, TEST_BESU_SHA256 } from './carechain-test-app.ts';
 
@@ -172,6 +172,14 @@ describe('launch templates', () => {
     expect(userData(dev)).toContain('systemctl enable --now besu');
     expect(userData(dev)).toContain('--rpc-http-port=8545');
     expect(userData(dev)).toContain('--p2p-port=30303');
+  });
+
+  it('install the release step that moves Besu to the release the control plane publishes, verified, before every start', () => {
+    const userData = JSON.stringify(templates(prod)[0]!.UserData);
+    expect(userData).toContain('ExecStartPre=+/usr/local/sbin/carechain-besu-release');
+    expect(userData).toContain('sha256sum --check --strict --quiet -');
+    expect(userData).toContain(`ln -sfn /opt/besu-${DEFAULT_BESU_VERSION} /opt/besu-default`);
+    expect(userData).toContain('EnvironmentFile=-/etc/besu/release.env');
   });
 
   /** The boot script as bash reads it (tokens such as the bucket name shown as their JSON). */

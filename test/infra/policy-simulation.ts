@@ -36,6 +36,8 @@ export class DeployedTemplate {
         return `arn:aws:kms:${REGION}:${ACCOUNT}:key/${fakeKeyId(logicalId)}`;
       case 'AWS::DynamoDB::Table':
         return `arn:aws:dynamodb:${REGION}:${ACCOUNT}:table/${logicalId}`;
+      case 'AWS::SQS::Queue':
+        return `arn:aws:sqs:${REGION}:${ACCOUNT}:${logicalId}`;
       default:
         return `arn:aws:unknown:${REGION}:${ACCOUNT}:${logicalId}`;
     }

@@ -26,7 +26,7 @@ import { errorResponses, jsonBody, jsonResponse, noContent, security, userSecuri
 const Params = z.object({ networkId: NetworkId });
 
 export type BackupRouteDeps = RouteDeps<
-  'clock' | 'nodeChanged' | 'tenancy',
+  'clock' | 'nodeChanged' | 'tenancy' | 'backupCopiesUnavailable',
   'networks' | 'nodes' | 'backups' | 'audit' | 'organisations'
 >;
 
@@ -134,8 +134,10 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
       tags: ['fleet'],
       summary: 'Have every new backup of a network the organisation has nodes on copied to a bucket it names',
       description:
-        'In AWS the bucket is an S3 bucket whose policy lets the CareChain control plane’s role put objects under ' +
-        '`carechain/`; locally it is the folder `<dataDir>/member-buckets/<bucket>/`.',
+        'Where backups are archives (the Besu runtime) each new backup is copied to the bucket; locally it is the ' +
+        'folder `<dataDir>/member-buckets/<bucket>/`. In AWS backups are EBS snapshots, which cannot be copied into ' +
+        'a bucket: the request is refused (409) with that reason, and restores into a new node of the organisation ' +
+        'are the way to a backup there.',
       security,
       middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }), ...jsonBody(BackupCopyInput) },

@@ -102,7 +102,8 @@ export function registerNetworkHealthRoutes(
       description:
         '`all-validators` restarts every validator the platform runs at the same time, Besu’s remedy for a stalled ' +
         'QBFT network; it is refused (409) while fewer than a quorum of validators are live, naming the ones down. ' +
-        '`down-validators` restarts only those.',
+        '`down-validators` restarts only those. In AWS an EC2 node’s restart is queued to the reconciler, which ' +
+        'reboots it within seconds: `restarted` lists the restarts queued, `failures` those that could not be.',
       security: userSecurity,
       middleware: operatorOnly,
       request: { params: Params, ...jsonBody(RecoveryRequest) },

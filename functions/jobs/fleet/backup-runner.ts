@@ -152,6 +152,12 @@ export class BackupRunner {
       } catch (error) {
         await this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message });
         this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
+        // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it).
+        await raiseAlert(this.#alertDeps(), 'backup.failed', network.id, backup.id, {
+          backupId: backup.id,
+          copyFor: orgId,
+          reason: `the copy to the bucket organisation ${orgId} named failed`,
+        });
       }
     }
   }

@@ -18,6 +18,7 @@ import { genesisJson } from '../../chain/besu/genesis.ts';
 import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import type { NodeArtifacts } from '../../ports/node-provider.ts';
+import { besuReleaseCommands, FLEET_RELEASE_PATHS } from './besu-release-boot.ts';
 
 /** Where the boot scripts put each of the node's files on the instance. */
 export const FLEET_BESU_PATHS = {
@@ -66,6 +67,12 @@ export interface BesuServiceOptions {
    * static-nodes.json is fetched before every start. @default none: the boot script writes the list once
    */
   readonly staticNodesFrom?: string;
+  /**
+   * Shell expression of the node's folder in the configuration bucket: before every start, the release step
+   * (besu-release-boot.ts) switches Besu to the release the control plane published there, verified by its SHA-256.
+   * @default none: the node runs the release its boot installed
+   */
+  readonly releaseFrom?: string;
 }
 
 /** The systemd unit, the same text for every node and both boot scripts. */
@@ -86,6 +93,8 @@ export function besuServiceUnit(besuHome = '/opt/besu'): string {
     '--host-allowlist=*',
     // Consortium networks are free-gas.
     '--min-gas-price=0',
+    // The flags of the node's release (rolling upgrades), from the release step's environment file; none: no word.
+    '$BESU_RELEASE_FLAGS',
   ].join(' ');
   return [
     '[Unit]',
@@ -97,6 +106,8 @@ export function besuServiceUnit(besuHome = '/opt/besu'): string {
     'User=besu',
     'Group=besu',
     `EnvironmentFile=${paths.environment}`,
+    // Optional (`-`): written by the release step before Besu starts, absent where there is none.
+    `EnvironmentFile=-${FLEET_RELEASE_PATHS.releaseEnv}`,
     `ExecStart=${execStart}`,
     'Restart=always',
     'RestartSec=5',
@@ -132,6 +143,7 @@ export function besuServiceCommands(options: BesuServiceOptions = {}): string[] 
   return [
     `printf '${settings.join('\\n')}\\n' "$PUBLIC_IP" > ${paths.environment}`,
     ...(options.staticNodesFrom === undefined ? [] : staticNodesRefreshCommands(options.staticNodesFrom)),
+    ...(options.releaseFrom === undefined ? [] : besuReleaseCommands(options.releaseFrom)),
     // Quoted: the unit is the same text on every instance; the instance's values are in the environment file.
     `cat > ${paths.unit} <<'UNIT'`,
     besuServiceUnit(options.besuHome).trimEnd(),

@@ -2,10 +2,11 @@
  * A managed EC2 node's files in the node configuration bucket, where the fleet's launch-template bootstrap
  * (infra/constructs/besu-bootstrap.ts) fetches them at boot: `nodes/<nodeId>/genesis.json`, `config.toml` and
  * `static-nodes.json`, rendered for the instance's paths by `fleetNodeArtifacts` (besu-service.ts). Besu's
- * service fetches `static-nodes.json` again before every start, so rewriting it is how peers change.
+ * service fetches `static-nodes.json` again before every start, so rewriting it is how peers change, and
+ * `besu-release.env` (besu-release-boot.ts), so rewriting it and rebooting is how its Besu release changes.
  */
 import { PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import type { NodeFilePublisher, StaticNodesPublisher } from '../../ports/node-files.ts';
+import type { NodeFilePublisher, NodeReleasePublisher, StaticNodesPublisher } from '../../ports/node-files.ts';
 import type { NodeArtifacts } from '../../ports/node-provider.ts';
 
 /** The folder of a node's files in the bucket; the boot script passes `$NODE_ID`. */
@@ -14,12 +15,15 @@ export function nodeFilesFolder(nodeId: string): string {
 }
 
 /** Key of one of a node's files in the bucket. */
-export function nodeFileKey(nodeId: string, file: 'genesis.json' | 'config.toml' | 'static-nodes.json'): string {
+export function nodeFileKey(
+  nodeId: string,
+  file: 'genesis.json' | 'config.toml' | 'static-nodes.json' | 'besu-release.env',
+): string {
   return `${nodeFilesFolder(nodeId)}/${file}`;
 }
 
 /** Writes a node's files to the bucket; rewriting them is harmless (the bucket keeps earlier versions). */
-export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher {
+export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher, NodeReleasePublisher {
   constructor(
     private readonly s3: S3Client,
     private readonly bucket: string,
@@ -27,36 +31,25 @@ export class S3NodeFiles implements NodeFilePublisher, StaticNodesPublisher {
 
   /** Rewrites a node's static nodes alone; its Besu fetches them before every start. */
   async publishStaticNodes(nodeId: string, staticNodesJson: string): Promise<void> {
-    await this.s3.send(
-      new PutObjectCommand({
-        Bucket: this.bucket,
-        Key: nodeFileKey(nodeId, 'static-nodes.json'),
-        Body: staticNodesJson,
-        ContentType: 'application/json',
-      }),
-    );
+    await this.#put(nodeFileKey(nodeId, 'static-nodes.json'), staticNodesJson, 'application/json');
+  }
+
+  /** Rewrites the node's Besu release file; the release step reads it before Besu's next start. */
+  async publishRelease(nodeId: string, releaseFile: string): Promise<void> {
+    await this.#put(nodeFileKey(nodeId, 'besu-release.env'), releaseFile, 'text/plain');
   }
 
   async publish(nodeId: string, artifacts: NodeArtifacts): Promise<void> {
-    const files = [
-      { key: nodeFileKey(nodeId, 'genesis.json'), body: artifacts.genesisJson, type: 'application/json' },
-      { key: nodeFileKey(nodeId, 'config.toml'), body: artifacts.besuConfigToml, type: 'application/toml' },
+    await Promise.all([
+      this.#put(nodeFileKey(nodeId, 'genesis.json'), artifacts.genesisJson, 'application/json'),
+      this.#put(nodeFileKey(nodeId, 'config.toml'), artifacts.besuConfigToml, 'application/toml'),
       ...(artifacts.staticNodesJson === undefined
         ? []
-        : [
-            {
-              key: nodeFileKey(nodeId, 'static-nodes.json'),
-              body: artifacts.staticNodesJson,
-              type: 'application/json',
-            },
-          ]),
-    ];
-    await Promise.all(
-      files.map((file) =>
-        this.s3.send(
-          new PutObjectCommand({ Bucket: this.bucket, Key: file.key, Body: file.body, ContentType: file.type }),
-        ),
-      ),
-    );
+        : [this.#put(nodeFileKey(nodeId, 'static-nodes.json'), artifacts.staticNodesJson, 'application/json')]),
+    ]);
+  }
+
+  async #put(key: string, body: string, contentType: string): Promise<void> {
+    await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body, ContentType: contentType }));
   }
 }

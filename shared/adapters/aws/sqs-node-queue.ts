@@ -1,5 +1,6 @@
 /**
- * The provisioning queue (SQS) in AWS mode: what `AppDeps.nodeChanged` does there. A node whose record changed is sent
+ * The provisioning queue (SQS) in AWS mode: what `AppDeps.nodeChanged` does there, and how the API asks for an
+ * operator's restart of a node it may not reboot itself (`requestRestart`). A node whose record changed is sent
  * as `{ orgId, nodeId }` to the queue the reconciler consumes, so it acts within seconds instead of at its next
  * scheduled pass. The message names the node only: the reconciler reads the record afresh.
  *
@@ -13,10 +14,16 @@ import { idPattern } from '../../domain/ids.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import type { Logger } from '../../observability/logger.ts';
 
-/** The body of a provisioning-queue message. */
+/**
+ * The body of a provisioning-queue message. Without `action`: reconcile the node. `restart`: an operator's
+ * restart of a node the platform runs (stall recovery), carried out by the reconciler, which has the EC2 rights
+ * the API has not; `requestedAt` lets it drop a request that waited too long to still be wanted.
+ */
 export const NodeWorkMessage = z.strictObject({
   orgId: z.string().min(1).max(100),
   nodeId: z.string().regex(idPattern('node')),
+  action: z.literal('restart').optional(),
+  requestedAt: z.iso.datetime().optional(),
 });
 export type NodeWorkMessage = z.infer<typeof NodeWorkMessage>;
 
@@ -41,6 +48,14 @@ export class SqsNodeQueue {
       .finally(() => this.#pending.delete(sending));
     this.#pending.add(sending);
   };
+
+  /**
+   * Asks the reconciler to restart the node now (its EC2 instance is rebooted within seconds). Awaited: the caller
+   * reports a request that could not be queued as a failure for that node.
+   */
+  async requestRestart(node: NodeRecord, requestedAt: Date): Promise<void> {
+    await this.send({ orgId: node.orgId, nodeId: node.id, action: 'restart', requestedAt: requestedAt.toISOString() });
+  }
 
   async send(message: NodeWorkMessage): Promise<void> {
     await this.sqs.send(

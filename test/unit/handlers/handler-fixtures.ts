@@ -109,3 +109,43 @@ export const LAMBDA_CONTEXT = {
   functionName: 'CareChain-test-ControlPlane-Function',
   awsRequestId: 'c6af9ac6-7b61-11e6-9a41-93e8deadbeef',
 } as never;
+
+/** The API Lambda's answer as a test reads it. */
+export interface ApiAnswer {
+  readonly status: number;
+  readonly type: string | undefined;
+  // biome-ignore lint/suspicious/noExplicitAny: a test reads whichever fields the route answers with.
+  readonly json: any;
+}
+
+/** Calls an API Lambda handler with an HTTP API v2 event: JSON body when given, a bearer token when given. */
+export function apiCaller(
+  api: (
+    event: LambdaEvent,
+    context: typeof LAMBDA_CONTEXT,
+  ) => Promise<{ statusCode: number; body: string; headers?: Record<string, unknown> }>,
+) {
+  return async (method: string, path: string, body?: object, token?: string): Promise<ApiAnswer> => {
+    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    if (token) headers.authorization = `Bearer ${token}`;
+    const event = httpApiEvent({ method, path, headers, ...(body && { body: JSON.stringify(body) }) });
+    const result = await api(event, LAMBDA_CONTEXT);
+    return {
+      status: result.statusCode,
+      type: result.headers?.['content-type'] as string | undefined,
+      json: JSON.parse(result.body || '{}'),
+    };
+  };
+}
+
+/** Signs up an administrator and creates their organisation through the API: the token and the organisation id. */
+export async function signUpWithOrg(
+  call: ReturnType<typeof apiCaller>,
+  email: string,
+  orgName: string,
+): Promise<{ token: string; orgId: string }> {
+  const signup = await call('POST', '/v1/auth/signup', { email, password: 'a-long-enough-password', name: 'IT Admin' });
+  const token = signup.json.token as string;
+  const org = await call('POST', '/v1/orgs', { name: orgName, type: 'hospital', country: 'SE' }, token);
+  return { token, orgId: org.json.id as string };
+}

@@ -15,12 +15,12 @@ import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { aNetwork, aNode } from '../providers/node-fixtures.ts';
 import {
-  httpApiEvent,
-  LAMBDA_CONTEXT,
+  apiCaller,
   lambdaEnv,
   OFFLINE_CREDENTIALS,
   QUEUE_URL,
   REGION,
+  signUpWithOrg,
   startTable,
   TABLE_NAME,
   TENANT_ROLE_ARN,
@@ -113,29 +113,14 @@ describe('nodeChanged in the AWS wiring', () => {
       env: lambdaEnv({ CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL, CARECHAIN_TENANT_ROLE_ARN: TENANT_ROLE_ARN }),
       clients: { dynamodb: dynamo.client, sqs: sqsClient, ...tenant.clients },
     });
-    const call = async (method: string, path: string, body: object, token?: string) => {
-      const headers: Record<string, string> = { 'content-type': 'application/json' };
-      if (token) headers.authorization = `Bearer ${token}`;
-      const result = await api(httpApiEvent({ method, path, headers, body: JSON.stringify(body) }), LAMBDA_CONTEXT);
-      return { status: result.statusCode, json: JSON.parse(result.body) };
-    };
-    const signup = await call('POST', '/v1/auth/signup', {
-      email: 'it-admin@sahlgrenska.example',
-      password: 'a-long-enough-password',
-      name: 'IT Admin',
-    });
-    const org = await call(
-      'POST',
-      '/v1/orgs',
-      { name: 'Sahlgrenska', type: 'hospital', country: 'SE' },
-      signup.json.token,
-    );
+    const call = apiCaller(api);
+    const { token, orgId } = await signUpWithOrg(call, 'it-admin@sahlgrenska.example', 'Sahlgrenska');
 
     const created = await call(
       'POST',
-      `/v1/orgs/${org.json.id}/nodes`,
+      `/v1/orgs/${orgId}/nodes`,
       { networkId: network.id, role: 'member', size: 'small' },
-      signup.json.token,
+      token,
     );
 
     expect(created.status).toBe(201);
@@ -143,8 +128,8 @@ describe('nodeChanged in the AWS wiring', () => {
     // Written in the organisation's tenant session.
     expect(tenant.assumed.commandCalls(AssumeRoleCommand)[0]?.args[0].input).toMatchObject({
       RoleArn: TENANT_ROLE_ARN,
-      Tags: [{ Key: 'carechain:org', Value: org.json.id }],
+      Tags: [{ Key: 'carechain:org', Value: orgId }],
     });
-    expect(delivered.map((body) => JSON.parse(body))).toEqual([{ orgId: org.json.id, nodeId: created.json.id }]);
+    expect(delivered.map((body) => JSON.parse(body))).toEqual([{ orgId, nodeId: created.json.id }]);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * Node and network records for provider tests, with ids in the domain's format.
  */
+import { EC2ServiceException } from '@aws-sdk/client-ec2';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
@@ -48,4 +49,9 @@ export function aNode(network: Pick<Network, 'id'>, overrides: Partial<NodeRecor
     version: 1,
     ...overrides,
   };
+}
+
+/** An error as the EC2 client throws it for a refused request (HTTP 400, EC2's code as its name). */
+export function ec2Refusal(name: string, message: string): EC2ServiceException {
+  return new EC2ServiceException({ name, $fault: 'client', $metadata: { httpStatusCode: 400 }, message });
 }
