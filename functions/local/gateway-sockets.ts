@@ -14,10 +14,11 @@ import { AppError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { GatewayCore } from '../gateway/create-gateway.ts';
 import { HeadFollower } from '../gateway/head-follower.ts';
+import { JSON_RPC_SUBPROTOCOL, keyFromHandshake } from '../gateway/socket-handshake.ts';
 import { SOCKET_CLOSE, SocketLimits, SocketSession } from '../gateway/socket-session.ts';
 
-/** The subprotocol the gateway speaks; a client offering a key as a subprotocol offers this one too. */
-export const JSON_RPC_SUBPROTOCOL = 'carechain-jsonrpc';
+export { JSON_RPC_SUBPROTOCOL };
+
 const PATH = /^\/rpc\/([^/]+)(?:\/([^/]+))?\/?$/;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Unsent notifications a connection may hold before it is closed as too slow. */
@@ -59,7 +60,13 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
     const match = PATH.exec(new URL(request.url ?? '/', 'http://gateway').pathname);
     if (!match) return refuse(socket, 404, 'Not Found', 'WebSocket connections are served at /rpc/{nodeId}');
     const nodeId = decodeURIComponent(match[1] ?? '');
-    const secret = (match[2] && decodeURIComponent(match[2])) ?? keyFromHeaders(request);
+    const secret =
+      (match[2] && decodeURIComponent(match[2])) ??
+      keyFromHandshake({
+        'x-api-key': single(request.headers['x-api-key']),
+        authorization: request.headers.authorization,
+        'sec-websocket-protocol': request.headers['sec-websocket-protocol'],
+      });
     let admitted: Awaited<ReturnType<GatewayCore['admit']>>;
     try {
       admitted = await core.admit(nodeId, secret);
@@ -147,19 +154,6 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
   };
 }
 
-/** The key from `x-api-key`, `Authorization: Bearer`, or a subprotocol offered beside the JSON-RPC one. */
-function keyFromHeaders(request: IncomingMessage): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header) return header;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (bearer) return bearer;
-  const offered = (request.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((protocol) => protocol.trim())
-    .filter((protocol) => protocol && protocol !== JSON_RPC_SUBPROTOCOL);
-  return offered.length === 1 ? offered[0] : undefined;
-}
-
 /** Answers the upgrade request with an HTTP problem and closes the socket (nothing is upgraded). */
 function refuse(socket: Duplex, status: number, title: string, detail: string, type?: string): void {
   const problemType = type ? `https://carechain.se/problems/${type}` : 'about:blank';
@@ -168,4 +162,8 @@ function refuse(socket: Duplex, status: number, title: string, detail: string, t
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
+}
+
+function single(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' ? header : undefined;
 }
