@@ -61,6 +61,11 @@ export type ConnectAnswer =
   | { readonly accepted: true; readonly protocol: string | undefined }
   | { readonly accepted: false; readonly error: AppError };
 
+/** Why a connection is being closed, as a JSON-RPC error sent before API Gateway closes it. */
+export function closingNotice(message: string): string {
+  return errorResponse(null, { code: RPC_ERROR_CODES.internalError, message, data: { reason: 'closed' } });
+}
+
 /** The stored form `<kind>:<hash>` the stored core admits. */
 export const storedSecret = (credential: StoredCredential) => `${credential.kind}:${credential.hash}`;
 
@@ -144,8 +149,7 @@ export class SocketApi {
    * reason comes as a JSON-RPC error first); nothing is left to answer.
    */
   async #refuse(connectionId: string, message: string): Promise<undefined> {
-    const answer = errorResponse(null, { code: RPC_ERROR_CODES.internalError, message, data: { reason: 'closed' } });
-    await this.deps.push.post(connectionId, answer);
+    await this.deps.push.post(connectionId, closingNotice(message));
     await this.deps.push.close(connectionId);
     return undefined;
   }

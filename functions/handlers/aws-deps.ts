@@ -37,6 +37,7 @@ import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts'
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
 import { awsTenancy } from './aws-tenancy.ts';
+import { awsWebhookDelivery } from './aws-webhooks.ts';
 
 export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   readonly stores: ReturnType<typeof createStores>;
@@ -80,6 +81,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       }
     : undefined;
   const genesisValidators = ec2GenesisValidators(core, { nodes: stores.nodes, nodeChanged: nodeQueue?.nodeChanged });
+  const webhooks = awsWebhookDelivery(core);
 
   return {
     ...core,
@@ -103,6 +105,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       fingerprinter: evidenceFingerprinter(core),
       reportSigner: platformKeyId ? new VaultSigner(vault, platformKeyId) : undefined,
     },
+    ...(webhooks && { webhookDelivery: { secrets: webhooks.secrets, sender: webhooks.sender } }),
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     version: config.version,
