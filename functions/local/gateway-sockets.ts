@@ -16,6 +16,7 @@ import type { GatewayCore } from '../gateway/create-gateway.ts';
 import { HeadFollower } from '../gateway/head-follower.ts';
 import { JSON_RPC_SUBPROTOCOL, keyFromHandshake } from '../gateway/socket-handshake.ts';
 import { SOCKET_CLOSE, SocketLimits, SocketSession } from '../gateway/socket-session.ts';
+import { LocalConnectionPush } from './local-connection-push.ts';
 
 export { JSON_RPC_SUBPROTOCOL };
 
@@ -37,6 +38,8 @@ export interface GatewaySocketsOptions {
 
 export interface GatewaySockets {
   readonly limits: SocketLimits;
+  /** Pushes to and closes connections by id (the ConnectionPush port, as API Gateway does in AWS). */
+  readonly push: LocalConnectionPush;
   readonly follower: HeadFollower;
   /** Admits every connection's key again now (what each does every minute); those refused are closed. */
   recheckAll(): Promise<void>;
@@ -49,6 +52,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
   const logger = options.logger.child({ component: 'gateway-sockets' });
   const follower = new HeadFollower({ upstream: core.upstream, logger, pollIntervalMs: options.pollIntervalMs });
   const limits = new SocketLimits();
+  const push = new LocalConnectionPush();
   const sessions = new Set<{ session: SocketSession; socket: WebSocket }>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -79,6 +83,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
       return refuse(socket, 429, 'Too Many Requests', 'The plan’s limit of WebSocket connections for this key');
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      push.add(ws);
       const session = new SocketSession({ core, follower, limits, defaults: DEFAULT_LIMITS }, admitted, secret ?? '', {
         send(text) {
           if (ws.readyState !== ws.OPEN) return;
@@ -120,6 +125,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
 
   return {
     limits,
+    push,
     follower,
     async recheckAll() {
       await Promise.all([...sessions].map(({ session }) => session.recheck()));
