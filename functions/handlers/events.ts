@@ -6,7 +6,7 @@
  */
 import { ConfigError } from '../../shared/config/config.ts';
 import { createStores } from '../../shared/store/stores.ts';
-import { type EventPassReport, eventStreamJobs, runEventPass } from '../jobs/events/event-pass.ts';
+import { type EventPassReport, eventStreamJobsOf, runEventPass } from '../jobs/events/event-pass.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
 import { awsWebhookDelivery } from './aws-webhooks.ts';
 
@@ -29,13 +29,7 @@ export function createEventsHandler(options: EventsHandlerOptions = {}) {
       ]);
     }
     const stores = createStores(core.table, core.clock);
-    const jobs = eventStreamJobs({
-      events: stores.events,
-      webhooks: stores.webhooks,
-      networks: stores.networks,
-      nodes: stores.nodes,
-      cursors: stores.chainLogCursors,
-      wantsEvents: (orgId) => stores.webhooks.orgHasEndpoints(orgId),
+    const jobs = eventStreamJobsOf(stores, {
       sender: delivery.sender,
       clock: core.clock,
       logger: core.logger.child({ component: 'events' }),

@@ -3,6 +3,8 @@
  * events waiting in outboxes, read new chain logs (their events wait in the follower's cursor), record those, then
  * deliver. The local worker runs it on a timer; the AWS events function runs it in a loop for most of a minute.
  */
+
+import type { createStores } from '../../../shared/store/stores.ts';
 import { ChainLogFollower, type ChainLogFollowerDeps } from './chain-log-follower.ts';
 import { EventRecorder, type EventRecorderDeps } from './event-recorder.ts';
 import { type WebhookDeliveryDeps, WebhookDeliveryWorker } from './webhook-delivery.job.ts';
@@ -21,6 +23,22 @@ export function eventStreamJobs(deps: EventStreamDeps): EventStreamJobs {
     follower: new ChainLogFollower(deps),
     delivery: new WebhookDeliveryWorker(deps),
   };
+}
+
+/** The jobs over the control plane's stores, as both the local worker and the AWS events function run them. */
+export function eventStreamJobsOf(
+  stores: ReturnType<typeof createStores>,
+  parts: Pick<EventStreamDeps, 'sender' | 'clock' | 'logger'>,
+): EventStreamJobs {
+  return eventStreamJobs({
+    events: stores.events,
+    webhooks: stores.webhooks,
+    networks: stores.networks,
+    nodes: stores.nodes,
+    cursors: stores.chainLogCursors,
+    wantsEvents: (orgId) => stores.webhooks.orgHasEndpoints(orgId),
+    ...parts,
+  });
 }
 
 export interface EventPassReport {

@@ -218,7 +218,11 @@ describe('the follower', () => {
       .on(PostToConnectionCommand, { ConnectionId: 'conn-gone' })
       .rejects(new GoneException({ $metadata: { ...$metadata, httpStatusCode: 410 }, message: 'Gone' } as never));
 
-    const provider = new JsonRpcProvider(anvil.url, undefined, { staticNetwork: true, cacheTimeout: -1, pollingInterval: 50 });
+    const provider = new JsonRpcProvider(anvil.url, undefined, {
+      staticNetwork: true,
+      cacheTimeout: -1,
+      pollingInterval: 50,
+    });
     const wallet = Wallet.createRandom(provider);
     const follower = createSocketFollowerHandler({
       env: lambdaEnv({ CARECHAIN_SOCKET_ENDPOINT: `https://${DOMAIN}/${STAGE}` }),
