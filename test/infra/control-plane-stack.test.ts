@@ -34,7 +34,8 @@ beforeAll(() => {
     CONSOLE_FIXTURE,
   );
   template = dev.controlPlaneTemplate;
-});
+  // Two apps of thirteen functions each, synthesised on a machine that may be busy.
+}, 180_000);
 
 function lambdaOf(t: Template, spec: FunctionSpec): [string, CfnJson] {
   const matches = resourcesOf(t, 'AWS::Lambda::Function').filter(
