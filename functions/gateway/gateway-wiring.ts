@@ -35,15 +35,31 @@ export interface GatewayWiring {
 
 export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
   return {
-    async authenticate(secret) {
-      if (secret.startsWith(`${STREAM_TICKET_PREFIX}_`)) return ticketPrincipal(wiring, secret);
-      const key = await wiring.apiKeys.findBySecretHash(sha256Hex(secret));
-      if (key?.status !== 'active') return undefined;
-      const [plan, suspended] = await Promise.all([
-        wiring.planOf ? wiring.planOf(key.orgId) : DEFAULT_GATEWAY_PLAN,
-        wiring.suspensionOf?.(key.orgId),
-      ]);
-      return { orgId: key.orgId, keyId: key.id, scopes: key.scopes, plan, suspended };
+    ...storedCredentialDeps(wiring),
+    authenticate: (secret) => principalOf(wiring, storedCredential(secret)),
+  };
+}
+
+/** A credential as a connection record keeps it: which kind it is and its SHA-256, never the credential itself. */
+export interface StoredCredential {
+  readonly kind: 'key' | 'ticket';
+  readonly hash: string;
+}
+
+export function storedCredential(secret: string): StoredCredential {
+  return { kind: secret.startsWith(`${STREAM_TICKET_PREFIX}_`) ? 'ticket' : 'key', hash: sha256Hex(secret) };
+}
+
+/**
+ * The gateway's dependencies for a core that admits connections again from their records (the AWS WebSocket
+ * functions, between messages): `authenticate` takes `<kind>:<hash>` as read from the table, never a client's input.
+ */
+export function storedCredentialDeps(wiring: GatewayWiring): GatewayDeps {
+  return {
+    async authenticate(stored) {
+      const [kind, hash] = stored.split(':');
+      if ((kind !== 'key' && kind !== 'ticket') || !hash) return undefined;
+      return principalOf(wiring, { kind, hash });
     },
     async resolveNode(nodeId) {
       const node = await wiring.nodes.findById(nodeId);
@@ -66,12 +82,22 @@ export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
   };
 }
 
+async function principalOf(wiring: GatewayWiring, credential: StoredCredential): Promise<GatewayPrincipal | undefined> {
+  if (credential.kind === 'ticket') return ticketPrincipal(wiring, credential.hash);
+  const key = await wiring.apiKeys.findBySecretHash(credential.hash);
+  if (key?.status !== 'active') return undefined;
+  const [plan, suspended] = await Promise.all([
+    wiring.planOf ? wiring.planOf(key.orgId) : DEFAULT_GATEWAY_PLAN,
+    wiring.suspensionOf?.(key.orgId),
+  ]);
+  return { orgId: key.orgId, keyId: key.id, scopes: key.scopes, plan, suspended };
+}
+
 /**
  * A console's live-head ticket as a principal: its organisation's plan and suspension, one node only, and only the
  * methods that follow heads. Tickets are metered like keys.
  */
-async function ticketPrincipal(wiring: GatewayWiring, secret: string): Promise<GatewayPrincipal | undefined> {
-  const hash = sha256Hex(secret);
+async function ticketPrincipal(wiring: GatewayWiring, hash: string): Promise<GatewayPrincipal | undefined> {
   const ticket = await wiring.streamTickets?.find(hash, wiring.clock());
   if (!ticket) return undefined;
   const [plan, suspended] = await Promise.all([

@@ -34,6 +34,18 @@ export interface HeadFollowerOptions {
   readonly failureLimit?: number;
   /** Blocks read in one poll when the follower is behind. @default 32 */
   readonly maxBlocksPerPoll?: number;
+  /**
+   * When following from a given block (`follow`'s `after`) that is more than this many blocks behind the head, the
+   * follower starts at the head instead: subscribers are told of what happens now, not of an old backlog.
+   * @default no limit
+   */
+  readonly maxCatchUpBlocks?: number;
+}
+
+/** A block already announced: following goes on from the one after it. */
+export interface FollowedBlock {
+  readonly number: bigint;
+  readonly hash: string;
 }
 
 interface Follow {
@@ -50,14 +62,17 @@ export class HeadFollower {
 
   constructor(private readonly options: HeadFollowerOptions) {}
 
-  /** Starts following `rpcUrl` for `listener` (from the next block on); returns how to stop. */
-  follow(rpcUrl: string, listener: HeadListener): () => void {
+  /**
+   * Starts following `rpcUrl` for `listener` (from the next block on, or from the one after `after` when this starts
+   * following the node); returns how to stop.
+   */
+  follow(rpcUrl: string, listener: HeadListener, after?: FollowedBlock): () => void {
     let follow = this.#follows.get(rpcUrl);
     if (!follow) {
       follow = {
         listeners: new Set(),
-        lastNumber: undefined,
-        lastHash: undefined,
+        lastNumber: after?.number,
+        lastHash: after?.hash,
         failures: 0,
         timer: undefined,
         stopped: false,
@@ -106,6 +121,12 @@ export class HeadFollower {
       return;
     }
     if (head <= follow.lastNumber) return;
+    const catchUp = this.options.maxCatchUpBlocks;
+    if (catchUp !== undefined && head - follow.lastNumber > BigInt(catchUp)) {
+      follow.lastNumber = head;
+      follow.lastHash = undefined;
+      return;
+    }
     const to = min(head, follow.lastNumber + BigInt(this.options.maxBlocksPerPoll ?? 32));
     const from = follow.lastNumber + 1n;
     const wantsLogs = [...follow.listeners].some((listener) => listener.wantsLogs);

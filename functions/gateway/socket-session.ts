@@ -8,30 +8,18 @@
  * connection with its close code (SOCKET_CLOSE).
  */
 import { RPC_COMPUTE_UNITS, SUBSCRIPTION_NOTIFICATION } from '../../shared/domain/metering.ts';
-import { AppError, PaymentRequiredError, TooManyRequestsError, UnauthorizedError } from '../../shared/errors.ts';
-import type { MeteredCall } from './compute-units.ts';
+import { AppError, PaymentRequiredError, UnauthorizedError } from '../../shared/errors.ts';
 import type { Admitted, GatewayCore, GatewayPrincipal } from './create-gateway.ts';
 import type { ChainObject, HeadFollower, HeadListener } from './head-follower.ts';
+import { errorResponse, type JsonRpcCall, RPC_ERROR_CODES } from './json-rpc.ts';
 import {
-  errorResponse,
-  type JsonRpcCall,
-  type JsonRpcEntry,
-  parseJsonRpcBody,
-  RPC_ERROR_CODES,
-  resultResponse,
-} from './json-rpc.ts';
-import { inPlan } from './method-policy.ts';
-import {
-  headerOf,
-  isSubscriptionMethod,
-  LIMIT_EXCEEDED,
-  newSubscriptionId,
-  notificationsFor,
-  readSubscribeParams,
-  readUnsubscribeParams,
-  SUBSCRIBE,
-  type Subscription,
-} from './subscriptions.ts';
+  answerSocketMessage,
+  type CallOutcome,
+  callFailure,
+  callResult,
+  SUBSCRIPTION_LIMIT_ERROR,
+} from './socket-messages.ts';
+import { headerOf, newSubscriptionId, notificationsFor, type Subscription } from './subscriptions.ts';
 
 /**
  * Close codes of the gateway's WebSocket (4000–4999 are the application's, RFC 6455 §7.4.2). Refusals at the
@@ -168,111 +156,37 @@ export class SocketSession {
   }
 
   async #answer(text: string): Promise<string | undefined> {
-    const { core } = this.deps;
-    const { principal } = this.admitted;
-    const body = parseJsonRpcBody(text);
-    const entries = body.kind === 'batch' ? body.entries : body.kind === 'single' ? [body.entry] : [];
-    const tooBig = entries.length > principal.plan.maxBatchSize;
-    if (!this.#admitted(entries.length)) return this.#refused(body.kind === 'batch', entries);
-    if (entries.length === 0 || tooBig || !entries.some(isSubscriptionEntry)) {
-      const { payload, answers } = await core.answer(body, this.admitted);
-      core.meter(principal, answers);
-      return payload;
-    }
-    const responses: (string | undefined)[] = [];
-    const forwarded: { index: number; entry: JsonRpcEntry }[] = [];
-    const metered: MeteredCall[] = [];
-    entries.forEach((entry, index) => {
-      if (!isSubscriptionEntry(entry)) {
-        forwarded.push({ index, entry });
-        return;
-      }
-      const { response, ok } = this.#subscriptionCall(entry.call);
-      responses[index] = response;
-      metered.push({ method: entry.call.method, outcome: ok ? 'upstream' : 'error' });
+    const { answer, refused } = await answerSocketMessage(text, this.deps.core, this.admitted, {
+      subscribe: (call, request) => this.#subscribe(call, request),
+      unsubscribe: (call, subscriptionId) => this.#unsubscribe(call, subscriptionId),
     });
-    if (forwarded.length > 0) {
-      const answers = await core.dispatch(
-        forwarded.map((f) => f.entry),
-        this.admitted,
+    // A client that keeps sending over the rate limit is disconnected.
+    this.#refusals = refused ? this.#refusals + 1 : 0;
+    if (this.#refusals >= REFUSALS_BEFORE_CLOSE) {
+      const { plan } = this.admitted.principal;
+      this.close(
+        SOCKET_CLOSE.rateLimited,
+        `Rate limit of plan ${plan.id} exceeded (${plan.requestsPerSecond}/s, burst ${plan.burst})`,
       );
-      answers.forEach((answer, i) => {
-        responses[(forwarded[i] as { index: number }).index] = answer.response;
-      });
-      metered.push(...answers);
     }
-    core.meter(principal, metered);
-    const given = responses.filter((response): response is string => response !== undefined);
-    if (given.length === 0) return undefined;
-    return body.kind === 'batch' ? `[${given.join(',')}]` : given[0];
+    return answer;
   }
 
-  /** The token bucket, as for HTTP; a client that keeps sending over it is disconnected. */
-  #admitted(calls: number): boolean {
-    try {
-      this.deps.core.take(this.admitted.principal, Math.max(1, calls));
-      this.#refusals = 0;
-      return true;
-    } catch (error) {
-      if (!(error instanceof TooManyRequestsError)) throw error;
-      if (++this.#refusals >= REFUSALS_BEFORE_CLOSE) this.close(SOCKET_CLOSE.rateLimited, error.message);
-      return false;
-    }
-  }
-
-  /** The rate limit's refusal, answered to each call under its own id (none for notifications). */
-  #refused(batch: boolean, entries: readonly JsonRpcEntry[]): string | undefined {
-    const { plan } = this.admitted.principal;
-    const error = {
-      code: LIMIT_EXCEEDED,
-      message: `Rate limit of plan ${plan.id} exceeded (${plan.requestsPerSecond}/s, burst ${plan.burst})`,
-    };
-    const answers = entries.flatMap((entry) => {
-      if (!entry.valid) return [errorResponse(entry.id, error)];
-      return entry.call.id === undefined ? [] : [errorResponse(entry.call.id, error)];
-    });
-    if (entries.length === 0 || answers.length === 0)
-      return entries.length === 0 ? errorResponse(null, error) : undefined;
-    return batch ? `[${answers.join(',')}]` : answers[0];
-  }
-
-  #subscriptionCall(call: JsonRpcCall): { response: string | undefined; ok: boolean } {
-    const id = call.id;
-    const reply = (result: unknown) => ({
-      response: id === undefined ? undefined : resultResponse(id, JSON.stringify(result)),
-      ok: true,
-    });
-    const fail = (error: { code: number; message: string; data?: unknown }) => ({
-      response: id === undefined ? undefined : errorResponse(id, error),
-      ok: false,
-    });
-    const { principal } = this.admitted;
-    if (!inPlan(call.method, principal.plan.allowedMethods)) {
-      return fail({
-        code: RPC_ERROR_CODES.methodNotFound,
-        message: `The method ${call.method} is not available`,
-        data: { reason: 'not-in-plan' },
-      });
-    }
-    if (call.method !== SUBSCRIBE) {
-      const subscriptionId = readUnsubscribeParams(call.params);
-      if (subscriptionId === undefined) {
-        return fail({ code: RPC_ERROR_CODES.invalidParams, message: 'eth_unsubscribe takes [subscriptionId]' });
-      }
-      const removed = this.#subscriptions.delete(subscriptionId);
-      if (removed) this.deps.limits.removeSubscriptions(principal.keyId, 1);
-      if (this.#subscriptions.size === 0) this.#stopFollowing();
-      return reply(removed);
-    }
-    const request = readSubscribeParams(call.params);
-    if (!request.ok) return fail(request.error);
-    if (!this.deps.limits.addSubscription(principal, this.deps.defaults)) {
-      return fail({ code: LIMIT_EXCEEDED, message: 'The plan’s limit of subscriptions for this key is reached' });
+  #subscribe(call: JsonRpcCall, request: { kind: Subscription['kind']; filter?: Subscription['filter'] }): CallOutcome {
+    if (!this.deps.limits.addSubscription(this.admitted.principal, this.deps.defaults)) {
+      return callFailure(call, SUBSCRIPTION_LIMIT_ERROR);
     }
     const subscription: Subscription = { id: newSubscriptionId(), kind: request.kind, filter: request.filter };
     this.#subscriptions.set(subscription.id, subscription);
     this.#startFollowing();
-    return reply(subscription.id);
+    return callResult(call, subscription.id);
+  }
+
+  #unsubscribe(call: JsonRpcCall, subscriptionId: string): CallOutcome {
+    const removed = this.#subscriptions.delete(subscriptionId);
+    if (removed) this.deps.limits.removeSubscriptions(this.admitted.principal.keyId, 1);
+    if (this.#subscriptions.size === 0) this.#stopFollowing();
+    return callResult(call, removed);
   }
 
   #startFollowing(): void {
@@ -307,8 +221,4 @@ export class SocketSession {
     const units = sent * (RPC_COMPUTE_UNITS[SUBSCRIPTION_NOTIFICATION] ?? 10);
     this.deps.core.meterComputeUnits(this.admitted.principal.orgId, units);
   }
-}
-
-function isSubscriptionEntry(entry: JsonRpcEntry): entry is JsonRpcEntry & { valid: true } {
-  return entry.valid && isSubscriptionMethod(entry.call.method);
 }

@@ -7,6 +7,7 @@
  * of every bundle; esbuild leaves out what no entry reaches). Tests pass their own environment and clients
  * (DynamoDB pointed at an embedded one, other SDK clients mocked).
  */
+import { ApiGatewayManagementApiClient } from '@aws-sdk/client-apigatewaymanagementapi';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
@@ -29,6 +30,8 @@ export interface AwsClients {
   readonly ec2?: EC2Client;
   readonly s3?: S3Client;
   readonly sts?: STSClient;
+  /** The WebSocket API's management client (PostToConnection, DeleteConnection). */
+  readonly socketManagement?: ApiGatewayManagementApiClient;
   /**
    * Makes the DynamoDB client of one organisation's tenant session. @default a client for the function's region;
    * tests point it at their embedded table.
@@ -102,6 +105,15 @@ export function ec2Client(core: AwsCore): EC2Client {
 export function stsClient(core: AwsCore): STSClient {
   core.clients.sts ??= new STSClient({ region: core.config.awsRegion });
   return core.clients.sts;
+}
+
+/**
+ * The management API of the gateway's WebSocket API, at `https://{domainName}/{stage}` (one API and stage per
+ * stack, so one client per container).
+ */
+export function socketManagementClient(core: AwsCore, endpoint: string): ApiGatewayManagementApiClient {
+  core.clients.socketManagement ??= new ApiGatewayManagementApiClient({ region: core.config.awsRegion, endpoint });
+  return core.clients.socketManagement;
 }
 
 export function s3Client(core: AwsCore): S3Client {

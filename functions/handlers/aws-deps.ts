@@ -39,6 +39,7 @@ import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts'
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
 import { awsTenancy } from './aws-tenancy.ts';
+import { awsWebhookDelivery } from './aws-webhooks.ts';
 
 export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   readonly stores: ReturnType<typeof createStores>;
@@ -95,6 +96,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
         providers: { ec2: { restart: (node) => nodeQueue.requestRestart(node, clock()) } },
       })
     : undefined;
+  const webhooks = awsWebhookDelivery(core);
 
   return {
     ...core,
@@ -118,6 +120,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       fingerprinter: evidenceFingerprinter(core),
       reportSigner: platformKeyId ? new VaultSigner(vault, platformKeyId) : undefined,
     },
+    ...(webhooks && { webhookDelivery: { secrets: webhooks.secrets, sender: webhooks.sender } }),
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     ...(fleet && { fleet }),

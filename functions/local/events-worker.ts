@@ -8,7 +8,7 @@ import { HttpWebhookTransport } from '../../shared/adapters/http/http-webhook-tr
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { SecretBox } from '../../shared/ports/secret-box.ts';
 import type { createStores } from '../../shared/store/stores.ts';
-import { eventStreamJobs, runEventPass } from '../jobs/events/event-pass.ts';
+import { eventStreamJobsOf, runEventPass } from '../jobs/events/event-pass.ts';
 import { WebhookSender } from '../services/webhooks/webhook-sender.ts';
 
 export function startEventsWorker(parts: {
@@ -22,19 +22,7 @@ export function startEventsWorker(parts: {
   const logger = parts.logger.child({ component: 'events' });
   const transport = new HttpWebhookTransport({ allowPrivateAddresses: true });
   const sender = new WebhookSender({ transport, secrets, clock });
-  const jobs = eventStreamJobs({
-    events: stores.events,
-    webhooks: stores.webhooks,
-    networks: stores.networks,
-    nodes: stores.nodes,
-    cursors: stores.chainLogCursors,
-    consentCursors: stores.consentCursors,
-    members: stores.governance,
-    wantsEvents: (orgId) => stores.webhooks.orgHasEndpoints(orgId),
-    sender,
-    clock,
-    logger,
-  });
+  const jobs = eventStreamJobsOf(stores, { sender, clock, logger });
   let running: Promise<unknown> | undefined;
   let stopped = false;
   const runNow = () => {

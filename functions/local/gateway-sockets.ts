@@ -14,10 +14,12 @@ import { AppError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { GatewayCore } from '../gateway/create-gateway.ts';
 import { HeadFollower } from '../gateway/head-follower.ts';
+import { JSON_RPC_SUBPROTOCOL, keyFromHandshake } from '../gateway/socket-handshake.ts';
 import { SOCKET_CLOSE, SocketLimits, SocketSession } from '../gateway/socket-session.ts';
+import { LocalConnectionPush } from './local-connection-push.ts';
 
-/** The subprotocol the gateway speaks; a client offering a key as a subprotocol offers this one too. */
-export const JSON_RPC_SUBPROTOCOL = 'carechain-jsonrpc';
+export { JSON_RPC_SUBPROTOCOL };
+
 const PATH = /^\/rpc\/([^/]+)(?:\/([^/]+))?\/?$/;
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** Unsent notifications a connection may hold before it is closed as too slow. */
@@ -36,6 +38,8 @@ export interface GatewaySocketsOptions {
 
 export interface GatewaySockets {
   readonly limits: SocketLimits;
+  /** Pushes to and closes connections by id (the ConnectionPush port, as API Gateway does in AWS). */
+  readonly push: LocalConnectionPush;
   readonly follower: HeadFollower;
   /** Admits every connection's key again now (what each does every minute); those refused are closed. */
   recheckAll(): Promise<void>;
@@ -48,6 +52,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
   const logger = options.logger.child({ component: 'gateway-sockets' });
   const follower = new HeadFollower({ upstream: core.upstream, logger, pollIntervalMs: options.pollIntervalMs });
   const limits = new SocketLimits();
+  const push = new LocalConnectionPush();
   const sessions = new Set<{ session: SocketSession; socket: WebSocket }>();
   const wss = new WebSocketServer({
     noServer: true,
@@ -59,7 +64,13 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
     const match = PATH.exec(new URL(request.url ?? '/', 'http://gateway').pathname);
     if (!match) return refuse(socket, 404, 'Not Found', 'WebSocket connections are served at /rpc/{nodeId}');
     const nodeId = decodeURIComponent(match[1] ?? '');
-    const secret = (match[2] && decodeURIComponent(match[2])) ?? keyFromHeaders(request);
+    const secret =
+      (match[2] && decodeURIComponent(match[2])) ??
+      keyFromHandshake({
+        'x-api-key': single(request.headers['x-api-key']),
+        authorization: request.headers.authorization,
+        'sec-websocket-protocol': request.headers['sec-websocket-protocol'],
+      });
     let admitted: Awaited<ReturnType<GatewayCore['admit']>>;
     try {
       admitted = await core.admit(nodeId, secret);
@@ -72,6 +83,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
       return refuse(socket, 429, 'Too Many Requests', 'The plan’s limit of WebSocket connections for this key');
     }
     wss.handleUpgrade(request, socket, head, (ws) => {
+      push.add(ws);
       const session = new SocketSession({ core, follower, limits, defaults: DEFAULT_LIMITS }, admitted, secret ?? '', {
         send(text) {
           if (ws.readyState !== ws.OPEN) return;
@@ -113,6 +125,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
 
   return {
     limits,
+    push,
     follower,
     async recheckAll() {
       await Promise.all([...sessions].map(({ session }) => session.recheck()));
@@ -147,19 +160,6 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
   };
 }
 
-/** The key from `x-api-key`, `Authorization: Bearer`, or a subprotocol offered beside the JSON-RPC one. */
-function keyFromHeaders(request: IncomingMessage): string | undefined {
-  const header = request.headers['x-api-key'];
-  if (typeof header === 'string' && header) return header;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(request.headers.authorization ?? '')?.[1];
-  if (bearer) return bearer;
-  const offered = (request.headers['sec-websocket-protocol'] ?? '')
-    .split(',')
-    .map((protocol) => protocol.trim())
-    .filter((protocol) => protocol && protocol !== JSON_RPC_SUBPROTOCOL);
-  return offered.length === 1 ? offered[0] : undefined;
-}
-
 /** Answers the upgrade request with an HTTP problem and closes the socket (nothing is upgraded). */
 function refuse(socket: Duplex, status: number, title: string, detail: string, type?: string): void {
   const problemType = type ? `https://carechain.se/problems/${type}` : 'about:blank';
@@ -168,4 +168,8 @@ function refuse(socket: Duplex, status: number, title: string, detail: string, t
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
+}
+
+function single(header: string | string[] | undefined): string | undefined {
+  return typeof header === 'string' ? header : undefined;
 }

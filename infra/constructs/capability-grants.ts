@@ -24,6 +24,7 @@ import {
 } from './node-key-permissions.ts';
 import { UNHEALTHY_NODES_METRIC } from './operations-monitoring.ts';
 import { TENANT_TABLE_ACTIONS, type TenantRole } from './tenant-role.ts';
+import type { WebSocketApi } from './websocket-api.ts';
 
 /** The resources capabilities refer to. */
 export interface CapabilityResources {
@@ -42,6 +43,10 @@ export interface CapabilityResources {
   /** Encrypts the node-key secrets (NodeFleetStack's). */
   readonly nodeKeyEncryptionKey: kms.IKey;
   readonly stage: string;
+  /** The symmetric key webhook signing secrets are sealed with. */
+  readonly webhookKey: kms.IKey;
+  /** The gateway's WebSocket API (its connections are pushed to and closed). */
+  readonly webSocketApi: WebSocketApi;
 }
 
 /** Item operations only: no Scan (every access pattern is a key look-up), no table administration. */
@@ -157,6 +162,27 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
         }),
       );
       wildcard('*', 'cloudwatch:PutMetricData has no resource; it is limited to the CareChain namespace.');
+      break;
+    case 'socket-push':
+      add(resources.webSocketApi.manageConnectionsStatement());
+      for (const arn of resources.webSocketApi.connectionsArns()) {
+        wildcard(
+          arn,
+          'Connection ids are made by API Gateway at run time; the resource is this WebSocket API, its live stage ' +
+            'and one method (POST a message, DELETE a connection) on @connections only.',
+        );
+      }
+      break;
+    case 'webhook-secrets':
+      add(
+        new iam.PolicyStatement({
+          sid: 'SealWebhookSecrets',
+          actions: ['kms:Encrypt', 'kms:Decrypt'],
+          resources: [resources.webhookKey.keyArn],
+          // Every secret is sealed with its endpoint as encryption context (KmsSecretBox, signingSecretContext).
+          conditions: { StringEquals: { 'kms:EncryptionContext:purpose': 'webhook-signing-secret' } },
+        }),
+      );
       break;
   }
 }

@@ -44,9 +44,16 @@ export type Capability =
   /** Read the Stripe keys from Secrets Manager. */
   | 'stripe-secret'
   /** Publish the `CareChain/UnhealthyNodes` metric. */
-  | 'unhealthy-metric';
+  | 'unhealthy-metric'
+  /** Push messages to and close the gateway's WebSocket connections (execute-api:ManageConnections, this API's). */
+  | 'socket-push'
+  /** Seal and open webhook signing secrets with the webhook-secrets KMS key (Encrypt, Decrypt). */
+  | 'webhook-secrets';
 
 export type HttpRoute = { readonly method: 'ANY' | 'GET' | 'POST'; readonly path: string };
+
+/** Routes of the gateway's WebSocket API. */
+export type WebSocketRouteKey = '$connect' | '$disconnect' | '$default';
 
 /** EventBridge Scheduler expression, in UTC unless a time zone is given. */
 export type ScheduleSpec = {
@@ -73,6 +80,8 @@ export type FunctionSpec = {
   readonly reachesNodes: boolean;
   readonly capabilities: readonly Capability[];
   readonly routes?: readonly HttpRoute[];
+  /** Routes of the WebSocket API this function serves. */
+  readonly webSocketRoutes?: readonly WebSocketRouteKey[];
   readonly schedule?: ScheduleSpec;
   /** Consumes the provisioning queue. */
   readonly consumesProvisioningQueue?: boolean;
@@ -107,6 +116,8 @@ export const FUNCTIONS = [
       'stripe-secret',
       'node-key-create',
       'evidence-mac',
+      // Webhook endpoints' signing secrets are sealed at creation and opened for "send again" and test events.
+      'webhook-secrets',
     ],
     routes: [{ method: 'ANY', path: '/{proxy+}' }],
   },
@@ -122,6 +133,52 @@ export const FUNCTIONS = [
     // Evidence of personal data refused or flagged in eth_sendRawTransaction keeps a salted hash of each value.
     capabilities: ['table-read-write', 'evidence-mac'],
     routes: [{ method: 'POST', path: '/rpc/{proxy+}' }],
+  },
+  {
+    name: 'gateway-sockets',
+    entry: 'functions/handlers/gateway-sockets.ts',
+    description: 'WebSocket JSON-RPC gateway: $connect admission and limits, messages, eth_subscribe, $disconnect',
+    memoryMb: 1024,
+    // API Gateway ends a WebSocket integration at 29 s.
+    timeoutSeconds: 29,
+    // Measured 1.48 MiB: the HTTP gateway's parts (undici, zod, the personal-data inspector) and the management API.
+    bundleBudgetBytes: 1.625 * MIB,
+    reachesNodes: true,
+    // Messages are answered through the gateway core (personal-data evidence included); a connection whose key no
+    // longer admits it is closed.
+    capabilities: ['table-read-write', 'evidence-mac', 'socket-push'],
+    webSocketRoutes: ['$connect', '$disconnect', '$default'],
+  },
+  {
+    name: 'socket-follower',
+    entry: 'functions/handlers/socket-follower.ts',
+    description: 'Follows the heads of nodes with WebSocket subscribers and pushes notifications to connections',
+    memoryMb: 512,
+    // Follows for 50 s, then finishes pushes under way before the next run a minute later.
+    timeoutSeconds: 60,
+    // Measured 1.47 MiB: the same wiring as gateway-sockets.
+    bundleBudgetBytes: 1.625 * MIB,
+    reachesNodes: true,
+    capabilities: ['table-read-write', 'socket-push'],
+    schedule: { expression: 'rate(1 minute)', description: 'Push chain notifications', retryAttempts: 0 },
+    // A missed run is carried by the next one from the per-node cursor.
+    asyncRetryAttempts: 0,
+  },
+  {
+    name: 'events',
+    entry: 'functions/handlers/events.ts',
+    description: 'Records outbox events, follows chain logs from their checkpoints and delivers webhooks',
+    memoryMb: 512,
+    // Passes for 50 s, then finishes the one under way before the next run a minute later.
+    timeoutSeconds: 60,
+    // Measured 0.83 MiB: the DynamoDB and KMS clients, ethers' pieces for log filters, undici for deliveries.
+    bundleBudgetBytes: 1 * MIB,
+    // Chain logs are read through nodes the platform runs.
+    reachesNodes: true,
+    capabilities: ['table-read-write', 'webhook-secrets'],
+    schedule: { expression: 'rate(1 minute)', description: 'Deliver events and webhooks', retryAttempts: 0 },
+    // Every step is a conditional write the next run continues from.
+    asyncRetryAttempts: 0,
   },
   {
     name: 'stripe-webhook',

@@ -47,6 +47,7 @@ import { giveProviderFunctionsLogGroups } from '../constructs/provider-log-group
 import { ProvisioningQueue } from '../constructs/provisioning-queue.ts';
 import { RESOURCE_TAG } from '../constructs/resource-tags.ts';
 import { TenantRole } from '../constructs/tenant-role.ts';
+import { WebSocketApi } from '../constructs/websocket-api.ts';
 import type { DeploymentSettings } from './deployment-settings.ts';
 
 /** What the control plane needs from the node fleet (NodeFleetStack provides it). */
@@ -83,6 +84,10 @@ export class ControlPlaneStack extends Stack {
   /** HMAC key of personal-data evidence: a salted hash of each value found, never the value. */
   readonly evidenceKey: kms.Key;
   readonly httpApi: HttpApi;
+  /** The gateway's WebSocket JSON-RPC (eth_subscribe): `wss://…/live?nodeId=…`. */
+  readonly webSocketApi: WebSocketApi;
+  /** Seals webhook endpoints' signing secrets (KmsSecretBox). */
+  readonly webhookKey: kms.Key;
   readonly consoleSite: ConsoleSite;
   readonly functions: Readonly<Record<FunctionName, CareChainFunction>>;
   readonly schedulerRole: iam.Role;
@@ -141,6 +146,14 @@ export class ControlPlaneStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
 
+    this.webhookKey = new kms.Key(this, 'WebhookSecretsKey', {
+      description: `CareChain ${settings.stage} webhook key: seals each endpoint's signing secret`,
+      enableKeyRotation: true,
+      alias: `${settings.namePrefix}-webhook-secrets`,
+      // Sealed secrets in the table open only with this key.
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
     const accessLogs = new AccessLogsBucket(this, 'AccessLogs');
     this.consoleSite = new ConsoleSite(this, 'Console', {
       accessLogsBucket: accessLogs.bucket,
@@ -154,6 +167,12 @@ export class ControlPlaneStack extends Stack {
       logRetention: settings.logRetention,
       logRemovalPolicy: settings.removalPolicy,
       allowedOrigins: [this.consoleSite.url],
+    });
+    this.webSocketApi = new WebSocketApi(this, 'Sockets', {
+      apiName: `${settings.namePrefix}-gateway-sockets`,
+      throttle: settings.apiThrottle,
+      logRetention: settings.logRetention,
+      logRemovalPolicy: settings.removalPolicy,
     });
     this.consoleSite.deployAssets(props.consoleAssetsPath ?? path.join(REPOSITORY_ROOT, 'console', 'dist'), {
       apiUrl: this.httpApi.url,
@@ -179,6 +198,8 @@ export class ControlPlaneStack extends Stack {
       nodeRole: fleet.nodeRole,
       nodeKeyEncryptionKey: fleet.nodeKeyEncryptionKey,
       stage: settings.stage,
+      webhookKey: this.webhookKey,
+      webSocketApi: this.webSocketApi,
     };
     const functions = {} as Record<FunctionName, CareChainFunction>;
     for (const spec of FUNCTIONS) functions[spec.name] = this.buildFunction(spec);
@@ -196,6 +217,7 @@ export class ControlPlaneStack extends Stack {
     giveProviderFunctionsLogGroups(this, settings.logRetention, settings.removalPolicy);
 
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url });
+    new CfnOutput(this, 'GatewaySocketUrl', { value: this.webSocketApi.url });
     new CfnOutput(this, 'ConsoleUrl', { value: this.consoleSite.url });
     new CfnOutput(this, 'TableName', { value: this.table.table.tableName });
     new CfnOutput(this, 'StripeSecretArn', { value: this.stripeSecret.secretArn });
@@ -221,6 +243,7 @@ export class ControlPlaneStack extends Stack {
     for (const capability of spec.capabilities) grantCapability(fn, capability, this.capabilityResources);
 
     if (spec.routes) this.httpApi.route(pascalCase(spec.name), spec.routes, fn.function);
+    if (spec.webSocketRoutes) this.webSocketApi.route(pascalCase(spec.name), spec.webSocketRoutes, fn.function);
     if (spec.schedule) {
       new scheduler.Schedule(this, `${pascalCase(spec.name)}Schedule`, {
         scheduleName: `${this.settings.namePrefix}-${spec.name}`,
@@ -269,6 +292,8 @@ export class ControlPlaneStack extends Stack {
     if (has('platform-key-read') || has('platform-key-sign')) env[FUNCTION_ENV.platformKeyId] = this.platformKey.keyId;
     if (has('tenant-sessions')) env[FUNCTION_ENV.tenantRoleArn] = this.tenantRole.role.roleArn;
     if (has('evidence-mac')) env[FUNCTION_ENV.evidenceKeyId] = this.evidenceKey.keyId;
+    if (has('webhook-secrets')) env[FUNCTION_ENV.webhookKeyId] = this.webhookKey.keyId;
+    if (has('socket-push')) env[FUNCTION_ENV.socketEndpoint] = this.webSocketApi.managementEndpoint;
     if (has('fleet-control')) {
       const templates = Object.fromEntries(
         Object.entries(this.fleet.launchTemplates).map(([size, template]) => [

@@ -110,6 +110,8 @@ const ConfigSchema = z.object({
     /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[A-Za-z0-9-]+$/,
     'must be a KMS key ARN',
   ),
+  CARECHAIN_WEBHOOK_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
+  CARECHAIN_SOCKET_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
 });
 
 /** What the control-plane stack tells each function about its AWS resources (only those of its capabilities). */
@@ -136,6 +138,10 @@ export interface AwsSettings {
   readonly nodeKeySecretPrefix: string | undefined;
   /** The KMS key node-key secrets are encrypted with. */
   readonly nodeKeyKmsKey: string | undefined;
+  /** The symmetric KMS key webhook signing secrets are sealed with (KmsSecretBox). */
+  readonly webhookKeyId: string | undefined;
+  /** The WebSocket API's management endpoint, `https://{api}.execute-api.{region}.amazonaws.com/{stage}`. */
+  readonly socketEndpoint: string | undefined;
 }
 
 /** The variable behind each AWS setting, for messages that tell an operator what to set. */
@@ -151,6 +157,8 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
   nodeKeySecretPrefix: 'CARECHAIN_NODE_KEY_SECRET_PREFIX',
   nodeKeyKmsKey: 'CARECHAIN_NODE_KEY_KMS_KEY',
+  webhookKeyId: 'CARECHAIN_WEBHOOK_KEY_ID',
+  socketEndpoint: 'CARECHAIN_SOCKET_ENDPOINT',
 };
 
 export type Config = {
@@ -273,6 +281,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,
       nodeKeySecretPrefix: e.CARECHAIN_NODE_KEY_SECRET_PREFIX,
       nodeKeyKmsKey: e.CARECHAIN_NODE_KEY_KMS_KEY,
+      webhookKeyId: e.CARECHAIN_WEBHOOK_KEY_ID,
+      socketEndpoint: e.CARECHAIN_SOCKET_ENDPOINT,
     },
   };
 }

@@ -9,7 +9,7 @@
  */
 import type { Backup, BackupPolicy } from '../domain/backup.ts';
 import type { OutboxEntry } from '../domain/events.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, outboxAttributes, type Table } from './table.ts';
 import { type Versioned, VersionedRecords } from './versioned-records.ts';
 
 export const backupKeys = {
@@ -118,12 +118,15 @@ export class BackupsRepository {
   }
 
   /** A copy made or tried; a second record of the same copy changes nothing. */
-  async recordCopy(copy: BackupCopy): Promise<void> {
+  /** Records one member's copy; `events` (a failed copy's alert) go in the same write, in the record's outbox. */
+  async recordCopy(copy: BackupCopy, events: readonly OutboxEntry[] = []): Promise<void> {
+    const key = backupKeys.copied(copy.networkId, copy.backupId, copy.orgId);
     try {
       await this.table.create<CopiedItem>({
-        ...backupKeys.copied(copy.networkId, copy.backupId, copy.orgId),
+        ...key,
         type: 'backup-copied',
         ...copy,
+        ...outboxAttributes(key, events),
       });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;

@@ -51,6 +51,8 @@ export const gsi2 = {
   networks: () => 'NETWORKS',
   exemptions: () => 'DPEXEMPTIONS',
   webhooks: (shard: number) => `WEBHOOKS#${shard}`,
+  /** WebSocket connections of the AWS gateway that hold subscriptions (sparse), for the follower. */
+  subscribedSockets: (shard: number) => `WSSUBS#${shard}`,
 } as const;
 
 export const prefixes = {

@@ -78,9 +78,10 @@ describe.each([
     return outcome;
   };
 
+  // The first test synthesises the app, bundling every function of the catalog.
   it('reports no unacknowledged error or warning', () => {
     expect(result().findings).toEqual([]);
-  });
+  }, 120_000);
 
   it('leaves no CDK warning or error annotation', () => {
     expect(result().annotations).toEqual([]);

@@ -117,8 +117,12 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
     ...STRIPE,
     ...GENESIS_NODE_KEYS,
     'kms:GenerateMac',
+    'kms:Encrypt',
   ],
   gateway: [...LOGS, ...VPC, ...TABLE, 'kms:GenerateMac'],
+  'gateway-sockets': [...LOGS, ...VPC, ...TABLE, 'kms:GenerateMac', 'execute-api:ManageConnections'],
+  'socket-follower': [...LOGS, ...VPC, ...TABLE, 'execute-api:ManageConnections'],
+  events: [...LOGS, ...VPC, ...TABLE, 'kms:Decrypt', 'kms:Encrypt'],
   'stripe-webhook': [...LOGS, ...TABLE, ...STRIPE],
   'billing-sync': [...LOGS, ...STRIPE],
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
@@ -162,10 +166,12 @@ describe('tenant signing keys (KMS)', () => {
     statementsOf(name).filter((s) => [s.Action].flat().some((action) => action.startsWith('kms:')));
 
   it.each(FUNCTIONS.map((spec) => [spec.name]))(
-    '%s cannot reach a tenant key with its own role: its KMS grants name the platform, node-key or evidence key only',
+    '%s cannot reach a tenant key with its own role: its KMS grants name the platform, node-key, evidence or webhook key only',
     (name) => {
       for (const grant of kmsStatements(name as FunctionName)) {
-        expect(JSON.stringify(grant.Resource), grant.Sid).toMatch(/PlatformSigningKey|NodeKey|EvidenceKey|ImportValue/);
+        expect(JSON.stringify(grant.Resource), grant.Sid).toMatch(
+          /PlatformSigningKey|NodeKey|EvidenceKey|WebhookSecretsKey|ImportValue/,
+        );
       }
     },
   );
@@ -337,5 +343,31 @@ describe('node keys (Secrets Manager)', () => {
 it('the unhealthy-nodes metric can be published only to the CareChain namespace', () => {
   expect(statement('monitor', 'PublishUnhealthyNodes').Condition).toEqual({
     StringEquals: { 'cloudwatch:namespace': 'CareChain' },
+  });
+});
+
+describe('event streams', () => {
+  it('lets the WebSocket functions push to and close only this API’s connections on its live stage', () => {
+    for (const name of ['gateway-sockets', 'socket-follower'] as const) {
+      const push = statement(name, 'PushToWebSocketConnections');
+      expect(push.Action).toBe('execute-api:ManageConnections');
+      const resources = [push.Resource].flat().map((resource) => JSON.stringify(resource));
+      expect(resources).toHaveLength(2);
+      for (const method of ['POST', 'DELETE']) {
+        expect(resources.some((arn) => new RegExp(`SocketsApi.*/live/${method}/@connections/\\*`).test(arn))).toBe(
+          true,
+        );
+      }
+    }
+  });
+
+  it('lets webhook secrets be sealed and opened only as webhook signing secrets, with their own key', () => {
+    for (const name of ['api', 'events'] as const) {
+      const seal = statement(name, 'SealWebhookSecrets');
+      expect(seal.Condition).toEqual({
+        StringEquals: { 'kms:EncryptionContext:purpose': 'webhook-signing-secret' },
+      });
+      expect(JSON.stringify(seal.Resource)).toMatch(/WebhookSecretsKey/);
+    }
   });
 });

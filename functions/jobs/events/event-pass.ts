@@ -5,6 +5,7 @@
  */
 import type { ChainLogCursorsRepository } from '../../../shared/store/chain-log-cursors.repository.ts';
 import type { GovernanceRepository } from '../../../shared/store/governance.repository.ts';
+import type { createStores } from '../../../shared/store/stores.ts';
 import { ChainLogFollower, type ChainLogFollowerDeps } from './chain-log-follower.ts';
 import { consentEventStream } from './consent-event-stream.ts';
 import { EventRecorder, type EventRecorderDeps } from './event-recorder.ts';
@@ -34,6 +35,24 @@ export function eventStreamJobs(deps: EventStreamDeps): EventStreamJobs {
     consentFollower: new ChainLogFollower({ ...deps, cursors: deps.consentCursors }, consentEventStream(deps.members)),
     delivery: new WebhookDeliveryWorker(deps),
   };
+}
+
+/** The jobs over the control plane's stores, as both the local worker and the AWS events function run them. */
+export function eventStreamJobsOf(
+  stores: ReturnType<typeof createStores>,
+  parts: Pick<EventStreamDeps, 'sender' | 'clock' | 'logger'>,
+): EventStreamJobs {
+  return eventStreamJobs({
+    events: stores.events,
+    webhooks: stores.webhooks,
+    networks: stores.networks,
+    nodes: stores.nodes,
+    cursors: stores.chainLogCursors,
+    consentCursors: stores.consentCursors,
+    members: stores.governance,
+    wantsEvents: (orgId) => stores.webhooks.orgHasEndpoints(orgId),
+    ...parts,
+  });
 }
 
 export interface EventPassReport {
