@@ -121,6 +121,8 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
       reportSigner: platformKeyId ? new VaultSigner(vault, platformKeyId) : undefined,
     },
     ...(webhooks && { webhookDelivery: { secrets: webhooks.secrets, sender: webhooks.sender } }),
+    // Live tickets name the WebSocket API, whose URLs carry the node in the query string (no path of their own).
+    ...(config.aws.gatewaySocketUrl && { gatewaySocketUrl: socketUrlFor(config.aws.gatewaySocketUrl) }),
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     ...(fleet && { fleet }),
@@ -182,4 +184,13 @@ export function provisioningQueue(core: AwsCore): SqsNodeQueue | undefined {
   const queueUrl = core.config.aws.provisioningQueueUrl;
   if (!queueUrl) return undefined;
   return new SqsNodeQueue(sqsClient(core), queueUrl, core.logger.child({ component: 'node-queue' }));
+}
+
+/** A node's URL on the WebSocket API: `wss://…/live?nodeId=…`. */
+export function socketUrlFor(base: string): (nodeId: string) => string {
+  return (nodeId) => {
+    const url = new URL(base);
+    url.searchParams.set('nodeId', nodeId);
+    return url.toString();
+  };
 }

@@ -294,6 +294,9 @@ export class ControlPlaneStack extends Stack {
     if (has('evidence-mac')) env[FUNCTION_ENV.evidenceKeyId] = this.evidenceKey.keyId;
     if (has('webhook-secrets')) env[FUNCTION_ENV.webhookKeyId] = this.webhookKey.keyId;
     if (has('socket-push')) env[FUNCTION_ENV.socketEndpoint] = this.webSocketApi.managementEndpoint;
+    // The API answers live tickets with the WebSocket API's URL. Only the API: the functions behind the WebSocket
+    // API's routes cannot name it (their integrations are part of it).
+    if (spec.name === 'api') env[FUNCTION_ENV.gatewaySocketUrl] = this.webSocketApi.url;
     if (has('fleet-control')) {
       const templates = Object.fromEntries(
         Object.entries(this.fleet.launchTemplates).map(([size, template]) => [

@@ -112,6 +112,7 @@ const ConfigSchema = z.object({
   ),
   CARECHAIN_WEBHOOK_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
   CARECHAIN_SOCKET_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
+  CARECHAIN_GATEWAY_SOCKET_URL: optionalString.pipe(z.url({ protocol: /^wss$/ }).optional()),
 });
 
 /** What the control-plane stack tells each function about its AWS resources (only those of its capabilities). */
@@ -142,6 +143,8 @@ export interface AwsSettings {
   readonly webhookKeyId: string | undefined;
   /** The WebSocket API's management endpoint, `https://{api}.execute-api.{region}.amazonaws.com/{stage}`. */
   readonly socketEndpoint: string | undefined;
+  /** The WebSocket API's client URL, `wss://{api}.execute-api.{region}.amazonaws.com/{stage}` (live tickets). */
+  readonly gatewaySocketUrl: string | undefined;
 }
 
 /** The variable behind each AWS setting, for messages that tell an operator what to set. */
@@ -159,6 +162,7 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   nodeKeyKmsKey: 'CARECHAIN_NODE_KEY_KMS_KEY',
   webhookKeyId: 'CARECHAIN_WEBHOOK_KEY_ID',
   socketEndpoint: 'CARECHAIN_SOCKET_ENDPOINT',
+  gatewaySocketUrl: 'CARECHAIN_GATEWAY_SOCKET_URL',
 };
 
 export type Config = {
@@ -283,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       nodeKeyKmsKey: e.CARECHAIN_NODE_KEY_KMS_KEY,
       webhookKeyId: e.CARECHAIN_WEBHOOK_KEY_ID,
       socketEndpoint: e.CARECHAIN_SOCKET_ENDPOINT,
+      gatewaySocketUrl: e.CARECHAIN_GATEWAY_SOCKET_URL,
     },
   };
 }

@@ -71,6 +71,15 @@ describe('WebSocket API', () => {
     }
   });
 
+  it('tells the API (and no function behind the WebSocket API) the wss:// URL its live tickets name', () => {
+    const urlOf = (name: string) => {
+      const [, fn] = resourcesOf(template, 'AWS::Lambda::Function').find(([id]) => id === functionId(name))!;
+      return fn.Properties?.Environment.Variables[FUNCTION_ENV.gatewaySocketUrl];
+    };
+    expect(JSON.stringify(urlOf('api'))).toMatch(/wss:\/\/.*SocketsApi.*execute-api.*\/live/);
+    expect(urlOf('gateway-sockets')).toBeUndefined();
+  });
+
   it('outputs the wss:// URL members connect to', () => {
     template.hasOutput('GatewaySocketUrl', { Value: Match.objectLike({ 'Fn::Join': Match.anyValue() }) });
   });
