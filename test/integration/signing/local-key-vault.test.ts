@@ -50,6 +50,17 @@ async function expectSignedBy(vault: LocalKeyVault, keyRef: string, address: str
   expect(recoverAddress(digest, Signature.from({ r, s, v }))).toBe(address);
 }
 
+/** Flips a bit of a stored key's ciphertext, as a damaged or altered file would. */
+function tamper(keyRef: string): void {
+  const record = readRecord(keyRef);
+  const ciphertext = Buffer.from(record.secret.ciphertext, 'base64');
+  ciphertext[0]! ^= 0x01;
+  writeFileSync(
+    keyFile(keyRef),
+    JSON.stringify({ ...record, secret: { ...record.secret, ciphertext: ciphertext.toString('base64') } }),
+  );
+}
+
 /** Opens a record the way only the vault should, to learn the private key the scan must not find. */
 function unsealForTest(keyRef: string): Uint8Array {
   const record = readRecord(keyRef);
@@ -141,13 +152,7 @@ describe('LocalKeyVault storage', () => {
   it('reports a tampered ciphertext as an integrity failure', async () => {
     const vault = new LocalKeyVault(dataDir, clock);
     const { keyRef } = await vault.createKey({ orgId: ORG, alias: 'ops' });
-    const record = readRecord(keyRef);
-    const ciphertext = Buffer.from(record.secret.ciphertext, 'base64');
-    ciphertext[0]! ^= 0x01;
-    writeFileSync(
-      keyFile(keyRef),
-      JSON.stringify({ ...record, secret: { ...record.secret, ciphertext: ciphertext.toString('base64') } }),
-    );
+    tamper(keyRef);
     const error = await vault.sign(keyRef, randomDigest()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LocalVaultIntegrityError);
     expect((error as Error).message).toMatch(/failed its integrity check/);
@@ -259,16 +264,6 @@ describe('LocalKeyVault key states', () => {
 });
 
 describe('LocalKeyVault keys kept unsealed between signatures', () => {
-  const tamper = (keyRef: string) => {
-    const record = readRecord(keyRef);
-    const ciphertext = Buffer.from(record.secret.ciphertext, 'base64');
-    ciphertext[0]! ^= 0x01;
-    writeFileSync(
-      keyFile(keyRef),
-      JSON.stringify({ ...record, secret: { ...record.secret, ciphertext: ciphertext.toString('base64') } }),
-    );
-  };
-
   it('signs from memory within its bound and reads the key file again after it', async () => {
     const vault = new LocalKeyVault(dataDir, clock);
     const { keyRef, address } = await vault.createKey({ orgId: ORG, alias: 'ops' });
