@@ -115,7 +115,8 @@ describe('sign-up and login', () => {
       body: JSON.stringify(victim),
     });
     expect(res.status).toBe(200);
-  });
+    // Over thirty logins, each a deliberately slow password check: a minute or more on a shared, loaded machine.
+  }, 180_000);
 
   it('answers 401 to an unknown token and to a malformed Authorization header', async () => {
     expect((await api.call('GET', '/v1/me', { token: 'ccs_not-a-real-token' })).status).toBe(401);
