@@ -6,14 +6,23 @@
  * The tenant scope's share is measured in the same run: the same request to the app in this process with its tenant
  * scope, and to an app whose tenant layer is bypassed (the function's own vault and table, as before scopes
  * existed), in alternating batches so that the machine's load weighs on both alike; the medians are compared.
+ *
+ * Spans: during the run through the server, the time of each step (the service's signature with the key read, the
+ * personal-data inspection, the vault and its key file, the audit entry and the table write under it) is added up
+ * per request, beside the process's CPU time per request, so where a signature's time goes is visible.
  * Run: node --import tsx test/bench/api-signing.bench.ts [requests]
  */
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { createApp } from '../../functions/api/app.ts';
+import { SigningKeysService } from '../../functions/services/signing/signing-keys.service.ts';
+import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
+import { AuditRepository } from '../../shared/store/audit.repository.ts';
+import { Table } from '../../shared/store/table.ts';
 import { bypassedTenancy } from '../support/bypassed-tenancy.ts';
 import { startInProcessRuntime } from '../support/in-process-runtime.ts';
+import { RequestSpans } from './request-spans.ts';
 
 export interface ApiSigningFigures {
   readonly requests: number;
@@ -26,6 +35,23 @@ export interface ApiSigningFigures {
   readonly unscopedMillisPerSignature: number;
   /** scoped / unscoped: what the tenant scope costs the request. */
   readonly scopeRatio: number;
+  /** The process's CPU time (server, embedded database and client together) per request through the server. */
+  readonly cpuMillisPerSignature: number;
+  /** Milliseconds per request in each step, through the server. */
+  readonly spans: ReturnType<RequestSpans['perRequest']>;
+}
+
+/** The steps of a signature that are timed, wrapped where every instance the runtime makes shares them. */
+function signatureSpans(): RequestSpans {
+  const spans = new RequestSpans();
+  spans.wrap(SigningKeysService.prototype, 'signMessage', 'service: signMessage (key, guard, vault, audit)');
+  spans.wrap(LocalKeyVault.prototype, 'sign', 'vault: sign');
+  spans.wrap(LocalKeyVault.prototype, 'read', 'vault: read the key file');
+  spans.wrap(AuditRepository.prototype, 'append', 'audit: append');
+  for (const method of ['getRecent', 'get', 'create', 'replace', 'update', 'increment', 'query', 'queryAll']) {
+    spans.wrap(Table.prototype, method, `table: ${method}`);
+  }
+  return spans;
 }
 
 const BATCH = 25;
@@ -38,6 +64,7 @@ const median = (values: number[]) => {
 const round2 = (value: number) => Math.round(value * 100) / 100;
 
 export async function run(requests = 500): Promise<ApiSigningFigures> {
+  const spans = signatureSpans();
   const env = await startInProcessRuntime({ CARECHAIN_LOG_LEVEL: 'silent' });
   const agent = new Agent({ connections: 1 });
   try {
@@ -56,10 +83,20 @@ export async function run(requests = 500): Promise<ApiSigningFigures> {
       await res.body.text();
       if (res.statusCode !== 200) throw new Error(`sign-message answered ${res.statusCode}`);
     };
+    const inspector = env.runtime.deps.dataProtection.inspector;
+    spans.wrap(inspector, 'inspectMessage', 'guard: inspect the message');
     for (let i = 0; i < 20; i++) await send(i);
+    const cpuBefore = process.cpuUsage();
     let started = performance.now();
-    for (let i = 0; i < requests; i++) await send(i);
+    await spans.record(async () => {
+      for (let i = 0; i < requests; i++) {
+        const begun = performance.now();
+        await send(i);
+        spans.add('request: client round trip', performance.now() - begun);
+      }
+    });
     const apiSeconds = (performance.now() - started) / 1000;
+    const cpu = process.cpuUsage(cpuBefore);
 
     const deps = env.runtime.deps;
     const bypassed = bypassedTenancy(deps.vault, env.runtime.table, deps.clock);
@@ -97,10 +134,18 @@ export async function run(requests = 500): Promise<ApiSigningFigures> {
       scopedMillisPerSignature: round2(scopedMillis),
       unscopedMillisPerSignature: round2(unscopedMillis),
       scopeRatio: round2(scopedMillis / unscopedMillis),
+      cpuMillisPerSignature: round2((cpu.user + cpu.system) / 1000 / requests),
+      spans: spans.perRequest(requests),
     };
     process.stdout.write(
       [
         `sign-message through the API, sequential: ${figures.apiSignaturesPerSecond}/s (${figures.apiMillisPerSignature} ms each)`,
+        `CPU of this process (server, embedded database, client) per signature: ${figures.cpuMillisPerSignature} ms`,
+        'where the time goes, ms per request (calls per request):',
+        ...figures.spans.map(
+          ({ span, millisPerRequest, callsPerRequest }) =>
+            `  ${millisPerRequest.toFixed(3).padStart(8)}  ${span} (${callsPerRequest})`,
+        ),
         `the vault alone: ${figures.vaultSignaturesPerSecond}/s`,
         `in process, median of ${batches.scoped.length} batches of ${BATCH}: ${figures.scopedMillisPerSignature} ms with the tenant scope, ` +
           `${figures.unscopedMillisPerSignature} ms with it bypassed (${figures.scopeRatio}×)`,

@@ -3,6 +3,12 @@
  * `<dataDir>/vault/keys/`, the private key sealed with AES-256-GCM under a master key in `<dataDir>/vault/master.key`
  * (0600, directory 0700). Key states follow KMS (enabled, disabled, pending deletion with a date) so local mode
  * behaves as aws mode does. A key past its deletion date is erased on next access or by `purgeExpiredKeys`.
+ *
+ * An enabled key that signed is kept unsealed in this process's memory for a short while (`unsealedKeepMs`, 2 s by
+ * default; zeroed when it lapses or is evicted), as KMS keeps a key in its HSM's memory between requests: the
+ * signatures that follow read no file and decrypt nothing. Disabling, enabling or scheduling deletion through this
+ * vault drops it at once, so this process never signs with a key it was told to stop; a change written to the
+ * directory by another process is seen within the bound.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import {
@@ -22,6 +28,7 @@ import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { computeAddress, hexlify } from 'ethers';
+import { LRUCache } from 'lru-cache';
 import * as z from 'zod';
 import { randomBase32 } from '../../domain/ids.ts';
 import { NotFoundError, PlatformError } from '../../errors.ts';
@@ -47,6 +54,10 @@ export interface Clock {
 const systemClock: Clock = { now: () => new Date() };
 
 const MASTER_KEY_BYTES = 32;
+/** How long an enabled key that signed stays unsealed in memory. */
+const UNSEALED_KEEP_MS = 2_000;
+/** Keys kept unsealed at most; the least recently used is zeroed beyond this. */
+const UNSEALED_MAX_KEYS = 256;
 const DAY_MS = 86_400_000;
 const KEY_REF_PATTERN = /^lkv_[a-z2-7]{26}$/;
 
@@ -78,12 +89,28 @@ const StoredKey = z.object({
 });
 type StoredKey = z.infer<typeof StoredKey>;
 
+/** An enabled key's private half, unsealed, and until when it may be used without reading its file again. */
+interface UnsealedKey {
+  readonly secretKey: Uint8Array;
+  readonly keepUntil: number;
+}
+
+export interface LocalKeyVaultOptions {
+  /** Milliseconds an enabled key that signed stays unsealed in memory; 0 reads and unseals on every signature. @default 2000 */
+  readonly unsealedKeepMs?: number;
+}
+
 export class LocalKeyVault implements KeyVault {
   readonly vaultDir: string;
   private readonly keysDir: string;
   private readonly masterKey: Buffer;
   /** Per-key tail of pending state changes, so concurrent changes to one key apply in order. */
   private readonly keyLocks = new Map<KeyRef, Promise<unknown>>();
+  /** Enabled keys that signed recently, unsealed; zeroed when dropped. Never logged, returned or written. */
+  private readonly unsealed: LRUCache<KeyRef, UnsealedKey>;
+  /** Bumped by every state change of a key, so a signature read before the change does not keep the key after it. */
+  private readonly generations = new Map<KeyRef, number>();
+  private readonly unsealedKeepMs: number;
 
   /**
    * Opens (or on first start creates) the vault. Synchronous so that a vault that must not be used stops the
@@ -93,7 +120,15 @@ export class LocalKeyVault implements KeyVault {
   constructor(
     dataDir: string,
     private readonly clock: Clock = systemClock,
+    options: LocalKeyVaultOptions = {},
   ) {
+    this.unsealedKeepMs = options.unsealedKeepMs ?? UNSEALED_KEEP_MS;
+    // The bound is kept by the vault's clock; the cache's own timer also zeroes a key left unused past it.
+    this.unsealed = new LRUCache<KeyRef, UnsealedKey>({
+      max: UNSEALED_MAX_KEYS,
+      ...(this.unsealedKeepMs > 0 ? { ttl: this.unsealedKeepMs, ttlAutopurge: true } : {}),
+      dispose: (kept) => kept.secretKey.fill(0),
+    });
     this.vaultDir = join(dataDir, 'vault');
     this.keysDir = join(this.vaultDir, 'keys');
     mkdirSync(this.keysDir, { recursive: true, mode: 0o700 });
@@ -146,21 +181,23 @@ export class LocalKeyVault implements KeyVault {
 
   async sign(keyRef: KeyRef, digest: Uint8Array): Promise<DigestSignature> {
     validateDigest(digest);
+    const now = this.clock.now().getTime();
+    const kept = this.unsealed.get(keyRef);
+    if (kept && kept.keepUntil > now) return signDigest(digest, kept.secretKey);
+    if (kept) this.unsealed.delete(keyRef);
+    const generation = this.generations.get(keyRef) ?? 0;
     const record = await this.read(keyRef);
     if (record.state !== 'enabled') throw new SigningKeyUnavailableError(record.state, 'sign');
     const secretKey = this.unseal(record);
     try {
-      const signed = secp256k1.sign(digest, secretKey, { prehash: false, lowS: true, format: 'recovered' });
-      const recovery = signed[0]!;
-      // Ids 2 and 3 (R.x beyond the curve order, odds about 2^-128) have no Ethereum encoding.
-      if (recovery > 1) throw new PlatformError('secp256k1 produced a signature without an Ethereum recovery id');
-      return {
-        r: hexlify(signed.subarray(1, 33)),
-        s: hexlify(signed.subarray(33, 65)),
-        v: recovery === 0 ? 27 : 28,
-      };
+      return signDigest(digest, secretKey);
     } finally {
-      secretKey.fill(0);
+      // Kept only when no state change began while the file was read; otherwise zeroed now.
+      if (this.unsealedKeepMs > 0 && (this.generations.get(keyRef) ?? 0) === generation) {
+        this.unsealed.set(keyRef, { secretKey, keepUntil: now + this.unsealedKeepMs });
+      } else {
+        secretKey.fill(0);
+      }
     }
   }
 
@@ -201,11 +238,14 @@ export class LocalKeyVault implements KeyVault {
 
   /** Changes a key's state by KMS rules: enabled and disabled keys move freely; a key pending deletion is frozen. */
   private transition(keyRef: KeyRef, operation: string, change: (record: StoredKey) => StoredKey): Promise<void> {
+    // From here on this process signs with the key only after reading its file again.
+    this.forget(keyRef);
     const previous = this.keyLocks.get(keyRef) ?? Promise.resolve();
     const next = previous.then(async () => {
       const record = await this.read(keyRef);
       if (record.state === 'pending-deletion') throw new SigningKeyUnavailableError('pending-deletion', operation);
       await this.write(change(record));
+      this.forget(keyRef);
     });
     const tail = next.catch(() => undefined);
     this.keyLocks.set(keyRef, tail);
@@ -213,6 +253,12 @@ export class LocalKeyVault implements KeyVault {
       if (this.keyLocks.get(keyRef) === tail) this.keyLocks.delete(keyRef);
     });
     return next;
+  }
+
+  /** Zeroes the key's unsealed copy and makes signatures under way not keep theirs. */
+  private forget(keyRef: KeyRef): void {
+    this.generations.set(keyRef, (this.generations.get(keyRef) ?? 0) + 1);
+    this.unsealed.delete(keyRef);
   }
 
   private keyPath(keyRef: KeyRef): string {
@@ -298,6 +344,19 @@ export class LocalKeyVault implements KeyVault {
     }
     return new Uint8Array(secretKey.buffer, secretKey.byteOffset, secretKey.length);
   }
+}
+
+/** Signs a 32-byte digest as KMS does for an Ethereum key: low s, with the recovery id. */
+function signDigest(digest: Uint8Array, secretKey: Uint8Array): DigestSignature {
+  const signed = secp256k1.sign(digest, secretKey, { prehash: false, lowS: true, format: 'recovered' });
+  const recovery = signed[0]!;
+  // Ids 2 and 3 (R.x beyond the curve order, odds about 2^-128) have no Ethereum encoding.
+  if (recovery > 1) throw new PlatformError('secp256k1 produced a signature without an Ethereum recovery id');
+  return {
+    r: hexlify(signed.subarray(1, 33)),
+    s: hexlify(signed.subarray(33, 65)),
+    v: recovery === 0 ? 27 : 28,
+  };
 }
 
 function associatedData(keyRef: KeyRef, address: string): Buffer {

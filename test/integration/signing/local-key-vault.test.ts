@@ -50,6 +50,17 @@ async function expectSignedBy(vault: LocalKeyVault, keyRef: string, address: str
   expect(recoverAddress(digest, Signature.from({ r, s, v }))).toBe(address);
 }
 
+/** Flips a bit of a stored key's ciphertext, as a damaged or altered file would. */
+function tamper(keyRef: string): void {
+  const record = readRecord(keyRef);
+  const ciphertext = Buffer.from(record.secret.ciphertext, 'base64');
+  ciphertext[0]! ^= 0x01;
+  writeFileSync(
+    keyFile(keyRef),
+    JSON.stringify({ ...record, secret: { ...record.secret, ciphertext: ciphertext.toString('base64') } }),
+  );
+}
+
 /** Opens a record the way only the vault should, to learn the private key the scan must not find. */
 function unsealForTest(keyRef: string): Uint8Array {
   const record = readRecord(keyRef);
@@ -141,13 +152,7 @@ describe('LocalKeyVault storage', () => {
   it('reports a tampered ciphertext as an integrity failure', async () => {
     const vault = new LocalKeyVault(dataDir, clock);
     const { keyRef } = await vault.createKey({ orgId: ORG, alias: 'ops' });
-    const record = readRecord(keyRef);
-    const ciphertext = Buffer.from(record.secret.ciphertext, 'base64');
-    ciphertext[0]! ^= 0x01;
-    writeFileSync(
-      keyFile(keyRef),
-      JSON.stringify({ ...record, secret: { ...record.secret, ciphertext: ciphertext.toString('base64') } }),
-    );
+    tamper(keyRef);
     const error = await vault.sign(keyRef, randomDigest()).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LocalVaultIntegrityError);
     expect((error as Error).message).toMatch(/failed its integrity check/);
@@ -255,5 +260,54 @@ describe('LocalKeyVault key states', () => {
     await Promise.all([vault.disable(keyRef), vault.enable(keyRef), vault.disable(keyRef)]);
     expect(readRecord(keyRef).state).toBe('disabled');
     expect(readdirSync(join(dataDir, 'vault', 'keys'))).toEqual([`${keyRef}.json`]);
+  });
+});
+
+describe('LocalKeyVault keys kept unsealed between signatures', () => {
+  it('signs from memory within its bound and reads the key file again after it', async () => {
+    const vault = new LocalKeyVault(dataDir, clock);
+    const { keyRef, address } = await vault.createKey({ orgId: ORG, alias: 'ops' });
+    await expectSignedBy(vault, keyRef, address);
+    tamper(keyRef);
+    clock.advance(1_999);
+    await expectSignedBy(vault, keyRef, address);
+    clock.advance(1);
+    await expect(vault.sign(keyRef, randomDigest())).rejects.toThrow(LocalVaultIntegrityError);
+  });
+
+  it('reads the key file on every signature when nothing may be kept', async () => {
+    const vault = new LocalKeyVault(dataDir, clock, { unsealedKeepMs: 0 });
+    const { keyRef, address } = await vault.createKey({ orgId: ORG, alias: 'ops' });
+    await expectSignedBy(vault, keyRef, address);
+    tamper(keyRef);
+    await expect(vault.sign(keyRef, randomDigest())).rejects.toThrow(LocalVaultIntegrityError);
+  });
+
+  it('refuses a key at once when it is disabled or scheduled for deletion right after signing', async () => {
+    const vault = new LocalKeyVault(dataDir, clock);
+    const disabled = await vault.createKey({ orgId: ORG, alias: 'a' });
+    const deleted = await vault.createKey({ orgId: ORG, alias: 'b' });
+    await expectSignedBy(vault, disabled.keyRef, disabled.address);
+    await expectSignedBy(vault, deleted.keyRef, deleted.address);
+    await vault.disable(disabled.keyRef);
+    await vault.scheduleDeletion(deleted.keyRef, 7);
+    await expect(vault.sign(disabled.keyRef, randomDigest())).rejects.toMatchObject({ keyState: 'disabled' });
+    await expect(vault.sign(deleted.keyRef, randomDigest())).rejects.toMatchObject({ keyState: 'pending-deletion' });
+  });
+
+  it('does not keep a key read by a signature that was under way while it was disabled', async () => {
+    const vault = new LocalKeyVault(dataDir, clock);
+    const { keyRef } = await vault.createKey({ orgId: ORG, alias: 'ops' });
+    await Promise.allSettled([vault.sign(keyRef, randomDigest()), vault.disable(keyRef)]);
+    await expect(vault.sign(keyRef, randomDigest())).rejects.toMatchObject({ keyState: 'disabled' });
+  });
+
+  it('sees a key disabled by another process on the same directory within the bound', async () => {
+    const server = new LocalKeyVault(dataDir, clock);
+    const { keyRef, address } = await server.createKey({ orgId: ORG, alias: 'ops' });
+    await expectSignedBy(server, keyRef, address);
+    await new LocalKeyVault(dataDir, clock).disable(keyRef);
+    clock.advance(2_000);
+    await expect(server.sign(keyRef, randomDigest())).rejects.toMatchObject({ keyState: 'disabled' });
   });
 });
