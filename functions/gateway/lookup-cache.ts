@@ -18,11 +18,13 @@ export interface LookupCacheOptions {
   readonly keyOf?: (argument: string) => string;
 }
 
-export function cachedLookup<V>(
-  load: (argument: string) => Promise<V>,
-  options: LookupCacheOptions,
-): (argument: string) => Promise<V> {
-  if (options.ttlMs <= 0) return load;
+/** A remembered look-up; `peek` answers a fresh remembered value without a promise (undefined when there is none). */
+export type CachedLookup<V> = ((argument: string) => Promise<V>) & {
+  readonly peek: (argument: string) => { readonly value: V } | undefined;
+};
+
+export function cachedLookup<V>(load: (argument: string) => Promise<V>, options: LookupCacheOptions): CachedLookup<V> {
+  if (options.ttlMs <= 0) return Object.assign((argument: string) => load(argument), { peek: () => undefined });
   // Boxed: the cache holds no `undefined`, and a miss (an unknown key) is an answer worth remembering.
   const remembered = new LRUCache<string, { readonly value: V }, string>({
     max: options.maxEntries ?? 10_000,
@@ -32,7 +34,8 @@ export function cachedLookup<V>(
     perf: { now: options.nowMs },
     fetchMethod: async (_key, _stale, { context }) => ({ value: await load(context) }),
   });
-  return (argument) => {
+  const peek = (argument: string) => remembered.get(options.keyOf ? options.keyOf(argument) : argument);
+  const lookup = (argument: string) => {
     const key = options.keyOf ? options.keyOf(argument) : argument;
     // A fresh entry is read directly: fetch() would build its own promises and options for every hit.
     const hit = remembered.get(key);
@@ -40,4 +43,5 @@ export function cachedLookup<V>(
     // fetch() answers undefined only for an aborted or empty load; the box is never empty and nothing aborts.
     return remembered.fetch(key, { context: argument }).then((entry) => (entry as { readonly value: V }).value);
   };
+  return Object.assign(lookup, { peek });
 }

@@ -78,14 +78,23 @@ interface ScreenLogger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-export type PersonalDataScreen = (call: JsonRpcCall, context: ScreenContext) => Promise<JsonRpcError | undefined>;
+/** An error to answer with, or undefined to send; synchronous when the policy is remembered and nothing is found. */
+export type ScreenAnswer = JsonRpcError | undefined | Promise<JsonRpcError | undefined>;
+
+export type PersonalDataScreen = (call: JsonRpcCall, context: ScreenContext) => ScreenAnswer;
 
 /** The dispatcher's screen for one request: its `eth_sendRawTransaction` calls, checked in that request's context. */
 export function screenFor(screen: PersonalDataScreen | undefined, context: ScreenContext): CallScreen | undefined {
-  return screen && { methods: [SCREENED_METHOD], check: (call) => screen(call, context) };
+  return screen && { methods: SCREENED_METHODS, check: (call) => screen(call, context) };
 }
 
-/** The screen the dispatcher runs on each `eth_sendRawTransaction`: an error to answer with, or undefined to send. */
+const SCREENED_METHODS = [SCREENED_METHOD];
+
+/**
+ * The screen the dispatcher runs on each `eth_sendRawTransaction`. With the network's mode and the organisation's
+ * rules remembered (every call but the first few seconds' ones), a transaction with nothing found is answered
+ * without a promise; only a look-up or a finding to record waits.
+ */
 export function personalDataScreen(
   guard: GatewayPersonalData,
   logger: ScreenLogger,
@@ -93,13 +102,9 @@ export function personalDataScreen(
 ): PersonalDataScreen {
   const modeOf = cachedLookup(guard.modeOf, lookup);
   const rulesOf = cachedLookup(guard.rulesOf, lookup);
-  return async (call, context) => {
-    // A network is known for every node the gateway serves; one without is held to the default.
-    const mode = context.networkId === undefined ? 'block' : await modeOf(context.networkId);
-    if (mode === 'off') return undefined;
+  const screenWith = (mode: DataProtectionMode, rules: OrgDataRules, call: JsonRpcCall, context: ScreenContext) => {
     const raw = Array.isArray(call.params) ? call.params[0] : undefined;
     if (typeof raw !== 'string') return undefined;
-    const rules = await rulesOf(context.orgId);
     const inspection = guard.inspector.inspectRawTransaction(raw, rules.patterns);
     if (!inspection.decoded) return mode === 'block' ? notInspectable() : undefined;
     if (inspection.findings.length === 0) return undefined;
@@ -110,7 +115,7 @@ export function personalDataScreen(
       exemptions: rules.exemptions,
     });
     if (decision.action === 'allow') return undefined;
-    const event: GatewayPersonalDataEvent = {
+    return recorded(guard, logger, {
       ...context,
       outcome: decision.action === 'block' ? 'blocked' : 'flagged',
       mode,
@@ -118,25 +123,45 @@ export function personalDataScreen(
       transactionHash: keccak256(raw),
       sender: senderOf(raw),
       findings: decision.findings,
-    };
-    try {
-      await guard.record(event);
-    } catch (error) {
-      // A block stands without its evidence; the failure is the platform's to see and fix.
-      logger.error('Personal-data evidence was not recorded', {
-        nodeId: context.nodeId,
-        outcome: event.outcome,
-        findings: decision.findings.map(findingView),
-        error,
-      });
-    }
-    if (decision.action === 'flag') return undefined;
-    const findings = decision.findings.slice(0, MAX_FINDINGS_KEPT).map(findingView);
-    return {
-      code: PERSONAL_DATA_REFUSED,
-      message: refusalMessage(findings),
-      data: { reason: 'personal-data', policy: mode, findings, transactionHash: event.transactionHash },
-    };
+    });
+  };
+  const awaited = async (call: JsonRpcCall, context: ScreenContext) => {
+    // A network is known for every node the gateway serves; one without is held to the default.
+    const mode = context.networkId === undefined ? 'block' : await modeOf(context.networkId);
+    if (mode === 'off') return undefined;
+    return screenWith(mode, await rulesOf(context.orgId), call, context);
+  };
+  return (call, context) => {
+    const mode = context.networkId === undefined ? 'block' : modeOf.peek(context.networkId)?.value;
+    if (mode === 'off') return undefined;
+    const rules = mode && rulesOf.peek(context.orgId);
+    return mode && rules ? screenWith(mode, rules.value, call, context) : awaited(call, context);
+  };
+}
+
+/** Records a block or a flag as evidence, then answers: the refusal for a block, undefined for a flag. */
+async function recorded(
+  guard: GatewayPersonalData,
+  logger: ScreenLogger,
+  event: GatewayPersonalDataEvent,
+): Promise<JsonRpcError | undefined> {
+  try {
+    await guard.record(event);
+  } catch (error) {
+    // A block stands without its evidence; the failure is the platform's to see and fix.
+    logger.error('Personal-data evidence was not recorded', {
+      nodeId: event.nodeId,
+      outcome: event.outcome,
+      findings: event.findings.map(findingView),
+      error,
+    });
+  }
+  if (event.outcome === 'flagged') return undefined;
+  const findings = event.findings.slice(0, MAX_FINDINGS_KEPT).map(findingView);
+  return {
+    code: PERSONAL_DATA_REFUSED,
+    message: refusalMessage(findings),
+    data: { reason: 'personal-data', policy: event.mode, findings, transactionHash: event.transactionHash },
   };
 }
 

@@ -36,7 +36,8 @@ export interface DispatchTarget {
 
 export interface CallScreen {
   readonly methods: readonly string[];
-  check(call: JsonRpcCall): Promise<JsonRpcError | undefined>;
+  /** Answered synchronously when nothing needs waiting for (the usual case): no promise per call then. */
+  check(call: JsonRpcCall): JsonRpcError | undefined | Promise<JsonRpcError | undefined>;
 }
 
 export interface CallAnswer {
@@ -136,7 +137,10 @@ export class RpcDispatcher {
 
     if (target.screen && screened.length > 0) {
       const { screen } = target;
-      const refusals = await Promise.all(screened.map((item) => screen.check(item.call)));
+      const checks = screened.map((item) => screen.check(item.call));
+      const refusals = checks.some((check) => check instanceof Promise)
+        ? await Promise.all(checks)
+        : (checks as readonly (JsonRpcError | undefined)[]);
       screened.forEach((item, i) => {
         const refusal = refusals[i];
         if (refusal) answers[item.index] = failed(item.call, item.call.id ?? null, refusal);

@@ -26,6 +26,21 @@ describe('gateway look-ups', () => {
     expect(calls).toEqual(['key', 'key']);
   });
 
+  it('peek at a fresh remembered answer without a promise, and at nothing before a look-up or after expiry', async () => {
+    let now = 1_000;
+    const { load, calls } = countingLoad({ key: 'principal' });
+    const lookup = cachedLookup(load, { ttlMs: 5_000, nowMs: () => now });
+    expect(lookup.peek('key')).toBeUndefined();
+    expect(await lookup('key')).toBe('principal');
+    expect(lookup.peek('key')).toEqual({ value: 'principal' });
+    expect(await lookup('unknown')).toBeUndefined();
+    expect(lookup.peek('unknown')).toEqual({ value: undefined });
+    now += 5_001;
+    expect(lookup.peek('key')).toBeUndefined();
+    expect(calls).toEqual(['key', 'unknown']);
+    expect(cachedLookup(load, { ttlMs: 0, nowMs: () => now }).peek('key')).toBeUndefined();
+  });
+
   it('remember misses, so a flood of wrong keys reads the database once', async () => {
     const { load, calls } = countingLoad({});
     const lookup = cachedLookup(load, { ttlMs: 5_000, nowMs: () => 0 });
