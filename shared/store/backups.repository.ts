@@ -9,7 +9,7 @@
  */
 import type { Backup, BackupPolicy } from '../domain/backup.ts';
 import type { OutboxEntry } from '../domain/events.ts';
-import { ConditionFailedError, type Item, type Table } from './table.ts';
+import { ConditionFailedError, type Item, outboxAttributes, type Table } from './table.ts';
 import { type Versioned, VersionedRecords } from './versioned-records.ts';
 
 export const backupKeys = {
@@ -118,13 +118,10 @@ export class BackupsRepository {
   }
 
   /** A copy made or tried; a second record of the same copy changes nothing. */
-  async recordCopy(copy: BackupCopy): Promise<void> {
+  async recordCopy(copy: BackupCopy, events: readonly OutboxEntry[] = []): Promise<void> {
+    const key = backupKeys.copied(copy.networkId, copy.backupId, copy.orgId);
     try {
-      await this.table.create<CopiedItem>({
-        ...backupKeys.copied(copy.networkId, copy.backupId, copy.orgId),
-        type: 'backup-copied',
-        ...copy,
-      });
+      await this.table.create<CopiedItem>({ ...key, ...outboxAttributes(key, events), type: 'backup-copied', ...copy });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
     }

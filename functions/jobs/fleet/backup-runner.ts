@@ -150,14 +150,21 @@ export class BackupRunner {
         const location = await copier.copy(artifact, { bucket: request.bucket, key });
         await this.deps.stores.backups.recordCopy({ ...copy, location });
       } catch (error) {
-        await this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message });
         this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
-        // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it).
-        await raiseAlert(this.#alertDeps(), 'backup.failed', network.id, backup.id, {
-          backupId: backup.id,
-          copyFor: orgId,
-          reason: `the copy to the bucket organisation ${orgId} named failed`,
-        });
+        // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it),
+        // and is written with the copy's record.
+        const alert = {
+          alert: 'backup.failed' as const,
+          target: backup.id,
+          details: {
+            backupId: backup.id,
+            copyFor: orgId,
+            reason: `the copy to the bucket organisation ${orgId} named failed`,
+          },
+        };
+        await raiseAlerts(this.#alertDeps(), network.id, [alert], (events) =>
+          this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message }, events),
+        );
       }
     }
   }
