@@ -66,3 +66,30 @@ export class NodeBackupBucket extends Construct {
     });
   }
 }
+
+/** Where copies go in a member's bucket: the prefix its bucket policy grants the fleet-operations role. */
+export const MEMBER_COPY_PREFIX = 'carechain/';
+
+/**
+ * What the fleet-operations function needs to copy archives into members' buckets: read the archives, and put
+ * objects under `carechain/` of a bucket in another account, only with `bucket-owner-full-control` (the member owns
+ * the copy). A member's bucket policy must grant the same (README, "Member copies of backups").
+ */
+export function memberBackupCopyStatements(backupBucketName: string): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReadBackupArchives',
+      actions: ['s3:GetObject'],
+      resources: [`arn:${Aws.PARTITION}:s3:::${backupBucketName}/${NODE_BACKUP_ARCHIVE_PREFIX}*`],
+    }),
+    new iam.PolicyStatement({
+      sid: 'CopyBackupsToMemberBuckets',
+      actions: ['s3:PutObject', 's3:PutObjectAcl'],
+      resources: [`arn:${Aws.PARTITION}:s3:::*/${MEMBER_COPY_PREFIX}*`],
+      conditions: {
+        StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' },
+        StringNotEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID },
+      },
+    }),
+  ];
+}
