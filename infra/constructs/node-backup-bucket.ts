@@ -10,6 +10,7 @@ import { Aws, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
+import { fleetBucketProps } from './node-config-bucket.ts';
 
 /** Prefix of the archives; each instance writes under `archives/<its ARN>/`. */
 export const NODE_BACKUP_ARCHIVE_PREFIX = 'archives/';
@@ -36,14 +37,8 @@ export class NodeBackupBucket extends Construct {
     this.#name = nodeBackupBucketName(this, props.namePrefix);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: this.#name,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       // S3-managed keys: a member's bucket receives server-side copies without a grant on a platform KMS key.
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 'node-backups/',
+      ...fleetBucketProps(props.accessLogsBucket, 'node-backups/'),
       lifecycleRules: [
         {
           id: 'ExpireArchives',
