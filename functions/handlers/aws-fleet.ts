@@ -60,6 +60,8 @@ export function ec2NodeProvider(core: AwsCore, purpose: 'launch' | 'recover'): E
       launchTemplate: aws.launchTemplates,
       subnetIds: aws.nodeSubnetIds,
       nodeFiles: nodeFiles(core, aws.nodeConfigBucket),
+      // A node joining after a rolling upgrade boots on the network's release, not the launch template's.
+      releases: nodeFiles(core, aws.nodeConfigBucket),
       renderArtifacts: fleetNodeArtifacts,
       // A replaced instance must come back with the node's key, or a validator would leave the set.
       nodeKeys: fleetNodeKeys(core),

@@ -15,6 +15,7 @@ import type { CareChainFunction } from './carechain-function.ts';
 import { fleetControlStatements, fleetControlWildcards, fleetDescribeStatements } from './fleet-control-permissions.ts';
 import type { Capability } from './function-catalog.ts';
 import { wildcardResourceFinding } from './nag-finding-ids.ts';
+import { memberBackupCopyStatements } from './node-backup-bucket.ts';
 import { NODE_CONFIG_PREFIX } from './node-config-bucket.ts';
 import {
   createNodeKeyStatements,
@@ -37,6 +38,8 @@ export interface CapabilityResources {
   readonly provisioningQueue: sqs.IQueue;
   readonly stripeSecret: secretsmanager.ISecret;
   readonly nodeConfigBucket: s3.IBucket;
+  /** The node fleet stack's backup bucket, by name. */
+  readonly nodeBackupBucketName: string;
   readonly launchTemplates: readonly ec2.ILaunchTemplate[];
   readonly fleetVpc: ec2.IVpc;
   readonly nodeRole: iam.IRole;
@@ -149,6 +152,16 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
       add(...fleetDescribeStatements());
       wildcard('*', DESCRIBE_REASON);
       break;
+    case 'member-backup-copies': {
+      const statements = memberBackupCopyStatements(resources.nodeBackupBucketName);
+      add(...statements);
+      wildcard(statements[0]?.resources[0] as string, 'Archives are named by instance and backup at run time.');
+      wildcard(
+        statements[1]?.resources[0] as string,
+        "Members name their own buckets at run time; puts need bucket-owner-full-control and another account's bucket.",
+      );
+      break;
+    }
     case 'stripe-secret':
       resources.stripeSecret.grantRead(fn.role);
       break;

@@ -41,6 +41,11 @@ export type Capability =
   | 'node-key-create'
   /** Read instance state and status checks (no changes). */
   | 'fleet-describe'
+  /**
+   * Read nodes' backup archives and copy them under `carechain/` of members' buckets in other accounts, with
+   * `bucket-owner-full-control`.
+   */
+  | 'member-backup-copies'
   /** Read the Stripe keys from Secrets Manager. */
   | 'stripe-secret'
   /** Publish the `CareChain/UnhealthyNodes` metric. */
@@ -233,7 +238,7 @@ export const FUNCTIONS = [
     bundleBudgetBytes: 1.375 * MIB,
     // Reads heads, validators and versions from the nodes the platform runs.
     reachesNodes: true,
-    capabilities: ['table-read-write', 'fleet-control'],
+    capabilities: ['table-read-write', 'fleet-control', 'member-backup-copies'],
     schedule: { expression: 'rate(1 minute)', description: 'Look at every network', retryAttempts: 0 },
     // A missed pass is superseded by the next one a minute later.
     asyncRetryAttempts: 0,

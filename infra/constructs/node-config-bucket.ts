@@ -15,6 +15,22 @@ export function nodeConfigBucketName(scope: Construct, namePrefix: string): stri
   return `${namePrefix}-nodecfg-${Aws.ACCOUNT_ID}-${Stack.of(scope).region}`;
 }
 
+/**
+ * What the fleet's buckets share: private, S3-managed encryption, TLS only, versioned, owner-enforced, access logged
+ * under `logPrefix`.
+ */
+export function fleetBucketProps(accessLogsBucket: s3.IBucket, logPrefix: string): s3.BucketProps {
+  return {
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    enforceSSL: true,
+    versioned: true,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    serverAccessLogsBucket: accessLogsBucket,
+    serverAccessLogsPrefix: logPrefix,
+  };
+}
+
 export interface NodeConfigBucketProps {
   readonly namePrefix: string;
   readonly accessLogsBucket: s3.IBucket;
@@ -27,14 +43,8 @@ export class NodeConfigBucket extends Construct {
     super(scope, id);
     this.bucket = new s3.Bucket(this, 'Bucket', {
       bucketName: nodeConfigBucketName(this, props.namePrefix),
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      enforceSSL: true,
-      // Earlier configurations stay readable when a node's files are rewritten.
-      versioned: true,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      serverAccessLogsBucket: props.accessLogsBucket,
-      serverAccessLogsPrefix: 'node-config/',
+      // Versioned: earlier configurations stay readable when a node's files are rewritten.
+      ...fleetBucketProps(props.accessLogsBucket, 'node-config/'),
     });
   }
 }

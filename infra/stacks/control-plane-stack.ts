@@ -41,6 +41,7 @@ import { DataTable } from '../constructs/data-table.ts';
 import { type Capability, FUNCTIONS, type FunctionName, type FunctionSpec } from '../constructs/function-catalog.ts';
 import { HttpApi } from '../constructs/http-api.ts';
 import { wildcardResourceFinding } from '../constructs/nag-finding-ids.ts';
+import { nodeBackupBucketName } from '../constructs/node-backup-bucket.ts';
 import { nodeConfigBucketName } from '../constructs/node-config-bucket.ts';
 import { OperationsMonitoring } from '../constructs/operations-monitoring.ts';
 import { giveProviderFunctionsLogGroups } from '../constructs/provider-log-groups.ts';
@@ -193,6 +194,7 @@ export class ControlPlaneStack extends Stack {
       provisioningQueue: this.provisioning.queue,
       stripeSecret: this.stripeSecret,
       nodeConfigBucket: this.nodeConfigBucket,
+      nodeBackupBucketName: nodeBackupBucketName(this, settings.namePrefix),
       launchTemplates: Object.values(fleet.launchTemplates),
       fleetVpc: fleet.vpc,
       nodeRole: fleet.nodeRole,

@@ -5,7 +5,7 @@
  *
  * The control-plane stack takes what it needs from here as typed properties (CDK turns them into exports).
  */
-import { Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import type * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -14,6 +14,8 @@ import type { Construct } from 'constructs';
 import type { NodeSize } from '../../shared/domain/node.ts';
 import { AccessLogsBucket } from '../constructs/access-logs-bucket.ts';
 import { FleetNetwork } from '../constructs/fleet-network.ts';
+import { wildcardResourceFinding } from '../constructs/nag-finding-ids.ts';
+import { NodeBackupBucket } from '../constructs/node-backup-bucket.ts';
 import { NodeConfigBucket } from '../constructs/node-config-bucket.ts';
 import { NodeLaunchTemplates } from '../constructs/node-launch-templates.ts';
 import { giveProviderFunctionsLogGroups } from '../constructs/provider-log-groups.ts';
@@ -34,6 +36,8 @@ export class NodeFleetStack extends Stack {
   readonly launchTemplates: Readonly<Record<NodeSize, ec2.LaunchTemplate>>;
   readonly nodeRole: iam.IRole;
   readonly nodeConfigBucket: s3.IBucket;
+  /** Archives of nodes' chain data, uploaded by the instances, copied to members' buckets. */
+  readonly nodeBackupBucket: s3.IBucket;
   /** Encrypts the Secrets Manager secrets holding nodes' Besu keys (`carechain/<stage>/node-keys/<nodeId>`). */
   readonly nodeKeyEncryptionKey: kms.IKey;
 
@@ -57,6 +61,11 @@ export class NodeFleetStack extends Stack {
       accessLogsBucket: accessLogs.bucket,
     });
 
+    const nodeBackups = new NodeBackupBucket(this, 'NodeBackups', {
+      namePrefix: settings.namePrefix,
+      accessLogsBucket: accessLogs.bucket,
+    });
+
     const nodeKeyEncryptionKey = new kms.Key(this, 'NodeKeyEncryptionKey', {
       description: `CareChain ${settings.stage} node keys: encrypts the Besu node keys kept in Secrets Manager`,
       enableKeyRotation: true,
@@ -73,6 +82,15 @@ export class NodeFleetStack extends Stack {
       namePrefix: settings.namePrefix,
     });
 
+    const uploadArchives = nodeBackups.uploadOwnArchivesStatement();
+    nodes.role.addToPolicy(uploadArchives);
+    Validations.of(nodes.role).acknowledge({
+      id: wildcardResourceFinding(nodes.role, uploadArchives.resources[0] as string),
+      reason:
+        'An instance uploads the archives of its own chain data under archives/<its instance ARN>/ only (the ' +
+        'ec2:SourceInstanceARN policy variable); the backup ids are only known when a backup runs.',
+    });
+
     giveProviderFunctionsLogGroups(this, settings.logRetention, settings.removalPolicy);
 
     this.vpc = network.vpc;
@@ -83,6 +101,7 @@ export class NodeFleetStack extends Stack {
     this.launchTemplates = nodes.templates;
     this.nodeRole = nodes.role;
     this.nodeConfigBucket = nodeConfig.bucket;
+    this.nodeBackupBucket = nodeBackups.bucket;
     this.nodeKeyEncryptionKey = nodeKeyEncryptionKey;
   }
 }

@@ -117,17 +117,14 @@ export class BackupsRepository {
     return (await this.#copyRequests.list(`ORG#${orgId}`, 'BACKUPCOPY#')).map(toCopyRequest);
   }
 
-  /** A copy made or tried; a second record of the same copy changes nothing. */
-  /** Records one member's copy; `events` (a failed copy's alert) go in the same write, in the record's outbox. */
+  /**
+   * A copy made or tried; a second record of the same copy changes nothing. `events` (a failed copy's alert) go in
+   * the same write, in the record's outbox.
+   */
   async recordCopy(copy: BackupCopy, events: readonly OutboxEntry[] = []): Promise<void> {
     const key = backupKeys.copied(copy.networkId, copy.backupId, copy.orgId);
     try {
-      await this.table.create<CopiedItem>({
-        ...key,
-        type: 'backup-copied',
-        ...copy,
-        ...outboxAttributes(key, events),
-      });
+      await this.table.create<CopiedItem>({ ...key, ...outboxAttributes(key, events), type: 'backup-copied', ...copy });
     } catch (error) {
       if (!(error instanceof ConditionFailedError)) throw error;
     }

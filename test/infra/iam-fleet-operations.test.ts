@@ -80,3 +80,35 @@ describe('a rolling upgrade on EC2', () => {
     ).toBe('ImplicitlyDenied');
   });
 });
+
+describe('member copies of backup archives', () => {
+  const BACKUPS = `arn:aws:s3:::carechain-dev-nodebkp-${ACCOUNT}-${REGION}`;
+  const ARCHIVE = `${BACKUPS}/archives/${INSTANCE}/bkp_1.tar.gz`;
+  const MEMBER_COPY = 'arn:aws:s3:::karolinska-carechain-backups/carechain/net_a/bkp_1.tar.gz';
+  const owned = { 's3:x-amz-acl': 'bucket-owner-full-control', 's3:ResourceAccount': '210987654321' };
+
+  it('are made by fleet operations: it reads the archives and puts copies the member owns', async () => {
+    expect(await as('FleetOperationsRole', 's3:GetObject', ARCHIVE)).toBe('Allowed');
+    expect(await as('FleetOperationsRole', 's3:PutObject', MEMBER_COPY, owned)).toBe('Allowed');
+    expect(await as('FleetOperationsRole', 's3:PutObjectAcl', MEMBER_COPY, owned)).toBe('Allowed');
+  });
+
+  it('go nowhere else: not without bucket-owner-full-control, not outside carechain/, not the platform’s own buckets', async () => {
+    const { 's3:ResourceAccount': account } = owned;
+    expect(await as('FleetOperationsRole', 's3:PutObject', MEMBER_COPY, { 's3:ResourceAccount': account })).toBe(
+      'ImplicitlyDenied',
+    );
+    expect(
+      await as('FleetOperationsRole', 's3:PutObject', 'arn:aws:s3:::karolinska-carechain-backups/other/x', owned),
+    ).toBe('ImplicitlyDenied');
+    expect(
+      await as('FleetOperationsRole', 's3:PutObject', `${BACKUPS}/carechain/x`, {
+        ...owned,
+        's3:ResourceAccount': ACCOUNT,
+      }),
+    ).toBe('ImplicitlyDenied');
+    expect(await as('FleetOperationsRole', 's3:DeleteObject', ARCHIVE)).toBe('ImplicitlyDenied');
+    expect(await as('ApiRole', 's3:GetObject', ARCHIVE)).toBe('ImplicitlyDenied');
+    expect(await as('ApiRole', 's3:PutObject', MEMBER_COPY, owned)).toBe('ImplicitlyDenied');
+  });
+});

@@ -257,7 +257,7 @@ describe('node role', () => {
   };
   const statement = (t: Template, sid: string) => nodeRoleStatements(t).find((s) => s.Sid === sid);
 
-  it('is the SSM managed-instance role plus its node configuration and its own node key', () => {
+  it('is the SSM managed-instance role plus its node configuration, its own node key and its own archives', () => {
     dev.hasResourceProperties('AWS::IAM::Role', {
       AssumeRolePolicyDocument: {
         Statement: [Match.objectLike({ Principal: { Service: 'ec2.amazonaws.com' } })],
@@ -270,6 +270,7 @@ describe('node role', () => {
       'ReadNodeConfiguration s3:GetObject',
       'ReadOwnNodeKey secretsmanager:GetSecretValue',
       'DecryptOwnNodeKey kms:Decrypt',
+      'UploadOwnBackupArchives s3:PutObject',
     ]);
     expect(statement(dev, 'ReadNodeConfiguration')!.Resource).toEqual({
       'Fn::Join': ['', [{ 'Fn::GetAtt': [expect.stringMatching(/^NodeConfig/), 'Arn'] }, '/nodes/*']],

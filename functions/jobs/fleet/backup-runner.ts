@@ -151,8 +151,8 @@ export class BackupRunner {
         await this.deps.stores.backups.recordCopy({ ...copy, location });
       } catch (error) {
         this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
-        // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it), and
-        // is written with the copy's record.
+        // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it),
+        // and is written with the copy's record.
         const alert = {
           alert: 'backup.failed' as const,
           target: backup.id,

@@ -19,12 +19,19 @@ import {
 import type { BackupArtifact } from '../../domain/backup-artifact.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import { InvalidStateError, UpstreamError, ValidationError } from '../../errors.ts';
-import type { NodeBackup, NodeProvider } from '../../ports/node-provider.ts';
+import type { NodeBackup, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
 import { TAG_NETWORK, TAG_NODE, TAG_ORG, TAG_STAGE } from './ec2-fleet.ts';
 
 /** The device of the chain-data volume in the fleet's launch templates. */
 export const DATA_DEVICE = '/dev/sdf';
 export const TAG_BACKUP = 'carechain:backup';
+
+/** A restore's data volume: the backup's snapshot (EC2 nodes restore from EBS snapshots only). */
+export function restoredData(spec: ProvisionSpec): { dataSnapshotId?: string } {
+  if (!spec.restoreFrom) return {};
+  if (spec.restoreFrom.kind !== 'ebs-snapshot') throw new ValidationError('EC2 nodes restore from EBS snapshots');
+  return { dataSnapshotId: spec.restoreFrom.ref };
+}
 
 export interface Ec2NodeBackupsOptions {
   readonly client: EC2Client;

@@ -5,6 +5,9 @@
  * The node's files (genesis, Besu config, static nodes) reach the instance one of two ways: in user data
  * (besu-user-data.ts), or, with `nodeFiles`, written to the fleet's configuration bucket before the launch, so the
  * launch template's own boot script fetches them and RunInstances sends no user data (the infrastructure's way).
+ * With `releases`, a new node's Besu release file is written there too: the network's recorded release, so a node
+ * that joins after (or during) a rolling upgrade boots on it, not on the launch template's pinned one. A replaced
+ * instance keeps the node's file as it is: it holds the release the node ran.
  *
  * Idempotency: RunInstances carries a ClientToken derived from the node id and the caller's token, and a node that
  * already has a live instance (found by its `carechain:node` tag) gets that instance back. Throttling is retried
@@ -29,7 +32,7 @@ import {
 import { readNodeInfo } from '../../chain/besu/node-info.ts';
 import type { NodeRecord, NodeSize } from '../../domain/node.ts';
 import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../errors.ts';
-import type { NodeFilePublisher } from '../../ports/node-files.ts';
+import type { NodeFilePublisher, NodeReleasePublisher } from '../../ports/node-files.ts';
 import type { NodeKeyStore } from '../../ports/node-key-store.ts';
 import type {
   InventoryItem,
@@ -38,6 +41,7 @@ import type {
   NodeProvider,
   ProvisionSpec,
 } from '../../ports/node-provider.ts';
+import { renderReleaseFile } from './besu-release-boot.ts';
 import { BESU_PORTS } from './besu-service.ts';
 import { renderBesuUserData, USER_DATA_LIMIT_BYTES } from './besu-user-data.ts';
 import {
@@ -57,7 +61,7 @@ import {
   TAG_STAGE,
   tagValue,
 } from './ec2-fleet.ts';
-import { DATA_DEVICE } from './ec2-node-backups.ts';
+import { DATA_DEVICE, restoredData } from './ec2-node-backups.ts';
 import { nodeKeySecretName } from './node-key-secrets.ts';
 
 /** Node states in which the node's instance may have been launched moments ago. */
@@ -77,6 +81,8 @@ export interface Ec2NodeProviderOptions {
   readonly subnetIds?: readonly string[];
   /** Publishes the node's files before launch instead of sending them as user data. */
   readonly nodeFiles?: NodeFilePublisher;
+  /** Writes a new node's Besu release file (the network's recorded release) before its launch. */
+  readonly releases?: NodeReleasePublisher;
   /**
    * Keeps each node's key across instances: made before the first launch, readable only by the node's current
    * instance, removed with the node. Without it, Besu makes a key on the instance's first boot (and a replaced
@@ -121,6 +127,9 @@ export class Ec2NodeProvider implements NodeProvider {
     const launch = { ...this.#prepareLaunch(spec.node, spec.network, spec.artifacts), ...restoredData(spec) };
     const [existing] = await this.#liveInstancesOf(spec.node.id);
     if (existing?.InstanceId) return { providerRef: existing.InstanceId };
+    // No flags: a plan's flags are for nodes it moves while others still run the release it moves them from.
+    const releaseFile = renderReleaseFile(spec.network.besuRelease, []);
+    await this.#options.releases?.publishRelease(spec.node.id, releaseFile);
     return this.#launch(spec.node, spec.network, launch, spec.clientToken);
   }
 
@@ -399,10 +408,4 @@ export class Ec2NodeProvider implements NodeProvider {
       throw mapEc2Error(action, error);
     }
   }
-}
-
-function restoredData(spec: ProvisionSpec): { dataSnapshotId?: string } {
-  if (!spec.restoreFrom) return {};
-  if (spec.restoreFrom.kind !== 'ebs-snapshot') throw new ValidationError('EC2 nodes restore from EBS snapshots');
-  return { dataSnapshotId: spec.restoreFrom.ref };
 }

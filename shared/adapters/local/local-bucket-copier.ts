@@ -6,10 +6,9 @@
 import { copyFile, mkdir } from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { BackupArtifact } from '../../domain/backup-artifact.ts';
+import { isBucketName } from '../../domain/bucket-name.ts';
 import { ValidationError } from '../../errors.ts';
 import type { BackupCopier } from '../../ports/backup-copier.ts';
-
-const BUCKET = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 
 export class LocalBucketCopier implements BackupCopier {
   readonly #root: string;
@@ -20,7 +19,7 @@ export class LocalBucketCopier implements BackupCopier {
 
   async copy(artifact: BackupArtifact, destination: { bucket: string; key: string }): Promise<string> {
     if (artifact.kind !== 'archive') throw new ValidationError('Only archive backups can be copied to a bucket');
-    if (!BUCKET.test(destination.bucket)) throw new ValidationError('Not a bucket name');
+    if (!isBucketName(destination.bucket)) throw new ValidationError('Not a bucket name');
     const target = resolve(this.#root, destination.bucket, destination.key);
     if (!target.startsWith(`${resolve(this.#root, destination.bucket)}${sep}`)) {
       throw new ValidationError('The key leaves the bucket');
