@@ -19,6 +19,7 @@
  * cloud-init log.
  */
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import { instanceArnCommands } from '../../shared/adapters/aws/besu-archive-boot.ts';
 import { besuDownloadUrl } from '../../shared/adapters/aws/besu-release-boot.ts';
 import { besuServiceCommands, besuUserCommands, FLEET_BESU_PATHS } from '../../shared/adapters/aws/besu-service.ts';
 import { instanceFactsCommands, nodeKeyFetchCommands } from '../../shared/adapters/aws/node-boot-commands.ts';
@@ -35,13 +36,15 @@ export type BesuRelease = {
 export interface BesuBootstrapOptions {
   readonly besu: BesuRelease;
   readonly configBucketName: string;
+  /** The platform's backup bucket: the archive step uploads requested backups' archives there. */
+  readonly backupBucketName: string;
   /** `carechain/<stage>/node-keys/`: the node's key is the secret named this plus the node id. */
   readonly nodeKeySecretPrefix: string;
   readonly heapGiB: number;
 }
 
 export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserData {
-  const { besu, configBucketName, nodeKeySecretPrefix, heapGiB } = options;
+  const { besu, configBucketName, backupBucketName, nodeKeySecretPrefix, heapGiB } = options;
   const verify = besu.sha256
     ? `echo '${besu.sha256}  /tmp/besu.tar.gz' | sha256sum --check --strict -`
     : `echo 'WARNING: no checksum pinned for Besu ${besu.version}; download not verified' >&2`;
@@ -53,6 +56,7 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     '',
     ...instanceFactsCommands(),
     `NODE_ID=$(imds meta-data/tags/instance/${RESOURCE_TAG.node})`,
+    ...instanceArnCommands(),
     '',
     'dnf install -y java-21-amazon-corretto-headless',
     ...besuUserCommands(),
@@ -86,7 +90,13 @@ export function besuBootstrapUserData(options: BesuBootstrapOptions): ec2.UserDa
     "# The node's key, made by the control plane before launch: the same key on every instance the node runs on.",
     ...nodeKeyFetchCommands({ secret: { prefix: nodeKeySecretPrefix }, dataPath }),
     '',
-    ...besuServiceCommands({ besuHome: '/opt/besu', heapGiB, staticNodesFrom: '$CONFIG', releaseFrom: '$CONFIG' }),
+    ...besuServiceCommands({
+      besuHome: '/opt/besu',
+      heapGiB,
+      staticNodesFrom: '$CONFIG',
+      releaseFrom: '$CONFIG',
+      archiveTo: { folder: '$CONFIG', backupBucket: backupBucketName },
+    }),
   );
   return userData;
 }

@@ -27,6 +27,8 @@ export interface NodeLaunchTemplatesProps {
   readonly securityGroup: ec2.ISecurityGroup;
   /** Holds `nodes/<nodeId>/…` configuration written by the control plane. */
   readonly configBucket: s3.IBucket;
+  /** The platform's backup bucket, where instances upload the archives of requested backups. */
+  readonly backupBucketName: string;
   /** Encrypts the node-key secrets the bootstrap reads. */
   readonly nodeKeyEncryptionKey: kms.IKey;
   /** Deployment stage: names the node-key secrets (`carechain/<stage>/node-keys/<nodeId>`) instances may read. */
@@ -89,6 +91,7 @@ export class NodeLaunchTemplates extends Construct {
         userData: besuBootstrapUserData({
           besu: props.besu,
           configBucketName: props.configBucket.bucketName,
+          backupBucketName: props.backupBucketName,
           nodeKeySecretPrefix: nodeKeySecretPrefix(props.stage),
           heapGiB: spec.besuHeapGiB,
         }),

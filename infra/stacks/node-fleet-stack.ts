@@ -76,6 +76,7 @@ export class NodeFleetStack extends Stack {
     const nodes = new NodeLaunchTemplates(this, 'Nodes', {
       securityGroup: network.nodeSecurityGroup,
       configBucket: nodeConfig.bucket,
+      backupBucketName: nodeBackups.bucket.bucketName,
       nodeKeyEncryptionKey,
       stage: settings.stage,
       besu: settings.besu,

@@ -5,15 +5,28 @@
  * request, a malformed request or a failed upload never keeps Besu down (the step exits 0 and says why).
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { besuBootstrapUserData } from '../../infra/constructs/besu-bootstrap.ts';
 import {
   BACKUP_REQUEST_FILE,
   besuArchiveScript,
+  FLEET_ARCHIVE_STEP,
+  instanceArnCommands,
   renderBackupRequest,
 } from '../../shared/adapters/aws/besu-archive-boot.ts';
+import { FLEET_RELEASE_PATHS } from '../../shared/adapters/aws/besu-release-boot.ts';
 
 const PREFIX =
   's3://carechain-dev-nodebkp-123456789012-eu-north-1/archives/arn:aws:ec2:eu-north-1:123456789012:instance/i-0a1b2c3d4e5f60718';
@@ -98,5 +111,67 @@ describe('the archive step', () => {
     // Not marked done: the next start tries again.
     expect(runStep().stderr).toContain('bkp_2 uploaded');
     expect(readdirSync(uploads).sort()).toEqual(['bkp_2.tar.gz', 'keys']);
+  });
+});
+
+describe('the fleet’s boot', () => {
+  const BUCKET = 'carechain-dev-nodebkp-123456789012-eu-north-1';
+  const userData = besuBootstrapUserData({
+    besu: { version: '25.10.0', sha256: 'c'.repeat(64) },
+    configBucketName: 'carechain-dev-node-config',
+    backupBucketName: BUCKET,
+    nodeKeySecretPrefix: 'carechain/dev/node-keys/',
+    heapGiB: 4,
+  }).render();
+  const lines = userData.split('\n');
+
+  /** Instance metadata as IMDSv2 answers it on an instance in eu-north-1 (the identity document is pretty JSON). */
+  const IMDS_STUB = `imds() { case "$1" in
+  meta-data/services/partition) echo aws ;;
+  meta-data/instance-id) echo i-0a1b2c3d4e5f60718 ;;
+  dynamic/instance-identity/document) printf '{\\n  "accountId" : "123456789012",\\n  "architecture" : "arm64",\\n  "region" : "eu-north-1"\\n}\\n' ;;
+  *) return 1 ;;
+esac; }
+REGION=eu-north-1`;
+
+  it('knows its instance ARN from the instance metadata: the ARN its role’s archive prefix names', () => {
+    const result = spawnSync(
+      'bash',
+      ['-c', `${IMDS_STUB}\n${instanceArnCommands().join('\n')}\necho "$INSTANCE_ARN"`],
+      {
+        encoding: 'utf8',
+      },
+    );
+    expect(result.stdout.trim()).toBe(PREFIX.slice(PREFIX.indexOf('/archives/') + '/archives/'.length));
+  });
+
+  it('installs the archive step, run as root before every start of Besu and ahead of the release step', () => {
+    expect(userData).toContain(`cat > ${FLEET_ARCHIVE_STEP.script} <<'ARCHIVE_STEP'\n${besuArchiveScript().trimEnd()}`);
+    const enable = lines.indexOf('systemctl enable --now besu.service');
+    expect(lines.findIndex((line) => line.startsWith('INSTANCE_ARN='))).toBeLessThan(enable);
+    expect(lines.indexOf(`cat > ${FLEET_ARCHIVE_STEP.dropIn} <<DROPIN`)).toBeLessThan(enable);
+    // systemd reads a unit's drop-ins in name order: the archive is taken before the release step may swap Besu.
+    expect([FLEET_ARCHIVE_STEP.dropIn, FLEET_RELEASE_PATHS.dropIn].sort()[0]).toBe(FLEET_ARCHIVE_STEP.dropIn);
+  });
+
+  it('writes a drop-in that runs the step with the node’s folder, its region and its own archive prefix', () => {
+    const start = lines.indexOf(`cat > ${FLEET_ARCHIVE_STEP.dropIn} <<DROPIN`);
+    const end = lines.indexOf('DROPIN', start);
+    const dropIn = path.join(work, 'archive.conf');
+    const written = [
+      IMDS_STUB,
+      ...instanceArnCommands(),
+      `CONFIG="s3://carechain-dev-node-config/nodes/node_b"`,
+      `cat > ${dropIn} <<DROPIN`,
+      ...lines.slice(start + 1, end + 1),
+    ].join('\n');
+    expect(spawnSync('bash', ['-c', written]).status).toBe(0);
+    expect(readFileSync(dropIn, 'utf8')).toBe(
+      `[Service]\nExecStartPre=-+${FLEET_ARCHIVE_STEP.script} "s3://carechain-dev-node-config/nodes/node_b" eu-north-1 "${PREFIX}"\n`,
+    );
+  });
+
+  it('is accepted by bash', () => {
+    expect(spawnSync('bash', ['-n'], { input: userData }).status).toBe(0);
   });
 });

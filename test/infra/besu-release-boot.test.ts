@@ -169,6 +169,7 @@ describe('the fleet’s boot', () => {
   const userData = besuBootstrapUserData({
     besu: { version: '25.10.0', sha256: 'c'.repeat(64) },
     configBucketName: 'carechain-dev-node-config',
+    backupBucketName: 'carechain-dev-nodebkp-123456789012-eu-north-1',
     nodeKeySecretPrefix: 'carechain/dev/node-keys/',
     heapGiB: 4,
   }).render();

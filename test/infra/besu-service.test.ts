@@ -19,6 +19,7 @@ const fleetScript = (heapGiB: number) =>
   besuBootstrapUserData({
     besu: { version: '25.4.0' },
     configBucketName: 'carechain-dev-nodecfg',
+    backupBucketName: 'carechain-dev-nodebkp-123456789012-eu-north-1',
     nodeKeySecretPrefix: 'carechain/dev/node-keys/',
     heapGiB,
   }).render();

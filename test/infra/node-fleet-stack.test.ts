@@ -182,6 +182,14 @@ describe('launch templates', () => {
     expect(userData).toContain('EnvironmentFile=-/etc/besu/release.env');
   });
 
+  it('install the archive step that uploads a requested backup’s archive to the fleet’s backup bucket', () => {
+    const userData = JSON.stringify(templates(prod)[0]!.UserData);
+    const backupBucket = resourcesOf(prod, 'AWS::S3::Bucket').find(([id]) => id.startsWith('NodeBackups'))![0];
+    expect(userData).toContain('ExecStartPre=-+/usr/local/sbin/carechain-besu-archive \\"$CONFIG\\" $REGION \\"s3://');
+    expect(userData).toContain(JSON.stringify({ Ref: backupBucket }));
+    expect(userData).toContain('INSTANCE_ARN=\\"arn:$PARTITION:ec2:$REGION:$ACCOUNT_ID:instance/$INSTANCE_ID\\"');
+  });
+
   /** The boot script as bash reads it (tokens such as the bucket name shown as their JSON). */
   const script = (t: Template, index: number) =>
     (templates(t)[index]!.UserData['Fn::Base64']['Fn::Join'][1] as CfnJson[])

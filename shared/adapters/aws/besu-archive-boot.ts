@@ -67,3 +67,49 @@ export function besuArchiveScript(paths: BesuArchivePaths = FLEET_ARCHIVE_PATHS)
     '',
   ].join('\n');
 }
+
+/** Where archives go in the platform's backup bucket: `archives/<instance ARN>/<backupId>.tar.gz`. */
+export const ARCHIVE_PREFIX = 'archives/';
+
+/** Where the archive step is installed on the instance and the drop-in that runs it. */
+export const FLEET_ARCHIVE_STEP = {
+  script: '/usr/local/sbin/carechain-besu-archive',
+  /** Sorts before `release.conf` and `static-nodes.conf`: systemd runs the archive first, on the data as stopped. */
+  dropIn: '/etc/systemd/system/besu.service.d/archive.conf',
+} as const;
+
+/**
+ * Boot-script lines that define `$INSTANCE_ARN` from the instance metadata (partition, region, account of the
+ * instance identity document, instance id): the ARN the `ec2:SourceInstanceARN` policy variable names, so the
+ * instance's archive prefix is the one its role may write. Expects `imds` and `$REGION` (instanceFactsCommands).
+ */
+export function instanceArnCommands(): string[] {
+  return [
+    'PARTITION=$(imds meta-data/services/partition)',
+    'INSTANCE_ID=$(imds meta-data/instance-id)',
+    `ACCOUNT_ID=$(imds dynamic/instance-identity/document | sed -n 's/.*"accountId" *: *"\\([0-9]\\{12\\}\\)".*/\\1/p')`,
+    'INSTANCE_ARN="arn:$PARTITION:ec2:$REGION:$ACCOUNT_ID:instance/$INSTANCE_ID"',
+  ];
+}
+
+/**
+ * Boot-script lines that install the archive step and the drop-in running it (as root: `+`, `-`: its failure never
+ * fails Besu's start) before every start of Besu's service. `folder` is a shell expression of the node's folder in
+ * the configuration bucket; `backupBucket` the platform's backup bucket (a name or a deploy-time token). The
+ * drop-in's heredoc is unquoted, so `$REGION`, `$INSTANCE_ARN` and the folder are this instance's when it is
+ * written. Expects `$REGION` and `$INSTANCE_ARN` (instanceArnCommands).
+ */
+export function besuArchiveCommands(folder: string, backupBucket: string, paths = FLEET_ARCHIVE_PATHS): string[] {
+  const { script, dropIn } = FLEET_ARCHIVE_STEP;
+  return [
+    `install -d -m 0755 ${dropIn.slice(0, dropIn.lastIndexOf('/'))}`,
+    `cat > ${script} <<'ARCHIVE_STEP'`,
+    besuArchiveScript(paths).trimEnd(),
+    'ARCHIVE_STEP',
+    `chmod 0755 ${script}`,
+    `cat > ${dropIn} <<DROPIN`,
+    '[Service]',
+    `ExecStartPre=-+${script} "${folder}" $REGION "s3://${backupBucket}/${ARCHIVE_PREFIX}$INSTANCE_ARN"`,
+    'DROPIN',
+  ];
+}

@@ -18,6 +18,7 @@ import { genesisJson } from '../../chain/besu/genesis.ts';
 import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import type { NodeArtifacts } from '../../ports/node-provider.ts';
+import { besuArchiveCommands } from './besu-archive-boot.ts';
 import { besuReleaseCommands, FLEET_RELEASE_PATHS } from './besu-release-boot.ts';
 
 /** Where the boot scripts put each of the node's files on the instance. */
@@ -73,6 +74,12 @@ export interface BesuServiceOptions {
    * @default none: the node runs the release its boot installed
    */
   readonly releaseFrom?: string;
+  /**
+   * The archive step (besu-archive-boot.ts): before every start, a backup the control plane requested in the node's
+   * folder (`folder`, a shell expression) is archived without the node key to the platform's `backupBucket`.
+   * Expects `$INSTANCE_ARN` (instanceArnCommands). @default none: backups are snapshots only
+   */
+  readonly archiveTo?: { readonly folder: string; readonly backupBucket: string };
 }
 
 /** The systemd unit, the same text for every node and both boot scripts. */
@@ -143,6 +150,9 @@ export function besuServiceCommands(options: BesuServiceOptions = {}): string[] 
   return [
     `printf '${settings.join('\\n')}\\n' "$PUBLIC_IP" > ${paths.environment}`,
     ...(options.staticNodesFrom === undefined ? [] : staticNodesRefreshCommands(options.staticNodesFrom)),
+    ...(options.archiveTo === undefined
+      ? []
+      : besuArchiveCommands(options.archiveTo.folder, options.archiveTo.backupBucket)),
     ...(options.releaseFrom === undefined ? [] : besuReleaseCommands(options.releaseFrom)),
     // Quoted: the unit is the same text on every instance; the instance's values are in the environment file.
     `cat > ${paths.unit} <<'UNIT'`,
