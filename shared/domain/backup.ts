@@ -37,6 +37,8 @@ export interface Backup {
   /** The node's head when it was stopped for the backup. */
   readonly blockNumber?: number;
   readonly artifact?: BackupArtifact;
+  /** An archive made beside a snapshot artifact (EC2): the copy members' buckets receive. */
+  readonly archive?: BackupArtifact;
   readonly expiresAt: string;
   readonly error?: string;
   readonly trigger: 'schedule' | 'operator';

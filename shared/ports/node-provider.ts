@@ -49,6 +49,8 @@ export interface ProvisionSpec {
 export interface NodeBackup extends BackupArtifact {
   /** The node's head when it was stopped for the backup. */
   readonly blockNumber?: number;
+  /** An archive of the data directory made beside a snapshot (EC2): what member copies are made from. */
+  readonly archive?: BackupArtifact;
 }
 
 export interface NodeDescription {

@@ -105,12 +105,13 @@ export class BackupRunner {
         );
       }
       const made = await provider.backup(node, backup.id);
-      const { blockNumber, ...artifact } = made;
+      const { blockNumber, archive, ...artifact } = made;
       backup = await backups.updateBackup(backup, {
         ...backup,
         state: 'completed',
         finishedAt: this.deps.clock().toISOString(),
         artifact,
+        ...(archive !== undefined && { archive }),
         ...(blockNumber !== undefined && { blockNumber }),
       });
       await this.#audit(network, 'backup.completed', { backupId: backup.id, blockNumber: blockNumber ?? null });
@@ -135,7 +136,8 @@ export class BackupRunner {
   /** One copy per member organisation that asked for the network's backups. */
   async #copy(network: Network, backup: Backup): Promise<void> {
     const { copier } = this.deps;
-    const artifact = backup.artifact;
+    // An EC2 backup's snapshot cannot go to a bucket; the archive made beside it can.
+    const artifact = backup.archive ?? backup.artifact;
     if (!artifact) return;
     const orgs = new Set((await this.deps.stores.nodes.listByNetwork(network.id)).map((n) => n.orgId));
     for (const orgId of orgs) {

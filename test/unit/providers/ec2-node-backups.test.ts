@@ -15,6 +15,7 @@ import {
   StartInstancesCommand,
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
+import { HeadObjectCommand, NotFound, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2NodeBackups } from '../../../shared/adapters/aws/ec2-node-backups.ts';
@@ -46,11 +47,18 @@ function instance(state: 'running' | 'stopping' | 'stopped'): Instance {
   };
 }
 const described = (state: 'running' | 'stopping' | 'stopped') => ({
-  Reservations: [{ Instances: [instance(state)] }],
+  Reservations: [{ ReservationId: 'r-0123456789abcdef0', OwnerId: '123456789012', Instances: [instance(state)] }],
 });
+
+const s3 = mockClient(S3Client);
+const CONFIG_BUCKET = 'carechain-prod-nodecfg-123456789012-eu-north-1';
+const BACKUP_BUCKET = 'carechain-prod-nodebkp-123456789012-eu-north-1';
+const ARCHIVE_KEY = `archives/arn:aws:ec2:eu-north-1:123456789012:instance/${INSTANCE}/bak_dddddddddddddddddddd.tar.gz`;
+const notFound = () => new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'NotFound' });
 
 beforeEach(() => {
   ec2.reset();
+  s3.reset();
   ec2.on(StopInstancesCommand).resolves({
     StoppingInstances: [{ InstanceId: INSTANCE, CurrentState: { Code: 64, Name: 'stopping' } }],
   });
@@ -133,5 +141,78 @@ describe('EC2 node backups', () => {
     expect(ec2.commandCalls(RunInstancesCommand)[0]?.args[0].input.BlockDeviceMappings).toEqual([
       { DeviceName: '/dev/sdf', Ebs: { SnapshotId: SNAPSHOT } },
     ]);
+  });
+
+  describe('with the archive of the data directory', () => {
+    const sleeps: number[] = [];
+    const archiving = (attempts = 3) =>
+      new Ec2NodeBackups({
+        client,
+        stage: 'prod',
+        archives: {
+          s3: new S3Client({ region: 'eu-north-1' }),
+          configBucket: CONFIG_BUCKET,
+          backupBucket: BACKUP_BUCKET,
+          attempts,
+          intervalMs: 15_000,
+          sleep: async (ms) => {
+            sleeps.push(ms);
+          },
+        },
+      });
+    beforeEach(() => {
+      sleeps.length = 0;
+      ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: SNAPSHOT, VolumeId: VOLUME, State: 'pending' });
+      s3.on(PutObjectCommand).resolves({ ETag: '"9b2cf535f27731c974343645a3985328"', ServerSideEncryption: 'AES256' });
+    });
+
+    it('requests the archive before stopping, waits for the instance’s upload and records it beside the snapshot', async () => {
+      s3.on(HeadObjectCommand)
+        .rejectsOnce(notFound())
+        .resolves({ ContentLength: 73_400_320, ContentType: 'application/x-tar', ETag: '"a1"' });
+      const made = await archiving().backup(node, 'bak_dddddddddddddddddddd');
+      expect(made).toEqual({
+        kind: 'ebs-snapshot',
+        ref: SNAPSHOT,
+        archive: { kind: 'archive', ref: `s3://${BACKUP_BUCKET}/${ARCHIVE_KEY}`, sizeBytes: 73_400_320 },
+      });
+      const request = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
+      expect([request?.Bucket, request?.Key, request?.Body]).toEqual([
+        CONFIG_BUCKET,
+        `nodes/${node.id}/backup-request.env`,
+        'BACKUP_ID=bak_dddddddddddddddddddd\n',
+      ]);
+      // The request is in place before the instance stops, so the start after the snapshot finds it.
+      const put = s3.commandCalls(PutObjectCommand)[0]!;
+      expect(put.calledBefore(ec2.commandCalls(StopInstancesCommand)[0]!)).toBe(true);
+      expect(s3.commandCalls(HeadObjectCommand)[0]!.calledAfter(ec2.commandCalls(StartInstancesCommand)[0]!)).toBe(
+        true,
+      );
+      const heads = s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input);
+      expect(heads).toEqual([
+        { Bucket: BACKUP_BUCKET, Key: ARCHIVE_KEY },
+        { Bucket: BACKUP_BUCKET, Key: ARCHIVE_KEY },
+      ]);
+      expect(sleeps).toEqual([15_000]);
+    });
+
+    it('stands on the snapshot alone when no archive arrives within the bounded wait', async () => {
+      s3.on(HeadObjectCommand).rejects(notFound());
+      expect(await archiving(3).backup(node, 'bak_dddddddddddddddddddd')).toEqual({
+        kind: 'ebs-snapshot',
+        ref: SNAPSHOT,
+      });
+      expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(3);
+      expect(sleeps).toEqual([15_000, 15_000]);
+      expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
+    });
+
+    it('does not stop the node when the backup request cannot be written', async () => {
+      s3.on(PutObjectCommand).rejects(
+        Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      );
+      await expect(archiving().backup(node, 'bak_dddddddddddddddddddd')).rejects.toThrow(/Access Denied/);
+      expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
+    });
   });
 });
