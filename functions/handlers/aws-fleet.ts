@@ -11,6 +11,7 @@ import { fleetNodeArtifacts } from '../../shared/adapters/aws/besu-service.ts';
 import { Ec2NodeBackups } from '../../shared/adapters/aws/ec2-node-backups.ts';
 import { Ec2NodeProvider } from '../../shared/adapters/aws/ec2-node-provider.ts';
 import { Ec2NodeUpgrades } from '../../shared/adapters/aws/ec2-node-upgrades.ts';
+import { S3BackupCopier } from '../../shared/adapters/aws/s3-backup-copier.ts';
 import { S3NodeFiles } from '../../shared/adapters/aws/s3-node-files.ts';
 import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
@@ -131,11 +132,15 @@ export function fleetOperations(core: AwsCore) {
   const { table, clock, logger } = core;
   const stores = createStores(table, clock);
   const recoverer = ec2NodeProvider(core, 'recover');
+  const bucket = core.config.aws.nodeConfigBucket;
+  const backupBucket = core.config.aws.nodeBackupBucket;
+  // With both buckets a backup also brings the archive member copies are made from (ec2-node-backups.ts).
+  const archives = bucket && backupBucket ? { s3: s3Client(core), configBucket: bucket, backupBucket } : undefined;
   const backups = new Ec2NodeBackups({
     client: ec2Client(core),
     ...(core.config.aws.stage !== undefined && { stage: core.config.aws.stage }),
+    ...(archives && { archives }),
   });
-  const bucket = core.config.aws.nodeConfigBucket;
   const upgrades = bucket && new Ec2NodeUpgrades({ client: ec2Client(core), releases: nodeFiles(core, bucket) });
   const ec2 = {
     restart: (node: NodeRecord) => recoverer.restart(node),
@@ -150,6 +155,13 @@ export function fleetOperations(core: AwsCore) {
   return {
     monitor: new NetworkHealthMonitor({ stores, fleet, clock, logger: logger.child({ component: 'network-health' }) }),
     upgrades: new UpgradeRunner({ stores, fleet, clock, logger: logger.child({ component: 'rolling-upgrades' }) }),
-    backups: new BackupRunner({ stores, fleet, clock, logger: logger.child({ component: 'backups' }) }),
+    backups: new BackupRunner({
+      stores,
+      fleet,
+      clock,
+      logger: logger.child({ component: 'backups' }),
+      // Copies go under carechain/ of each member's bucket, the prefix its bucket policy grants.
+      ...(backupBucket && { copier: new S3BackupCopier({ s3: s3Client(core), backupBucket }) }),
+    }),
   };
 }

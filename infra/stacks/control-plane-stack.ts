@@ -311,6 +311,9 @@ export class ControlPlaneStack extends Stack {
       env[FUNCTION_ENV.nodeSubnetIds] = this.fleet.nodeSubnets.subnetIds.join(',');
       env[FUNCTION_ENV.nodeConfigBucket] = this.nodeConfigBucket.bucketName;
     }
+    if (has('member-backup-copies')) {
+      env[FUNCTION_ENV.nodeBackupBucket] = nodeBackupBucketName(this, this.settings.namePrefix);
+    }
     if (has('fleet-control') || has('node-key-create')) {
       env[FUNCTION_ENV.nodeKeySecretPrefix] = nodeKeySecretPrefix(this.settings.stage);
       env[FUNCTION_ENV.nodeKeyKmsKey] = this.fleet.nodeKeyEncryptionKey.keyArn;

@@ -102,6 +102,7 @@ const ConfigSchema = z.object({
       .optional(),
   ),
   CARECHAIN_NODE_CONFIG_BUCKET: optionalMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
+  CARECHAIN_NODE_BACKUP_BUCKET: optionalMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
   CARECHAIN_NODE_KEY_SECRET_PREFIX: optionalMatching(
     /^[A-Za-z0-9/_+=.@-]{1,200}\/$/,
     'must be a Secrets Manager name prefix ending in /',
@@ -135,6 +136,8 @@ export interface AwsSettings {
   readonly nodeSubnetIds: readonly string[] | undefined;
   /** Bucket each node reads its configuration from at boot (`nodes/<nodeId>/`). */
   readonly nodeConfigBucket: string | undefined;
+  /** The platform's bucket of nodes' backup archives (`archives/<instance ARN>/<backupId>.tar.gz`). */
+  readonly nodeBackupBucket: string | undefined;
   /** Where node keys are kept in Secrets Manager: `<prefix><nodeId>` (see node-key-secrets.ts). */
   readonly nodeKeySecretPrefix: string | undefined;
   /** The KMS key node-key secrets are encrypted with. */
@@ -158,6 +161,7 @@ export const AWS_SETTING_VARIABLES: Readonly<Record<keyof AwsSettings, string>> 
   launchTemplates: 'CARECHAIN_LAUNCH_TEMPLATES',
   nodeSubnetIds: 'CARECHAIN_NODE_SUBNET_IDS',
   nodeConfigBucket: 'CARECHAIN_NODE_CONFIG_BUCKET',
+  nodeBackupBucket: 'CARECHAIN_NODE_BACKUP_BUCKET',
   nodeKeySecretPrefix: 'CARECHAIN_NODE_KEY_SECRET_PREFIX',
   nodeKeyKmsKey: 'CARECHAIN_NODE_KEY_KMS_KEY',
   webhookKeyId: 'CARECHAIN_WEBHOOK_KEY_ID',
@@ -283,6 +287,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
       launchTemplates: e.CARECHAIN_LAUNCH_TEMPLATES,
       nodeSubnetIds: e.CARECHAIN_NODE_SUBNET_IDS,
       nodeConfigBucket: e.CARECHAIN_NODE_CONFIG_BUCKET,
+      nodeBackupBucket: e.CARECHAIN_NODE_BACKUP_BUCKET,
       nodeKeySecretPrefix: e.CARECHAIN_NODE_KEY_SECRET_PREFIX,
       nodeKeyKmsKey: e.CARECHAIN_NODE_KEY_KMS_KEY,
       webhookKeyId: e.CARECHAIN_WEBHOOK_KEY_ID,

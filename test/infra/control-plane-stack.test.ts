@@ -146,6 +146,23 @@ describe('Lambda functions', () => {
     expect(variables('sla')).toContain('CARECHAIN_PLATFORM_KEY_ID');
   });
 
+  it('tells fleet operations, alone, the backup bucket its archives are copied from: the fleet stack’s bucket', () => {
+    for (const spec of FUNCTIONS) {
+      const variables = lambdaOf(template, spec)[1].Environment.Variables;
+      if (spec.name !== 'fleet-operations') {
+        expect(variables).not.toHaveProperty(FUNCTION_ENV.nodeBackupBucket);
+        continue;
+      }
+      expect(variables[FUNCTION_ENV.nodeBackupBucket]).toEqual({
+        'Fn::Join': ['', ['carechain-dev-nodebkp-', { Ref: 'AWS::AccountId' }, '-eu-north-1']],
+      });
+    }
+    const fleetBucket = resourcesOf(dev.fleetTemplate, 'AWS::S3::Bucket').find(([id]) => id.startsWith('NodeBackups'));
+    expect(fleetBucket?.[1].Properties?.BucketName).toEqual({
+      'Fn::Join': ['', ['carechain-dev-nodebkp-', { Ref: 'AWS::AccountId' }, '-eu-north-1']],
+    });
+  });
+
   it.each(FUNCTIONS.map((spec) => [spec.name, spec] as const))(
     '%s is told the tenant role exactly when it acts for organisations (the API and governance)',
     (name, spec) => {
