@@ -160,11 +160,6 @@ export interface AppDeps {
   readonly metrics?: ControlPlaneMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
-  /**
-   * Why this deployment cannot copy network backups to members' buckets, when it cannot (AWS: backups are EBS
-   * snapshots, which no bucket can hold); a member's request is then refused with it (409). Absent: copies are made.
-   */
-  readonly backupCopiesUnavailable?: string;
   /** The Besu processes the platform runs per network, for recovery and upgrades (built by the wiring). */
   readonly fleet?: NetworkFleet;
   /** The personal-data guard of what the API signs, and its evidence and reports. */

@@ -54,12 +54,6 @@ export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
   settle(): Promise<void>;
 }
 
-/** What a member asking for copies of its network's backups is told in AWS (docs/architecture.md, "Fleet operations"). */
-export const BACKUP_COPIES_UNAVAILABLE =
-  'Backups in this deployment are EBS snapshots of a node’s chain-data volume, which cannot be copied into a ' +
-  'bucket, so copies to members’ buckets are not made here. Backups are kept by CareChain and restored into a new ' +
-  'node of your organisation on request; copies to a bucket are made where backups are archives (the Besu runtime).';
-
 export async function awsDeps(functionName: string, options: AwsWiringOptions = {}): Promise<AwsDeps> {
   const loaded = awsCore(functionName, options);
   const core: AwsCore = loaded.config.aws.stripeSecretArn
@@ -126,7 +120,6 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     ...(fleet && { fleet }),
-    backupCopiesUnavailable: BACKUP_COPIES_UNAVAILABLE,
     version: config.version,
     async settle() {
       await Promise.all([usage.flush(), nodeQueue?.drain()]);

@@ -26,7 +26,7 @@ import { errorResponses, jsonBody, jsonResponse, noContent, security, userSecuri
 const Params = z.object({ networkId: NetworkId });
 
 export type BackupRouteDeps = RouteDeps<
-  'clock' | 'nodeChanged' | 'tenancy' | 'backupCopiesUnavailable',
+  'clock' | 'nodeChanged' | 'tenancy',
   'networks' | 'nodes' | 'backups' | 'audit' | 'organisations'
 >;
 
@@ -134,10 +134,11 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
       tags: ['fleet'],
       summary: 'Have every new backup of a network the organisation has nodes on copied to a bucket it names',
       description:
-        'Where backups are archives (the Besu runtime) each new backup is copied to the bucket; locally it is the ' +
-        'folder `<dataDir>/member-buckets/<bucket>/`. In AWS backups are EBS snapshots, which cannot be copied into ' +
-        'a bucket: the request is refused (409) with that reason, and restores into a new node of the organisation ' +
-        'are the way to a backup there.',
+        'Each new backup of the network is copied to the bucket, its chain data without the node key, as ' +
+        '`carechain/<networkId>/<backupId>.tar.gz`. Locally the bucket is the folder ' +
+        '`<dataDir>/member-buckets/<bucket>/`; in AWS it is an S3 bucket in the platform’s region whose policy lets ' +
+        'the platform’s fleet-operations role put objects under `carechain/` (README, "Backups"). A copy that fails ' +
+        'is recorded with its reason and raises backup.failed; the backup itself stands.',
       security,
       middleware: orgAccess('admin', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId }), ...jsonBody(BackupCopyInput) },

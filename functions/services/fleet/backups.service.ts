@@ -30,8 +30,6 @@ export interface BackupServiceDeps extends AuditDeps {
   };
   /** Told after a restored node is recorded, so the reconciler provisions it at once. */
   readonly nodeChanged?: (node: NodeRecord) => void;
-  /** Why this deployment makes no copies to members' buckets, if it makes none: requests are refused with it. */
-  readonly backupCopiesUnavailable?: string | undefined;
 }
 
 export interface PolicyChange {
@@ -149,7 +147,6 @@ export class BackupService {
     bucket: string,
   ): Promise<BackupCopyRequest> {
     await this.#memberNetwork(orgId, networkId);
-    if (this.deps.backupCopiesUnavailable) throw new InvalidStateError(this.deps.backupCopiesUnavailable);
     const request: BackupCopyRequest = {
       orgId,
       networkId,

@@ -1,8 +1,8 @@
 /**
- * A member asking for copies of its network's backups in a bucket, through the API Lambda built like in AWS: backups
- * there are EBS snapshots, which no bucket can hold, so the request is refused with a 409 problem+json that says so
- * (never a 500, never a request recorded that would only ever fail). The table is real (dynalite); SQS and the
- * tenant session's STS answer through aws-sdk-client-mock.
+ * A member asking for copies of its network's backups in a bucket, through the API Lambda built like in AWS: the
+ * request is accepted and recorded (fleet operations then copy each backup's archive there, see
+ * fleet-operations-backups.test.ts); a bucket name S3 would not accept is a 400 problem+json. The table is real
+ * (dynalite); SQS and the tenant session's STS answer through aws-sdk-client-mock.
  */
 import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -37,7 +37,7 @@ afterAll(async () => {
   await dynamo.close();
 });
 
-it('refuses copies of backups to a member’s bucket in AWS with a 409 that says why', async () => {
+it('accepts copies of backups to a member’s bucket in AWS and lists them; refuses a name S3 would not accept', async () => {
   const stores = createStores(new Table(dynamo.client, TABLE_NAME));
   const network = await stores.networks.create(
     aNetwork({ name: 'carechain-copies-test', validators: ['0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc'] }),
@@ -52,17 +52,25 @@ it('refuses copies of backups to a member’s bucket in AWS with a 409 that says
   const node = await call('POST', `/v1/orgs/${orgId}/nodes`, { networkId: network.id, role: 'member' }, token);
   expect(node.status).toBe(201);
 
-  const refused = await call(
+  const accepted = await call(
     'PUT',
     `/v1/orgs/${orgId}/backup-copies`,
     { networkId: network.id, bucket: 'karolinska-carechain-backups' },
     token,
   );
-  expect(refused.status).toBe(409);
-  expect(refused.type).toContain('application/problem+json');
-  expect(refused.json.detail).toContain(
-    'EBS snapshots of a node’s chain-data volume, which cannot be copied into a bucket',
-  );
+  expect(accepted.status).toBe(200);
+  expect(accepted.json).toMatchObject({ networkId: network.id, bucket: 'karolinska-carechain-backups' });
   const listed = await call('GET', `/v1/orgs/${orgId}/backup-copies`, undefined, token);
-  expect(listed.json.items).toEqual([]);
+  expect(listed.json.items).toEqual([
+    expect.objectContaining({ networkId: network.id, bucket: 'karolinska-carechain-backups' }),
+  ]);
+
+  const refused = await call(
+    'PUT',
+    `/v1/orgs/${orgId}/backup-copies`,
+    { networkId: network.id, bucket: '../Other_Bucket' },
+    token,
+  );
+  expect(refused.status).toBe(400);
+  expect(refused.type).toContain('application/problem+json');
 });
