@@ -169,10 +169,13 @@ describe('reconciler Lambda, provisioning queue', () => {
     const stored = await stores.nodes.get(node.orgId, node.id);
     expect(stored).toMatchObject({ state: 'starting', providerRef: 'i-00000000000000001' });
 
-    expect(sequence.slice(0, 3).sort()).toEqual(
-      ['config.toml', 'genesis.json', 'static-nodes.json'].map((file) => `put nodes/${node.id}/${file}`),
+    // The node's files, with the Besu release it is to run (the network's), all before the launch.
+    expect(sequence.slice(0, 4).sort()).toEqual(
+      ['besu-release.env', 'config.toml', 'genesis.json', 'static-nodes.json'].map(
+        (file) => `put nodes/${node.id}/${file}`,
+      ),
     );
-    expect(sequence.slice(3)).toEqual(['run']);
+    expect(sequence.slice(4)).toEqual(['run']);
     const genesis = s3.commandCalls(PutObjectCommand).find((call) => call.args[0].input.Key?.endsWith('genesis.json'));
     expect(genesis!.args[0].input.Bucket).toBe(BUCKET);
     expect(JSON.parse(String(genesis!.args[0].input.Body))).toMatchObject({ config: { chainId: network.chainId } });
