@@ -68,7 +68,8 @@ export const MEMBER_COPY_PREFIX = 'carechain/';
 /**
  * What the fleet-operations function needs to copy archives into members' buckets: read the archives, and put
  * objects under `carechain/` of a bucket in another account, only with `bucket-owner-full-control` (the member owns
- * the copy). A member's bucket policy must grant the same (README, "Member copies of backups").
+ * the copy), and list the backup bucket so a missing archive is a 404. A member's bucket policy must grant the
+ * same puts (README, "Member copies of backups").
  */
 export function memberBackupCopyStatements(backupBucketName: string): iam.PolicyStatement[] {
   return [
@@ -85,6 +86,13 @@ export function memberBackupCopyStatements(backupBucketName: string): iam.Policy
         StringEquals: { 's3:x-amz-acl': 'bucket-owner-full-control' },
         StringNotEquals: { 's3:ResourceAccount': Aws.ACCOUNT_ID },
       },
+    }),
+    // The backup waits for the instance's archive with HeadObject; without ListBucket, S3 answers an archive not
+    // uploaded yet with 403 instead of 404, and the wait would fail the backup at its first look.
+    new iam.PolicyStatement({
+      sid: 'SeeWhetherArchivesExist',
+      actions: ['s3:ListBucket'],
+      resources: [`arn:${Aws.PARTITION}:s3:::${backupBucketName}`],
     }),
   ];
 }

@@ -93,6 +93,11 @@ describe('member copies of backup archives', () => {
     expect(await as('FleetOperationsRole', 's3:PutObjectAcl', MEMBER_COPY, owned)).toBe('Allowed');
   });
 
+  it('may learn that an archive is not uploaded yet: S3 answers its HeadObject 404, not 403', async () => {
+    expect(await as('FleetOperationsRole', 's3:ListBucket', BACKUPS)).toBe('Allowed');
+    expect(await as('ApiRole', 's3:ListBucket', BACKUPS)).toBe('ImplicitlyDenied');
+  });
+
   it('go nowhere else: not without bucket-owner-full-control, not outside carechain/, not the platform’s own buckets', async () => {
     const { 's3:ResourceAccount': account } = owned;
     expect(await as('FleetOperationsRole', 's3:PutObject', MEMBER_COPY, { 's3:ResourceAccount': account })).toBe(

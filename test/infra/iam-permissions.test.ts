@@ -128,7 +128,7 @@ const EXPECTED_ACTIONS: Record<FunctionName, string[]> = {
   monitor: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_SEND, 'cloudwatch:PutMetricData'],
   reconciler: [...LOGS, ...VPC, ...TABLE, ...FLEET, ...QUEUE_CONSUME],
   // Member copies of backups: read the archives, put copies in members' buckets (iam-fleet-operations.test.ts).
-  'fleet-operations': [...LOGS, ...VPC, ...TABLE, ...FLEET, 's3:GetObject', 's3:PutObjectAcl'],
+  'fleet-operations': [...LOGS, ...VPC, ...TABLE, ...FLEET, 's3:GetObject', 's3:ListBucket', 's3:PutObjectAcl'],
   metering: [...LOGS, ...TABLE, ...STRIPE],
   sla: [...LOGS, ...TABLE, 'kms:GetPublicKey', 'kms:Sign'],
   governance: [...LOGS, ...VPC, ...TABLE, ...TENANT_SESSIONS, 'kms:GetPublicKey', 'kms:Sign'],
