@@ -58,6 +58,10 @@ describe('the Besu service on fleet instances', () => {
     expect(unit.match(/\$\w*/g)).toEqual(['$BESU_RELEASE_FLAGS']);
   });
 
+  it('gives the steps before Besu (release download, backup archive) more than systemd’s default 90 s to start', () => {
+    expect(besuServiceUnit('/opt/besu')).toContain('\nTimeoutStartSec=30min\n');
+  });
+
   it('sizes the heap only where the launch template gives one', () => {
     expect(fleetScript(8)).toContain(
       `printf 'BESU_P2P_HOST=%s\\nBESU_OPTS=-Xmx8g\\n' "$PUBLIC_IP" > /etc/besu/besu.env`,

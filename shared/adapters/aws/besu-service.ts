@@ -116,6 +116,9 @@ export function besuServiceUnit(besuHome = '/opt/besu'): string {
     // Optional (`-`): written by the release step before Besu starts, absent where there is none.
     `EnvironmentFile=-${FLEET_RELEASE_PATHS.releaseEnv}`,
     `ExecStart=${execStart}`,
+    // The start includes the steps run before Besu (a release's download, a backup's archive of the chain data):
+    // systemd's default 90 s would kill them mid-way and, with Restart=always, again on every try.
+    'TimeoutStartSec=30min',
     'Restart=always',
     'RestartSec=5',
     'LimitNOFILE=65536',
