@@ -44,6 +44,7 @@ import { type GatewayPersonalData, personalDataScreen, screenFor } from './perso
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
 import { type CallAnswer, RpcDispatcher } from './rpc-dispatcher.ts';
+import { bearerToken } from './socket-handshake.ts';
 import { RpcUpstream } from './upstream.ts';
 
 export interface GatewayPrincipal {
@@ -347,9 +348,4 @@ export function redactedPath(c: Context): string {
   const beforeNode = path.indexOf('/', 1);
   const afterNode = beforeNode === -1 ? -1 : path.indexOf('/', beforeNode + 1);
   return afterNode === -1 ? path : `${path.slice(0, afterNode)}/[redacted]`;
-}
-
-function bearerToken(header: string | undefined): string | undefined {
-  const match = header?.match(/^Bearer\s+(\S+)\s*$/i);
-  return match?.[1];
 }

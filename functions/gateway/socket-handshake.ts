@@ -15,6 +15,11 @@ export function offeredProtocols(header: string | undefined): string[] {
     .filter(Boolean);
 }
 
+/** The token of an `Authorization: Bearer <token>` header, as the HTTP gateway and both WebSocket transports read it. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.match(/^Bearer\s+(\S+)\s*$/i)?.[1];
+}
+
 /** The key from the handshake's headers (names in lower case), or undefined. */
 export function keyFromHandshake(headers: {
   readonly 'x-api-key'?: string | undefined;
@@ -23,7 +28,7 @@ export function keyFromHandshake(headers: {
 }): string | undefined {
   const header = headers['x-api-key'];
   if (header) return header;
-  const bearer = /^Bearer\s+(\S+)$/i.exec(headers.authorization ?? '')?.[1];
+  const bearer = bearerToken(headers.authorization);
   if (bearer) return bearer;
   const offered = offeredProtocols(headers['sec-websocket-protocol']).filter(
     (protocol) => protocol !== JSON_RPC_SUBPROTOCOL,

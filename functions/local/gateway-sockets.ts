@@ -63,9 +63,13 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
   const upgrade = async (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const match = PATH.exec(new URL(request.url ?? '/', 'http://gateway').pathname);
     if (!match) return refuse(socket, 404, 'Not Found', 'WebSocket connections are served at /rpc/{nodeId}');
-    const nodeId = decodeURIComponent(match[1] ?? '');
+    const nodeId = decoded(match[1] ?? '');
+    const keyInPath = match[2] === undefined ? undefined : decoded(match[2]);
+    if (nodeId === undefined || (match[2] !== undefined && keyInPath === undefined)) {
+      return refuse(socket, 400, 'Bad Request', 'The path holds a malformed percent-escape');
+    }
     const secret =
-      (match[2] && decodeURIComponent(match[2])) ??
+      keyInPath ??
       keyFromHandshake({
         'x-api-key': single(request.headers['x-api-key']),
         authorization: request.headers.authorization,
@@ -168,6 +172,15 @@ function refuse(socket: Duplex, status: number, title: string, detail: string, t
     `HTTP/1.1 ${status} ${title}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
       `Connection: close\r\n\r\n${body}`,
   );
+}
+
+/** A path segment decoded, or undefined when its percent-escapes are malformed. */
+function decoded(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
 }
 
 function single(header: string | string[] | undefined): string | undefined {

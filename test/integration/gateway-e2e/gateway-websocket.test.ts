@@ -93,6 +93,8 @@ describe('WebSocket JSON-RPC at the gateway', () => {
     expect(await refusedWith(socket(`/rpc/${nodeId}/cck_not_a_real_key`))).toBe(401);
     expect(await refusedWith(socket(`/rpc/${nodeId}`))).toBe(401);
     expect(await refusedWith(socket(`/rpc/node_doesnotexist0000/${apiKey}`))).toBe(404);
+    expect(await refusedWith(socket(`/rpc/${nodeId}/%E0%A4%A`))).toBe(400);
+    expect(await refusedWith(socket('/rpc/%E0%A4%A'))).toBe(400);
     const other = await env.user('Other Clinic');
     const otherKey = await env.call('POST', `/v1/orgs/${other.orgId}/api-keys`, {
       token: other.token,
