@@ -163,8 +163,8 @@ function choiceFor(patterns: CompiledPatterns): SegmentChoice {
 const NO_MATCHES: readonly TextMatch[] = [];
 
 /**
- * Each detector runs only on text that holds what it needs (digits for numbers, `@` for addresses, `"` or `/` for
- * FHIR), as counted when the text was read; the organisation's patterns run on all text.
+ * Each detector runs only on text that holds what it needs (digits for numbers, `@` then `.` for addresses, `"` or `/`
+ * for FHIR), as counted when the text was read; the organisation's patterns run on all text.
  */
 function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly TextMatch[] {
   const orgMatches = findOrgPatterns(segment.text, patterns);
@@ -174,7 +174,7 @@ function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly T
   const personnummer = numbers ? findPersonnummer(text) : NO_MATCHES;
   // A personnummer written without separators is also a valid-looking phone number: it is reported once, as what it is.
   const phones = numbers ? findPhoneNumbers(text).filter((phone) => !personnummer.some((p) => overlaps(p, phone))) : [];
-  const emails = marks & MARKS.at ? findEmailAddresses(text) : NO_MATCHES;
+  const emails = marks & MARKS.email ? findEmailAddresses(text) : NO_MATCHES;
   const fhir = numbers || marks & (MARKS.quote | MARKS.slash) ? findFhirPatients(text) : NO_MATCHES;
   if (personnummer.length + phones.length + emails.length + fhir.length === 0) return orgMatches;
   return [...personnummer, ...emails, ...phones, ...fhir, ...orgMatches];

@@ -10,6 +10,10 @@
 export interface TransactionBody {
   /** Lower-case 0x address, or undefined for a deployment. */
   readonly to: string | undefined;
+  /**
+   * The data, as a view of a buffer the next call to `transactionBody` reuses: read it before calling again. The
+   * gateway inspects one transaction at a time, synchronously, and allocates nothing per transaction for its bytes.
+   */
   readonly data: Uint8Array;
 }
 
@@ -22,55 +26,58 @@ const FIELDS: Readonly<Record<number, { readonly to: number; readonly data: numb
   4: { to: 5, data: 7 },
 };
 
-/** One RLP item: whether it is a list, and where its payload lies. */
-interface RlpItem {
-  readonly list: boolean;
-  readonly start: number;
-  readonly end: number;
-}
+/**
+ * The RLP item read last by `readItem`: whether it is a list and where its payload lies. One record for the
+ * module, overwritten by each read: a transaction's walk reads up to nine items and keeps two of their positions.
+ */
+const item = { list: false, start: 0, end: 0 };
 
 /** The body of a signed transaction (0x hex), or undefined when the bytes are not one. */
 export function transactionBody(raw: string): TransactionBody | undefined {
-  const bytes = hexBytes(raw);
+  const bytes = hexIntoScratch(raw);
   if (!bytes) return undefined;
   const first = bytes[0];
   if (first === undefined) return undefined;
   const type = first >= 0xc0 ? 0 : first;
   const fields = FIELDS[type];
   if (!fields) return undefined;
-  const offset = type === 0 ? 0 : 1;
-  let outer = rlpItem(bytes, offset, bytes.length);
   // The whole envelope is one list, nothing after it.
-  if (!outer?.list || outer.end !== bytes.length) return undefined;
+  if (!readItem(bytes, type === 0 ? 0 : 1, bytes.length) || !item.list || item.end !== bytes.length) return undefined;
+  let listStart = item.start;
+  const listEnd = item.end;
   // A blob transaction as the network sends it wraps the transaction in a list with its blobs.
-  if (type === 3) {
-    const inner = rlpItem(bytes, outer.start, outer.end);
-    if (inner?.list) outer = inner;
-  }
-  let to: RlpItem | undefined;
-  let data: RlpItem | undefined;
-  let at = outer.start;
+  if (type === 3 && readItem(bytes, listStart, listEnd) && item.list) listStart = item.start;
+  let toStart = 0;
+  let toEnd = 0;
+  let at = listStart;
   for (let index = 0; index <= fields.data; index++) {
-    const item = rlpItem(bytes, at, outer.end);
-    if (!item) return undefined;
-    if (index === fields.to) to = item;
-    if (index === fields.data) data = item;
+    if (!readItem(bytes, at, listEnd)) return undefined;
+    if (index === fields.to) {
+      if (item.list) return undefined;
+      toStart = item.start;
+      toEnd = item.end;
+    }
     at = item.end;
   }
-  if (!to || !data || to.list || data.list) return undefined;
-  const toLength = to.end - to.start;
+  if (item.list) return undefined;
+  const toLength = toEnd - toStart;
   if (toLength !== 0 && toLength !== 20) return undefined;
   return {
-    to: toLength === 0 ? undefined : `0x${bytes.toString('hex', to.start, to.end)}`,
-    data: bytes.subarray(data.start, data.end),
+    to: toLength === 0 ? undefined : `0x${bytes.toString('hex', toStart, toEnd)}`,
+    data: bytes.subarray(item.start, item.end),
   };
 }
 
-/** The RLP item whose header is at `at`, within `limit`, or undefined when the bytes are not RLP. */
-function rlpItem(bytes: Buffer, at: number, limit: number): RlpItem | undefined {
-  const head = bytes[at];
-  if (head === undefined || at >= limit) return undefined;
-  if (head < 0x80) return { list: false, start: at, end: at + 1 };
+/** Reads the RLP item whose header is at `at`, within `limit`, into `item`; false when the bytes are not RLP. */
+function readItem(bytes: Buffer, at: number, limit: number): boolean {
+  if (at >= limit) return false;
+  const head = bytes[at] as number;
+  if (head < 0x80) {
+    item.list = false;
+    item.start = at;
+    item.end = at + 1;
+    return true;
+  }
   const list = head >= 0xc0;
   const short = head - (list ? 0xc0 : 0x80);
   let start: number;
@@ -81,11 +88,15 @@ function rlpItem(bytes: Buffer, at: number, limit: number): RlpItem | undefined 
   } else {
     const lengthBytes = short - 55;
     start = at + 1 + lengthBytes;
-    if (lengthBytes > 4 || start > limit) return undefined;
+    if (lengthBytes > 4 || start > limit) return false;
     length = bytes.readUIntBE(at + 1, lengthBytes);
   }
   const end = start + length;
-  return end > limit ? undefined : { list, start, end };
+  if (end > limit) return false;
+  item.list = list;
+  item.start = start;
+  item.end = end;
+  return true;
 }
 
 /**
@@ -93,7 +104,20 @@ function rlpItem(bytes: Buffer, at: number, limit: number): RlpItem | undefined 
  * not hex, so a decoded length short of half the digits is the check (no regular expression over the input).
  */
 export function hexBytes(hex: string): Buffer | undefined {
-  if (hex.length % 2 !== 0 || hex.charCodeAt(0) !== 0x30 || hex.charCodeAt(1) !== 0x78) return undefined;
+  if (!isEvenHex(hex)) return undefined;
   const bytes = Buffer.from(hex.slice(2), 'hex');
   return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
+}
+
+/** The same, decoded into the module's scratch buffer (grown when a transaction needs more). */
+let scratch = Buffer.allocUnsafe(16 * 1024);
+function hexIntoScratch(hex: string): Buffer | undefined {
+  if (!isEvenHex(hex)) return undefined;
+  const length = (hex.length - 2) / 2;
+  if (scratch.length < length) scratch = Buffer.allocUnsafe(length);
+  return scratch.write(hex.slice(2), 0, length, 'hex') === length ? scratch.subarray(0, length) : undefined;
+}
+
+function isEvenHex(hex: string): boolean {
+  return hex.length % 2 === 0 && hex.charCodeAt(0) === 0x30 && hex.charCodeAt(1) === 0x78;
 }

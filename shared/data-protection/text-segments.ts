@@ -27,11 +27,26 @@ export interface TextSegment {
 
 /**
  * Characters some detector needs, noted while the bytes are read so that text without them is never decoded or
- * searched: `@` (e-mail), `"` (a FHIR resource's `"resourceType"`), `/` (an identifier system's URL).
+ * searched: an `@` with a `.` after it (an e-mail address's domain has a dot), `"` (a FHIR resource's
+ * `"resourceType"`), `/` (an identifier system's URL).
  */
-export const MARKS = { at: 1, quote: 2, slash: 4 } as const;
+export const MARKS = { email: 1, quote: 2, slash: 4 } as const;
+/** An `@` seen, waiting for a `.` after it to become `MARKS.email`. */
+const AT = 8;
 /** Fewer ASCII digits than this and no mark: no detector but the organisation's own patterns can match. */
 export const MIN_CANDIDATE_DIGITS = 7;
+/**
+ * Text with a `"` or `/` and no other reason to be read is read only when it is this long: the shortest thing the
+ * FHIR detector finds by those marks is `"resourceType":"Person"` (23 characters). Solidity bytecode is full of
+ * short runs such as `` `@Q`` (PUSH1 0x40 MLOAD) that hold a mark and nothing else.
+ */
+export const MIN_MARKED_TEXT = 23;
+
+/**
+ * The shortest text a built-in detector finds: an e-mail address such as `a@b.se` (a telephone number has at least
+ * seven digits, a personnummer ten, a FHIR marker 23 characters). Shorter runs are never candidates.
+ */
+export const MIN_CANDIDATE_BYTES = 6;
 
 /** Which segments to decode: all of them, or only those a built-in detector could match (no org patterns). */
 export type SegmentChoice = 'all' | 'candidates';
@@ -51,14 +66,23 @@ export function segmentOfText(text: string): TextSegment {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x30 && code <= 0x39) digits++;
-    else marks |= markOf(code);
+    else if (BYTE_CLASS[code] === MARK) marks = withMark(marks, code);
   }
-  return { offset: 0, byteLength: 0, text, digits, marks };
+  return { offset: 0, byteLength: 0, text, digits, marks: marks & ~AT };
 }
 
 /** Whether a built-in detector could match in the segment (a superset of what they match). */
-export function isCandidate(segment: Pick<TextSegment, 'digits' | 'marks'>): boolean {
-  return segment.digits >= MIN_CANDIDATE_DIGITS || segment.marks !== 0;
+export function isCandidate(segment: Pick<TextSegment, 'digits' | 'marks' | 'text'>): boolean {
+  return isCandidateRun(segment.digits, segment.marks, segment.text.length);
+}
+
+/** The same for a run not yet decoded: its length in bytes is at least its length in characters. */
+function isCandidateRun(digits: number, marks: number, length: number): boolean {
+  return (
+    digits >= MIN_CANDIDATE_DIGITS ||
+    (marks & MARKS.email) !== 0 ||
+    ((marks & (MARKS.quote | MARKS.slash)) !== 0 && length >= MIN_MARKED_TEXT)
+  );
 }
 
 /** Byte offset of `text[index]` within a segment (segments are well-formed UTF-8, so this is exact). */
@@ -77,9 +101,14 @@ export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, inde
 }
 
 /**
- * The text segments of `bytes`. `abiHead` is where ABI head words start (4 after a function selector), or
- * undefined when the bytes are not ABI-encoded (init code, a message). With `choice` `candidates`, segments no
- * built-in detector could match are left out before they are decoded: most transactions have none to decode.
+ * The text segments of `bytes`, in the order they appear. `abiHead` is where ABI head words start (4 after a
+ * function selector), or undefined when the bytes are not ABI-encoded (init code, a message). With `choice`
+ * `candidates`, segments no built-in detector could match are left out before they are decoded: most transactions
+ * have none to decode.
+ *
+ * Every byte is read once. A run of text stops at the edge of an ABI payload: text inside one is read whatever its
+ * length, text outside from `MIN_RUN_BYTES`, and the last byte of a length word (`0x31`, a payload of 49 bytes, is
+ * `1`) never becomes the first character of the text after it.
  */
 export function textSegments(
   bytes: Uint8Array,
@@ -88,26 +117,32 @@ export function textSegments(
 ): TextSegment[] {
   const segments: TextSegment[] = [];
   const payloads = abiHead === undefined ? [] : abiPayloads(bytes, abiHead);
-  for (const [start, end] of payloads) collectRuns(bytes, start, end, 1, choice, segments);
   if (payloads.length === 0) {
     collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, choice, segments);
     return segments;
   }
-  // Runs inside a payload were read with it; the rest of the bytes are read on their own.
-  const outside: TextSegment[] = [];
-  collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, choice, outside);
-  for (const segment of outside) {
-    if (!insideAny(payloads, segment.offset, segment.offset + segment.byteLength)) segments.push(segment);
+  // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
+  const edges: number[] = [];
+  for (const [start, end] of payloads) edges.push(start, -end - 1);
+  edges.sort((a, b) => position(a) - position(b));
+  let depth = 0;
+  let from = 0;
+  for (const edge of edges) {
+    const at = position(edge);
+    if (at > from) collectRuns(bytes, from, at, depth > 0 ? 1 : MIN_RUN_BYTES, choice, segments);
+    from = at;
+    depth += edge >= 0 ? 1 : -1;
   }
+  collectRuns(bytes, from, bytes.length, MIN_RUN_BYTES, choice, segments);
   return segments;
 }
 
-function insideAny(ranges: ReadonlyArray<readonly [number, number]>, start: number, end: number): boolean {
-  for (const [from, to] of ranges) if (start >= from && end <= to) return true;
-  return false;
+/** An edge's byte position: a payload's start as itself, its end as `-end - 1`. */
+function position(edge: number): number {
+  return edge >= 0 ? edge : -edge - 1;
 }
 
-/** [start, end) byte ranges of what look like ABI dynamic payloads, outermost first. */
+/** [start, end) byte ranges of what look like ABI dynamic payloads. */
 function abiPayloads(bytes: Uint8Array, head: number): Array<[number, number]> {
   const walk: PayloadWalk = { bytes, found: [], decodedBytes: 0, budget: 2 * bytes.length + 1024 };
   walkPayloads(walk, head, bytes.length, 0);
@@ -167,10 +202,23 @@ function collectRuns(
   choice: SegmentChoice,
   out: TextSegment[],
 ): void {
+  // Runs shorter than `shortest` are not wanted. A byte that cannot be text ends every run across it, so when one
+  // lies among the next `shortest` bytes, no wanted run starts at or before it: the scan jumps past the last such
+  // byte, found from the end of that window backwards (as a string search skips ahead), and reads byte by byte only
+  // where `shortest` bytes in a row may all be text. Binary words and bytecode are mostly jumped over.
+  const shortest = choice === 'candidates' ? Math.max(minBytes, MIN_CANDIDATE_BYTES) : minBytes;
   let i = from;
   while (i < to) {
+    let k = i + shortest - 1;
+    if (k < to) {
+      while (k >= i && !cannotBeText(bytes, k, from)) k--;
+      if (k >= i) {
+        i = k + 1;
+        continue;
+      }
+    }
     const first = BYTE_CLASS[bytes[i] as number] as number;
-    // ABI padding and binary words are skipped a byte at a time, by table.
+    // Bytes that may be text, but do not start it here, are skipped one at a time, by table.
     if (first === NOT_TEXT || (first === LEAD && textCharWidth(bytes, i, to) === 0)) {
       i++;
       continue;
@@ -191,12 +239,13 @@ function collectRuns(
         if (width === 0) break;
         i += width;
       } else {
-        marks |= markOf(b);
+        marks = withMark(marks, b);
         i++;
       }
     }
-    if (i - start < minBytes) continue;
-    if (choice === 'candidates' && digits < MIN_CANDIDATE_DIGITS && marks === 0) continue;
+    if (i - start < shortest) continue;
+    marks &= ~AT;
+    if (choice === 'candidates' && !isCandidateRun(digits, marks, i - start)) continue;
     out.push({ offset: start, byteLength: i - start, text: decoder.decode(bytes.subarray(start, i)), digits, marks });
   }
 }
@@ -209,16 +258,39 @@ const MARK = 3;
 const LEAD = 4;
 const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, b) => {
   if (b >= 0x30 && b <= 0x39) return DIGIT;
-  if (markOf(b) !== 0) return MARK;
+  if (b === 0x40 || b === 0x2e || b === 0x22 || b === 0x2f) return MARK;
   if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) return ASCII;
   return b >= 0xc2 && b <= 0xf4 ? LEAD : NOT_TEXT;
 });
 
-function markOf(code: number): number {
-  if (code === 0x40) return MARKS.at;
-  if (code === 0x22) return MARKS.quote;
-  if (code === 0x2f) return MARKS.slash;
-  return 0;
+/**
+ * Bytes that are in no run of text: controls other than tab and line breaks, DEL, and bytes UTF-8 never uses
+ * (0xc0, 0xc1, 0xf5 and above). Continuation bytes are not among them: they are inside multi-byte characters.
+ */
+const NEVER_TEXT = Uint8Array.from({ length: 256 }, (_, b) =>
+  (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f || b === 0xc0 || b === 0xc1 || b >= 0xf5 ? 1 : 0,
+);
+
+/**
+ * Whether `bytes[k]` is in no run of text within [from, …): a byte in `NEVER_TEXT`, or a continuation byte with no
+ * lead byte in the three before it (a multi-byte character is at most four bytes).
+ */
+function cannotBeText(bytes: Uint8Array, k: number, from: number): boolean {
+  const b = bytes[k] as number;
+  if (NEVER_TEXT[b] === 1) return true;
+  if (b < 0x80 || b > 0xbf) return false;
+  for (let j = k - 1; j >= from && j >= k - 3; j--) {
+    const before = bytes[j] as number;
+    if (before >= 0xc2 && before <= 0xf4) return false;
+  }
+  return true;
+}
+
+/** The marks with one more mark character: `@`, `.`, `"` or `/`. */
+function withMark(marks: number, code: number): number {
+  if (code === 0x40) return marks | AT;
+  if (code === 0x2e) return marks & AT ? marks | MARKS.email : marks;
+  return marks | (code === 0x22 ? MARKS.quote : MARKS.slash);
 }
 
 /** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */

@@ -6,6 +6,7 @@
  * GATEWAY_BENCH_NODE_ARGS adds Node flags to the gateway process, e.g. `--cpu-prof --cpu-prof-dir=/tmp/profiles`.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -30,6 +31,8 @@ export interface Measurement {
   readonly perSecond: number;
   readonly p50Ms: number;
   readonly p99Ms: number;
+  /** CPU seconds the serving process spent during the timed load, when the caller could read them. */
+  readonly cpuSeconds?: number;
 }
 
 export type CallFactory = (i: number) => string;
@@ -40,12 +43,15 @@ export async function measure(
   mix: CallFactory,
   seconds: number,
   concurrency: number,
+  cpuSeconds?: () => number,
 ): Promise<Measurement> {
   const pool = new Pool(origin, { connections: concurrency, pipelining: 1 });
   try {
     // Warm up connections (and, through the gateway, its caches and look-ups) before timing.
     await load(pool, path, mix, 0.5, concurrency);
-    return await load(pool, path, mix, seconds, concurrency);
+    const cpuBefore = cpuSeconds?.();
+    const measured = await load(pool, path, mix, seconds, concurrency);
+    return cpuSeconds && cpuBefore !== undefined ? { ...measured, cpuSeconds: cpuSeconds() - cpuBefore } : measured;
   } finally {
     await pool.close();
   }
@@ -105,7 +111,7 @@ export function startGatewayProcess(
   anvilUrl: string,
   script = fileURLToPath(import.meta.url),
   extraArgs: readonly string[] = [],
-): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; cpuSeconds(): number; stop(): Promise<void> }> {
   return startBenchProcess(script, ['--serve-gateway', anvilUrl, ...extraArgs], 'gateway');
 }
 
@@ -114,7 +120,7 @@ export async function startBenchProcess(
   script: string,
   args: readonly string[],
   name: string,
-): Promise<{ url: string; pid: number; stop(): Promise<void> }> {
+): Promise<{ url: string; pid: number; cpuSeconds(): number; stop(): Promise<void> }> {
   const child: ChildProcess = spawn(
     process.execPath,
     [...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', script, ...args],
@@ -135,6 +141,7 @@ export async function startBenchProcess(
   return {
     url: `http://127.0.0.1:${port}`,
     pid: child.pid as number,
+    cpuSeconds: () => processCpuSeconds(child.pid),
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));
@@ -142,6 +149,13 @@ export async function startBenchProcess(
       await exited;
     },
   };
+}
+
+/** User and system CPU seconds of a process, from Linux's /proc (fields 14 and 15, in clock ticks of 1/100 s). */
+export function processCpuSeconds(pid: number | undefined): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The bench's one API key, of an organisation whose plan sets no practical limit. */

@@ -15,12 +15,11 @@
  * `--cpu-prof --cpu-prof-dir=/tmp/profiles` to see where its time goes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Pool } from 'undici';
 import { startAnvil } from '../integration/gateway/gateway-fixture.ts';
-import { API_KEY } from './gateway-load.ts';
+import { API_KEY, processCpuSeconds } from './gateway-load.ts';
 
 const NODE_ID = 'node_bench';
 const OLD_BLOCKS = 64;
@@ -290,13 +289,6 @@ async function startChild(
       await exited;
     },
   };
-}
-
-/** User and system CPU seconds of a process, from Linux's /proc (fields 14 and 15, in clock ticks of 1/100 s). */
-function processCpuSeconds(pid: number | undefined): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 const entry = process.argv[1] ? pathToFileURL(resolve(process.argv[1])).href : '';

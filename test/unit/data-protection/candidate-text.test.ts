@@ -20,8 +20,11 @@ import { hexBytes } from '../../../shared/data-protection/raw-transaction.ts';
 import {
   isCandidate,
   MARKS,
+  MIN_CANDIDATE_BYTES,
   MIN_CANDIDATE_DIGITS,
+  MIN_MARKED_TEXT,
   segmentOfText,
+  textSegments,
 } from '../../../shared/data-protection/text-segments.ts';
 
 const inspector = new PersonalDataScanner();
@@ -62,15 +65,40 @@ describe('the candidate shortcut', () => {
     expect(MIN_CANDIDATE_DIGITS).toBeLessThanOrEqual(MIN_PHONE_DIGITS);
   });
 
+  it('reads marked text as short as the shortest FHIR resource marker', () => {
+    expect(findFhirPatients('"resourceType":"Person"')).toHaveLength(1);
+    expect(MIN_MARKED_TEXT).toBeLessThanOrEqual('"resourceType":"Person"'.length);
+    expect(isCandidate(segmentOfText('"resourceType":"Person"'))).toBe(true);
+  });
+
+  it('reads runs as short as the shortest e-mail address', () => {
+    expect(findEmailAddresses('a@b.se')).toHaveLength(1);
+    expect(MIN_CANDIDATE_BYTES).toBeLessThanOrEqual('a@b.se'.length);
+    expect(MIN_CANDIDATE_BYTES).toBeLessThanOrEqual(MIN_CANDIDATE_DIGITS);
+    const data = new Uint8Array([0, 1, ...toUtf8Bytes('a@b.se'), 0xff, 0, ...toUtf8Bytes('x@y.nu'), 0]);
+    expect(inspector.inspectMessage(data).map((finding) => finding.location)).toEqual([
+      'message offset 2',
+      'message offset 10',
+    ]);
+  });
+
+  it('leaves out bytecode-like runs with a mark and nothing a detector needs', () => {
+    for (const run of ['`@Q`', 'PW`@Qc', 'V[`@Qa', 'W`@Qc8b"', 'dipfsX"']) {
+      expect(isCandidate(segmentOfText(run))).toBe(false);
+    }
+    expect(isCandidate(segmentOfText('a@b.se'))).toBe(true);
+  });
+
   it('passes every text a detector matches in, with what that detector needs', () => {
     fc.assert(
       fc.property(text, (sample) => {
         const segment = segmentOfText(sample);
         const numbers = segment.digits >= MIN_CANDIDATE_DIGITS;
         if (findPersonnummer(sample).length > 0 || findPhoneNumbers(sample).length > 0) expect(numbers).toBe(true);
-        if (findEmailAddresses(sample).length > 0) expect(segment.marks & MARKS.at).not.toBe(0);
+        if (findEmailAddresses(sample).length > 0) expect(segment.marks & MARKS.email).not.toBe(0);
         if (findFhirPatients(sample).length > 0) {
           expect(numbers || (segment.marks & (MARKS.quote | MARKS.slash)) !== 0).toBe(true);
+          expect(isCandidate(segment)).toBe(true);
         }
         if (!isCandidate(segment)) expect(inspector.inspectMessage(sample, readEverything)).toEqual([]);
       }),
@@ -119,6 +147,28 @@ describe('the candidate shortcut', () => {
       }),
       { numRuns: 300, seed: 17 },
     );
+  });
+});
+
+describe('text in ABI payloads', () => {
+  it('does not read the last byte of a length word as text before the payload', () => {
+    // 49 bytes: the length word ends in 0x31, `1`, which must not turn `9121212-1212…` into `19121212-1212`.
+    const note = '9121212-1212 is not a personnummer, written here.';
+    expect(note).toHaveLength(49);
+    const data = abi.encodeFunctionData('record', [note, '0x', 0]);
+    const texts = textSegments(hexBytes(data) as Buffer, 4).map((segment) => segment.text);
+    expect(texts).toContain(note);
+    expect(texts.some((text) => text.startsWith('1912'))).toBe(false);
+    expect(inspector.inspectTransaction({ to: CONTRACT, data })).toEqual([]);
+  });
+
+  it('reads each byte once: a payload nested in another is one segment, at its own offset', () => {
+    const inner = abi.encodeFunctionData('record', ['call anna.berg@region.se', '0x', 1]);
+    const data = abi.encodeFunctionData('record', ['outer', inner, 2]);
+    const segments = textSegments(hexBytes(data) as Buffer, 4).filter((segment) => segment.text.includes('@'));
+    expect(segments.map((segment) => segment.text)).toEqual(['call anna.berg@region.se']);
+    const findings = inspector.inspectTransaction({ to: CONTRACT, data });
+    expect(findings.map((finding) => finding.detector)).toEqual(['email']);
   });
 });
 
