@@ -19,6 +19,7 @@ import { requireAwsSettings } from '../../shared/config/config.ts';
 import type { BackupArtifact } from '../../shared/domain/backup-artifact.ts';
 import type { BesuRelease } from '../../shared/domain/besu-release.ts';
 import type { NodeRecord } from '../../shared/domain/node.ts';
+import type { BackupStepRequest } from '../../shared/ports/node-provider.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
@@ -148,7 +149,7 @@ export function fleetOperations(core: AwsCore) {
       upgrade: (node: NodeRecord, release: BesuRelease | undefined, flags: readonly string[]) =>
         upgrades.upgrade(node, release, flags),
     }),
-    backup: (node: NodeRecord, backupId: string) => backups.backup(node, backupId),
+    backup: (node: NodeRecord, step: BackupStepRequest) => backups.backup(node, step),
     deleteBackup: (artifact: BackupArtifact) => backups.deleteBackup(artifact),
   };
   const fleet = new NetworkFleet({ stores, providers: { ec2 } });
