@@ -21,6 +21,7 @@ import type { BesuRelease } from '../../shared/domain/besu-release.ts';
 import type { NodeRecord } from '../../shared/domain/node.ts';
 import type { BackupStepRequest } from '../../shared/ports/node-provider.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
+import { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -111,6 +112,8 @@ export function nodeReconciler(core: AwsCore): NodeReconciler {
     nodes,
     networks,
     audit: new AuditRepository(table),
+    // An instance a backup stopped stays stopped until the backup's snapshot (ec2-node-backups.ts).
+    backups: new BackupsRepository(table),
     providers: { ec2, external: selfHosted },
     logger,
     clock,

@@ -37,6 +37,14 @@ export interface BackupProgress {
 /** How long after its phase's deadline a step that keeps failing is retried before the backup fails. */
 export const BACKUP_STEP_RETRY_GRACE_MS = 10 * 60_000;
 
+/**
+ * Whether a running backup has the node stopped on purpose (phase `stopping`): the backup starts it again itself
+ * after the snapshot, or when it fails, so nothing else should start it meanwhile.
+ */
+export function backupHoldsNodeStopped(backups: readonly Backup[], nodeId: string): boolean {
+  return backups.some((b) => b.state === 'running' && b.sourceNodeId === nodeId && b.progress?.phase === 'stopping');
+}
+
 /** Whether a step that failed may be retried by the next pass rather than failing the backup. */
 export function backupStepRetryable(progress: BackupProgress | undefined, now: number): boolean {
   return progress !== undefined && now < Date.parse(progress.deadline) + BACKUP_STEP_RETRY_GRACE_MS;
