@@ -33,15 +33,7 @@ import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { HealthRepository } from '../../../shared/store/health.repository.ts';
 import { startTestApi, type TestApi } from '../../support/test-api.ts';
-
-const STATE_CODES: Record<InstanceStateName, number> = {
-  pending: 0,
-  running: 16,
-  'shutting-down': 32,
-  terminated: 48,
-  stopping: 64,
-  stopped: 80,
-};
+import { EC2_STATE_CODES } from '../../unit/providers/node-fixtures.ts';
 
 let now = Date.parse('2026-05-04T08:00:00.000Z');
 const clock = () => new Date(now);
@@ -69,7 +61,7 @@ function instance(id: string, nodeId: string, state: InstanceStateName): Instanc
     ImageId: 'ami-0f1e2d3c4b5a69788',
     LaunchTime: new Date(now),
     PrivateIpAddress: '127.0.0.1',
-    State: { Code: STATE_CODES[state], Name: state },
+    State: { Code: EC2_STATE_CODES[state], Name: state },
     Tags: [
       { Key: 'carechain:node', Value: nodeId },
       { Key: 'carechain:network', Value: network.id },
@@ -79,7 +71,7 @@ function instance(id: string, nodeId: string, state: InstanceStateName): Instanc
 
 function setState(id: string, state: InstanceStateName) {
   const current = instances.get(id);
-  if (current) instances.set(id, { ...current, State: { Code: STATE_CODES[state], Name: state } });
+  if (current) instances.set(id, { ...current, State: { Code: EC2_STATE_CODES[state], Name: state } });
 }
 
 function fakeEc2() {

@@ -11,13 +11,7 @@
  * snapshot alone, the member's copy recorded as failed; a pass that failed after the snapshot is resumed by the next
  * without a second snapshot.
  */
-import {
-  CreateSnapshotCommand,
-  DescribeInstancesCommand,
-  EC2Client,
-  EC2ServiceException,
-  StartInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { CreateSnapshotCommand, DescribeInstancesCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
 import {
   CopyObjectCommand,
   HeadObjectCommand,
@@ -33,8 +27,8 @@ import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-ser
 import { newId } from '../../../shared/domain/ids.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { OUTBOX_ATTRIBUTE, Table } from '../../../shared/store/table.ts';
-import { backupInstance } from '../providers/ec2-backup-instance.ts';
-import { aNetwork, aNode } from '../providers/node-fixtures.ts';
+import { backupInstance, throttled } from '../providers/ec2-backup-instance.ts';
+import { aBackup, aNetwork, aNode } from '../providers/node-fixtures.ts';
 import { lambdaEnv, OFFLINE_CREDENTIALS, REGION, startTable, TABLE_NAME } from './handler-fixtures.ts';
 
 const ec2Client = new EC2Client({ region: REGION, credentials: OFFLINE_CREDENTIALS });
@@ -66,17 +60,8 @@ async function requested() {
     .slice(-16)
     .replace(/[^0-9a-f]/g, 'a')}`;
   const node = await stores.nodes.create(aNode(network, { runtime: 'ec2', state: 'running', providerRef: instanceId }));
-  const startedAt = new Date().toISOString();
-  const backup = await stores.backups.createBackup({
-    id: newId('backup'),
-    networkId: network.id,
-    sourceNodeId: node.id,
-    sourceOrgId: node.orgId,
-    state: 'requested',
-    startedAt,
-    expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-    trigger: 'operator',
-  });
+  const backup = await stores.backups.createBackup(aBackup(node));
+  const { startedAt } = backup;
   await stores.backups.requestCopies({
     orgId: node.orgId,
     networkId: network.id,
@@ -244,14 +229,7 @@ describe('fleet-operations Lambda: backups of EC2 nodes and members’ copies', 
   it('resumes a pass that failed after CreateSnapshot without making a second snapshot', async () => {
     const { stores, network, backup, instance, fleet } = await requested();
     s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"a1"', LastModified: new Date() } });
-    instance.startFailures.push(
-      new EC2ServiceException({
-        name: 'RequestLimitExceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 503 },
-        message: 'Request limit exceeded.',
-      }),
-    );
+    instance.startFailures.push(throttled());
     await fleet.at(0);
     instance.state = 'stopped';
     await fleet.at(60);

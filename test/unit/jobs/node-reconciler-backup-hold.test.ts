@@ -10,13 +10,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NodeReconciler } from '../../../functions/jobs/node-reconciler.ts';
 import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
-import { newId } from '../../../shared/domain/ids.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { OFFLINE_CREDENTIALS, REGION, startTable, TABLE_NAME } from '../handlers/handler-fixtures.ts';
 import { backupInstance } from '../providers/ec2-backup-instance.ts';
-import { aNetwork, aNode } from '../providers/node-fixtures.ts';
+import { aBackup, aNetwork, aNode } from '../providers/node-fixtures.ts';
 
 const client = new EC2Client({ region: REGION, credentials: OFFLINE_CREDENTIALS });
 const ec2 = mockClient(client);
@@ -33,18 +32,11 @@ describe('the reconciler and a backup that holds an EC2 node stopped', () => {
     const stores = createStores(new Table(dynamo.client, TABLE_NAME));
     const network = await stores.networks.create(aNetwork());
     const node = await stores.nodes.create(aNode(network, { runtime: 'ec2', state: 'running', providerRef: INSTANCE }));
-    const startedAt = new Date().toISOString();
-    const backup = await stores.backups.createBackup({
-      id: newId('backup'),
-      networkId: network.id,
-      sourceNodeId: node.id,
-      sourceOrgId: node.orgId,
-      state: 'running',
-      startedAt,
-      expiresAt: new Date(Date.now() + 14 * 86_400_000).toISOString(),
-      trigger: 'schedule',
-      progress: { phase: 'stopping', since: startedAt, deadline: new Date(Date.now() + 300_000).toISOString() },
-    });
+    const since = new Date().toISOString();
+    const deadline = new Date(Date.now() + 300_000).toISOString();
+    const backup = await stores.backups.createBackup(
+      aBackup(node, { state: 'running', progress: { phase: 'stopping', since, deadline } }),
+    );
     ec2.reset();
     const instance = backupInstance(ec2, INSTANCE);
     instance.state = 'stopped';

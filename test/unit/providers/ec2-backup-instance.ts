@@ -9,7 +9,6 @@ import {
   DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   type EC2ClientResolvedConfig,
-  EC2ServiceException,
   type Filter,
   type InstanceStateName,
   type ServiceInputTypes,
@@ -19,15 +18,7 @@ import {
   StopInstancesCommand,
 } from '@aws-sdk/client-ec2';
 import type { AwsStub } from 'aws-sdk-client-mock';
-
-const STATE_CODES: Record<InstanceStateName, number> = {
-  pending: 0,
-  running: 16,
-  'shutting-down': 32,
-  terminated: 48,
-  stopping: 64,
-  stopped: 80,
-};
+import { EC2_STATE_CODES, ec2Refusal } from './node-fixtures.ts';
 
 export const DATA_VOLUME = 'vol-0123456789abcdef0';
 export const OWNER = '123456789012';
@@ -45,7 +36,7 @@ export function backupInstance(ec2: Ec2Stub, instanceId: string) {
         Instances: [
           {
             InstanceId: instanceId,
-            State: { Code: STATE_CODES[instance.state], Name: instance.state },
+            State: { Code: EC2_STATE_CODES[instance.state], Name: instance.state },
             BlockDeviceMappings: [
               { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-0aaaaaaaaaaaaaaa1', Status: 'attached' } },
               { DeviceName: '/dev/sdf', Ebs: { VolumeId: DATA_VOLUME, Status: 'attached' } },
@@ -62,8 +53,8 @@ export function backupInstance(ec2: Ec2Stub, instanceId: string) {
       StoppingInstances: [
         {
           InstanceId: instanceId,
-          PreviousState: { Code: STATE_CODES[previous], Name: previous },
-          CurrentState: { Code: STATE_CODES[instance.state], Name: instance.state },
+          PreviousState: { Code: EC2_STATE_CODES[previous], Name: previous },
+          CurrentState: { Code: EC2_STATE_CODES[instance.state], Name: instance.state },
         },
       ],
     };
@@ -73,20 +64,18 @@ export function backupInstance(ec2: Ec2Stub, instanceId: string) {
     if (failure) throw failure;
     const previous = instance.state;
     if (previous === 'stopping') {
-      throw new EC2ServiceException({
-        name: 'IncorrectInstanceState',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: `The instance '${instanceId}' is not in a state from which it can be started.`,
-      });
+      throw ec2Refusal(
+        'IncorrectInstanceState',
+        `The instance '${instanceId}' is not in a state from which it can be started.`,
+      );
     }
     if (previous === 'stopped') instance.state = 'pending';
     return {
       StartingInstances: [
         {
           InstanceId: instanceId,
-          PreviousState: { Code: STATE_CODES[previous], Name: previous },
-          CurrentState: { Code: STATE_CODES[instance.state], Name: instance.state },
+          PreviousState: { Code: EC2_STATE_CODES[previous], Name: previous },
+          CurrentState: { Code: EC2_STATE_CODES[instance.state], Name: instance.state },
         },
       ],
     };
@@ -115,3 +104,6 @@ export function backupInstance(ec2: Ec2Stub, instanceId: string) {
   });
   return instance;
 }
+
+/** EC2 throttling a call, as it does under load. */
+export const throttled = () => ec2Refusal('RequestLimitExceeded', 'Request limit exceeded.');

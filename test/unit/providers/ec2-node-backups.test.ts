@@ -25,8 +25,8 @@ import { Ec2NodeBackups } from '../../../shared/adapters/aws/ec2-node-backups.ts
 import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
 import type { BackupProgress } from '../../../shared/domain/backup.ts';
 import type { BackupStep } from '../../../shared/ports/node-provider.ts';
-import { backupInstance, DATA_VOLUME } from './ec2-backup-instance.ts';
-import { aNetwork, aNode } from './node-fixtures.ts';
+import { backupInstance, DATA_VOLUME, throttled } from './ec2-backup-instance.ts';
+import { aNetwork, aNode, ec2Refusal } from './node-fixtures.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'eu-north-1' });
@@ -100,14 +100,14 @@ describe('EC2 node backups, one short step per pass', () => {
   });
 
   it('starts the instance again and fails the backup when the snapshot fails', async () => {
-    ec2.on(CreateSnapshotCommand).rejects(
-      new EC2ServiceException({
-        name: 'SnapshotCreationPerVolumeRateExceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The maximum per volume CreateSnapshot request rate has been exceeded.',
-      }),
-    );
+    ec2
+      .on(CreateSnapshotCommand)
+      .rejects(
+        ec2Refusal(
+          'SnapshotCreationPerVolumeRateExceeded',
+          'The maximum per volume CreateSnapshot request rate has been exceeded.',
+        ),
+      );
     const backups = new Ec2NodeBackups({ client });
     const first = await step(backups, undefined, at(0));
     instance.state = 'stopped';
@@ -145,14 +145,7 @@ describe('EC2 node backups, one short step per pass', () => {
   });
 
   it('resumes a step that failed after CreateSnapshot without making a second snapshot', async () => {
-    instance.startFailures.push(
-      new EC2ServiceException({
-        name: 'RequestLimitExceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 503 },
-        message: 'Request limit exceeded.',
-      }),
-    );
+    instance.startFailures.push(throttled());
     const backups = new Ec2NodeBackups({ client });
     const first = await step(backups, undefined, at(0));
     instance.state = 'stopped';
