@@ -97,6 +97,8 @@ export function healthMonitor(core: AwsCore): HealthMonitor {
     probe: memberNodeProbe(),
     logger,
     clock,
+    // A node a backup took down is left to the backup (ec2-node-backups.ts).
+    backups: new BackupsRepository(table),
   });
 }
 

@@ -45,6 +45,11 @@ export function backupHoldsNodeStopped(backups: readonly Backup[], nodeId: strin
   return backups.some((b) => b.state === 'running' && b.sourceNodeId === nodeId && b.progress?.phase === 'stopping');
 }
 
+/** Whether a running backup of the node may have it down (any phase: on EC2 Besu starts after the archive step). */
+export function backupTakesNodeDown(backups: readonly Backup[], nodeId: string): boolean {
+  return backups.some((b) => b.state === 'running' && b.sourceNodeId === nodeId);
+}
+
 /** Whether a step that failed may be retried by the next pass rather than failing the backup. */
 export function backupStepRetryable(progress: BackupProgress | undefined, now: number): boolean {
   return progress !== undefined && now < Date.parse(progress.deadline) + BACKUP_STEP_RETRY_GRACE_MS;

@@ -33,7 +33,7 @@ import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { HealthRepository } from '../../../shared/store/health.repository.ts';
 import { startTestApi, type TestApi } from '../../support/test-api.ts';
-import { EC2_STATE_CODES } from '../../unit/providers/node-fixtures.ts';
+import { aBackup, EC2_STATE_CODES } from '../../unit/providers/node-fixtures.ts';
 
 let now = Date.parse('2026-05-04T08:00:00.000Z');
 const clock = () => new Date(now);
@@ -216,6 +216,7 @@ beforeAll(async () => {
     probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
     probeTimeoutMs: 1_000,
     policy: { failureThreshold: 2, maxAttempts: 2, initialBackoffMs: 1_000, maxBackoffMs: 4_000 },
+    backups: api.stores.backups,
   });
   reconciler = new NodeReconciler({ ...deps, providers: { ec2: provider } });
 }, 60_000);
@@ -318,5 +319,36 @@ describe('EC2 node recovery', () => {
     const actions = (await api.stores.audit.list(node.orgId, { limit: 100 })).items.map((e) => e.action);
     expect(actions).toContain('node.replaced');
     expect(actions[0]).toBe('node.failed');
+  });
+
+  it('leaves a node a running backup took down to the backup, and recovers it as usual once the backup is done', async () => {
+    const node = await createEc2Node();
+    const instanceId = node.providerRef as string;
+    await cyclesUntil(node, (n) => n.health === 'healthy');
+    const since = new Date(now).toISOString();
+    const deadline = new Date(now + 600_000).toISOString();
+    const backup = await api.stores.backups.createBackup(
+      aBackup(node, { state: 'running', progress: { phase: 'archiving', since, deadline } }),
+    );
+    const rebootsOfNode = () =>
+      ec2.commandCalls(RebootInstancesCommand).filter((c) => c.args[0].input.InstanceIds?.includes(instanceId));
+
+    // Besu is down while the instance's archive step runs: unhealthy, but nothing is rebooted or replaced.
+    besuUp = false;
+    await cyclesUntil(node, (n) => n.health === 'unhealthy');
+    for (let i = 0; i < 6; i++) {
+      now += 1_000;
+      await monitor.runCycle();
+    }
+    expect(rebootsOfNode()).toHaveLength(0);
+    // The other tests' nodes share the stand-in and are recovered meanwhile: only this node's launches count.
+    const launchesOfNode = ec2
+      .commandCalls(RunInstancesCommand)
+      .filter((c) => c.args[0].input.TagSpecifications?.[0]?.Tags?.some((t) => t.Value === node.id));
+    expect(launchesOfNode).toHaveLength(0);
+
+    const { progress: _done, ...rest } = backup;
+    await api.stores.backups.updateBackup(backup, { ...rest, state: 'completed' });
+    await cyclesUntil(node, () => rebootsOfNode().length > 0);
   });
 });
