@@ -132,6 +132,9 @@ export function backupView(backup: Backup & { copies?: readonly BackupCopy[] }) 
     expiresAt: backup.expiresAt,
     blockNumber: backup.blockNumber ?? null,
     artifact: backup.artifact ? { kind: backup.artifact.kind, sizeBytes: backup.artifact.sizeBytes ?? null } : null,
+    progress: backup.progress
+      ? { phase: backup.progress.phase, since: backup.progress.since, deadline: backup.progress.deadline }
+      : null,
     error: backup.error ?? null,
     copies: (backup.copies ?? []).map((copy) => ({
       orgId: copy.orgId,

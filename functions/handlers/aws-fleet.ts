@@ -19,7 +19,9 @@ import { requireAwsSettings } from '../../shared/config/config.ts';
 import type { BackupArtifact } from '../../shared/domain/backup-artifact.ts';
 import type { BesuRelease } from '../../shared/domain/besu-release.ts';
 import type { NodeRecord } from '../../shared/domain/node.ts';
+import type { BackupStepRequest } from '../../shared/ports/node-provider.ts';
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
+import { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
@@ -95,6 +97,8 @@ export function healthMonitor(core: AwsCore): HealthMonitor {
     probe: memberNodeProbe(),
     logger,
     clock,
+    // A node a backup took down is left to the backup (ec2-node-backups.ts).
+    backups: new BackupsRepository(table),
   });
 }
 
@@ -110,6 +114,8 @@ export function nodeReconciler(core: AwsCore): NodeReconciler {
     nodes,
     networks,
     audit: new AuditRepository(table),
+    // An instance a backup stopped stays stopped until the backup's snapshot (ec2-node-backups.ts).
+    backups: new BackupsRepository(table),
     providers: { ec2, external: selfHosted },
     logger,
     clock,
@@ -148,7 +154,7 @@ export function fleetOperations(core: AwsCore) {
       upgrade: (node: NodeRecord, release: BesuRelease | undefined, flags: readonly string[]) =>
         upgrades.upgrade(node, release, flags),
     }),
-    backup: (node: NodeRecord, backupId: string) => backups.backup(node, backupId),
+    backup: (node: NodeRecord, step: BackupStepRequest) => backups.backup(node, step),
     deleteBackup: (artifact: BackupArtifact) => backups.deleteBackup(artifact),
   };
   const fleet = new NetworkFleet({ stores, providers: { ec2 } });

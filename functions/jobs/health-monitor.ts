@@ -14,6 +14,7 @@
  */
 
 import { withoutEndpoints } from '../../shared/chain/json-rpc-call.ts';
+import { backupTakesNodeDown } from '../../shared/domain/backup.ts';
 import {
   assessProbe,
   DEFAULT_RECOVERY_POLICY,
@@ -37,6 +38,7 @@ import type { Logger } from '../../shared/observability/logger.ts';
 import type { NodeProbe, ProbeTarget } from '../../shared/ports/node-probe.ts';
 import type { NodeProvider } from '../../shared/ports/node-provider.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
+import type { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import type { HealthRepository } from '../../shared/store/health.repository.ts';
 import { shardOf } from '../../shared/store/keys.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
@@ -69,6 +71,8 @@ export interface HealthMonitorDeps {
   readonly maxBlocksBehind?: number;
   /** A previous sample older than this is ignored (no failure streak or head carried over). @default 600_000 */
   readonly historyHorizonMs?: number;
+  /** With it, a node a running backup took down is probed but not recovered (the backup starts it again). */
+  readonly backups?: Pick<BackupsRepository, 'list'>;
 }
 
 export interface CycleReport {
@@ -193,9 +197,14 @@ export class HealthMonitor {
     let outcome: Outcome = 'none';
 
     const provider = this.#deps.providers[node.runtime];
-    const decision = this.recoverable(node)
+    let decision = this.recoverable(node)
       ? decideRecovery(sample, this.#policy, { replaceable: provider?.replace !== undefined })
-      : { action: 'none' as const };
+      : ({ action: 'none' } as const);
+    // A node a backup took down (EC2: stopped, then archiving before Besu starts) is the backup's to start again.
+    if (decision.action === 'restart' || decision.action === 'replace') {
+      const backups = this.#deps.backups && (await this.#deps.backups.list(node.networkId, 20));
+      if (backups && backupTakesNodeDown(backups, node.id)) decision = { action: 'none' };
+    }
     if (decision.action === 'restart') {
       current = await this.moveTo(current, 'degraded', {
         reason: 'Recovering: the node stopped answering and is being restarted',

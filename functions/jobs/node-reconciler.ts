@@ -6,6 +6,7 @@
  * Run it as often as you like: locally in-process (on a timer and right after a change), in AWS from a schedule
  * and from the provisioning queue.
  */
+import { backupHoldsNodeStopped } from '../../shared/domain/backup.ts';
 import { TOO_FEW_PEERS } from '../../shared/domain/health.ts';
 import type { Network } from '../../shared/domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../../shared/domain/node.ts';
@@ -13,6 +14,7 @@ import { PlatformError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { InventoryItem, NodeDescription, NodeProvider } from '../../shared/ports/node-provider.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
+import type { BackupsRepository } from '../../shared/store/backups.repository.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
@@ -32,6 +34,11 @@ export interface ReconcilerDeps {
    * network's nodes get connected to it (EC2, where addresses are known only once instances run).
    */
   readonly peering?: Pick<NetworkPeering, 'nodeReported'>;
+  /**
+   * With it, a serving node found stopped is left alone while a backup holds it stopped (EC2: stopped over several
+   * fleet passes until its snapshot); the backup starts it again itself.
+   */
+  readonly backups?: Pick<BackupsRepository, 'list'>;
 }
 
 export interface ReconcileReport {
@@ -218,6 +225,11 @@ export class NodeReconciler {
     return undefined;
   }
 
+  private async heldForBackup(node: NodeRecord): Promise<boolean> {
+    const { backups } = this.deps;
+    return backups !== undefined && backupHoldsNodeStopped(await backups.list(node.networkId, 20), node.id);
+  }
+
   /** A node the table says serves: check its resources still exist; endpoints may have moved (a restart). */
   private async checkServing(node: NodeRecord): Promise<NodeRecord | undefined> {
     const description = await this.provider(node).describe(node);
@@ -227,6 +239,7 @@ export class NodeReconciler {
       });
     }
     if (description.status === 'stopped') {
+      if (await this.heldForBackup(node)) return undefined;
       await this.provider(node).start(node);
       return this.deps.nodes.transition(node, 'starting', { reason: 'Restarting: the node had stopped' });
     }

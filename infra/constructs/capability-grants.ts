@@ -57,6 +57,9 @@ export const TABLE_ITEM_ACTIONS = [...TENANT_TABLE_ACTIONS, 'dynamodb:DescribeTa
 
 const DESCRIBE_REASON =
   'ec2:DescribeInstances and ec2:DescribeInstanceStatus support no resource-level permissions; they are read-only.';
+const FLEET_DESCRIBE_REASON =
+  'ec2:DescribeInstances, ec2:DescribeInstanceStatus and ec2:DescribeSnapshots (a backup finds its own snapshot by ' +
+  'tag) support no resource-level permissions; they are read-only.';
 
 export function grantCapability(fn: CareChainFunction, capability: Capability, resources: CapabilityResources): void {
   const add = (...statements: iam.PolicyStatement[]) => {
@@ -136,7 +139,7 @@ export function grantCapability(fn: CareChainFunction, capability: Capability, r
       );
       for (const [resource, reason] of fleetControlWildcards(fn)) wildcard(resource, reason);
       wildcard(nodeKeySecretsArn(fn, resources.stage), NODE_KEY_SECRETS_WILDCARD_REASON.manage);
-      wildcard('*', DESCRIBE_REASON);
+      wildcard('*', FLEET_DESCRIBE_REASON);
       wildcard(
         nodeConfigObjects,
         "The reconciler writes each node's genesis, config.toml and static-nodes under nodes/<nodeId>/ before " +

@@ -167,6 +167,12 @@ export function fleetControlStatements(scope: IConstruct, options: FleetControlO
       conditions: ownNode,
     }),
     ...fleetDescribeStatements(),
+    // A backup step looks its snapshot up by the backup's tag before making one, so a repeated step makes no second.
+    new iam.PolicyStatement({
+      sid: 'FindBackupSnapshots',
+      actions: ['ec2:DescribeSnapshots'],
+      resources: ['*'],
+    }),
     new iam.PolicyStatement({
       sid: 'PassNodeRoleToInstances',
       actions: ['iam:PassRole'],

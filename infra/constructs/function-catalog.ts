@@ -216,7 +216,10 @@ export const FUNCTIONS = [
     entry: 'functions/handlers/monitor.ts',
     description: 'Probes every node, records health samples, asks for recovery after repeated failures',
     memoryMb: 512,
-    // Finishes before the next run starts.
+    // Finishes before the next run starts, so two passes never overlap. Nothing in a pass waits for a node: a backup
+    // advances one short step per pass (stop requested; one DescribeInstances, then snapshot and start; one HeadObject
+    // for the archive) and keeps its phase on its record, and a rolling upgrade waits for health across passes the
+    // same way. EC2 stops take up to minutes and archives up to ten: no waiter could fit in 55 s.
     timeoutSeconds: 55,
     // Measured 1.24 MiB: EC2 (its shape registry alone ~0.54 MiB) and S3 clients for reboot and replacement.
     bundleBudgetBytes: 1.375 * MIB,
@@ -232,7 +235,10 @@ export const FUNCTIONS = [
     entry: 'functions/handlers/fleet-operations.ts',
     description: 'Judges every network, restarts a stalled network together, runs rolling upgrades and backups',
     memoryMb: 512,
-    // Finishes before the next run starts.
+    // Finishes before the next run starts, so two passes never overlap. Nothing in a pass waits for a node: a backup
+    // advances one short step per pass (stop requested; one DescribeInstances, then snapshot and start; one HeadObject
+    // for the archive) and keeps its phase on its record, and a rolling upgrade waits for health across passes the
+    // same way. EC2 stops take up to minutes and archives up to ten: no waiter could fit in 55 s.
     timeoutSeconds: 55,
     // Measured 1.29 MiB: the EC2 client (reboots) with the table's client.
     bundleBudgetBytes: 1.375 * MIB,

@@ -13,6 +13,48 @@ export { BACKUP_ARTIFACT_KINDS, type BackupArtifact, type BackupArtifactKind } f
 export const BACKUP_STATES = ['requested', 'running', 'completed', 'failed'] as const;
 export type BackupState = (typeof BACKUP_STATES)[number];
 
+/**
+ * Where a running backup stands when it takes more than one pass (EC2): `stopping` until the instance reports
+ * stopped (then it is snapshotted and started again), `archiving` until the instance's archive is in the backup
+ * bucket. Each pass of the runner advances a backup by at most one short step.
+ */
+export const BACKUP_PHASES = ['stopping', 'archiving'] as const;
+export type BackupPhase = (typeof BACKUP_PHASES)[number];
+
+/** What a running backup's next step resumes from, kept on the backup's record between passes. */
+export interface BackupProgress {
+  readonly phase: BackupPhase;
+  /** When the phase began. */
+  readonly since: string;
+  /** When the phase gives up: a stop not done fails the backup, an archive not there leaves the snapshot alone. */
+  readonly deadline: string;
+  /** What the backup made so far (the snapshot, once taken). */
+  readonly artifact?: BackupArtifact;
+  /** What the phase waits for (the archive the instance uploads). */
+  readonly awaited?: BackupArtifact;
+}
+
+/** How long after its phase's deadline a step that keeps failing is retried before the backup fails. */
+export const BACKUP_STEP_RETRY_GRACE_MS = 10 * 60_000;
+
+/**
+ * Whether a running backup has the node stopped on purpose (phase `stopping`): the backup starts it again itself
+ * after the snapshot, or when it fails, so nothing else should start it meanwhile.
+ */
+export function backupHoldsNodeStopped(backups: readonly Backup[], nodeId: string): boolean {
+  return backups.some((b) => b.state === 'running' && b.sourceNodeId === nodeId && b.progress?.phase === 'stopping');
+}
+
+/** Whether a running backup of the node may have it down (any phase: on EC2 Besu starts after the archive step). */
+export function backupTakesNodeDown(backups: readonly Backup[], nodeId: string): boolean {
+  return backups.some((b) => b.state === 'running' && b.sourceNodeId === nodeId);
+}
+
+/** Whether a step that failed may be retried by the next pass rather than failing the backup. */
+export function backupStepRetryable(progress: BackupProgress | undefined, now: number): boolean {
+  return progress !== undefined && now < Date.parse(progress.deadline) + BACKUP_STEP_RETRY_GRACE_MS;
+}
+
 export interface BackupPolicy {
   readonly networkId: string;
   readonly enabled: boolean;
@@ -41,6 +83,8 @@ export interface Backup {
   readonly archive?: BackupArtifact;
   readonly expiresAt: string;
   readonly error?: string;
+  /** While running over several passes: the phase and what the next step resumes from. */
+  readonly progress?: BackupProgress;
   readonly trigger: 'schedule' | 'operator';
 }
 

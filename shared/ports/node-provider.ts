@@ -6,6 +6,7 @@
  * mutating methods to close the gap. Every mutating method is therefore idempotent: calling it again after a
  * success, or after a crash half-way through, converges to the same result and never creates a second resource.
  */
+import type { BackupProgress } from '../domain/backup.ts';
 import type { BackupArtifact } from '../domain/backup-artifact.ts';
 import type { BesuRelease } from '../domain/besu-release.ts';
 import type { Network } from '../domain/network.ts';
@@ -52,6 +53,25 @@ export interface NodeBackup extends BackupArtifact {
   /** An archive of the data directory made beside a snapshot (EC2): what member copies are made from. */
   readonly archive?: BackupArtifact;
 }
+
+/** One step of a backup: the first (no `progress`) or the one resuming where the last pass left it. */
+export interface BackupStepRequest {
+  readonly backupId: string;
+  /** What the previous step returned; absent on the first step. */
+  readonly progress?: BackupProgress;
+  /** The runner's clock: phase deadlines are measured against it. */
+  readonly now: Date;
+}
+
+/**
+ * What a step came to: the backup made, the backup still under way (the next pass resumes from `progress`), or a
+ * failure the runtime decided (the node already serves again). A step that throws is retried by the next pass while
+ * its phase's deadline allows.
+ */
+export type BackupStep =
+  | { readonly state: 'completed'; readonly backup: NodeBackup }
+  | { readonly state: 'running'; readonly progress: BackupProgress }
+  | { readonly state: 'failed'; readonly reason: string };
 
 export interface NodeDescription {
   readonly status: ProviderNodeStatus;
@@ -114,9 +134,11 @@ export interface NodeProvider {
 
   /**
    * Optional, for runtimes that keep a node's chain data apart (local Besu, EC2): stops the node, copies its chain
-   * data (never its key) under `backupId`, and starts it again.
+   * data (never its key) under `backupId`, and starts it again, in short steps that never wait for long (the
+   * scheduled pass calling it has a deadline). A runtime may finish in one step (local Besu) or return the progress
+   * the next step resumes from (EC2). Idempotent per step: a step repeated after a crash makes nothing twice.
    */
-  backup?(node: NodeRecord, backupId: string): Promise<NodeBackup>;
+  backup?(node: NodeRecord, step: BackupStepRequest): Promise<BackupStep>;
 
   /** Removes a backup `backup` made. Idempotent. */
   deleteBackup?(artifact: BackupArtifact): Promise<void>;

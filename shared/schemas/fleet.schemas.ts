@@ -3,7 +3,7 @@
  * timelines, rolling upgrade plans, backups and members' backup copies. Word lists come from the domain.
  */
 import { z } from '@hono/zod-openapi';
-import { BACKUP_ARTIFACT_KINDS, BACKUP_STATES } from '../domain/backup.ts';
+import { BACKUP_ARTIFACT_KINDS, BACKUP_PHASES, BACKUP_STATES } from '../domain/backup.ts';
 import { BESU_VERSION_PATTERN, SHA256_PATTERN } from '../domain/besu-release.ts';
 import { NETWORK_STATES, VALIDATOR_SOURCES } from '../domain/network-health.ts';
 import { INCIDENT_EVENTS, INCIDENT_KINDS, RECOVERY_STATUSES } from '../domain/network-incident.ts';
@@ -193,6 +193,18 @@ export const BackupView = z
     expiresAt: Timestamp,
     blockNumber: z.number().int().nullable(),
     artifact: z.object({ kind: z.enum(BACKUP_ARTIFACT_KINDS), sizeBytes: z.number().int().nullable() }).nullable(),
+    progress: z
+      .object({
+        phase: z.enum(BACKUP_PHASES),
+        since: Timestamp,
+        deadline: Timestamp.openapi({
+          description: 'stopping: the backup fails (the node is started again); archiving: it stands on its snapshot',
+        }),
+      })
+      .nullable()
+      .openapi({
+        description: 'While a running backup spans several passes (EC2): its phase and the phase’s deadline',
+      }),
     error: z.string().nullable(),
     copies: z.array(z.object({ orgId: z.string(), bucket: z.string(), at: Timestamp, error: z.string().nullable() })),
   })

@@ -3,7 +3,8 @@
  * single-item write:
  *
  * - `NET#<networkId>` / `BACKUPPOLICY`: the network's schedule and retention, changed by version.
- * - `NET#<networkId>` / `BACKUP#<startedAt>#<id>`: one backup, from `running` to `completed` or `failed`.
+ * - `NET#<networkId>` / `BACKUP#<startedAt>#<id>`: one backup, from `requested` through `running` (its `progress`
+ *   rewritten by version at each step that spans passes) to `completed` or `failed`.
  * - `ORG#<orgId>` / `BACKUPCOPY#<networkId>`: where a member organisation wants the network's backups copied.
  * - `NET#<networkId>` / `BACKUPCOPIED#<backupId>#<orgId>`: one copy made (or tried), written once.
  */

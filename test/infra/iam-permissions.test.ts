@@ -95,6 +95,7 @@ const FLEET = [
   'ec2:CreateSnapshot',
   'ec2:CreateTags',
   'ec2:DeleteSnapshot',
+  'ec2:DescribeSnapshots',
   'ec2:RebootInstances',
   'ec2:RunInstances',
   'ec2:StartInstances',

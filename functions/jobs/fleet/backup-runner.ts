@@ -4,11 +4,17 @@
  * without its key, start: the runtime's `backup`), copies each new backup to the buckets member organisations named,
  * and removes backups past their retention (the newest completed one is always kept). A failure is recorded on the
  * backup and raises the `backup.failed` alert.
+ *
+ * A backup that takes longer than one pass (EC2: the instance's stop, then its archive) is a sequence of short steps:
+ * each pass advances a running backup by one step and keeps the step's progress (phase, deadline, what was made) on
+ * the backup's record by a conditional write; the next pass resumes from it. A step that throws leaves the backup in
+ * its phase for the next pass while the phase's deadline (and a grace after it) allows.
  */
 import {
   type Backup,
   backupDue,
   backupExpiry,
+  backupStepRetryable,
   chooseBackupSource,
   expiredBackups,
 } from '../../../shared/domain/backup.ts';
@@ -18,6 +24,7 @@ import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import { InvalidStateError } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/observability/logger.ts';
 import type { BackupCopier } from '../../../shared/ports/backup-copier.ts';
+import type { BackupStep, NodeBackup } from '../../../shared/ports/node-provider.ts';
 import type { AuditRepository } from '../../../shared/store/audit.repository.ts';
 import type { BackupsRepository } from '../../../shared/store/backups.repository.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
@@ -43,8 +50,8 @@ export interface BackupRunnerDeps {
 export class BackupRunner {
   constructor(private readonly deps: BackupRunnerDeps) {}
 
-  async runPass(): Promise<{ taken: number; failed: number; expired: number }> {
-    const report = { taken: 0, failed: 0, expired: 0 };
+  async runPass(): Promise<{ taken: number; running: number; failed: number; expired: number }> {
+    const report = { taken: 0, running: 0, failed: 0, expired: 0 };
     for (const network of await this.deps.stores.networks.list()) {
       if (network.status !== 'active') continue;
       try {
@@ -52,7 +59,8 @@ export class BackupRunner {
         if (backup) {
           const done = await this.take(network, backup);
           if (done.state === 'completed') report.taken++;
-          else report.failed++;
+          else if (done.state === 'failed') report.failed++;
+          else report.running++;
         }
         report.expired += await this.#expire(network);
       } catch (error) {
@@ -65,12 +73,12 @@ export class BackupRunner {
     return report;
   }
 
-  /** A requested backup, or a new scheduled one when the policy says one is due. */
+  /** The running backup (its next step), a requested one, or a new scheduled one when the policy says one is due. */
   async #due(network: Network): Promise<Versioned<Backup> | undefined> {
     const { backups } = this.deps.stores;
     const recent = await backups.list(network.id, 20);
-    const requested = recent.find((b) => b.state === 'requested');
-    if (requested) return requested;
+    const next = recent.find((b) => b.state === 'running') ?? recent.find((b) => b.state === 'requested');
+    if (next) return next;
     const policy = await backups.policy(network.id);
     const now = this.deps.clock();
     if (!policy || !backupDue(policy, recent[0], now.getTime())) return undefined;
@@ -89,10 +97,15 @@ export class BackupRunner {
     return backups.createBackup(backup);
   }
 
-  /** Takes one backup from its source node, then copies it to the members' buckets. */
-  async take(network: Network, requested: Versioned<Backup>): Promise<Backup> {
+  /**
+   * Advances one backup by one step: the first step of a requested one, the next of a running one. A completed
+   * backup is then copied to the members' buckets.
+   */
+  async take(network: Network, due: Versioned<Backup>): Promise<Backup> {
     const { backups, nodes } = this.deps.stores;
-    let backup = await backups.updateBackup(requested, { ...requested, state: 'running' });
+    let backup = due.state === 'requested' ? await backups.updateBackup(due, { ...due, state: 'running' }) : due;
+    const now = this.deps.clock();
+    let step: BackupStep;
     try {
       const node = await nodes.get(backup.sourceOrgId, backup.sourceNodeId);
       if (!node) throw new InvalidStateError('its source node no longer exists');
@@ -104,33 +117,55 @@ export class BackupRunner {
             : `nodes of the ${node.runtime} runtime cannot be backed up`,
         );
       }
-      const made = await provider.backup(node, backup.id);
-      const { blockNumber, archive, ...artifact } = made;
-      backup = await backups.updateBackup(backup, {
-        ...backup,
-        state: 'completed',
-        finishedAt: this.deps.clock().toISOString(),
-        artifact,
-        ...(archive !== undefined && { archive }),
-        ...(blockNumber !== undefined && { blockNumber }),
+      step = await provider.backup(node, {
+        backupId: backup.id,
+        now,
+        ...(backup.progress !== undefined && { progress: backup.progress }),
       });
-      await this.#audit(network, 'backup.completed', { backupId: backup.id, blockNumber: blockNumber ?? null });
     } catch (error) {
-      const reason = (error as Error).message;
-      const running = backup;
-      const failed = {
-        ...running,
-        state: 'failed' as const,
-        finishedAt: this.deps.clock().toISOString(),
-        error: reason,
-      };
-      const alert = { alert: 'backup.failed' as const, target: running.id, details: { backupId: running.id, reason } };
-      return raiseAlerts(this.#alertDeps(), network.id, [alert], (events) =>
-        backups.updateBackup(running, failed, events),
-      );
+      if (!backupStepRetryable(backup.progress, now.getTime())) return this.#fail(network, backup, error);
+      this.deps.logger.warn('backup step failed; the next pass resumes it', {
+        networkId: network.id,
+        backupId: backup.id,
+        phase: backup.progress?.phase,
+        error,
+      });
+      return backup;
     }
+    if (step.state === 'failed') return this.#fail(network, backup, new InvalidStateError(step.reason));
+    if (step.state === 'running') {
+      // A step that found nothing new (the instance still stopping, no archive yet) writes nothing.
+      if (JSON.stringify(step.progress) === JSON.stringify(backup.progress)) return backup;
+      return backups.updateBackup(backup, { ...backup, progress: step.progress });
+    }
+    backup = await this.#complete(backup, step.backup);
+    await this.#audit(network, 'backup.completed', { backupId: backup.id, blockNumber: backup.blockNumber ?? null });
     await this.#copy(network, backup);
     return backup;
+  }
+
+  async #complete(running: Versioned<Backup>, made: NodeBackup): Promise<Versioned<Backup>> {
+    const { blockNumber, archive, ...artifact } = made;
+    const { progress: _done, ...backup } = running;
+    return this.deps.stores.backups.updateBackup(running, {
+      ...backup,
+      state: 'completed',
+      finishedAt: this.deps.clock().toISOString(),
+      artifact,
+      ...(archive !== undefined && { archive }),
+      ...(blockNumber !== undefined && { blockNumber }),
+    });
+  }
+
+  /** Marks the backup failed with the reason, `backup.failed` in the same write's outbox. */
+  async #fail(network: Network, running: Versioned<Backup>, error: unknown): Promise<Backup> {
+    const reason = (error as Error).message;
+    const { progress: _stopped, ...backup } = running;
+    const failed = { ...backup, state: 'failed' as const, finishedAt: this.deps.clock().toISOString(), error: reason };
+    const alert = { alert: 'backup.failed' as const, target: running.id, details: { backupId: running.id, reason } };
+    return raiseAlerts(this.#alertDeps(), network.id, [alert], (events) =>
+      this.deps.stores.backups.updateBackup(running, failed, events),
+    );
   }
 
   /** One copy per member organisation that asked for the network's backups. */

@@ -29,8 +29,9 @@ import type { Network } from '../../domain/network.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import { ConflictError, NotFoundError, PlatformError, ServiceUnavailableError, ValidationError } from '../../errors.ts';
 import type {
+  BackupStep,
+  BackupStepRequest,
   InventoryItem,
-  NodeBackup,
   NodeDescription,
   NodeProvider,
   ProvisionSpec,
@@ -253,13 +254,14 @@ export class BesuNodeProvider implements NodeProvider {
     await this.#serialised(node.networkId, () => restartOnRelease(this.#known(node), release, flags));
   }
 
-  /** Stops the node, archives its data directory without the key, and starts it again. */
-  async backup(node: NodeRecord, backupId: string): Promise<NodeBackup> {
+  /** Stops the node, archives its data directory without the key, and starts it again: one step, in seconds. */
+  async backup(node: NodeRecord, { backupId }: BackupStepRequest): Promise<BackupStep> {
     this.#assertOpen();
     assertSafeId(backupId, 'backup');
-    return this.#serialised(node.networkId, () =>
+    const made = await this.#serialised(node.networkId, () =>
       backupBesuNode(this.#known(node), archivePathOf(this.#backupsDir, node.networkId, backupId)),
     );
+    return { state: 'completed', backup: made };
   }
 
   async deleteBackup(artifact: BackupArtifact): Promise<void> {

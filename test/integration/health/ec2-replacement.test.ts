@@ -33,15 +33,7 @@ import type { NodeRecord } from '../../../shared/domain/node.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { HealthRepository } from '../../../shared/store/health.repository.ts';
 import { startTestApi, type TestApi } from '../../support/test-api.ts';
-
-const STATE_CODES: Record<InstanceStateName, number> = {
-  pending: 0,
-  running: 16,
-  'shutting-down': 32,
-  terminated: 48,
-  stopping: 64,
-  stopped: 80,
-};
+import { aBackup, EC2_STATE_CODES } from '../../unit/providers/node-fixtures.ts';
 
 let now = Date.parse('2026-05-04T08:00:00.000Z');
 const clock = () => new Date(now);
@@ -69,7 +61,7 @@ function instance(id: string, nodeId: string, state: InstanceStateName): Instanc
     ImageId: 'ami-0f1e2d3c4b5a69788',
     LaunchTime: new Date(now),
     PrivateIpAddress: '127.0.0.1',
-    State: { Code: STATE_CODES[state], Name: state },
+    State: { Code: EC2_STATE_CODES[state], Name: state },
     Tags: [
       { Key: 'carechain:node', Value: nodeId },
       { Key: 'carechain:network', Value: network.id },
@@ -79,7 +71,7 @@ function instance(id: string, nodeId: string, state: InstanceStateName): Instanc
 
 function setState(id: string, state: InstanceStateName) {
   const current = instances.get(id);
-  if (current) instances.set(id, { ...current, State: { Code: STATE_CODES[state], Name: state } });
+  if (current) instances.set(id, { ...current, State: { Code: EC2_STATE_CODES[state], Name: state } });
 }
 
 function fakeEc2() {
@@ -224,6 +216,7 @@ beforeAll(async () => {
     probe: new HttpNodeProbe({ memberPrivateAddresses: true }),
     probeTimeoutMs: 1_000,
     policy: { failureThreshold: 2, maxAttempts: 2, initialBackoffMs: 1_000, maxBackoffMs: 4_000 },
+    backups: api.stores.backups,
   });
   reconciler = new NodeReconciler({ ...deps, providers: { ec2: provider } });
 }, 60_000);
@@ -326,5 +319,36 @@ describe('EC2 node recovery', () => {
     const actions = (await api.stores.audit.list(node.orgId, { limit: 100 })).items.map((e) => e.action);
     expect(actions).toContain('node.replaced');
     expect(actions[0]).toBe('node.failed');
+  });
+
+  it('leaves a node a running backup took down to the backup, and recovers it as usual once the backup is done', async () => {
+    const node = await createEc2Node();
+    const instanceId = node.providerRef as string;
+    await cyclesUntil(node, (n) => n.health === 'healthy');
+    const since = new Date(now).toISOString();
+    const deadline = new Date(now + 600_000).toISOString();
+    const backup = await api.stores.backups.createBackup(
+      aBackup(node, { state: 'running', progress: { phase: 'archiving', since, deadline } }),
+    );
+    const rebootsOfNode = () =>
+      ec2.commandCalls(RebootInstancesCommand).filter((c) => c.args[0].input.InstanceIds?.includes(instanceId));
+
+    // Besu is down while the instance's archive step runs: unhealthy, but nothing is rebooted or replaced.
+    besuUp = false;
+    await cyclesUntil(node, (n) => n.health === 'unhealthy');
+    for (let i = 0; i < 6; i++) {
+      now += 1_000;
+      await monitor.runCycle();
+    }
+    expect(rebootsOfNode()).toHaveLength(0);
+    // The other tests' nodes share the stand-in and are recovered meanwhile: only this node's launches count.
+    const launchesOfNode = ec2
+      .commandCalls(RunInstancesCommand)
+      .filter((c) => c.args[0].input.TagSpecifications?.[0]?.Tags?.some((t) => t.Value === node.id));
+    expect(launchesOfNode).toHaveLength(0);
+
+    const { progress: _done, ...rest } = backup;
+    await api.stores.backups.updateBackup(backup, { ...rest, state: 'completed' });
+    await cyclesUntil(node, () => rebootsOfNode().length > 0);
   });
 });

@@ -1,8 +1,12 @@
 /**
- * EC2 backups against aws-sdk-client-mock with realistic EC2 answers: the node's instance is stopped, its chain-data
- * volume (/dev/sdf) snapshotted with the node's, network's and backup's tags once EC2 reports it stopped, and started
- * again, also when the snapshot fails; a backup's snapshot is deleted (a missing one counts as deleted); a node
- * restored from a backup launches with the snapshot as its chain-data volume.
+ * EC2 backups against aws-sdk-client-mock with realistic EC2 and S3 answers, step by step as the runner's passes
+ * call them: the first step asks the instance to stop and returns `stopping`; a later step, once EC2 reports the
+ * instance stopped, snapshots its chain-data volume (/dev/sdf) with the node's, network's and backup's tags and
+ * starts it again; the archive is looked for once per step until it is there or the archive deadline passes. No step
+ * waits: each makes at most one DescribeInstances or HeadObject. A step repeated after a crash makes no second
+ * snapshot; an instance not stopped by the stop deadline is started again and the backup fails. A backup's snapshot
+ * is deleted (a missing one counts as deleted); a node restored from a backup launches with the snapshot as its
+ * chain-data volume.
  */
 import {
   CreateSnapshotCommand,
@@ -10,7 +14,6 @@ import {
   DescribeInstancesCommand,
   EC2Client,
   EC2ServiceException,
-  type Instance,
   RunInstancesCommand,
   StartInstancesCommand,
   StopInstancesCommand,
@@ -20,13 +23,16 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { Ec2NodeBackups } from '../../../shared/adapters/aws/ec2-node-backups.ts';
 import { Ec2NodeProvider } from '../../../shared/adapters/aws/ec2-node-provider.ts';
-import { aNetwork, aNode } from './node-fixtures.ts';
+import type { BackupProgress } from '../../../shared/domain/backup.ts';
+import type { BackupStep } from '../../../shared/ports/node-provider.ts';
+import { backupInstance, DATA_VOLUME, throttled } from './ec2-backup-instance.ts';
+import { aNetwork, aNode, ec2Refusal } from './node-fixtures.ts';
 
 const ec2 = mockClient(EC2Client);
 const client = new EC2Client({ region: 'eu-north-1' });
 const INSTANCE = 'i-0a1b2c3d4e5f60718';
-const VOLUME = 'vol-0123456789abcdef0';
 const SNAPSHOT = 'snap-0fedcba9876543210';
+const BACKUP = 'bak_dddddddddddddddddddd';
 const network = aNetwork({ id: 'net_aaaaaaaaaaaaaaaaaaaa' });
 const node = aNode(network, {
   id: 'node_bbbbbbbbbbbbbbbbbbbb',
@@ -36,70 +42,122 @@ const node = aNode(network, {
   state: 'running',
 });
 
-function instance(state: 'running' | 'stopping' | 'stopped'): Instance {
-  return {
-    InstanceId: INSTANCE,
-    State: { Code: state === 'running' ? 16 : state === 'stopping' ? 64 : 80, Name: state },
-    BlockDeviceMappings: [
-      { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-0aaaaaaaaaaaaaaa1', Status: 'attached' } },
-      { DeviceName: '/dev/sdf', Ebs: { VolumeId: VOLUME, Status: 'attached' } },
-    ],
-  };
-}
-const described = (state: 'running' | 'stopping' | 'stopped') => ({
-  Reservations: [{ ReservationId: 'r-0123456789abcdef0', OwnerId: '123456789012', Instances: [instance(state)] }],
-});
-
 const s3 = mockClient(S3Client);
 const CONFIG_BUCKET = 'carechain-prod-nodecfg-123456789012-eu-north-1';
 const BACKUP_BUCKET = 'carechain-prod-nodebkp-123456789012-eu-north-1';
-const ARCHIVE_KEY = `archives/arn:aws:ec2:eu-north-1:123456789012:instance/${INSTANCE}/bak_dddddddddddddddddddd.tar.gz`;
+const ARCHIVE_KEY = `archives/arn:aws:ec2:eu-north-1:123456789012:instance/${INSTANCE}/${BACKUP}.tar.gz`;
 const notFound = () => new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'NotFound' });
+const T0 = Date.parse('2026-03-02T03:00:00.000Z');
+const at = (seconds: number) => new Date(T0 + seconds * 1000);
 
+let instance: ReturnType<typeof backupInstance>;
 beforeEach(() => {
   ec2.reset();
   s3.reset();
-  ec2.on(StopInstancesCommand).resolves({
-    StoppingInstances: [{ InstanceId: INSTANCE, CurrentState: { Code: 64, Name: 'stopping' } }],
-  });
-  ec2.on(StartInstancesCommand).resolves({
-    StartingInstances: [{ InstanceId: INSTANCE, CurrentState: { Code: 0, Name: 'pending' } }],
-  });
-  ec2.on(DescribeInstancesCommand).resolvesOnce(described('running')).resolves(described('stopped'));
+  instance = backupInstance(ec2, INSTANCE);
 });
 
-describe('EC2 node backups', () => {
-  it('stops the instance, snapshots its chain-data volume once stopped, tags it, and starts it again', async () => {
-    ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: SNAPSHOT, VolumeId: VOLUME, State: 'pending' });
+/** Runs one step and says how many looks it took: never more than one DescribeInstances or HeadObject. */
+async function step(backups: Ec2NodeBackups, progress: BackupProgress | undefined, now: Date): Promise<BackupStep> {
+  const describes = ec2.commandCalls(DescribeInstancesCommand).length;
+  const heads = s3.commandCalls(HeadObjectCommand).length;
+  const result = await backups.backup(node, { backupId: BACKUP, now, ...(progress && { progress }) });
+  expect(ec2.commandCalls(DescribeInstancesCommand).length - describes).toBeLessThanOrEqual(1);
+  expect(s3.commandCalls(HeadObjectCommand).length - heads).toBeLessThanOrEqual(1);
+  return result;
+}
+const progressOf = (result: BackupStep) => (result.state === 'running' ? result.progress : undefined);
+
+describe('EC2 node backups, one short step per pass', () => {
+  it('asks the instance to stop, snapshots its chain-data volume once EC2 reports it stopped, tags it, and starts it', async () => {
     const backups = new Ec2NodeBackups({ client, stage: 'prod' });
-    expect(await backups.backup(node, 'bak_dddddddddddddddddddd')).toEqual({ kind: 'ebs-snapshot', ref: SNAPSHOT });
-    const calls = ec2.calls().map((call) => call.args[0].constructor.name);
-    expect(calls.indexOf('StopInstancesCommand')).toBeLessThan(calls.indexOf('CreateSnapshotCommand'));
-    expect(calls.at(-1)).toBe('StartInstancesCommand');
+    const first = await step(backups, undefined, at(0));
+    expect(first).toEqual({
+      state: 'running',
+      progress: { phase: 'stopping', since: at(0).toISOString(), deadline: at(300).toISOString() },
+    });
+    expect(instance.state).toBe('stopping');
+    // Still stopping a minute later: nothing is done, the progress stands.
+    expect(await step(backups, progressOf(first), at(60))).toEqual(first);
+    expect(ec2.commandCalls(CreateSnapshotCommand)).toHaveLength(0);
+    instance.state = 'stopped';
+    const done = await step(backups, progressOf(first), at(120));
+    expect(done).toEqual({
+      state: 'completed',
+      backup: { kind: 'ebs-snapshot', ref: instance.snapshots[0]?.SnapshotId },
+    });
+    expect(instance.state).toBe('pending');
     const snapshot = ec2.commandCalls(CreateSnapshotCommand)[0]?.args[0].input;
-    expect(snapshot?.VolumeId).toBe(VOLUME);
+    expect(snapshot?.VolumeId).toBe(DATA_VOLUME);
     expect(snapshot?.TagSpecifications?.[0]?.Tags).toEqual(
       expect.arrayContaining([
         { Key: 'carechain:node', Value: node.id },
         { Key: 'carechain:network', Value: network.id },
-        { Key: 'carechain:backup', Value: 'bak_dddddddddddddddddddd' },
+        { Key: 'carechain:backup', Value: BACKUP },
         { Key: 'carechain:stage', Value: 'prod' },
       ]),
     );
   });
 
-  it('starts the instance again when the snapshot fails', async () => {
-    ec2.on(CreateSnapshotCommand).rejects(
-      new EC2ServiceException({
-        name: 'SnapshotCreationPerVolumeRateExceeded',
-        $fault: 'client',
-        $metadata: { httpStatusCode: 400 },
-        message: 'The maximum per volume CreateSnapshot request rate has been exceeded.',
-      }),
-    );
+  it('starts the instance again and fails the backup when the snapshot fails', async () => {
+    ec2
+      .on(CreateSnapshotCommand)
+      .rejects(
+        ec2Refusal(
+          'SnapshotCreationPerVolumeRateExceeded',
+          'The maximum per volume CreateSnapshot request rate has been exceeded.',
+        ),
+      );
     const backups = new Ec2NodeBackups({ client });
-    await expect(backups.backup(node, 'bak_dddddddddddddddddddd')).rejects.toThrow(/rate has been exceeded/);
+    const first = await step(backups, undefined, at(0));
+    instance.state = 'stopped';
+    const failed = await step(backups, progressOf(first), at(60));
+    expect(failed).toEqual({ state: 'failed', reason: expect.stringMatching(/rate has been exceeded/) });
     expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
+    expect(instance.state).toBe('pending');
+  });
+
+  it('fails the backup and starts the instance again when it has not stopped by the stop deadline', async () => {
+    const backups = new Ec2NodeBackups({ client });
+    const first = await step(backups, undefined, at(0));
+    expect(await step(backups, progressOf(first), at(299))).toEqual(first);
+    // EC2 finished stopping it only after the deadline: it is started again, and no snapshot is made.
+    instance.state = 'stopped';
+    const late = await step(backups, progressOf(first), at(301));
+    expect(late).toEqual({
+      state: 'failed',
+      reason: 'the instance did not stop within 300 s (it was stopping); it was started again',
+    });
+    expect(instance.state).toBe('pending');
+    expect(ec2.commandCalls(CreateSnapshotCommand)).toHaveLength(0);
+  });
+
+  it('fails the backup with EC2’s refusal when the instance is still stopping at the deadline', async () => {
+    const backups = new Ec2NodeBackups({ client });
+    const first = await step(backups, undefined, at(0));
+    const late = await step(backups, progressOf(first), at(301));
+    expect(late).toEqual({
+      state: 'failed',
+      reason: expect.stringMatching(
+        /^the instance did not stop within 300 s \(it was stopping\); EC2 refused to start it again \(.*not in a state from which it can be started.*\); the reconciler starts it once stopped$/,
+      ),
+    });
+  });
+
+  it('resumes a step that failed after CreateSnapshot without making a second snapshot', async () => {
+    instance.startFailures.push(throttled());
+    const backups = new Ec2NodeBackups({ client });
+    const first = await step(backups, undefined, at(0));
+    instance.state = 'stopped';
+    await expect(step(backups, progressOf(first), at(60))).rejects.toThrow(/Request limit exceeded/);
+    expect(instance.snapshots).toHaveLength(1);
+    const resumed = await step(backups, progressOf(first), at(120));
+    expect(resumed).toEqual({
+      state: 'completed',
+      backup: { kind: 'ebs-snapshot', ref: instance.snapshots[0]?.SnapshotId },
+    });
+    expect(ec2.commandCalls(CreateSnapshotCommand)).toHaveLength(1);
+    expect(instance.state).toBe('pending');
   });
 
   it('deletes a backup’s snapshot, a missing one counting as deleted', async () => {
@@ -144,8 +202,7 @@ describe('EC2 node backups', () => {
   });
 
   describe('with the archive of the data directory', () => {
-    const sleeps: number[] = [];
-    const archiving = (attempts = 3) =>
+    const archiving = () =>
       new Ec2NodeBackups({
         client,
         stage: 'prod',
@@ -153,57 +210,67 @@ describe('EC2 node backups', () => {
           s3: new S3Client({ region: 'eu-north-1' }),
           configBucket: CONFIG_BUCKET,
           backupBucket: BACKUP_BUCKET,
-          attempts,
-          intervalMs: 15_000,
-          sleep: async (ms) => {
-            sleeps.push(ms);
-          },
         },
       });
     beforeEach(() => {
-      sleeps.length = 0;
-      ec2.on(CreateSnapshotCommand).resolves({ SnapshotId: SNAPSHOT, VolumeId: VOLUME, State: 'pending' });
       s3.on(PutObjectCommand).resolves({ ETag: '"9b2cf535f27731c974343645a3985328"', ServerSideEncryption: 'AES256' });
     });
 
-    it('requests the archive before stopping, waits for the instance’s upload and records it beside the snapshot', async () => {
+    /** The first steps up to the snapshot, the instance started again: the archive is awaited from here. */
+    async function snapshotted(backups: Ec2NodeBackups): Promise<BackupProgress | undefined> {
+      const first = await step(backups, undefined, at(0));
+      instance.state = 'stopped';
+      return progressOf(await step(backups, progressOf(first), at(60)));
+    }
+
+    it('requests the archive before stopping, looks for it once per step and records it beside the snapshot', async () => {
       s3.on(HeadObjectCommand)
         .rejectsOnce(notFound())
         .resolves({ ContentLength: 73_400_320, ContentType: 'application/x-tar', ETag: '"a1"' });
-      const made = await archiving().backup(node, 'bak_dddddddddddddddddddd');
-      expect(made).toEqual({
-        kind: 'ebs-snapshot',
-        ref: SNAPSHOT,
-        archive: { kind: 'archive', ref: `s3://${BACKUP_BUCKET}/${ARCHIVE_KEY}`, sizeBytes: 73_400_320 },
+      const backups = archiving();
+      const waiting = await snapshotted(backups);
+      const snapshotId = instance.snapshots[0]?.SnapshotId as string;
+      expect(waiting).toEqual({
+        phase: 'archiving',
+        since: at(60).toISOString(),
+        deadline: at(660).toISOString(),
+        artifact: { kind: 'ebs-snapshot', ref: snapshotId },
+        awaited: { kind: 'archive', ref: `s3://${BACKUP_BUCKET}/${ARCHIVE_KEY}` },
+      });
+      expect(await step(backups, waiting, at(120))).toEqual({ state: 'running', progress: waiting });
+      expect(await step(backups, waiting, at(180))).toEqual({
+        state: 'completed',
+        backup: {
+          kind: 'ebs-snapshot',
+          ref: snapshotId,
+          archive: { kind: 'archive', ref: `s3://${BACKUP_BUCKET}/${ARCHIVE_KEY}`, sizeBytes: 73_400_320 },
+        },
       });
       const request = s3.commandCalls(PutObjectCommand)[0]?.args[0].input;
       expect([request?.Bucket, request?.Key, request?.Body]).toEqual([
         CONFIG_BUCKET,
         `nodes/${node.id}/backup-request.env`,
-        'BACKUP_ID=bak_dddddddddddddddddddd\n',
+        `BACKUP_ID=${BACKUP}\n`,
       ]);
       // The request is in place before the instance stops, so the start after the snapshot finds it.
       const put = s3.commandCalls(PutObjectCommand)[0]!;
       expect(put.calledBefore(ec2.commandCalls(StopInstancesCommand)[0]!)).toBe(true);
-      expect(s3.commandCalls(HeadObjectCommand)[0]!.calledAfter(ec2.commandCalls(StartInstancesCommand)[0]!)).toBe(
-        true,
-      );
       const heads = s3.commandCalls(HeadObjectCommand).map((call) => call.args[0].input);
       expect(heads).toEqual([
         { Bucket: BACKUP_BUCKET, Key: ARCHIVE_KEY },
         { Bucket: BACKUP_BUCKET, Key: ARCHIVE_KEY },
       ]);
-      expect(sleeps).toEqual([15_000]);
     });
 
-    it('stands on the snapshot alone when no archive arrives within the bounded wait', async () => {
+    it('stands on the snapshot alone when no archive arrives by the archive deadline', async () => {
       s3.on(HeadObjectCommand).rejects(notFound());
-      expect(await archiving(3).backup(node, 'bak_dddddddddddddddddddd')).toEqual({
-        kind: 'ebs-snapshot',
-        ref: SNAPSHOT,
+      const backups = archiving();
+      const waiting = await snapshotted(backups);
+      expect(await step(backups, waiting, at(659))).toEqual({ state: 'running', progress: waiting });
+      expect(await step(backups, waiting, at(661))).toEqual({
+        state: 'completed',
+        backup: { kind: 'ebs-snapshot', ref: instance.snapshots[0]?.SnapshotId },
       });
-      expect(s3.commandCalls(HeadObjectCommand)).toHaveLength(3);
-      expect(sleeps).toEqual([15_000, 15_000]);
       expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(1);
     });
 
@@ -211,7 +278,7 @@ describe('EC2 node backups', () => {
       s3.on(PutObjectCommand).rejects(
         Object.assign(new Error('Access Denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
       );
-      await expect(archiving().backup(node, 'bak_dddddddddddddddddddd')).rejects.toThrow(/Access Denied/);
+      await expect(step(archiving(), undefined, at(0))).rejects.toThrow(/Access Denied/);
       expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
     });
   });

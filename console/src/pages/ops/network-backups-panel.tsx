@@ -13,6 +13,10 @@ import { formatCount, formatDateTime } from '../../components/format.ts';
 import { StatusBadge } from '../../components/status-badge.tsx';
 
 const STATE_TONES = { requested: 'busy', running: 'busy', completed: 'ok', failed: 'bad' } as const;
+const PHASE_NOTES = {
+  stopping: 'stopping the node',
+  archiving: 'snapshot taken, node serving; waiting for its archive',
+} as const;
 
 export function NetworkBackupsPanel({ networkId }: { readonly networkId: string }) {
   const backups = useResource<Backups>(`/v1/networks/${networkId}/backups`, {
@@ -107,6 +111,11 @@ export function NetworkBackupsPanel({ networkId }: { readonly networkId: string 
                   </td>
                   <td>
                     <StatusBadge label={backup.state} tone={STATE_TONES[backup.state]} />
+                    {backup.progress && (
+                      <div className="cell-note">
+                        {PHASE_NOTES[backup.progress.phase]} (until {formatDateTime(backup.progress.deadline)})
+                      </div>
+                    )}
                     {backup.error && <div className="cell-note">{backup.error}</div>}
                   </td>
                   <td className="col-optional num">{formatCount(backup.blockNumber ?? undefined)}</td>
