@@ -85,6 +85,11 @@ export interface Backup {
   readonly error?: string;
   /** While running over several passes: the phase and what the next step resumes from. */
   readonly progress?: BackupProgress;
+  /**
+   * Set in the write that completes the backup, cleared once every member organisation that asked has a copy
+   * record (made or failed): a pass that stopped in between leaves it set, and the next pass makes the copies left.
+   */
+  readonly copiesPending?: boolean;
   readonly trigger: 'schedule' | 'operator';
 }
 

@@ -18,6 +18,7 @@ import {
   chooseBackupSource,
   expiredBackups,
 } from '../../../shared/domain/backup.ts';
+import type { BackupArtifact } from '../../../shared/domain/backup-artifact.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
@@ -55,6 +56,7 @@ export class BackupRunner {
     for (const network of await this.deps.stores.networks.list()) {
       if (network.status !== 'active') continue;
       try {
+        await this.#finishCopies(network);
         const backup = await this.#due(network);
         if (backup) {
           const done = await this.take(network, backup);
@@ -140,8 +142,14 @@ export class BackupRunner {
     }
     backup = await this.#complete(backup, step.backup);
     await this.#audit(network, 'backup.completed', { backupId: backup.id, blockNumber: backup.blockNumber ?? null });
-    await this.#copy(network, backup);
-    return backup;
+    return this.#copy(network, backup);
+  }
+
+  /** Copies a pass left unmade after completing a backup (it stopped between the two writes). */
+  async #finishCopies(network: Network): Promise<void> {
+    for (const backup of await this.deps.stores.backups.list(network.id, 20)) {
+      if (backup.state === 'completed' && backup.copiesPending) await this.#copy(network, backup);
+    }
   }
 
   async #complete(running: Versioned<Backup>, made: NodeBackup): Promise<Versioned<Backup>> {
@@ -151,6 +159,7 @@ export class BackupRunner {
       ...backup,
       state: 'completed',
       finishedAt: this.deps.clock().toISOString(),
+      copiesPending: true,
       artifact,
       ...(archive !== undefined && { archive }),
       ...(blockNumber !== undefined && { blockNumber }),
@@ -168,41 +177,54 @@ export class BackupRunner {
     );
   }
 
-  /** One copy per member organisation that asked for the network's backups. */
-  async #copy(network: Network, backup: Backup): Promise<void> {
-    const { copier } = this.deps;
+  /**
+   * One copy per member organisation that asked for the network's backups and has no copy record of this backup
+   * yet; then the backup's `copiesPending` is cleared.
+   */
+  async #copy(network: Network, backup: Versioned<Backup>): Promise<Versioned<Backup>> {
     // An EC2 backup's snapshot cannot go to a bucket; the archive made beside it can.
     const artifact = backup.archive ?? backup.artifact;
-    if (!artifact) return;
-    const orgs = new Set((await this.deps.stores.nodes.listByNetwork(network.id)).map((n) => n.orgId));
-    for (const orgId of orgs) {
-      const request = await this.deps.stores.backups.copyRequest(orgId, network.id);
-      if (!request) continue;
-      const key = `carechain/${network.id}/${backup.id}.tar.gz`;
-      const at = this.deps.clock().toISOString();
-      const copy = { networkId: network.id, backupId: backup.id, orgId, bucket: request.bucket, at };
-      try {
-        // A copy that cannot be made is recorded with the reason, beside the backup's other copies.
-        if (!copier) throw new InvalidStateError(`copies of ${artifact.kind} backups to a bucket are not made here`);
-        const location = await copier.copy(artifact, { bucket: request.bucket, key });
-        await this.deps.stores.backups.recordCopy({ ...copy, location });
-      } catch (error) {
-        this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
-        // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it),
-        // and is written with the copy's record.
-        const alert = {
-          alert: 'backup.failed' as const,
-          target: backup.id,
-          details: {
-            backupId: backup.id,
-            copyFor: orgId,
-            reason: `the copy to the bucket organisation ${orgId} named failed`,
-          },
-        };
-        await raiseAlerts(this.#alertDeps(), network.id, [alert], (events) =>
-          this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message }, events),
-        );
+    if (artifact) {
+      const orgs = new Set((await this.deps.stores.nodes.listByNetwork(network.id)).map((n) => n.orgId));
+      const recorded = new Set((await this.deps.stores.backups.copiesOf(network.id, backup.id)).map((c) => c.orgId));
+      for (const orgId of orgs) {
+        if (!recorded.has(orgId)) await this.#copyFor(network, backup, artifact, orgId);
       }
+    }
+    if (!backup.copiesPending) return backup;
+    const { copiesPending: _made, ...copied } = backup;
+    return this.deps.stores.backups.updateBackup(backup, copied);
+  }
+
+  /** The copy for one organisation, if it asked for one: made, or recorded as failed with `backup.failed`. */
+  async #copyFor(network: Network, backup: Backup, artifact: BackupArtifact, orgId: string): Promise<void> {
+    const { copier } = this.deps;
+    const request = await this.deps.stores.backups.copyRequest(orgId, network.id);
+    if (!request) return;
+    const key = `carechain/${network.id}/${backup.id}.tar.gz`;
+    const at = this.deps.clock().toISOString();
+    const copy = { networkId: network.id, backupId: backup.id, orgId, bucket: request.bucket, at };
+    try {
+      // A copy that cannot be made is recorded with the reason, beside the backup's other copies.
+      if (!copier) throw new InvalidStateError(`copies of ${artifact.kind} backups to a bucket are not made here`);
+      const location = await copier.copy(artifact, { bucket: request.bucket, key });
+      await this.deps.stores.backups.recordCopy({ ...copy, location });
+    } catch (error) {
+      this.deps.logger.warn('backup copy failed', { networkId: network.id, backupId: backup.id, orgId, error });
+      // The backup itself stands; the alert names whose copy failed, not the bucket (the copy record has it),
+      // and is written with the copy's record.
+      const alert = {
+        alert: 'backup.failed' as const,
+        target: backup.id,
+        details: {
+          backupId: backup.id,
+          copyFor: orgId,
+          reason: `the copy to the bucket organisation ${orgId} named failed`,
+        },
+      };
+      await raiseAlerts(this.#alertDeps(), network.id, [alert], (events) =>
+        this.deps.stores.backups.recordCopy({ ...copy, error: (error as Error).message }, events),
+      );
     }
   }
 

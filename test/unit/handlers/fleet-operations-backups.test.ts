@@ -9,7 +9,7 @@
  * record's outbox, while the backup stays completed. An instance not stopped by the stop deadline is started again
  * and the backup fails (`backup.failed` in the backup record's outbox); no archive by the archive deadline leaves the
  * snapshot alone, the member's copy recorded as failed; a pass that failed after the snapshot is resumed by the next
- * without a second snapshot.
+ * without a second snapshot; copies a pass left unmade after completing a backup are made by the next pass, once.
  */
 import { CreateSnapshotCommand, DescribeInstancesCommand, EC2Client, StartInstancesCommand } from '@aws-sdk/client-ec2';
 import {
@@ -126,6 +126,7 @@ describe('fleet-operations Lambda: backups of EC2 nodes and members’ copies', 
     expect([request?.Bucket, request?.Key]).toEqual([CONFIG_BUCKET, `nodes/${node.id}/backup-request.env`]);
     const taken = await stores.backups.get(network.id, backup.id);
     expect(taken?.progress).toBeUndefined();
+    expect(taken?.copiesPending).toBeUndefined();
     expect(instance.snapshots).toHaveLength(1);
     expect(taken).toMatchObject({
       state: 'completed',
@@ -147,6 +148,33 @@ describe('fleet-operations Lambda: backups of EC2 nodes and members’ copies', 
         location: `s3://${MEMBER_BUCKET}/carechain/${network.id}/${backup.id}.tar.gz`,
       }),
     ]);
+  });
+
+  it('makes the members’ copies a pass left unmade after completing the backup, and only once', async () => {
+    const { stores, network, node, backup, archiveKey, fleet } = await requested();
+    s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"a1"', LastModified: new Date() } });
+    // What a pass stopped between its two writes leaves: the backup completed, its copies not made yet.
+    const running = await stores.backups.get(network.id, backup.id);
+    if (!running) throw new Error('the backup was not created');
+    await stores.backups.updateBackup(running, {
+      ...running,
+      state: 'completed',
+      finishedAt: running.startedAt,
+      artifact: { kind: 'ebs-snapshot', ref: 'snap-0a1b2c3d4e5f60718' },
+      archive: { kind: 'archive', ref: `s3://${BACKUP_BUCKET}/${archiveKey}`, sizeBytes: 73_400_320 },
+      copiesPending: true,
+    });
+
+    await fleet.at(60);
+    expect(s3.commandCalls(CopyObjectCommand).map((call) => call.args[0].input.Key)).toEqual([
+      `carechain/${network.id}/${backup.id}.tar.gz`,
+    ]);
+    expect(await stores.backups.copiesOf(network.id, backup.id)).toEqual([
+      expect.objectContaining({ orgId: node.orgId, location: expect.stringContaining(MEMBER_BUCKET) }),
+    ]);
+    expect((await stores.backups.get(network.id, backup.id))?.copiesPending).toBeUndefined();
+    await fleet.at(120);
+    expect(s3.commandCalls(CopyObjectCommand)).toHaveLength(1);
   });
 
   it('records a refused copy with its reason and puts backup.failed in the copy record’s outbox; the backup stands', async () => {
