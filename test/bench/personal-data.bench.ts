@@ -9,9 +9,9 @@
  *   inspection), one on a network whose policy is `block`; short runs alternate between them and are summed, so
  *   other work on the machine weighs on both alike. Beside throughput, the CPU time the gateway process spent per
  *   request on each side: on a machine of two cores the load generator and the node share the CPU with the gateway,
- *   so throughput moves with them from run to run, while the gateway's own CPU per request does not. The inspector's
- *   cost is the share of the gateway's CPU per request it adds, which is what it takes from the throughput of a
- *   gateway that is busy. The node behind both is a JSON-RPC server in a process of its own that answers each
+ *   so throughput moves with them from run to run; the gateway's own CPU per request is its alone, though it moves
+ *   too (by 2-3 % between runs with both networks `off`). The inspector's cost is the share of the gateway's CPU per
+ *   request it adds, which is what it takes from the throughput of a gateway that is busy. The node behind both is a JSON-RPC server in a process of its own that answers each
  *   transaction with its hash at once: anvil, holding thousands of queued transactions, answers in hundreds of
  *   milliseconds and would hide the gateway's own cost, which is what is measured here;
  * - the inspector's time inside the gateway, in one process: the gateway's handler (no HTTP server) timed per call,
@@ -74,8 +74,7 @@ export interface PersonalDataBenchFigures {
   };
   /**
    * The inspector's time in the handler (`inProcess.addedMicros`) as a share of the gateway's CPU per request over
-   * HTTP with it, in per cent: the same cost, from two figures that move less from run to run than the difference
-   * of two CPU totals does on a shared machine.
+   * HTTP with it, in per cent: the same cost estimated another way, beside the difference of two CPU totals.
    */
   readonly inspectorShare: number;
 }
@@ -332,7 +331,7 @@ function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: 
       `  the inspector adds ${gateway.cost} % to the gateway's CPU per request (goal < 5 %); throughput with/without ×${gateway.throughputRatio}`,
       `Gateway handler in one process (no HTTP server, instant node), per-call medians: ${inProcess.withoutMedian} µs without the`,
       `  inspector, ${inProcess.withMedian} µs with it: the inspector adds ${inProcess.addedMicros} µs per transaction (means ${inProcess.withoutMicros} and ${inProcess.withMicros} µs),`,
-      `  ${figures.inspectorShare} % of the gateway's CPU per request over HTTP (the same cost as the HTTP difference above, from steadier figures)`,
+      `  ${figures.inspectorShare} % of the gateway's CPU per request over HTTP (the same cost estimated another way: compare it with the HTTP difference above)`,
       '',
     ].join('\n'),
   );
