@@ -4,7 +4,14 @@
  * and subnet of a node, and the mapping of EC2's failures to the control plane's named errors.
  */
 import { createHash } from 'node:crypto';
-import { EC2Client, type Instance, type InstanceStateName, type Tag } from '@aws-sdk/client-ec2';
+import {
+  DescribeInstancesCommand,
+  type DescribeInstancesCommandOutput,
+  EC2Client,
+  type Instance,
+  type InstanceStateName,
+  type Tag,
+} from '@aws-sdk/client-ec2';
 import type { NodeSize } from '../../domain/node.ts';
 import {
   type AppError,
@@ -74,6 +81,42 @@ export function subnetForNode(nodeId: string, subnetIds: readonly string[]): str
 
 export function tagValue(tags: readonly Tag[] | undefined, key: string): string | undefined {
   return tags?.find((tag) => tag.Key === key)?.Value;
+}
+
+/** An instance as EC2 describes it, with the account that owns it (its ARN names it). */
+export type DescribedInstance = Instance & { readonly owner?: string };
+
+/** The instance EC2 knows by this id, or undefined when it knows none; other failures are mapped and thrown. */
+export async function describeInstance(client: EC2Client, instanceId: string): Promise<DescribedInstance | undefined> {
+  let answer: DescribeInstancesCommandOutput;
+  try {
+    answer = await client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
+  } catch (error) {
+    const mapped = mapEc2Error('DescribeInstances', error);
+    if (mapped instanceof NotFoundError) return undefined;
+    throw mapped;
+  }
+  const reservation = answer.Reservations?.find((r) => (r.Instances?.length ?? 0) > 0);
+  const instance = reservation?.Instances?.[0];
+  return instance && { ...instance, ...(reservation?.OwnerId !== undefined && { owner: reservation.OwnerId }) };
+}
+
+/**
+ * The node's own instance: the one EC2 knows by `instanceId`, tagged for that node. Anything else is refused, so a
+ * stale or wrong record never has the platform stop, reboot or snapshot another node's instance.
+ */
+export async function instanceOfNode(
+  client: EC2Client,
+  nodeId: string,
+  instanceId: string,
+): Promise<DescribedInstance> {
+  const instance = await describeInstance(client, instanceId);
+  if (!instance) throw new InvalidStateError(`EC2 does not know instance ${instanceId} of node ${nodeId}`);
+  const owner = tagValue(instance.Tags, TAG_NODE);
+  if (owner !== nodeId) {
+    throw new InvalidStateError(`EC2 instance ${instanceId} is not node ${nodeId}'s (tagged ${owner ?? 'with none'})`);
+  }
+  return instance;
 }
 
 /** Runs into one EC2 failure: its name says which, and it keeps the SDK error as its cause. */

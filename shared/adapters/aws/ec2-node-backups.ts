@@ -22,7 +22,6 @@
 import {
   CreateSnapshotCommand,
   DeleteSnapshotCommand,
-  DescribeInstancesCommand,
   DescribeSnapshotsCommand,
   type EC2Client,
   type Instance,
@@ -37,7 +36,7 @@ import type { NodeRecord } from '../../domain/node.ts';
 import { InvalidStateError, UpstreamError, ValidationError } from '../../errors.ts';
 import type { BackupStep, BackupStepRequest, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
 import { ARCHIVE_PREFIX, BACKUP_REQUEST_FILE, renderBackupRequest } from './besu-archive-boot.ts';
-import { TAG_NETWORK, TAG_NODE, TAG_ORG, TAG_STAGE } from './ec2-fleet.ts';
+import { type DescribedInstance, instanceOfNode, TAG_NETWORK, TAG_NODE, TAG_ORG, TAG_STAGE } from './ec2-fleet.ts';
 import { nodeFilesFolder } from './s3-node-files.ts';
 
 /** The device of the chain-data volume in the fleet's launch templates. */
@@ -88,7 +87,7 @@ export class Ec2NodeBackups implements Pick<NodeProvider, 'backup' | 'deleteBack
 
   /** The first step: the archive request is in place before the instance is asked to stop. */
   async #stop(node: NodeRecord, instanceId: string, backupId: string, now: Date): Promise<BackupStep> {
-    dataVolumeOf(await this.#instance(instanceId), instanceId);
+    dataVolumeOf(await instanceOfNode(this.options.client, node.id, instanceId), instanceId);
     const { archives } = this.options;
     if (archives) {
       await archives.s3.send(
@@ -113,7 +112,7 @@ export class Ec2NodeBackups implements Pick<NodeProvider, 'backup' | 'deleteBack
     progress: BackupProgress,
     now: Date,
   ): Promise<BackupStep> {
-    const instance = await this.#instance(instanceId);
+    const instance = await instanceOfNode(this.options.client, node.id, instanceId);
     const state = instance.State?.Name;
     const inTime = now.getTime() < Date.parse(progress.deadline);
     if (state === 'stopped') {
@@ -220,14 +219,6 @@ export class Ec2NodeBackups implements Pick<NodeProvider, 'backup' | 'deleteBack
     }
   }
 
-  async #instance(instanceId: string): Promise<DescribedInstance> {
-    const answer = await this.options.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] }));
-    const reservation = answer.Reservations?.[0];
-    const instance = reservation?.Instances?.[0];
-    if (!instance) throw new InvalidStateError(`Instance ${instanceId} does not exist`);
-    return { ...instance, ...(reservation?.OwnerId !== undefined && { owner: reservation.OwnerId }) };
-  }
-
   /** The backup's snapshot if a step already made it (found by the backup tag it was made with). */
   async #snapshotOf(backupId: string): Promise<string | undefined> {
     const answer = await this.options.client.send(
@@ -263,9 +254,6 @@ export class Ec2NodeBackups implements Pick<NodeProvider, 'backup' | 'deleteBack
     await this.options.client.send(new StartInstancesCommand({ InstanceIds: [instanceId] }));
   }
 }
-
-/** An instance as described, with the account that owns it (its ARN names it). */
-type DescribedInstance = Instance & { readonly owner?: string };
 
 function dataVolumeOf(instance: Instance, instanceId: string): string {
   const volumeId = instance.BlockDeviceMappings?.find((m) => m.DeviceName === DATA_DEVICE)?.Ebs?.VolumeId;

@@ -17,7 +17,6 @@
 
 import {
   type _InstanceType,
-  DescribeInstancesCommand,
   type EC2Client,
   type Filter,
   type Instance,
@@ -46,6 +45,7 @@ import { BESU_PORTS } from './besu-service.ts';
 import { renderBesuUserData, USER_DATA_LIMIT_BYTES } from './besu-user-data.ts';
 import {
   DEFAULT_INSTANCE_TYPES,
+  describeInstance,
   ec2ClientToken,
   instanceArn,
   inventoryItemOf,
@@ -256,15 +256,7 @@ export class Ec2NodeProvider implements NodeProvider {
   async describe(node: NodeRecord): Promise<NodeDescription> {
     const instanceId = node.providerRef ?? (await this.#liveInstancesOf(node.id))[0]?.InstanceId;
     if (!instanceId) return { status: 'missing', sharedChain: false, detail: 'No instance exists for this node.' };
-    let instance: Instance | undefined;
-    try {
-      const output = await this.#call('DescribeInstances', () =>
-        this.#client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-      );
-      instance = output.Reservations?.flatMap((reservation) => reservation.Instances ?? [])[0];
-    } catch (error) {
-      if (!(error instanceof NotFoundError)) throw error;
-    }
+    const instance = await describeInstance(this.#client, instanceId);
     if (!instance) return this.#unknownInstance(node, instanceId);
     const owner = tagValue(instance.Tags, TAG_NODE);
     if (owner !== undefined && owner !== node.id) {

@@ -10,19 +10,14 @@
  * `carechain:node` tag), so a retried call writes the same file and reboots again, nothing more. An instance in a
  * state that cannot be rebooted (stopping, terminated) is refused with the state, which pauses the plan.
  */
-import {
-  DescribeInstancesCommand,
-  type EC2Client,
-  RebootInstancesCommand,
-  StartInstancesCommand,
-} from '@aws-sdk/client-ec2';
+import { type EC2Client, RebootInstancesCommand, StartInstancesCommand } from '@aws-sdk/client-ec2';
 import type { BesuRelease } from '../../domain/besu-release.ts';
 import type { NodeRecord } from '../../domain/node.ts';
 import { InvalidStateError } from '../../errors.ts';
 import type { NodeReleasePublisher } from '../../ports/node-files.ts';
 import type { NodeProvider } from '../../ports/node-provider.ts';
 import { renderReleaseFile } from './besu-release-boot.ts';
-import { mapEc2Error, TAG_NODE, tagValue } from './ec2-fleet.ts';
+import { instanceOfNode, mapEc2Error } from './ec2-fleet.ts';
 
 export interface Ec2NodeUpgradesOptions {
   readonly client: EC2Client;
@@ -56,18 +51,7 @@ export class Ec2NodeUpgrades implements Pick<NodeProvider, 'upgrade'> {
   }
 
   async #stateOf(node: NodeRecord, instanceId: string): Promise<string> {
-    const answer = await this.#call('DescribeInstances', () =>
-      this.options.client.send(new DescribeInstancesCommand({ InstanceIds: [instanceId] })),
-    );
-    const instance = answer.Reservations?.[0]?.Instances?.[0];
-    if (!instance) throw new InvalidStateError(`EC2 does not know instance ${instanceId} of node ${node.id}`);
-    const owner = tagValue(instance.Tags, TAG_NODE);
-    if (owner !== node.id) {
-      throw new InvalidStateError(
-        `EC2 instance ${instanceId} is not node ${node.id}'s (tagged ${owner ?? 'with none'})`,
-      );
-    }
-    return instance.State?.Name ?? 'pending';
+    return (await instanceOfNode(this.options.client, node.id, instanceId)).State?.Name ?? 'pending';
   }
 
   async #call<T>(action: string, send: () => Promise<T>): Promise<T> {

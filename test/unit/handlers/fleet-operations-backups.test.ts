@@ -69,7 +69,7 @@ async function requested() {
     requestedAt: startedAt,
     requestedBy: 'usr_member_admin',
   });
-  const instance = backupInstance(ec2, instanceId);
+  const instance = backupInstance(ec2, instanceId, node.id);
   s3.on(PutObjectCommand).resolves({ ETag: '"9b2cf535f27731c974343645a3985328"', ServerSideEncryption: 'AES256' });
   s3.on(HeadObjectCommand)
     .rejectsOnce(new NotFound({ $metadata: { httpStatusCode: 404 }, message: 'NotFound' }))

@@ -38,7 +38,7 @@ describe('the reconciler and a backup that holds an EC2 node stopped', () => {
       aBackup(node, { state: 'running', progress: { phase: 'stopping', since, deadline } }),
     );
     ec2.reset();
-    const instance = backupInstance(ec2, INSTANCE);
+    const instance = backupInstance(ec2, INSTANCE, node.id);
     instance.state = 'stopped';
     const reconciler = new NodeReconciler({
       nodes: stores.nodes,

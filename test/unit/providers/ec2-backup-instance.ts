@@ -25,7 +25,8 @@ export const OWNER = '123456789012';
 
 type Ec2Stub = AwsStub<ServiceInputTypes, ServiceOutputTypes, EC2ClientResolvedConfig>;
 
-export function backupInstance(ec2: Ec2Stub, instanceId: string) {
+/** The instance of node `nodeId`, tagged for it as the fleet's launch templates tag every instance. */
+export function backupInstance(ec2: Ec2Stub, instanceId: string, nodeId: string) {
   /** `startFailures`: errors the next StartInstances calls throw (a throttled call, say), one each. */
   const instance = { state: 'running' as InstanceStateName, snapshots: [] as Snapshot[], startFailures: [] as Error[] };
   ec2.on(DescribeInstancesCommand).callsFake(() => ({
@@ -37,6 +38,10 @@ export function backupInstance(ec2: Ec2Stub, instanceId: string) {
           {
             InstanceId: instanceId,
             State: { Code: EC2_STATE_CODES[instance.state], Name: instance.state },
+            Tags: [
+              { Key: 'carechain:node', Value: nodeId },
+              { Key: 'Name', Value: `carechain-${nodeId}` },
+            ],
             BlockDeviceMappings: [
               { DeviceName: '/dev/xvda', Ebs: { VolumeId: 'vol-0aaaaaaaaaaaaaaa1', Status: 'attached' } },
               { DeviceName: '/dev/sdf', Ebs: { VolumeId: DATA_VOLUME, Status: 'attached' } },

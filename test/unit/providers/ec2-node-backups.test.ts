@@ -54,7 +54,7 @@ let instance: ReturnType<typeof backupInstance>;
 beforeEach(() => {
   ec2.reset();
   s3.reset();
-  instance = backupInstance(ec2, INSTANCE);
+  instance = backupInstance(ec2, INSTANCE, node.id);
 });
 
 /** Runs one step and says how many looks it took: never more than one DescribeInstances or HeadObject. */
@@ -97,6 +97,24 @@ describe('EC2 node backups, one short step per pass', () => {
         { Key: 'carechain:stage', Value: 'prod' },
       ]),
     );
+  });
+
+  it('never stops or snapshots an instance tagged for another node (a stale or wrong record)', async () => {
+    const backups = new Ec2NodeBackups({ client, stage: 'prod' });
+    const other = { ...node, id: 'node_ffffffffffffffffffff' };
+    await expect(step(backups, undefined, at(0))).resolves.toMatchObject({ state: 'running' });
+    ec2.resetHistory();
+    await expect(backups.backup(other, { backupId: BACKUP, now: at(0) })).rejects.toThrow(
+      `EC2 instance ${INSTANCE} is not node node_ffffffffffffffffffff's (tagged ${node.id})`,
+    );
+    const stopping = { phase: 'stopping' as const, since: at(0).toISOString(), deadline: at(300).toISOString() };
+    instance.state = 'stopped';
+    await expect(backups.backup(other, { backupId: BACKUP, now: at(60), progress: stopping })).rejects.toThrow(
+      /is not node node_ffffffffffffffffffff's/,
+    );
+    expect(ec2.commandCalls(StopInstancesCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(CreateSnapshotCommand)).toHaveLength(0);
+    expect(ec2.commandCalls(StartInstancesCommand)).toHaveLength(0);
   });
 
   it('starts the instance again and fails the backup when the snapshot fails', async () => {
