@@ -36,7 +36,15 @@ import type { NodeRecord } from '../../domain/node.ts';
 import { InvalidStateError, UpstreamError, ValidationError } from '../../errors.ts';
 import type { BackupStep, BackupStepRequest, NodeProvider, ProvisionSpec } from '../../ports/node-provider.ts';
 import { ARCHIVE_PREFIX, BACKUP_REQUEST_FILE, renderBackupRequest } from './besu-archive-boot.ts';
-import { type DescribedInstance, instanceOfNode, TAG_NETWORK, TAG_NODE, TAG_ORG, TAG_STAGE } from './ec2-fleet.ts';
+import {
+  type DescribedInstance,
+  instanceArn,
+  instanceOfNode,
+  TAG_NETWORK,
+  TAG_NODE,
+  TAG_ORG,
+  TAG_STAGE,
+} from './ec2-fleet.ts';
 import { nodeFilesFolder } from './s3-node-files.ts';
 
 /** The device of the chain-data volume in the fleet's launch templates. */
@@ -65,8 +73,6 @@ export interface BackupArchiveOptions {
   readonly configBucket: string;
   /** Where the instance uploads the archive. */
   readonly backupBucket: string;
-  /** @default 'aws' */
-  readonly partition?: string;
   /** How long after the start the archive may take to arrive before the backup stands on its snapshot. @default 600 */
   readonly waitSeconds?: number;
 }
@@ -164,10 +170,9 @@ export class Ec2NodeBackups implements Pick<NodeProvider, 'backup' | 'deleteBack
     const artifact: BackupArtifact = { kind: 'ebs-snapshot', ref: snapshotId };
     const { archives } = this.options;
     if (!archives) return { state: 'completed', backup: artifact };
-    const partition = archives.partition ?? 'aws';
-    const region = await this.options.client.config.region();
+    if (!instance.owner) throw new UpstreamError('EC2 DescribeInstances returned no owner account');
     // The ARN the instance's archive step names itself by (ec2:SourceInstanceARN).
-    const arn = `arn:${partition}:ec2:${region}:${instance.owner}:instance/${instanceId}`;
+    const arn = instanceArn(await this.options.client.config.region(), instance.owner, instanceId);
     const awaited: BackupArtifact = {
       kind: 'archive',
       ref: `s3://${archives.backupBucket}/${ARCHIVE_PREFIX}${arn}/${backupId}.tar.gz`,

@@ -241,6 +241,21 @@ describe('EC2 node backups, one short step per pass', () => {
       return progressOf(await step(backups, progressOf(first), at(60)));
     }
 
+    it('awaits the archive under the instance ARN of the region’s partition, as the instance names itself', async () => {
+      const backups = new Ec2NodeBackups({
+        client: new EC2Client({ region: 'cn-north-1' }),
+        archives: {
+          s3: new S3Client({ region: 'cn-north-1' }),
+          configBucket: CONFIG_BUCKET,
+          backupBucket: BACKUP_BUCKET,
+        },
+      });
+      const waiting = await snapshotted(backups);
+      expect(waiting?.awaited?.ref).toBe(
+        `s3://${BACKUP_BUCKET}/archives/arn:aws-cn:ec2:cn-north-1:123456789012:instance/${INSTANCE}/${BACKUP}.tar.gz`,
+      );
+    });
+
     it('requests the archive before stopping, looks for it once per step and records it beside the snapshot', async () => {
       s3.on(HeadObjectCommand)
         .rejectsOnce(notFound())
