@@ -48,6 +48,9 @@ export interface BackupRunnerDeps {
   readonly clock: () => Date;
 }
 
+/** How many of a network's newest backups a pass looks at (running, requested, copies pending, the latest taken). */
+const RECENT_BACKUPS = 20;
+
 export class BackupRunner {
   constructor(private readonly deps: BackupRunnerDeps) {}
 
@@ -56,8 +59,10 @@ export class BackupRunner {
     for (const network of await this.deps.stores.networks.list()) {
       if (network.status !== 'active') continue;
       try {
-        await this.#finishCopies(network);
-        const backup = await this.#due(network);
+        // The network's recent backups, read once: copies a pass left unmade, then the backup to advance.
+        const recent = await this.deps.stores.backups.list(network.id, RECENT_BACKUPS);
+        await this.#finishCopies(network, recent);
+        const backup = await this.#due(network, recent);
         if (backup) {
           const done = await this.take(network, backup);
           if (done.state === 'completed') report.taken++;
@@ -76,9 +81,8 @@ export class BackupRunner {
   }
 
   /** The running backup (its next step), a requested one, or a new scheduled one when the policy says one is due. */
-  async #due(network: Network): Promise<Versioned<Backup> | undefined> {
+  async #due(network: Network, recent: readonly Versioned<Backup>[]): Promise<Versioned<Backup> | undefined> {
     const { backups } = this.deps.stores;
-    const recent = await backups.list(network.id, 20);
     const next = recent.find((b) => b.state === 'running') ?? recent.find((b) => b.state === 'requested');
     if (next) return next;
     const policy = await backups.policy(network.id);
@@ -146,8 +150,8 @@ export class BackupRunner {
   }
 
   /** Copies a pass left unmade after completing a backup (it stopped between the two writes). */
-  async #finishCopies(network: Network): Promise<void> {
-    for (const backup of await this.deps.stores.backups.list(network.id, 20)) {
+  async #finishCopies(network: Network, recent: readonly Versioned<Backup>[]): Promise<void> {
+    for (const backup of recent) {
       if (backup.state === 'completed' && backup.copiesPending) await this.#copy(network, backup);
     }
   }
