@@ -69,6 +69,11 @@ function isDomain(domain: string): boolean {
 
 /** International (`+`, `00`) or Swedish national (`0` then not `0`); digits with spaces, dashes and brackets. */
 const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+])(?:\+|00)?\d[\d ()-]{5,22}\d(?![\p{L}\p{N}_])/gu;
+/**
+ * What every candidate holds, tested first: without Unicode classes and look-arounds it is a fraction of the
+ * candidate search's time over the many texts with digits that hold no number of this shape.
+ */
+const DIGIT_SPAN = /\d[\d ()-]{5,22}\d/;
 const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{2,4})$/;
 /** Fewest digits a telephone number has (the candidate shortcut in text-segments.ts reads text with this many). */
 export const MIN_PHONE_DIGITS = 7;
@@ -76,6 +81,7 @@ const MAX_DIGITS = 15;
 
 export function findPhoneNumbers(text: string): TextMatch[] {
   const found: TextMatch[] = [];
+  if (!DIGIT_SPAN.test(text)) return found;
   for (const match of text.matchAll(PHONE_CANDIDATE)) {
     const candidate = match[0];
     const index = match.index;

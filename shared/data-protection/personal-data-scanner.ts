@@ -19,7 +19,7 @@ import { findEmailAddresses, findPhoneNumbers } from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
 import { findPersonnummer } from './personnummer-detector.ts';
-import { hexBytes, transactionBody } from './raw-transaction.ts';
+import { hexBytes, type TransactionBody, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
 import {
   byteOffsetOf,
@@ -48,7 +48,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
   inspectRawTransaction(raw: string, patterns: CompiledPatterns = NO_PATTERNS): RawTransactionInspection {
     const body = transactionBody(raw);
     if (!body) return { decoded: false, to: undefined, findings: [] };
-    return { decoded: true, to: body.to, findings: this.inspectBody(body.to, body.data, patterns) };
+    return new ReadTransaction(body, this.inspectBody(body.deployment, body.data, patterns));
   }
 
   inspectTransaction(
@@ -58,7 +58,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
     const data =
       typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
-    return this.inspectBody(transaction.to ?? undefined, data, patterns);
+    return this.inspectBody(transaction.to === undefined || transaction.to === null, data, patterns);
   }
 
   inspectMessage(message: string | Uint8Array, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
@@ -96,12 +96,25 @@ export class PersonalDataScanner implements PersonalDataInspector {
     return findings;
   }
 
-  private inspectBody(to: string | undefined, data: Uint8Array, patterns: CompiledPatterns): PersonalDataFinding[] {
+  private inspectBody(deployment: boolean, data: Uint8Array, patterns: CompiledPatterns): PersonalDataFinding[] {
     if (data.length === 0) return [];
     // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
-    const deployment = to === undefined;
     const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4, choiceFor(patterns));
     return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
+  }
+}
+
+/** A transaction read: its address is made only when it is asked for (to name the contract of a finding). */
+class ReadTransaction implements RawTransactionInspection {
+  readonly decoded = true;
+
+  constructor(
+    private readonly body: TransactionBody,
+    readonly findings: PersonalDataFinding[],
+  ) {}
+
+  get to(): string | undefined {
+    return this.body.to;
   }
 }
 

@@ -1,14 +1,17 @@
 /**
  * What the inspector needs of a signed transaction (EIP-2718 envelope: legacy, 2930, 1559, 4844 and 7702): the
- * address it calls and its data. The RLP list is walked in place over the bytes to reach those two fields (RLP's
- * five header forms, the Ethereum Yellow Paper, appendix B), without copying or converting the other fields:
- * ethers' `decodeRlp`, which turns every field into a hex string, was three quarters of the inspector's time on the
- * gateway's hot path. Tests check it against ethers' `Transaction.from` for every transaction type. Hex is turned
- * into bytes by Node's Buffer, a tenth of the time of ethers' `getBytes`.
+ * address it calls and its data. The RLP list is walked in place over the hex the gateway received (RLP's five
+ * header forms, the Ethereum Yellow Paper, appendix B), reading a byte from its two hex digits only where a header
+ * is; only the data is turned into bytes, into a reused buffer. Decoding the whole transaction first (ethers'
+ * `decodeRlp`, then Node's hex decoder over every byte) was most of the inspector's time inside the gateway, where
+ * the call is one among many and caches are cold. Tests check it against ethers' `Transaction.from` for every
+ * transaction type.
  */
 
 export interface TransactionBody {
-  /** Lower-case 0x address, or undefined for a deployment. */
+  /** Whether the transaction deploys a contract (it has no address to call). */
+  readonly deployment: boolean;
+  /** Lower-case 0x address, or undefined for a deployment; made when asked for (when there is something to report). */
   readonly to: string | undefined;
   /**
    * The data, as a view of a buffer the next call to `transactionBody` reuses: read it before calling again. The
@@ -27,31 +30,34 @@ const FIELDS: Readonly<Record<number, { readonly to: number; readonly data: numb
 };
 
 /**
- * The RLP item read last by `readItem`: whether it is a list and where its payload lies. One record for the
- * module, overwritten by each read: a transaction's walk reads up to nine items and keeps two of their positions.
+ * The RLP item read last by `readItem`: whether it is a list and where its payload lies, in bytes. One record for
+ * the module, overwritten by each read: a transaction's walk reads up to nine items and keeps two of their positions.
  */
 const item = { list: false, start: 0, end: 0 };
 
-/** The body of a signed transaction (0x hex), or undefined when the bytes are not one. */
+/**
+ * The body of a signed transaction (0x hex of whole bytes), or undefined when the text is not one: not RLP of a
+ * transaction type, or with a digit that is not hex in a header, the address or the data.
+ */
 export function transactionBody(raw: string): TransactionBody | undefined {
-  const bytes = hexIntoScratch(raw);
-  if (!bytes) return undefined;
-  const first = bytes[0];
-  if (first === undefined) return undefined;
+  if (!isEvenHex(raw)) return undefined;
+  const length = (raw.length - 2) / 2;
+  const first = byteAt(raw, 0);
+  if (first < 0) return undefined;
   const type = first >= 0xc0 ? 0 : first;
   const fields = FIELDS[type];
   if (!fields) return undefined;
   // The whole envelope is one list, nothing after it.
-  if (!readItem(bytes, type === 0 ? 0 : 1, bytes.length) || !item.list || item.end !== bytes.length) return undefined;
+  if (!readItem(raw, type === 0 ? 0 : 1, length) || !item.list || item.end !== length) return undefined;
   let listStart = item.start;
   const listEnd = item.end;
   // A blob transaction as the network sends it wraps the transaction in a list with its blobs.
-  if (type === 3 && readItem(bytes, listStart, listEnd) && item.list) listStart = item.start;
+  if (type === 3 && readItem(raw, listStart, listEnd) && item.list) listStart = item.start;
   let toStart = 0;
   let toEnd = 0;
   let at = listStart;
   for (let index = 0; index <= fields.data; index++) {
-    if (!readItem(bytes, at, listEnd)) return undefined;
+    if (!readItem(raw, at, listEnd)) return undefined;
     if (index === fields.to) {
       if (item.list) return undefined;
       toStart = item.start;
@@ -62,16 +68,38 @@ export function transactionBody(raw: string): TransactionBody | undefined {
   if (item.list) return undefined;
   const toLength = toEnd - toStart;
   if (toLength !== 0 && toLength !== 20) return undefined;
-  return {
-    to: toLength === 0 ? undefined : `0x${bytes.toString('hex', toStart, toEnd)}`,
-    data: bytes.subarray(item.start, item.end),
-  };
+  // The data's digits are checked as it is decoded and the address's here. Digits of fields the walk steps over
+  // (amounts, the signature) are not read: a node refuses a transaction with one that is not hex, and nothing in
+  // them is inspected.
+  const data = hexIntoScratch(raw, 2 + 2 * item.start, 2 + 2 * item.end);
+  if (!data) return undefined;
+  if (toLength === 0) return new Body(raw, -1, data);
+  const toDigits = 2 + 2 * toStart;
+  return areHexDigits(raw, toDigits, toDigits + 40) ? new Body(raw, toDigits, data) : undefined;
 }
 
-/** Reads the RLP item whose header is at `at`, within `limit`, into `item`; false when the bytes are not RLP. */
-function readItem(bytes: Buffer, at: number, limit: number): boolean {
+class Body implements TransactionBody {
+  constructor(
+    private readonly raw: string,
+    /** Where the address's 40 digits start in `raw`, or -1 for a deployment. */
+    private readonly toDigits: number,
+    readonly data: Uint8Array,
+  ) {}
+
+  get deployment(): boolean {
+    return this.toDigits < 0;
+  }
+
+  get to(): string | undefined {
+    return this.toDigits < 0 ? undefined : `0x${this.raw.slice(this.toDigits, this.toDigits + 40).toLowerCase()}`;
+  }
+}
+
+/** Reads the RLP item whose header is at byte `at`, within `limit`, into `item`; false when it is not RLP. */
+function readItem(hex: string, at: number, limit: number): boolean {
   if (at >= limit) return false;
-  const head = bytes[at] as number;
+  const head = byteAt(hex, at);
+  if (head < 0) return false;
   if (head < 0x80) {
     item.list = false;
     item.start = at;
@@ -81,7 +109,7 @@ function readItem(bytes: Buffer, at: number, limit: number): boolean {
   const list = head >= 0xc0;
   const short = head - (list ? 0xc0 : 0x80);
   let start: number;
-  let length: number;
+  let length = 0;
   if (short <= 55) {
     start = at + 1;
     length = short;
@@ -89,13 +117,41 @@ function readItem(bytes: Buffer, at: number, limit: number): boolean {
     const lengthBytes = short - 55;
     start = at + 1 + lengthBytes;
     if (lengthBytes > 4 || start > limit) return false;
-    length = bytes.readUIntBE(at + 1, lengthBytes);
+    for (let k = at + 1; k < start; k++) {
+      const byte = byteAt(hex, k);
+      if (byte < 0) return false;
+      length = length * 256 + byte;
+    }
   }
   const end = start + length;
   if (end > limit) return false;
   item.list = list;
   item.start = start;
   item.end = end;
+  return true;
+}
+
+/** The value of each ASCII hex digit, -1 for every other character code below 128. */
+const DIGIT_VALUE = Int8Array.from({ length: 128 }, (_, code) => {
+  if (code >= 0x30 && code <= 0x39) return code - 0x30;
+  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
+  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
+  return -1;
+});
+
+function digitValue(code: number): number {
+  return code < 128 ? (DIGIT_VALUE[code] as number) : -1;
+}
+
+/** Byte `index` of 0x hex, or -1 when either of its digits is not hex. */
+function byteAt(hex: string, index: number): number {
+  const high = digitValue(hex.charCodeAt(2 + 2 * index));
+  const low = digitValue(hex.charCodeAt(3 + 2 * index));
+  return (high | low) < 0 ? -1 : (high << 4) | low;
+}
+
+function areHexDigits(hex: string, from: number, to: number): boolean {
+  for (let i = from; i < to; i++) if (digitValue(hex.charCodeAt(i)) < 0) return false;
   return true;
 }
 
@@ -109,13 +165,13 @@ export function hexBytes(hex: string): Buffer | undefined {
   return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
 }
 
-/** The same, decoded into the module's scratch buffer (grown when a transaction needs more). */
+/** The hex digits [from, to) decoded into the module's scratch buffer (grown when a transaction needs more). */
 let scratch = Buffer.allocUnsafe(16 * 1024);
-function hexIntoScratch(hex: string): Buffer | undefined {
-  if (!isEvenHex(hex)) return undefined;
-  const length = (hex.length - 2) / 2;
+function hexIntoScratch(hex: string, from: number, to: number): Buffer | undefined {
+  const length = (to - from) / 2;
+  if (length === 0) return scratch.subarray(0, 0);
   if (scratch.length < length) scratch = Buffer.allocUnsafe(length);
-  return scratch.write(hex.slice(2), 0, length, 'hex') === length ? scratch.subarray(0, length) : undefined;
+  return scratch.write(hex.slice(from, to), 0, length, 'hex') === length ? scratch.subarray(0, length) : undefined;
 }
 
 function isEvenHex(hex: string): boolean {

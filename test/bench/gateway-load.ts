@@ -111,16 +111,21 @@ export function startGatewayProcess(
   anvilUrl: string,
   script = fileURLToPath(import.meta.url),
   extraArgs: readonly string[] = [],
-): Promise<{ url: string; pid: number; cpuSeconds(): number; stop(): Promise<void> }> {
+): Promise<BenchProcess> {
   return startBenchProcess(script, ['--serve-gateway', anvilUrl, ...extraArgs], 'gateway');
 }
 
+export interface BenchProcess {
+  readonly url: string;
+  readonly pid: number;
+  cpuSeconds(): number;
+  /** Everything the process has written to its standard output so far. */
+  output(): string;
+  stop(): Promise<void>;
+}
+
 /** Runs `script` with `args` in a child process until it prints `<name> listening on <port>`. */
-export async function startBenchProcess(
-  script: string,
-  args: readonly string[],
-  name: string,
-): Promise<{ url: string; pid: number; cpuSeconds(): number; stop(): Promise<void> }> {
+export async function startBenchProcess(script: string, args: readonly string[], name: string): Promise<BenchProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     [...(process.env.GATEWAY_BENCH_NODE_ARGS?.split(' ') ?? []), '--import', 'tsx', script, ...args],
@@ -129,8 +134,8 @@ export async function startBenchProcess(
       env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     },
   );
+  let output = '';
   const port = await new Promise<number>((resolvePort, reject) => {
-    let output = '';
     child.stdout?.on('data', (chunk: Buffer) => {
       output += chunk.toString();
       const match = new RegExp(`${name} listening on (\\d+)`).exec(output);
@@ -142,6 +147,7 @@ export async function startBenchProcess(
     url: `http://127.0.0.1:${port}`,
     pid: child.pid as number,
     cpuSeconds: () => processCpuSeconds(child.pid),
+    output: () => output,
     async stop() {
       if (child.exitCode !== null) return;
       const exited = new Promise((done) => child.once('exit', done));

@@ -58,6 +58,30 @@ describe('reading a signed transaction', () => {
   it.each(['0x', '0x1', 'not hex', '0x05c0', `0x02${'ff'.repeat(20)}`, '0xc0'])('cannot read %s', (raw) => {
     expect(inspector.inspectRawTransaction(raw)).toEqual({ decoded: false, to: undefined, findings: [] });
   });
+  it('cannot read a transaction with a digit that is not hex in a header, the address or the data', async () => {
+    const data = abi.encodeFunctionData('record', ['batch released']);
+    const raw = await sign({ type: 2, to: CONTRACT, data });
+    const dataAt = raw.indexOf(data.slice(2));
+    const withCharacter = (at: number, character: string) => `${raw.slice(0, at)}${character}${raw.slice(at + 1)}`;
+    // The envelope's type, the list header, the address and the data (its selector and its text).
+    for (const at of [2, 5, raw.indexOf(CONTRACT.slice(2).toLowerCase()) + 3, dataAt + 1, dataAt + 150]) {
+      expect(inspector.inspectRawTransaction(withCharacter(at, 'g')).decoded).toBe(false);
+      expect(inspector.inspectRawTransaction(withCharacter(at, '\u00e9')).decoded).toBe(false);
+    }
+  });
+
+  it('reads the data of a transaction whose signature is not hex: the node refuses it, the data is still inspected', async () => {
+    const raw = await sign({ type: 2, to: CONTRACT, data: abi.encodeFunctionData('record', ['19121212-1212']) });
+    const inspection = inspector.inspectRawTransaction(`${raw.slice(0, -1)}g`);
+    expect(inspection.findings.map((f) => [f.detector, f.location])).toEqual([['personnummer', 'calldata offset 68']]);
+  });
+
+  it('reads hex written in capitals, naming the address in lower case', async () => {
+    const raw = await sign({ type: 2, to: CONTRACT, data: abi.encodeFunctionData('record', ['19121212-1212']) });
+    const inspection = inspector.inspectRawTransaction(`0x${raw.slice(2).toUpperCase()}`);
+    expect(inspection.to).toBe(CONTRACT.toLowerCase());
+    expect(inspection.findings.map((f) => f.location)).toEqual(['calldata offset 68']);
+  });
 });
 
 describe('personal data in a signed transaction', () => {
