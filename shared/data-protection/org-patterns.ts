@@ -49,8 +49,10 @@ export function compileOrgPatterns(patterns: readonly OrgPattern[]): OrgPatternS
   return new OrgPatternSet(compiled);
 }
 
-export function findOrgPatterns(text: string, set: CompiledPatterns): TextMatch[] {
-  if (!(set instanceof OrgPatternSet) || set.size === 0) return [];
+const NONE: readonly TextMatch[] = Object.freeze([]);
+
+export function findOrgPatterns(text: string, set: CompiledPatterns): readonly TextMatch[] {
+  if (!(set instanceof OrgPatternSet) || set.size === 0) return NONE;
   const found: TextMatch[] = [];
   for (const { id, regex } of set.patterns) {
     const matcher = regex.matcher(text);

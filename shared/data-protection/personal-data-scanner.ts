@@ -185,11 +185,12 @@ function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly T
   const { text, digits, marks } = segment;
   const numbers = digits >= MIN_CANDIDATE_DIGITS;
   const personnummer = numbers ? findPersonnummer(text) : NO_MATCHES;
-  // A personnummer written without separators is also a valid-looking phone number: it is reported once, as what it is.
-  const phones = numbers ? findPhoneNumbers(text).filter((phone) => !personnummer.some((p) => overlaps(p, phone))) : [];
+  let phones = numbers ? findPhoneNumbers(text) : NO_MATCHES;
   const emails = marks & MARKS.email ? findEmailAddresses(text) : NO_MATCHES;
   const fhir = numbers || marks & (MARKS.quote | MARKS.slash) ? findFhirPatients(text) : NO_MATCHES;
   if (personnummer.length + phones.length + emails.length + fhir.length === 0) return orgMatches;
+  // A personnummer written without separators is also a valid-looking phone number: it is reported once, as what it is.
+  if (personnummer.length > 0) phones = phones.filter((phone) => !personnummer.some((p) => overlaps(p, phone)));
   return [...personnummer, ...emails, ...phones, ...fhir, ...orgMatches];
 }
 

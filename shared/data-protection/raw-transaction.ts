@@ -167,11 +167,12 @@ export function hexBytes(hex: string): Buffer | undefined {
 
 /** The hex digits [from, to) decoded into the module's scratch buffer (grown when a transaction needs more). */
 let scratch = Buffer.allocUnsafe(16 * 1024);
-function hexIntoScratch(hex: string, from: number, to: number): Buffer | undefined {
+function hexIntoScratch(hex: string, from: number, to: number): Uint8Array | undefined {
   const length = (to - from) / 2;
-  if (length === 0) return scratch.subarray(0, 0);
   if (scratch.length < length) scratch = Buffer.allocUnsafe(length);
-  return scratch.write(hex.slice(from, to), 0, length, 'hex') === length ? scratch.subarray(0, length) : undefined;
+  if (length > 0 && scratch.write(hex.slice(from, to), 0, length, 'hex') !== length) return undefined;
+  // A plain view: a Buffer's `subarray` builds another Buffer, several times the cost.
+  return new Uint8Array(scratch.buffer, scratch.byteOffset, length);
 }
 
 function isEvenHex(hex: string): boolean {

@@ -124,7 +124,8 @@ export function textSegments(
   // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
   const edges: number[] = [];
   for (const [start, end] of payloads) edges.push(start, -end - 1);
-  edges.sort((a, b) => position(a) - position(b));
+  // One payload's edges are in order already (most calls have one string or bytes argument).
+  if (payloads.length > 1) edges.sort(byPosition);
   let depth = 0;
   let from = 0;
   for (const edge of edges) {
@@ -140,6 +141,10 @@ export function textSegments(
 /** An edge's byte position: a payload's start as itself, its end as `-end - 1`. */
 function position(edge: number): number {
   return edge >= 0 ? edge : -edge - 1;
+}
+
+function byPosition(a: number, b: number): number {
+  return position(a) - position(b);
 }
 
 /** [start, end) byte ranges of what look like ABI dynamic payloads. */

@@ -147,6 +147,18 @@ describe('consents in the console', () => {
   it('a patient signs in with a key made in the browser and gives hospital A a consent', async () => {
     const { page } = await open();
     journey.patient = page;
+    // The first read of the organisation list fails, as on a phone that lost its connection for a moment: the page
+    // says so and reads it again by itself.
+    let listReads = 0;
+    await page.route('**/v1/patient/networks/*/organisations', async (route) => {
+      listReads++;
+      if (listReads > 1) return route.continue();
+      await route.fulfill({
+        status: 503,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: 'about:blank', title: 'Service Unavailable', status: 503, detail: 'Try again.' }),
+      });
+    });
     await page.goto('/login');
     await page.getByRole('link', { name: 'I am a patient' }).click();
     await page.getByRole('heading', { level: 1, name: 'Your consents' }).waitFor();
@@ -157,6 +169,10 @@ describe('consents in the console', () => {
     await page.getByRole('heading', { name: 'Your key is kept only in this browser' }).waitFor();
     expect(await textOf(page.locator('.copyable-value').first())).toMatch(/^did:ethr:0x[0-9a-f]+:0x[0-9a-fA-F]{40}$/);
 
+    await page.getByRole('button', { name: 'Look again' }).waitFor();
+    await page.getByLabel('Organisation', { exact: true }).waitFor({ timeout: 30_000 });
+    expect(listReads).toBeGreaterThan(1);
+    await page.unroute('**/v1/patient/networks/*/organisations');
     await page.getByLabel('Organisation', { exact: true }).selectOption({ label: a.name });
     await page.getByRole('button', { name: 'Show my consents and accesses' }).click();
     const records = page.getByRole('region', { name: a.name });

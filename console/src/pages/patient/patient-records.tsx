@@ -21,6 +21,9 @@ import { StatusBadge } from '../../components/status-badge.tsx';
 import { PURPOSE_LABELS, PURPOSES } from '../consents/consent-words.ts';
 import { patientCall, policyText, signedBlock, signedGive, signedWithdrawal } from './patient-api.ts';
 
+/** How long an empty or unread organisation list waits before it is read again. */
+const ORGANISATIONS_REREAD_MS = 4_000;
+
 interface Props {
   readonly token: string;
   readonly network: PatientNetwork;
@@ -45,6 +48,15 @@ export function PatientRecords({ token, network, signer }: Props) {
   useEffect(() => {
     void loadOrganisations.run();
   }, [loadOrganisations.run]);
+  // While no organisation is listed (none has joined yet, or the list could not be read), it is read again every few
+  // seconds: a patient waiting for their hospital to join, or on a phone that lost its connection for a moment, sees
+  // it appear without reloading the page.
+  const listed = organisations.length > 0;
+  useEffect(() => {
+    if (listed || loadOrganisations.pending) return;
+    const timer = setTimeout(() => void loadOrganisations.run(), ORGANISATIONS_REREAD_MS);
+    return () => clearTimeout(timer);
+  }, [listed, loadOrganisations.pending, loadOrganisations.run]);
 
   const readView = useCallback(
     async (known: PairwiseIdentity[]) => {
@@ -77,8 +89,13 @@ export function PatientRecords({ token, network, signer }: Props) {
       <section className="card" aria-labelledby="organisation-heading">
         <h2 id="organisation-heading">Your records with an organisation</h2>
         <ErrorMessage error={loadOrganisations.error} />
-        {organisations.length === 0 && !loadOrganisations.pending && (
-          <p className="empty">No organisation has joined this network yet.</p>
+        {!listed && !loadOrganisations.pending && (
+          <div className="button-row">
+            {!loadOrganisations.error && <p className="empty">No organisation has joined this network yet.</p>}
+            <button type="button" className="button" onClick={() => void loadOrganisations.run()}>
+              Look again
+            </button>
+          </div>
         )}
         {organisations.length > 0 && (
           <form
