@@ -60,13 +60,10 @@ export interface PersonalDataBenchFigures {
     /** The share of the gateway's CPU per request the inspector adds, in per cent, from the summed runs. */
     readonly cost: number;
     /**
-     * The same share in each pair of adjacent runs (one each side), in per cent, sorted: its median is the estimate
-     * least moved by the machine's other work, which changes between runs far more than between adjacent ones.
+     * The same share in each pair of adjacent runs (one each side), in per cent, sorted: how far the machine's other
+     * work moves one run's CPU per request, beside what the inspector costs.
      */
     readonly pairCosts: readonly number[];
-    readonly medianPairCost: number;
-    /** Throughput with over without, per pair of adjacent runs: the median. */
-    readonly medianPairThroughputRatio: number;
   };
   /** The inspector's time per transaction, timed inside the gateway process during the HTTP runs, in microseconds. */
   readonly inspectorMicros: number;
@@ -103,8 +100,6 @@ export async function run(seconds = 1.5, concurrency = 32): Promise<PersonalData
           100,
       ),
       pairCosts,
-      medianPairCost: medianOf(pairCosts),
-      medianPairThroughputRatio: round(medianOf(pairs.map(([off, on]) => on.perSecond / off.perSecond))),
     },
     inspectorMicros,
     inspectorShare: round((inspectorMicros / cpuMicrosPerRequest(withInspector)) * 100),
@@ -242,14 +237,6 @@ function summed(runs: readonly Measurement[]): Measurement {
   };
 }
 
-function medianOf(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2
-    ? (sorted[middle] as number)
-    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
-}
-
 function cpuMicrosPerRequest(m: Measurement): number {
   return Math.round(((m.cpuSeconds ?? 0) / m.requests) * 1e6);
 }
@@ -295,10 +282,10 @@ function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: 
       `Gateway eth_sendRawTransaction over HTTP, ${ROUNDS} alternating runs of ${seconds} s each, ${concurrency} concurrent, ${pool} signed transactions, loopback:`,
       row('without inspector', gateway.without, gateway.cpuMicrosWithout),
       row('with inspector', gateway.with, gateway.cpuMicrosWith),
-      `  summed runs: the inspector adds ${gateway.cost} % to the gateway's CPU per request; throughput with/without ×${gateway.throughputRatio}`,
-      `  per pair of adjacent runs, median: the inspector adds ${round(gateway.medianPairCost)} % (goal < 5 %), throughput ×${gateway.medianPairThroughputRatio}; each pair: ${gateway.pairCosts.join(', ')} %`,
+      `  throughput with/without ×${gateway.throughputRatio}; the inspector adds ${gateway.cost} % to the gateway's CPU per request (in each pair`,
+      `    of adjacent runs: ${gateway.pairCosts.join(', ')} %: the machine's other work moves one run's figure more than that)`,
       `  inside the gateway process, the inspector took ${figures.inspectorMicros} µs per transaction: ${figures.inspectorShare} % of its CPU per request`,
-      '    with it (the cost measured where it is paid; the two figures above estimate it from differences between runs)',
+      '    with it (goal < 5 %): its cost measured where it is paid, both figures from one process over the same runs',
       '',
     ].join('\n'),
   );
