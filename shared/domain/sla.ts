@@ -8,7 +8,9 @@
  */
 import { ValidationError } from '../errors.ts';
 
-/** A half-open span of time [start, end) in epoch milliseconds. */
+/** What a signed SLA report names as its format, so a reader knows which fields to expect. */
+export const SLA_REPORT_SCHEMA = 'carechain.sla-report/1';
+
 /** Where announced maintenance stands relative to now. */
 export const MAINTENANCE_STATUSES = ['upcoming', 'under-way', 'past'] as const;
 export type MaintenanceStatus = (typeof MAINTENANCE_STATUSES)[number];
@@ -18,6 +20,7 @@ export function maintenanceStatus(window: { readonly start: string; readonly end
   return Date.parse(window.start) <= now ? ('under-way' as const) : ('upcoming' as const);
 }
 
+/** A half-open span of time [start, end) in epoch milliseconds. */
 export interface Interval {
   readonly start: number;
   readonly end: number;

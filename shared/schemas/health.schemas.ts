@@ -4,7 +4,7 @@
  */
 import { z } from '@hono/zod-openapi';
 import { BESU_PROBE_RESULTS, NODE_HEALTHS, RECOVERY_OUTCOMES } from '../domain/health.ts';
-import { MAINTENANCE_STATUSES } from '../domain/sla.ts';
+import { MAINTENANCE_STATUSES, SLA_REPORT_SCHEMA } from '../domain/sla.ts';
 import { Timestamp } from './common.schemas.ts';
 import { WellFormedText } from './text.schemas.ts';
 
@@ -107,8 +107,6 @@ export const NodeSla = z
     creditOre: z.number().int().nullable(),
   })
   .openapi('NodeSla');
-
-export const SLA_REPORT_SCHEMA = 'carechain.sla-report/1';
 
 /** What every monthly report of an organisation begins with (SLA and data-protection reports). */
 export const MONTHLY_REPORT_FIELDS = {

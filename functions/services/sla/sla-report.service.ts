@@ -20,6 +20,7 @@ import {
   monthRange,
   type NodeSlaResult,
   nodeMonthSla,
+  SLA_REPORT_SCHEMA,
   type SlaTerms,
   type StatusPoint,
   slaTermsFromPlan,
@@ -27,7 +28,7 @@ import {
 } from '../../../shared/domain/sla.ts';
 import { NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { Logger } from '../../../shared/observability/logger.ts';
-import { type SignedSlaReport, SLA_REPORT_SCHEMA, type SlaReport } from '../../../shared/schemas/health.schemas.ts';
+import type { SignedSlaReport, SlaReport } from '../../../shared/schemas/health.schemas.ts';
 import type { HealthRepository, StoredSample, UptimeRollup } from '../../../shared/store/health.repository.ts';
 import type { NetworkHealthRepository } from '../../../shared/store/network-health.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
