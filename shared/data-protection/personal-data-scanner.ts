@@ -54,19 +54,25 @@ export class PersonalDataScanner implements PersonalDataInspector {
   inspectTransaction(
     transaction: TransactionToInspect,
     patterns: CompiledPatterns = NO_PATTERNS,
-  ): PersonalDataFinding[] {
+  ): readonly PersonalDataFinding[] {
     // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
     const data =
       typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
     return this.inspectBody(transaction.to === undefined || transaction.to === null, data, patterns);
   }
 
-  inspectMessage(message: string | Uint8Array, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
+  inspectMessage(
+    message: string | Uint8Array,
+    patterns: CompiledPatterns = NO_PATTERNS,
+  ): readonly PersonalDataFinding[] {
     const bytes = typeof message === 'string' ? toUtf8Bytes(message) : message;
     return findingsIn(textSegments(bytes, undefined, choiceFor(patterns)), 'message', patterns);
   }
 
-  inspectTypedData(typedData: TypedDataToInspect, patterns: CompiledPatterns = NO_PATTERNS): PersonalDataFinding[] {
+  inspectTypedData(
+    typedData: TypedDataToInspect,
+    patterns: CompiledPatterns = NO_PATTERNS,
+  ): readonly PersonalDataFinding[] {
     const primaryType = typedData.types && (typedData.primaryType ?? primaryTypeOf(typedData.types));
     if (typedData.types && primaryType) return inspectTypedValues(typedData, typedData.types, primaryType, patterns);
     const findings: PersonalDataFinding[] = [];
@@ -96,7 +102,11 @@ export class PersonalDataScanner implements PersonalDataInspector {
     return findings;
   }
 
-  private inspectBody(deployment: boolean, data: Uint8Array, patterns: CompiledPatterns): PersonalDataFinding[] {
+  private inspectBody(
+    deployment: boolean,
+    data: Uint8Array,
+    patterns: CompiledPatterns,
+  ): readonly PersonalDataFinding[] {
     if (data.length === 0) return [];
     // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
     const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4, choiceFor(patterns));
@@ -110,7 +120,7 @@ class ReadTransaction implements RawTransactionInspection {
 
   constructor(
     private readonly body: TransactionBody,
-    readonly findings: PersonalDataFinding[],
+    readonly findings: readonly PersonalDataFinding[],
   ) {}
 
   get to(): string | undefined {
@@ -147,7 +157,8 @@ function findingsIn(
   segments: readonly TextSegment[],
   where: string,
   patterns: CompiledPatterns,
-): PersonalDataFinding[] {
+): readonly PersonalDataFinding[] {
+  if (segments.length === 0) return NO_FINDINGS;
   const findings: PersonalDataFinding[] = [];
   let seen: Set<string> | undefined;
   for (const segment of segments) {
@@ -174,6 +185,8 @@ function choiceFor(patterns: CompiledPatterns): SegmentChoice {
 }
 
 const NO_MATCHES: readonly TextMatch[] = [];
+/** What most inspections find, shared: findings are read, never changed, by those who ask. */
+const NO_FINDINGS: readonly PersonalDataFinding[] = Object.freeze([]);
 
 /**
  * Each detector runs only on text that holds what it needs (digits for numbers, `@` then `.` for addresses, `"` or `/`

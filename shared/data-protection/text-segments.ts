@@ -116,16 +116,12 @@ export function textSegments(
   choice: SegmentChoice = 'all',
 ): TextSegment[] {
   const segments: TextSegment[] = [];
-  const payloads = abiHead === undefined ? [] : abiPayloads(bytes, abiHead);
-  if (payloads.length === 0) {
+  // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
+  const edges = abiHead === undefined ? NO_EDGES : payloadEdges(bytes, abiHead);
+  if (edges.length === 0) {
     collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, choice, segments);
     return segments;
   }
-  // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
-  const edges: number[] = [];
-  for (const [start, end] of payloads) edges.push(start, -end - 1);
-  // One payload's edges are in order already (most calls have one string or bytes argument).
-  if (payloads.length > 1) edges.sort(byPosition);
   let depth = 0;
   let from = 0;
   for (const edge of edges) {
@@ -147,24 +143,32 @@ function byPosition(a: number, b: number): number {
   return position(a) - position(b);
 }
 
-/** [start, end) byte ranges of what look like ABI dynamic payloads. */
-function abiPayloads(bytes: Uint8Array, head: number): Array<[number, number]> {
-  const walk: PayloadWalk = { bytes, found: [], decodedBytes: 0, budget: 2 * bytes.length + 1024 };
-  walkPayloads(walk, head, bytes.length, 0);
-  return walk.found;
+const NO_EDGES: readonly number[] = Object.freeze([]);
+
+/**
+ * The edges of what look like ABI dynamic payloads, in order: a payload's start as itself, its end as `-end - 1`.
+ * The array is the module's, refilled by the next call: read it before calling again (inspection is synchronous).
+ */
+function payloadEdges(bytes: Uint8Array, head: number): readonly number[] {
+  walk.bytes = bytes;
+  walk.edges.length = 0;
+  walk.decodedBytes = 0;
+  walk.budget = 2 * bytes.length + 1024;
+  walkPayloads(head, bytes.length, 0);
+  walk.bytes = EMPTY;
+  // One payload's edges are in order already (most calls have one string or bytes argument).
+  if (walk.edges.length > 2) walk.edges.sort(byPosition);
+  return walk.edges;
 }
 
-/** What one search for payloads shares across its levels (a function of its own, not a closure per input). */
-interface PayloadWalk {
-  readonly bytes: Uint8Array;
-  readonly found: Array<[number, number]>;
-  decodedBytes: number;
-  readonly budget: number;
-}
+const EMPTY = new Uint8Array(0);
 
-function walkPayloads(walk: PayloadWalk, base: number, end: number, depth: number): void {
-  const { bytes, found } = walk;
-  for (let word = base; word + 32 <= end && found.length < MAX_PAYLOADS; word += 32) {
+/** What one search for payloads shares across its levels: the module's one, reset by each search. */
+const walk = { bytes: EMPTY as Uint8Array, edges: [] as number[], decodedBytes: 0, budget: 0 };
+
+function walkPayloads(base: number, end: number, depth: number): void {
+  const { bytes, edges } = walk;
+  for (let word = base; word + 32 <= end && edges.length < 2 * MAX_PAYLOADS; word += 32) {
     const offset = smallWord(bytes, word);
     if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
     const lengthAt = base + offset;
@@ -174,11 +178,11 @@ function walkPayloads(walk: PayloadWalk, base: number, end: number, depth: numbe
     const start = lengthAt + 32;
     if (walk.decodedBytes + length > walk.budget) return;
     walk.decodedBytes += length;
-    found.push([start, start + length]);
+    edges.push(start, -(start + length) - 1);
     // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
     if (depth < MAX_DEPTH && length >= 64) {
-      walkPayloads(walk, start, start + length, depth + 1);
-      if (length >= 68) walkPayloads(walk, start + 4, start + length, depth + 1);
+      walkPayloads(start, start + length, depth + 1);
+      if (length >= 68) walkPayloads(start + 4, start + length, depth + 1);
     }
   }
 }

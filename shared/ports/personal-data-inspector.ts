@@ -47,12 +47,12 @@ export interface PersonalDataInspector {
   compilePatterns(patterns: readonly OrgPattern[]): CompiledPatterns;
   /** A signed transaction as `eth_sendRawTransaction` carries it (0x hex). */
   inspectRawTransaction(raw: string, patterns?: CompiledPatterns): RawTransactionInspection;
-  inspectTransaction(transaction: TransactionToInspect, patterns?: CompiledPatterns): PersonalDataFinding[];
+  inspectTransaction(transaction: TransactionToInspect, patterns?: CompiledPatterns): readonly PersonalDataFinding[];
   /** An EIP-191 message, as text or bytes. */
-  inspectMessage(message: string | Uint8Array, patterns?: CompiledPatterns): PersonalDataFinding[];
+  inspectMessage(message: string | Uint8Array, patterns?: CompiledPatterns): readonly PersonalDataFinding[];
   /**
    * EIP-712 typed data, findings at their path: with `types`, the strings and bytes members; without, every
    * string of the domain and the message, keys included.
    */
-  inspectTypedData(typedData: TypedDataToInspect, patterns?: CompiledPatterns): PersonalDataFinding[];
+  inspectTypedData(typedData: TypedDataToInspect, patterns?: CompiledPatterns): readonly PersonalDataFinding[];
 }

@@ -110,7 +110,7 @@ function inspect(
   inspector: PersonalDataInspector,
   content: GuardedContent,
   patterns: ReturnType<PersonalDataInspector['compilePatterns']>,
-): PersonalDataFinding[] {
+): readonly PersonalDataFinding[] {
   switch (content.kind) {
     case 'transaction':
       return inspector.inspectTransaction(content, patterns);

@@ -12,6 +12,7 @@ import {
   findEmailAddresses,
   findPhoneNumbers,
   MIN_PHONE_DIGITS,
+  searchPhoneNumbers,
 } from '../../../shared/data-protection/contact-detectors.ts';
 import { findFhirPatients } from '../../../shared/data-protection/fhir-detector.ts';
 import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
@@ -104,6 +105,44 @@ describe('the candidate shortcut', () => {
       }),
       { numRuns: 2_000, seed: 17 },
     );
+  });
+
+  it('finds the telephone numbers the full search finds, with its first test', () => {
+    const phoneish = fc
+      .array(
+        fc.oneof(
+          fc.constantFrom(
+            ...fragments,
+            '+',
+            '00',
+            '0',
+            '(0)',
+            '-',
+            'x',
+            '_',
+            'é',
+            '46',
+            '8',
+            '70',
+            '0046 (0) 8-123 456 78 9',
+            '+358 9 123 456 78 90',
+          ),
+          fc.stringMatching(/^[0-9 ()+-]{0,12}$/),
+        ),
+        { maxLength: 10 },
+      )
+      .map((parts) => parts.join(''));
+    let found = 0;
+    fc.assert(
+      fc.property(fc.oneof(text, phoneish), (sample) => {
+        const full = searchPhoneNumbers(sample);
+        found += full.length;
+        expect(findPhoneNumbers(sample)).toEqual(full);
+      }),
+      { numRuns: 5_000, seed: 17 },
+    );
+    // The samples hold numbers for the first test to miss, if it could.
+    expect(found).toBeGreaterThan(200);
   });
 
   it('finds in calldata exactly what reading every run of text finds', () => {
