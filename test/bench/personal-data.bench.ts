@@ -14,6 +14,8 @@
  *   request it adds, which is what it takes from the throughput of a gateway that is busy. The node behind both is a JSON-RPC server in a process of its own that answers each
  *   transaction with its hash at once: anvil, holding thousands of queued transactions, answers in hundreds of
  *   milliseconds and would hide the gateway's own cost, which is what is measured here;
+ * - a control: the same runs against a gateway whose inspector reads nothing, so the figures above can be read
+ *   against what the method shows when there is nothing to show (on two shared cores, several per cent either way);
  * - the inspector's own time inside that gateway process under the same load, every call timed there, as a share of
  *   the process's CPU per request with it: the cost measured where it is paid, both figures from one process in one
  *   run, so that how fast the machine is at the moment weighs on both alike.
@@ -46,25 +48,32 @@ const GUARDED_NODE = 'node_guarded';
 const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
 const NOTE = new Interface(['function note(string text)']);
 
+export interface GatewayComparison {
+  readonly without: Measurement;
+  readonly with: Measurement;
+  /** Throughput with the inspector over throughput without it. */
+  readonly throughputRatio: number;
+  /** CPU time of the gateway process per request, in microseconds. */
+  readonly cpuMicrosWithout: number;
+  readonly cpuMicrosWith: number;
+  /** The share of the gateway's CPU per request the inspector adds, in per cent, from the summed runs. */
+  readonly cost: number;
+  /**
+   * The same share in each pair of adjacent runs (one each side), in per cent, sorted: how far the machine's other
+   * work moves one run's CPU per request, beside what the inspector costs.
+   */
+  readonly pairCosts: readonly number[];
+}
+
 export interface PersonalDataBenchFigures {
   readonly falsePositives: { readonly transactions: number; readonly flagged: number; readonly rate: number };
   readonly microsPerKilobyte: Readonly<Record<string, number>>;
-  readonly gateway: {
-    readonly without: Measurement;
-    readonly with: Measurement;
-    /** Throughput with the inspector over throughput without it. */
-    readonly throughputRatio: number;
-    /** CPU time of the gateway process per request, in microseconds. */
-    readonly cpuMicrosWithout: number;
-    readonly cpuMicrosWith: number;
-    /** The share of the gateway's CPU per request the inspector adds, in per cent, from the summed runs. */
-    readonly cost: number;
-    /**
-     * The same share in each pair of adjacent runs (one each side), in per cent, sorted: how far the machine's other
-     * work moves one run's CPU per request, beside what the inspector costs.
-     */
-    readonly pairCosts: readonly number[];
-  };
+  readonly gateway: GatewayComparison;
+  /**
+   * The same method, with an inspector that reads nothing and answers at once on the guarded network: what the
+   * method shows when there is nothing to show, its resolution on this machine.
+   */
+  readonly control: GatewayComparison;
   /** The inspector's time per transaction, timed inside the gateway process during the HTTP runs, in microseconds. */
   readonly inspectorMicros: number;
   /**
@@ -82,27 +91,15 @@ export async function run(seconds = 1.5, concurrency = 32): Promise<PersonalData
   const signed = await signAll(mix);
   const call: CallFactory = (i) =>
     `{"jsonrpc":"2.0","id":${i},"method":"eth_sendRawTransaction","params":["${signed[i % signed.length]}"]}`;
-  const { without, withInspector, pairs, inspectorMicros } = await measureGateway(call, seconds, concurrency);
-  const pairCosts = pairs
-    .map(([off, on]) => round(((cpuMicrosPerRequest(on) - cpuMicrosPerRequest(off)) / cpuMicrosPerRequest(on)) * 100))
-    .sort((a, b) => a - b);
+  const measured = await measureGateway(call, seconds, concurrency);
+  const control = await measureGateway(call, seconds, concurrency, [INSPECT_NOTHING]);
   const figures: PersonalDataBenchFigures = {
     falsePositives,
     microsPerKilobyte,
-    gateway: {
-      without,
-      with: withInspector,
-      throughputRatio: round(withInspector.perSecond / without.perSecond),
-      cpuMicrosWithout: cpuMicrosPerRequest(without),
-      cpuMicrosWith: cpuMicrosPerRequest(withInspector),
-      cost: round(
-        ((cpuMicrosPerRequest(withInspector) - cpuMicrosPerRequest(without)) / cpuMicrosPerRequest(withInspector)) *
-          100,
-      ),
-      pairCosts,
-    },
-    inspectorMicros,
-    inspectorShare: round((inspectorMicros / cpuMicrosPerRequest(withInspector)) * 100),
+    gateway: comparison(measured),
+    control: comparison(control),
+    inspectorMicros: measured.inspectorMicros,
+    inspectorShare: round((measured.inspectorMicros / cpuMicrosPerRequest(measured.withInspector)) * 100),
   };
   print(figures, seconds, concurrency, signed.length);
   return figures;
@@ -180,9 +177,9 @@ function benchNode(rpcUrl: string, nodeId: string) {
 }
 
 /** Alternating runs of `seconds` through the node without inspection and the one with it, summed per node. */
-async function measureGateway(call: CallFactory, seconds: number, concurrency: number) {
+async function measureGateway(call: CallFactory, seconds: number, concurrency: number, gatewayArgs: string[] = []) {
   const node = await startNodeProcess();
-  const gateway = await startGatewayProcess(node.url, fileURLToPath(import.meta.url));
+  const gateway = await startGatewayProcess(node.url, fileURLToPath(import.meta.url), gatewayArgs);
   const runs: Record<'without' | 'withInspector', Measurement[]> = { without: [], withInspector: [] };
   try {
     // A first round on both nodes, not counted: the gateway process compiles and warms its caches and its embedded
@@ -214,6 +211,10 @@ async function measureGateway(call: CallFactory, seconds: number, concurrency: n
   };
 }
 
+/** The gateway process's flag for the control: its inspector reads nothing and finds nothing. */
+const INSPECT_NOTHING = '--inspect-nothing';
+const READ_NOTHING = { decoded: true, to: undefined, findings: [] } as const;
+
 /** Sent to the gateway process: start the inspector's timings afresh. */
 const INSPECTOR_TIMES_RESET = 'SIGUSR2';
 
@@ -222,6 +223,21 @@ function inspectorMicrosIn(output: string): number {
   const match = /inspector timed: (\d+(?:\.\d+)?) µs over (\d+) calls/.exec(output);
   if (!match || Number(match[2]) === 0) throw new Error(`The gateway process printed no inspector timings: ${output}`);
   return round(Number(match[1]) / Number(match[2]));
+}
+
+/** The two sides of one gateway process's runs, compared. */
+function comparison({ without, withInspector, pairs }: Awaited<ReturnType<typeof measureGateway>>): GatewayComparison {
+  const cost = (off: Measurement, on: Measurement) =>
+    round(((cpuMicrosPerRequest(on) - cpuMicrosPerRequest(off)) / cpuMicrosPerRequest(on)) * 100);
+  return {
+    without,
+    with: withInspector,
+    throughputRatio: round(withInspector.perSecond / without.perSecond),
+    cpuMicrosWithout: cpuMicrosPerRequest(without),
+    cpuMicrosWith: cpuMicrosPerRequest(withInspector),
+    cost: cost(without, withInspector),
+    pairCosts: pairs.map(([off, on]) => cost(off, on)).sort((a, b) => a - b),
+  };
 }
 
 /** Runs of equal length taken together: total requests and errors, mean rate, median percentiles. */
@@ -273,7 +289,7 @@ function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: 
     `  ${name.padEnd(18)} ${String(m.perSecond).padStart(7)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
       .toFixed(2)
       .padStart(6)} ms   CPU ${cpuMicros} µs/request   (${m.requests} requests, ${m.errors} errors)`;
-  const { gateway } = figures;
+  const { gateway, control } = figures;
   process.stdout.write(
     [
       `False positives on ${fp.transactions.toLocaleString('en')} realistic transactions: ${fp.flagged} (${(fp.rate * 100).toFixed(2)} %)`,
@@ -282,8 +298,10 @@ function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: 
       `Gateway eth_sendRawTransaction over HTTP, ${ROUNDS} alternating runs of ${seconds} s each, ${concurrency} concurrent, ${pool} signed transactions, loopback:`,
       row('without inspector', gateway.without, gateway.cpuMicrosWithout),
       row('with inspector', gateway.with, gateway.cpuMicrosWith),
-      `  throughput with/without ×${gateway.throughputRatio}; the inspector adds ${gateway.cost} % to the gateway's CPU per request (in each pair`,
-      `    of adjacent runs: ${gateway.pairCosts.join(', ')} %: the machine's other work moves one run's figure more than that)`,
+      `  throughput with/without ×${gateway.throughputRatio}; the inspector adds ${gateway.cost} % to the gateway's CPU per request (each pair`,
+      `    of adjacent runs: ${gateway.pairCosts.join(', ')} %)`,
+      `  control, the same runs with an inspector that reads nothing: throughput ×${control.throughputRatio}, CPU per request ${control.cost} % (each pair:`,
+      `    ${control.pairCosts.join(', ')} %): on this machine the method cannot tell apart costs that differ by less than this`,
       `  inside the gateway process, the inspector took ${figures.inspectorMicros} µs per transaction: ${figures.inspectorShare} % of its CPU per request`,
       '    with it (goal < 5 %): its cost measured where it is paid, both figures from one process over the same runs',
       '',
@@ -296,9 +314,9 @@ function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: 
  * inspection is timed (two clock reads, well under a microsecond, charged to the inspector): the total and the
  * number of calls are printed when the process stops, and start afresh on `INSPECTOR_TIMES_RESET`.
  */
-function guard(): GatewayPersonalData {
+function guard(nothing: boolean): GatewayPersonalData {
   const inspector = new PersonalDataScanner();
-  const inspect = inspector.inspectRawTransaction.bind(inspector);
+  const inspect = nothing ? () => READ_NOTHING : inspector.inspectRawTransaction.bind(inspector);
   const timed = { micros: 0, calls: 0 };
   inspector.inspectRawTransaction = (raw, patterns) => {
     const started = performance.now();
@@ -331,7 +349,10 @@ if (entry === import.meta.url) {
     serveNode();
   } else if (servingAt !== -1) {
     const nodeUrl = process.argv[servingAt + 1] as string;
-    await serveGateway(nodeUrl, { personalData: guard(), resolveNode: async (nodeId) => benchNode(nodeUrl, nodeId) });
+    await serveGateway(nodeUrl, {
+      personalData: guard(process.argv.includes(INSPECT_NOTHING)),
+      resolveNode: async (nodeId) => benchNode(nodeUrl, nodeId),
+    });
   } else {
     await run(Number(process.argv[2] ?? 1.5), Number(process.argv[3] ?? 32));
   }
