@@ -107,7 +107,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     data: Uint8Array,
     patterns: CompiledPatterns,
   ): readonly PersonalDataFinding[] {
-    if (data.length === 0) return [];
+    if (data.length === 0) return NO_FINDINGS;
     // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
     const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4, choiceFor(patterns));
     return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);

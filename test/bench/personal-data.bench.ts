@@ -8,14 +8,14 @@
  *   its own process), nothing found. One gateway serves two nodes: one on a network whose policy is `off` (no
  *   inspection), one on a network whose policy is `block`; short runs alternate between them and are summed, so
  *   other work on the machine weighs on both alike. Beside throughput, the CPU time the gateway process spent per
- *   request on each side: on a machine of two cores the load generator and the node share the CPU with the gateway,
- *   so throughput moves with them from run to run; the gateway's own CPU per request is its alone, though it moves
- *   too (by 2-3 % between runs with both networks `off`). The inspector's cost is the share of the gateway's CPU per
- *   request it adds, which is what it takes from the throughput of a gateway that is busy. The node behind both is a JSON-RPC server in a process of its own that answers each
- *   transaction with its hash at once: anvil, holding thousands of queued transactions, answers in hundreds of
- *   milliseconds and would hide the gateway's own cost, which is what is measured here;
+ *   request on each side, summed and per pair of adjacent runs: on a machine of two cores the load generator and
+ *   the node share the CPU with the gateway and change how many requests each turn of its event loop serves, so
+ *   both figures move from run to run by more than the inspector costs. The node behind both is a JSON-RPC server
+ *   in a process of its own that answers each transaction with its hash at once: anvil, holding thousands of
+ *   queued transactions, answers in hundreds of milliseconds and would hide the gateway's own cost;
  * - a control: the same runs against a gateway whose inspector reads nothing, so the figures above can be read
- *   against what the method shows when there is nothing to show (on two shared cores, several per cent either way);
+ *   against what the method shows when there is nothing to show (on two shared cores it has read 3-7 % in the
+ *   guarded side's favour, as an A/A run with both networks `off` does);
  * - the inspector's own time inside that gateway process under the same load, every call timed there, as a share of
  *   the process's CPU per request with it: the cost measured where it is paid, both figures from one process in one
  *   run, so that how fast the machine is at the moment weighs on both alike.

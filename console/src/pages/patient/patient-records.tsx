@@ -50,13 +50,16 @@ export function PatientRecords({ token, network, signer }: Props) {
   }, [loadOrganisations.run]);
   // While no organisation is listed (none has joined yet, or the list could not be read), it is read again every few
   // seconds: a patient waiting for their hospital to join, or on a phone that lost its connection for a moment, sees
-  // it appear without reloading the page.
+  // it appear without reloading the page. A refusal (an expired session, say) is not asked again: the same answer
+  // would come back.
   const listed = organisations.length > 0;
+  const status = loadOrganisations.error?.status ?? 0;
+  const worthAgain = status === 0 || status === 429 || status >= 500;
   useEffect(() => {
-    if (listed || loadOrganisations.pending) return;
+    if (listed || loadOrganisations.pending || !worthAgain) return;
     const timer = setTimeout(() => void loadOrganisations.run(), ORGANISATIONS_REREAD_MS);
     return () => clearTimeout(timer);
-  }, [listed, loadOrganisations.pending, loadOrganisations.run]);
+  }, [listed, worthAgain, loadOrganisations.pending, loadOrganisations.run]);
 
   const readView = useCallback(
     async (known: PairwiseIdentity[]) => {
@@ -97,7 +100,7 @@ export function PatientRecords({ token, network, signer }: Props) {
             </button>
           </div>
         )}
-        {organisations.length > 0 && (
+        {listed && (
           <form
             className="form"
             onSubmit={(event) => {
