@@ -14,8 +14,8 @@
  *   in a process of its own that answers each transaction with its hash at once: anvil, holding thousands of
  *   queued transactions, answers in hundreds of milliseconds and would hide the gateway's own cost;
  * - a control: the same runs against a gateway whose inspector reads nothing, so the figures above can be read
- *   against what the method shows when there is nothing to show (on two shared cores it has read 3-7 % in the
- *   guarded side's favour, as an A/A run with both networks `off` does);
+ *   against what the method shows when there is nothing to show (on two shared cores it has read from -7 to +4 %
+ *   of CPU per request);
  * - the inspector's own time inside that gateway process under the same load, every call timed there, as a share of
  *   the process's CPU per request with it: the cost measured where it is paid, both figures from one process in one
  *   run, so that how fast the machine is at the moment weighs on both alike.
