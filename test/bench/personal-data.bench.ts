@@ -3,22 +3,19 @@
  * - the false-positive rate on 10,000 transactions of a realistic consortium mix (test/support/realistic-transactions.ts),
  *   by kind;
  * - the inspector's time per kilobyte of calldata: prose in an ABI string, random bytes, and the realistic mix;
- * - the gateway's throughput for `eth_sendRawTransaction` without and with the inspector, side by side: the same
- *   signed transactions of the realistic mix, through the same gateway (real metering into an embedded DynamoDB,
- *   its own process), nothing found. One gateway serves two nodes: one on a network whose policy is `off` (no
- *   inspection), one on a network whose policy is `block`; short runs alternate between them and are summed, so
- *   other work on the machine weighs on both alike. Beside throughput, the CPU time the gateway process spent per
- *   request on each side, summed and per pair of adjacent runs: on a machine of two cores the load generator and
- *   the node share the CPU with the gateway and change how many requests each turn of its event loop serves, so
- *   both figures move from run to run by more than the inspector costs. The node behind both is a JSON-RPC server
- *   in a process of its own that answers each transaction with its hash at once: anvil, holding thousands of
- *   queued transactions, answers in hundreds of milliseconds and would hide the gateway's own cost;
- * - a control: the same runs against a gateway whose inspector reads nothing, so the figures above can be read
- *   against what the method shows when there is nothing to show (on two shared cores it has read from -7 to +4 %
- *   of CPU per request);
+ * - the gateway's throughput and CPU per request for `eth_sendRawTransaction` without and with the inspector, side
+ *   by side: the same signed transactions of the realistic mix, through one gateway (real metering into an embedded
+ *   DynamoDB, its own process), nothing found. It serves three nodes: two on networks whose policy is `off` (not
+ *   inspected) and one on a network whose policy is `block`. One continuous load changes its target among them every
+ *   250 ms, in a random order each cycle (interleaved-load.ts), so every side runs under the same conditions; the
+ *   two uninspected sides are the control, their difference what the method shows when there is nothing to show.
+ *   Separate runs of seconds each could not resolve 5 % on two shared cores: there the node and the load generator
+ *   share the CPU with the gateway, and one run's CPU per request moved by 10-40 % from the next. The node is a
+ *   JSON-RPC server in a process of its own that answers each transaction with its hash at once: anvil, holding
+ *   thousands of queued transactions, answers in hundreds of milliseconds and would hide the gateway's own cost;
  * - the inspector's own time inside that gateway process under the same load, every call timed there, as a share of
- *   the process's CPU per request with it: the cost measured where it is paid, both figures from one process in one
- *   run, so that how fast the machine is at the moment weighs on both alike.
+ *   the process's CPU per request with it: what the inspector itself costs, beside the difference above, which holds
+ *   as well what its work does to the rest of the request (collecting what it allocates, the caches it displaces).
  * Run: `npm run bench -- personal-data` (or node --import tsx test/bench/personal-data.bench.ts [seconds] [concurrency]).
  */
 import { createServer } from 'node:http';
@@ -33,57 +30,40 @@ import { type RealisticTransaction, realisticTransactions } from '../support/rea
 import {
   API_KEY,
   type CallFactory,
-  type Measurement,
-  measure,
   round,
   serveGateway,
   startBenchProcess,
   startGatewayProcess,
 } from './gateway-load.ts';
+import { interleavedLoad, type SideFigures } from './interleaved-load.ts';
 
 const MIX_SIZE = 10_000;
-const ROUNDS = 10;
+const WARM_UP_SECONDS = 4;
 const PLAIN_NODE = 'node_plain';
+const PLAIN_NODE_AGAIN = 'node_plain_again';
 const GUARDED_NODE = 'node_guarded';
 const DEV_MNEMONIC = 'test test test test test test test test test test test junk';
 const NOTE = new Interface(['function note(string text)']);
 
-export interface GatewayComparison {
-  readonly without: Measurement;
-  readonly with: Measurement;
-  /** Throughput with the inspector over throughput without it. */
-  readonly throughputRatio: number;
-  /** CPU time of the gateway process per request, in microseconds. */
-  readonly cpuMicrosWithout: number;
-  readonly cpuMicrosWith: number;
-  /** The share of the gateway's CPU per request the inspector adds, in per cent, from the summed runs. */
-  readonly cost: number;
-  /**
-   * The same share in each pair of adjacent runs (one each side), in per cent, sorted: how far the machine's other
-   * work moves one run's CPU per request, beside what the inspector costs.
-   */
-  readonly pairCosts: readonly number[];
-}
-
 export interface PersonalDataBenchFigures {
   readonly falsePositives: { readonly transactions: number; readonly flagged: number; readonly rate: number };
   readonly microsPerKilobyte: Readonly<Record<string, number>>;
-  readonly gateway: GatewayComparison;
-  /**
-   * The same method, with an inspector that reads nothing and answers at once on the guarded network: what the
-   * method shows when there is nothing to show, its resolution on this machine.
-   */
-  readonly control: GatewayComparison;
-  /** The inspector's time per transaction, timed inside the gateway process during the HTTP runs, in microseconds. */
+  /** The interleaved load's figures per node: the two without inspection and the one with it. */
+  readonly gateway: Readonly<Record<'without' | 'withoutAgain' | 'with', SideFigures>>;
+  readonly cycles: number;
+  /** Throughput with the inspector over the mean of the two sides without it. */
+  readonly throughputRatio: number;
+  /** The share of the gateway's CPU per request the inspector adds, in per cent: mean over cycles, standard error. */
+  readonly cost: { readonly mean: number; readonly standardError: number };
+  /** The same between the two sides without inspection: what the method shows when there is nothing to show. */
+  readonly control: { readonly mean: number; readonly standardError: number };
+  /** The inspector's time per transaction, timed inside the gateway process during the load, in microseconds. */
   readonly inspectorMicros: number;
-  /**
-   * That time as a share of the gateway process's CPU per request with the inspector, in per cent: the inspector's
-   * cost measured directly, beside the difference of two CPU totals and the throughput ratio.
-   */
+  /** That time as a share of the gateway process's CPU per request with the inspector, in per cent. */
   readonly inspectorShare: number;
 }
 
-export async function run(seconds = 1.5, concurrency = 32): Promise<PersonalDataBenchFigures> {
+export async function run(seconds = 36, concurrency = 32): Promise<PersonalDataBenchFigures> {
   const inspector = new PersonalDataScanner();
   const mix = realisticTransactions(MIX_SIZE);
   const falsePositives = countFalsePositives(inspector, mix);
@@ -91,15 +71,20 @@ export async function run(seconds = 1.5, concurrency = 32): Promise<PersonalData
   const signed = await signAll(mix);
   const call: CallFactory = (i) =>
     `{"jsonrpc":"2.0","id":${i},"method":"eth_sendRawTransaction","params":["${signed[i % signed.length]}"]}`;
-  const measured = await measureGateway(call, seconds, concurrency);
-  const control = await measureGateway(call, seconds, concurrency, [INSPECT_NOTHING]);
+  const { figures: load, inspectorMicros } = await measureGateway(call, seconds, concurrency);
+  const without = load.sides[PLAIN_NODE];
+  const withoutAgain = load.sides[PLAIN_NODE_AGAIN];
+  const withInspector = load.sides[GUARDED_NODE];
   const figures: PersonalDataBenchFigures = {
     falsePositives,
     microsPerKilobyte,
-    gateway: comparison(measured),
-    control: comparison(control),
-    inspectorMicros: measured.inspectorMicros,
-    inspectorShare: round((measured.inspectorMicros / cpuMicrosPerRequest(measured.withInspector)) * 100),
+    gateway: { without, withoutAgain, with: withInspector },
+    cycles: load.cycles,
+    throughputRatio: round((2 * withInspector.perSecond) / (without.perSecond + withoutAgain.perSecond)),
+    cost: load.difference(GUARDED_NODE, [PLAIN_NODE, PLAIN_NODE_AGAIN]),
+    control: load.difference(PLAIN_NODE_AGAIN, [PLAIN_NODE]),
+    inspectorMicros,
+    inspectorShare: round((inspectorMicros / withInspector.cpuMicros) * 100),
   };
   print(figures, seconds, concurrency, signed.length);
   return figures;
@@ -169,92 +154,48 @@ async function signAll(mix: readonly RealisticTransaction[]): Promise<string[]> 
   );
 }
 
-/** The bench's two nodes: one on a network that is not inspected (`net_off`), one that is (`net_block`). */
+/**
+ * The bench's nodes: two that are not inspected, on networks whose policy is `off` (the pair whose difference shows
+ * what the method resolves), and one that is, on a network whose policy is `block`.
+ */
 function benchNode(rpcUrl: string, nodeId: string) {
   const node = (networkId: string) =>
     ({ orgId: 'org_bench', rpcUrl, state: 'running', runtime: 'anvil', networkId }) as const;
-  return nodeId === PLAIN_NODE ? node('net_off') : nodeId === GUARDED_NODE ? node('net_block') : undefined;
+  if (nodeId === PLAIN_NODE || nodeId === PLAIN_NODE_AGAIN) return node(`net_off_${nodeId}`);
+  return nodeId === GUARDED_NODE ? node('net_block') : undefined;
 }
 
-/** Alternating runs of `seconds` through the node without inspection and the one with it, summed per node. */
-async function measureGateway(call: CallFactory, seconds: number, concurrency: number, gatewayArgs: string[] = []) {
+/** The interleaved load on one gateway process, after a warm-up; the inspector's own time from inside it. */
+async function measureGateway(call: CallFactory, seconds: number, concurrency: number) {
   const node = await startNodeProcess();
-  const gateway = await startGatewayProcess(node.url, fileURLToPath(import.meta.url), gatewayArgs);
-  const runs: Record<'without' | 'withInspector', Measurement[]> = { without: [], withInspector: [] };
+  const gateway = await startGatewayProcess(node.url, fileURLToPath(import.meta.url));
+  const paths = {
+    [PLAIN_NODE]: `/rpc/${PLAIN_NODE}/${API_KEY}`,
+    [PLAIN_NODE_AGAIN]: `/rpc/${PLAIN_NODE_AGAIN}/${API_KEY}`,
+    [GUARDED_NODE]: `/rpc/${GUARDED_NODE}/${API_KEY}`,
+  };
+  const load = { origin: gateway.url, pid: gateway.pid, paths, call, concurrency };
   try {
-    // A first round on both nodes, not counted: the gateway process compiles and warms its caches and its embedded
-    // DynamoDB during the first seconds of load, which would otherwise be charged to whichever side runs first
-    // (with both networks `off`, the first side measured used 10 % more CPU per request than the second).
-    for (const nodeId of [PLAIN_NODE, GUARDED_NODE]) {
-      await measure(gateway.url, `/rpc/${nodeId}/${API_KEY}`, call, seconds, concurrency);
-    }
-    // The inspector's timings start here too: the first calls run before the compiler has optimised it.
+    // Not counted: the gateway process compiles and warms its caches and its embedded DynamoDB during the first
+    // seconds of load; the inspector's timings start afresh after it, when the compiler has optimised it.
+    await interleavedLoad({ ...load, seconds: WARM_UP_SECONDS });
     process.kill(gateway.pid, INSPECTOR_TIMES_RESET);
-    for (let round = 0; round < ROUNDS; round++) {
-      const order = round % 2 === 0 ? (['without', 'withInspector'] as const) : (['withInspector', 'without'] as const);
-      for (const which of order) {
-        const nodeId = which === 'without' ? PLAIN_NODE : GUARDED_NODE;
-        runs[which].push(
-          await measure(gateway.url, `/rpc/${nodeId}/${API_KEY}`, call, seconds, concurrency, gateway.cpuSeconds),
-        );
-      }
-    }
+    const figures = await interleavedLoad({ ...load, seconds });
+    await gateway.stop();
+    return { figures, inspectorMicros: inspectorMicrosIn(gateway.output()) };
   } finally {
     await gateway.stop();
     await node.stop();
   }
-  return {
-    without: summed(runs.without),
-    withInspector: summed(runs.withInspector),
-    pairs: runs.without.map((off, i) => [off, runs.withInspector[i] as Measurement] as const),
-    inspectorMicros: inspectorMicrosIn(gateway.output()),
-  };
 }
-
-/** The gateway process's flag for the control: its inspector reads nothing and finds nothing. */
-const INSPECT_NOTHING = '--inspect-nothing';
-const READ_NOTHING = { decoded: true, to: undefined, findings: [] } as const;
 
 /** Sent to the gateway process: start the inspector's timings afresh. */
 const INSPECTOR_TIMES_RESET = 'SIGUSR2';
-
-/** The inspector's mean time per call as the gateway process printed it when it stopped. */
+/** The inspector's mean time per call, as the gateway process printed it when it stopped. */
 function inspectorMicrosIn(output: string): number {
   const match = /inspector timed: (\d+(?:\.\d+)?) µs over (\d+) calls/.exec(output);
   if (!match || Number(match[2]) === 0) throw new Error(`The gateway process printed no inspector timings: ${output}`);
   return round(Number(match[1]) / Number(match[2]));
-}
-
-/** The two sides of one gateway process's runs, compared. */
-function comparison({ without, withInspector, pairs }: Awaited<ReturnType<typeof measureGateway>>): GatewayComparison {
-  const cost = (off: Measurement, on: Measurement) =>
-    round(((cpuMicrosPerRequest(on) - cpuMicrosPerRequest(off)) / cpuMicrosPerRequest(on)) * 100);
-  return {
-    without,
-    with: withInspector,
-    throughputRatio: round(withInspector.perSecond / without.perSecond),
-    cpuMicrosWithout: cpuMicrosPerRequest(without),
-    cpuMicrosWith: cpuMicrosPerRequest(withInspector),
-    cost: cost(without, withInspector),
-    pairCosts: pairs.map(([off, on]) => cost(off, on)).sort((a, b) => a - b),
-  };
-}
-
-/** Runs of equal length taken together: total requests and errors, mean rate, median percentiles. */
-function summed(runs: readonly Measurement[]): Measurement {
-  const median = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
-  return {
-    requests: runs.reduce((sum, m) => sum + m.requests, 0),
-    errors: runs.reduce((sum, m) => sum + m.errors, 0),
-    perSecond: Math.round(runs.reduce((sum, m) => sum + m.perSecond, 0) / runs.length),
-    p50Ms: median(runs.map((m) => m.p50Ms)),
-    p99Ms: median(runs.map((m) => m.p99Ms)),
-    cpuSeconds: runs.reduce((sum, m) => sum + (m.cpuSeconds ?? 0), 0),
-  };
-}
-
-function cpuMicrosPerRequest(m: Measurement): number {
-  return Math.round(((m.cpuSeconds ?? 0) / m.requests) * 1e6);
 }
 
 /** Starts this file in node mode in a child process and waits for its port. */
@@ -285,38 +226,40 @@ function serveNode(): void {
 
 function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: number, pool: number): void {
   const fp = figures.falsePositives;
-  const row = (name: string, m: Measurement, cpuMicros: number) =>
-    `  ${name.padEnd(18)} ${String(m.perSecond).padStart(7)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
+  const row = (name: string, m: SideFigures) =>
+    `  ${name.padEnd(26)} ${String(m.perSecond).padStart(6)} req/s   p50 ${m.p50Ms.toFixed(2).padStart(6)} ms   p99 ${m.p99Ms
       .toFixed(2)
-      .padStart(6)} ms   CPU ${cpuMicros} µs/request   (${m.requests} requests, ${m.errors} errors)`;
-  const { gateway, control } = figures;
+      .padStart(6)} ms   CPU ${m.cpuMicros.toFixed(1)} µs/request   (${m.requests} requests, ${m.errors} errors)`;
+  const { gateway, cost, control } = figures;
+  const withError = (d: { mean: number; standardError: number }) => `${d.mean} % ± ${d.standardError}`;
   process.stdout.write(
     [
       `False positives on ${fp.transactions.toLocaleString('en')} realistic transactions: ${fp.flagged} (${(fp.rate * 100).toFixed(2)} %)`,
       'Inspector time per kilobyte of calldata:',
       ...Object.entries(figures.microsPerKilobyte).map(([name, micros]) => `  ${name.padEnd(24)} ${micros} µs/KB`),
-      `Gateway eth_sendRawTransaction over HTTP, ${ROUNDS} alternating runs of ${seconds} s each, ${concurrency} concurrent, ${pool} signed transactions, loopback:`,
-      row('without inspector', gateway.without, gateway.cpuMicrosWithout),
-      row('with inspector', gateway.with, gateway.cpuMicrosWith),
-      `  throughput with/without ×${gateway.throughputRatio}; the inspector adds ${gateway.cost} % to the gateway's CPU per request (each pair`,
-      `    of adjacent runs: ${gateway.pairCosts.join(', ')} %)`,
-      `  control, the same runs with an inspector that reads nothing: throughput ×${control.throughputRatio}, CPU per request ${control.cost} % (each pair:`,
-      `    ${control.pairCosts.join(', ')} %): on this machine the method cannot tell apart costs that differ by less than this`,
-      `  inside the gateway process, the inspector took ${figures.inspectorMicros} µs per transaction: ${figures.inspectorShare} % of its CPU per request`,
-      '    with it (goal < 5 %): its cost measured where it is paid, both figures from one process over the same runs',
+      `Gateway eth_sendRawTransaction over HTTP: one load of ${seconds} s, ${concurrency} concurrent, ${pool} signed transactions, loopback,`,
+      `  its target changed every 250 ms among three nodes in a random order each cycle (${figures.cycles} whole cycles):`,
+      row('without inspector', gateway.without),
+      row('without inspector, again', gateway.withoutAgain),
+      row('with inspector', gateway.with),
+      `  throughput with/without ×${figures.throughputRatio}`,
+      `  the inspector adds ${withError(cost)} (standard error over cycles) to the gateway's CPU per request (goal < 5 %)`,
+      `  control, the two nodes without inspection: ${withError(control)}, what the method shows when there is nothing to show`,
+      `  inside the gateway process, the inspector took ${figures.inspectorMicros} µs per transaction: ${figures.inspectorShare} % of its CPU`,
+      '    per request with it, its own time alone (the difference above holds as well what its work does to the rest)',
       '',
     ].join('\n'),
   );
 }
 
 /**
- * The gateway's guard in the bench: network `net_off` is not inspected, `net_block` is; nothing is recorded. Each
- * inspection is timed (two clock reads, well under a microsecond, charged to the inspector): the total and the
- * number of calls are printed when the process stops, and start afresh on `INSPECTOR_TIMES_RESET`.
+ * The gateway's guard in the bench: the two `net_off_…` networks are not inspected, `net_block` is; nothing is
+ * recorded. Each inspection is timed (two clock reads, well under a microsecond, charged to the inspector): the
+ * total and the number of calls are printed when the process stops and start afresh on `INSPECTOR_TIMES_RESET`.
  */
-function guard(nothing: boolean): GatewayPersonalData {
+function guard(): GatewayPersonalData {
   const inspector = new PersonalDataScanner();
-  const inspect = nothing ? () => READ_NOTHING : inspector.inspectRawTransaction.bind(inspector);
+  const inspect = inspector.inspectRawTransaction.bind(inspector);
   const timed = { micros: 0, calls: 0 };
   inspector.inspectRawTransaction = (raw, patterns) => {
     const started = performance.now();
@@ -336,7 +279,7 @@ function guard(nothing: boolean): GatewayPersonalData {
   });
   return {
     inspector,
-    modeOf: async (networkId) => (networkId === 'net_off' ? 'off' : 'block'),
+    modeOf: async (networkId) => (networkId.startsWith('net_off') ? 'off' : 'block'),
     rulesOf: async () => ({ patterns: new PersonalDataScanner().compilePatterns([]), exemptions: [] }),
     record: async () => undefined,
   };
@@ -350,10 +293,10 @@ if (entry === import.meta.url) {
   } else if (servingAt !== -1) {
     const nodeUrl = process.argv[servingAt + 1] as string;
     await serveGateway(nodeUrl, {
-      personalData: guard(process.argv.includes(INSPECT_NOTHING)),
+      personalData: guard(),
       resolveNode: async (nodeId) => benchNode(nodeUrl, nodeId),
     });
   } else {
-    await run(Number(process.argv[2] ?? 1.5), Number(process.argv[3] ?? 32));
+    await run(Number(process.argv[2] ?? 36), Number(process.argv[3] ?? 32));
   }
 }
