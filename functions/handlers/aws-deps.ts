@@ -11,66 +11,35 @@
  * restart of EC2 nodes (stall recovery) is queued there too and carried out by the reconciler.
  */
 import type { Env, Hono } from 'hono';
-import { getConnInfo, handle } from 'hono/aws-lambda';
-import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
-import { SqsNodeQueue } from '../../shared/adapters/aws/sqs-node-queue.ts';
-import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
-import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
+import { getConnInfo, type handle } from 'hono/aws-lambda';
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
 import { VaultSigner } from '../../shared/chain/vault-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
-import { UsageRepository } from '../../shared/metering/usage.repository.ts';
-import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
-import { createStores } from '../../shared/store/stores.ts';
 import type { AppDeps } from '../api/app-deps.ts';
 import { BillingReadiness } from '../services/billing/billing-readiness.ts';
-import { wireBilling } from '../services/billing/billing-wiring.ts';
 import { NetworkFleet } from '../services/fleet/network-fleet.ts';
-import {
-  type AwsCore,
-  type AwsWiringOptions,
-  awsCore,
-  coldStart,
-  secretsManagerClient,
-  sqsClient,
-} from './aws-core.ts';
+import type { AwsCore, AwsWiringOptions } from './aws-core.ts';
+import { type AwsBillingDeps, awsBillingDeps, settledAppHandler } from './aws-billing.ts';
 import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts';
 import { ec2GenesisValidators } from './aws-node-keys.ts';
 import { kmsKeyVault, slaReporter } from './aws-platform-key.ts';
 import { awsTenancy } from './aws-tenancy.ts';
 import { awsWebhookDelivery } from './aws-webhooks.ts';
 
-export interface AwsDeps extends AppDeps, Omit<AwsCore, 'config'> {
-  readonly stores: ReturnType<typeof createStores>;
+export interface AwsDeps extends AppDeps, Omit<AwsBillingDeps, 'billingWiring' | 'config' | 'usage' | 'stores'> {
+  readonly stores: AwsBillingDeps['stores'];
   /** Complete: Stripe keys from Secrets Manager included. */
   readonly config: Config;
-  readonly usage: UsageMeter;
+  readonly usage: AwsBillingDeps['usage'];
   /** Plan limits for the gateway and key routes, as wired with billing. */
-  readonly billingLimits: ReturnType<typeof wireBilling>['limits'];
-  /** Present when the function may send to the provisioning queue. */
-  readonly nodeQueue: SqsNodeQueue | undefined;
-  /** Writes what an invocation left in memory (usage counts, queued node work); await it before returning. */
-  settle(): Promise<void>;
+  readonly billingLimits: AwsBillingDeps['billingWiring']['limits'];
 }
 
 export async function awsDeps(functionName: string, options: AwsWiringOptions = {}): Promise<AwsDeps> {
-  const loaded = awsCore(functionName, options);
-  const core: AwsCore = loaded.config.aws.stripeSecretArn
-    ? { ...loaded, config: await withStripeSecrets(loaded.config, secretsManagerClient(loaded)) }
-    : loaded;
-  const { config, clock, logger, table } = core;
-  const stores = createStores(table, clock);
-  const nodeQueue = provisioningQueue(core);
-  const usageRecords = new UsageRepository(table, clock);
-  const usage = new UsageMeter({ store: usageRecords, clock, logger: logger.child({ component: 'usage-meter' }) });
-  const billing = wireBilling({
-    provider: billingProvider(config, clock),
-    stores,
-    clock,
-    logger,
-    nodeChanged: nodeQueue?.nodeChanged,
-  });
+  const { billingWiring: billing, ...base } = await awsBillingDeps(functionName, options);
+  const core: AwsCore = base;
+  const { config, clock, logger, table, stores, nodeQueue } = base;
   const vault = kmsKeyVault(core);
   // Node health and signed SLA reports need the platform key the stack created.
   const platformKeyId = config.aws.platformKeyId;
@@ -93,7 +62,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
   const webhooks = awsWebhookDelivery(core);
 
   return {
-    ...core,
+    ...base,
     health,
     ...(genesisValidators && { genesisValidators }),
     stores,
@@ -102,8 +71,6 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     billingLimits: billing.limits,
     admission: billing.admission,
     signingKeyAdmission: billing.signingKeyAdmission,
-    usage,
-    usageRecords,
     managedRuntime: 'ec2',
     // API Gateway's view of the caller (requestContext.http.sourceIp), not a header the caller could set.
     clientAddress: (c) => getConnInfo(c).remote.address,
@@ -117,37 +84,19 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     ...(webhooks && { webhookDelivery: { secrets: webhooks.secrets, sender: webhooks.sender } }),
     // Live tickets name the WebSocket API, whose URLs carry the node in the query string (no path of their own).
     ...(config.aws.gatewaySocketUrl && { gatewaySocketUrl: socketUrlFor(config.aws.gatewaySocketUrl) }),
-    nodeQueue,
     nodeChanged: nodeQueue?.nodeChanged,
     ...(fleet && { fleet }),
     version: config.version,
-    async settle() {
-      await Promise.all([usage.flush(), nodeQueue?.drain()]);
-    },
   };
 }
 
-/**
- * A Lambda serving a Hono app built from the API's dependencies (API Gateway HTTP API, payload v2). What an
- * invocation counted or queued is written before it returns: a frozen container holds nothing unsent.
- */
+/** A Lambda serving a Hono app built from the API's dependencies (see `settledAppHandler`). */
 export function appHandler<E extends Env>(
   functionName: string,
   options: AwsWiringOptions,
   buildApp: (deps: AwsDeps) => Hono<E>,
 ): ReturnType<typeof handle> {
-  const ready = coldStart(async () => {
-    const deps = await awsDeps(functionName, options);
-    return { deps, handleRequest: handle(buildApp(deps)) };
-  });
-  return async (event, context) => {
-    const { deps, handleRequest } = await ready();
-    try {
-      return await handleRequest(event, context);
-    } finally {
-      await deps.settle();
-    }
-  };
+  return settledAppHandler(() => awsDeps(functionName, options), buildApp);
 }
 
 /**
@@ -164,19 +113,6 @@ function billingReadiness(config: Config, clock: () => Date, logger: AwsCore['lo
     clock,
     logger: logger.child({ component: 'billing' }),
   });
-}
-
-/** Stripe when a secret key is configured (from Secrets Manager, see above); otherwise billing is off. */
-export function billingProvider(config: Config, clock: () => Date) {
-  const { secretKey, host, port, protocol } = config.stripe;
-  return secretKey ? new StripeBilling({ secretKey, host, port, protocol, clock }) : new NoBilling();
-}
-
-/** The provisioning queue, when the function may send to it; without it the reconciler's scheduled pass acts. */
-export function provisioningQueue(core: AwsCore): SqsNodeQueue | undefined {
-  const queueUrl = core.config.aws.provisioningQueueUrl;
-  if (!queueUrl) return undefined;
-  return new SqsNodeQueue(sqsClient(core), queueUrl, core.logger.child({ component: 'node-queue' }));
 }
 
 /** A node's URL on the WebSocket API: `wss://…/live?nodeId=…`. */

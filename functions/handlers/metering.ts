@@ -9,13 +9,14 @@
 import { runBillingGraceJob } from '../jobs/billing/billing-grace.job.ts';
 import { runHourlyMetering } from '../jobs/metering-jobs.ts';
 import { type AwsWiringOptions, coldStart } from './aws-core.ts';
-import { awsDeps } from './aws-deps.ts';
+import { awsBillingDeps } from './aws-billing.ts';
 
 export function createMeteringHandler(options: AwsWiringOptions = {}) {
-  const ready = coldStart(() => awsDeps('metering', options));
+  const ready = coldStart(() => awsBillingDeps('metering', options));
   return async () => {
     const deps = await ready();
-    const { stores, usage, usageRecords, billing, clock, logger } = deps;
+    const { stores, usage, usageRecords, clock, logger } = deps;
+    const billing = deps.billingWiring.deps;
     const failures: unknown[] = [];
     const attempt = <T>(job: Promise<T>) =>
       job.catch((error: unknown) => {

@@ -3,16 +3,18 @@
  * as the local server's endpoint, with the signing secret read from Secrets Manager on the first invocation.
  */
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
+import { awsBillingDeps, settledAppHandler } from './aws-billing.ts';
 import type { AwsWiringOptions } from './aws-core.ts';
-import { appHandler } from './aws-deps.ts';
 
 export function createStripeWebhookHandler(options: AwsWiringOptions = {}) {
-  return appHandler('stripe-webhook', options, (deps) =>
-    createStripeWebhookApp({
-      billing: deps.billing,
-      webhookSecret: deps.config.stripe.webhookSecret,
-      logger: deps.logger,
-    }),
+  return settledAppHandler(
+    () => awsBillingDeps('stripe-webhook', options),
+    (deps) =>
+      createStripeWebhookApp({
+        billing: deps.billingWiring.deps,
+        webhookSecret: deps.config.stripe.webhookSecret,
+        logger: deps.logger,
+      }),
   );
 }
 
