@@ -8,8 +8,8 @@
  */
 import { runBillingGraceJob } from '../jobs/billing/billing-grace.job.ts';
 import { runHourlyMetering } from '../jobs/metering-jobs.ts';
-import { type AwsWiringOptions, coldStart } from './aws-core.ts';
 import { awsBillingDeps } from './aws-billing.ts';
+import { type AwsWiringOptions, coldStart } from './aws-core.ts';
 
 export function createMeteringHandler(options: AwsWiringOptions = {}) {
   const ready = coldStart(() => awsBillingDeps('metering', options));
