@@ -1,11 +1,10 @@
 /**
  * The API's dependencies in AWS mode, the counterpart of local-wiring.ts: the same stores, billing, vault, usage
  * meter and nodeChanged, built from AWS services (the fleet's and the platform key's components come from
- * aws-fleet.ts and aws-platform-key.ts). Built once per container by the first invocation of a function that
- * serves the app or runs its jobs (API, Stripe webhooks, metering, governance), and reused after.
+ * aws-fleet.ts and aws-platform-key.ts), on the base billing needs (aws-billing.ts: the configuration with the
+ * Stripe keys, stores, usage meter, billing, provisioning queue). Built once per container by the first invocation
+ * of a function that serves the app or runs governance, and reused after.
  *
- * The configuration is completed before anything is built from it: the Stripe keys come from Secrets Manager
- * (STRIPE_SECRET_ARN), so billing is Stripe exactly when the secret holds keys, as locally with STRIPE_SECRET_KEY.
  * nodeChanged sends to the provisioning queue when the function has one (CARECHAIN_PROVISIONING_QUEUE_URL);
  * without it the reconciler's scheduled pass picks changes up. The API may not reboot instances: an operator's
  * restart of EC2 nodes (stall recovery) is queued there too and carried out by the reconciler.
