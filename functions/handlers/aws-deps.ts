@@ -3,7 +3,7 @@
  * meter and nodeChanged, built from AWS services (the fleet's and the platform key's components come from
  * aws-fleet.ts and aws-platform-key.ts), on the base billing needs (aws-billing.ts: the configuration with the
  * Stripe keys, stores, usage meter, billing, provisioning queue). Built once per container by the first invocation
- * of a function that serves the app or runs governance, and reused after.
+ * of a function that serves the app, and reused after.
  *
  * nodeChanged sends to the provisioning queue when the function has one (CARECHAIN_PROVISIONING_QUEUE_URL);
  * without it the reconciler's scheduled pass picks changes up. The API may not reboot instances: an operator's
