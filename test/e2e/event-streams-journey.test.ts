@@ -216,6 +216,56 @@ describe('event streams in the console', () => {
     await screenshot(phone, 'phone-webhooks');
   }, 60_000);
 
+  it('changes what the endpoint receives: a bad URL is explained beside its field, the signing secret stays', async () => {
+    const page = the(journey.page);
+    const secret = the(journey.secret);
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    const form = page.getByRole('form', { name: 'Change the endpoint' });
+    const url = form.getByLabel('Endpoint URL');
+    expect(await url.inputValue()).toBe(receiverUrl);
+    expect(await form.getByLabel('Description').inputValue()).toBe('FHIR server');
+    expect(await form.getByLabel('Topics', { exact: true }).inputValue()).toBe(`0x${'cd'.repeat(32)}\n*`);
+    expect(await form.getByRole('checkbox', { name: /^node\.state_changed/ }).isChecked()).toBe(true);
+
+    await url.fill('ftp://files.example/inbox');
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await form.getByText('Only http and https URLs are accepted').waitFor();
+    expect(await url.getAttribute('aria-invalid')).toBe('true');
+    await screenshot(page, 'webhooks-05-change');
+
+    await url.fill(receiverUrl);
+    await form.getByLabel('Description').fill('FHIR server, ward 4');
+    await form.getByRole('checkbox', { name: /^chain\.log/ }).uncheck();
+    await form.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByText('Changes saved. The signing secret stays the same.').waitFor();
+    await page.getByRole('heading', { level: 1, name: 'FHIR server, ward 4' }).waitFor();
+    expect(await form.count()).toBe(0);
+    const endpoint = await ok(http(server.url, 'GET', `/v1${the(journey.endpointPath)}`, { token: admin.token }), 200);
+    expect(endpoint).toMatchObject({
+      eventTypes: ['node.state_changed'],
+      chainLog: null,
+      description: 'FHIR server, ward 4',
+    });
+    expect(await settledViolations(page), 'endpoint page after a change').toEqual([]);
+
+    // The receiver still checks deliveries with the secret it was given at registration.
+    const before = received.length;
+    await page.getByRole('button', { name: 'Send a test event' }).click();
+    await until(
+      async () => received.length,
+      (count) => count === before + 1,
+      'the test delivery after the change',
+    );
+    const delivery = the(received[before]);
+    expect(() =>
+      verifyWebhookSignature({
+        payload: delivery.body,
+        header: String(delivery.headers['carechain-signature']),
+        secret,
+      }),
+    ).not.toThrow();
+  }, 60_000);
+
   it('disables, enables and deletes the endpoint', async () => {
     const page = the(journey.page);
     await page.getByRole('button', { name: 'Disable' }).click();

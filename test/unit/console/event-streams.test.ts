@@ -5,9 +5,11 @@
 import { describe, expect, it } from 'vitest';
 import { retryDelayMs } from '../../../console/src/pages/nodes/use-live-head.ts';
 import {
+  addressesText,
   parseAddresses,
   parseTopics,
   topicPositionText,
+  topicsText,
 } from '../../../console/src/pages/webhooks/chain-log-filter.ts';
 import { ChainLogFilter } from '../../../shared/schemas/webhooks.schemas.ts';
 
@@ -42,6 +44,22 @@ describe('the chain-log filter as typed', () => {
       topics: parseTopics(`*\n${T1},${T2}`),
     };
     expect(ChainLogFilter.safeParse(filter).success).toBe(true);
+  });
+
+  it.each([
+    ['one topic', [T1]],
+    ['anything, then one', [null, T2]],
+    ['any of several, then anything, then one', [[T1, T2], null, T1]],
+  ])('shows a saved filter to be changed as it reads back: %s', (_, topics) => {
+    expect(topicsText(topics)).not.toBe('');
+    expect(parseTopics(topicsText(topics))).toEqual(topics);
+    expect(parseAddresses(addressesText([A, B]))).toEqual([A, B]);
+  });
+
+  it('shows no filter as empty fields', () => {
+    expect(topicsText(undefined)).toBe('');
+    expect(addressesText(undefined)).toBe('');
+    expect(parseTopics(topicsText([]))).toEqual([]);
   });
 
   it('shows each position as it was meant', () => {

@@ -27,3 +27,15 @@ export function topicPositionText(position: TopicPosition): string {
   if (position === null) return '*';
   return typeof position === 'string' ? position : position.join(' or ');
 }
+
+/** Addresses as the form shows them to be changed: one per line (what `parseAddresses` reads back). */
+export function addressesText(addresses: readonly string[] | undefined): string {
+  return (addresses ?? []).join('\n');
+}
+
+/** Topics as the form shows them to be changed: one line per position (what `parseTopics` reads back). */
+export function topicsText(topics: readonly TopicPosition[] | undefined): string {
+  return (topics ?? [])
+    .map((position) => (position === null ? '*' : typeof position === 'string' ? position : position.join(', ')))
+    .join('\n');
+}

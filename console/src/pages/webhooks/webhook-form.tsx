@@ -1,18 +1,19 @@
 /**
- * Registers a webhook endpoint: where deliveries go, what they are for, which event types (from the catalogue the
- * API validates with) and, for `chain.log`, which logs (network, contract addresses, topics as eth_getLogs takes
- * them). The API's field messages appear beside the inputs they are about.
+ * Registers a webhook endpoint, or changes one: where deliveries go, what they are for, which event types (from the
+ * catalogue the API validates with) and, for `chain.log`, which logs (network, contract addresses, topics as
+ * eth_getLogs takes them). The API's field messages appear beside the inputs they are about. A change keeps the
+ * endpoint's signing secret and its place in the delivery order.
  */
 import { useState } from 'react';
 import { EVENT_CATALOGUE, EVENT_TYPES, type EventType } from '../../../../shared/domain/event-catalogue.ts';
 import type { ApiError } from '../../api/api-client.ts';
 import { api } from '../../api/api-client.ts';
-import type { CreatedWebhook, CreateWebhook, Networks, Nodes } from '../../api/api-types.ts';
+import type { CreatedWebhook, CreateWebhook, Networks, Nodes, Webhook } from '../../api/api-types.ts';
 import { useAction } from '../../api/use-action.ts';
 import { useResource } from '../../api/use-resource.ts';
 import { ErrorMessage } from '../../components/error-message.tsx';
 import { FormField } from '../../components/form-field.tsx';
-import { parseAddresses, parseTopics } from './chain-log-filter.ts';
+import { addressesText, parseAddresses, parseTopics, topicsText } from './chain-log-filter.ts';
 
 /** The first message the API gave about `field` or anything under it, and the fields it covers. */
 function messageUnder(error: ApiError | undefined, field: string): { message?: string; fields: string[] } {
@@ -52,21 +53,32 @@ function NetworkChoice({
   );
 }
 
-export function WebhookForm({
-  orgId,
-  onCreated,
-}: {
-  readonly orgId: string;
-  readonly onCreated: (webhook: CreatedWebhook) => void;
-}) {
-  const [url, setUrl] = useState('');
-  const [description, setDescription] = useState('');
-  const [eventTypes, setEventTypes] = useState<EventType[]>([]);
-  const [networkId, setNetworkId] = useState('');
-  const [addresses, setAddresses] = useState('');
-  const [topics, setTopics] = useState('');
+/** Registering a new endpoint, or changing `webhook`. */
+export type WebhookFormMode =
+  | { readonly kind: 'create'; readonly onCreated: (webhook: CreatedWebhook) => void }
+  | {
+      readonly kind: 'edit';
+      readonly webhook: Webhook;
+      readonly onSaved: (webhook: Webhook) => void;
+      readonly onCancel: () => void;
+    };
+
+export function WebhookForm({ orgId, mode }: { readonly orgId: string; readonly mode: WebhookFormMode }) {
+  const initial = mode.kind === 'edit' ? mode.webhook : undefined;
+  const [url, setUrl] = useState(initial?.url ?? '');
+  const [description, setDescription] = useState(initial?.description ?? '');
+  const [eventTypes, setEventTypes] = useState<EventType[]>(initial ? [...initial.eventTypes] : []);
+  const [networkId, setNetworkId] = useState(initial?.chainLog?.networkId ?? '');
+  const [addresses, setAddresses] = useState(addressesText(initial?.chainLog?.address));
+  const [topics, setTopics] = useState(topicsText(initial?.chainLog?.topics));
   const create = useAction(async (body: CreateWebhook) => {
-    onCreated(await api<CreatedWebhook>('POST', `/v1/orgs/${orgId}/webhooks`, { body }));
+    if (mode.kind === 'edit') {
+      // Every field is sent: a filter no longer wanted is removed (null) with chain.log.
+      const changes = { ...body, chainLog: body.chainLog ?? null };
+      mode.onSaved(await api<Webhook>('PATCH', `/v1/orgs/${orgId}/webhooks/${mode.webhook.id}`, { body: changes }));
+      return;
+    }
+    mode.onCreated(await api<CreatedWebhook>('POST', `/v1/orgs/${orgId}/webhooks`, { body }));
     setUrl('');
     setDescription('');
     setEventTypes([]);
@@ -80,10 +92,11 @@ export function WebhookForm({
   const address = messageUnder(create.error, 'chainLog.address');
   const topic = messageUnder(create.error, 'chainLog.topics');
   const filterOnly = filter.fields.includes('chainLog') ? fields.chainLog : undefined;
+  const headingId = mode.kind === 'edit' ? 'edit-webhook-heading' : 'create-webhook-heading';
   return (
     <form
       className="card form"
-      aria-labelledby="create-webhook-heading"
+      aria-labelledby={headingId}
       onSubmit={(event) => {
         event.preventDefault();
         const chainLog = wantsLogs
@@ -97,7 +110,7 @@ export function WebhookForm({
       }}
       noValidate
     >
-      <h2 id="create-webhook-heading">Register an endpoint</h2>
+      <h2 id={headingId}>{mode.kind === 'edit' ? 'Change the endpoint' : 'Register an endpoint'}</h2>
       <FormField
         label="Endpoint URL"
         hint="Where each event is POSTed as JSON. https to a public address (http to this machine works locally)"
@@ -162,9 +175,20 @@ export function WebhookForm({
         fieldLabels={{ chainLog: 'Chain-log filter', url: 'Endpoint URL' }}
       />
       <div className="button-row">
-        <button type="submit" className="button button-primary" disabled={create.pending}>
-          {create.pending ? 'Registering…' : 'Register endpoint'}
-        </button>
+        {mode.kind === 'edit' ? (
+          <>
+            <button type="submit" className="button button-primary" disabled={create.pending}>
+              {create.pending ? 'Saving…' : 'Save changes'}
+            </button>
+            <button type="button" className="button" onClick={mode.onCancel}>
+              Cancel
+            </button>
+          </>
+        ) : (
+          <button type="submit" className="button button-primary" disabled={create.pending}>
+            {create.pending ? 'Registering…' : 'Register endpoint'}
+          </button>
+        )}
       </div>
     </form>
   );

@@ -1,6 +1,7 @@
 /**
  * One webhook endpoint: what it receives, its state (with why it was disabled, and the delivery being retried),
- * "Send a test event", disable / enable, delete after a confirmation, and its delivery log.
+ * "Send a test event", changing what it receives (its signing secret stays), disable / enable, delete after a
+ * confirmation, and its delivery log.
  */
 import { useState } from 'react';
 import { Link, useNavigate, useParams } from 'react-router';
@@ -17,6 +18,7 @@ import { SkeletonBlock } from '../../components/skeleton.tsx';
 import { StatusBadge } from '../../components/status-badge.tsx';
 import { canAct, useOrg } from '../../session/org-context.tsx';
 import { DeliveryLog, useDeliveries } from './delivery-log.tsx';
+import { WebhookForm } from './webhook-form.tsx';
 import { FilterSummary } from './webhooks.page.tsx';
 
 function TestOutcome({ delivery }: { readonly delivery: WebhookDelivery }) {
@@ -84,6 +86,8 @@ export function WebhookPage() {
   const webhook = useResource<Webhook>(base);
   const deliveries = useDeliveries(base);
   const [deleting, setDeleting] = useState(false);
+  const [editing, setEditing] = useState(false);
+  const [saved, setSaved] = useState(false);
   const [tested, setTested] = useState<WebhookDelivery | undefined>(undefined);
   const manage = canAct(org, 'developer');
   const sendTest = useAction(async () => {
@@ -131,6 +135,17 @@ export function WebhookPage() {
               <button
                 type="button"
                 className="button"
+                disabled={editing}
+                onClick={() => {
+                  setSaved(false);
+                  setEditing(true);
+                }}
+              >
+                Edit
+              </button>
+              <button
+                type="button"
+                className="button"
                 disabled={update.pending}
                 onClick={() => void update.run({ status: data.status === 'active' ? 'disabled' : 'active' })}
               >
@@ -150,6 +165,26 @@ export function WebhookPage() {
       {data && (
         <div className="stack">
           {tested && <TestOutcome delivery={tested} />}
+          {saved && (
+            <div className="notice notice-ok" role="status">
+              <p>Changes saved. The signing secret stays the same.</p>
+            </div>
+          )}
+          {editing && (
+            <WebhookForm
+              orgId={org.id}
+              mode={{
+                kind: 'edit',
+                webhook: data,
+                onSaved: () => {
+                  setEditing(false);
+                  setSaved(true);
+                  void webhook.reload();
+                },
+                onCancel: () => setEditing(false),
+              }}
+            />
+          )}
           {data.status === 'disabled' && (
             <div className="notice notice-warn" role="status">
               <p>

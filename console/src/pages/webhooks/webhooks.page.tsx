@@ -77,9 +77,12 @@ export function WebhooksPage() {
       {manage && !created && (
         <WebhookForm
           orgId={org.id}
-          onCreated={(webhook) => {
-            setCreated(webhook);
-            void webhooks.reload();
+          mode={{
+            kind: 'create',
+            onCreated: (webhook) => {
+              setCreated(webhook);
+              void webhooks.reload();
+            },
           }}
         />
       )}
