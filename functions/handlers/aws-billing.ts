@@ -5,8 +5,6 @@
  * to none, and the provisioning queue. Kept apart from aws-deps.ts so
  * that these functions' bundles carry neither the personal-data inspector, KMS, EC2 nor the webhook sender.
  */
-import type { Env, Hono } from 'hono';
-import { handle } from 'hono/aws-lambda';
 import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
 import { SqsNodeQueue } from '../../shared/adapters/aws/sqs-node-queue.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
@@ -16,14 +14,7 @@ import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { createStores } from '../../shared/store/stores.ts';
 import { wireBilling } from '../services/billing/billing-wiring.ts';
-import {
-  type AwsCore,
-  type AwsWiringOptions,
-  awsCore,
-  coldStart,
-  secretsManagerClient,
-  sqsClient,
-} from './aws-core.ts';
+import { type AwsCore, type AwsWiringOptions, awsCore, secretsManagerClient, sqsClient } from './aws-core.ts';
 
 export interface AwsBillingDeps extends Omit<AwsCore, 'config'> {
   /** Complete: Stripe keys from Secrets Manager included. */
@@ -67,28 +58,6 @@ export async function awsBillingDeps(functionName: string, options: AwsWiringOpt
     async settle() {
       await Promise.all([usage.flush(), nodeQueue?.drain()]);
     },
-  };
-}
-
-/**
- * A Lambda serving a Hono app built from `wire`'s dependencies (API Gateway HTTP API, payload v2). What an
- * invocation counted or queued is written before it returns: a frozen container holds nothing unsent.
- */
-export function settledAppHandler<D extends { settle(): Promise<void> }, E extends Env>(
-  wire: () => Promise<D>,
-  buildApp: (deps: D) => Hono<E>,
-): ReturnType<typeof handle> {
-  const ready = coldStart(async () => {
-    const deps = await wire();
-    return { deps, handleRequest: handle(buildApp(deps)) };
-  });
-  return async (event, context) => {
-    const { deps, handleRequest } = await ready();
-    try {
-      return await handleRequest(event, context);
-    } finally {
-      await deps.settle();
-    }
   };
 }
 

@@ -7,7 +7,7 @@
  * Its wiring is here rather than in aws-deps.ts so its bundle carries no Stripe; of KMS it uses only the evidence
  * key (GenerateMac), for personal data it refuses or flags.
  */
-import { handle } from 'hono/aws-lambda';
+import type { handle } from 'hono/aws-lambda';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import { ApiKeysRepository } from '../../shared/store/api-keys.repository.ts';
@@ -18,7 +18,8 @@ import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
 import { planLimits } from '../services/billing/plan-limits.ts';
-import { type AwsCore, type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
+import { settledAppHandler } from './aws-app-handler.ts';
+import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
 import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts';
 
 type GatewayHandler = ReturnType<typeof handle>;
@@ -49,18 +50,13 @@ export function awsGateway(core: AwsCore) {
 }
 
 export function createGatewayHandler(options: AwsWiringOptions = {}): GatewayHandler {
-  const ready = coldStart(async () => {
-    const { app, meter } = awsGateway(awsCore('gateway', options));
-    return { meter, handleRequest: handle(app) };
-  });
-  return async (event, context) => {
-    const { meter, handleRequest } = await ready();
-    try {
-      return await handleRequest(event, context);
-    } finally {
-      await meter.flush();
-    }
-  };
+  return settledAppHandler(
+    async () => {
+      const { app, meter } = awsGateway(awsCore('gateway', options));
+      return { app, settle: () => meter.flush() };
+    },
+    ({ app }) => app,
+  );
 }
 
 export const handler = createGatewayHandler();

@@ -3,7 +3,8 @@
  * as the local server's endpoint, with the signing secret read from Secrets Manager on the first invocation.
  */
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
-import { awsBillingDeps, settledAppHandler } from './aws-billing.ts';
+import { settledAppHandler } from './aws-app-handler.ts';
+import { awsBillingDeps } from './aws-billing.ts';
 import type { AwsWiringOptions } from './aws-core.ts';
 
 export function createStripeWebhookHandler(options: AwsWiringOptions = {}) {

@@ -271,7 +271,7 @@ export const FUNCTIONS = [
     description: 'Hourly usage rollup and Stripe meter events',
     memoryMb: 512,
     timeoutSeconds: 300,
-    // Measured 809 KiB: the same wiring as stripe-webhook (aws-billing.ts), without the webhook app.
+    // Measured 804 KiB: the same wiring as stripe-webhook (aws-billing.ts), without the webhook app.
     bundleBudgetBytes: 0.875 * MIB,
     reachesNodes: false,
     capabilities: ['table-read-write', 'stripe-secret'],
