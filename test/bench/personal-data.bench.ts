@@ -13,9 +13,11 @@
  *   share the CPU with the gateway, and one run's CPU per request moved by 10-40 % from the next. The node is a
  *   JSON-RPC server in a process of its own that answers each transaction with its hash at once: anvil, holding
  *   thousands of queued transactions, answers in hundreds of milliseconds and would hide the gateway's own cost;
- * - the inspector's own time inside that gateway process under the same load, every call timed there, as a share of
- *   the process's CPU per request with it: what the inspector itself costs, beside the difference above, which holds
- *   as well what its work does to the rest of the request (collecting what it allocates, the caches it displaces).
+ * - the inspector's own time inside that gateway process under the same load, every call timed there by the clock
+ *   (wall time: on two cores shared with the load generator and the node, the process may be descheduled during a
+ *   call, so this is at most, not exactly, its CPU time), as a share of the process's CPU per request with it: what
+ *   the inspector itself costs, beside the difference above, which holds as well what its work does to the rest of
+ *   the request (collecting what it allocates, the caches it displaces).
  * Run: `npm run bench -- personal-data` (or node --import tsx test/bench/personal-data.bench.ts [seconds] [concurrency]).
  */
 import { createServer } from 'node:http';
@@ -57,7 +59,7 @@ export interface PersonalDataBenchFigures {
   readonly cost: { readonly mean: number; readonly standardError: number };
   /** The same between the two sides without inspection: what the method shows when there is nothing to show. */
   readonly control: { readonly mean: number; readonly standardError: number };
-  /** The inspector's time per transaction, timed inside the gateway process during the load, in microseconds. */
+  /** The inspector's wall time per transaction, timed inside the gateway process during the load, in microseconds. */
   readonly inspectorMicros: number;
   /** That time as a share of the gateway process's CPU per request with the inspector, in per cent. */
   readonly inspectorShare: number;
@@ -246,7 +248,8 @@ function print(figures: PersonalDataBenchFigures, seconds: number, concurrency: 
       `  the inspector adds ${withError(cost)} (standard error over cycles) to the gateway's CPU per request (goal < 5 %)`,
       `  control, the two nodes without inspection: ${withError(control)}, what the method shows when there is nothing to show`,
       `  inside the gateway process, the inspector took ${figures.inspectorMicros} µs per transaction: ${figures.inspectorShare} % of its CPU`,
-      '    per request with it, its own time alone (the difference above holds as well what its work does to the rest)',
+      '    per request with it: its own time alone, by the clock (the difference above holds as well what its work does to',
+      '    the rest of the request)',
       '',
     ].join('\n'),
   );
