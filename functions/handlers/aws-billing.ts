@@ -2,8 +2,8 @@
  * What the billing functions need in AWS mode (metering, Stripe's webhooks), and the base the API's dependencies
  * (aws-deps.ts) are built on: the core with the Stripe keys from Secrets Manager (STRIPE_SECRET_ARN), the stores,
  * the usage meter, billing wired to Stripe exactly when the secret holds keys (as locally with STRIPE_SECRET_KEY) or
- * to none, and the provisioning queue. Kept apart from aws-deps.ts so
- * that these functions' bundles carry neither the personal-data inspector, KMS, EC2 nor the webhook sender.
+ * to none, and the provisioning queue. Kept apart from aws-deps.ts so that these functions' bundles carry neither
+ * the personal-data inspector, KMS, EC2 nor the webhook sender.
  */
 import { withStripeSecrets } from '../../shared/adapters/aws/secrets-manager-stripe-keys.ts';
 import { SqsNodeQueue } from '../../shared/adapters/aws/sqs-node-queue.ts';

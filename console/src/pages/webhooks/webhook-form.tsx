@@ -2,7 +2,7 @@
  * Registers a webhook endpoint, or changes one: where deliveries go, what they are for, which event types (from the
  * catalogue the API validates with) and, for `chain.log`, which logs (network, contract addresses, topics as
  * eth_getLogs takes them). The API's field messages appear beside the inputs they are about. A change keeps the
- * endpoint's signing secret and its place in the delivery order.
+ * endpoint's signing secret.
  */
 import { useState } from 'react';
 import { EVENT_CATALOGUE, EVENT_TYPES, type EventType } from '../../../../shared/domain/event-catalogue.ts';
@@ -71,7 +71,7 @@ export function WebhookForm({ orgId, mode }: { readonly orgId: string; readonly 
   const [networkId, setNetworkId] = useState(initial?.chainLog?.networkId ?? '');
   const [addresses, setAddresses] = useState(addressesText(initial?.chainLog?.address));
   const [topics, setTopics] = useState(topicsText(initial?.chainLog?.topics));
-  const create = useAction(async (body: CreateWebhook) => {
+  const submit = useAction(async (body: CreateWebhook) => {
     if (mode.kind === 'edit') {
       // Every field is sent: a filter no longer wanted is removed (null) with chain.log.
       const changes = { ...body, chainLog: body.chainLog ?? null };
@@ -86,11 +86,11 @@ export function WebhookForm({ orgId, mode }: { readonly orgId: string; readonly 
     setTopics('');
   });
   const wantsLogs = eventTypes.includes('chain.log');
-  const fields = create.error?.fieldErrors ?? {};
-  const network = messageUnder(create.error, 'chainLog.networkId');
-  const filter = messageUnder(create.error, 'chainLog');
-  const address = messageUnder(create.error, 'chainLog.address');
-  const topic = messageUnder(create.error, 'chainLog.topics');
+  const fields = submit.error?.fieldErrors ?? {};
+  const network = messageUnder(submit.error, 'chainLog.networkId');
+  const filter = messageUnder(submit.error, 'chainLog');
+  const address = messageUnder(submit.error, 'chainLog.address');
+  const topic = messageUnder(submit.error, 'chainLog.topics');
   const filterOnly = filter.fields.includes('chainLog') ? fields.chainLog : undefined;
   const headingId = mode.kind === 'edit' ? 'edit-webhook-heading' : 'create-webhook-heading';
   return (
@@ -106,7 +106,7 @@ export function WebhookForm({ orgId, mode }: { readonly orgId: string; readonly 
               ...(topics.trim() && { topics: parseTopics(topics) }),
             }
           : undefined;
-        void create.run({ url: url.trim(), description: description.trim(), eventTypes, chainLog });
+        void submit.run({ url: url.trim(), description: description.trim(), eventTypes, chainLog });
       }}
       noValidate
     >
@@ -165,7 +165,7 @@ export function WebhookForm({ orgId, mode }: { readonly orgId: string; readonly 
         </fieldset>
       )}
       <ErrorMessage
-        error={create.error}
+        error={submit.error}
         shownFields={[
           'url',
           'description',
@@ -177,16 +177,16 @@ export function WebhookForm({ orgId, mode }: { readonly orgId: string; readonly 
       <div className="button-row">
         {mode.kind === 'edit' ? (
           <>
-            <button type="submit" className="button button-primary" disabled={create.pending}>
-              {create.pending ? 'Saving…' : 'Save changes'}
+            <button type="submit" className="button button-primary" disabled={submit.pending}>
+              {submit.pending ? 'Saving…' : 'Save changes'}
             </button>
             <button type="button" className="button" onClick={mode.onCancel}>
               Cancel
             </button>
           </>
         ) : (
-          <button type="submit" className="button button-primary" disabled={create.pending}>
-            {create.pending ? 'Registering…' : 'Register endpoint'}
+          <button type="submit" className="button button-primary" disabled={submit.pending}>
+            {submit.pending ? 'Registering…' : 'Register endpoint'}
           </button>
         )}
       </div>
