@@ -44,8 +44,8 @@ import { type GatewayPersonalData, personalDataScreen, screenFor } from './perso
 import { TokenBucketLimiter } from './rate-limiter.ts';
 import { ResultCache, type ResultCacheOptions } from './result-cache.ts';
 import { type CallAnswer, RpcDispatcher } from './rpc-dispatcher.ts';
+import type { RpcTransport } from './rpc-transport.ts';
 import { bearerToken } from './socket-handshake.ts';
-import { RpcUpstream } from './upstream.ts';
 
 export interface GatewayPrincipal {
   readonly orgId: string;
@@ -88,10 +88,8 @@ export interface GatewayDeps {
   readonly meter: UsageRecorder;
   readonly clock: () => Date;
   readonly logger: GatewayLogger;
-  /** Deadline for one exchange with a node. */
-  readonly upstreamTimeoutMs: number;
-  /** Transport to the nodes; pass one to share or close it. @default a new RpcUpstream */
-  readonly upstream?: RpcUpstream;
+  /** Transport to the nodes (rpc-transport.ts), with its deadline for one exchange; its owner closes it. */
+  readonly upstream: RpcTransport;
   /** Largest request body. @default 1 MiB */
   readonly maxBodyBytes?: number;
   /** How long key and node look-ups are remembered; 0 turns it off. @default 5000 */
@@ -145,7 +143,7 @@ export interface GatewayCore {
   meter(principal: GatewayPrincipal, answers: readonly MeteredCall[]): RequestUsage;
   /** Meters compute units of work that is not a call (subscription notifications). */
   meterComputeUnits(orgId: string, units: number): void;
-  readonly upstream: RpcUpstream;
+  readonly upstream: RpcTransport;
   readonly logger: GatewayLogger;
   readonly clock: () => Date;
 }
@@ -161,7 +159,7 @@ export function createGatewayCore(deps: GatewayDeps): GatewayCore {
   const resolveNode = cachedLookup(deps.resolveNode, lookupOptions);
   const screenPersonalData = deps.personalData && personalDataScreen(deps.personalData, deps.logger, lookupOptions);
   const limiter = new TokenBucketLimiter(nowMs);
-  const upstream = deps.upstream ?? new RpcUpstream({ timeoutMs: deps.upstreamTimeoutMs });
+  const { upstream } = deps;
   const dispatcher = new RpcDispatcher({
     upstream,
     cache: new ResultCache(deps.resultCache),

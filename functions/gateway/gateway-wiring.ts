@@ -12,6 +12,7 @@ import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { STREAM_TICKET_PREFIX, type StreamTicketsRepository } from '../../shared/store/stream-tickets.repository.ts';
 import type { GatewayDeps, GatewayPrincipal } from './create-gateway.ts';
 import { type GatewayDataProtection, gatewayPersonalData } from './personal-data-wiring.ts';
+import type { RpcTransport } from './rpc-transport.ts';
 
 /** What a ticket may call: follow heads, nothing else. */
 const TICKET_METHODS = ['eth_subscribe', 'eth_unsubscribe', 'eth_blockNumber', 'eth_chainId'];
@@ -28,7 +29,8 @@ export interface GatewayWiring {
   readonly planOf?: (orgId: string) => Promise<GatewayPlan>;
   /** Why the organisation may not use the gateway now (billing suspended), or undefined. */
   readonly suspensionOf?: (orgId: string) => Promise<string | undefined>;
-  readonly upstreamTimeoutMs?: number;
+  /** Transport to the nodes: undici pools at request time, Node's fetch for the scheduled follower. */
+  readonly upstream: RpcTransport;
   /** The personal-data guard's parts; without them transactions are not inspected. */
   readonly dataProtection?: GatewayDataProtection;
 }
@@ -78,7 +80,7 @@ export function storedCredentialDeps(wiring: GatewayWiring): GatewayDeps {
     meter: wiring.meter,
     clock: wiring.clock,
     logger: wiring.logger.child({ component: 'gateway' }),
-    upstreamTimeoutMs: wiring.upstreamTimeoutMs ?? 10_000,
+    upstream: wiring.upstream,
   };
 }
 

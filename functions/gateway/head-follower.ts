@@ -9,7 +9,7 @@
  * on from the chain the node now serves. A node that keeps failing is reported to its listeners, which close.
  */
 import { readUpstreamResponse } from './json-rpc.ts';
-import { type RpcUpstream, UpstreamProtocolError } from './upstream.ts';
+import { type RpcTransport, UpstreamProtocolError } from './rpc-transport.ts';
 
 export type ChainObject = Readonly<Record<string, unknown>>;
 
@@ -26,7 +26,7 @@ interface FollowerLogger {
 }
 
 export interface HeadFollowerOptions {
-  readonly upstream: RpcUpstream;
+  readonly upstream: RpcTransport;
   readonly logger: FollowerLogger;
   /** @default 250 */
   readonly pollIntervalMs?: number;

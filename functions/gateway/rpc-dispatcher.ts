@@ -23,7 +23,7 @@ import {
 } from './json-rpc.ts';
 import { checkMethod, type MethodRefusal } from './method-policy.ts';
 import { cacheKeyOf, isFinalResult, type ResultCache } from './result-cache.ts';
-import { type RpcUpstream, UpstreamProtocolError, UpstreamTimeoutError } from './upstream.ts';
+import { type RpcTransport, UpstreamProtocolError, UpstreamTimeoutError } from './rpc-transport.ts';
 
 export interface DispatchTarget {
   readonly nodeId: string;
@@ -56,7 +56,7 @@ interface DispatcherLogger {
 }
 
 export interface DispatcherDeps {
-  readonly upstream: RpcUpstream;
+  readonly upstream: RpcTransport;
   readonly cache: ResultCache;
   readonly heads: ChainHeads;
   readonly logger: DispatcherLogger;

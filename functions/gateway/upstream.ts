@@ -1,11 +1,18 @@
 /**
- * HTTP transport to the nodes: one undici `Pool` of keep-alive connections per upstream origin, a hard deadline
- * per request, and failures sorted into "took too long", "could not be reached" and "answered with something
- * that is not JSON", which the gateway turns into JSON-RPC errors.
+ * HTTP transport to the nodes for request-time traffic (rpc-transport.ts): one undici `Pool` of keep-alive
+ * connections per upstream origin, a hard deadline per request, and failures sorted as `RpcTransport` says.
  */
 import { Pool } from 'undici';
-import { UpstreamError } from '../../shared/errors.ts';
 import { parseUpstreamBody } from './json-rpc.ts';
+import {
+  nodeRequestTargets,
+  type RpcTransport,
+  UpstreamProtocolError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+} from './rpc-transport.ts';
+
+export { UpstreamProtocolError, UpstreamTimeoutError, UpstreamUnreachableError };
 
 export interface UpstreamOptions {
   /** Deadline for one upstream exchange, connecting included. */
@@ -14,13 +21,10 @@ export interface UpstreamOptions {
   readonly connectionsPerOrigin?: number;
 }
 
-export class UpstreamTimeoutError extends UpstreamError {}
-export class UpstreamUnreachableError extends UpstreamError {}
-export class UpstreamProtocolError extends UpstreamError {}
-
-export class RpcUpstream {
+export class RpcUpstream implements RpcTransport {
   private readonly pools = new Map<string, Pool>();
-  private readonly targets = new Map<string, { origin: string; path: string; headers: Record<string, string> }>();
+  /** Origin, path and headers of each node URL, worked out once per URL. */
+  private readonly targetOf = nodeRequestTargets();
   private closed = false;
 
   constructor(private readonly options: UpstreamOptions) {}
@@ -65,22 +69,6 @@ export class RpcUpstream {
     const pools = [...this.pools.values()];
     this.pools.clear();
     await Promise.all(pools.map((pool) => pool.close()));
-  }
-
-  /** Origin, path and headers of a node URL, worked out once per URL rather than per request. */
-  private targetOf(rpcUrl: string): { origin: string; path: string; headers: Record<string, string> } {
-    let target = this.targets.get(rpcUrl);
-    if (!target) {
-      const url = new URL(rpcUrl);
-      const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
-      if (url.username || url.password) {
-        const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
-        headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
-      }
-      target = { origin: url.origin, path: `${url.pathname}${url.search}`, headers };
-      this.targets.set(rpcUrl, target);
-    }
-    return target;
   }
 
   private poolFor(origin: string): Pool {

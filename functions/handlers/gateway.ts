@@ -17,12 +17,16 @@ import { DataProtectionRepository } from '../../shared/store/data-protection.rep
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import { RpcUpstream } from '../gateway/upstream.ts';
 import { planLimits } from '../services/billing/plan-limits.ts';
 import { settledAppHandler } from './aws-app-handler.ts';
 import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
 import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts';
 
 type GatewayHandler = ReturnType<typeof handle>;
+
+/** Deadline for one exchange with a node. */
+const UPSTREAM_TIMEOUT_MS = 10_000;
 
 /** The gateway app and the meter its handler flushes. */
 export function awsGateway(core: AwsCore) {
@@ -36,6 +40,7 @@ export function awsGateway(core: AwsCore) {
       meter,
       logger,
       clock,
+      upstream: new RpcUpstream({ timeoutMs: UPSTREAM_TIMEOUT_MS }),
       planOf: limits.gatewayPlanOf,
       suspensionOf: limits.suspensionOf,
       dataProtection: {

@@ -6,9 +6,10 @@
  */
 
 import { ConfigError } from '../../shared/config/config.ts';
+import { FetchUpstream } from '../gateway/fetch-upstream.ts';
 import { SocketFollower, type SocketFollowerReport } from '../jobs/events/socket-follower.job.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
-import { awsSocketParts } from './aws-sockets.ts';
+import { socketParts } from './aws-socket-parts.ts';
 
 /** How long one invocation follows. */
 export const FOLLOW_MS = 50_000;
@@ -29,7 +30,8 @@ export function createSocketFollowerHandler(options: SocketFollowerOptions = {})
     if (!endpoint) {
       throw new ConfigError([{ variable: 'CARECHAIN_SOCKET_ENDPOINT', message: 'the WebSocket API is not named' }]);
     }
-    return { core, parts: awsSocketParts(core, endpoint) };
+    // It only follows heads: Node's fetch reaches the nodes, and no transaction passes to be inspected.
+    return { core, parts: socketParts(core, endpoint, { upstream: new FetchUpstream({ timeoutMs: 10_000 }) }) };
   });
   return async (): Promise<SocketFollowerReport> => {
     const { core, parts } = await ready();

@@ -46,6 +46,7 @@ import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstra
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
 import { createGateway, createGatewayCore, type GatewayCore } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import { RpcUpstream } from '../gateway/upstream.ts';
 import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
 import { SlaReporter } from '../jobs/sla-reports.ts';
@@ -275,6 +276,8 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
       meter: usage,
       logger,
       clock,
+      // The gateway's deadline for one exchange with a node.
+      upstream: new RpcUpstream({ timeoutMs: 10_000 }),
       planOf: billing.limits.gatewayPlanOf,
       suspensionOf: billing.limits.suspensionOf,
       dataProtection: { repository: stores.dataProtection, audit: stores.audit, ...deps.dataProtection },

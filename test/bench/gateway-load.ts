@@ -204,7 +204,6 @@ export async function serveGateway(
     meter,
     clock: () => new Date(),
     logger: { debug: () => undefined, info: quiet('info'), warn: quiet('warn'), error: quiet('error') },
-    upstreamTimeoutMs: 10_000,
     upstream,
     ...extra,
   };

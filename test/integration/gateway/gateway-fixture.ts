@@ -105,7 +105,6 @@ export async function startGatewayServer(options: {
     meter,
     clock,
     logger,
-    upstreamTimeoutMs: options.upstreamTimeoutMs ?? 2000,
     upstream,
   });
   let server: ReturnType<typeof serve> | undefined;

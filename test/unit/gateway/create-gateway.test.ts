@@ -40,7 +40,6 @@ function gateway(overrides: Partial<GatewayDeps> = {}) {
       warn: (message, fields) => lines.push(JSON.stringify({ message, ...fields })),
       error: (message, fields) => lines.push(JSON.stringify({ message, ...fields })),
     },
-    upstreamTimeoutMs: 1000,
     upstream,
     lookupCacheMs: 0,
     ...overrides,

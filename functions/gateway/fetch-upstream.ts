@@ -1,0 +1,58 @@
+/**
+ * A transport to the nodes over Node's own fetch (rpc-transport.ts), for the scheduled WebSocket follower: a few
+ * head look-ups a second, where undici's pools (upstream.ts, half a megabyte of bundle) buy nothing. The same
+ * deadline, the same credentials from the node URL, and failures sorted as `RpcTransport` says. Redirects are not
+ * followed: a node answers where it was asked.
+ */
+import { parseUpstreamBody } from './json-rpc.ts';
+import {
+  nodeRequestTargets,
+  type RpcTransport,
+  UpstreamProtocolError,
+  UpstreamTimeoutError,
+  UpstreamUnreachableError,
+} from './rpc-transport.ts';
+
+export class FetchUpstream implements RpcTransport {
+  /** Origin, path and headers of each node URL, worked out once per URL. */
+  private readonly targetOf = nodeRequestTargets();
+  private closed = false;
+
+  constructor(private readonly options: { readonly timeoutMs: number }) {}
+
+  get timeoutMs(): number {
+    return this.options.timeoutMs;
+  }
+
+  async post(rpcUrl: string, body: string): Promise<unknown> {
+    if (this.closed) throw new UpstreamUnreachableError('The gateway is shutting down');
+    const target = this.targetOf(rpcUrl);
+    let status: number;
+    let text: string;
+    try {
+      const response = await fetch(`${target.origin}${target.path}`, {
+        method: 'POST',
+        headers: target.headers,
+        body,
+        redirect: 'manual',
+        signal: AbortSignal.timeout(this.options.timeoutMs),
+      });
+      status = response.status;
+      text = await response.text();
+    } catch (error) {
+      if ((error as { name?: string }).name === 'TimeoutError') {
+        throw new UpstreamTimeoutError(`The node did not answer within ${this.options.timeoutMs} ms`, { cause: error });
+      }
+      throw new UpstreamUnreachableError('The node could not be reached', { cause: error });
+    }
+    try {
+      return parseUpstreamBody(text);
+    } catch (error) {
+      throw new UpstreamProtocolError(`The node answered HTTP ${status} without a JSON body`, { cause: error });
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * How the gateway reaches nodes (`RpcTransport`), and the failures it sorts every exchange into: "took too long",
+ * "could not be reached" and "answered with something that is not JSON", which the gateway turns into JSON-RPC
+ * errors. Two transports: `RpcUpstream` (upstream.ts: undici pools of keep-alive connections, for request-time
+ * traffic) and `FetchUpstream` (fetch-upstream.ts: Node's own fetch, for the scheduled follower, whose bundle then
+ * carries no HTTP client).
+ */
+import { UpstreamError } from '../../shared/errors.ts';
+
+export interface RpcTransport {
+  /** Deadline for one exchange, connecting included. */
+  readonly timeoutMs: number;
+  /** POSTs a JSON-RPC body and returns the parsed JSON answer, its numbers kept exactly (`parseUpstreamBody`). */
+  post(rpcUrl: string, body: string): Promise<unknown>;
+  close(): Promise<void>;
+}
+
+export class UpstreamTimeoutError extends UpstreamError {}
+export class UpstreamUnreachableError extends UpstreamError {}
+export class UpstreamProtocolError extends UpstreamError {}
+
+/** Where a node URL's requests go: origin, path and headers, with credentials in the URL sent as Basic auth. */
+export interface NodeRequestTarget {
+  readonly origin: string;
+  readonly path: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export function nodeRequestTarget(rpcUrl: string): NodeRequestTarget {
+  const url = new URL(rpcUrl);
+  const headers: Record<string, string> = { 'content-type': 'application/json', accept: 'application/json' };
+  if (url.username || url.password) {
+    const credentials = `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}`;
+    headers.authorization = `Basic ${Buffer.from(credentials).toString('base64')}`;
+  }
+  return { origin: url.origin, path: `${url.pathname}${url.search}`, headers };
+}
+
+/** `nodeRequestTarget`, worked out once per URL rather than per request. */
+export function nodeRequestTargets(): (rpcUrl: string) => NodeRequestTarget {
+  const targets = new Map<string, NodeRequestTarget>();
+  return (rpcUrl) => {
+    let target = targets.get(rpcUrl);
+    if (!target) {
+      target = nodeRequestTarget(rpcUrl);
+      targets.set(rpcUrl, target);
+    }
+    return target;
+  };
+}
