@@ -4,12 +4,11 @@
  * deadline, the same credentials from the node URL, and failures sorted as `RpcTransport` says. Redirects are not
  * followed: a node answers where it was asked.
  */
-import { parseUpstreamBody } from './json-rpc.ts';
 import {
+  exchangeFailure,
   nodeRequestTargets,
+  parsedAnswer,
   type RpcTransport,
-  UpstreamProtocolError,
-  UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from './rpc-transport.ts';
 
@@ -40,16 +39,9 @@ export class FetchUpstream implements RpcTransport {
       status = response.status;
       text = await response.text();
     } catch (error) {
-      if ((error as { name?: string }).name === 'TimeoutError') {
-        throw new UpstreamTimeoutError(`The node did not answer within ${this.options.timeoutMs} ms`, { cause: error });
-      }
-      throw new UpstreamUnreachableError('The node could not be reached', { cause: error });
+      throw exchangeFailure(error, (error as { name?: string }).name === 'TimeoutError', this.options.timeoutMs);
     }
-    try {
-      return parseUpstreamBody(text);
-    } catch (error) {
-      throw new UpstreamProtocolError(`The node answered HTTP ${status} without a JSON body`, { cause: error });
-    }
+    return parsedAnswer(status, text);
   }
 
   async close(): Promise<void> {

@@ -6,6 +6,7 @@
  * carries no HTTP client).
  */
 import { UpstreamError } from '../../shared/errors.ts';
+import { parseUpstreamBody } from './json-rpc.ts';
 
 export interface RpcTransport {
   /** Deadline for one exchange, connecting included. */
@@ -18,6 +19,22 @@ export interface RpcTransport {
 export class UpstreamTimeoutError extends UpstreamError {}
 export class UpstreamUnreachableError extends UpstreamError {}
 export class UpstreamProtocolError extends UpstreamError {}
+
+/** The failure of an exchange that got no answer: too slow when `timedOut`, else unreachable. */
+export function exchangeFailure(error: unknown, timedOut: boolean, timeoutMs: number): UpstreamError {
+  return timedOut
+    ? new UpstreamTimeoutError(`The node did not answer within ${timeoutMs} ms`, { cause: error })
+    : new UpstreamUnreachableError('The node could not be reached', { cause: error });
+}
+
+/** A node's answer parsed, its numbers kept exactly (`parseUpstreamBody`); one that is not JSON is a failure. */
+export function parsedAnswer(status: number, text: string): unknown {
+  try {
+    return parseUpstreamBody(text);
+  } catch (error) {
+    throw new UpstreamProtocolError(`The node answered HTTP ${status} without a JSON body`, { cause: error });
+  }
+}
 
 /** Where a node URL's requests go: origin, path and headers, with credentials in the URL sent as Basic auth. */
 export interface NodeRequestTarget {

@@ -3,9 +3,10 @@
  * connections per upstream origin, a hard deadline per request, and failures sorted as `RpcTransport` says.
  */
 import { Pool } from 'undici';
-import { parseUpstreamBody } from './json-rpc.ts';
 import {
+  exchangeFailure,
   nodeRequestTargets,
+  parsedAnswer,
   type RpcTransport,
   UpstreamProtocolError,
   UpstreamTimeoutError,
@@ -52,16 +53,11 @@ export class RpcUpstream implements RpcTransport {
       text = await response.body.text();
     } catch (error) {
       const code = (error as { code?: string }).code;
-      if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT') {
-        throw new UpstreamTimeoutError(`The node did not answer within ${this.options.timeoutMs} ms`, { cause: error });
-      }
-      throw new UpstreamUnreachableError('The node could not be reached', { cause: error });
+      const timedOut =
+        code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
+      throw exchangeFailure(error, timedOut, this.options.timeoutMs);
     }
-    try {
-      return parseUpstreamBody(text);
-    } catch (error) {
-      throw new UpstreamProtocolError(`The node answered HTTP ${statusCode} without a JSON body`, { cause: error });
-    }
+    return parsedAnswer(statusCode, text);
   }
 
   async close(): Promise<void> {
