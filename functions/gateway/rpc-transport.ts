@@ -8,6 +8,9 @@
 import { UpstreamError } from '../../shared/errors.ts';
 import { parseUpstreamBody } from './json-rpc.ts';
 
+/** The gateway's deadline for one exchange with a node, whichever transport carries it. */
+export const UPSTREAM_TIMEOUT_MS = 10_000;
+
 export interface RpcTransport {
   /** Deadline for one exchange, connecting included. */
   readonly timeoutMs: number;

@@ -9,12 +9,11 @@
  */
 import { AuditRepository } from '../../shared/store/audit.repository.ts';
 import { DataProtectionRepository } from '../../shared/store/data-protection.repository.ts';
+import { UPSTREAM_TIMEOUT_MS } from '../gateway/rpc-transport.ts';
 import { RpcUpstream } from '../gateway/upstream.ts';
 import type { AwsCore } from './aws-core.ts';
 import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts';
 import { socketParts } from './aws-socket-parts.ts';
-
-const UPSTREAM_TIMEOUT_MS = 10_000;
 
 /** The WebSocket API's functions' parts, with undici's pools to the nodes and the personal-data guard. */
 export function awsSocketParts(core: AwsCore, managementEndpoint: string) {

@@ -17,6 +17,7 @@ import { DataProtectionRepository } from '../../shared/store/data-protection.rep
 import { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { createGateway } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import { UPSTREAM_TIMEOUT_MS } from '../gateway/rpc-transport.ts';
 import { RpcUpstream } from '../gateway/upstream.ts';
 import { planLimits } from '../services/billing/plan-limits.ts';
 import { settledAppHandler } from './aws-app-handler.ts';
@@ -24,9 +25,6 @@ import { type AwsCore, type AwsWiringOptions, awsCore } from './aws-core.ts';
 import { evidenceFingerprinter, personalDataInspector } from './aws-evidence.ts';
 
 type GatewayHandler = ReturnType<typeof handle>;
-
-/** Deadline for one exchange with a node. */
-const UPSTREAM_TIMEOUT_MS = 10_000;
 
 /** The gateway app and the meter its handler flushes. */
 export function awsGateway(core: AwsCore) {

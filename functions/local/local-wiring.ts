@@ -46,6 +46,7 @@ import { ensureOperator, type OperatorBootstrap } from '../api/operator-bootstra
 import { createStripeWebhookApp } from '../api/stripe-webhook-app.ts';
 import { createGateway, createGatewayCore, type GatewayCore } from '../gateway/create-gateway.ts';
 import { gatewayDeps } from '../gateway/gateway-wiring.ts';
+import { UPSTREAM_TIMEOUT_MS } from '../gateway/rpc-transport.ts';
 import { RpcUpstream } from '../gateway/upstream.ts';
 import { HealthMonitor } from '../jobs/health-monitor.ts';
 import { NodeReconciler } from '../jobs/node-reconciler.ts';
@@ -268,6 +269,9 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   const sweeper = startExpirySweeper(table, logger, clock);
   stoppers.unshift(() => sweeper.stop());
 
+  // Closed after the servers that use it have stopped (they register their stoppers later, so they run first).
+  const upstream = new RpcUpstream({ timeoutMs: UPSTREAM_TIMEOUT_MS });
+  stoppers.unshift(() => upstream.close());
   const gatewayWiring = {
     ...gatewayDeps({
       apiKeys: stores.apiKeys,
@@ -276,8 +280,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
       meter: usage,
       logger,
       clock,
-      // The gateway's deadline for one exchange with a node.
-      upstream: new RpcUpstream({ timeoutMs: 10_000 }),
+      upstream,
       planOf: billing.limits.gatewayPlanOf,
       suspensionOf: billing.limits.suspensionOf,
       dataProtection: { repository: stores.dataProtection, audit: stores.audit, ...deps.dataProtection },

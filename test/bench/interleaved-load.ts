@@ -186,7 +186,7 @@ function shuffled<T>(items: readonly T[]): T[] {
  * field of /proc/<pid>/task/<tid>/schedstat): far finer than the 10 ms clock ticks of /proc/<pid>/stat, which a
  * phase of a few hundred milliseconds would feel.
  */
-export function processCpuNanos(pid: number): number {
+function processCpuNanos(pid: number): number {
   let total = 0;
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     try {

@@ -6,6 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { API_KEY_PREFIX } from '../../../functions/api/middleware/authentication.ts';
 import { createGatewayHandler } from '../../../functions/handlers/gateway.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { newSecret, sha256Hex } from '../../../shared/auth/secrets.ts';
@@ -52,7 +53,7 @@ describe('gateway Lambda', () => {
     const running = await stores.nodes.create(
       aNode(aNetwork(), { runtime: 'ec2', state: 'running', endpoints: { rpcUrl: nodeUrl, p2pPort: 30303 } }),
     );
-    const secret = newSecret('cck');
+    const secret = newSecret(API_KEY_PREFIX);
     const now = new Date().toISOString();
     await stores.apiKeys.create(
       {
@@ -90,7 +91,7 @@ describe('gateway Lambda', () => {
     const usage = await new UsageRepository(table).records(running.orgId, 'rpc_requests', hour, hour);
     expect(usage.reduce((sum, record) => sum + record.amount, 0)).toBe(1);
 
-    const refused = await call(newSecret('cck'));
+    const refused = await call(newSecret(API_KEY_PREFIX));
     expect(refused.statusCode).toBe(401);
     expect(calls).toHaveLength(1);
   });
