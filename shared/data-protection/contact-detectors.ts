@@ -92,8 +92,10 @@ export function searchPhoneNumbers(text: string): TextMatch[] {
   for (const match of text.matchAll(PHONE_CANDIDATE)) {
     const candidate = match[0];
     const index = match.index;
+    // The context first: digits inside a hash or UUID are common and cheap to rule out, the numbering plan is not.
+    if (insideHexToken(text, index, index + candidate.length)) continue;
     const value = phoneNumberOf(candidate);
-    if (value === undefined || insideHexToken(text, index, index + candidate.length)) continue;
+    if (value === undefined) continue;
     found.push({ detector: 'phone', index, length: candidate.length, value });
   }
   return found;

@@ -17,13 +17,17 @@ export const PATIENT_IDENTIFIER_SYSTEMS: readonly string[] = [
   'urn:oid:1.2.752.129.2.1.3.3',
 ];
 
-/** What every system above holds, in any case: tested before the text is lower-cased to find them. */
-const SYSTEM_MARKER = /electronichealth\.se\/identifier|1\.2\.752\./i;
+/**
+ * What every system above holds, in any case: tested before the text is lower-cased to find them. The OID's digits
+ * are looked for as they are and the address only in text with a `/`: most texts with digits hold neither.
+ */
+const OID_MARKER = '1.2.752.';
+const ADDRESS_MARKER = /electronichealth\.se\/identifier/i;
 
 export function findFhirPatients(text: string): TextMatch[] {
   // Cheap guards first: almost no text holds either marker.
   const hasResource = text.includes('"resourceType"');
-  const hasSystem = SYSTEM_MARKER.test(text);
+  const hasSystem = text.includes(OID_MARKER) || (text.includes('/') && ADDRESS_MARKER.test(text));
   if (!hasResource && !hasSystem) return [];
   const found: TextMatch[] = [];
   if (hasResource) {

@@ -17,8 +17,9 @@ import type {
 } from '../ports/personal-data-inspector.ts';
 import { findEmailAddresses, findPhoneNumbers } from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
+import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
-import { findPersonnummer } from './personnummer-detector.ts';
+import { searchPersonnummer } from './personnummer-detector.ts';
 import { hexBytes, type TransactionBody, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
 import {
@@ -190,15 +191,17 @@ const NO_FINDINGS: readonly PersonalDataFinding[] = Object.freeze([]);
 
 /**
  * Each detector runs only on text that holds what it needs (digits for numbers, `@` then `.` for addresses, `"` or `/`
- * for FHIR), as counted when the text was read; the organisation's patterns run on all text.
+ * for FHIR), as counted when the text was read, and the number detectors only on text whose digits have their shape
+ * (number-shapes.ts); the organisation's patterns run on all text.
  */
 function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly TextMatch[] {
   const orgMatches = findOrgPatterns(segment.text, patterns);
   if (!isCandidate(segment)) return orgMatches;
   const { text, digits, marks } = segment;
   const numbers = digits >= MIN_CANDIDATE_DIGITS;
-  const personnummer = numbers ? findPersonnummer(text) : NO_MATCHES;
-  let phones = numbers ? findPhoneNumbers(text) : NO_MATCHES;
+  const shapes = numbers ? numberShapes(text) : 0;
+  const personnummer = shapes & NUMBER_SHAPES.personnummer ? searchPersonnummer(text) : NO_MATCHES;
+  let phones = shapes & NUMBER_SHAPES.phoneStart ? findPhoneNumbers(text) : NO_MATCHES;
   const emails = marks & MARKS.email ? findEmailAddresses(text) : NO_MATCHES;
   const fhir = numbers || marks & (MARKS.quote | MARKS.slash) ? findFhirPatients(text) : NO_MATCHES;
   if (personnummer.length + phones.length + emails.length + fhir.length === 0) return orgMatches;

@@ -22,8 +22,15 @@ const DIGIT_RUN = /\d{6}[-+]?\d{4}/;
 const PARSE_OPTIONS = { allowCoordinationNumber: true, allowInterimNumber: false };
 
 export function findPersonnummer(text: string): TextMatch[] {
+  return DIGIT_RUN.test(text) ? searchPersonnummer(text) : [];
+}
+
+/**
+ * The full search, without the first test: `findPersonnummer` finds exactly what this finds. The inspector calls it
+ * for text whose digits it has read as having that shape already (number-shapes.ts).
+ */
+export function searchPersonnummer(text: string): TextMatch[] {
   const found: TextMatch[] = [];
-  if (!DIGIT_RUN.test(text)) return found;
   for (const match of text.matchAll(CANDIDATE)) {
     const candidate = match[0];
     const index = match.index;
@@ -38,11 +45,31 @@ export function findPersonnummer(text: string): TextMatch[] {
 const HYPHEN_BEFORE = /([\p{L}\p{N}]+)-$/u;
 const HYPHEN_AFTER = /^-[\p{L}\p{N}]/u;
 const LABEL = /^(?:pnr|pn|personnr|personnummer|samordningsnummer|samnr|ssn)$/i;
+const HYPHEN = 0x2d;
+/** The text before a candidate that `HYPHEN_BEFORE` reads: a word of up to 23 characters and the hyphen. */
+const BEFORE_LENGTH = 24;
 
-/** Whether text[start, end) is joined by hyphens to a word or number before it (not a label) or after it. */
-function segmentOfCode(text: string, start: number, end: number): boolean {
-  if (HYPHEN_AFTER.test(text.slice(end, end + 2))) return true;
-  const before = HYPHEN_BEFORE.exec(text.slice(Math.max(0, start - 24), start));
+/**
+ * Whether text[start, end) is joined by hyphens to a word or number before it (not a label) or after it. The common
+ * cases are read from the character codes: no hyphen next to the digits, or an ASCII word before the hyphen; a word
+ * with any other character in it is read by the regular expression.
+ */
+export function segmentOfCode(text: string, start: number, end: number): boolean {
+  if (text.charCodeAt(end) === HYPHEN && HYPHEN_AFTER.test(text.slice(end, end + 2))) return true;
+  if (start === 0 || text.charCodeAt(start - 1) !== HYPHEN) return false;
+  const limit = Math.max(0, start - BEFORE_LENGTH);
+  let wordStart = start - 1;
+  while (wordStart > limit) {
+    const code = text.charCodeAt(wordStart - 1);
+    if (code >= 0x80) return wordBeforeIsCode(text, start);
+    if (!((code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a))) break;
+    wordStart--;
+  }
+  return wordStart < start - 1 && !LABEL.test(text.slice(wordStart, start - 1));
+}
+
+function wordBeforeIsCode(text: string, start: number): boolean {
+  const before = HYPHEN_BEFORE.exec(text.slice(Math.max(0, start - BEFORE_LENGTH), start));
   return before !== null && !LABEL.test(before[1] ?? '');
 }
 

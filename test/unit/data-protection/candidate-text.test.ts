@@ -16,7 +16,12 @@ import {
 } from '../../../shared/data-protection/contact-detectors.ts';
 import { findFhirPatients } from '../../../shared/data-protection/fhir-detector.ts';
 import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
-import { findPersonnummer } from '../../../shared/data-protection/personnummer-detector.ts';
+import { NUMBER_SHAPES, numberShapes } from '../../../shared/data-protection/number-shapes.ts';
+import {
+  findPersonnummer,
+  searchPersonnummer,
+  segmentOfCode,
+} from '../../../shared/data-protection/personnummer-detector.ts';
 import { hexBytes } from '../../../shared/data-protection/raw-transaction.ts';
 import {
   isCandidate,
@@ -185,6 +190,93 @@ describe('the candidate shortcut', () => {
         }
       }),
       { numRuns: 300, seed: 17 },
+    );
+  });
+});
+
+describe('the shapes of digits', () => {
+  const numbery = fc
+    .array(
+      fc.oneof(
+        fc.constantFrom(...fragments, '+', '-', '0', '00', '12345', '123456', '1234', '-1234', '+1234', 'é', '_', 'x'),
+        fc.stringMatching(/^[0-9+ -]{0,12}$/),
+        fc.string({ maxLength: 4 }),
+      ),
+      { maxLength: 10 },
+    )
+    .map((parts) => parts.join(''));
+
+  it('reads the personnummer shape exactly where the first test of the detector passes', () => {
+    let shaped = 0;
+    fc.assert(
+      fc.property(fc.oneof(text, numbery), (sample) => {
+        const has = (numberShapes(sample) & NUMBER_SHAPES.personnummer) !== 0;
+        if (has) shaped++;
+        expect(has).toBe(/\d{6}[-+]?\d{4}/.test(sample));
+        expect(searchPersonnummer(sample)).toEqual(has ? findPersonnummer(sample) : []);
+      }),
+      { numRuns: 5_000, seed: 17 },
+    );
+    // Both answers are common in the samples.
+    expect(shaped).toBeGreaterThan(1_000);
+    expect(shaped).toBeLessThan(4_000);
+  });
+
+  it('reads where a telephone number can start in every text the phone detector matches in', () => {
+    let numbers = 0;
+    fc.assert(
+      fc.property(fc.oneof(text, numbery), (sample) => {
+        if (findPhoneNumbers(sample).length === 0) return;
+        numbers++;
+        expect(numberShapes(sample) & NUMBER_SHAPES.phoneStart).not.toBe(0);
+      }),
+      { numRuns: 5_000, seed: 17 },
+    );
+    expect(numbers).toBeGreaterThan(200);
+    // Dates, amounts and versions have neither shape.
+    for (const sample of ['Released 2026-11-24 by QA, order 88123', 'v1.20.3 build 2026.11.24', 'total 1234.50 SEK']) {
+      expect(numberShapes(sample)).toBe(0);
+    }
+  });
+
+  it('tells a segment of a code by its hyphens as the regular expressions say', () => {
+    const before = /([\p{L}\p{N}]+)-$/u;
+    const after = /^-[\p{L}\p{N}]/u;
+    const label = /^(?:pnr|pn|personnr|personnummer|samordningsnummer|samnr|ssn)$/i;
+    const byExpressions = (sample: string, start: number, end: number) => {
+      if (after.test(sample.slice(end, end + 2))) return true;
+      const word = before.exec(sample.slice(Math.max(0, start - 24), start));
+      return word !== null && !label.test(word[1] ?? '');
+    };
+    const words = fc.constantFrom(
+      'LOT',
+      'REF',
+      'pnr',
+      'PNR',
+      'Personnummer',
+      'ssn',
+      'år',
+      'Ölund',
+      '𝐀B',
+      'x_y',
+      'a1b2c3d4e5f6g7h8i9j0k1l2m3',
+      ' ',
+      '',
+    );
+    fc.assert(
+      fc.property(
+        words,
+        fc.constantFrom('-', ' ', ''),
+        fc.constantFrom('-', '-x', '-é', '-𝐀', ' ', ''),
+        words,
+        (w1, hyphen, tail, w2) => {
+          const sample = `${w1}${hyphen}191212-1212${tail}${w2}`;
+          const start = w1.length + hyphen.length;
+          const end = start + '191212-1212'.length;
+          expect(segmentOfCode(sample, start, end)).toBe(byExpressions(sample, start, end));
+        },
+      ),
+      { numRuns: 2_000, seed: 17 },
     );
   });
 });
