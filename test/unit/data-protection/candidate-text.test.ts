@@ -15,8 +15,8 @@ import {
   searchPhoneNumbers,
 } from '../../../shared/data-protection/contact-detectors.ts';
 import { findFhirPatients } from '../../../shared/data-protection/fhir-detector.ts';
-import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
 import { NUMBER_SHAPES, numberShapes } from '../../../shared/data-protection/number-shapes.ts';
+import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
 import {
   findPersonnummer,
   searchPersonnummer,
