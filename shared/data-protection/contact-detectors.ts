@@ -89,7 +89,8 @@ export function findPhoneNumbers(text: string): TextMatch[] {
 /** The full search, without the first test (`findPhoneNumbers` finds exactly what this finds). */
 export function searchPhoneNumbers(text: string): TextMatch[] {
   const found: TextMatch[] = [];
-  for (const match of text.matchAll(PHONE_CANDIDATE)) {
+  PHONE_CANDIDATE.lastIndex = 0;
+  for (let match = PHONE_CANDIDATE.exec(text); match !== null; match = PHONE_CANDIDATE.exec(text)) {
     const candidate = match[0];
     const index = match.index;
     // The context first: digits inside a hash or UUID are common and cheap to rule out, the numbering plan is not.

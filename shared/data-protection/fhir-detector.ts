@@ -31,7 +31,8 @@ export function findFhirPatients(text: string): TextMatch[] {
   if (!hasResource && !hasSystem) return [];
   const found: TextMatch[] = [];
   if (hasResource) {
-    for (const match of text.matchAll(PATIENT_RESOURCE)) {
+    PATIENT_RESOURCE.lastIndex = 0;
+    for (let match = PATIENT_RESOURCE.exec(text); match !== null; match = PATIENT_RESOURCE.exec(text)) {
       found.push({ detector: 'fhir-patient', index: match.index, length: match[0].length, value: text });
     }
   }

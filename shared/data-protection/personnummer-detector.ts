@@ -31,7 +31,9 @@ export function findPersonnummer(text: string): TextMatch[] {
  */
 export function searchPersonnummer(text: string): TextMatch[] {
   const found: TextMatch[] = [];
-  for (const match of text.matchAll(CANDIDATE)) {
+  // `exec` on the expression itself: `matchAll` would build a copy of it for every text.
+  CANDIDATE.lastIndex = 0;
+  for (let match = CANDIDATE.exec(text); match !== null; match = CANDIDATE.exec(text)) {
     const candidate = match[0];
     const index = match.index;
     if (insideHexToken(text, index, index + candidate.length)) continue;
