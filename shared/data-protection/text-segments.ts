@@ -214,13 +214,15 @@ function collectRuns(
   // Runs shorter than `shortest` are not wanted. A byte that cannot be text ends every run across it, so when one
   // lies among the next `shortest` bytes, no wanted run starts at or before it: the scan jumps past the last such
   // byte, found from the end of that window backwards (as a string search skips ahead), and reads byte by byte only
-  // where `shortest` bytes in a row may all be text. Binary words and bytecode are mostly jumped over.
+  // where `shortest` bytes in a row may all be text. Binary words and bytecode are mostly jumped over. Whether a byte
+  // can be text is decided exactly (`cannotBeText`): a lead byte of random data rarely starts a well-formed character,
+  // and a window it passed would be read again from each of its bytes.
   const shortest = choice === 'candidates' ? Math.max(minBytes, MIN_CANDIDATE_BYTES) : minBytes;
   let i = from;
   while (i < to) {
     let k = i + shortest - 1;
     if (k < to) {
-      while (k >= i && !cannotBeText(bytes, k, from)) k--;
+      while (k >= i && !cannotBeText(bytes, k, from, to)) k--;
       if (k >= i) {
         i = k + 1;
         continue;
@@ -281,16 +283,20 @@ const NEVER_TEXT = Uint8Array.from({ length: 256 }, (_, b) =>
 );
 
 /**
- * Whether `bytes[k]` is in no run of text within [from, …): a byte in `NEVER_TEXT`, or a continuation byte with no
- * lead byte in the three before it (a multi-byte character is at most four bytes).
+ * Whether `bytes[k]` is in no character of text within [from, to): a byte in `NEVER_TEXT`, a lead byte that starts
+ * no well-formed character, or a continuation byte that no well-formed character starting in the three bytes before
+ * it (a character is at most four bytes) reaches. A byte for which this is true ends every run across it.
  */
-function cannotBeText(bytes: Uint8Array, k: number, from: number): boolean {
+function cannotBeText(bytes: Uint8Array, k: number, from: number, to: number): boolean {
   const b = bytes[k] as number;
   if (NEVER_TEXT[b] === 1) return true;
-  if (b < 0x80 || b > 0xbf) return false;
+  if (b < 0x80) return false;
+  if (b > 0xbf) return textCharWidth(bytes, k, to) === 0;
   for (let j = k - 1; j >= from && j >= k - 3; j--) {
     const before = bytes[j] as number;
-    if (before >= 0xc2 && before <= 0xf4) return false;
+    if (before >= 0xc2 && before <= 0xf4) return textCharWidth(bytes, j, to) <= k - j;
+    // A byte before that is not a continuation byte cannot be inside the character that reaches `k`.
+    if (before < 0x80 || before > 0xbf) return true;
   }
   return true;
 }
