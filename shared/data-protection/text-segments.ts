@@ -151,7 +151,8 @@ const NO_EDGES: readonly number[] = Object.freeze([]);
  */
 function payloadEdges(bytes: Uint8Array, head: number): readonly number[] {
   walk.bytes = bytes;
-  walk.edges.length = 0;
+  // Setting an array's length is a call into the runtime: most data has no payload and leaves nothing to clear.
+  if (walk.edges.length > 0) walk.edges.length = 0;
   walk.decodedBytes = 0;
   walk.budget = 2 * bytes.length + 1024;
   walkPayloads(head, bytes.length, 0);
