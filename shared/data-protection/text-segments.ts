@@ -31,7 +31,7 @@ export interface TextSegment {
  * `"resourceType"`), `/` (an identifier system's URL).
  */
 export const MARKS = { email: 1, quote: 2, slash: 4 } as const;
-/** An `@` seen, waiting for a `.` after it to become `MARKS.email`. */
+/** An `@` seen after what a local part can end with, waiting for a `.` after it to become `MARKS.email`. */
 const AT = 8;
 /** Fewer ASCII digits than this and no mark: no detector but the organisation's own patterns can match. */
 export const MIN_CANDIDATE_DIGITS = 7;
@@ -66,7 +66,7 @@ export function segmentOfText(text: string): TextSegment {
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x30 && code <= 0x39) digits++;
-    else if (BYTE_CLASS[code] === MARK) marks = withMark(marks, code);
+    else if (BYTE_CLASS[code] === MARK) marks = withMark(marks, code, i > 0 ? text.charCodeAt(i - 1) : -1);
   }
   return { offset: 0, byteLength: 0, text, digits, marks: marks & ~AT };
 }
@@ -251,7 +251,7 @@ function collectRuns(
         if (width === 0) break;
         i += width;
       } else {
-        marks = withMark(marks, b);
+        marks = withMark(marks, b, i > start ? (bytes[i - 1] as number) : -1);
         i++;
       }
     }
@@ -302,11 +302,34 @@ function cannotBeText(bytes: Uint8Array, k: number, from: number, to: number): b
   return true;
 }
 
-/** The marks with one more mark character: `@`, `.`, `"` or `/`. */
-function withMark(marks: number, code: number): number {
-  if (code === 0x40) return marks | AT;
+/**
+ * The marks with one more mark character: `@`, `.`, `"` or `/`, and `before` the character or byte before it in the
+ * run (-1 for none). An `@` counts only after a character an address's local part can end with: bytecode is full of
+ * `` `@ `` (PUSH1 0x40, the free memory pointer).
+ */
+function withMark(marks: number, code: number, before: number): number {
+  if (code === 0x40) return mayEndLocalPart(before) ? marks | AT : marks;
   if (code === 0x2e) return marks & AT ? marks | MARKS.email : marks;
   return marks | (code === 0x22 ? MARKS.quote : MARKS.slash);
+}
+
+/**
+ * Whether the last character of an e-mail address's local part can be this one (contact-detectors.ts): an ASCII
+ * letter or digit, `_`, `%`, `+`, `-` or `'`, or any character or byte of a character beyond ASCII (letters of
+ * other scripts). Not `.`: a local part does not end with one.
+ */
+function mayEndLocalPart(code: number): boolean {
+  if (code >= 0x80) return true;
+  const letter = code | 0x20;
+  return (
+    (code >= 0x30 && code <= 0x39) ||
+    (letter >= 0x61 && letter <= 0x7a) ||
+    code === 0x5f ||
+    code === 0x25 ||
+    code === 0x2b ||
+    code === 0x2d ||
+    code === 0x27
+  );
 }
 
 /** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */

@@ -88,8 +88,22 @@ describe('the candidate shortcut', () => {
     ]);
   });
 
+  it('counts an `@` only after a character a local part can end with', () => {
+    for (const local of ['anna_', 'anna%', 'anna+', 'anna-', "o'", 'åsa', 'Ωmega', 'a7']) {
+      const address = `${local}@region.se`;
+      expect(findEmailAddresses(`mail ${address} now`)).toHaveLength(1);
+      expect(segmentOfText(`mail ${address} now`).marks & MARKS.email).not.toBe(0);
+      const bytes = new Uint8Array([0, ...toUtf8Bytes(address), 0]);
+      expect(inspector.inspectMessage(bytes).map((finding) => finding.detector)).toEqual(['email']);
+    }
+    for (const run of ['`@Qc8.=k`', 'anna.@region.se', '@region.se', ' @x.se']) {
+      expect(findEmailAddresses(run)).toEqual([]);
+      expect(segmentOfText(run).marks & MARKS.email).toBe(0);
+    }
+  });
+
   it('leaves out bytecode-like runs with a mark and nothing a detector needs', () => {
-    for (const run of ['`@Q`', 'PW`@Qc', 'V[`@Qa', 'W`@Qc8b"', 'dipfsX"']) {
+    for (const run of ['`@Q`', 'PW`@Qc', 'V[`@Qa', 'W`@Qc8b"', 'dipfsX"', 'xW`@Qc8.=k`']) {
       expect(isCandidate(segmentOfText(run))).toBe(false);
     }
     expect(isCandidate(segmentOfText('a@b.se'))).toBe(true);
