@@ -76,7 +76,7 @@ const PHONE_CANDIDATE = /(?<![\p{L}\p{N}_+])(?:\+|00)?\d[\d ()-]{5,22}\d(?![\p{L
  * number and a digit after that (24 rather than 22: after `00` the class also covers the second `0` and a digit).
  * Dates and codes (`2026-11-24`, `LOT-20261124-0017`) fail it, so most texts with digits are done here.
  */
-const MAY_HOLD_NUMBER = /(?:^|[^A-Za-z0-9_+])(?:\+\d|0)[\d ()-]{5,24}\d/;
+export const MAY_HOLD_NUMBER = /(?:^|[^A-Za-z0-9_+])(?:\+\d|0)[\d ()-]{5,24}\d/;
 const DATE_LIKE = /^(?:\d{4}-\d{2}-\d{2}|\d{1,2}-\d{1,2}-\d{2,4})$/;
 /** Fewest digits a telephone number has (the candidate shortcut in text-segments.ts reads text with this many). */
 export const MIN_PHONE_DIGITS = 7;

@@ -7,7 +7,9 @@
  * - `personnummer`: the digits every written personnummer has, as `\d{6}[-+]?\d{4}`: ten digits in a row, or six and
  *   four with one `-` or `+` between them (personnummer-detector.ts searches only such text);
  * - `phoneStart`: where a telephone number can start, as the phone detector's first test reads it: a `0`, or a `+`
- *   and a digit, at the start of the text or after a character that is not an ASCII letter, digit, `_` or `+`.
+ *   and a digit, at the start of the text or after a character that is not an ASCII letter, digit, `_` or `+`, with
+ *   six more characters of a number after it (digits, spaces, `(`, `)` and `-`). Dates (`2026-01-05`) and times have
+ *   a `0` after a separator, and a letter or `:` soon after it.
  *
  * test/unit/data-protection/candidate-text.test.ts checks on generated text that the first is exactly that regular
  * expression and that every text the phone detector matches in has the second.
@@ -29,7 +31,7 @@ export function numberShapes(text: string): number {
     if (code >= 0x30 && code <= 0x39) {
       run++;
       if (run >= 10 || (run >= 4 && runBefore >= 6)) shapes |= NUMBER_SHAPES.personnummer;
-      if (code === 0x30 && !afterWord) shapes |= NUMBER_SHAPES.phoneStart;
+      if (code === 0x30 && !afterWord && numberFollows(text, i + 1)) shapes |= NUMBER_SHAPES.phoneStart;
       afterWord = true;
       continue;
     }
@@ -38,11 +40,25 @@ export function numberShapes(text: string): number {
     run = 0;
     if (code === 0x2b) {
       const next = text.charCodeAt(i + 1);
-      if (!afterWord && next >= 0x30 && next <= 0x39) shapes |= NUMBER_SHAPES.phoneStart;
+      if (!afterWord && next >= 0x30 && next <= 0x39 && numberFollows(text, i + 2)) shapes |= NUMBER_SHAPES.phoneStart;
       afterWord = true;
     } else {
       afterWord = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
     }
   }
   return shapes;
+}
+
+/** Characters of a number the phone detector's first test needs after where a number starts. */
+const NUMBER_AFTER_START = 6;
+
+/** Whether the `NUMBER_AFTER_START` characters from `at` are digits, spaces, `(`, `)` or `-`. */
+function numberFollows(text: string, at: number): boolean {
+  if (at + NUMBER_AFTER_START > text.length) return false;
+  for (let i = at; i < at + NUMBER_AFTER_START; i++) {
+    const code = text.charCodeAt(i);
+    if (!((code >= 0x30 && code <= 0x39) || code === 0x20 || code === 0x28 || code === 0x29 || code === 0x2d))
+      return false;
+  }
+  return true;
 }

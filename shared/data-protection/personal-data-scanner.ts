@@ -195,7 +195,7 @@ const NO_FINDINGS: readonly PersonalDataFinding[] = Object.freeze([]);
  * (number-shapes.ts); the organisation's patterns run on all text.
  */
 function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly TextMatch[] {
-  const orgMatches = findOrgPatterns(segment.text, patterns);
+  const orgMatches = patterns.size > 0 ? findOrgPatterns(segment.text, patterns) : NO_MATCHES;
   if (!isCandidate(segment)) return orgMatches;
   const { text, digits, marks } = segment;
   const numbers = digits >= MIN_CANDIDATE_DIGITS;

@@ -11,6 +11,7 @@ import { describe, expect, it } from 'vitest';
 import {
   findEmailAddresses,
   findPhoneNumbers,
+  MAY_HOLD_NUMBER,
   MIN_PHONE_DIGITS,
   searchPhoneNumbers,
 } from '../../../shared/data-protection/contact-detectors.ts';
@@ -213,7 +214,7 @@ describe('the shapes of digits', () => {
     .array(
       fc.oneof(
         fc.constantFrom(...fragments, '+', '-', '0', '00', '12345', '123456', '1234', '-1234', '+1234', 'é', '_', 'x'),
-        fc.stringMatching(/^[0-9+ -]{0,12}$/),
+        fc.stringMatching(/^[0-9+ ()-]{0,12}$/),
         fc.string({ maxLength: 4 }),
       ),
       { maxLength: 10 },
@@ -236,11 +237,12 @@ describe('the shapes of digits', () => {
     expect(shaped).toBeLessThan(4_000);
   });
 
-  it('reads where a telephone number can start in every text the phone detector matches in', () => {
+  it('reads where a telephone number can start in every text the first test of the phone detector passes', () => {
     let numbers = 0;
     fc.assert(
       fc.property(fc.oneof(text, numbery), (sample) => {
-        if (findPhoneNumbers(sample).length === 0) return;
+        // The phone detector searches only text its first test passes; that test needs exactly this shape.
+        if (!MAY_HOLD_NUMBER.test(sample)) return;
         numbers++;
         expect(numberShapes(sample) & NUMBER_SHAPES.phoneStart).not.toBe(0);
       }),
@@ -248,7 +250,11 @@ describe('the shapes of digits', () => {
     );
     expect(numbers).toBeGreaterThan(200);
     // Dates, amounts and versions have neither shape.
-    for (const sample of ['Released 2026-11-24 by QA, order 88123', 'v1.20.3 build 2026.11.24', 'total 1234.50 SEK']) {
+    for (const sample of [
+      'Released 2026-01-05T08:00:00Z by QA, order 88123',
+      'v1.20.3 build 2026.11.24',
+      'total 1234.50 SEK',
+    ]) {
       expect(numberShapes(sample)).toBe(0);
     }
   });
