@@ -49,7 +49,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
   inspectRawTransaction(raw: string, patterns: CompiledPatterns = NO_PATTERNS): RawTransactionInspection {
     const body = transactionBody(raw);
     if (!body) return { decoded: false, to: undefined, findings: [] };
-    return new ReadTransaction(body, this.inspectBody(body.deployment, body.data, patterns));
+    return new ReadTransaction(body, this.inspectBody(body.deployment, body.buffer, body.dataLength, patterns));
   }
 
   inspectTransaction(
@@ -59,7 +59,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
     const data =
       typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
-    return this.inspectBody(transaction.to === undefined || transaction.to === null, data, patterns);
+    return this.inspectBody(transaction.to === undefined || transaction.to === null, data, data.length, patterns);
   }
 
   inspectMessage(
@@ -105,12 +105,13 @@ export class PersonalDataScanner implements PersonalDataInspector {
 
   private inspectBody(
     deployment: boolean,
-    data: Uint8Array,
+    bytes: Uint8Array,
+    length: number,
     patterns: CompiledPatterns,
   ): readonly PersonalDataFinding[] {
-    if (data.length === 0) return NO_FINDINGS;
+    if (length === 0) return NO_FINDINGS;
     // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
-    const segments = textSegments(data, deployment || data.length < 4 ? undefined : 4, choiceFor(patterns));
+    const segments = textSegments(bytes, deployment || length < 4 ? undefined : 4, choiceFor(patterns), length);
     return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
   }
 }

@@ -14,9 +14,13 @@ export interface TransactionBody {
   /** Lower-case 0x address, or undefined for a deployment; made when asked for (when there is something to report). */
   readonly to: string | undefined;
   /**
-   * The data, as a view of a buffer the next call to `transactionBody` reuses: read it before calling again. The
-   * gateway inspects one transaction at a time, synchronously, and allocates nothing per transaction for its bytes.
+   * The data: the first `dataLength` bytes of `buffer`, which the next call to `transactionBody` reuses: read them
+   * before calling again. The gateway inspects one transaction at a time, synchronously, and allocates nothing per
+   * transaction for its bytes.
    */
+  readonly buffer: Uint8Array;
+  readonly dataLength: number;
+  /** The same bytes as a view of their own length, made when asked for. */
   readonly data: Uint8Array;
 }
 
@@ -71,11 +75,11 @@ export function transactionBody(raw: string): TransactionBody | undefined {
   // The data's digits are checked as it is decoded and the address's here. Digits of fields the walk steps over
   // (amounts, the signature) are not read: a node refuses a transaction with one that is not hex, and nothing in
   // them is inspected.
-  const data = hexIntoScratch(raw, 2 + 2 * item.start, 2 + 2 * item.end);
-  if (!data) return undefined;
-  if (toLength === 0) return new Body(raw, -1, data);
+  const dataLength = hexIntoScratch(raw, 2 + 2 * item.start, 2 + 2 * item.end);
+  if (dataLength < 0) return undefined;
+  if (toLength === 0) return new Body(raw, -1, scratchBytes, dataLength);
   const toDigits = 2 + 2 * toStart;
-  return areHexDigits(raw, toDigits, toDigits + 40) ? new Body(raw, toDigits, data) : undefined;
+  return areHexDigits(raw, toDigits, toDigits + 40) ? new Body(raw, toDigits, scratchBytes, dataLength) : undefined;
 }
 
 class Body implements TransactionBody {
@@ -83,11 +87,16 @@ class Body implements TransactionBody {
     private readonly raw: string,
     /** Where the address's 40 digits start in `raw`, or -1 for a deployment. */
     private readonly toDigits: number,
-    readonly data: Uint8Array,
+    readonly buffer: Uint8Array,
+    readonly dataLength: number,
   ) {}
 
   get deployment(): boolean {
     return this.toDigits < 0;
+  }
+
+  get data(): Uint8Array {
+    return this.buffer.subarray(0, this.dataLength);
   }
 
   get to(): string | undefined {
@@ -165,16 +174,23 @@ export function hexBytes(hex: string): Buffer | undefined {
   return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
 }
 
-/** The hex digits [from, to) decoded into the module's scratch buffer (grown when a transaction needs more). */
+/**
+ * The hex digits [from, to) decoded into the module's scratch buffer (grown when a transaction needs more), as the
+ * number of bytes, or -1 when a digit is not hex.
+ */
 let scratch = Buffer.allocUnsafe(16 * 1024);
-function hexIntoScratch(hex: string, from: number, to: number): Uint8Array | undefined {
+/** The scratch buffer as a plain view: a view per transaction would be an allocation per transaction. */
+let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+function hexIntoScratch(hex: string, from: number, to: number): number {
   const length = (to - from) / 2;
-  if (scratch.length < length) scratch = Buffer.allocUnsafe(length);
+  if (scratch.length < length) {
+    scratch = Buffer.allocUnsafe(length);
+    scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
+  }
   // Written from the start of the buffer, which holds the data whole: `write(string, encoding)` skips the checks of
   // an offset and a length, which showed in profiles of the gateway.
-  if (length > 0 && scratch.write(hex.slice(from, to), 'hex') !== length) return undefined;
-  // A plain view: a Buffer's `subarray` builds another Buffer, several times the cost.
-  return new Uint8Array(scratch.buffer, scratch.byteOffset, length);
+  if (length > 0 && scratch.write(hex.slice(from, to), 'hex') !== length) return -1;
+  return length;
 }
 
 function isEvenHex(hex: string): boolean {

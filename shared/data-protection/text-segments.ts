@@ -101,7 +101,8 @@ export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, inde
 }
 
 /**
- * The text segments of `bytes`, in the order they appear. `abiHead` is where ABI head words start (4 after a
+ * The text segments of `bytes` up to `end` (bytes after it are not read), in the order they appear. `abiHead` is
+ * where ABI head words start (4 after a
  * function selector), or undefined when the bytes are not ABI-encoded (init code, a message). With `choice`
  * `candidates`, segments no built-in detector could match are left out before they are decoded: most transactions
  * have none to decode.
@@ -114,12 +115,13 @@ export function textSegments(
   bytes: Uint8Array,
   abiHead: number | undefined,
   choice: SegmentChoice = 'all',
+  end = bytes.length,
 ): TextSegment[] {
   const segments: TextSegment[] = [];
   // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
-  const edges = abiHead === undefined ? NO_EDGES : payloadEdges(bytes, abiHead);
+  const edges = abiHead === undefined ? NO_EDGES : payloadEdges(bytes, abiHead, end);
   if (edges.length === 0) {
-    collectRuns(bytes, 0, bytes.length, MIN_RUN_BYTES, choice, segments);
+    collectRuns(bytes, 0, end, MIN_RUN_BYTES, choice, segments);
     return segments;
   }
   let depth = 0;
@@ -130,7 +132,7 @@ export function textSegments(
     from = at;
     depth += edge >= 0 ? 1 : -1;
   }
-  collectRuns(bytes, from, bytes.length, MIN_RUN_BYTES, choice, segments);
+  collectRuns(bytes, from, end, MIN_RUN_BYTES, choice, segments);
   return segments;
 }
 
@@ -149,13 +151,13 @@ const NO_EDGES: readonly number[] = Object.freeze([]);
  * The edges of what look like ABI dynamic payloads, in order: a payload's start as itself, its end as `-end - 1`.
  * The array is the module's, refilled by the next call: read it before calling again (inspection is synchronous).
  */
-function payloadEdges(bytes: Uint8Array, head: number): readonly number[] {
+function payloadEdges(bytes: Uint8Array, head: number, end: number): readonly number[] {
   walk.bytes = bytes;
   // Setting an array's length is a call into the runtime: most data has no payload and leaves nothing to clear.
   if (walk.edges.length > 0) walk.edges.length = 0;
   walk.decodedBytes = 0;
-  walk.budget = 2 * bytes.length + 1024;
-  walkPayloads(head, bytes.length, 0);
+  walk.budget = 2 * end + 1024;
+  walkPayloads(head, end, 0);
   walk.bytes = EMPTY;
   // One payload's edges are in order already (most calls have one string or bytes argument).
   if (walk.edges.length > 2) walk.edges.sort(byPosition);

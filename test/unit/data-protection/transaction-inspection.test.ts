@@ -92,6 +92,24 @@ describe('personal data in a signed transaction', () => {
     expect(inspection.findings.map((f) => [f.detector, f.location])).toEqual([['personnummer', 'calldata offset 68']]);
   });
 
+  it('reads only the data of the transaction it is given, not what an earlier, longer one left in its buffer', async () => {
+    const note = abi.encodeFunctionData('record', [
+      `${'Batch released by QA. '.repeat(8)}anna@region.se 19121212-1212`,
+    ]);
+    const long = await sign({ type: 2, to: CONTRACT, data: note });
+    // The same calldata cut before the personal data, in a transaction of the same kind.
+    const cut = await sign({ type: 2, to: CONTRACT, data: note.slice(0, note.length - 128) });
+    expect(
+      inspector
+        .inspectRawTransaction(long)
+        .findings.map((f) => f.detector)
+        .sort(),
+    ).toEqual(['email', 'personnummer']);
+    const inspection = inspector.inspectRawTransaction(cut);
+    expect(inspection.findings).toEqual([]);
+    expect(hexlify(transactionBody(cut)?.data ?? new Uint8Array())).toBe(note.slice(0, note.length - 128));
+  });
+
   it('names personal data in init code as init code', async () => {
     const initCode = `0x6080604052${Buffer.from('owner: anna@region.se').toString('hex')}`;
     const inspection = inspector.inspectRawTransaction(await sign({ type: 0, data: initCode }));
