@@ -315,12 +315,11 @@ export function createGateway(deps: GatewayDeps, core: GatewayCore = createGatew
  * is streamed and counted as it arrives.
  */
 async function readBody(c: Context, maxBytes: number): Promise<string> {
-  const tooLarge = () => new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes`);
   const declared = c.req.header('content-length');
   if (declared !== undefined) {
-    if (Number(declared) > maxBytes) throw tooLarge();
+    if (Number(declared) > maxBytes) throw tooLarge(maxBytes);
     const text = await c.req.text();
-    if (Buffer.byteLength(text) > maxBytes) throw tooLarge();
+    if (Buffer.byteLength(text) > maxBytes) throw tooLarge(maxBytes);
     return text;
   }
   const reader = c.req.raw.body?.getReader();
@@ -333,11 +332,16 @@ async function readBody(c: Context, maxBytes: number): Promise<string> {
     received += value.byteLength;
     if (received > maxBytes) {
       await reader.cancel();
-      throw tooLarge();
+      throw tooLarge(maxBytes);
     }
     chunks.push(value);
   }
   return Buffer.concat(chunks).toString('utf8');
+}
+
+// A function of its own, not a closure made for every request.
+function tooLarge(maxBytes: number): PayloadTooLargeError {
+  return new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes`);
 }
 
 /** The path as it may be logged or shown: `/rpc/{nodeId}` as is, anything after it (a key) replaced. */

@@ -85,10 +85,24 @@ export type PersonalDataScreen = (call: JsonRpcCall, context: ScreenContext) => 
 
 /** The dispatcher's screen for one request: its `eth_sendRawTransaction` calls, checked in that request's context. */
 export function screenFor(screen: PersonalDataScreen | undefined, context: ScreenContext): CallScreen | undefined {
-  return screen && { methods: SCREENED_METHODS, check: (call) => screen(call, context) };
+  return screen && new RequestScreen(screen, context);
 }
 
 const SCREENED_METHODS = [SCREENED_METHOD];
+
+/** One request's screen: an object with the method on its class, not a closure made for every request. */
+class RequestScreen implements CallScreen {
+  readonly methods = SCREENED_METHODS;
+
+  constructor(
+    private readonly screen: PersonalDataScreen,
+    private readonly context: ScreenContext,
+  ) {}
+
+  check(call: JsonRpcCall): ScreenAnswer {
+    return this.screen(call, this.context);
+  }
+}
 
 /**
  * The screen the dispatcher runs on each `eth_sendRawTransaction`. With the network's mode and the organisation's
