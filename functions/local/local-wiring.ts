@@ -31,14 +31,12 @@ import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { UsageMeter } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
 import { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
-import type { GenesisValidators } from '../../shared/ports/genesis-validators.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import { ensureTable } from '../../shared/store/create-table.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
-import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import { RecentItems } from '../../shared/store/recent-items.ts';
 import { createStores } from '../../shared/store/stores.ts';
-import { ConditionFailedError, Table } from '../../shared/store/table.ts';
+import { Table } from '../../shared/store/table.ts';
 import { GLOBAL_INDEXES } from '../../shared/store/table-schema.ts';
 import { createApp } from '../api/app.ts';
 import type { AppDeps } from '../api/app-deps.ts';
@@ -63,6 +61,7 @@ import { startExpirySweeper } from './expiry-sweeper.ts';
 import { type FleetWorker, localFleetJobs, startFleetWorker } from './fleet-worker.ts';
 import { type GovernanceWorker, startGovernanceWorker } from './governance-worker.ts';
 import { startHealthWorker } from './health-worker.ts';
+import { localGenesisValidators } from './local-genesis-validators.ts';
 import { localTenancy } from './local-tenancy.ts';
 import { startMeteringWorker } from './metering-worker.ts';
 import { startNodeWorker } from './node-worker.ts';
@@ -380,57 +379,6 @@ export function slaReporter(parts: {
     logger: logger.child({ component: 'sla' }),
     slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),
   });
-}
-
-/**
- * Genesis validators in local mode. On the Besu runtime: node keys made for the new network and Besu processes
- * the platform runs with them (a network whose keys are held elsewhere is left alone). On anvil the chain process
- * seals every block, and the platform key stands in the genesis as its validator.
- */
-function localGenesisValidators(options: {
-  besu: BesuNodeProvider | undefined;
-  validatorCount: number;
-  platformAddress: string;
-  networks: NetworksRepository;
-  logger: Logger;
-}): GenesisValidators {
-  const { besu, validatorCount, platformAddress, networks, logger } = options;
-  if (!besu) {
-    return { create: async () => [platformAddress], start: async () => {}, discard: async () => {} };
-  }
-  return {
-    create: (networkId) => besu.prepareGenesisValidators(networkId, validatorCount),
-    discard: (networkId) => besu.discardGenesisValidators(networkId),
-    start: async (network) => {
-      try {
-        const hosted = await besu.hostNetwork(network);
-        logger.info(hosted ? 'network chain runs on local Besu' : 'network chain runs on anvil', {
-          networkId: network.id,
-        });
-        // The genesis validators are where anyone joins: the join bundles and the network view list them.
-        if (hosted) await recordBootnodes(networks, network.id, await besu.genesisValidatorEnodes(network.id));
-      } catch (error) {
-        logger.warn('network chain did not start on local Besu', {
-          networkId: network.id,
-          error: (error as Error).message,
-        });
-      }
-    },
-  };
-}
-
-async function recordBootnodes(networks: NetworksRepository, networkId: string, enodes: string[]): Promise<void> {
-  for (let attempt = 0; attempt < 3; attempt++) {
-    const network = await networks.get(networkId);
-    if (!network || enodes.length === 0) return;
-    if (network.bootnodes.length === enodes.length && network.bootnodes.every((e, i) => e === enodes[i])) return;
-    try {
-      await networks.update(network, { bootnodes: enodes });
-      return;
-    } catch (error) {
-      if (!(error instanceof ConditionFailedError)) throw error;
-    }
-  }
 }
 
 function swaggerAssetsDir(): string | undefined {

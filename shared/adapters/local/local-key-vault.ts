@@ -11,19 +11,7 @@
  * directory by another process is seen within the bound.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
-import {
-  chmodSync,
-  closeSync,
-  fsyncSync,
-  linkSync,
-  lstatSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  type Stats,
-  unlinkSync,
-  writeSync,
-} from 'node:fs';
+import { chmodSync, mkdirSync } from 'node:fs';
 import { open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
@@ -46,6 +34,7 @@ import {
   validateDigest,
   validatePendingWindowDays,
 } from '../../ports/key-vault.ts';
+import { loadOrCreateSecretFile } from './secret-file.ts';
 
 export interface Clock {
   now(): Date;
@@ -53,7 +42,6 @@ export interface Clock {
 
 const systemClock: Clock = { now: () => new Date() };
 
-const MASTER_KEY_BYTES = 32;
 /** How long an enabled key that signed stays unsealed in memory. */
 const UNSEALED_KEEP_MS = 2_000;
 /** Keys kept unsealed at most; the least recently used is zeroed beyond this. */
@@ -61,8 +49,7 @@ const UNSEALED_MAX_KEYS = 256;
 const DAY_MS = 86_400_000;
 const KEY_REF_PATTERN = /^lkv_[a-z2-7]{26}$/;
 
-/** The vault refuses to open: its master key is exposed or damaged. Raised at start-up, never to a tenant. */
-export class LocalVaultStartupError extends PlatformError {}
+export { LocalVaultStartupError } from './secret-file.ts';
 
 /** A stored key failed authentication: its file was altered, or it was sealed under another master key. */
 export class LocalVaultIntegrityError extends PlatformError {}
@@ -369,64 +356,5 @@ function safeJson(text: string): unknown {
   } catch {
     // A record that is not JSON is reported as damaged by the schema check that follows.
     return undefined;
-  }
-}
-
-/** Reads the master key, creating it on first start; refuses one that others could read. */
-/**
- * A random secret kept in its own file (0600), made on first use; refused when others may read it or it is damaged.
- * `description` names it in the refusal (`the master key`, `the evidence key`).
- */
-export function loadOrCreateSecretFile(path: string, description: string, size = MASTER_KEY_BYTES): Buffer {
-  let stats = lstatOrUndefined(path);
-  if (!stats) {
-    createSecretFile(path, size);
-    stats = lstatSync(path);
-  }
-  if (!stats.isFile()) {
-    throw new LocalVaultStartupError(`Refusing to start the local key vault: ${path} is not a regular file`);
-  }
-  const mode = stats.mode & 0o777;
-  if ((mode & 0o077) !== 0) {
-    throw new LocalVaultStartupError(
-      `Refusing to start the local key vault: ${description} ${path} is accessible by group or others ` +
-        `(mode ${mode.toString(8).padStart(4, '0')}). Restrict it with: chmod 600 ${path}`,
-    );
-  }
-  const key = readFileSync(path);
-  if (key.length !== size) {
-    throw new LocalVaultStartupError(
-      `Refusing to start the local key vault: ${description} ${path} is damaged (expected ${size} bytes)`,
-    );
-  }
-  return key;
-}
-
-/** Written to a temporary file and linked into place, so a crash or a concurrent start never leaves half a key. */
-function createSecretFile(path: string, size: number): void {
-  const temporary = `${path}.${randomBase32(8)}.tmp`;
-  const fd = openSync(temporary, 'wx', 0o600);
-  try {
-    writeSync(fd, randomBytes(size));
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  try {
-    linkSync(temporary, path);
-  } catch (error) {
-    // Another process created it first: use theirs.
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-  } finally {
-    unlinkSync(temporary);
-  }
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
   }
 }

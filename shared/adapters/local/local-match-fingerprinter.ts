@@ -6,7 +6,7 @@
 import { createHmac } from 'node:crypto';
 import { join } from 'node:path';
 import { FINGERPRINT_PREFIX, type MatchFingerprinter } from '../../ports/match-fingerprinter.ts';
-import { loadOrCreateSecretFile } from './local-key-vault.ts';
+import { loadOrCreateSecretFile } from './secret-file.ts';
 
 export class LocalMatchFingerprinter implements MatchFingerprinter {
   readonly #key: Buffer;
