@@ -14,7 +14,8 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry } from '../domain/events.ts';
-import { BadRequestError, ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
+import { ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
+import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import type { RecentItems } from './recent-items.ts';
 import { FLEET_SHARDS, type GlobalIndexName, TABLE } from './table-schema.ts';
 
@@ -396,28 +397,3 @@ export class Table {
     }
   }
 }
-
-function encodeCursor(key: Record<string, unknown>): string {
-  return Buffer.from(JSON.stringify(key)).toString('base64url');
-}
-
-function decodeCursor(cursor: string, pkName: string, partition: string): Record<string, unknown> {
-  let cause: unknown;
-  try {
-    const key = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as Record<string, unknown> | null;
-    const valid =
-      key !== null &&
-      typeof key === 'object' &&
-      !Array.isArray(key) &&
-      key[pkName] === partition &&
-      Object.values(key).every((value) => typeof value === 'string');
-    if (valid) return key;
-  } catch (error) {
-    // Falls through to the validation error below: a cursor the client altered is the client's mistake.
-    cause = error;
-  }
-  throw new InvalidCursorError('The cursor is not one this API returned', { cause });
-}
-
-/** A cursor that this API did not hand out (or that belongs to another listing). */
-export class InvalidCursorError extends BadRequestError {}
