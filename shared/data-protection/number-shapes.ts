@@ -12,7 +12,7 @@
  *   a `0` after a separator, and a letter or `:` soon after it.
  *
  * test/unit/data-protection/candidate-text.test.ts checks on generated text that the first is exactly that regular
- * expression and that every text the phone detector matches in has the second.
+ * expression and that every text the phone detector's first test passes has the second.
  */
 export const NUMBER_SHAPES = { personnummer: 1, phoneStart: 2 } as const;
 
