@@ -26,16 +26,10 @@ import {
   withRecoveryAttempt,
 } from '../../shared/domain/health.ts';
 import type { Network } from '../../shared/domain/network.ts';
-import {
-  isPlatformRun,
-  isServing,
-  type NodeRecord,
-  type NodeRuntime,
-  type NodeState,
-} from '../../shared/domain/node.ts';
+import { isServing, type NodeRecord, type NodeRuntime, type NodeState } from '../../shared/domain/node.ts';
 import { PlatformError } from '../../shared/errors.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import type { NodeProbe, ProbeTarget } from '../../shared/ports/node-probe.ts';
+import type { NodeProbe } from '../../shared/ports/node-probe.ts';
 import type { NodeProvider } from '../../shared/ports/node-provider.ts';
 import type { AuditRepository } from '../../shared/store/audit.repository.ts';
 import type { BackupsRepository } from '../../shared/store/backups.repository.ts';
@@ -44,6 +38,7 @@ import { shardOf } from '../../shared/store/keys.ts';
 import type { NetworksRepository } from '../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../shared/store/table.ts';
+import { probeTargetOf, shouldProbe } from './probe-targets.ts';
 
 /** What the monitor needs of a node provider: read what exists, restart, and (where it can) replace. */
 export type NodeRecoverer = Pick<NodeProvider, 'describe' | 'restart' | 'replace'>;
@@ -387,19 +382,4 @@ export class HealthMonitor {
     });
     return { at, ...result };
   }
-}
-
-function shouldProbe(node: NodeRecord): boolean {
-  if (!node.endpoints.rpcUrl || node.desiredState !== 'running') return false;
-  // Failed nodes stay watched: their downtime counts, and one that answers again is brought back.
-  return isServing(node.state) || node.state === 'failed';
-}
-
-/** What the probe is told about a node: a self-hosted node's URL is its owner's input, not the platform's. */
-export function probeTargetOf(node: NodeRecord): ProbeTarget {
-  return {
-    rpcUrl: node.endpoints.rpcUrl as string,
-    besu: node.runtime === 'besu' || node.runtime === 'ec2',
-    memberSupplied: !isPlatformRun(node),
-  };
 }
