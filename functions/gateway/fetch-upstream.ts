@@ -1,8 +1,10 @@
 /**
- * A transport to the nodes over Node's own fetch (rpc-transport.ts), for the scheduled WebSocket follower: a few
- * head look-ups a second, where undici's pools (upstream.ts, half a megabyte of bundle) buy nothing. The same
- * deadline, the same credentials from the node URL, and failures sorted as `RpcTransport` says. Redirects are not
- * followed: a node answers where it was asked.
+ * A transport to the nodes over Node's own fetch (rpc-transport.ts), for the scheduled WebSocket follower: four head
+ * look-ups a second for each node it follows. Undici's pools (upstream.ts) cost far less CPU per exchange (measured
+ * on one machine: 40–220 µs against fetch's 450–850 µs), which is why request-time traffic keeps them; here they
+ * would cost the follower half a megabyte of bundle (602 KiB against 1,446) for a few milliseconds of CPU a second
+ * per followed node. The same deadline, the same credentials from the node URL, and failures sorted as
+ * `RpcTransport` says. Redirects are not followed: a node answers where it was asked.
  */
 import {
   exchangeFailure,
@@ -18,10 +20,6 @@ export class FetchUpstream implements RpcTransport {
   private closed = false;
 
   constructor(private readonly options: { readonly timeoutMs: number }) {}
-
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
-  }
 
   async post(rpcUrl: string, body: string): Promise<unknown> {
     if (this.closed) throw new UpstreamUnreachableError('The gateway is shutting down');

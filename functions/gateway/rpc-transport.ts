@@ -12,8 +12,6 @@ import { parseUpstreamBody } from './json-rpc.ts';
 export const UPSTREAM_TIMEOUT_MS = 10_000;
 
 export interface RpcTransport {
-  /** Deadline for one exchange, connecting included. */
-  readonly timeoutMs: number;
   /** POSTs a JSON-RPC body and returns the parsed JSON answer, its numbers kept exactly (`parseUpstreamBody`). */
   post(rpcUrl: string, body: string): Promise<unknown>;
   close(): Promise<void>;

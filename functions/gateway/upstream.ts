@@ -8,12 +8,8 @@ import {
   nodeRequestTargets,
   parsedAnswer,
   type RpcTransport,
-  UpstreamProtocolError,
-  UpstreamTimeoutError,
   UpstreamUnreachableError,
 } from './rpc-transport.ts';
-
-export { UpstreamProtocolError, UpstreamTimeoutError, UpstreamUnreachableError };
 
 export interface UpstreamOptions {
   /** Deadline for one upstream exchange, connecting included. */
@@ -29,10 +25,6 @@ export class RpcUpstream implements RpcTransport {
   private closed = false;
 
   constructor(private readonly options: UpstreamOptions) {}
-
-  get timeoutMs(): number {
-    return this.options.timeoutMs;
-  }
 
   /** POSTs a JSON-RPC body and returns the parsed JSON answer, its numbers kept exactly (`parseUpstreamBody`). */
   async post(rpcUrl: string, body: string): Promise<unknown> {

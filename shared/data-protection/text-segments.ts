@@ -102,10 +102,9 @@ export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, inde
 
 /**
  * The text segments of `bytes` up to `end` (bytes after it are not read), in the order they appear. `abiHead` is
- * where ABI head words start (4 after a
- * function selector), or undefined when the bytes are not ABI-encoded (init code, a message). With `choice`
- * `candidates`, segments no built-in detector could match are left out before they are decoded: most transactions
- * have none to decode.
+ * where ABI head words start (4 after a function selector), or undefined when the bytes are not ABI-encoded (init
+ * code, a message). With `choice` `candidates`, segments no built-in detector could match are left out before they
+ * are decoded: most transactions have none to decode.
  *
  * Every byte is read once. A run of text stops at the edge of an ABI payload: text inside one is read whatever its
  * length, text outside from `MIN_RUN_BYTES`, and the last byte of a length word (`0x31`, a payload of 49 bytes, is
