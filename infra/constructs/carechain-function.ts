@@ -3,25 +3,57 @@
  * the local esbuild, its own log group with a retention, and its own role that starts with nothing but
  * permission to write to that log group (and, in the VPC, to manage its network interfaces).
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { AssetHashType, Duration, type RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, type IConstruct } from 'constructs';
 import { DeploymentError } from '../../shared/errors.ts';
 import type { FunctionSpec } from './function-catalog.ts';
-import { BUNDLE_ALIASES, BUNDLE_MAIN_FIELDS, BUNDLE_TARGET, ESM_REQUIRE_BANNER } from './lambda-bundling.ts';
 
 /** Repository root: entries in the catalog are relative to it, whatever directory synth runs from. */
 export const REPOSITORY_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** The newest Node.js runtime this aws-cdk-lib knows; cdk-nag L1 flags anything older. */
 export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
+
+/** The script that bundles one handler with the shared esbuild options (see lambda-bundling.ts). */
+const BUNDLE_SCRIPT = path.join(REPOSITORY_ROOT, 'infra/bin/bundle-lambda.ts');
+
+/**
+ * The function's code: its handler bundled on this machine into `index.mjs` (with a source map), hashed by what
+ * the bundle holds, as NodejsFunction does. The bundle is made by esbuild's API in a child process, because the
+ * options include a plugin (`SHAKEABLE_SDK_SCHEMAS`) and CDK's local bundling hook is synchronous. Docker is never
+ * used: a bundle that cannot be made here stops the synth with esbuild's message.
+ */
+function bundledCode(spec: FunctionSpec): lambda.Code {
+  return lambda.Code.fromAsset(REPOSITORY_ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      image: LAMBDA_RUNTIME.bundlingImage,
+      local: {
+        tryBundle(outputDir) {
+          const run = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', BUNDLE_SCRIPT, spec.entry, path.join(outputDir, 'index.mjs')],
+            { cwd: REPOSITORY_ROOT, encoding: 'utf8' },
+          );
+          if (run.status !== 0) {
+            throw new DeploymentError(
+              `Bundling ${spec.entry} for the "${spec.name}" function failed: ${run.stderr || run.error?.message}`,
+            );
+          }
+          return true;
+        },
+      },
+    },
+  });
+}
 
 export interface CareChainFunctionProps {
   readonly spec: FunctionSpec;
@@ -88,27 +120,10 @@ export class CareChainFunction extends Construct {
 
     const entry = path.join(REPOSITORY_ROOT, spec.entry);
     if (existsSync(entry)) {
-      this.function = new NodejsFunction(this, 'Function', {
+      this.function = new lambda.Function(this, 'Function', {
         ...common,
-        entry,
-        projectRoot: REPOSITORY_ROOT,
-        depsLockFilePath: path.join(REPOSITORY_ROOT, 'package-lock.json'),
-        bundling: {
-          format: OutputFormat.ESM,
-          target: BUNDLE_TARGET,
-          mainFields: [...BUNDLE_MAIN_FIELDS],
-          banner: ESM_REQUIRE_BANNER,
-          minify: true,
-          sourceMap: true,
-          sourcesContent: false,
-          // The pinned SDK versions are the ones tested; the runtime's built-in SDK may differ.
-          externalModules: [],
-          logLevel: LogLevel.WARNING,
-          esbuildArgs: Object.fromEntries(
-            Object.entries(BUNDLE_ALIASES).map(([name, target]) => [`--alias:${name}`, target]),
-          ),
-          forceDockerBundling: false,
-        },
+        handler: 'index.handler',
+        code: bundledCode(spec),
       });
     } else if (!Stack.of(this).bundlingRequired) {
       // Bundling was switched off (tests of the template); the entry does not have to exist yet.

@@ -223,8 +223,9 @@ export const FUNCTIONS = [
     // for the archive) and keeps its phase on its record, and a rolling upgrade waits for health across passes the
     // same way. EC2 stops take up to minutes and archives up to ten: no waiter could fit in 55 s.
     timeoutSeconds: 55,
-    // Measured 1.24 MiB: EC2 (its shape registry alone ~0.54 MiB) and S3 clients for reboot and replacement.
-    bundleBudgetBytes: 1.375 * MIB,
+    // Measured 703 KiB: the EC2 and S3 clients for reboot and replacement, with only the shapes their commands use
+    // (1.25 MiB before SHAKEABLE_SDK_SCHEMAS: EC2's whole shape registry was 536 KiB of it).
+    bundleBudgetBytes: 0.75 * MIB,
     reachesNodes: true,
     // Recovery reboots a node's instance and, when reboots do not help, replaces it (terminate and launch).
     capabilities: ['table-read-write', 'fleet-control', 'provisioning-send', 'unhealthy-metric'],
@@ -242,8 +243,9 @@ export const FUNCTIONS = [
     // for the archive) and keeps its phase on its record, and a rolling upgrade waits for health across passes the
     // same way. EC2 stops take up to minutes and archives up to ten: no waiter could fit in 55 s.
     timeoutSeconds: 55,
-    // Measured 1.29 MiB: the EC2 client (reboots) with the table's client.
-    bundleBudgetBytes: 1.375 * MIB,
+    // Measured 761 KiB: the EC2 client (reboots, snapshots) with only the shapes it uses, S3 for member copies, the
+    // table's client (1.30 MiB with EC2's whole shape registry).
+    bundleBudgetBytes: 0.8125 * MIB,
     // Reads heads, validators and versions from the nodes the platform runs.
     reachesNodes: true,
     capabilities: ['table-read-write', 'fleet-control', 'member-backup-copies'],
@@ -257,8 +259,8 @@ export const FUNCTIONS = [
     description: 'Drives nodes to their desired state and reconciles EC2 inventory with the table',
     memoryMb: 1024,
     timeoutSeconds: 90,
-    // Measured 1.24 MiB: the EC2 client alone is 0.54 MiB and S3 0.1 MiB.
-    bundleBudgetBytes: 1.375 * MIB,
+    // Measured 706 KiB with only the EC2 and S3 shapes its commands use (1.25 MiB with EC2's whole shape registry).
+    bundleBudgetBytes: 0.75 * MIB,
     // Reads enode and validator addresses with admin_nodeInfo; casts QBFT validator votes.
     reachesNodes: true,
     capabilities: ['table-read-write', 'fleet-control'],

@@ -1,7 +1,9 @@
 /**
- * How every Lambda bundle is built, shared by the stack (NodejsFunction) and the bundle benchmark (esbuild),
- * so the figures the benchmark prints are those of what is deployed.
+ * How every Lambda bundle is built, shared by the stack (`CareChainFunction`, through `infra/bin/bundle-lambda.ts`)
+ * and the bundle benchmark, so the figures the benchmark prints are those of what is deployed.
  */
+import { readFile } from 'node:fs/promises';
+import { type BuildOptions, type BuildResult, build, type Plugin } from 'esbuild';
 
 /**
  * esbuild's ESM output has no `require`; CommonJS code inside the AWS SDK calls `require('node:https')` and
@@ -23,18 +25,60 @@ export const BUNDLE_MAIN_FIELDS = ['module', 'main'] as const;
  */
 export const BUNDLE_ALIASES = { ethers: './node_modules/ethers/lib.esm/index.js' } as const;
 
-/** esbuild options equivalent to the stack's NodejsFunction bundling (the SDK is bundled, not taken from the runtime). */
-export const ESBUILD_LAMBDA_OPTIONS = {
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: BUNDLE_TARGET,
-  minify: true,
-  sourcemap: true,
-  sourcesContent: false,
-  mainFields: [...BUNDLE_MAIN_FIELDS],
-  banner: { js: ESM_REQUIRE_BANNER },
-  alias: { ...BUNDLE_ALIASES },
-  outExtension: { '.js': '.mjs' },
-  logLevel: 'warning',
-} as const;
+/** The schema modules of the AWS SDK's clients (one or more per client, all of the service's shapes). */
+const SDK_SCHEMA_MODULE = /@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
+/** A top-level string constant of a schema module: `const _xN = "xmlName";`. */
+const STRING_CONSTANT = /^const (_\w+) = ("(?:[^"\\\n]|\\.)*");$/gm;
+/** A computed property key that names one of those constants: `[_xN]:`. */
+const CONSTANT_KEY = /\[(_\w+)\]:/g;
+
+/**
+ * The AWS SDK's schema modules write their protocol traits with computed keys, `{ [_xN]: _TMFI }`. esbuild cannot
+ * tell that such a key has no side effect, so it keeps every shape of the service: 536 KiB of EC2 shapes for a
+ * function that sends four EC2 commands. The keys are the module's own string constants; writing each as the
+ * string it holds (`{ "xmlName": _TMFI }`) builds the same objects, and the shapes nothing uses can be dropped.
+ * A key whose name is not such a constant is left as it is.
+ */
+export function literalSchemaKeys(source: string): string {
+  const constants = new Map<string, string>();
+  for (const [, name, literal] of source.matchAll(STRING_CONSTANT)) constants.set(name as string, literal as string);
+  return source.replace(CONSTANT_KEY, (key, name: string) => {
+    const literal = constants.get(name);
+    return literal === undefined ? key : `${literal}:`;
+  });
+}
+
+/** Lets esbuild drop the SDK shapes a bundle does not use (see `literalSchemaKeys`). */
+export const SHAKEABLE_SDK_SCHEMAS: Plugin = {
+  name: 'shakeable-sdk-schemas',
+  setup(bundler) {
+    bundler.onLoad({ filter: SDK_SCHEMA_MODULE }, async ({ path }) => ({
+      contents: literalSchemaKeys(await readFile(path, 'utf8')),
+      loader: 'js',
+    }));
+  },
+};
+
+/** The esbuild options of every Lambda bundle (the SDK is bundled, not taken from the runtime). */
+export function lambdaBuildOptions(): BuildOptions {
+  return {
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: BUNDLE_TARGET,
+    minify: true,
+    sourcemap: true,
+    sourcesContent: false,
+    mainFields: [...BUNDLE_MAIN_FIELDS],
+    banner: { js: ESM_REQUIRE_BANNER },
+    alias: { ...BUNDLE_ALIASES },
+    outExtension: { '.js': '.mjs' },
+    logLevel: 'warning',
+    plugins: [SHAKEABLE_SDK_SCHEMAS],
+  };
+}
+
+/** Bundles one handler entry (absolute, or relative to `workingDir`) into `outfile`, as it is deployed. */
+export function bundleLambda(entry: string, outfile: string, workingDir: string): Promise<BuildResult> {
+  return build({ ...lambdaBuildOptions(), absWorkingDir: workingDir, entryPoints: [entry], outfile });
+}

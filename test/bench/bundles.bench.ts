@@ -13,7 +13,7 @@ import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { REPOSITORY_ROOT } from '../../infra/constructs/carechain-function.ts';
 import { FUNCTIONS } from '../../infra/constructs/function-catalog.ts';
-import { ESBUILD_LAMBDA_OPTIONS } from '../../infra/constructs/lambda-bundling.ts';
+import { BUNDLE_TARGET, lambdaBuildOptions } from '../../infra/constructs/lambda-bundling.ts';
 
 const BARE_HONO_SOURCE = `
 import { Hono } from 'hono';
@@ -51,8 +51,7 @@ export type BundleFigures = {
 async function bundle(name: string, input: { entry: string } | { source: string }, outdir: string): Promise<string> {
   const outfile = path.join(outdir, name, 'index.mjs');
   await build({
-    ...ESBUILD_LAMBDA_OPTIONS,
-    mainFields: [...ESBUILD_LAMBDA_OPTIONS.mainFields],
+    ...lambdaBuildOptions(),
     outfile,
     absWorkingDir: REPOSITORY_ROOT,
     ...('entry' in input
@@ -122,9 +121,7 @@ export async function run(runs = 5): Promise<BundleFigures[]> {
     for (const spec of present) {
       figures.push(measure(spec.name, await bundle(spec.name, { entry: spec.entry }, outdir), runs));
     }
-    console.log(
-      `Lambda bundles (esbuild ESM, minified, ${ESBUILD_LAMBDA_OPTIONS.target}); ${runs} cold imports each\n`,
-    );
+    console.log(`Lambda bundles (esbuild ESM, minified, ${BUNDLE_TARGET}); ${runs} cold imports each\n`);
     print(figures, new Map(FUNCTIONS.map((spec) => [spec.name, spec.bundleBudgetBytes])));
     if (missing.length > 0) console.log(`\nNot bundled (entry missing): ${missing.join(', ')}`);
     return figures;

@@ -1,0 +1,17 @@
+/**
+ * Bundles one Lambda handler for the stack: `node --import tsx infra/bin/bundle-lambda.ts <entry> <outfile>`.
+ * The stack runs it from `CareChainFunction`'s local bundling, in a process of its own because CDK's bundling hook
+ * is synchronous and esbuild's plugins run only in its asynchronous API.
+ */
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { bundleLambda } from '../constructs/lambda-bundling.ts';
+
+const [entry, outfile] = process.argv.slice(2);
+if (!entry || !outfile) {
+  process.stderr.write('usage: bundle-lambda.ts <entry> <outfile>\n');
+  process.exit(2);
+}
+const repositoryRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const result = await bundleLambda(path.resolve(repositoryRoot, entry), path.resolve(outfile), repositoryRoot);
+if (result.errors.length > 0) process.exit(1);
