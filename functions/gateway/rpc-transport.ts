@@ -2,7 +2,7 @@
  * How the gateway reaches nodes (`RpcTransport`), and the failures it sorts every exchange into: "took too long",
  * "could not be reached" and "answered with something that is not JSON", which the gateway turns into JSON-RPC
  * errors. Two transports: `RpcUpstream` (upstream.ts: undici pools of keep-alive connections, for request-time
- * traffic) and `FetchUpstream` (fetch-upstream.ts: Node's own fetch, for the scheduled follower, whose bundle then
+ * traffic) and `HttpUpstream` (http-upstream.ts: Node's own HTTP client, for the scheduled follower, whose bundle then
  * carries no HTTP client).
  */
 import { UpstreamError } from '../../shared/errors.ts';

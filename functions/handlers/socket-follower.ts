@@ -6,7 +6,7 @@
  */
 
 import { ConfigError } from '../../shared/config/config.ts';
-import { FetchUpstream } from '../gateway/fetch-upstream.ts';
+import { HttpUpstream } from '../gateway/http-upstream.ts';
 import { UPSTREAM_TIMEOUT_MS } from '../gateway/rpc-transport.ts';
 import { SocketFollower, type SocketFollowerReport } from '../jobs/events/socket-follower.job.ts';
 import { type AwsWiringOptions, awsCore, coldStart } from './aws-core.ts';
@@ -31,10 +31,10 @@ export function createSocketFollowerHandler(options: SocketFollowerOptions = {})
     if (!endpoint) {
       throw new ConfigError([{ variable: 'CARECHAIN_SOCKET_ENDPOINT', message: 'the WebSocket API is not named' }]);
     }
-    // It only follows heads: Node's fetch reaches the nodes, and no transaction passes to be inspected.
+    // It only follows heads: Node's own HTTP client reaches the nodes, and no transaction passes to be inspected.
     return {
       core,
-      parts: socketParts(core, endpoint, { upstream: new FetchUpstream({ timeoutMs: UPSTREAM_TIMEOUT_MS }) }),
+      parts: socketParts(core, endpoint, { upstream: new HttpUpstream({ timeoutMs: UPSTREAM_TIMEOUT_MS }) }),
     };
   });
   return async (): Promise<SocketFollowerReport> => {

@@ -161,8 +161,8 @@ export const FUNCTIONS = [
     memoryMb: 512,
     // Follows for 50 s, then finishes pushes under way before the next run a minute later.
     timeoutSeconds: 60,
-    // Measured 602 KiB: the gateway-sockets parts without undici (Node's fetch reaches the nodes, fetch-upstream.ts)
-    // and without the personal-data inspector (it sends no transactions).
+    // Measured 602 KiB: the gateway-sockets parts without undici (Node's own HTTP client reaches the nodes,
+    // http-upstream.ts) and without the personal-data inspector (it sends no transactions).
     bundleBudgetBytes: 0.75 * MIB,
     reachesNodes: true,
     capabilities: ['table-read-write', 'socket-push'],
