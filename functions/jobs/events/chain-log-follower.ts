@@ -38,6 +38,8 @@ interface FollowerLogger {
 
 export interface ChainLogFollowerDeps {
   readonly webhooks: WebhooksRepository;
+  /** Every endpoint; the event pass shares one listing among its jobs. @default `webhooks.listAll()` each pass */
+  readonly listEndpoints?: () => Promise<WebhookEndpoint[]>;
   readonly networks: NetworksRepository;
   readonly nodes: NodesRepository;
   readonly cursors: ChainLogCursorsRepository;
@@ -111,7 +113,7 @@ export class ChainLogFollower {
   }
 
   async #pass(): Promise<FollowReport> {
-    const all = await this.deps.webhooks.listAll();
+    const all = await (this.deps.listEndpoints?.() ?? this.deps.webhooks.listAll());
     let events = 0;
     let networks = 0;
     for (const network of await this.deps.networks.list()) {

@@ -28,6 +28,8 @@ interface DeliveryLogger {
 
 export interface WebhookDeliveryDeps {
   readonly webhooks: WebhooksRepository;
+  /** Every endpoint; the event pass shares one listing among its jobs. @default `webhooks.listAll()` each pass */
+  readonly listEndpoints?: () => Promise<WebhookEndpoint[]>;
   readonly events: EventsRepository;
   readonly sender: WebhookSender;
   readonly clock: () => Date;
@@ -69,7 +71,8 @@ export class WebhookDeliveryWorker {
   }
 
   async #pass(): Promise<DeliveryReport> {
-    const listed = (await this.deps.webhooks.listAll()).filter((endpoint) => endpoint.status === 'active');
+    const all = await (this.deps.listEndpoints?.() ?? this.deps.webhooks.listAll());
+    const listed = all.filter((endpoint) => endpoint.status === 'active');
     const tally = { delivered: 0, failed: 0 };
     const queue = [...listed];
     const worker = async () => {

@@ -9,7 +9,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventStreamJobs, runEventPass } from '../../../functions/jobs/events/event-pass.ts';
 import { WebhookService } from '../../../functions/services/webhooks/webhooks.service.ts';
 import { HttpWebhookTransport } from '../../../shared/adapters/http/http-webhook-transport.ts';
@@ -252,6 +252,39 @@ describe('webhook endpoints and deliveries', () => {
     await healthChanges(['unhealthy']);
     await runEventPass(jobs());
     expect(received).toHaveLength(0);
+  });
+
+  it('lists the endpoints once per pass, and serves one registered between passes from the next pass', async () => {
+    const running = jobs();
+    const listings = vi.spyOn(api.stores.webhooks, 'listAll');
+    const register = async () => {
+      const created = await api.call('POST', `/v1/orgs/${orgId}/webhooks`, {
+        token: owner.token,
+        body: { url: receiverUrl, eventTypes: ['node.health_changed'] },
+      });
+      expect(created.status, created.text).toBe(201);
+      return created.json.id as string;
+    };
+    try {
+      const first = await register();
+      received.length = 0;
+      await healthChanges(['degraded', 'healthy']);
+      await runEventPass(running);
+      expect(received).toHaveLength(2);
+      expect(listings).toHaveBeenCalledTimes(1);
+
+      const second = await register();
+      await healthChanges(['degraded']);
+      await runEventPass(running);
+      // Both endpoints get the new event: the second pass listed the endpoints again.
+      expect(received).toHaveLength(4);
+      expect(listings).toHaveBeenCalledTimes(2);
+      for (const id of [first, second]) {
+        await api.call('DELETE', `/v1/orgs/${orgId}/webhooks/${id}`, { token: owner.token });
+      }
+    } finally {
+      listings.mockRestore();
+    }
   });
 });
 
