@@ -119,22 +119,18 @@ describe('a bundle that sends one EC2 command', () => {
   const bodies: string[] = [];
 
   beforeAll(async () => {
-    server = createServer((req, res) => {
-      let body = '';
-      req.on('data', (chunk) => {
-        body += chunk;
-      });
-      req.on('end', () => {
-        bodies.push(body);
-        res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
-        res.end(
-          '<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
-            '<requestId>8f7724cf-496f-496e-8fe3-example</requestId><reservationSet><item><reservationId>r-0123456789abcdef0</reservationId>' +
-            '<instancesSet><item><instanceId>i-0abc1234def567890</instanceId><instanceState><code>16</code><name>running</name></instanceState>' +
-            '<privateIpAddress>10.0.1.17</privateIpAddress><tagSet><item><key>carechain:node</key><value>node_01</value></item></tagSet>' +
-            '</item></instancesSet></item></reservationSet></DescribeInstancesResponse>',
-        );
-      });
+    server = createServer(async (req, res) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) chunks.push(chunk as Buffer);
+      bodies.push(Buffer.concat(chunks).toString('utf8'));
+      res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
+      res.end(
+        '<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
+          '<requestId>8f7724cf-496f-496e-8fe3-example</requestId><reservationSet><item><reservationId>r-0123456789abcdef0</reservationId>' +
+          '<instancesSet><item><instanceId>i-0abc1234def567890</instanceId><instanceState><code>16</code><name>running</name></instanceState>' +
+          '<privateIpAddress>10.0.1.17</privateIpAddress><tagSet><item><key>carechain:node</key><value>node_01</value></item></tagSet>' +
+          '</item></instancesSet></item></reservationSet></DescribeInstancesResponse>',
+      );
     });
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     endpoint = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
