@@ -36,6 +36,9 @@ function bundledCode(spec: FunctionSpec): lambda.Code {
     assetHashType: AssetHashType.OUTPUT,
     bundling: {
       image: LAMBDA_RUNTIME.bundlingImage,
+      // CDK caches bundles under a key made of the options it can serialise, and `local` is a function: without the
+      // entry in them, every function after the first would be handed the first one's bundle.
+      environment: { CARECHAIN_LAMBDA_ENTRY: spec.entry },
       local: {
         tryBundle(outputDir) {
           const run = spawnSync(

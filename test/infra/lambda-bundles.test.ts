@@ -77,6 +77,14 @@ describe.each(specs.map((spec) => [spec.name, spec] as const))('bundle of %s', (
   });
 });
 
+it('gives every function a bundle of its own entry', () => {
+  expect([...bundles.keys()].sort()).toEqual(specs.map((spec) => spec.name).sort());
+  expect(new Set(bundles.values()).size).toBe(specs.length);
+  // The bare handler's bundle holds Hono and little else; every control-plane function holds far more.
+  const bare = statSync(bundles.get(BARE_HONO.name)!).size;
+  for (const spec of existing) expect(statSync(bundles.get(spec.name)!).size).toBeGreaterThan(4 * bare);
+});
+
 it('refuses to synthesise a function whose entry is missing, naming the file', () => {
   const app = new App({ outdir: mkdtempSync(path.join(tmpdir(), 'carechain-bundles-')) });
   const stack = new Stack(app, 'Missing', { env: { region: 'eu-north-1' } });
