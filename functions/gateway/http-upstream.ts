@@ -79,7 +79,7 @@ export class HttpUpstream implements RpcTransport {
 
   constructor(
     private readonly options: {
-      /** Deadline for silence on the socket, connecting included. */
+      /** Deadline for a whole exchange, connecting included (see `Deadlines`). */
       readonly timeoutMs: number;
       /** Connections kept per node origin. @default 64 */
       readonly connectionsPerOrigin?: number;

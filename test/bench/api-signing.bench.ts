@@ -14,6 +14,7 @@
  * Run: node --import tsx test/bench/api-signing.bench.ts [requests]
  */
 import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
@@ -158,35 +159,21 @@ function startClient(url: string, headers: Record<string, string>, requests: num
     process.execPath,
     ['--import', 'tsx', fileURLToPath(import.meta.url), '--client', url, String(requests)],
     {
-      stdio: ['pipe', 'pipe', 'inherit'],
+      stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, BENCH_CLIENT_HEADERS: JSON.stringify(headers) },
     },
   );
-  let output = '';
-  const lines = new Promise<never>((_, reject) => {
-    child.once('exit', (code) => reject(new Error(`the signing client exited with ${code}: ${output}`)));
-  });
-  const line = (pattern: RegExp) =>
-    Promise.race([
-      lines,
-      new Promise<RegExpExecArray>((found) => {
-        const look = () => {
-          const match = pattern.exec(output);
-          if (match) {
-            child.stdout?.off('data', onData);
-            found(match);
-          }
-        };
-        const onData = (chunk: Buffer) => {
-          output += chunk.toString();
-          look();
-        };
-        child.stdout?.on('data', onData);
-        look();
-      }),
-    ]);
-  const warm = line(/^timing$/m).then(() => undefined);
-  const done = warm.then(() => line(/^done (\S+)$/m)).then((match) => Number(match[1]));
+  const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })[Symbol.asyncIterator]();
+  const next = async (pattern: RegExp): Promise<RegExpExecArray> => {
+    for (;;) {
+      const line = await lines.next();
+      if (line.done) throw new Error(`the signing client stopped (exit ${child.exitCode}) before saying ${pattern}`);
+      const match = pattern.exec(line.value);
+      if (match) return match;
+    }
+  };
+  const warm = next(/^timing$/).then(() => undefined);
+  const done = warm.then(() => next(/^done (\S+)$/)).then((match) => Number(match[1]));
   void done.catch(() => child.kill());
   return { warm, done };
 }
