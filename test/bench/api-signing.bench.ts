@@ -14,8 +14,8 @@
  * Run: node --import tsx test/bench/api-signing.bench.ts [requests]
  */
 import { spawn } from 'node:child_process';
-import { createInterface } from 'node:readline';
 import { resolve } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Agent, request } from 'undici';
 import { createApp } from '../../functions/api/app.ts';
