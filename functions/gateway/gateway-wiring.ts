@@ -29,7 +29,7 @@ export interface GatewayWiring {
   readonly planOf?: (orgId: string) => Promise<GatewayPlan>;
   /** Why the organisation may not use the gateway now (billing suspended), or undefined. */
   readonly suspensionOf?: (orgId: string) => Promise<string | undefined>;
-  /** Transport to the nodes: undici pools at request time, Node's fetch for the scheduled follower. */
+  /** Transport to the nodes: undici pools at request time, Node's own HTTP client for the scheduled follower. */
   readonly upstream: RpcTransport;
   /** The personal-data guard's parts; without them transactions are not inspected. */
   readonly dataProtection?: GatewayDataProtection;

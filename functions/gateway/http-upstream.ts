@@ -3,7 +3,7 @@
  * scheduled WebSocket follower: four head look-ups a second for each node it follows, and no HTTP client in its
  * bundle. Request-time traffic keeps undici's pools (upstream.ts). In the gateway bench, the gateway's CPU per
  * forwarded request was 125 µs with undici and 174 µs with this transport in the same run, and 1,061 µs with Node's
- * fetch, which the follower used before; undici's entry would add 525 KiB to a bundle.
+ * fetch, which the follower used before; undici's pool would add 277 KiB to a bundle.
  *
  * The deadline covers the whole exchange, connecting included (see `Deadlines`). Credentials in the node URL go as
  * Basic auth. Redirects are not followed: a node answers where it was asked.

@@ -1,8 +1,15 @@
 /**
  * HTTP transport to the nodes for request-time traffic (rpc-transport.ts): one undici `Pool` of keep-alive
  * connections per upstream origin, a hard deadline per request, and failures sorted as `RpcTransport` says.
+ *
+ * Each exchange goes through the pool's `dispatch` with a handler that keeps the status and the body's chunks
+ * (undici's documented handler interface): no body stream per answer, as `request()` makes. The pool is imported
+ * from its own module, because undici's entry loads every part of the package (fetch, WebSocket, caches, mocks),
+ * 525 KiB of each gateway bundle where the pool needs 277; `rpc-transports.test.ts` holds that module to the entry's
+ * class, so an undici that moves it fails the tests rather than the gateway.
  */
-import { Pool } from 'undici';
+import type { Dispatcher } from 'undici';
+import Pool from 'undici/lib/dispatcher/pool.js';
 import {
   exchangeFailure,
   nodeRequestTargets,
@@ -29,27 +36,28 @@ export class RpcUpstream implements RpcTransport {
   /** POSTs a JSON-RPC body and returns the parsed JSON answer, its numbers kept exactly (`parseUpstreamBody`). */
   async post(rpcUrl: string, body: string): Promise<unknown> {
     const target = this.targetOf(rpcUrl);
-    let statusCode: number;
-    let text: string;
-    try {
+    const pool = this.poolFor(target.origin);
+    const answer = await new Promise<Answer>((resolve, reject) => {
       // undici's own header and body deadlines: no per-request timer or AbortSignal on the hot path.
-      const response = await this.poolFor(target.origin).request({
-        path: target.path,
-        method: 'POST',
-        headers: target.headers,
-        body,
-        headersTimeout: this.options.timeoutMs,
-        bodyTimeout: this.options.timeoutMs,
-      });
-      statusCode = response.statusCode;
-      text = await response.body.text();
-    } catch (error) {
+      pool.dispatch(
+        {
+          origin: target.origin,
+          path: target.path,
+          method: 'POST',
+          headers: target.headers,
+          body,
+          headersTimeout: this.options.timeoutMs,
+          bodyTimeout: this.options.timeoutMs,
+        },
+        new Exchange(resolve, reject),
+      );
+    }).catch((error: unknown) => {
       const code = (error as { code?: string }).code;
       const timedOut =
         code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
       throw exchangeFailure(error, timedOut, this.options.timeoutMs);
-    }
-    return parsedAnswer(statusCode, text);
+    });
+    return parsedAnswer(answer.statusCode, answer.text);
   }
 
   async close(): Promise<void> {
@@ -70,5 +78,42 @@ export class RpcUpstream implements RpcTransport {
       this.pools.set(origin, pool);
     }
     return pool;
+  }
+}
+
+interface Answer {
+  readonly statusCode: number;
+  readonly text: string;
+}
+
+/** One exchange's answer as it arrives: the final status (after any 1xx) and the body, decoded once at the end. */
+class Exchange implements Dispatcher.DispatchHandler {
+  private statusCode = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(
+    private readonly resolve: (answer: Answer) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  /** undici tells its handler interfaces apart by this method; there is nothing to do before the request goes. */
+  onRequestStart(): void {}
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.statusCode = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const { chunks } = this;
+    const text = chunks.length === 1 ? (chunks[0] as Buffer).toString('utf8') : Buffer.concat(chunks).toString('utf8');
+    this.resolve({ statusCode: this.statusCode, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error);
   }
 }
