@@ -132,7 +132,7 @@ export const FUNCTIONS = [
     description: 'JSON-RPC gateway: API-key auth, method policy, rate limits, metering',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    // Measured 1,203 KiB: undici's pool (277 KiB; Node's built-in fetch does not expose one), RE2, the AWS SDK.
+    // Measured 1,141 KiB: undici's pool (277 KiB; Node's built-in fetch does not expose one), RE2, the AWS SDK.
     bundleBudgetBytes: 1.25 * MIB,
     reachesNodes: true,
     // Evidence of personal data refused or flagged in eth_sendRawTransaction keeps a salted hash of each value.
@@ -146,7 +146,7 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway ends a WebSocket integration at 29 s.
     timeoutSeconds: 29,
-    // Measured 1,201 KiB: the HTTP gateway's parts (undici's pool, zod, the personal-data inspector) and the
+    // Measured 1,139 KiB: the HTTP gateway's parts (undici's pool, zod, the personal-data inspector) and the
     // management API.
     bundleBudgetBytes: 1.25 * MIB,
     reachesNodes: true,

@@ -6,47 +6,68 @@
  * gets only those of its capabilities; a handler that cannot work without one asks for it with
  * `requireAwsSettings`, which names the missing variable.
  */
-import * as z from 'zod';
+import * as z from 'zod/mini';
+import en from 'zod/v4/locales/en.js';
 import { NODE_SIZES, type NodeSize } from '../domain/node.ts';
 import { type ErrorCause, PlatformError } from '../errors.ts';
 import { DEFAULT_TABLE_NAME } from '../store/table-schema.ts';
 
-const optionalString = z
-  .string()
-  .trim()
-  .transform((value) => (value === '' ? undefined : value))
-  .optional();
+// zod's smaller build, whose schemas and checks are separate functions a bundle keeps only when it uses them (the
+// full build is 73 KiB more in every function but the API). It says what is wrong in English only when told to.
+z.config(en());
 
-const port = (fallback: number) => z.coerce.number().int().min(0).max(65_535).default(fallback);
+const optionalString = z.optional(
+  z.pipe(
+    z.string().check(z.trim()),
+    z.transform((value: string) => (value === '' ? undefined : value)),
+  ),
+);
+
+/** A whole number from text, between `min` and `max`. */
+const wholeNumber = (min: number, max: number) =>
+  z.pipe(z.coerce.number(), z.int().check(z.gte(min), z.lte(max)));
+
+const port = (fallback: number) => z._default(wholeNumber(0, 65_535), fallback);
 
 /** An optional variable that, when set, must match `pattern`. */
 const optionalMatching = (pattern: RegExp, message: string) =>
-  optionalString.pipe(z.string().regex(pattern, message).optional());
+  z.pipe(optionalString, z.optional(z.string().check(z.regex(pattern, message))));
+
+/** An optional variable that, when set, must pass `schema`. */
+const optionalAs = <T extends z.core.$ZodType<unknown, string | undefined>>(schema: T) =>
+  z.pipe(optionalString, z.optional(schema));
 
 const LaunchTemplateRef = z.strictObject({
-  id: z.string().regex(/^lt-[0-9a-f]{8,17}$/, 'must be a launch template id (lt-…)'),
-  version: z.string().regex(/^(\$Default|\$Latest|[1-9]\d*)$/, 'must be $Default, $Latest or a version number'),
+  id: z.string().check(z.regex(/^lt-[0-9a-f]{8,17}$/, 'must be a launch template id (lt-…)')),
+  version: z
+    .string()
+    .check(z.regex(/^(\$Default|\$Latest|[1-9]\d*)$/, 'must be $Default, $Latest or a version number')),
 });
 export type LaunchTemplateRef = z.infer<typeof LaunchTemplateRef>;
 
 /** `{"small":{"id":"lt-…","version":"$Default"}, …}`: one template per node size the fleet offers. */
 const LaunchTemplates = z
   .strictObject(
-    Object.fromEntries(NODE_SIZES.map((size) => [size, LaunchTemplateRef.optional()])) as Record<
+    Object.fromEntries(NODE_SIZES.map((size) => [size, z.optional(LaunchTemplateRef)])) as Record<
       NodeSize,
-      z.ZodOptional<typeof LaunchTemplateRef>
+      z.ZodMiniOptional<typeof LaunchTemplateRef>
     >,
   )
-  .refine((templates) => Object.values(templates).some(Boolean), 'must name a template for at least one node size');
+  .check(
+    z.refine((templates) => Object.values(templates).some(Boolean), 'must name a template for at least one node size'),
+  );
 
-const jsonText = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'must be JSON' });
-    return z.NEVER;
-  }
-});
+const jsonText = z.pipe(
+  z.string(),
+  z.transform((text: string, payload) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      payload.issues.push({ code: 'custom', message: 'must be JSON', input: text });
+      return z.NEVER;
+    }
+  }),
+);
 
 const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 
@@ -55,51 +76,55 @@ const KMS_KEY_REFERENCE =
 
 const ConfigSchema = z.object({
   PORT: port(8080),
-  HOST: z.string().min(1).default('127.0.0.1'),
-  CARECHAIN_MODE: z.enum(['local', 'aws']).default('local'),
-  CARECHAIN_DATA_DIR: z.string().min(1).default('./.carechain'),
-  CARECHAIN_PUBLIC_URL: z.url().optional(),
-  CARECHAIN_LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
-  CARECHAIN_HEALTH_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
-  CARECHAIN_EVENTS_INTERVAL_MS: z.coerce.number().int().min(50).max(60_000).default(1_000),
-  CARECHAIN_BESU_GENESIS_VALIDATORS: z.coerce.number().int().min(1).max(16).default(4),
-  CARECHAIN_BESU_STOP_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
-  CARECHAIN_FLEET_INTERVAL_MS: z.coerce.number().int().min(200).max(3_600_000).default(15_000),
-  CARECHAIN_STALL_RESTART_DELAY_MS: z.coerce.number().int().min(0).max(86_400_000).default(60_000),
-  CARECHAIN_GENESIS_VALIDATOR_SIZE: z.enum(NODE_SIZES).default('medium'),
-  CARECHAIN_OPERATOR_EMAIL: z.email().default('operator@carechain.local'),
-  CARECHAIN_OPERATOR_PASSWORD: optionalString.pipe(z.string().min(12).optional()),
-  CARECHAIN_SESSION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(12),
-  CARECHAIN_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(65_536),
-  CARECHAIN_TABLE_NAME: z.string().min(3).max(255).default(DEFAULT_TABLE_NAME),
-  CARECHAIN_RECENT_READS_MS: z.coerce.number().int().min(0).max(60_000).default(5_000),
+  HOST: z._default(z.string().check(z.minLength(1)), '127.0.0.1'),
+  CARECHAIN_MODE: z._default(z.enum(['local', 'aws']), 'local'),
+  CARECHAIN_DATA_DIR: z._default(z.string().check(z.minLength(1)), './.carechain'),
+  CARECHAIN_PUBLIC_URL: z.optional(z.url()),
+  CARECHAIN_LOG_LEVEL: z._default(z.enum(['debug', 'info', 'warn', 'error', 'silent']), 'info'),
+  CARECHAIN_HEALTH_INTERVAL_MS: z._default(wholeNumber(200, 3_600_000), 15_000),
+  CARECHAIN_EVENTS_INTERVAL_MS: z._default(wholeNumber(50, 60_000), 1_000),
+  CARECHAIN_BESU_GENESIS_VALIDATORS: z._default(wholeNumber(1, 16), 4),
+  CARECHAIN_BESU_STOP_TIMEOUT_MS: z._default(wholeNumber(100, 600_000), 30_000),
+  CARECHAIN_FLEET_INTERVAL_MS: z._default(wholeNumber(200, 3_600_000), 15_000),
+  CARECHAIN_STALL_RESTART_DELAY_MS: z._default(wholeNumber(0, 86_400_000), 60_000),
+  CARECHAIN_GENESIS_VALIDATOR_SIZE: z._default(z.enum(NODE_SIZES), 'medium'),
+  CARECHAIN_OPERATOR_EMAIL: z._default(z.email(), 'operator@carechain.local'),
+  CARECHAIN_OPERATOR_PASSWORD: optionalAs(z.string().check(z.minLength(12))),
+  CARECHAIN_SESSION_TTL_HOURS: z._default(wholeNumber(1, 720), 12),
+  CARECHAIN_BODY_LIMIT_BYTES: z._default(wholeNumber(1024, 10_485_760), 65_536),
+  CARECHAIN_TABLE_NAME: z._default(z.string().check(z.minLength(3), z.maxLength(255)), DEFAULT_TABLE_NAME),
+  CARECHAIN_RECENT_READS_MS: z._default(wholeNumber(0, 60_000), 5_000),
   CARECHAIN_VERSION: optionalString,
-  AWS_REGION: z.string().min(1).default('eu-north-1'),
+  AWS_REGION: z._default(z.string().check(z.minLength(1)), 'eu-north-1'),
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_HOST: optionalString,
-  STRIPE_API_PORT: port(443).optional(),
-  STRIPE_API_PROTOCOL: z.enum(['http', 'https']).optional(),
+  STRIPE_API_PORT: z.optional(port(443)),
+  STRIPE_API_PROTOCOL: z.optional(z.enum(['http', 'https'])),
   // AWS mode, from the control-plane stack.
   CARECHAIN_STAGE: optionalMatching(/^[A-Za-z0-9-]{1,32}$/, 'must be letters, digits and dashes (at most 32)'),
   STRIPE_SECRET_ARN: optionalMatching(
     /^arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+$/,
     'must be a Secrets Manager secret ARN',
   ),
-  CARECHAIN_PROVISIONING_QUEUE_URL: optionalString.pipe(z.url({ protocol: /^https?$/ }).optional()),
+  CARECHAIN_PROVISIONING_QUEUE_URL: optionalAs(z.url({ protocol: /^https?$/ })),
   CARECHAIN_PLATFORM_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
   CARECHAIN_EVIDENCE_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
   CARECHAIN_TENANT_ROLE_ARN: optionalMatching(
     /^arn:aws[a-z-]*:iam::\d{12}:role\/[A-Za-z0-9+=,.@_/-]{1,512}$/,
     'must be an IAM role ARN',
   ),
-  CARECHAIN_LAUNCH_TEMPLATES: optionalString.pipe(jsonText.pipe(LaunchTemplates).optional()),
-  CARECHAIN_NODE_SUBNET_IDS: optionalString.pipe(
-    z
-      .string()
-      .transform((list) => list.split(',').map((id) => id.trim()))
-      .pipe(z.array(z.string().regex(SUBNET_ID, 'must be comma-separated subnet ids (subnet-…)')).min(1))
-      .optional(),
+  CARECHAIN_LAUNCH_TEMPLATES: optionalAs(z.pipe(jsonText, LaunchTemplates)),
+  CARECHAIN_NODE_SUBNET_IDS: optionalAs(
+    z.pipe(
+      z.pipe(
+        z.string(),
+        z.transform((list: string) => list.split(',').map((id) => id.trim())),
+      ),
+      z
+        .array(z.string().check(z.regex(SUBNET_ID, 'must be comma-separated subnet ids (subnet-…)')))
+        .check(z.minLength(1)),
+    ),
   ),
   CARECHAIN_NODE_CONFIG_BUCKET: optionalMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
   CARECHAIN_NODE_BACKUP_BUCKET: optionalMatching(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be an S3 bucket name'),
@@ -112,8 +137,8 @@ const ConfigSchema = z.object({
     'must be a KMS key ARN',
   ),
   CARECHAIN_WEBHOOK_KEY_ID: optionalMatching(KMS_KEY_REFERENCE, 'must be a KMS key id, key ARN or alias'),
-  CARECHAIN_SOCKET_ENDPOINT: optionalString.pipe(z.url({ protocol: /^https$/ }).optional()),
-  CARECHAIN_GATEWAY_SOCKET_URL: optionalString.pipe(z.url({ protocol: /^wss$/ }).optional()),
+  CARECHAIN_SOCKET_ENDPOINT: optionalAs(z.url({ protocol: /^https$/ })),
+  CARECHAIN_GATEWAY_SOCKET_URL: optionalAs(z.url({ protocol: /^wss$/ })),
 });
 
 /** What the control-plane stack tells each function about its AWS resources (only those of its capabilities). */
