@@ -24,8 +24,7 @@ const optionalString = z.optional(
 );
 
 /** A whole number from text, between `min` and `max`. */
-const wholeNumber = (min: number, max: number) =>
-  z.pipe(z.coerce.number(), z.int().check(z.gte(min), z.lte(max)));
+const wholeNumber = (min: number, max: number) => z.pipe(z.coerce.number(), z.int().check(z.gte(min), z.lte(max)));
 
 const port = (fallback: number) => z._default(wholeNumber(0, 65_535), fallback);
 
