@@ -28,7 +28,7 @@ export function gatewayPersonalData(parts: GatewayDataProtection, clock: () => D
         repository.getPatterns(orgId),
         repository.listExemptions(orgId),
       ]);
-      return { patterns: inspector.compilePatterns(patterns.patterns), exemptions };
+      return { patterns: await inspector.compilePatterns(patterns.patterns), exemptions };
     },
     record: (event) =>
       recordPersonalData(evidence, {

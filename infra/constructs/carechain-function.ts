@@ -26,8 +26,8 @@ export const LAMBDA_RUNTIME = lambda.Runtime.NODEJS_24_X;
 const BUNDLE_SCRIPT = path.join(REPOSITORY_ROOT, 'infra/bin/bundle-lambda.ts');
 
 /**
- * The function's code: its handler bundled on this machine into `index.mjs` (with a source map), hashed by what
- * the bundle holds, as NodejsFunction does. The bundle is made by esbuild's API in a child process, because the
+ * The function's code: its handler bundled on this machine into `index.mjs` (with a source map, and chunks it
+ * loads later under `chunks/`), hashed by what the bundle holds, as NodejsFunction does. The bundle is made by esbuild's API in a child process, because the
  * options include a plugin (`SHAKEABLE_SDK_SCHEMAS`) and CDK's local bundling hook is synchronous. Docker is never
  * used: a bundle that cannot be made here stops the synth with esbuild's message.
  */
@@ -41,11 +41,10 @@ function bundledCode(spec: FunctionSpec): lambda.Code {
       environment: { CARECHAIN_LAMBDA_ENTRY: spec.entry },
       local: {
         tryBundle(outputDir) {
-          const run = spawnSync(
-            process.execPath,
-            ['--import', 'tsx', BUNDLE_SCRIPT, spec.entry, path.join(outputDir, 'index.mjs')],
-            { cwd: REPOSITORY_ROOT, encoding: 'utf8' },
-          );
+          const run = spawnSync(process.execPath, ['--import', 'tsx', BUNDLE_SCRIPT, spec.entry, outputDir], {
+            cwd: REPOSITORY_ROOT,
+            encoding: 'utf8',
+          });
           if (run.status !== 0) {
             throw new DeploymentError(
               `Bundling ${spec.entry} for the "${spec.name}" function failed: ${run.stderr || run.error?.message}`,

@@ -38,11 +38,11 @@ import { primaryTypeOf, type TypedDataTypes, typedDataValues } from './typed-dat
 const MAX_TYPED_DATA_DEPTH = 16;
 
 export class PersonalDataScanner implements PersonalDataInspector {
-  checkPattern(pattern: string): string | undefined {
+  checkPattern(pattern: string): Promise<string | undefined> {
     return checkOrgPattern(pattern);
   }
 
-  compilePatterns(patterns: readonly OrgPattern[]): CompiledPatterns {
+  compilePatterns(patterns: readonly OrgPattern[]): Promise<CompiledPatterns> {
     return compileOrgPatterns(patterns);
   }
 

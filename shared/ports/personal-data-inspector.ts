@@ -1,7 +1,7 @@
 /**
  * Port for the personal-data inspector (docs/architecture.md, "Personal-data guard"): looks at what is about to be
- * signed or sent and names what in it identifies a person. Pure and synchronous: no I/O, a bounded amount of work
- * per byte, so the JSON-RPC gateway can run it on every `eth_sendRawTransaction`. Implemented by
+ * signed or sent and names what in it identifies a person. Pure and synchronous inspections: no I/O, a bounded amount
+ * of work per byte, so the JSON-RPC gateway can run it on every `eth_sendRawTransaction`. Implemented by
  * `PersonalDataScanner` (shared/data-protection/).
  */
 import type { OrgPattern, PersonalDataFinding } from '../domain/data-protection.ts';
@@ -42,9 +42,10 @@ export interface PersonalDataInspector {
   /**
    * Why a pattern cannot be used (not RE2 syntax, too long, matches the empty string), or undefined when it can.
    * Checked when an organisation saves its patterns, so a pattern that reaches the gateway always compiles.
+   * Asynchronous, as is `compilePatterns`: the pattern engine is loaded the first time patterns are used.
    */
-  checkPattern(pattern: string): string | undefined;
-  compilePatterns(patterns: readonly OrgPattern[]): CompiledPatterns;
+  checkPattern(pattern: string): Promise<string | undefined>;
+  compilePatterns(patterns: readonly OrgPattern[]): Promise<CompiledPatterns>;
   /** A signed transaction as `eth_sendRawTransaction` carries it (0x hex). */
   inspectRawTransaction(raw: string, patterns?: CompiledPatterns): RawTransactionInspection;
   inspectTransaction(transaction: TransactionToInspect, patterns?: CompiledPatterns): readonly PersonalDataFinding[];

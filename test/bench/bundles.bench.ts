@@ -1,19 +1,21 @@
 /**
  * Lambda bundle benchmark: bundles every handler entry that exists with the stack's esbuild options, then prints
- * each bundle's size and its cold module-initialisation time (import in a fresh `node` process, median of a few
- * runs) beside a bare Hono handler, the floor any handler starts from.
+ * what each function reads at a cold start (its entry and the chunks that imports), what it may read later (chunks
+ * loaded with `import()`), and its cold module-initialisation time (import in a fresh `node` process, median of a
+ * few runs) beside a bare Hono handler, the floor any handler starts from.
  *
  *   node --import tsx test/bench/bundles.bench.ts [runs]
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
 import { REPOSITORY_ROOT } from '../../infra/constructs/carechain-function.ts';
 import { FUNCTIONS } from '../../infra/constructs/function-catalog.ts';
-import { BUNDLE_TARGET, lambdaBuildOptions } from '../../infra/constructs/lambda-bundling.ts';
+import { BUNDLE_TARGET, LAMBDA_ENTRY_FILE, lambdaBuildOptions } from '../../infra/constructs/lambda-bundling.ts';
+import { bundleFiles } from '../support/bundle-files.ts';
 
 const BARE_HONO_SOURCE = `
 import { Hono } from 'hono';
@@ -43,22 +45,26 @@ const LAMBDA_LIKE_ENV = {
 
 export type BundleFigures = {
   readonly name: string;
+  /** What a cold start reads. */
   readonly bytes: number;
+  /** What is read only when the code asks for it. */
+  readonly laterBytes: number;
   /** Median milliseconds to import the bundle in a fresh process, or the error that stopped the import. */
   readonly initMs: number | string;
 };
 
+/** Bundles into a directory of its own; returns that directory. */
 async function bundle(name: string, input: { entry: string } | { source: string }, outdir: string): Promise<string> {
-  const outfile = path.join(outdir, name, 'index.mjs');
+  const directory = path.join(outdir, name);
   await build({
     ...lambdaBuildOptions(),
-    outfile,
+    outdir: directory,
     absWorkingDir: REPOSITORY_ROOT,
     ...('entry' in input
       ? { entryPoints: [path.join(REPOSITORY_ROOT, input.entry)] }
       : { stdin: { contents: input.source, resolveDir: REPOSITORY_ROOT, loader: 'ts', sourcefile: `${name}.ts` } }),
   });
-  return outfile;
+  return directory;
 }
 
 /** Imports the bundle in a new process and reports how long the import took, as measured inside it. */
@@ -83,13 +89,14 @@ function median(values: number[]): number {
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function measure(name: string, file: string, runs: number): BundleFigures {
-  const bytes = statSync(file).size;
+function measure(name: string, directory: string, runs: number): BundleFigures {
+  const { startBytes: bytes, laterBytes } = bundleFiles(directory);
+  const file = path.join(directory, LAMBDA_ENTRY_FILE);
   try {
     const times = Array.from({ length: runs }, () => coldImportMs(file));
-    return { name, bytes, initMs: median(times) };
+    return { name, bytes, laterBytes, initMs: median(times) };
   } catch (error) {
-    return { name, bytes, initMs: (error as Error).message };
+    return { name, bytes, laterBytes, initMs: (error as Error).message };
   }
 }
 
@@ -98,9 +105,10 @@ function print(figures: readonly BundleFigures[], budgets: ReadonlyMap<string, n
     f.name,
     `${(f.bytes / 1024).toFixed(0)} KiB`,
     budgets.has(f.name) ? `${((f.bytes / budgets.get(f.name)!) * 100).toFixed(0)} %` : '—',
+    f.laterBytes > 0 ? `${(f.laterBytes / 1024).toFixed(0)} KiB` : '—',
     typeof f.initMs === 'number' ? `${f.initMs.toFixed(1)} ms` : `failed: ${f.initMs}`,
   ]);
-  const header = ['bundle', 'size', 'of budget', 'cold import (median)'];
+  const header = ['bundle', 'read at start', 'of budget', 'loaded later', 'cold import (median)'];
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]!.length)));
   const line = (cells: string[]) =>
     cells

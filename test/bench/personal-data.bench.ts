@@ -283,7 +283,7 @@ function guard(): GatewayPersonalData {
   return {
     inspector,
     modeOf: async (networkId) => (networkId.startsWith('net_off') ? 'off' : 'block'),
-    rulesOf: async () => ({ patterns: new PersonalDataScanner().compilePatterns([]), exemptions: [] }),
+    rulesOf: async () => ({ patterns: await new PersonalDataScanner().compilePatterns([]), exemptions: [] }),
     record: async () => undefined,
   };
 }

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build } from 'esbuild';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/carechain-function.ts';
-import { lambdaBuildOptions, literalSchemaKeys } from '../../infra/constructs/lambda-bundling.ts';
+import { LAMBDA_ENTRY_FILE, lambdaBuildOptions, literalSchemaKeys } from '../../infra/constructs/lambda-bundling.ts';
 
 const CLIENTS = [
   'client-ec2',
@@ -29,9 +29,12 @@ const schemaModule = (client: string) =>
   path.join(REPOSITORY_ROOT, 'node_modules/@aws-sdk', client, 'dist-es/schemas/schemas_0.js');
 const workDir = mkdtempSync(path.join(tmpdir(), 'carechain-sdk-schemas-'));
 
-/** Bundles `source` (resolved from the repository) into an ES module in the work directory and imports it. */
+/**
+ * Bundles `source` (resolved from the repository) into ES modules in a directory of the work directory (the entry and
+ * its chunks, as a Lambda bundle) and imports the entry; `inputs` counts what every module holds.
+ */
 async function bundleAndImport(name: string, source: string, plugins: boolean, minify = false) {
-  const outfile = path.join(workDir, `${name}.mjs`);
+  const outdir = path.join(workDir, name);
   const options = lambdaBuildOptions();
   const result = await build({
     ...options,
@@ -39,11 +42,16 @@ async function bundleAndImport(name: string, source: string, plugins: boolean, m
     minify,
     sourcemap: false,
     metafile: true,
-    outfile,
+    outdir,
     stdin: { contents: source, resolveDir: REPOSITORY_ROOT, loader: 'ts', sourcefile: `${name}.ts` },
   });
-  const output = Object.values(result.metafile.outputs)[0]!;
-  return { module: await import(pathToFileURL(outfile).href), inputs: output.inputs };
+  const inputs: Record<string, { bytesInOutput: number }> = {};
+  for (const output of Object.values(result.metafile.outputs)) {
+    for (const [input, { bytesInOutput }] of Object.entries(output.inputs)) {
+      inputs[input] = { bytesInOutput: (inputs[input]?.bytesInOutput ?? 0) + bytesInOutput };
+    }
+  }
+  return { module: await import(pathToFileURL(path.join(outdir, LAMBDA_ENTRY_FILE)).href), inputs };
 }
 
 /** Where two schema graphs differ: thunks are followed, classes compared by name, cycles visited once. */
@@ -109,7 +117,7 @@ describe.each(CLIENTS)('the %s schemas, loaded through the plugin', (client) => 
 describe('a bundle that sends one EC2 command', () => {
   const source = `import { EC2Client, DescribeInstancesCommand } from '@aws-sdk/client-ec2';
     export function describe(endpoint) {
-      const ec2 = new EC2Client({ endpoint, region: 'eu-north-1', credentials: { accessKeyId: 'AKID', secretAccessKey: 'secret' }, maxAttempts: 1 });
+      const ec2 = new EC2Client({ endpoint, region: 'eu-north-1', maxAttempts: 1 });
       return ec2.send(new DescribeInstancesCommand({ InstanceIds: ['i-0abc1234def567890'] }));
     }`;
   const shapeBytes = (inputs: Record<string, { bytesInOutput: number }>) =>
@@ -117,12 +125,14 @@ describe('a bundle that sends one EC2 command', () => {
   let server: Server;
   let endpoint: string;
   const bodies: string[] = [];
+  const authorizations: (string | undefined)[] = [];
 
   beforeAll(async () => {
     server = createServer(async (req, res) => {
       const chunks: Buffer[] = [];
       for await (const chunk of req) chunks.push(chunk as Buffer);
       bodies.push(Buffer.concat(chunks).toString('utf8'));
+      authorizations.push(req.headers.authorization);
       res.writeHead(200, { 'content-type': 'text/xml;charset=UTF-8' });
       res.end(
         '<?xml version="1.0" encoding="UTF-8"?><DescribeInstancesResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">' +
@@ -148,6 +158,10 @@ describe('a bundle that sends one EC2 command', () => {
   }, 60_000);
 
   it('writes the query protocol and reads the answer as the SDK does', async () => {
+    // Credentials from the environment, as in Lambda: the SDK's default chain loads its sources with import(), from
+    // chunks of the bundle.
+    vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIAEXAMPLEBUNDLE01');
+    vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'bundle-test-secret');
     const { module } = await bundleAndImport('ec2-call', source, true, true);
     const answer = await module.describe(endpoint);
     const instance = answer.Reservations[0].Instances[0];
@@ -160,5 +174,7 @@ describe('a bundle that sends one EC2 command', () => {
     const form = new URLSearchParams(bodies.at(-1));
     expect(form.get('Action')).toBe('DescribeInstances');
     expect(form.get('InstanceId.1')).toBe('i-0abc1234def567890');
+    expect(authorizations.at(-1)).toMatch(/Credential=AKIAEXAMPLEBUNDLE01\//);
+    vi.unstubAllEnvs();
   }, 60_000);
 });

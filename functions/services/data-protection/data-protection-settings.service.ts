@@ -66,10 +66,10 @@ export class DataProtectionSettings {
 
   /** Replaces the organisation's patterns; a pattern RE2 cannot run, or that matches empty text, is refused. */
   async setPatterns(author: ChangeAuthor, orgId: string, body: SetOrgPatterns): Promise<OrgPatterns> {
-    const problems = body.patterns.flatMap((entry, i) => {
-      const problem = this.deps.inspector.checkPattern(entry.pattern);
-      return problem === undefined ? [] : [{ path: `body.patterns.${i}.pattern`, message: problem }];
-    });
+    const checked = await Promise.all(body.patterns.map((entry) => this.deps.inspector.checkPattern(entry.pattern)));
+    const problems = checked.flatMap((problem, i) =>
+      problem === undefined ? [] : [{ path: `body.patterns.${i}.pattern`, message: problem }],
+    );
     if (problems.length > 0)
       throw new ValidationError('Some patterns cannot be used: see each one’s message', problems);
     const patterns: OrgPattern[] = body.patterns.map(({ name, pattern }) => ({

@@ -73,7 +73,7 @@ export interface GuardRequest {
 export async function guardPersonalData(deps: PersonalDataGuardDeps, request: GuardRequest): Promise<PolicyDecision> {
   const { networkId, mode } = await policyInForce(deps, request);
   if (mode === 'off') return { action: 'allow', findings: [], exempted: [] };
-  const patterns = deps.inspector.compilePatterns(
+  const patterns = await deps.inspector.compilePatterns(
     (await deps.stores.dataProtection.getPatterns(request.orgId, RECENT)).patterns,
   );
   const findings = inspect(deps.inspector, request.content, patterns);
@@ -109,7 +109,7 @@ export async function guardPersonalData(deps: PersonalDataGuardDeps, request: Gu
 function inspect(
   inspector: PersonalDataInspector,
   content: GuardedContent,
-  patterns: ReturnType<PersonalDataInspector['compilePatterns']>,
+  patterns: Awaited<ReturnType<PersonalDataInspector['compilePatterns']>>,
 ): readonly PersonalDataFinding[] {
   switch (content.kind) {
     case 'transaction':

@@ -36,7 +36,7 @@ import {
 
 const inspector = new PersonalDataScanner();
 /** A pattern that matches nothing generated here: it makes the inspector read every run of text. */
-const readEverything = inspector.compilePatterns([{ id: 'p1', name: 'never', pattern: 'QQQ-NEVER-QQQ' }]);
+const readEverything = await inspector.compilePatterns([{ id: 'p1', name: 'never', pattern: 'QQQ-NEVER-QQQ' }]);
 const abi = new Interface(['function record(string note, bytes extra, uint256 at)']);
 const CONTRACT = '0x5fbdb2315678afecb367f032d93f642f64180aa3';
 

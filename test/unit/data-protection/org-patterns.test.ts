@@ -12,8 +12,8 @@ const inspector = new PersonalDataScanner();
 describe('checking a pattern when it is saved', () => {
   it.each([['JRN-\\d{8}'], ['(?i)pat[-_ ]?id:\\s*[A-Z0-9]{6}'], ['\\bKS\\d{6}[A-Z]\\b'], ['(a+)+$']])(
     'accepts %s',
-    (pattern) => {
-      expect(inspector.checkPattern(pattern)).toBeUndefined();
+    async (pattern) => {
+      expect(await inspector.checkPattern(pattern)).toBeUndefined();
     },
   );
 
@@ -26,17 +26,17 @@ describe('checking a pattern when it is saved', () => {
     ['x?|', /matches empty text/],
     ['', /Enter a pattern/],
     ['x'.repeat(MAX_ORG_PATTERN_LENGTH + 1), /at most/],
-  ])('refuses %s, saying why', (pattern, why) => {
-    expect(inspector.checkPattern(pattern)).toMatch(why);
+  ])('refuses %s, saying why', async (pattern, why) => {
+    expect(await inspector.checkPattern(pattern)).toMatch(why);
   });
 });
 
-describe('running saved patterns', () => {
-  const patterns = inspector.compilePatterns([
-    { id: 'pat_journal', name: 'Journal number', pattern: 'JRN-\\d{8}' },
-    { id: 'pat_lab', name: 'Lab sample', pattern: '(?i)lab:[a-z]{2}\\d{4}' },
-  ]);
+const patterns = await inspector.compilePatterns([
+  { id: 'pat_journal', name: 'Journal number', pattern: 'JRN-\\d{8}' },
+  { id: 'pat_lab', name: 'Lab sample', pattern: '(?i)lab:[a-z]{2}\\d{4}' },
+]);
 
+describe('running saved patterns', () => {
   it('names the organisation’s pattern and where it matched', () => {
     const findings = inspector.inspectMessage('Åsa: JRN-20241234 and LAB:xy1234', patterns);
     expect(findings.map((f) => [f.detector, f.patternId, f.location])).toEqual([
@@ -45,12 +45,24 @@ describe('running saved patterns', () => {
     ]);
   });
 
-  it('finds nothing of the organisation’s own when it has no patterns', () => {
+  it('finds nothing of the organisation’s own when it has no patterns', async () => {
     expect(inspector.inspectMessage('JRN-20241234')).toEqual([]);
+    const none = await inspector.compilePatterns([]);
+    expect(none.size).toBe(0);
+    expect(inspector.inspectMessage('JRN-20241234', none)).toEqual([]);
   });
 
-  it('matches a pattern that backtracks catastrophically elsewhere, on hostile text, to the end', () => {
-    const nested = inspector.compilePatterns([{ id: 'pat_nested', name: 'Nested', pattern: '(a+)+$' }]);
+  it('leaves out a saved pattern that no longer compiles, and keeps the others', async () => {
+    const set = await inspector.compilePatterns([
+      { id: 'pat_bad', name: 'Bad', pattern: '(a)\\1' },
+      { id: 'pat_journal', name: 'Journal number', pattern: 'JRN-\\d{8}' },
+    ]);
+    expect(set.size).toBe(1);
+    expect(inspector.inspectMessage('JRN-20241234', set).map((f) => f.patternId)).toEqual(['pat_journal']);
+  });
+
+  it('matches a pattern that backtracks catastrophically elsewhere, on hostile text, to the end', async () => {
+    const nested = await inspector.compilePatterns([{ id: 'pat_nested', name: 'Nested', pattern: '(a+)+$' }]);
     const hostile = `${'a'.repeat(20_000)}!`;
     // A backtracking engine would need 2^20000 steps here; RE2 answers, and finds the run before the end.
     expect(inspector.inspectMessage(hostile, nested)).toEqual([]);

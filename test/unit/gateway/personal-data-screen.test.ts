@@ -42,7 +42,7 @@ function screenOf(mode: DataProtectionMode) {
       },
       rulesOf: async (orgId) => {
         lookups.push(orgId);
-        return { patterns: scanner.compilePatterns([]), exemptions: [] };
+        return { patterns: await scanner.compilePatterns([]), exemptions: [] };
       },
       record: async (event) => {
         recorded.push(event);
