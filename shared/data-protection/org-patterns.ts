@@ -10,6 +10,7 @@
  */
 import type { RE2JS } from 're2js';
 import { MAX_ORG_PATTERN_LENGTH, type OrgPattern } from '../domain/data-protection.ts';
+import { lazyImport } from '../lazy-import.ts';
 import type { CompiledPatterns } from '../ports/personal-data-inspector.ts';
 import type { TextMatch } from './text-match.ts';
 
@@ -30,19 +31,8 @@ export class OrgPatternSet implements CompiledPatterns {
 export const NO_PATTERNS = new OrgPatternSet([]);
 
 type Engine = typeof RE2JS;
-let engine: Promise<Engine> | undefined;
 
-/** The RE2 engine, loaded once (and tried again after a failed load). */
-function re2(): Promise<Engine> {
-  engine ??= import('re2js').then(
-    (module) => module.RE2JS,
-    (error: unknown) => {
-      engine = undefined;
-      throw error;
-    },
-  );
-  return engine;
-}
+const re2: () => Promise<Engine> = lazyImport(async () => (await import('re2js')).RE2JS);
 
 /** Why `pattern` cannot be used, or undefined. */
 export async function checkOrgPattern(pattern: string): Promise<string | undefined> {

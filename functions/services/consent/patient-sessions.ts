@@ -4,19 +4,25 @@
  * server's host, that nonce and the network's chain id, and the API answers with a patient session token. There
  * is no CareChain account and nothing about the patient is stored: the token carries the address and network it
  * was issued for, signed by the platform key (EIP-191, the vault signs), and lives fifteen minutes.
+ *
+ * `siwe` (which requires the whole of ethers as CommonJS) is loaded at the first nonce or sign-in, not at every cold
+ * start of the API.
  */
 
 import { getBytes, hexlify, verifyMessage } from 'ethers';
-import { generateNonce, SiweMessage } from 'siwe';
+import type { SiweMessage } from 'siwe';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
+import { lazyImport } from '../../../shared/lazy-import.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
 import type { CreatePatientSession } from '../../../shared/schemas/patient.schemas.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { PlatformRepository } from '../../../shared/store/platform.repository.ts';
 import type { SiweNoncesRepository } from '../../../shared/store/siwe-nonces.repository.ts';
+
+const siwe = lazyImport(() => import('siwe'));
 
 export const PATIENT_TOKEN_PREFIX = 'ccp';
 const NONCE_SECONDS = 5 * 60;
@@ -49,7 +55,7 @@ export class PatientSessions {
   constructor(private readonly deps: PatientSessionDeps) {}
 
   async issueNonce(): Promise<{ nonce: string; expiresAt: string }> {
-    const nonce = generateNonce();
+    const nonce = (await siwe()).generateNonce();
     const expiresAt = this.nowSeconds() + NONCE_SECONDS;
     await this.deps.stores.siweNonces.create(nonce, expiresAt);
     return { nonce, expiresAt: new Date(expiresAt * 1000).toISOString() };
@@ -57,9 +63,10 @@ export class PatientSessions {
 
   /** Verifies the signed EIP-4361 message for `domain` (this server's host) and issues a session token. */
   async signIn(body: CreatePatientSession, domain: string): Promise<{ token: string; session: PatientSession }> {
+    const { SiweMessage: Message } = await siwe();
     let message: SiweMessage;
     try {
-      message = new SiweMessage(body.message);
+      message = new Message(body.message);
     } catch (error) {
       throw new ValidationError(
         'The message is not an EIP-4361 (Sign-In with Ethereum) message',

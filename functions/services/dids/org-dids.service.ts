@@ -5,10 +5,12 @@
  * on its own DID (a FHIR service endpoint, say); each is recorded like any signature of the key (audited and
  * metered) and audited as a DID change. What the key writes passes the personal-data guard first, like any
  * transaction of the signing API: an attribute's value is free text on the chain.
+ *
+ * The resolver (which requires the whole of ethers as CommonJS) is loaded at the first resolution, not at every cold
+ * start of the API.
  */
-import { Resolver } from 'did-resolver';
+import type { Resolver } from 'did-resolver';
 import { hexlify, isHexString, toUtf8Bytes } from 'ethers';
-import { getResolver } from 'ethr-did-resolver';
 import {
   attributeNameWord,
   delegateTypeWord,
@@ -17,6 +19,7 @@ import {
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../../shared/errors.ts';
+import { lazyImport } from '../../../shared/lazy-import.ts';
 import type { AddDidDelegate, SetDidAttribute } from '../../../shared/schemas/did.schemas.ts';
 import type { SigningKey } from '../../../shared/store/signing-keys.repository.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
@@ -27,6 +30,11 @@ import { chainFailure, type SentCall, sendContractCall } from '../governance/gov
 import { recordSignature } from '../signing/signature-record.ts';
 
 type RegistryNetwork = Network & { readonly didRegistryAddress: string };
+
+const didResolution = lazyImport(async () => {
+  const [{ Resolver }, { getResolver }] = await Promise.all([import('did-resolver'), import('ethr-did-resolver')]);
+  return { Resolver, getResolver };
+});
 
 export class OrgDidsService {
   constructor(private readonly deps: ConsentDeps) {}
@@ -135,7 +143,8 @@ export class OrgDidsService {
   /** The key's DID document, as the standard resolver reads it from the network's registry. */
   private async resolve(key: SigningKey, network: RegistryNetwork) {
     const endpoint = await anyEndpoint(this.deps.stores, network);
-    const resolver = new Resolver(
+    const { Resolver: DidResolver, getResolver } = await didResolution();
+    const resolver = new DidResolver(
       getResolver({
         networks: [{ chainId: network.chainId, rpcUrl: endpoint.rpcUrl, registry: network.didRegistryAddress }],
       }),
