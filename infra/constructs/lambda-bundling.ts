@@ -59,6 +59,31 @@ export const SHAKEABLE_SDK_SCHEMAS: Plugin = {
   },
 };
 
+/** The zod modules whose namespaces (`z`, `z.core`, zod/mini's `z`) hold every locale zod ships. */
+const ZOD_NAMESPACES = /[\\/]zod[\\/]v4[\\/](classic[\\/]external|mini[\\/]external|core[\\/]index)\.js$/;
+const ALL_ZOD_LOCALES = 'export * as locales from "../locales/index.js";';
+
+/**
+ * `@hono/zod-openapi` hands zod's whole namespace to `extendZodWithOpenApi(z)`, so a bundle keeps all of it: with it
+ * the 40-odd translations of zod's messages in `z.locales` (and `z.core.locales`), 257 KiB of the API. The platform
+ * answers in English, the locale zod sets by default; this keeps only that one in the namespaces
+ * (`z.config(z.locales.en())` still works).
+ * A zod whose module no longer reads as expected stops the build rather than being bundled whole unnoticed.
+ */
+export const ENGLISH_ZOD_LOCALE: Plugin = {
+  name: 'english-zod-locale',
+  setup(bundler) {
+    bundler.onLoad({ filter: ZOD_NAMESPACES }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      if (!source.includes(ALL_ZOD_LOCALES)) {
+        return { errors: [{ text: `${path} no longer exports zod's locales as ENGLISH_ZOD_LOCALE expects` }] };
+      }
+      const englishOnly = 'import __en from "../locales/en.js";\nexport const locales = Object.freeze({ en: __en });';
+      return { contents: source.replace(ALL_ZOD_LOCALES, englishOnly), loader: 'js' };
+    });
+  },
+};
+
 /** The module Lambda loads (`index.handler`); chunks loaded later go under `chunks/` beside it. */
 export const LAMBDA_ENTRY_FILE = 'index.mjs';
 
@@ -84,7 +109,7 @@ export function lambdaBuildOptions(): BuildOptions {
     alias: { ...BUNDLE_ALIASES },
     outExtension: { '.js': '.mjs' },
     logLevel: 'warning',
-    plugins: [SHAKEABLE_SDK_SCHEMAS],
+    plugins: [SHAKEABLE_SDK_SCHEMAS, ENGLISH_ZOD_LOCALE],
   };
 }
 
