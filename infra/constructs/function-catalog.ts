@@ -108,11 +108,10 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway HTTP APIs end an integration at 30 s.
     timeoutSeconds: 29,
-    // Reads 2,108 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), ethers'
-    // parts it uses, Stripe (~240 KiB), the AWS clients and the contract artefacts. RE2, siwe, the did:ethr resolver
-    // (both require the whole of ethers as CommonJS) and the SDK's credential sources, 481 KiB, are loaded when first
-    // used.
-    bundleBudgetBytes: 2.25 * MIB,
+    // Reads 1,867 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), ethers'
+    // parts it uses, the AWS clients and the contract artefacts. Stripe, RE2, siwe, the did:ethr resolver (both
+    // require the whole of ethers as CommonJS) and the SDK's credential sources, 721 KiB, are loaded when first used.
+    bundleBudgetBytes: 2 * MIB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
     // The platform key signs SLA reports of the month so far, on request.
@@ -198,8 +197,9 @@ export const FUNCTIONS = [
     description: 'Stripe webhooks: verify the signature, deduplicate, update subscription state',
     memoryMb: 512,
     timeoutSeconds: 15,
-    // Reads 706 KiB at a cold start: Stripe (~240 KiB), the DynamoDB, SQS and Secrets Manager clients. Its wiring
-    // (aws-billing.ts) leaves out what the API adds: the personal-data inspector, KMS, EC2, the webhook sender.
+    // Reads 466 KiB at a cold start, and Stripe (~240 KiB) at its first call: the DynamoDB, SQS and Secrets Manager
+    // clients. Its wiring (aws-billing.ts) leaves out what the API adds: the personal-data inspector, KMS, EC2, the
+    // webhook sender.
     bundleBudgetBytes: 0.875 * MIB,
     reachesNodes: false,
     capabilities: ['table-read-write', 'stripe-secret'],
@@ -213,7 +213,7 @@ export const FUNCTIONS = [
     memoryMb: 256,
     // A first sync makes a few dozen Stripe requests one after another.
     timeoutSeconds: 120,
-    // Reads 543 KiB at a cold start: the stripe client and the Secrets Manager client; no DynamoDB.
+    // Reads 303 KiB at a cold start, and Stripe at its first call: the Secrets Manager client; no DynamoDB.
     bundleBudgetBytes: 0.75 * MIB,
     reachesNodes: false,
     // Talks to Stripe only: no table, no schedule, no route.
@@ -280,7 +280,7 @@ export const FUNCTIONS = [
     description: 'Hourly usage rollup and Stripe meter events',
     memoryMb: 512,
     timeoutSeconds: 300,
-    // Reads 684 KiB at a cold start: the same wiring as stripe-webhook (aws-billing.ts), without the webhook app.
+    // Reads 444 KiB at a cold start (Stripe at its first call): the same wiring as stripe-webhook (aws-billing.ts), without the webhook app.
     bundleBudgetBytes: 0.875 * MIB,
     reachesNodes: false,
     capabilities: ['table-read-write', 'stripe-secret'],

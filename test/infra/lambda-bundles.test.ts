@@ -96,6 +96,8 @@ const LOADED_LATER = [
   ['api', 'the RE2 engine', 'invalid escape sequence'],
   ['api', 'siwe', 'wants you to sign in with your Ethereum account'],
   ['api', 'the did:ethr resolver', 'EcdsaSecp256k1RecoveryMethod2020'],
+  ['api', 'Stripe', 'StripeSignatureVerificationError'],
+  ['billing-sync', 'Stripe', 'StripeSignatureVerificationError'],
 ] as const;
 
 it.each(LOADED_LATER)('leaves %s’s %s to a chunk read when it is first used', (name, _what, marker) => {

@@ -6,7 +6,7 @@
  * can each be taken once, so the slower run is refused instead of making a twin. Meters have no such key, so a
  * meter is created with an idempotency key per event name: a concurrent second create returns the first meter.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import type { DesiredMeter, DesiredPrice, DesiredProduct, PriceTier } from '../../domain/billing-catalogue.ts';
 import type {
   CatalogueSnapshot,
@@ -17,7 +17,13 @@ import type {
   ProductUpdate,
 } from '../../domain/billing-catalogue-plan.ts';
 import type { BillingCatalogue, CatalogueQuery } from '../../ports/billing-catalogue.ts';
-import { createStripeClient, type StripeClientOptions, stripeKeyMode } from './stripe-client.ts';
+import {
+  createStripeClient,
+  type StripeClient,
+  type StripeClientOptions,
+  stripeKeyMode,
+  stripePackage,
+} from './stripe-client.ts';
 import { toAppError } from './stripe-errors.ts';
 
 /** Stripe filters prices by at most 10 lookup keys per request. */
@@ -25,7 +31,7 @@ const LOOKUP_KEYS_PER_REQUEST = 10;
 
 export class StripeBillingCatalogue implements BillingCatalogue {
   readonly mode: 'test' | 'live';
-  private readonly stripe: Stripe;
+  private readonly stripe: StripeClient;
 
   constructor(options: StripeClientOptions) {
     this.stripe = createStripeClient(options);
@@ -44,8 +50,8 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async createMeter(meter: DesiredMeter): Promise<string> {
-    const created = await this.call('create a meter', () =>
-      this.stripe.billing.meters.create(
+    const created = await this.call('create a meter', async () =>
+      (await this.stripe()).billing.meters.create(
         {
           display_name: meter.displayName,
           event_name: meter.eventName,
@@ -60,16 +66,18 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async reactivateMeter(meterId: string): Promise<void> {
-    await this.call('reactivate a meter', () => this.stripe.billing.meters.reactivate(meterId));
+    await this.call('reactivate a meter', async () => (await this.stripe()).billing.meters.reactivate(meterId));
   }
 
   async renameMeter(meterId: string, displayName: string): Promise<void> {
-    await this.call('rename a meter', () => this.stripe.billing.meters.update(meterId, { display_name: displayName }));
+    await this.call('rename a meter', async () =>
+      (await this.stripe()).billing.meters.update(meterId, { display_name: displayName }),
+    );
   }
 
   async createProduct(product: DesiredProduct): Promise<void> {
-    await this.call('create a product', () =>
-      this.stripe.products.create({
+    await this.call('create a product', async () =>
+      (await this.stripe()).products.create({
         id: product.id,
         name: product.name,
         description: product.description,
@@ -80,8 +88,8 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async updateProduct(productId: string, update: ProductUpdate): Promise<void> {
-    await this.call('update a product', () =>
-      this.stripe.products.update(productId, {
+    await this.call('update a product', async () =>
+      (await this.stripe()).products.update(productId, {
         name: update.name,
         description: update.description,
         unit_label: update.unitLabel,
@@ -104,6 +112,7 @@ export class StripeBillingCatalogue implements BillingCatalogue {
       ...(options.transferLookupKey && { transfer_lookup_key: true }),
     };
     const pricing = price.pricing;
+    const { Decimal } = (await stripePackage()).default;
     const params: Stripe.PriceCreateParams =
       pricing.usageType === 'licensed'
         ? { ...common, unit_amount: pricing.unitAmountOre, recurring: { interval: price.interval } }
@@ -113,17 +122,17 @@ export class StripeBillingCatalogue implements BillingCatalogue {
             tiers_mode: 'graduated',
             tiers: pricing.tiers.map((tier) => ({
               up_to: tier.upTo ?? 'inf',
-              unit_amount_decimal: Stripe.Decimal.from(tier.unitAmountDecimal),
+              unit_amount_decimal: Decimal.from(tier.unitAmountDecimal),
             })),
             recurring: { interval: price.interval, usage_type: 'metered', meter: options.meterId },
           };
-    const created = await this.call('create a price', () => this.stripe.prices.create(params));
+    const created = await this.call('create a price', async () => (await this.stripe()).prices.create(params));
     return created.id;
   }
 
   async updatePrice(priceId: string, update: PriceUpdate): Promise<void> {
-    await this.call('update a price', () =>
-      this.stripe.prices.update(priceId, {
+    await this.call('update a price', async () =>
+      (await this.stripe()).prices.update(priceId, {
         active: update.active,
         nickname: update.nickname,
         metadata: update.metadata && { ...update.metadata },
@@ -132,13 +141,13 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async archivePrice(priceId: string): Promise<void> {
-    await this.call('archive a price', () => this.stripe.prices.update(priceId, { active: false }));
+    await this.call('archive a price', async () => (await this.stripe()).prices.update(priceId, { active: false }));
   }
 
   private async products(ids: readonly string[]): Promise<ExistingProduct[]> {
     if (ids.length === 0) return [];
     const found: ExistingProduct[] = [];
-    for await (const product of this.stripe.products.list({ ids: [...ids], limit: 100 })) {
+    for await (const product of (await this.stripe()).products.list({ ids: [...ids], limit: 100 })) {
       found.push({
         id: product.id,
         name: product.name,
@@ -160,7 +169,12 @@ export class StripeBillingCatalogue implements BillingCatalogue {
     for (let i = 0; i < lookupKeys.length; i += LOOKUP_KEYS_PER_REQUEST) {
       const keys = lookupKeys.slice(i, i + LOOKUP_KEYS_PER_REQUEST);
       for (const active of [true, false]) {
-        const list = this.stripe.prices.list({ lookup_keys: keys, active, limit: 100, expand: ['data.tiers'] });
+        const list = (await this.stripe()).prices.list({
+          lookup_keys: keys,
+          active,
+          limit: 100,
+          expand: ['data.tiers'],
+        });
         for await (const price of list) found.push(toExistingPrice(price));
       }
     }
@@ -170,7 +184,7 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   private async meters(eventNames: readonly string[]): Promise<ExistingMeter[]> {
     const wanted = new Set(eventNames);
     const found: ExistingMeter[] = [];
-    for await (const meter of this.stripe.billing.meters.list({ limit: 100 })) {
+    for await (const meter of (await this.stripe()).billing.meters.list({ limit: 100 })) {
       if (!wanted.has(meter.event_name)) continue;
       found.push({
         id: meter.id,

@@ -6,7 +6,7 @@
  * The client retries network faults a few times with Stripe's own backoff and idempotency keys; `host`, `port`
  * and `protocol` point it at a local fake in tests.
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
 import { catalogueKeyOf } from '../../domain/billing-catalogue-plan.ts';
 import type { SubscriptionStatus } from '../../domain/billing-state.ts';
 import { getPlan, isPlanId, type PlanId, planOfLookupKey } from '../../domain/plans.ts';
@@ -25,8 +25,8 @@ import type {
   SubscriptionDetails,
   WebhookInput,
 } from '../../ports/billing-provider.ts';
-import { createStripeClient, type StripeClientOptions } from './stripe-client.ts';
-import { isDuplicateMeterEvent, isInactivePriceRefusal, toAppError } from './stripe-errors.ts';
+import { createStripeClient, type StripeClient, type StripeClientOptions } from './stripe-client.ts';
+import { isDuplicateMeterEvent, isInactivePriceRefusal, isStripeError, toAppError } from './stripe-errors.ts';
 import { idOf, verifyStripeWebhook } from './stripe-webhook-event.ts';
 
 export interface StripeBillingOptions extends StripeClientOptions {
@@ -54,7 +54,7 @@ const INVOICE_STATUSES = ['draft', 'open', 'paid', 'uncollectible', 'void'] as c
 
 export class StripeBilling implements BillingProvider {
   readonly enabled = true;
-  private readonly stripe: Stripe;
+  private readonly stripe: StripeClient;
   private readonly prices = new Map<string, { id: string; cachedAt: number }>();
   private readonly priceCacheMs: number;
   private readonly clock: () => Date;
@@ -74,13 +74,13 @@ export class StripeBilling implements BillingProvider {
     if (org.customerId) return org.customerId;
     if (!SEARCHABLE_ID.test(org.orgId)) throw new ValidationError('Not an organisation id');
     return this.call('find or create the customer', async () => {
-      const found = await this.stripe.customers.search({
+      const found = await (await this.stripe()).customers.search({
         query: `metadata['${ORG_METADATA_KEY}']:'${org.orgId}'`,
         limit: 1,
       });
       const existing = found.data[0];
       if (existing) return existing.id;
-      const created = await this.stripe.customers.create(
+      const created = await (await this.stripe()).customers.create(
         { name: org.name, email: org.email, metadata: { [ORG_METADATA_KEY]: org.orgId } },
         { idempotencyKey: `carechain-customer-${org.orgId}` },
       );
@@ -94,8 +94,8 @@ export class StripeBilling implements BillingProvider {
     const lookupKeys = [plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'], plan.stripePrices.computeUnitOverage];
     const metadata = { [ORG_METADATA_KEY]: input.orgId, [PLAN_METADATA_KEY]: plan.id };
     const session = await this.call('create a checkout session', () =>
-      this.withCurrentPrices(lookupKeys, ([nodePrice, computePrice]) =>
-        this.stripe.checkout.sessions.create({
+      this.withCurrentPrices(lookupKeys, async ([nodePrice, computePrice]) =>
+        (await this.stripe()).checkout.sessions.create({
           mode: 'subscription',
           customer: input.customerId,
           client_reference_id: input.orgId,
@@ -112,8 +112,8 @@ export class StripeBilling implements BillingProvider {
   }
 
   async createPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }> {
-    const session = await this.call('create a portal session', () =>
-      this.stripe.billingPortal.sessions.create({ customer: input.customerId, return_url: input.returnUrl }),
+    const session = await this.call('create a portal session', async () =>
+      (await this.stripe()).billingPortal.sessions.create({ customer: input.customerId, return_url: input.returnUrl }),
     );
     return { url: session.url };
   }
@@ -121,13 +121,15 @@ export class StripeBilling implements BillingProvider {
   async listInvoices(query: InvoiceQuery): Promise<Invoice[]> {
     const { customerId } = query;
     if (!customerId) return [];
-    const list = await this.call('list invoices', () => this.stripe.invoices.list({ customer: customerId, limit: 24 }));
+    const list = await this.call('list invoices', async () =>
+      (await this.stripe()).invoices.list({ customer: customerId, limit: 24 }),
+    );
     return list.data.map(toInvoice);
   }
 
   async sendMeterEvent(input: MeterEventInput): Promise<MeterEventOutcome> {
     try {
-      await this.stripe.billing.meterEvents.create({
+      await (await this.stripe()).billing.meterEvents.create({
         event_name: input.eventName,
         payload: { stripe_customer_id: input.customerId, value: String(input.value) },
         identifier: input.identifier,
@@ -141,7 +143,9 @@ export class StripeBilling implements BillingProvider {
   }
 
   async retrieveSubscription(id: string): Promise<SubscriptionDetails> {
-    const subscription = await this.call('retrieve a subscription', () => this.stripe.subscriptions.retrieve(id));
+    const subscription = await this.call('retrieve a subscription', async () =>
+      (await this.stripe()).subscriptions.retrieve(id),
+    );
     const status = subscription.status as SubscriptionStatus;
     if (!SUBSCRIPTION_STATUSES.includes(status)) {
       throw new UpstreamError(`Stripe reported an unknown subscription status: ${subscription.status}`);
@@ -162,8 +166,8 @@ export class StripeBilling implements BillingProvider {
     subscriptionId: string,
     quantities: Readonly<Record<string, number>>,
   ): Promise<string[]> {
-    const subscription = await this.call('retrieve a subscription', () =>
-      this.stripe.subscriptions.retrieve(subscriptionId),
+    const subscription = await this.call('retrieve a subscription', async () =>
+      (await this.stripe()).subscriptions.retrieve(subscriptionId),
     );
     const changed: string[] = [];
     for (const [lookupKey, quantity] of Object.entries(quantities)) {
@@ -173,14 +177,17 @@ export class StripeBilling implements BillingProvider {
       const item = subscriptionItemFor(subscription, lookupKey);
       if (item) {
         if ((item.quantity ?? 0) === quantity) continue;
-        await this.call('change a subscription quantity', () =>
-          this.stripe.subscriptionItems.update(item.id, { quantity, proration_behavior: 'create_prorations' }),
+        await this.call('change a subscription quantity', async () =>
+          (await this.stripe()).subscriptionItems.update(item.id, {
+            quantity,
+            proration_behavior: 'create_prorations',
+          }),
         );
       } else {
         if (quantity === 0) continue;
         await this.call('add a subscription item', () =>
-          this.withCurrentPrices([lookupKey], ([price]) =>
-            this.stripe.subscriptionItems.create({
+          this.withCurrentPrices([lookupKey], async ([price]) =>
+            (await this.stripe()).subscriptionItems.create({
               subscription: subscriptionId,
               price,
               quantity,
@@ -196,10 +203,10 @@ export class StripeBilling implements BillingProvider {
 
   async expireCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
     try {
-      return toCheckoutSessionDetails(await this.stripe.checkout.sessions.expire(id));
+      return toCheckoutSessionDetails(await (await this.stripe()).checkout.sessions.expire(id));
     } catch (error) {
       // Stripe refuses to expire a session that is no longer open; what it became is the answer.
-      if (!(error instanceof Stripe.errors.StripeInvalidRequestError) || error.statusCode === 404) {
+      if (!isStripeError(error, 'StripeInvalidRequestError') || error.statusCode === 404) {
         throw toAppError(error, 'expire a checkout session');
       }
       const session = await this.retrieveCheckoutSession(id);
@@ -209,12 +216,14 @@ export class StripeBilling implements BillingProvider {
   }
 
   async retrieveCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
-    const session = await this.call('retrieve a checkout session', () => this.stripe.checkout.sessions.retrieve(id));
+    const session = await this.call('retrieve a checkout session', async () =>
+      (await this.stripe()).checkout.sessions.retrieve(id),
+    );
     return toCheckoutSessionDetails(session);
   }
 
-  parseWebhook(input: WebhookInput): Promise<BillingEvent> {
-    return verifyStripeWebhook(this.stripe.webhooks, input);
+  async parseWebhook(input: WebhookInput): Promise<BillingEvent> {
+    return verifyStripeWebhook((await this.stripe()).webhooks, input);
   }
 
   /**
@@ -239,8 +248,8 @@ export class StripeBilling implements BillingProvider {
       return !cached || now - cached.cachedAt > this.priceCacheMs;
     });
     if (missing.length > 0) {
-      const list = await this.call('look up prices', () =>
-        this.stripe.prices.list({ lookup_keys: missing, active: true, limit: 10 }),
+      const list = await this.call('look up prices', async () =>
+        (await this.stripe()).prices.list({ lookup_keys: missing, active: true, limit: 10 }),
       );
       for (const price of list.data) {
         if (price.lookup_key) this.prices.set(price.lookup_key, { id: price.id, cachedAt: now });

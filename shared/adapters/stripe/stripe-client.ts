@@ -2,8 +2,16 @@
  * The one way this code base makes a Stripe client, so billing and the catalogue talk to Stripe alike: Stripe's
  * own retries with idempotency keys, a per-request timeout, no telemetry, and `host`/`port`/`protocol` for a local
  * Stripe-shaped server in tests.
+ *
+ * The client is made, and the `stripe` package loaded, at the first call to Stripe: the API serves billing on a
+ * few of its routes, and a Lambda bundle keeps the package (240 KiB) in a chunk read then rather than at every cold
+ * start (shared/lazy-import.ts).
  */
-import Stripe from 'stripe';
+import type Stripe from 'stripe';
+import { lazyImport } from '../../lazy-import.ts';
+
+/** The `stripe` package, loaded at its first use. */
+export const stripePackage = lazyImport(() => import('stripe'));
 
 export interface StripeClientOptions {
   readonly secretKey: string;
@@ -17,8 +25,15 @@ export interface StripeClientOptions {
   readonly timeoutMs?: number;
 }
 
-export function createStripeClient(options: StripeClientOptions): Stripe {
-  return new Stripe(options.secretKey, {
+/** The client, made at the first call and then kept. */
+export type StripeClient = () => Promise<Stripe>;
+
+export function createStripeClient(options: StripeClientOptions): StripeClient {
+  return lazyImport(async () => newClient((await stripePackage()).default, options));
+}
+
+function newClient(StripeClass: typeof Stripe, options: StripeClientOptions): Stripe {
+  return new StripeClass(options.secretKey, {
     host: options.host,
     port: options.port,
     protocol: options.protocol,
