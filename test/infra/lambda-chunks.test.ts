@@ -1,7 +1,11 @@
 /**
- * A bundle whose code loads part of itself with `import()`, built with the stack's options and run by Node as Lambda
- * runs it: the pattern engine is not among the modules a cold start reads, and it loads from its chunk, works and
- * says what is wrong with a bad pattern, once a handler needs it.
+ * Bundles whose code loads part of itself with `import()`, built with the stack's options and run by Node as Lambda
+ * runs them: the pattern engine is not among the modules a cold start reads, and it loads from its chunk, works and
+ * says what is wrong with a bad pattern, once a handler needs it. The API's other parts loaded at first use work from
+ * their chunks through the product's own loaders: siwe, with the CommonJS build of ethers it requires, verifies an
+ * EIP-4361 sign-in signed with the ESM build our code imports and refuses a tampered one; the did:ethr resolver
+ * answers; a Stripe client is made. (CommonJS packages in a chunk have no named exports: a loader that read them
+ * would fail here, though it passes unbundled.)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -14,17 +18,22 @@ import { bundleLambda, LAMBDA_ENTRY_FILE } from '../../infra/constructs/lambda-b
 import { type BundleFiles, bundleFiles } from '../support/bundle-files.ts';
 
 let directory: string;
+let partsDirectory: string;
 let files: BundleFiles;
 
 beforeAll(async () => {
   directory = mkdtempSync(path.join(tmpdir(), 'carechain-chunks-'));
-  await bundleLambda('test/infra/fixtures/org-patterns-handler.ts', directory, REPOSITORY_ROOT);
+  partsDirectory = mkdtempSync(path.join(tmpdir(), 'carechain-chunks-parts-'));
+  await Promise.all([
+    bundleLambda('test/infra/fixtures/org-patterns-handler.ts', directory, REPOSITORY_ROOT),
+    bundleLambda('test/infra/fixtures/lazy-parts-handler.ts', partsDirectory, REPOSITORY_ROOT),
+  ]);
   files = bundleFiles(directory);
 }, 120_000);
 
-/** Imports the bundle in a fresh Node process, calls its handler once and prints what it answered. */
-function invoke(event: { pattern: string; text: string }): unknown {
-  const entry = pathToFileURL(path.join(directory, LAMBDA_ENTRY_FILE)).href;
+/** Imports a bundle in a fresh Node process, calls its handler once and prints what it answered. */
+function invoke(event: object, bundle = directory): unknown {
+  const entry = pathToFileURL(path.join(bundle, LAMBDA_ENTRY_FILE)).href;
   const script = `const { handler } = await import(${JSON.stringify(entry)});
 process.stdout.write(JSON.stringify(await handler(${JSON.stringify(event)})));`;
   return JSON.parse(execFileSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8' }));
@@ -40,4 +49,22 @@ it('keeps the pattern engine out of what a cold start reads', () => {
 it('loads the engine from its chunk when patterns are used, and runs them', () => {
   expect(invoke({ pattern: 'JRN-\\d{8}', text: 'Åsa: JRN-20241234' })).toEqual({ found: ['message offset 6'] });
   expect(invoke({ pattern: '(a)\\1', text: '' })).toEqual({ problem: expect.stringMatching(/invalid escape/) });
+});
+
+it('runs siwe, the did:ethr resolver and Stripe from their chunks, as the API loads them', () => {
+  const parts = bundleFiles(partsDirectory);
+  const holds = (marker: string) => (file: string) => readFileSync(file, 'utf8').includes(marker);
+  for (const marker of ['wants you to sign in with your Ethereum account', 'EcdsaSecp256k1RecoveryMethod2020']) {
+    expect(parts.atStart.filter(holds(marker)), marker).toEqual([]);
+    expect(parts.later.filter(holds(marker)).length, marker).toBeGreaterThan(0);
+  }
+  // anvil's first development key: a known address.
+  const privateKey = '0xac0974bec39a17e36ba4a6b4d238ff944bacb478cbed5efcae784d7bf4f2ff80';
+  expect(invoke({ privateKey, tamper: false }, partsDirectory)).toEqual({
+    signIn: { success: true, address: '0xf39Fd6e51aad88F6F4ce6aB8827279cffFb92266' },
+    did: 'invalidDid',
+    stripe: 'function',
+    decimal: '0.5',
+  });
+  expect(invoke({ privateKey, tamper: true }, partsDirectory)).toMatchObject({ signIn: { success: false } });
 });

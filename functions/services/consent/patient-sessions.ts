@@ -22,7 +22,11 @@ import type { NetworksRepository } from '../../../shared/store/networks.reposito
 import type { PlatformRepository } from '../../../shared/store/platform.repository.ts';
 import type { SiweNoncesRepository } from '../../../shared/store/siwe-nonces.repository.ts';
 
-const siwe = lazyImport(() => import('siwe'));
+/**
+ * `siwe` at its first use. It is CommonJS: its exports are read from `default`, where Node and a bundle's chunk both
+ * put a CommonJS module's `module.exports` (a bundle's chunk has no named exports for it).
+ */
+export const loadSiwe = lazyImport(async () => (await import('siwe')).default);
 
 export const PATIENT_TOKEN_PREFIX = 'ccp';
 const NONCE_SECONDS = 5 * 60;
@@ -55,7 +59,7 @@ export class PatientSessions {
   constructor(private readonly deps: PatientSessionDeps) {}
 
   async issueNonce(): Promise<{ nonce: string; expiresAt: string }> {
-    const nonce = (await siwe()).generateNonce();
+    const nonce = (await loadSiwe()).generateNonce();
     const expiresAt = this.nowSeconds() + NONCE_SECONDS;
     await this.deps.stores.siweNonces.create(nonce, expiresAt);
     return { nonce, expiresAt: new Date(expiresAt * 1000).toISOString() };
@@ -63,7 +67,7 @@ export class PatientSessions {
 
   /** Verifies the signed EIP-4361 message for `domain` (this server's host) and issues a session token. */
   async signIn(body: CreatePatientSession, domain: string): Promise<{ token: string; session: PatientSession }> {
-    const { SiweMessage: Message } = await siwe();
+    const { SiweMessage: Message } = await loadSiwe();
     let message: SiweMessage;
     try {
       message = new Message(body.message);

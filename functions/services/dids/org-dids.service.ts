@@ -31,9 +31,13 @@ import { recordSignature } from '../signing/signature-record.ts';
 
 type RegistryNetwork = Network & { readonly didRegistryAddress: string };
 
-const didResolution = lazyImport(async () => {
-  const [{ Resolver }, { getResolver }] = await Promise.all([import('did-resolver'), import('ethr-did-resolver')]);
-  return { Resolver, getResolver };
+/**
+ * The DID resolver at its first use. `ethr-did-resolver` is CommonJS, read from `default` (see `loadSiwe`);
+ * `did-resolver` is an ES module.
+ */
+export const loadDidResolution = lazyImport(async () => {
+  const [{ Resolver }, ethr] = await Promise.all([import('did-resolver'), import('ethr-did-resolver')]);
+  return { Resolver, getResolver: ethr.default.getResolver };
 });
 
 export class OrgDidsService {
@@ -143,7 +147,7 @@ export class OrgDidsService {
   /** The key's DID document, as the standard resolver reads it from the network's registry. */
   private async resolve(key: SigningKey, network: RegistryNetwork) {
     const endpoint = await anyEndpoint(this.deps.stores, network);
-    const { Resolver: DidResolver, getResolver } = await didResolution();
+    const { Resolver: DidResolver, getResolver } = await loadDidResolution();
     const resolver = new DidResolver(
       getResolver({
         networks: [{ chainId: network.chainId, rpcUrl: endpoint.rpcUrl, registry: network.didRegistryAddress }],
