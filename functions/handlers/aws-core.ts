@@ -17,6 +17,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createFleetEc2Client } from '../../shared/adapters/aws/ec2-fleet.ts';
 import { type Config, loadConfig } from '../../shared/config/config.ts';
+import { lazyOnce } from '../../shared/lazy-once.ts';
 import { createLogger, type Logger } from '../../shared/observability/logger.ts';
 import { RecentItems } from '../../shared/store/recent-items.ts';
 import { Table } from '../../shared/store/table.ts';
@@ -127,12 +128,5 @@ export function s3Client(core: AwsCore): S3Client {
  * by the next invocation instead of being remembered.
  */
 export function coldStart<T>(build: () => Promise<T>): () => Promise<T> {
-  let building: Promise<T> | undefined;
-  return () => {
-    building ??= build().catch((error: unknown) => {
-      building = undefined;
-      throw error;
-    });
-    return building;
-  };
+  return lazyOnce(build);
 }

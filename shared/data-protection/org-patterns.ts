@@ -10,7 +10,7 @@
  */
 import type { RE2JS } from 're2js';
 import { MAX_ORG_PATTERN_LENGTH, type OrgPattern } from '../domain/data-protection.ts';
-import { lazyImport } from '../lazy-import.ts';
+import { lazyOnce } from '../lazy-once.ts';
 import type { CompiledPatterns } from '../ports/personal-data-inspector.ts';
 import type { TextMatch } from './text-match.ts';
 
@@ -32,7 +32,7 @@ export const NO_PATTERNS = new OrgPatternSet([]);
 
 type Engine = typeof RE2JS;
 
-const re2: () => Promise<Engine> = lazyImport(async () => (await import('re2js')).RE2JS);
+const re2: () => Promise<Engine> = lazyOnce(async () => (await import('re2js')).RE2JS);
 
 /** Why `pattern` cannot be used, or undefined. */
 export async function checkOrgPattern(pattern: string): Promise<string | undefined> {

@@ -15,7 +15,7 @@ import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
-import { lazyImport } from '../../../shared/lazy-import.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
 import type { CreatePatientSession } from '../../../shared/schemas/patient.schemas.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
@@ -26,7 +26,7 @@ import type { SiweNoncesRepository } from '../../../shared/store/siwe-nonces.rep
  * `siwe` at its first use. It is CommonJS: its exports are read from `default`, where Node and a bundle's chunk both
  * put a CommonJS module's `module.exports` (a bundle's chunk has no named exports for it).
  */
-export const loadSiwe = lazyImport(async () => (await import('siwe')).default);
+export const loadSiwe = lazyOnce(async () => (await import('siwe')).default);
 
 export const PATIENT_TOKEN_PREFIX = 'ccp';
 const NONCE_SECONDS = 5 * 60;

@@ -5,13 +5,13 @@
  *
  * The client is made, and the `stripe` package loaded, at the first call to Stripe: the API serves billing on a
  * few of its routes, and a Lambda bundle keeps the package (240 KiB) in a chunk read then rather than at every cold
- * start (shared/lazy-import.ts).
+ * start (shared/lazy-once.ts).
  */
 import type Stripe from 'stripe';
-import { lazyImport } from '../../lazy-import.ts';
+import { lazyOnce } from '../../lazy-once.ts';
 
 /** The `stripe` package, loaded at its first use. */
-export const stripePackage = lazyImport(() => import('stripe'));
+export const stripePackage = lazyOnce(() => import('stripe'));
 
 export interface StripeClientOptions {
   readonly secretKey: string;
@@ -29,7 +29,7 @@ export interface StripeClientOptions {
 export type StripeClient = () => Promise<Stripe>;
 
 export function createStripeClient(options: StripeClientOptions): StripeClient {
-  return lazyImport(async () => newClient((await stripePackage()).default, options));
+  return lazyOnce(async () => newClient((await stripePackage()).default, options));
 }
 
 function newClient(StripeClass: typeof Stripe, options: StripeClientOptions): Stripe {
