@@ -14,3 +14,16 @@ export function lazyOnce<T>(make: () => Promise<T>): () => Promise<T> {
     return making;
   };
 }
+
+/**
+ * A CommonJS package's exports as `import()` gives them, read from where they are: on the namespace under Node and
+ * tsx, but only on `default` (its `module.exports`) in a bundle's chunk, where esbuild gives a CommonJS module no
+ * named exports; and under tsx `default` lacks them for a package marked `__esModule`. The one that holds `name` is
+ * returned; a module with neither is refused, naming the export.
+ */
+export function commonJsExports<T extends object>(namespace: T, name: keyof T & string): T {
+  if (namespace[name] !== undefined) return namespace;
+  const moduleExports = (namespace as { default?: T }).default;
+  if (moduleExports !== undefined && moduleExports[name] !== undefined) return moduleExports;
+  throw new Error(`The module loaded has no export named ${name}`);
+}

@@ -15,16 +15,14 @@ export const ESM_REQUIRE_BANNER =
 /** Matches the Lambda runtime (Node.js 24); esbuild keeps syntax that runtime understands. */
 export const BUNDLE_TARGET = 'node24';
 
-/** Prefer packages' ESM builds, which tree-shake better. */
-export const BUNDLE_MAIN_FIELDS = ['module', 'main'] as const;
-
-/*
- * Packages written as CommonJS (`siwe`, `ethr-did-resolver`) `require('ethers')`, which resolves to ethers' CommonJS
- * build, as it does in Node; our own imports resolve to its ESM build. Both packages are loaded at their first use,
- * so their copy of ethers is in the chunks loaded then, and what a cold start reads holds only the parts of the ESM
- * build our code imports. (Taking every `ethers` from the ESM build, as bundles once did to hold one copy, made the
- * ESM build a module that is `require`d, which esbuild keeps whole: 413 KiB at every cold start of the API.)
+/**
+ * Prefer packages' ESM builds, which tree-shake better. A package's `require` still takes the CommonJS build, as in
+ * Node: `siwe` and `ethr-did-resolver` `require('ethers')`, and since both are loaded at their first use, their copy
+ * of ethers is in the chunks loaded then, while a cold start reads only the parts of the ESM build our code imports.
+ * (Taking every `ethers` from the ESM build, as bundles once did to hold one copy, made it a module that is
+ * `require`d, which esbuild keeps whole: 413 KiB at every cold start of the API.)
  */
+export const BUNDLE_MAIN_FIELDS = ['module', 'main'] as const;
 
 /** The schema modules of the AWS SDK's clients (one or more per client, all of the service's shapes). */
 const SDK_SCHEMA_MODULE = /@aws-sdk[\\/][^\\/]+[\\/]dist-es[\\/]schemas[\\/]schemas_\d+\.js$/;
@@ -90,8 +88,9 @@ export const LAMBDA_ENTRY_FILE = 'index.mjs';
 
 /**
  * The esbuild options of every Lambda bundle (the SDK is bundled, not taken from the runtime). Code the handler
- * loads with `import()` (the personal-data guard's pattern engine, used only by organisations with patterns of their
- * own) goes into a chunk of its own, read when first needed rather than at every cold start.
+ * loads with `import()` goes into chunks of its own, read when first needed rather than at every cold start: the
+ * personal-data guard's pattern engine (used only by organisations with patterns of their own), siwe, the did:ethr
+ * resolver, Stripe, and the AWS SDK's credential sources past the environment.
  */
 export function lambdaBuildOptions(): BuildOptions {
   return {

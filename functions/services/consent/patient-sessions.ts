@@ -15,18 +15,15 @@ import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
-import { lazyOnce } from '../../../shared/lazy-once.ts';
+import { commonJsExports, lazyOnce } from '../../../shared/lazy-once.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
 import type { CreatePatientSession } from '../../../shared/schemas/patient.schemas.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { PlatformRepository } from '../../../shared/store/platform.repository.ts';
 import type { SiweNoncesRepository } from '../../../shared/store/siwe-nonces.repository.ts';
 
-/**
- * `siwe` at its first use. It is CommonJS: its exports are read from `default`, where Node and a bundle's chunk both
- * put a CommonJS module's `module.exports` (a bundle's chunk has no named exports for it).
- */
-export const loadSiwe = lazyOnce(async () => (await import('siwe')).default);
+/** `siwe` at its first use (CommonJS: see `commonJsExports`). */
+export const loadSiwe = lazyOnce(async () => commonJsExports(await import('siwe'), 'SiweMessage'));
 
 export const PATIENT_TOKEN_PREFIX = 'ccp';
 const NONCE_SECONDS = 5 * 60;

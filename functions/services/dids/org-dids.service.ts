@@ -19,7 +19,7 @@ import {
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../../shared/errors.ts';
-import { lazyOnce } from '../../../shared/lazy-once.ts';
+import { commonJsExports, lazyOnce } from '../../../shared/lazy-once.ts';
 import type { AddDidDelegate, SetDidAttribute } from '../../../shared/schemas/did.schemas.ts';
 import type { SigningKey } from '../../../shared/store/signing-keys.repository.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
@@ -32,12 +32,12 @@ import { recordSignature } from '../signing/signature-record.ts';
 type RegistryNetwork = Network & { readonly didRegistryAddress: string };
 
 /**
- * The DID resolver at its first use. `ethr-did-resolver` is CommonJS, read from `default` (see `loadSiwe`);
- * `did-resolver` is an ES module.
+ * The DID resolver at its first use. `ethr-did-resolver` is CommonJS (see `commonJsExports`); `did-resolver` is an
+ * ES module.
  */
 export const loadDidResolution = lazyOnce(async () => {
   const [{ Resolver }, ethr] = await Promise.all([import('did-resolver'), import('ethr-did-resolver')]);
-  return { Resolver, getResolver: ethr.default.getResolver };
+  return { Resolver, getResolver: commonJsExports(ethr, 'getResolver').getResolver };
 });
 
 export class OrgDidsService {
