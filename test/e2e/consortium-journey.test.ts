@@ -182,6 +182,8 @@ describe('the consortium in the console', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: /^Proposal 2: Admit Apotek Norr/ }).waitFor({ timeout: 30_000 });
     journey.admitB = '2';
+    // The vote buttons come once the member's keys are read, after the heading; a keyboard user waits to see them.
+    await page.getByRole('button', { name: 'Vote yes' }).waitFor();
     await tabTo(page, 'Vote yes');
     await page.keyboard.press('Enter');
     await page.getByRole('dialog', { name: 'Vote yes on proposal 2?' }).waitFor();
