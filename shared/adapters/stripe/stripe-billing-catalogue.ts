@@ -18,13 +18,13 @@ import type {
 } from '../../domain/billing-catalogue-plan.ts';
 import type { BillingCatalogue, CatalogueQuery } from '../../ports/billing-catalogue.ts';
 import {
+  callStripe,
   createStripeClient,
   type StripeClient,
   type StripeClientOptions,
   stripeKeyMode,
   stripePackage,
 } from './stripe-client.ts';
-import { toAppError } from './stripe-errors.ts';
 
 /** Stripe filters prices by at most 10 lookup keys per request. */
 const LOOKUP_KEYS_PER_REQUEST = 10;
@@ -39,19 +39,19 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async read(query: CatalogueQuery): Promise<CatalogueSnapshot> {
-    return this.call('read the catalogue', async () => {
+    return this.call('read the catalogue', async (stripe) => {
       const [products, prices, meters] = await Promise.all([
-        this.products(query.productIds),
-        this.prices(query.lookupKeys),
-        this.meters(query.meterEventNames),
+        this.products(stripe, query.productIds),
+        this.prices(stripe, query.lookupKeys),
+        this.meters(stripe, query.meterEventNames),
       ]);
       return { products, prices, meters };
     });
   }
 
   async createMeter(meter: DesiredMeter): Promise<string> {
-    const created = await this.call('create a meter', async () =>
-      (await this.stripe()).billing.meters.create(
+    const created = await this.call('create a meter', (stripe) =>
+      stripe.billing.meters.create(
         {
           display_name: meter.displayName,
           event_name: meter.eventName,
@@ -66,18 +66,16 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async reactivateMeter(meterId: string): Promise<void> {
-    await this.call('reactivate a meter', async () => (await this.stripe()).billing.meters.reactivate(meterId));
+    await this.call('reactivate a meter', (stripe) => stripe.billing.meters.reactivate(meterId));
   }
 
   async renameMeter(meterId: string, displayName: string): Promise<void> {
-    await this.call('rename a meter', async () =>
-      (await this.stripe()).billing.meters.update(meterId, { display_name: displayName }),
-    );
+    await this.call('rename a meter', (stripe) => stripe.billing.meters.update(meterId, { display_name: displayName }));
   }
 
   async createProduct(product: DesiredProduct): Promise<void> {
-    await this.call('create a product', async () =>
-      (await this.stripe()).products.create({
+    await this.call('create a product', (stripe) =>
+      stripe.products.create({
         id: product.id,
         name: product.name,
         description: product.description,
@@ -88,8 +86,8 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async updateProduct(productId: string, update: ProductUpdate): Promise<void> {
-    await this.call('update a product', async () =>
-      (await this.stripe()).products.update(productId, {
+    await this.call('update a product', (stripe) =>
+      stripe.products.update(productId, {
         name: update.name,
         description: update.description,
         unit_label: update.unitLabel,
@@ -126,13 +124,13 @@ export class StripeBillingCatalogue implements BillingCatalogue {
             })),
             recurring: { interval: price.interval, usage_type: 'metered', meter: options.meterId },
           };
-    const created = await this.call('create a price', async () => (await this.stripe()).prices.create(params));
+    const created = await this.call('create a price', (stripe) => stripe.prices.create(params));
     return created.id;
   }
 
   async updatePrice(priceId: string, update: PriceUpdate): Promise<void> {
-    await this.call('update a price', async () =>
-      (await this.stripe()).prices.update(priceId, {
+    await this.call('update a price', (stripe) =>
+      stripe.prices.update(priceId, {
         active: update.active,
         nickname: update.nickname,
         metadata: update.metadata && { ...update.metadata },
@@ -141,13 +139,13 @@ export class StripeBillingCatalogue implements BillingCatalogue {
   }
 
   async archivePrice(priceId: string): Promise<void> {
-    await this.call('archive a price', async () => (await this.stripe()).prices.update(priceId, { active: false }));
+    await this.call('archive a price', (stripe) => stripe.prices.update(priceId, { active: false }));
   }
 
-  private async products(ids: readonly string[]): Promise<ExistingProduct[]> {
+  private async products(stripe: Stripe, ids: readonly string[]): Promise<ExistingProduct[]> {
     if (ids.length === 0) return [];
     const found: ExistingProduct[] = [];
-    for await (const product of (await this.stripe()).products.list({ ids: [...ids], limit: 100 })) {
+    for await (const product of stripe.products.list({ ids: [...ids], limit: 100 })) {
       found.push({
         id: product.id,
         name: product.name,
@@ -164,27 +162,22 @@ export class StripeBillingCatalogue implements BillingCatalogue {
    * Active and archived prices holding the keys: an archived price keeps its lookup key, and a new price can take
    * the key only by transferring it. Stripe lists active prices unless told otherwise, so both are asked for.
    */
-  private async prices(lookupKeys: readonly string[]): Promise<ExistingPrice[]> {
+  private async prices(stripe: Stripe, lookupKeys: readonly string[]): Promise<ExistingPrice[]> {
     const found: ExistingPrice[] = [];
     for (let i = 0; i < lookupKeys.length; i += LOOKUP_KEYS_PER_REQUEST) {
       const keys = lookupKeys.slice(i, i + LOOKUP_KEYS_PER_REQUEST);
       for (const active of [true, false]) {
-        const list = (await this.stripe()).prices.list({
-          lookup_keys: keys,
-          active,
-          limit: 100,
-          expand: ['data.tiers'],
-        });
+        const list = stripe.prices.list({ lookup_keys: keys, active, limit: 100, expand: ['data.tiers'] });
         for await (const price of list) found.push(toExistingPrice(price));
       }
     }
     return found;
   }
 
-  private async meters(eventNames: readonly string[]): Promise<ExistingMeter[]> {
+  private async meters(stripe: Stripe, eventNames: readonly string[]): Promise<ExistingMeter[]> {
     const wanted = new Set(eventNames);
     const found: ExistingMeter[] = [];
-    for await (const meter of (await this.stripe()).billing.meters.list({ limit: 100 })) {
+    for await (const meter of stripe.billing.meters.list({ limit: 100 })) {
       if (!wanted.has(meter.event_name)) continue;
       found.push({
         id: meter.id,
@@ -199,12 +192,8 @@ export class StripeBillingCatalogue implements BillingCatalogue {
     return found;
   }
 
-  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw toAppError(error, action);
-    }
+  private call<T>(action: string, request: (stripe: Stripe) => Promise<T>): Promise<T> {
+    return callStripe(this.stripe, action, request);
   }
 }
 

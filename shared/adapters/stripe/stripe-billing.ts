@@ -25,7 +25,7 @@ import type {
   SubscriptionDetails,
   WebhookInput,
 } from '../../ports/billing-provider.ts';
-import { createStripeClient, type StripeClient, type StripeClientOptions } from './stripe-client.ts';
+import { callStripe, createStripeClient, type StripeClient, type StripeClientOptions } from './stripe-client.ts';
 import { isDuplicateMeterEvent, isInactivePriceRefusal, isStripeError, toAppError } from './stripe-errors.ts';
 import { idOf, verifyStripeWebhook } from './stripe-webhook-event.ts';
 
@@ -73,14 +73,14 @@ export class StripeBilling implements BillingProvider {
   async ensureCustomer(org: BillingCustomerInput): Promise<string> {
     if (org.customerId) return org.customerId;
     if (!SEARCHABLE_ID.test(org.orgId)) throw new ValidationError('Not an organisation id');
-    return this.call('find or create the customer', async () => {
-      const found = await (await this.stripe()).customers.search({
+    return this.call('find or create the customer', async (stripe) => {
+      const found = await stripe.customers.search({
         query: `metadata['${ORG_METADATA_KEY}']:'${org.orgId}'`,
         limit: 1,
       });
       const existing = found.data[0];
       if (existing) return existing.id;
-      const created = await (await this.stripe()).customers.create(
+      const created = await stripe.customers.create(
         { name: org.name, email: org.email, metadata: { [ORG_METADATA_KEY]: org.orgId } },
         { idempotencyKey: `carechain-customer-${org.orgId}` },
       );
@@ -93,9 +93,9 @@ export class StripeBilling implements BillingProvider {
     if (!plan.stripePrices) throw new ValidationError(`The ${plan.name} plan is free and needs no checkout`);
     const lookupKeys = [plan.stripePrices.nodeMonthly[input.nodeSize ?? 'small'], plan.stripePrices.computeUnitOverage];
     const metadata = { [ORG_METADATA_KEY]: input.orgId, [PLAN_METADATA_KEY]: plan.id };
-    const session = await this.call('create a checkout session', () =>
-      this.withCurrentPrices(lookupKeys, async ([nodePrice, computePrice]) =>
-        (await this.stripe()).checkout.sessions.create({
+    const session = await this.call('create a checkout session', (stripe) =>
+      this.withCurrentPrices(lookupKeys, ([nodePrice, computePrice]) =>
+        stripe.checkout.sessions.create({
           mode: 'subscription',
           customer: input.customerId,
           client_reference_id: input.orgId,
@@ -112,8 +112,8 @@ export class StripeBilling implements BillingProvider {
   }
 
   async createPortalSession(input: { customerId: string; returnUrl: string }): Promise<{ url: string }> {
-    const session = await this.call('create a portal session', async () =>
-      (await this.stripe()).billingPortal.sessions.create({ customer: input.customerId, return_url: input.returnUrl }),
+    const session = await this.call('create a portal session', (stripe) =>
+      stripe.billingPortal.sessions.create({ customer: input.customerId, return_url: input.returnUrl }),
     );
     return { url: session.url };
   }
@@ -121,15 +121,16 @@ export class StripeBilling implements BillingProvider {
   async listInvoices(query: InvoiceQuery): Promise<Invoice[]> {
     const { customerId } = query;
     if (!customerId) return [];
-    const list = await this.call('list invoices', async () =>
-      (await this.stripe()).invoices.list({ customer: customerId, limit: 24 }),
+    const list = await this.call('list invoices', (stripe) =>
+      stripe.invoices.list({ customer: customerId, limit: 24 }),
     );
     return list.data.map(toInvoice);
   }
 
   async sendMeterEvent(input: MeterEventInput): Promise<MeterEventOutcome> {
     try {
-      await (await this.stripe()).billing.meterEvents.create({
+      const stripe = await this.stripe();
+      await stripe.billing.meterEvents.create({
         event_name: input.eventName,
         payload: { stripe_customer_id: input.customerId, value: String(input.value) },
         identifier: input.identifier,
@@ -143,9 +144,7 @@ export class StripeBilling implements BillingProvider {
   }
 
   async retrieveSubscription(id: string): Promise<SubscriptionDetails> {
-    const subscription = await this.call('retrieve a subscription', async () =>
-      (await this.stripe()).subscriptions.retrieve(id),
-    );
+    const subscription = await this.call('retrieve a subscription', (stripe) => stripe.subscriptions.retrieve(id));
     const status = subscription.status as SubscriptionStatus;
     if (!SUBSCRIPTION_STATUSES.includes(status)) {
       throw new UpstreamError(`Stripe reported an unknown subscription status: ${subscription.status}`);
@@ -166,8 +165,8 @@ export class StripeBilling implements BillingProvider {
     subscriptionId: string,
     quantities: Readonly<Record<string, number>>,
   ): Promise<string[]> {
-    const subscription = await this.call('retrieve a subscription', async () =>
-      (await this.stripe()).subscriptions.retrieve(subscriptionId),
+    const subscription = await this.call('retrieve a subscription', (stripe) =>
+      stripe.subscriptions.retrieve(subscriptionId),
     );
     const changed: string[] = [];
     for (const [lookupKey, quantity] of Object.entries(quantities)) {
@@ -177,17 +176,17 @@ export class StripeBilling implements BillingProvider {
       const item = subscriptionItemFor(subscription, lookupKey);
       if (item) {
         if ((item.quantity ?? 0) === quantity) continue;
-        await this.call('change a subscription quantity', async () =>
-          (await this.stripe()).subscriptionItems.update(item.id, {
+        await this.call('change a subscription quantity', (stripe) =>
+          stripe.subscriptionItems.update(item.id, {
             quantity,
             proration_behavior: 'create_prorations',
           }),
         );
       } else {
         if (quantity === 0) continue;
-        await this.call('add a subscription item', () =>
-          this.withCurrentPrices([lookupKey], async ([price]) =>
-            (await this.stripe()).subscriptionItems.create({
+        await this.call('add a subscription item', (stripe) =>
+          this.withCurrentPrices([lookupKey], ([price]) =>
+            stripe.subscriptionItems.create({
               subscription: subscriptionId,
               price,
               quantity,
@@ -203,7 +202,8 @@ export class StripeBilling implements BillingProvider {
 
   async expireCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
     try {
-      return toCheckoutSessionDetails(await (await this.stripe()).checkout.sessions.expire(id));
+      const stripe = await this.stripe();
+      return toCheckoutSessionDetails(await stripe.checkout.sessions.expire(id));
     } catch (error) {
       // Stripe refuses to expire a session that is no longer open; what it became is the answer.
       if (!isStripeError(error, 'StripeInvalidRequestError') || error.statusCode === 404) {
@@ -216,14 +216,13 @@ export class StripeBilling implements BillingProvider {
   }
 
   async retrieveCheckoutSession(id: string): Promise<CheckoutSessionDetails> {
-    const session = await this.call('retrieve a checkout session', async () =>
-      (await this.stripe()).checkout.sessions.retrieve(id),
-    );
+    const session = await this.call('retrieve a checkout session', (stripe) => stripe.checkout.sessions.retrieve(id));
     return toCheckoutSessionDetails(session);
   }
 
   async parseWebhook(input: WebhookInput): Promise<BillingEvent> {
-    return verifyStripeWebhook((await this.stripe()).webhooks, input);
+    const stripe = await this.stripe();
+    return verifyStripeWebhook(stripe.webhooks, input);
   }
 
   /**
@@ -248,8 +247,8 @@ export class StripeBilling implements BillingProvider {
       return !cached || now - cached.cachedAt > this.priceCacheMs;
     });
     if (missing.length > 0) {
-      const list = await this.call('look up prices', async () =>
-        (await this.stripe()).prices.list({ lookup_keys: missing, active: true, limit: 10 }),
+      const list = await this.call('look up prices', (stripe) =>
+        stripe.prices.list({ lookup_keys: missing, active: true, limit: 10 }),
       );
       for (const price of list.data) {
         if (price.lookup_key) this.prices.set(price.lookup_key, { id: price.id, cachedAt: now });
@@ -267,12 +266,8 @@ export class StripeBilling implements BillingProvider {
     });
   }
 
-  private async call<T>(action: string, request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      throw toAppError(error, action);
-    }
+  private call<T>(action: string, request: (stripe: Stripe) => Promise<T>): Promise<T> {
+    return callStripe(this.stripe, action, request);
   }
 }
 

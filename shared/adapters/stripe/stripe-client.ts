@@ -9,6 +9,7 @@
  */
 import type Stripe from 'stripe';
 import { lazyOnce } from '../../lazy-once.ts';
+import { toAppError } from './stripe-errors.ts';
 
 /** The `stripe` package, loaded at its first use. */
 export const stripePackage = lazyOnce(() => import('stripe'));
@@ -47,4 +48,20 @@ function newClient(StripeClass: typeof Stripe, options: StripeClientOptions): St
 /** Live keys (secret `sk_live_…` or restricted `rk_live_…`) move real money; every other key is test mode. */
 export function stripeKeyMode(secretKey: string): 'test' | 'live' {
   return /^(sk|rk)_live_/.test(secretKey) ? 'live' : 'test';
+}
+
+/**
+ * One request to Stripe with the client (made at the first call), any failure turned into ours (`toAppError`) naming
+ * what was being done: a package that cannot be loaded included.
+ */
+export async function callStripe<T>(
+  client: StripeClient,
+  action: string,
+  request: (stripe: Stripe) => Promise<T>,
+): Promise<T> {
+  try {
+    return await request(await client());
+  } catch (error) {
+    throw toAppError(error, action);
+  }
 }
