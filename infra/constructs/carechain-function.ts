@@ -27,9 +27,10 @@ const BUNDLE_SCRIPT = path.join(REPOSITORY_ROOT, 'infra/bin/bundle-lambda.ts');
 
 /**
  * The function's code: its handler bundled on this machine into `index.mjs` (with a source map, and chunks it
- * loads later under `chunks/`), hashed by what the bundle holds, as NodejsFunction does. The bundle is made by esbuild's API in a child process, because the
- * options include a plugin (`SHAKEABLE_SDK_SCHEMAS`) and CDK's local bundling hook is synchronous. Docker is never
- * used: a bundle that cannot be made here stops the synth with esbuild's message.
+ * loads later under `chunks/`), hashed by what the bundle holds, as NodejsFunction does. The bundle is made by
+ * esbuild's API in a child process, because the options include plugins (`SHAKEABLE_SDK_SCHEMAS`,
+ * `ENGLISH_ZOD_LOCALE`) and CDK's local bundling hook is synchronous. Docker is never used: a bundle that cannot be
+ * made here stops the synth with esbuild's message.
  */
 function bundledCode(spec: FunctionSpec): lambda.Code {
   return lambda.Code.fromAsset(REPOSITORY_ROOT, {

@@ -24,17 +24,17 @@ const optionalString = z.optional(
 );
 
 /** A whole number from text, between `min` and `max`. */
-const wholeNumber = (min: number, max: number) => z.pipe(z.coerce.number(), z.int().check(z.gte(min), z.lte(max)));
+const wholeNumber = (min: number, max: number) =>
+  z.pipe(z.coerce.number<string | undefined>(), z.int().check(z.gte(min), z.lte(max)));
 
 const port = (fallback: number) => z._default(wholeNumber(0, 65_535), fallback);
 
-/** An optional variable that, when set, must match `pattern`. */
-const optionalMatching = (pattern: RegExp, message: string) =>
-  z.pipe(optionalString, z.optional(z.string().check(z.regex(pattern, message))));
-
-/** An optional variable that, when set, must pass `schema`. */
+/** An optional variable that, when set (not empty), must pass `schema`. */
 const optionalAs = <T extends z.core.$ZodType<unknown, string | undefined>>(schema: T) =>
   z.pipe(optionalString, z.optional(schema));
+
+/** An optional variable that, when set, must match `pattern`. */
+const optionalMatching = (pattern: RegExp, message: string) => optionalAs(z.string().check(z.regex(pattern, message)));
 
 const LaunchTemplateRef = z.strictObject({
   id: z.string().check(z.regex(/^lt-[0-9a-f]{8,17}$/, 'must be a launch template id (lt-…)')),
@@ -98,7 +98,8 @@ const ConfigSchema = z.object({
   STRIPE_SECRET_KEY: optionalString,
   STRIPE_WEBHOOK_SECRET: optionalString,
   STRIPE_API_HOST: optionalString,
-  STRIPE_API_PORT: z.optional(port(443)),
+  // Unset or empty: Stripe's own port (443). An empty value used to be read as port 0.
+  STRIPE_API_PORT: optionalAs(wholeNumber(0, 65_535)),
   STRIPE_API_PROTOCOL: z.optional(z.enum(['http', 'https'])),
   // AWS mode, from the control-plane stack.
   CARECHAIN_STAGE: optionalMatching(/^[A-Za-z0-9-]{1,32}$/, 'must be letters, digits and dashes (at most 32)'),

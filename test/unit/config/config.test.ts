@@ -56,4 +56,11 @@ describe('configuration', () => {
   it('treats an empty optional secret as unset', () => {
     expect(loadConfig({ STRIPE_SECRET_KEY: '' }).stripe.secretKey).toBeUndefined();
   });
+
+  it('treats an empty Stripe port as unset, so the client keeps its own', () => {
+    expect(loadConfig({ STRIPE_API_PORT: '' }).stripe.port).toBeUndefined();
+    expect(loadConfig({}).stripe.port).toBeUndefined();
+    expect(loadConfig({ STRIPE_API_PORT: '12111' }).stripe.port).toBe(12111);
+    expect(() => loadConfig({ STRIPE_API_PORT: '70000' })).toThrow('STRIPE_API_PORT: Too big');
+  });
 });
