@@ -37,26 +37,29 @@ export class RpcUpstream implements RpcTransport {
   async post(rpcUrl: string, body: string): Promise<unknown> {
     const target = this.targetOf(rpcUrl);
     const pool = this.poolFor(target.origin);
-    const answer = await new Promise<Answer>((resolve, reject) => {
-      // undici's own header and body deadlines: no per-request timer or AbortSignal on the hot path.
-      pool.dispatch(
-        {
-          origin: target.origin,
-          path: target.path,
-          method: 'POST',
-          headers: target.headers,
-          body,
-          headersTimeout: this.options.timeoutMs,
-          bodyTimeout: this.options.timeoutMs,
-        },
-        new Exchange(resolve, reject),
-      );
-    }).catch((error: unknown) => {
+    let answer: Answer;
+    try {
+      answer = await new Promise<Answer>((resolve, reject) => {
+        // undici's own header and body deadlines: no per-request timer or AbortSignal on the hot path.
+        pool.dispatch(
+          {
+            origin: target.origin,
+            path: target.path,
+            method: 'POST',
+            headers: target.headers,
+            body,
+            headersTimeout: this.options.timeoutMs,
+            bodyTimeout: this.options.timeoutMs,
+          },
+          new Exchange(resolve, reject),
+        );
+      });
+    } catch (error) {
       const code = (error as { code?: string }).code;
       const timedOut =
         code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT';
       throw exchangeFailure(error, timedOut, this.options.timeoutMs);
-    });
+    }
     return parsedAnswer(answer.statusCode, answer.text);
   }
 
