@@ -5,8 +5,8 @@
  * contract who is a member (members relay patients' signed actions and log accesses).
  */
 import { ContractFactory } from 'ethers';
-import { CONSENT_LEDGER_ABI, CONSENT_LEDGER_BYTECODE } from '../../../shared/chain/contracts/consent-ledger.ts';
-import { DID_REGISTRY_BYTECODE } from '../../../shared/chain/contracts/did-registry.ts';
+import { CONSENT_LEDGER_ABI, consentLedgerBytecode } from '../../../shared/chain/contracts/consent-ledger.ts';
+import { didRegistryArtefact } from '../../../shared/chain/contracts/did-registry.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { PlatformError } from '../../../shared/errors.ts';
 import {
@@ -17,7 +17,7 @@ import {
 
 export const DID_REGISTRY_CONTRACT: PlatformContractSpec = {
   contract: 'did-registry',
-  deployment: async () => ({ data: DID_REGISTRY_BYTECODE }),
+  deployment: async () => ({ data: (await didRegistryArtefact()).bytecode }),
 };
 
 export const CONSENT_LEDGER_CONTRACT: PlatformContractSpec = {
@@ -26,7 +26,7 @@ export const CONSENT_LEDGER_CONTRACT: PlatformContractSpec = {
     if (!network.governanceAddress) {
       throw new PlatformError(`Network ${network.id} has no governance contract for the consent ledger to ask`);
     }
-    const factory = new ContractFactory(CONSENT_LEDGER_ABI, CONSENT_LEDGER_BYTECODE);
+    const factory = new ContractFactory(CONSENT_LEDGER_ABI, await consentLedgerBytecode());
     const { data } = await factory.getDeployTransaction(network.governanceAddress);
     return { data };
   },

@@ -14,7 +14,7 @@ import { hexlify, isHexString, toUtf8Bytes } from 'ethers';
 import {
   attributeNameWord,
   delegateTypeWord,
-  didRegistryInterface,
+  didRegistryArtefact,
 } from '../../../shared/chain/contracts/did-registry.ts';
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
@@ -87,6 +87,7 @@ export class OrgDidsService {
     if (key.state !== 'enabled') throw new InvalidStateError(`The signing key is ${key.state} and cannot sign`);
     const endpoint = await endpointFor(this.deps.stores, network, orgId);
     const callArgs = args(key);
+    const { iface } = await didRegistryArtefact();
     // An attribute's value (a service endpoint URL or JSON) is free text written to the chain.
     await guardPersonalData(
       { ...this.deps, ...this.deps.dataProtection },
@@ -101,13 +102,13 @@ export class OrgDidsService {
         content: {
           kind: 'transaction',
           to: network.didRegistryAddress,
-          data: didRegistryInterface.encodeFunctionData(method, callArgs),
+          data: iface.encodeFunctionData(method, callArgs),
         },
       },
     );
     const target = {
       address: network.didRegistryAddress,
-      iface: didRegistryInterface,
+      iface,
       refusal: () => undefined,
     };
     const sent: SentCall = await sendContractCall(

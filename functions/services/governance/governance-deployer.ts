@@ -8,7 +8,7 @@
 import { ContractFactory, getAddress } from 'ethers';
 import {
   CONSORTIUM_GOVERNANCE_ABI,
-  CONSORTIUM_GOVERNANCE_BYTECODE,
+  consortiumGovernanceBytecode,
   orgRefFromOrgId,
   VOTING_PERIOD_DEFAULTS,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
@@ -36,7 +36,7 @@ export const GOVERNANCE_CONTRACT: PlatformContractSpec = {
   async deployment(network: Network, platform: PlatformKey) {
     // Lower-cased first: a record written by hand may carry a checksum that is off; the address is what counts.
     const initialValidators = network.validators.map((v) => getAddress(v.toLowerCase()));
-    const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, CONSORTIUM_GOVERNANCE_BYTECODE);
+    const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, await consortiumGovernanceBytecode());
     const { data } = await factory.getDeployTransaction(
       [platform.address],
       [orgRefFromOrgId(PLATFORM_ORG_ID)],

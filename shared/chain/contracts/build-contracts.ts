@@ -1,10 +1,18 @@
 /**
- * Builds the committed contract artefacts: `node --import tsx shared/chain/contracts/build-contracts.ts`.
- * With `--check` it writes nothing and exits 1 when an artefact is missing or differs from its source.
+ * Builds the committed contract artefacts: `node --import tsx shared/chain/contracts/build-contracts.ts`. Each
+ * contract has two: `build/<name>.json` whole and `build/<name>.abi.json` without its code (see
+ * `interfaceArtefact`). With `--check` it writes nothing and exits 1 when an artefact is missing or differs from
+ * its source.
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
-import { artefactUrl, compileContract, serialiseArtefact } from './solidity-compiler.ts';
+import {
+  artefactUrl,
+  compileContract,
+  interfaceArtefact,
+  interfaceArtefactUrl,
+  serialiseArtefact,
+} from './solidity-compiler.ts';
 
 const CONTRACTS = ['ConsortiumGovernance', 'ConsentLedger'] as const;
 
@@ -23,19 +31,23 @@ async function main(): Promise<number> {
   for (const name of CONTRACTS) {
     const { artefact, warnings } = await compileContract(name);
     for (const warning of warnings) console.warn(warning);
-    const target = artefactUrl(name);
-    const text = serialiseArtefact(artefact);
-    const current = await readIfPresent(target);
-    const relative = fileURLToPath(target).replace(`${process.cwd()}/`, '');
-    if (current === text) {
-      console.log(`${relative} is up to date (${artefact.compiler.version})`);
-    } else if (checkOnly) {
-      console.error(`${relative} does not match ${artefact.sourceName}; run the contract build`);
-      stale += 1;
-    } else {
-      await mkdir(new URL('./', target), { recursive: true });
-      await writeFile(target, text);
-      console.log(`wrote ${relative} (${artefact.compiler.version}, ${(artefact.bytecode.length - 2) / 2} bytes)`);
+    const files = [
+      { target: artefactUrl(name), text: serialiseArtefact(artefact), holds: `${(artefact.bytecode.length - 2) / 2} bytes of code` },
+      { target: interfaceArtefactUrl(name), text: serialiseArtefact(interfaceArtefact(artefact)), holds: 'ABI only' },
+    ];
+    for (const { target, text, holds } of files) {
+      const current = await readIfPresent(target);
+      const relative = fileURLToPath(target).replace(`${process.cwd()}/`, '');
+      if (current === text) {
+        console.log(`${relative} is up to date (${artefact.compiler.version})`);
+      } else if (checkOnly) {
+        console.error(`${relative} does not match ${artefact.sourceName}; run the contract build`);
+        stale += 1;
+      } else {
+        await mkdir(new URL('./', target), { recursive: true });
+        await writeFile(target, text);
+        console.log(`wrote ${relative} (${artefact.compiler.version}, ${holds})`);
+      }
     }
   }
   return stale === 0 ? 0 : 1;

@@ -16,10 +16,14 @@ import {
   ZeroHash,
 } from 'ethers';
 import { CONSENT_STATUSES, type ConsentStatus, codeWord, wordCode } from '../../domain/consent.ts';
-import artefact from './build/ConsentLedger.json' with { type: 'json' };
+import { lazyOnce } from '../../lazy-once.ts';
+import artefact from './build/ConsentLedger.abi.json' with { type: 'json' };
 
 export const CONSENT_LEDGER_ABI: InterfaceAbi = artefact.abi;
-export const CONSENT_LEDGER_BYTECODE: string = artefact.bytecode;
+/** The creation code, 11 KB: read from the whole artefact when a deployment first needs it. */
+export const consentLedgerBytecode = lazyOnce(
+  async () => (await import('./build/ConsentLedger.json', { with: { type: 'json' } })).default.bytecode,
+);
 export const consentLedgerInterface = new Interface(CONSENT_LEDGER_ABI);
 
 export interface ConsentRecord {
@@ -46,7 +50,7 @@ export async function deployConsentLedger(
   governanceAddress: string,
   overrides: Overrides = {},
 ): Promise<Contract> {
-  const factory = new ContractFactory(CONSENT_LEDGER_ABI, CONSENT_LEDGER_BYTECODE, signer);
+  const factory = new ContractFactory(CONSENT_LEDGER_ABI, await consentLedgerBytecode(), signer);
   const contract = await factory.deploy(governanceAddress, overrides);
   await contract.waitForDeployment();
   return contract as Contract;

@@ -1,6 +1,6 @@
 /**
- * The ConsortiumGovernance contract for TypeScript: ABI and bytecode straight from the compiled artefact, and
- * helpers to deploy it, find it and read it with ethers as plain, typed values (ids and tallies as numbers,
+ * The ConsortiumGovernance contract for TypeScript: ABI and bytecode straight from the compiled artefact (the ABI
+ * from its code-less copy; the code, read at the first deployment, from the whole one), and helpers to deploy it, find it and read it with ethers as plain, typed values (ids and tallies as numbers,
  * times as ISO strings, kinds and states as the words the API uses).
  */
 import {
@@ -20,10 +20,14 @@ import {
 } from 'ethers';
 import { PROPOSAL_KINDS, PROPOSAL_STATES, type ProposalKind, type ProposalState } from '../../domain/governance.ts';
 import { PlatformError } from '../../errors.ts';
-import artefact from './build/ConsortiumGovernance.json' with { type: 'json' };
+import { lazyOnce } from '../../lazy-once.ts';
+import artefact from './build/ConsortiumGovernance.abi.json' with { type: 'json' };
 
 export const CONSORTIUM_GOVERNANCE_ABI: InterfaceAbi = artefact.abi;
-export const CONSORTIUM_GOVERNANCE_BYTECODE: string = artefact.bytecode;
+/** The creation code, 10 KB: read from the whole artefact when a deployment first needs it. */
+export const consortiumGovernanceBytecode = lazyOnce(
+  async () => (await import('./build/ConsortiumGovernance.json', { with: { type: 'json' } })).default.bytecode,
+);
 export const CONSORTIUM_GOVERNANCE_COMPILER: string = artefact.compiler.version;
 export const consortiumGovernanceInterface = new Interface(CONSORTIUM_GOVERNANCE_ABI);
 
@@ -87,7 +91,7 @@ export async function deployConsortiumGovernance(
   deployment: GovernanceDeployment,
   overrides: Overrides = {},
 ): Promise<Contract> {
-  const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, CONSORTIUM_GOVERNANCE_BYTECODE, signer);
+  const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, await consortiumGovernanceBytecode(), signer);
   const deployed = await factory.deploy(
     deployment.members.map((m) => m.address),
     deployment.members.map((m) => orgRefFromOrgId(m.orgId)),

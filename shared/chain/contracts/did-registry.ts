@@ -17,26 +17,37 @@ import {
   type Overrides,
   type Signer,
 } from 'ethers';
-import registry from 'ethr-did-registry';
 import type { DelegateType } from '../../domain/did.ts';
+import { commonJsExports, lazyOnce } from '../../lazy-once.ts';
 
-const artefact = registry.EthereumDIDRegistry;
+export interface DidRegistryArtefact {
+  readonly abi: InterfaceAbi;
+  readonly bytecode: string;
+  /** What a deployed registry's code must be, byte for byte. */
+  readonly deployedBytecode: string;
+  readonly iface: Interface;
+}
 
-export const DID_REGISTRY_ABI: InterfaceAbi = artefact.abi as InterfaceAbi;
-export const DID_REGISTRY_BYTECODE: string = artefact.bytecode;
-/** What a deployed registry's code must be, byte for byte. */
-export const DID_REGISTRY_DEPLOYED_BYTECODE: string = artefact.deployedBytecode;
-export const didRegistryInterface = new Interface(DID_REGISTRY_ABI);
+/**
+ * The published artefact, loaded at its first use (a DID change or a deployment): its code is most of its 28 KB,
+ * and the package gives the ABI only with it.
+ */
+export const didRegistryArtefact = lazyOnce(async (): Promise<DidRegistryArtefact> => {
+  const { EthereumDIDRegistry: artefact } = commonJsExports(await import('ethr-did-registry'), 'EthereumDIDRegistry');
+  const abi = artefact.abi as InterfaceAbi;
+  return { abi, bytecode: artefact.bytecode, deployedBytecode: artefact.deployedBytecode, iface: new Interface(abi) };
+});
 
 export async function deployDidRegistry(signer: Signer, overrides: Overrides = {}): Promise<Contract> {
-  const factory = new ContractFactory(DID_REGISTRY_ABI, DID_REGISTRY_BYTECODE, signer);
+  const { abi, bytecode } = await didRegistryArtefact();
+  const factory = new ContractFactory(abi, bytecode, signer);
   const contract = await factory.deploy(overrides);
   await contract.waitForDeployment();
   return contract as Contract;
 }
 
-export function connectDidRegistry(address: string, runner: ContractRunner): Contract {
-  return new Contract(address, DID_REGISTRY_ABI, runner);
+export async function connectDidRegistry(address: string, runner: ContractRunner): Promise<Contract> {
+  return new Contract(address, (await didRegistryArtefact()).abi, runner);
 }
 
 export function delegateTypeWord(type: DelegateType): string {
@@ -56,5 +67,5 @@ export async function isDidRegistry(contract: BaseContract): Promise<boolean> {
   const provider = runner && 'provider' in runner ? runner.provider : undefined;
   if (!provider) return false;
   const code = await provider.getCode(await contract.getAddress());
-  return code.toLowerCase() === DID_REGISTRY_DEPLOYED_BYTECODE.toLowerCase();
+  return code.toLowerCase() === (await didRegistryArtefact()).deployedBytecode.toLowerCase();
 }

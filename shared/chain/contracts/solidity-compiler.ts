@@ -120,10 +120,26 @@ function findLibraryImport(path: string): { contents: string } | { error: string
 }
 
 /** The artefact's file form: stable key order and a trailing newline, so a rebuild of the same source is a no-op diff. */
-export function serialiseArtefact(artefact: ContractArtefact): string {
+export function serialiseArtefact(artefact: ContractArtefact | InterfaceArtefact): string {
   return `${JSON.stringify(artefact, null, 2)}\n`;
 }
 
 export function artefactUrl(contractName: string): URL {
   return new URL(`build/${contractName}.json`, CONTRACTS_DIR);
+}
+
+/** What calling a deployed contract needs of its artefact: all of it but the code, which only a deployment reads. */
+export type InterfaceArtefact = Omit<ContractArtefact, 'bytecode' | 'deployedBytecode'>;
+
+/**
+ * The artefact without its code, committed beside it (`build/<name>.abi.json`): code that calls the contract
+ * imports this, and a function's bundle reads the code (most of the artefact's bytes) only when it deploys.
+ */
+export function interfaceArtefact(artefact: ContractArtefact): InterfaceArtefact {
+  const { bytecode: _bytecode, deployedBytecode: _deployedBytecode, ...rest } = artefact;
+  return rest;
+}
+
+export function interfaceArtefactUrl(contractName: string): URL {
+  return new URL(`build/${contractName}.abi.json`, CONTRACTS_DIR);
 }

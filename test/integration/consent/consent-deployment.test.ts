@@ -17,7 +17,7 @@ import {
 } from '../../../functions/services/contracts/platform-contract-deployer.ts';
 import { ensureGovernanceDeployed } from '../../../functions/services/governance/governance-deployer.ts';
 import { connectConsentLedger } from '../../../shared/chain/contracts/consent-ledger.ts';
-import { DID_REGISTRY_DEPLOYED_BYTECODE } from '../../../shared/chain/contracts/did-registry.ts';
+import { didRegistryArtefact } from '../../../shared/chain/contracts/did-registry.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { type DeploymentEnv, startDeploymentEnv } from '../governance-api/deployment-fixture.ts';
 
@@ -46,7 +46,9 @@ describe('deploying the consent contracts', () => {
     expect(stored?.didRegistryAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(stored?.consentLedgerAddress).toMatch(/^0x[0-9a-fA-F]{40}$/);
     expect(after?.consentLedgerAddress).toBe(stored?.consentLedgerAddress);
-    expect(await env.chain.provider.getCode(stored!.didRegistryAddress!)).toBe(DID_REGISTRY_DEPLOYED_BYTECODE);
+    expect(await env.chain.provider.getCode(stored!.didRegistryAddress!)).toBe(
+      (await didRegistryArtefact()).deployedBytecode,
+    );
     const ledger = connectConsentLedger(stored!.consentLedgerAddress!, env.chain.provider);
     expect(await ledger.getFunction('governance')()).toBe(network.governanceAddress);
 

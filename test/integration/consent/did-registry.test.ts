@@ -10,7 +10,7 @@ import { getResolver } from 'ethr-did-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attributeNameWord,
-  DID_REGISTRY_DEPLOYED_BYTECODE,
+  didRegistryArtefact,
   delegateTypeWord,
   deployDidRegistry,
   isDidRegistry,
@@ -39,7 +39,7 @@ afterAll(async () => {
 describe('the ERC-1056 registry', () => {
   it('is the published contract, byte for byte', async () => {
     const code = await chain.provider.getCode(await registry.getAddress());
-    expect(code).toBe(DID_REGISTRY_DEPLOYED_BYTECODE);
+    expect(code).toBe((await didRegistryArtefact()).deployedBytecode);
     expect(await isDidRegistry(registry)).toBe(true);
   });
 

@@ -1,11 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { Interface } from 'ethers';
 import { describe, expect, it } from 'vitest';
+import { consentLedgerBytecode } from '../../../shared/chain/contracts/consent-ledger.ts';
 import {
-  CONSORTIUM_GOVERNANCE_BYTECODE,
+  consortiumGovernanceBytecode,
   consortiumGovernanceInterface,
 } from '../../../shared/chain/contracts/consortium-governance.ts';
-import { artefactUrl, compileContract, serialiseArtefact } from '../../../shared/chain/contracts/solidity-compiler.ts';
+import {
+  artefactUrl,
+  type ContractArtefact,
+  compileContract,
+  interfaceArtefact,
+  interfaceArtefactUrl,
+  serialiseArtefact,
+} from '../../../shared/chain/contracts/solidity-compiler.ts';
 import { PROPOSAL_KINDS, PROPOSAL_STATES } from '../../../shared/domain/governance.ts';
 
 describe('ConsortiumGovernance artefact', () => {
@@ -18,8 +26,21 @@ describe('ConsortiumGovernance artefact', () => {
     expect(artefact.compiler.optimizer.enabled).toBe(true);
     // Byte-for-byte: a hand edit or a stale build both fail here.
     expect(committed).toBe(serialiseArtefact(artefact));
-    expect(CONSORTIUM_GOVERNANCE_BYTECODE).toBe(artefact.bytecode);
+    expect(await consortiumGovernanceBytecode()).toBe(artefact.bytecode);
     expect(new Interface(artefact.abi as never).format()).toEqual(consortiumGovernanceInterface.format());
+  });
+
+  it.each([
+    ['ConsortiumGovernance', consortiumGovernanceBytecode],
+    ['ConsentLedger', consentLedgerBytecode],
+  ])('%s: the code-less artefact is the whole one without its code, which loads on demand', async (name, bytecode) => {
+    const whole = JSON.parse(await readFile(artefactUrl(name), 'utf8')) as ContractArtefact;
+    const withoutCode = await readFile(interfaceArtefactUrl(name), 'utf8');
+    expect(withoutCode).toBe(serialiseArtefact(interfaceArtefact(whole)));
+    expect(withoutCode).not.toContain('bytecode');
+    expect(JSON.parse(withoutCode).abi).toEqual(whole.abi);
+    expect(await bytecode()).toBe(whole.bytecode);
+    expect(whole.bytecode).toMatch(/^0x[0-9a-f]{2000,}$/);
   });
 
   it('declares the enums in the order the TypeScript names assume', async () => {
