@@ -10,9 +10,25 @@
  * metadata's size in every bundle that screens personal data; the detector tests and the 10,000-transaction
  * realistic mix find the same numbers and no false positives with it). A national number of another country cannot be told from a number of
  * some other kind and is not reported; dates and digit runs inside hashes are not numbers.
+ *
+ * The numbering plans (the library and its metadata, 120 KB of a bundle) are loaded by `loadNumberingPlans`, once per
+ * process, before the first inspection (the inspector's `prepare`): a function's cold start does not read them.
  */
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import type { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { lazyOnce } from '../lazy-once.ts';
 import { insideHexToken, type TextMatch } from './text-match.ts';
+
+let parsePhoneNumber: typeof parsePhoneNumberFromString | undefined;
+
+/** Loads the numbering plans; quick once they are. */
+export const loadNumberingPlans = lazyOnce(async () => {
+  ({ parsePhoneNumberFromString: parsePhoneNumber } = await import('libphonenumber-js/min'));
+});
+
+/** Whether `loadNumberingPlans` has finished: telephone numbers can be validated. */
+export function numberingPlansLoaded(): boolean {
+  return parsePhoneNumber !== undefined;
+}
 
 const MAX_LOCAL_PART = 64;
 const MAX_DOMAIN = 253;
@@ -109,6 +125,7 @@ function phoneNumberOf(candidate: string): string | undefined {
   if (digits.length < MIN_PHONE_DIGITS || digits.length > MAX_DIGITS + 2) return undefined;
   const international = candidate.startsWith('+') || candidate.startsWith('00');
   if (!international && (!candidate.startsWith('0') || candidate.startsWith('00'))) return undefined;
-  const number = parsePhoneNumberFromString(international ? `+${digits.replace(/^00/, '')}` : digits, 'SE');
+  if (!parsePhoneNumber) throw new Error('Telephone numbers are validated once loadNumberingPlans has finished');
+  const number = parsePhoneNumber(international ? `+${digits.replace(/^00/, '')}` : digits, 'SE');
   return number?.isValid() ? number.number : undefined;
 }

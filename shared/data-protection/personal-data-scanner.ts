@@ -15,7 +15,12 @@ import type {
   TransactionToInspect,
   TypedDataToInspect,
 } from '../ports/personal-data-inspector.ts';
-import { findEmailAddresses, findPhoneNumbers } from './contact-detectors.ts';
+import {
+  findEmailAddresses,
+  findPhoneNumbers,
+  loadNumberingPlans,
+  numberingPlansLoaded,
+} from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
 import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
@@ -38,15 +43,21 @@ import { primaryTypeOf, type TypedDataTypes, typedDataValues } from './typed-dat
 const MAX_TYPED_DATA_DEPTH = 16;
 
 export class PersonalDataScanner implements PersonalDataInspector {
+  prepare(): Promise<void> {
+    return loadNumberingPlans();
+  }
+
   checkPattern(pattern: string): Promise<string | undefined> {
     return checkOrgPattern(pattern);
   }
 
-  compilePatterns(patterns: readonly OrgPattern[]): Promise<CompiledPatterns> {
+  async compilePatterns(patterns: readonly OrgPattern[]): Promise<CompiledPatterns> {
+    await this.prepare();
     return compileOrgPatterns(patterns);
   }
 
   inspectRawTransaction(raw: string, patterns: CompiledPatterns = NO_PATTERNS): RawTransactionInspection {
+    assertPrepared();
     const body = transactionBody(raw);
     if (!body) return { decoded: false, to: undefined, findings: [] };
     return new ReadTransaction(body, this.inspectBody(body.deployment, body.buffer, body.dataLength, patterns));
@@ -56,6 +67,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     transaction: TransactionToInspect,
     patterns: CompiledPatterns = NO_PATTERNS,
   ): readonly PersonalDataFinding[] {
+    assertPrepared();
     // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
     const data =
       typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
@@ -66,6 +78,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     message: string | Uint8Array,
     patterns: CompiledPatterns = NO_PATTERNS,
   ): readonly PersonalDataFinding[] {
+    assertPrepared();
     const bytes = typeof message === 'string' ? toUtf8Bytes(message) : message;
     return findingsIn(textSegments(bytes, undefined, choiceFor(patterns)), 'message', patterns);
   }
@@ -74,6 +87,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     typedData: TypedDataToInspect,
     patterns: CompiledPatterns = NO_PATTERNS,
   ): readonly PersonalDataFinding[] {
+    assertPrepared();
     const primaryType = typedData.types && (typedData.primaryType ?? primaryTypeOf(typedData.types));
     if (typedData.types && primaryType) return inspectTypedValues(typedData, typedData.types, primaryType, patterns);
     const findings: PersonalDataFinding[] = [];
@@ -114,6 +128,14 @@ export class PersonalDataScanner implements PersonalDataInspector {
     const segments = textSegments(bytes, deployment || length < 4 ? undefined : 4, choiceFor(patterns), length);
     return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
   }
+}
+
+/**
+ * Inspections run once `prepare` has finished (the numbering plans are loaded): one that ran before could not
+ * validate a telephone number, so it fails, whatever the input, rather than miss one now and then.
+ */
+function assertPrepared(): void {
+  if (!numberingPlansLoaded()) throw new Error('The personal-data inspector inspects once prepare() has finished');
 }
 
 /** A transaction read: its address is made only when it is asked for (to name the contract of a finding). */

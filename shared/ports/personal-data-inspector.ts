@@ -40,6 +40,12 @@ export interface TypedDataToInspect {
 
 export interface PersonalDataInspector {
   /**
+   * Loads what the detectors need (the numbering plans for telephone numbers), once per process: the inspections
+   * below throw until it has finished. `compilePatterns` does it too, so code that compiles an organisation's
+   * patterns before inspecting (the gateway, the signing API) needs no other call.
+   */
+  prepare(): Promise<void>;
+  /**
    * Why a pattern cannot be used (not RE2 syntax, too long, matches the empty string), or undefined when it can.
    * Checked when an organisation saves its patterns, so a pattern that reaches the gateway always compiles.
    * Asynchronous, as is `compilePatterns`: the pattern engine is loaded the first time patterns are used.

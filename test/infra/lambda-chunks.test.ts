@@ -47,8 +47,20 @@ it('keeps the pattern engine out of what a cold start reads', () => {
 });
 
 it('loads the engine from its chunk when patterns are used, and runs them', () => {
-  expect(invoke({ pattern: 'JRN-\\d{8}', text: 'Åsa: JRN-20241234' })).toEqual({ found: ['message offset 6'] });
+  expect(invoke({ pattern: 'JRN-\\d{8}', text: 'Åsa: JRN-20241234' })).toEqual({
+    found: ['org-pattern at message offset 6'],
+  });
   expect(invoke({ pattern: '(a)\\1', text: '' })).toEqual({ problem: expect.stringMatching(/invalid escape/) });
+});
+
+it('loads the numbering plans from their chunk before the first inspection, and validates numbers with them', () => {
+  // libphonenumber-js's minimal metadata gives each country its calling code; Sweden's entry, as esbuild writes it.
+  const inPlans = (file: string) => readFileSync(file, 'utf8').includes('SE:["46","00"');
+  expect(files.atStart.filter(inPlans)).toEqual([]);
+  expect(files.later.filter(inPlans)).toHaveLength(1);
+  expect(invoke({ pattern: 'JRN-\\d{8}', text: 'Ring +46 70 123 45 67, inte +46 70 123' })).toEqual({
+    found: ['phone at message offset 5'],
+  });
 });
 
 it('runs siwe, the did:ethr resolver and Stripe from their chunks, as the API loads them', () => {

@@ -35,6 +35,7 @@ import {
 } from '../../../shared/data-protection/text-segments.ts';
 
 const inspector = new PersonalDataScanner();
+await inspector.prepare();
 /** A pattern that matches nothing generated here: it makes the inspector read every run of text. */
 const readEverything = await inspector.compilePatterns([{ id: 'p1', name: 'never', pattern: 'QQQ-NEVER-QQQ' }]);
 const abi = new Interface(['function record(string note, bytes extra, uint256 at)']);

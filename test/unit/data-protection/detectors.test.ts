@@ -9,6 +9,7 @@ import { PersonalDataScanner } from '../../../shared/data-protection/personal-da
 import { NEGATIVES, POSITIVES } from './personal-data-corpus.ts';
 
 const inspector = new PersonalDataScanner();
+await inspector.prepare();
 const record = new Interface(['function record(string note)', 'function attest(bytes32 subject, bytes evidence)']);
 const CONTRACT = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 

@@ -8,6 +8,7 @@ import { PersonalDataScanner } from '../../../shared/data-protection/personal-da
 import { MAX_ORG_PATTERN_LENGTH } from '../../../shared/domain/data-protection.ts';
 
 const inspector = new PersonalDataScanner();
+await inspector.prepare();
 
 describe('checking a pattern when it is saved', () => {
   it.each([['JRN-\\d{8}'], ['(?i)pat[-_ ]?id:\\s*[A-Z0-9]{6}'], ['\\bKS\\d{6}[A-Z]\\b'], ['(a+)+$']])(

@@ -10,6 +10,7 @@ import { PersonalDataScanner } from '../../../shared/data-protection/personal-da
 import { realisticTransactions } from '../../support/realistic-transactions.ts';
 
 const inspector = new PersonalDataScanner();
+await inspector.prepare();
 const transactions = realisticTransactions(10_000);
 
 describe('a realistic mix of transactions', () => {

@@ -12,6 +12,7 @@ import { PersonalDataScanner } from '../../../shared/data-protection/personal-da
 import { transactionBody } from '../../../shared/data-protection/raw-transaction.ts';
 
 const inspector = new PersonalDataScanner();
+await inspector.prepare();
 const wallet = new Wallet('0x59c6995e998f97a5a0044966f0945389dc9e86dae88c7a8412f4603b6b78690d');
 const CHAIN_ID = 1_337_777;
 const abi = new Interface([

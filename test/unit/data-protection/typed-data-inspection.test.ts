@@ -18,6 +18,7 @@ import {
 import { seededRandom } from '../../support/realistic-transactions.ts';
 
 const inspector = new PersonalDataScanner();
+await inspector.prepare();
 const LEDGER = '0x5FbDB2315678afecb367f032d93F642f64180aa3';
 const PERSONNUMMER = '19121212-1212';
 
