@@ -108,11 +108,11 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway HTTP APIs end an integration at 30 s.
     timeoutSeconds: 29,
-    // Reads 1,622 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), the parts of
-    // ethers' ESM build it imports (~210 KiB), the AWS clients and the contract artefacts. Stripe, RE2, siwe and the
-    // did:ethr resolver (with the CommonJS ethers they require) and the SDK's credential sources are loaded when
-    // first used (1,325 KiB).
-    bundleBudgetBytes: 1.75 * MIB,
+    // Reads 1,399 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), the parts of
+    // ethers' ESM build it imports (~210 KiB), the AWS clients and the contracts' ABIs. Stripe, RE2, siwe and the
+    // did:ethr resolver (with the CommonJS ethers they require), the telephone numbering plans, the contracts' code,
+    // the DID registry's artefact and the SDK's credential sources are loaded when first used.
+    bundleBudgetBytes: 1.5 * MIB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
     // The platform key signs SLA reports of the month so far, on request.
@@ -136,9 +136,9 @@ export const FUNCTIONS = [
     description: 'JSON-RPC gateway: API-key auth, method policy, rate limits, metering',
     memoryMb: 1024,
     timeoutSeconds: 29,
-    // Reads 877 KiB at a cold start: undici's pool (277 KiB; Node's built-in fetch does not expose one), the
-    // phone-number metadata, the AWS clients; RE2 and the SDK's credential sources (290 KiB) are loaded later.
-    bundleBudgetBytes: 0.9375 * MIB,
+    // Reads 760 KiB at a cold start: undici's pool (277 KiB; Node's built-in fetch does not expose one) and the AWS
+    // clients; the telephone numbering plans, RE2 and the SDK's credential sources are loaded when first used.
+    bundleBudgetBytes: 0.8125 * MIB,
     reachesNodes: true,
     // Evidence of personal data refused or flagged in eth_sendRawTransaction keeps a salted hash of each value.
     capabilities: ['table-read-write', 'evidence-mac'],
@@ -151,9 +151,9 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway ends a WebSocket integration at 29 s.
     timeoutSeconds: 29,
-    // Reads 875 KiB at a cold start: the HTTP gateway's parts (undici's pool, the personal-data inspector) and the
-    // management API.
-    bundleBudgetBytes: 0.9375 * MIB,
+    // Reads 757 KiB at a cold start: the HTTP gateway's parts (undici's pool, the personal-data inspector without its
+    // numbering plans) and the management API.
+    bundleBudgetBytes: 0.8125 * MIB,
     reachesNodes: true,
     // Messages are answered through the gateway core (personal-data evidence included); a connection whose key no
     // longer admits it is closed.
@@ -183,8 +183,8 @@ export const FUNCTIONS = [
     memoryMb: 512,
     // Passes for 50 s, then finishes the one under way before the next run a minute later.
     timeoutSeconds: 60,
-    // Reads 733 KiB at a cold start: the DynamoDB and KMS clients, ethers' pieces for log filters, undici for deliveries.
-    bundleBudgetBytes: 1 * MIB,
+    // Reads 655 KiB at a cold start: the DynamoDB and KMS clients, ethers' pieces for log filters, undici for deliveries.
+    bundleBudgetBytes: 0.75 * MIB,
     // Chain logs are read through nodes the platform runs.
     reachesNodes: true,
     capabilities: ['table-read-write', 'webhook-secrets'],
@@ -314,9 +314,10 @@ export const FUNCTIONS = [
     description: 'Deploys the consortium contract, watches its events and carries out passed decisions',
     memoryMb: 512,
     timeoutSeconds: 55,
-    // Reads 842 KiB at a cold start: ethers (~210 KiB), the contract artefacts, the DynamoDB, KMS and STS clients.
-    // Wired from what governance needs alone, without the API's dependencies (Stripe, the personal-data inspector).
-    bundleBudgetBytes: 0.9375 * MIB,
+    // Reads 737 KiB at a cold start: ethers (~210 KiB), the contracts' ABIs, the DynamoDB, KMS and STS clients; the
+    // contracts' code is read at a deployment. Wired from what governance needs alone, without the API's
+    // dependencies (Stripe, the personal-data inspector).
+    bundleBudgetBytes: 0.8125 * MIB,
     // Reads contract events and sends validator votes and markExecuted through the nodes' JSON-RPC.
     reachesNodes: true,
     // The platform key deploys the contract; offboarding disables a removed member's keys (in its tenant session).

@@ -67,6 +67,7 @@ export interface PersonalDataBenchFigures {
 
 export async function run(seconds = 36, concurrency = 32): Promise<PersonalDataBenchFigures> {
   const inspector = new PersonalDataScanner();
+  await inspector.prepare();
   const mix = realisticTransactions(MIX_SIZE);
   const falsePositives = countFalsePositives(inspector, mix);
   const microsPerKilobyte = timePerKilobyte(inspector, mix);

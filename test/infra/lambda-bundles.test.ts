@@ -9,10 +9,13 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import didRegistry from 'ethr-did-registry';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CareChainFunction, REPOSITORY_ROOT } from '../../infra/constructs/carechain-function.ts';
 import { FUNCTIONS, type FunctionSpec } from '../../infra/constructs/function-catalog.ts';
 import { ESM_REQUIRE_BANNER, LAMBDA_ENTRY_FILE } from '../../infra/constructs/lambda-bundling.ts';
+import consentLedger from '../../shared/chain/contracts/build/ConsentLedger.json' with { type: 'json' };
+import consortiumGovernance from '../../shared/chain/contracts/build/ConsortiumGovernance.json' with { type: 'json' };
 import { type BundleFiles, bundleFiles } from '../support/bundle-files.ts';
 
 const BARE_HONO: FunctionSpec = {
@@ -89,6 +92,9 @@ it('gives every function a bundle of its own entry', () => {
   for (const spec of existing) expect(bundles.get(spec.name)!.startBytes).toBeGreaterThan(4 * bare);
 });
 
+/** 32 bytes from the middle of a contract's creation code, which only a deployment reads. */
+const codeOf = (artefact: { readonly bytecode: string }) => artefact.bytecode.slice(4000, 4064);
+
 /** What a few requests use, each found by text only it holds. */
 const LOADED_LATER = [
   ['gateway', 'the RE2 engine', 'invalid escape sequence'],
@@ -98,6 +104,13 @@ const LOADED_LATER = [
   ['api', 'the did:ethr resolver', 'EcdsaSecp256k1RecoveryMethod2020'],
   ['api', 'Stripe', 'StripeSignatureVerificationError'],
   ['billing-sync', 'Stripe', 'StripeSignatureVerificationError'],
+  ['api', 'the telephone numbering plans', 'SE:["46","00"'],
+  ['gateway', 'the telephone numbering plans', 'SE:["46","00"'],
+  ['gateway-sockets', 'the telephone numbering plans', 'SE:["46","00"'],
+  ['api', 'the ConsentLedger’s code', codeOf(consentLedger)],
+  ['api', 'the ConsortiumGovernance’s code', codeOf(consortiumGovernance)],
+  ['governance', 'the ConsortiumGovernance’s code', codeOf(consortiumGovernance)],
+  ['api', 'the DID registry’s code', codeOf(didRegistry.EthereumDIDRegistry)],
 ] as const;
 
 it.each(LOADED_LATER)('leaves %s’s %s to a chunk read when it is first used', (name, _what, marker) => {
