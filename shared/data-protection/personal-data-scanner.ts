@@ -15,12 +15,7 @@ import type {
   TransactionToInspect,
   TypedDataToInspect,
 } from '../ports/personal-data-inspector.ts';
-import {
-  findEmailAddresses,
-  findPhoneNumbers,
-  loadNumberingPlans,
-  numberingPlansLoaded,
-} from './contact-detectors.ts';
+import { findEmailAddresses, findPhoneNumbers, loadNumberingPlans, numberingPlansLoaded } from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
 import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';

@@ -32,7 +32,11 @@ async function main(): Promise<number> {
     const { artefact, warnings } = await compileContract(name);
     for (const warning of warnings) console.warn(warning);
     const files = [
-      { target: artefactUrl(name), text: serialiseArtefact(artefact), holds: `${(artefact.bytecode.length - 2) / 2} bytes of code` },
+      {
+        target: artefactUrl(name),
+        text: serialiseArtefact(artefact),
+        holds: `${(artefact.bytecode.length - 2) / 2} bytes of code`,
+      },
       { target: interfaceArtefactUrl(name), text: serialiseArtefact(interfaceArtefact(artefact)), holds: 'ABI only' },
     ];
     for (const { target, text, holds } of files) {
