@@ -10,9 +10,9 @@ import { getResolver } from 'ethr-did-resolver';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   attributeNameWord,
-  didRegistryArtefact,
   delegateTypeWord,
   deployDidRegistry,
+  didRegistryArtefact,
   isDidRegistry,
 } from '../../../shared/chain/contracts/did-registry.ts';
 import { didOf } from '../../../shared/domain/did.ts';
