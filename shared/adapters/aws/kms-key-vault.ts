@@ -17,7 +17,6 @@ import {
   SignCommand,
 } from '@aws-sdk/client-kms';
 import { computeAddress, hexlify } from 'ethers';
-import { ethereumSignatureFromDer } from '../../chain/signature.ts';
 import {
   NotFoundError,
   PlatformError,
@@ -25,6 +24,7 @@ import {
   TooManyRequestsError,
   UpstreamError,
 } from '../../errors.ts';
+import { lazyOnce } from '../../lazy-once.ts';
 import {
   type CreatedKey,
   type CreateKeyInput,
@@ -43,6 +43,12 @@ import {
 
 export const ORG_TAG = 'carechain:org';
 export const ALIAS_TAG = 'carechain:alias';
+
+/**
+ * The DER-to-Ethereum conversion (shared/chain/signature.ts), with the secp256k1 arithmetic it checks signatures
+ * with (@noble/curves, 37 KiB of a bundle), loaded at the first signature: a cold start of the API does not read it.
+ */
+const loadSignatureConversion = lazyOnce(() => import('../../chain/signature.ts'));
 
 /** KMS errors that mean "slow down": CreateKey is limited to a few requests per second per account. */
 const THROTTLING_ERRORS = new Set(['ThrottlingException', 'LimitExceededException']);
@@ -132,7 +138,7 @@ export class KmsKeyVault implements KeyVault {
 
   async sign(keyRef: KeyRef, digest: Uint8Array): Promise<DigestSignature> {
     validateDigest(digest);
-    const [{ address, publicKey }, response] = await Promise.all([
+    const [{ address, publicKey }, response, { ethereumSignatureFromDer }] = await Promise.all([
       this.getPublicKey(keyRef),
       this.call('sign', () =>
         this.kms.send(
@@ -144,6 +150,7 @@ export class KmsKeyVault implements KeyVault {
           }),
         ),
       ),
+      loadSignatureConversion(),
     ]);
     if (!response.Signature) throw new UpstreamError('AWS KMS answered Sign without a signature');
     const signature = ethereumSignatureFromDer(response.Signature, digest, address, publicKey);
