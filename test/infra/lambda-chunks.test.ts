@@ -15,6 +15,7 @@ import { pathToFileURL } from 'node:url';
 import { beforeAll, expect, it } from 'vitest';
 import { REPOSITORY_ROOT } from '../../infra/constructs/carechain-function.ts';
 import { bundleLambda, LAMBDA_ENTRY_FILE } from '../../infra/constructs/lambda-bundling.ts';
+import consentLedger from '../../shared/chain/contracts/build/ConsentLedger.json' with { type: 'json' };
 import { type BundleFiles, bundleFiles } from '../support/bundle-files.ts';
 
 let directory: string;
@@ -63,7 +64,7 @@ it('loads the numbering plans from their chunk before the first inspection, and 
   });
 });
 
-it('runs siwe, the did:ethr resolver and Stripe from their chunks, as the API loads them', () => {
+it("runs siwe, the did:ethr resolver, Stripe and the contracts' artefacts from their chunks, as the API loads them", () => {
   const parts = bundleFiles(partsDirectory);
   const holds = (marker: string) => (file: string) => readFileSync(file, 'utf8').includes(marker);
   for (const marker of ['wants you to sign in with your Ethereum account', 'EcdsaSecp256k1RecoveryMethod2020']) {
@@ -77,6 +78,8 @@ it('runs siwe, the did:ethr resolver and Stripe from their chunks, as the API lo
     did: 'invalidDid',
     stripe: 'function',
     decimal: '0.5',
+    ledgerCode: consentLedger.bytecode.slice(0, 10),
+    didRegistry: 'changed(address)',
   });
   expect(invoke({ privateKey, tamper: true }, partsDirectory)).toMatchObject({ signIn: { success: false } });
 });
