@@ -11,8 +11,8 @@
  * realistic mix find the same numbers and no false positives with it). A national number of another country cannot be told from a number of
  * some other kind and is not reported; dates and digit runs inside hashes are not numbers.
  *
- * The numbering plans (the library and its metadata, 120 KB of a bundle) are loaded by `loadNumberingPlans`, once per
- * process, before the first inspection (the inspector's `prepare`): a function's cold start does not read them.
+ * The numbering plans (the library and its metadata, 119 KiB of a bundle) are loaded by `loadNumberingPlans`, once
+ * per process, before the first inspection (the inspector's `prepare`): a function's cold start does not read them.
  */
 import type { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import { lazyOnce } from '../lazy-once.ts';

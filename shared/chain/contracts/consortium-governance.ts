@@ -1,7 +1,8 @@
 /**
  * The ConsortiumGovernance contract for TypeScript: ABI and bytecode straight from the compiled artefact (the ABI
- * from its code-less copy; the code, read at the first deployment, from the whole one), and helpers to deploy it, find it and read it with ethers as plain, typed values (ids and tallies as numbers,
- * times as ISO strings, kinds and states as the words the API uses).
+ * from its code-less copy; the code, read at the first deployment, from the whole one), and helpers to deploy it,
+ * find it and read it with ethers as plain, typed values (ids and tallies as numbers, times as ISO strings, kinds and
+ * states as the words the API uses).
  */
 import {
   type BaseContract,
