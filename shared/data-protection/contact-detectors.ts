@@ -7,9 +7,9 @@
  * Telephone numbers: written internationally (`+46 70 123 45 67`, `0046…`, any country) or as Swedish national
  * numbers with their trunk prefix (`070-123 45 67`, `08-123 456 78`), and valid for the numbering plan according to
  * `libphonenumber-js` (its minimal metadata: each country's valid lengths and leading digits, a fifth of the full
- * metadata's size in every bundle that screens personal data; the detector tests and the 10,000-transaction
- * realistic mix find the same numbers and no false positives with it). A national number of another country cannot be told from a number of
- * some other kind and is not reported; dates and digit runs inside hashes are not numbers.
+ * metadata's size; the detector tests and the 10,000-transaction realistic mix find the same numbers and no false
+ * positives with it). A national number of another country cannot be told from a number of some other kind and is
+ * not reported; dates and digit runs inside hashes are not numbers.
  *
  * The numbering plans (the library and its metadata, 119 KiB of a bundle) are loaded by `loadNumberingPlans`, once
  * per process, before the first inspection (the inspector's `prepare`): a function's cold start does not read them.
