@@ -184,7 +184,8 @@ export const FUNCTIONS = [
     memoryMb: 512,
     // Passes for 50 s, then finishes the one under way before the next run a minute later.
     timeoutSeconds: 60,
-    // Reads 655 KiB at a cold start: the DynamoDB and KMS clients, ethers' pieces for log filters, undici for deliveries.
+    // Reads 655 KiB at a cold start: the DynamoDB and KMS clients, ethers' pieces for log filters, undici for
+    // deliveries.
     bundleBudgetBytes: 0.75 * MIB,
     // Chain logs are read through nodes the platform runs.
     reachesNodes: true,

@@ -46,7 +46,8 @@ export const ALIAS_TAG = 'carechain:alias';
 
 /**
  * The DER-to-Ethereum conversion (shared/chain/signature.ts), with the secp256k1 arithmetic it checks signatures
- * with (@noble/curves; 42 KiB of the API's bundle with it), loaded at the first signature: a cold start of the API does not read it.
+ * with (@noble/curves; 42 KiB of the API's bundle with it), loaded at the first signature: a cold start of the API
+ * does not read it.
  */
 const loadSignatureConversion = lazyOnce(() => import('../../chain/signature.ts'));
 
