@@ -13,7 +13,8 @@
  * Only `eth_sendRawTransaction` is inspected (eth_sendTransaction and the other signing methods are never offered),
  * so every other call pays nothing.
  */
-import { keccak256, Transaction } from 'ethers';
+import { keccak256 } from 'ethers/crypto';
+import { Transaction } from 'ethers/transaction';
 import {
   type DataProtectionMode,
   decidePersonalData,

@@ -12,7 +12,7 @@
 import type { Env, Hono } from 'hono';
 import { getConnInfo, type handle } from 'hono/aws-lambda';
 import { StripeBillingCatalogue } from '../../shared/adapters/stripe/stripe-billing-catalogue.ts';
-import { VaultSigner } from '../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../shared/chain/vault-key-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { HealthRepository } from '../../shared/store/health.repository.ts';
 import type { AppDeps } from '../api/app-deps.ts';
@@ -79,7 +79,7 @@ export async function awsDeps(functionName: string, options: AwsWiringOptions = 
     dataProtection: {
       inspector: personalDataInspector(),
       fingerprinter: evidenceFingerprinter(core),
-      reportSigner: platformKeyId ? new VaultSigner(vault, platformKeyId) : undefined,
+      reportSigner: platformKeyId ? new VaultKeySigner(vault, platformKeyId) : undefined,
     },
     ...(webhooks && { webhookDelivery: { secrets: webhooks.secrets, sender: webhooks.sender } }),
     // Live tickets name the WebSocket API, whose URLs carry the node in the query string (no path of their own).

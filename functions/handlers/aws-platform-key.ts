@@ -4,7 +4,7 @@
  * by the API's wiring.
  */
 import { KmsKeyVault } from '../../shared/adapters/aws/kms-key-vault.ts';
-import { VaultSigner } from '../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../shared/chain/vault-key-signer.ts';
 import { AWS_SETTING_VARIABLES, ConfigError } from '../../shared/config/config.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import { BillingRepository } from '../../shared/store/billing.repository.ts';
@@ -45,7 +45,7 @@ export function slaReporter(
     organisations: new OrganisationsRepository(table),
     health: parts.health ?? new HealthRepository(table),
     networkHealth: new NetworkHealthRepository(table),
-    signer: new VaultSigner(parts.vault, parts.keyRef),
+    signer: new VaultKeySigner(parts.vault, parts.keyRef),
     clock,
     logger: logger.child({ component: 'sla' }),
     slaTermsOf: slaTermsFromPlans(async (orgId) => (await billing.get(orgId))?.planId),

@@ -23,7 +23,7 @@ import { LocalSecretBox } from '../../shared/adapters/local/local-secret-box.ts'
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
 import { SelfHostedNodeProvider } from '../../shared/adapters/self-hosted/self-hosted-node-provider.ts';
 import { StripeBilling } from '../../shared/adapters/stripe/stripe-billing.ts';
-import { VaultSigner } from '../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../shared/chain/vault-key-signer.ts';
 import type { Config } from '../../shared/config/config.ts';
 import { PersonalDataScanner } from '../../shared/data-protection/personal-data-scanner.ts';
 import type { Network } from '../../shared/domain/network.ts';
@@ -250,7 +250,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
     dataProtection: {
       inspector: new PersonalDataScanner(),
       fingerprinter: new LocalMatchFingerprinter(vault.vaultDir),
-      reportSigner: new VaultSigner(vault, platformKey.keyRef),
+      reportSigner: new VaultKeySigner(vault, platformKey.keyRef),
     },
     nodeChanged: nodeWorker.nodeChanged,
     fleet,
@@ -374,7 +374,7 @@ export function slaReporter(parts: {
     organisations: stores.organisations,
     health: parts.health,
     networkHealth: stores.networkHealth,
-    signer: new VaultSigner(parts.vault, parts.keyRef),
+    signer: new VaultKeySigner(parts.vault, parts.keyRef),
     clock,
     logger: logger.child({ component: 'sla' }),
     slaTermsOf: slaTermsFromPlans(async (orgId) => (await stores.billing.get(orgId))?.planId),

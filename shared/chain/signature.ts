@@ -5,7 +5,10 @@
  * guessing it yields a valid-looking signature from someone else. Pure: no I/O.
  */
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { computeAddress, getAddress, recoverAddress, Signature, toBeHex } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { Signature } from 'ethers/crypto';
+import { computeAddress, recoverAddress } from 'ethers/transaction';
+import { toBeHex } from 'ethers/utils';
 import { UpstreamError } from '../errors.ts';
 
 const CURVE_ORDER = secp256k1.Point.CURVE().n;

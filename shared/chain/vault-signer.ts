@@ -1,57 +1,44 @@
 /**
  * An ethers v6 `Signer` whose private key lives in a `KeyVault` (KMS or the local vault): it builds what ethers'
- * own wallet would sign — transactions, EIP-191 messages, EIP-712 typed data — and has the vault sign the digest.
- * Connected to any provider it sends transactions like any other signer.
+ * own wallet would sign — transactions, EIP-191 messages, EIP-712 typed data — and has the vault sign the digest
+ * (through a `VaultKeySigner`, which signs messages and typed data without a provider). Connected to any provider it
+ * sends transactions like any other signer. Loaded with ethers' provider classes (chain-clients.ts).
  */
-import {
-  AbstractSigner,
-  copyRequest,
-  getAddress,
-  getBytes,
-  hashMessage,
-  type Provider,
-  resolveAddress,
-  resolveProperties,
-  Signature,
-  Transaction,
-  type TransactionLike,
-  type TransactionRequest,
-  type TypedDataDomain,
-  TypedDataEncoder,
-  type TypedDataField,
-} from 'ethers';
+import type { Provider, TransactionLike, TransactionRequest, TypedDataDomain, TypedDataField } from 'ethers';
+import { getAddress, resolveAddress } from 'ethers/address';
+import { AbstractSigner, copyRequest } from 'ethers/providers';
+import { Transaction } from 'ethers/transaction';
+import { resolveProperties } from 'ethers/utils';
 import { ValidationError } from '../errors.ts';
 import type { KeyRef, KeyVault } from '../ports/key-vault.ts';
+import { VaultKeySigner } from './vault-key-signer.ts';
 
 /** Legacy, access-list and EIP-1559 transactions; blob and set-code transactions carry more than one signature. */
 const SUPPORTED_TRANSACTION_TYPES = new Set([0, 1, 2]);
 
 export class VaultSigner extends AbstractSigner {
-  private addressPromise: Promise<string> | undefined;
+  private readonly key: VaultKeySigner;
 
-  constructor(
-    readonly vault: KeyVault,
-    readonly keyRef: KeyRef,
-    provider: Provider | null = null,
-  ) {
+  constructor(vault: KeyVault, keyRef: KeyRef, provider: Provider | null = null, key?: VaultKeySigner) {
     super(provider);
+    this.key = key ?? new VaultKeySigner(vault, keyRef);
+  }
+
+  get vault(): KeyVault {
+    return this.key.vault;
+  }
+
+  get keyRef(): KeyRef {
+    return this.key.keyRef;
   }
 
   getAddress(): Promise<string> {
-    if (!this.addressPromise) {
-      const loading = this.vault.getPublicKey(this.keyRef).then(({ address }) => address);
-      this.addressPromise = loading;
-      loading.catch(() => {
-        if (this.addressPromise === loading) this.addressPromise = undefined;
-      });
-    }
-    return this.addressPromise;
+    return this.key.getAddress();
   }
 
+  /** The same key (its address read once for both) on another provider. */
   connect(provider: Provider | null): VaultSigner {
-    const signer = new VaultSigner(this.vault, this.keyRef, provider);
-    signer.addressPromise = this.addressPromise;
-    return signer;
+    return new VaultSigner(this.key.vault, this.key.keyRef, provider, this.key);
   }
 
   async signTransaction(request: TransactionRequest): Promise<string> {
@@ -75,30 +62,20 @@ export class VaultSigner extends AbstractSigner {
       ]);
     }
     unsigned.type = type;
-    unsigned.signature = await this.signDigest(unsigned.unsignedHash);
+    unsigned.signature = await this.key.signDigest(unsigned.unsignedHash);
     return unsigned.serialized;
   }
 
-  async signMessage(message: string | Uint8Array): Promise<string> {
-    return (await this.signDigest(hashMessage(message))).serialized;
+  signMessage(message: string | Uint8Array): Promise<string> {
+    return this.key.signMessage(message);
   }
 
-  async signTypedData(
+  signTypedData(
     domain: TypedDataDomain,
     types: Record<string, TypedDataField[]>,
     value: Record<string, unknown>,
   ): Promise<string> {
-    const populated = await TypedDataEncoder.resolveNames(domain, types, value, async (name) => {
-      if (!this.provider) throw new ValidationError(`Cannot resolve the name ${name} without a provider`);
-      const address = await this.provider.resolveName(name);
-      if (!address) throw new ValidationError(`The name ${name} does not resolve to an address`);
-      return address;
-    });
-    return (await this.signDigest(TypedDataEncoder.hash(populated.domain, types, populated.value))).serialized;
-  }
-
-  private async signDigest(digestHex: string): Promise<Signature> {
-    const { r, s, v } = await this.vault.sign(this.keyRef, getBytes(digestHex));
-    return Signature.from({ r, s, v });
+    const provider = this.provider;
+    return this.key.signTypedData(domain, types, value, provider ? (name) => provider.resolveName(name) : undefined);
   }
 }

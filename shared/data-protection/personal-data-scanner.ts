@@ -6,7 +6,7 @@
  * Findings name the detector and the byte offset where the match starts (`calldata offset 68`); the value is held
  * in a `MatchedValue` for the evidence fingerprint and never printed.
  */
-import { toUtf8Bytes } from 'ethers';
+import { toUtf8Bytes } from 'ethers/utils';
 import { MatchedValue, type OrgPattern, type PersonalDataFinding } from '../domain/data-protection.ts';
 import type {
   CompiledPatterns,

@@ -4,7 +4,9 @@
  * types of the three actions a patient signs (give, withdraw, block), exactly as ConsentLedger.sol hashes them.
  * Codes travel on chain as bytes32 words (`codeWord`), so they must fit 31 bytes.
  */
-import { decodeBytes32String, encodeBytes32String, type TypedDataDomain, type TypedDataField, ZeroHash } from 'ethers';
+import type { TypedDataDomain, TypedDataField } from 'ethers';
+import { decodeBytes32String, encodeBytes32String } from 'ethers/abi';
+import { ZeroHash } from 'ethers/constants';
 
 /**
  * Purposes of use, HL7 v3 ActReason (v3-ActReason code system, 2.16.840.1.113883.5.8): treatment, emergency

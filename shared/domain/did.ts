@@ -3,7 +3,8 @@
  * registry uses for delegates and attributes. Organisations' signing keys and patients' keys are both DIDs of this
  * method; nothing else is invented.
  */
-import { getAddress, toBeHex } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { toBeHex } from 'ethers/utils';
 
 /** The DID of an Ethereum address on a chain (ERC-1056; the network named by its chain id in hex). */
 export function didOf(chainId: number, address: string): string {

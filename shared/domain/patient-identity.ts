@@ -13,7 +13,12 @@
  * pseudonyms and the pairwise keys differ, and neither reveals the DID without the salt, which only the patient
  * (and, through the patient's own view, the API that verifies it) ever sees.
  */
-import { AbiCoder, computeAddress, concat, getAddress, keccak256, SigningKey, toUtf8Bytes, Wallet } from 'ethers';
+import { AbiCoder } from 'ethers/abi';
+import { getAddress } from 'ethers/address';
+import { keccak256, SigningKey } from 'ethers/crypto';
+import { computeAddress } from 'ethers/transaction';
+import { concat, toUtf8Bytes } from 'ethers/utils';
+import { Wallet } from 'ethers/wallet';
 import { didOf } from './did.ts';
 
 /** What the pairwise identity needs of a patient's key: an address and EIP-191 signatures. */

@@ -5,7 +5,8 @@
  * signatures are 0x-hex. Nothing here names a person: the subject is a per-organisation pseudonym.
  */
 import { z } from '@hono/zod-openapi';
-import { isAddress, ZeroHash } from 'ethers';
+import { isAddress } from 'ethers/address';
+import { ZeroHash } from 'ethers/constants';
 import {
   CONSENT_STATUSES,
   FHIR_RESOURCE_TYPE_PATTERN,

@@ -3,7 +3,7 @@
  * exemptions, and the signed monthly data-protection report.
  */
 import { z } from '@hono/zod-openapi';
-import { isAddress } from 'ethers';
+import { isAddress } from 'ethers/address';
 import {
   DATA_PROTECTION_MODES,
   EXEMPTION_DECISIONS,

@@ -4,7 +4,7 @@
  * The word lists come from the domain (shared/domain/governance.ts), which the contract binding uses too.
  */
 import { z } from '@hono/zod-openapi';
-import { isAddress } from 'ethers';
+import { isAddress } from 'ethers/address';
 import { EXECUTION_STATES, OFFBOARDING_OUTCOMES, PROPOSAL_KINDS, PROPOSAL_STATES } from '../domain/governance.ts';
 import { UNSAFE_CHANGE_CODES } from '../domain/validator-safety.ts';
 import { NodeId, OrgId, SigningKeyId, Timestamp } from './common.schemas.ts';

@@ -2,7 +2,7 @@
  * Networks and nodes as the API shows and accepts them.
  */
 import { z } from '@hono/zod-openapi';
-import { isAddress } from 'ethers';
+import { isAddress } from 'ethers/address';
 import { CONSENSUS_PROTOCOLS, NETWORK_STATUSES } from '../domain/network.ts';
 import { DESIRED_STATES, NODE_HOSTINGS, NODE_ROLES, NODE_RUNTIMES, NODE_SIZES, NODE_STATES } from '../domain/node.ts';
 import { Timestamp } from './common.schemas.ts';

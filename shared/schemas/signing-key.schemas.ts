@@ -2,7 +2,8 @@
  * Signing keys and what they sign, as the API accepts and shows them.
  */
 import { z } from '@hono/zod-openapi';
-import { isAddress, isHexString } from 'ethers';
+import { isAddress } from 'ethers/address';
+import { isHexString } from 'ethers/utils';
 import { SIGNING_KEY_STATES } from '../domain/signing-key.ts';
 import { Timestamp } from './common.schemas.ts';
 import { refuseMalformedText, WellFormedText } from './text.schemas.ts';

@@ -114,6 +114,8 @@ const LOADED_LATER = [
   // @noble/curves, with which a KMS signature's DER becomes an Ethereum signature (ethers' own copy says it otherwise).
   ['api', 'the secp256k1 arithmetic of KMS signatures', 'DER signature too long'],
   ['governance', 'the secp256k1 arithmetic of KMS signatures', 'DER signature too long'],
+  // ethers' JSON-RPC provider (providers/provider-jsonrpc.js): one import of the package's root would bring it back.
+  ['api', 'ethers’ JSON-RPC provider', 'failed to bootstrap network detection'],
 ] as const;
 
 it.each(LOADED_LATER)('leaves %s’s %s to a chunk read when it is first used', (name, _what, marker) => {

@@ -20,7 +20,7 @@ import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalMatchFingerprinter } from '../../shared/adapters/local/local-match-fingerprinter.ts';
 import { LocalSecretBox } from '../../shared/adapters/local/local-secret-box.ts';
 import { NoBilling } from '../../shared/adapters/local/no-billing.ts';
-import { VaultSigner } from '../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../shared/chain/vault-key-signer.ts';
 import { PersonalDataScanner } from '../../shared/data-protection/personal-data-scanner.ts';
 import { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import { createLogger } from '../../shared/observability/logger.ts';
@@ -88,7 +88,7 @@ export async function startTestApi(
     dataProtection: {
       inspector: new PersonalDataScanner(),
       fingerprinter: new LocalMatchFingerprinter(vault.vaultDir),
-      reportSigner: new VaultSigner(vault, platformKey.keyRef),
+      reportSigner: new VaultKeySigner(vault, platformKey.keyRef),
     },
     webhookDelivery: { secrets: webhookSecrets, sender: webhookSender },
   };

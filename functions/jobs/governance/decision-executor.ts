@@ -196,8 +196,8 @@ async function markExecutedOnChain(
   const endpoint = context.endpoint;
   if (!endpoint) throw new PlatformError('No node of the network serves now to record the decision on the contract');
   const address = context.deployed.network.governanceAddress;
-  const proposal: GovernanceProposal = await readGovernance(endpoint, (provider) =>
-    readProposal(connectConsortiumGovernance(address, provider) as BaseContract, proposalId),
+  const proposal: GovernanceProposal = await readGovernance(endpoint, async (provider) =>
+    readProposal(await connectConsortiumGovernance(address, provider), proposalId),
   );
   if (proposal.state === 'executed') return undefined;
   if (proposal.state !== 'passed') throw new PlatformError(`Proposal ${proposalId} is ${proposal.state}, not passed`);

@@ -11,7 +11,9 @@
  * The cursor moves only after a range is handled, and every handler is idempotent, so a crash re-reads at most
  * one range and changes nothing twice, and records each event once.
  */
-import { type BaseContract, getAddress, type JsonRpcProvider, type Log, ZeroHash } from 'ethers';
+import type { BaseContract, JsonRpcProvider, Log } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { ZeroHash } from 'ethers/constants';
 import {
   connectConsortiumGovernance,
   consortiumGovernanceInterface,
@@ -51,7 +53,7 @@ export async function watchGovernanceEvents(
   let decisions = 0;
 
   await withProvider(endpoint, async (provider) => {
-    const contract = connectConsortiumGovernance(address, provider) as BaseContract;
+    const contract: BaseContract = await connectConsortiumGovernance(address, provider);
     const head = await provider.getBlockNumber();
     for (let ranges = 0; next <= head && ranges < maxRanges; ranges++) {
       const toBlock = Math.min(head, next + range - 1);

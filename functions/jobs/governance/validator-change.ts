@@ -6,7 +6,7 @@
  *   network record only, and the execution record says consensus does not apply.
  * Either way the network record's validator list follows the change.
  */
-import { getAddress } from 'ethers';
+import { getAddress } from 'ethers/address';
 import { canonicalValidators } from '../../../shared/chain/besu/validator-set.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { NodeRecord, NodeRuntime } from '../../../shared/domain/node.ts';

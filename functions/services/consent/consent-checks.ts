@@ -9,8 +9,9 @@
  * Reads go to a node the platform runs, through a provider kept open between requests; the network's record and
  * that node are looked up again every few seconds.
  */
-import { type Contract, JsonRpcProvider } from 'ethers';
+import type { Contract, JsonRpcProvider } from 'ethers';
 import { LRUCache } from 'lru-cache';
+import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import type { ConsentRecord } from '../../../shared/chain/contracts/consent-ledger.ts';
 import { checkConsent, connectConsentLedger, readConsent } from '../../../shared/chain/contracts/consent-ledger.ts';
 import type { PurposeOfUse } from '../../../shared/domain/consent.ts';
@@ -49,7 +50,9 @@ const LOOKUP_TTL_MS = 5_000;
 export class ReadProviders {
   private readonly providers = new Map<string, JsonRpcProvider>();
 
-  provider(endpoint: ChainEndpoint): JsonRpcProvider {
+  async provider(endpoint: ChainEndpoint): Promise<JsonRpcProvider> {
+    // Loaded before the map is read: requests that waited for the classes together still open one provider.
+    const { JsonRpcProvider } = await loadChainClients();
     let provider = this.providers.get(endpoint.rpcUrl);
     if (!provider) {
       provider = new JsonRpcProvider(endpoint.rpcUrl, endpoint.chainId, { staticNetwork: true, cacheTimeout: -1 });
@@ -139,8 +142,8 @@ export class ConsentChecks {
   private async loadReader(networkId: string): Promise<LedgerReader> {
     const network = await ledgerNetwork(this.deps.stores, networkId);
     const endpoint = await anyEndpoint(this.deps.stores, network);
-    const provider = this.deps.providers.provider(endpoint);
-    return { network, endpoint, provider, ledger: connectConsentLedger(network.consentLedgerAddress, provider) };
+    const provider = await this.deps.providers.provider(endpoint);
+    return { network, endpoint, provider, ledger: await connectConsentLedger(network.consentLedgerAddress, provider) };
   }
 
   /** The head block number, read again once a block period has passed since the last read began. */

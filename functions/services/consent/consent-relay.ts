@@ -16,7 +16,9 @@
  * is sent; under `flag` it is relayed and recorded as evidence of the relaying organisation (the platform's for
  * a patient's own relay).
  */
-import { type BaseContract, verifyTypedData, ZeroAddress } from 'ethers';
+import type { BaseContract } from 'ethers';
+import { ZeroAddress } from 'ethers/constants';
+import { verifyTypedData } from 'ethers/hash';
 import { consentLedgerInterface, readConsent } from '../../../shared/chain/contracts/consent-ledger.ts';
 import { type ConsentAction, consentDomain, consentTypesOf, termsWords } from '../../../shared/domain/consent.ts';
 import type { ActorType } from '../../../shared/domain/organisation.ts';

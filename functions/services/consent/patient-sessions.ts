@@ -9,9 +9,10 @@
  * start of the API.
  */
 
-import { getBytes, hexlify, verifyMessage } from 'ethers';
+import { verifyMessage } from 'ethers/hash';
+import { getBytes, hexlify } from 'ethers/utils';
 import type { SiweMessage } from 'siwe';
-import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { didOf } from '../../../shared/domain/did.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { ServiceUnavailableError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
@@ -123,7 +124,7 @@ export class PatientSessions {
     const platform = await this.deps.stores.platform.getSigningKey();
     if (!platform) throw new ServiceUnavailableError('The platform key is not set up yet');
     const payload = Buffer.from(JSON.stringify(session), 'utf8').toString('base64url');
-    const signature = await new VaultSigner(this.deps.vault, platform.keyRef).signMessage(SIGNED_PREFIX + payload);
+    const signature = await new VaultKeySigner(this.deps.vault, platform.keyRef).signMessage(SIGNED_PREFIX + payload);
     return `${PATIENT_TOKEN_PREFIX}_${payload}.${Buffer.from(getBytes(signature)).toString('base64url')}`;
   }
 

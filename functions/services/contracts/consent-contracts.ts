@@ -4,7 +4,8 @@
  * deployed code is the published artefact's byte for byte) and the consent ledger, which asks the governance
  * contract who is a member (members relay patients' signed actions and log accesses).
  */
-import { ContractFactory } from 'ethers';
+
+import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import { CONSENT_LEDGER_ABI, consentLedgerBytecode } from '../../../shared/chain/contracts/consent-ledger.ts';
 import { didRegistryArtefact } from '../../../shared/chain/contracts/did-registry.ts';
 import type { Network } from '../../../shared/domain/network.ts';
@@ -26,6 +27,7 @@ export const CONSENT_LEDGER_CONTRACT: PlatformContractSpec = {
     if (!network.governanceAddress) {
       throw new PlatformError(`Network ${network.id} has no governance contract for the consent ledger to ask`);
     }
+    const { ContractFactory } = await loadChainClients();
     const factory = new ContractFactory(CONSENT_LEDGER_ABI, await consentLedgerBytecode());
     const { data } = await factory.getDeployTransaction(network.governanceAddress);
     return { data };

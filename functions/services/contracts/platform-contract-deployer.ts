@@ -9,7 +9,9 @@
  * spent by something else (a new attempt), and otherwise broadcasts the very same signed transaction again. So a
  * crash at any point leads to exactly one contract of each kind, and the record names it.
  */
-import { getAddress, getCreateAddress, type JsonRpcProvider, Transaction } from 'ethers';
+import type { JsonRpcProvider } from 'ethers';
+import { getAddress, getCreateAddress } from 'ethers/address';
+import { Transaction } from 'ethers/transaction';
 import { CONTRACT_ADDRESS_FIELDS, type Network, type PlatformContract } from '../../../shared/domain/network.ts';
 import { PLATFORM_ORG_ID } from '../../../shared/domain/platform.ts';
 import { PlatformError } from '../../../shared/errors.ts';

@@ -10,7 +10,7 @@
  * start of the API.
  */
 import type { Resolver } from 'did-resolver';
-import { hexlify, isHexString, toUtf8Bytes } from 'ethers';
+import { hexlify, isHexString, toUtf8Bytes } from 'ethers/utils';
 import {
   attributeNameWord,
   delegateTypeWord,

@@ -5,16 +5,10 @@
  * does (consortium networks are free-gas). A call the contract would refuse is refused before anything is signed,
  * with the contract's own reason.
  */
-import {
-  type Interface,
-  isError,
-  JsonRpcProvider,
-  type TransactionReceipt,
-  type TransactionRequest,
-  type TransactionResponse,
-} from 'ethers';
+import type { Interface, JsonRpcProvider, TransactionReceipt, TransactionRequest, TransactionResponse } from 'ethers';
+import { isError } from 'ethers/utils';
+import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import { consortiumGovernanceInterface } from '../../../shared/chain/contracts/consortium-governance.ts';
-import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { isPlatformRun, type NodeRecord } from '../../../shared/domain/node.ts';
 import {
   AppError,
@@ -49,7 +43,8 @@ export interface SentCall {
 /** How long a sent governance transaction may take to be mined before the caller is told to look again. */
 export const DEFAULT_RECEIPT_TIMEOUT_MS = 30_000;
 
-export function openProvider(endpoint: ChainEndpoint): JsonRpcProvider {
+export async function openProvider(endpoint: ChainEndpoint): Promise<JsonRpcProvider> {
+  const { JsonRpcProvider } = await loadChainClients();
   return new JsonRpcProvider(endpoint.rpcUrl, endpoint.chainId, {
     staticNetwork: true,
     cacheTimeout: -1,
@@ -74,7 +69,7 @@ export function servingEndpoints(nodes: readonly NodeRecord[], chainId: number):
 
 /** Runs `work` with a provider on the endpoint and always releases it. */
 export async function withProvider<T>(endpoint: ChainEndpoint, work: (provider: JsonRpcProvider) => Promise<T>) {
-  const provider = openProvider(endpoint);
+  const provider = await openProvider(endpoint);
   try {
     return await work(provider);
   } finally {
@@ -126,6 +121,7 @@ export async function signWithNode(
           maxPriorityFeePerGas: fees.maxPriorityFeePerGas,
         }
       : { ...request, nonce, gasLimit: gas, type: 0, gasPrice: fees.gasPrice ?? 0n };
+  const { VaultSigner } = await loadChainClients();
   const signer = new VaultSigner(account.vault, account.keyRef, provider);
   return { signed: await signer.signTransaction(filled), nonce };
 }

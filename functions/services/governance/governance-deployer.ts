@@ -5,7 +5,8 @@
  * the network. The crash-safe deployment itself is the platform contract deployer's
  * (functions/services/contracts/platform-contract-deployer.ts), shared with the DID registry and the consent ledger.
  */
-import { ContractFactory, getAddress } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import {
   CONSORTIUM_GOVERNANCE_ABI,
   consortiumGovernanceBytecode,
@@ -36,6 +37,7 @@ export const GOVERNANCE_CONTRACT: PlatformContractSpec = {
   async deployment(network: Network, platform: PlatformKey) {
     // Lower-cased first: a record written by hand may carry a checksum that is off; the address is what counts.
     const initialValidators = network.validators.map((v) => getAddress(v.toLowerCase()));
+    const { ContractFactory } = await loadChainClients();
     const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, await consortiumGovernanceBytecode());
     const { data } = await factory.getDeployTransaction(
       [platform.address],

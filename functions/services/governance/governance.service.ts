@@ -65,8 +65,8 @@ export class GovernanceService {
   async proposals(networkId: string, page: { limit: number; cursor: string | undefined }) {
     const network = await this.governedNetwork(networkId);
     const endpoint = await anyEndpoint(this.deps.stores, network);
-    const count = await readGovernance(endpoint, (provider) =>
-      readProposalCount(connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract),
+    const count = await readGovernance(endpoint, async (provider) =>
+      readProposalCount(await connectConsortiumGovernance(network.governanceAddress, provider)),
     );
     let below = count + 1;
     if (page.cursor !== undefined) {
@@ -105,8 +105,8 @@ export class GovernanceService {
     const who = await actingParty(this.deps, caller, body, network);
     const stores = { ...this.deps.stores, governance: this.deps.governance };
     const subject = await resolveSubject(stores, network, body, () =>
-      readGovernance(who.endpoint, (provider) =>
-        readMembers(connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract),
+      readGovernance(who.endpoint, async (provider) =>
+        readMembers(await connectConsortiumGovernance(network.governanceAddress, provider)),
       ),
     );
     const period = body.votingPeriodSeconds ?? 0;

@@ -7,7 +7,7 @@
  * validator change for a node names the address to use: a signing key of the node's organisation (`memberKeyId`)
  * or an explicit `address`. On Besu the node's own validator address is used.
  */
-import { getAddress } from 'ethers';
+import { getAddress } from 'ethers/address';
 import type { Network } from '../../../shared/domain/network.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 import type { CreateProposal } from '../../../shared/schemas/governance.schemas.ts';

@@ -36,7 +36,7 @@ export async function readProposalViews(
   const governance = stores.governance;
   const [chain, executions, origins] = await Promise.all([
     readGovernance(endpoint, async (provider) => {
-      const contract = connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract;
+      const contract: BaseContract = await connectConsortiumGovernance(network.governanceAddress, provider);
       const [proposals, votesToPass, members] = await Promise.all([
         Promise.all(ids.map((id) => readProposal(contract, id))),
         contract.getFunction('votesToPass')(),
@@ -97,7 +97,7 @@ export async function readConsortium(
   endpoint: ChainEndpoint,
 ): Promise<GovernanceView> {
   const view = await readGovernance(endpoint, async (provider) => {
-    const contract = connectConsortiumGovernance(network.governanceAddress, provider) as BaseContract;
+    const contract: BaseContract = await connectConsortiumGovernance(network.governanceAddress, provider);
     const [members, validators, votesToPass] = await Promise.all([
       readMembers(contract),
       readValidators(contract),

@@ -5,7 +5,7 @@
  */
 import { canonicalJson } from '../../../shared/domain/canonical-json.ts';
 
-/** Signs EIP-191 messages with the platform key (a `VaultSigner` over the platform key). */
+/** Signs EIP-191 messages with the platform key (a `VaultKeySigner` over the platform key). */
 export interface MessageSigner {
   getAddress(): Promise<string>;
   signMessage(message: string): Promise<string>;

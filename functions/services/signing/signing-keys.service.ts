@@ -4,8 +4,10 @@
  * vault. What is about to be signed passes the personal-data guard first (refused with 422 under `block`); every
  * signature is recorded (audited and metered) through `recordSignature`; every change is audited.
  */
-import { getBytes, hashMessage, TypedDataEncoder, type TypedDataField } from 'ethers';
-import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
+import type { TypedDataField } from 'ethers';
+import { hashMessage, TypedDataEncoder } from 'ethers/hash';
+import { getBytes } from 'ethers/utils';
+import { VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
@@ -108,7 +110,7 @@ export class SigningKeysService {
       }
     }
     await this.guard(author, key, { content: { kind: 'message', message } });
-    const signature = await new VaultSigner(this.deps.vault, key.keyRef).signMessage(message);
+    const signature = await new VaultKeySigner(this.deps.vault, key.keyRef).signMessage(message);
     const digest = hashMessage(message);
     await this.record(author, key, 'message', digest);
     return { key, digest, signature };
@@ -136,7 +138,7 @@ export class SigningKeysService {
       // Read by its types: a uint256 written as decimal text is a number, not a personnummer.
       content: { kind: 'typed-data', domain: body.domain, message: body.message, types, primaryType },
     });
-    const signature = await new VaultSigner(this.deps.vault, key.keyRef).signTypedData(
+    const signature = await new VaultKeySigner(this.deps.vault, key.keyRef).signTypedData(
       body.domain,
       types,
       body.message,

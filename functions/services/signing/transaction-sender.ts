@@ -4,8 +4,9 @@
  * own there). Nonce, gas and fees come from the node (consortium networks are free-gas). A node's refusal (revert,
  * bad nonce, gas out of bounds...) is the caller's to fix (400); a node that cannot be reached is ours (502).
  */
-import { isError, JsonRpcProvider, type TransactionRequest } from 'ethers';
-import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
+import type { TransactionRequest } from 'ethers';
+import { isError } from 'ethers/utils';
+import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import { isPlatformRun, type NodeRecord } from '../../../shared/domain/node.ts';
 import { InvalidStateError, NotFoundError, UpstreamError, ValidationError } from '../../../shared/errors.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
@@ -58,6 +59,7 @@ export async function sendTransaction(
   body: SendTransaction,
 ): Promise<SentTransaction> {
   const network = await deps.stores.networks.get(node.networkId);
+  const { JsonRpcProvider, VaultSigner } = await loadChainClients();
   const provider = new JsonRpcProvider(node.endpoints.rpcUrl, network?.chainId, {
     staticNetwork: true,
     cacheTimeout: -1,

@@ -16,7 +16,8 @@ import {
   ScheduleKeyDeletionCommand,
   SignCommand,
 } from '@aws-sdk/client-kms';
-import { computeAddress, hexlify } from 'ethers';
+import { computeAddress } from 'ethers/transaction';
+import { hexlify } from 'ethers/utils';
 import {
   NotFoundError,
   PlatformError,

@@ -4,7 +4,7 @@
  * (anvil seals blocks itself and cannot run QBFT). Base fee 0 matches Besu's `zeroBaseFee`; anvil still needs
  * `--base-fee 0 --gas-price 0 --disable-min-priority-fee` to accept zero-priced transactions.
  */
-import { ZeroAddress, ZeroHash } from 'ethers';
+import { ZeroAddress, ZeroHash } from 'ethers/constants';
 import {
   type BlockForks,
   checkedChainId,

@@ -3,7 +3,9 @@
  * differently: see qbft-extra-data.ts and ibft2-extra-data.ts) and the checks both codecs apply to it.
  * Besu: consensus/common/bft/BftExtraData.java and Vote.java.
  */
-import { type BytesLike, getAddress, hexlify, isHexString, type RlpStructuredData } from 'ethers';
+import type { BytesLike, RlpStructuredData } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { hexlify, isHexString } from 'ethers/utils';
 import { ValidationError } from '../../errors.ts';
 import { checksummedAddress } from './validator-set.ts';
 

@@ -3,7 +3,9 @@
  * 32 bytes of vanity, the signer addresses (20 bytes each; checkpoint blocks only) and a 65-byte proposer seal,
  * which is all zeros in the genesis block because nobody proposed it.
  */
-import { type BytesLike, concat, getAddress, hexlify, isHexString } from 'ethers';
+import type { BytesLike } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { concat, hexlify, isHexString } from 'ethers/utils';
 import { ValidationError } from '../../errors.ts';
 import { checksummedAddress } from './validator-set.ts';
 

@@ -13,7 +13,8 @@
  * - Validators canonical (checksummed, ascending; see validator-set.ts) before they are encoded.
  * - The timestamp is the network's creation time: deterministic, and distinct per network.
  */
-import { toQuantity, ZeroAddress, ZeroHash } from 'ethers';
+import { ZeroAddress, ZeroHash } from 'ethers/constants';
+import { toQuantity } from 'ethers/utils';
 import type { ConsensusProtocol, Network } from '../../domain/network.ts';
 import { ValidationError } from '../../errors.ts';
 import { cliqueGenesisExtraData } from './clique-extra-data.ts';

@@ -9,7 +9,8 @@
  * as in Besu's `rlp encode` docs. Kept apart from the QBFT codec on purpose: the two differ exactly where a shared
  * encoder would blur them.
  */
-import { type BytesLike, decodeRlp, encodeRlp, type RlpStructuredData, toBeHex } from 'ethers';
+import type { BytesLike, RlpStructuredData } from 'ethers';
+import { decodeRlp, encodeRlp, toBeHex } from 'ethers/utils';
 import {
   ADD_VOTE_BYTE,
   type BftExtraData,

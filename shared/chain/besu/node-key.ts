@@ -9,7 +9,9 @@
  * keeps only what it derives from it: the node id (the enode's public key) and the node address.
  */
 import { randomBytes } from 'node:crypto';
-import { dataSlice, getAddress, keccak256, SigningKey } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { keccak256, SigningKey } from 'ethers/crypto';
+import { dataSlice } from 'ethers/utils';
 import type { NodeKeyIdentity } from '../../domain/node.ts';
 import { ValidationError } from '../../errors.ts';
 

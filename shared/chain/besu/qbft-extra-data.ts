@@ -8,7 +8,8 @@
  * with validators v1..vn is therefore `RLP([0x00 * 32, [v1..vn], [], 0x, []])`, e.g. `…c080c0` at the end.
  * These differ from IBFT 2.0 (ibft2-extra-data.ts), so each protocol has its own codec.
  */
-import { type BytesLike, decodeRlp, encodeRlp, type RlpStructuredData, toBeArray } from 'ethers';
+import type { BytesLike, RlpStructuredData } from 'ethers';
+import { decodeRlp, encodeRlp, toBeArray } from 'ethers/utils';
 import {
   ADD_VOTE_BYTE,
   type BftExtraData,

@@ -4,7 +4,8 @@
  * them out of ascending order, and its docs ask for ascending order in the genesis too; `besu rlp encode` itself
  * keeps the order it is given, so the order is ours to get right.
  */
-import { getAddress, isHexString } from 'ethers';
+import { getAddress } from 'ethers/address';
+import { isHexString } from 'ethers/utils';
 import { ValidationError } from '../../errors.ts';
 
 /** A checksummed address, or a ValidationError naming the field. */

@@ -4,7 +4,9 @@
  * counts by purpose a grantee has logged. Events are fetched in block ranges no wider than a node serves in one
  * `eth_getLogs` (Besu's default limit is 5,000 blocks); blocks close together share one request.
  */
-import { type BaseContract, type Log, type Provider, ZeroHash, zeroPadValue } from 'ethers';
+import type { BaseContract, Log, Provider } from 'ethers';
+import { ZeroHash } from 'ethers/constants';
+import { zeroPadValue } from 'ethers/utils';
 import { codeWord, PURPOSES_OF_USE, type PurposeOfUse, wordCode } from '../../domain/consent.ts';
 import { consentLedgerInterface } from './consent-ledger.ts';
 

@@ -4,19 +4,12 @@
  * ActReason purposes, FHIR R5 resource types as bytes32 words) are the domain's (shared/domain/consent.ts), which
  * the patient's browser uses too.
  */
-import {
-  type BaseContract,
-  Contract,
-  ContractFactory,
-  type ContractRunner,
-  Interface,
-  type InterfaceAbi,
-  type Overrides,
-  type Signer,
-  ZeroHash,
-} from 'ethers';
+import type { BaseContract, Contract, ContractRunner, InterfaceAbi, Overrides, Signer } from 'ethers';
+import { Interface } from 'ethers/abi';
+import { ZeroHash } from 'ethers/constants';
 import { CONSENT_STATUSES, type ConsentStatus, codeWord, wordCode } from '../../domain/consent.ts';
 import { lazyOnce } from '../../lazy-once.ts';
+import { loadChainClients } from '../chain-clients.ts';
 import artefact from './build/ConsentLedger.abi.json' with { type: 'json' };
 
 export const CONSENT_LEDGER_ABI: InterfaceAbi = artefact.abi;
@@ -50,13 +43,15 @@ export async function deployConsentLedger(
   governanceAddress: string,
   overrides: Overrides = {},
 ): Promise<Contract> {
+  const { ContractFactory } = await loadChainClients();
   const factory = new ContractFactory(CONSENT_LEDGER_ABI, await consentLedgerBytecode(), signer);
   const contract = await factory.deploy(governanceAddress, overrides);
   await contract.waitForDeployment();
   return contract as Contract;
 }
 
-export function connectConsentLedger(address: string, runner: ContractRunner): Contract {
+export async function connectConsentLedger(address: string, runner: ContractRunner): Promise<Contract> {
+  const { Contract } = await loadChainClients();
   return new Contract(address, CONSENT_LEDGER_ABI, runner);
 }
 

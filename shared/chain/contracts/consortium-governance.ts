@@ -4,24 +4,21 @@
  * find it and read it with ethers as plain, typed values (ids and tallies as numbers, times as ISO strings, kinds and
  * states as the words the API uses).
  */
-import {
-  type BaseContract,
+import type {
+  BaseContract,
   Contract,
-  ContractFactory,
-  type ContractRunner,
-  type ContractTransactionReceipt,
-  decodeBytes32String,
-  encodeBytes32String,
-  Interface,
-  type InterfaceAbi,
-  type Overrides,
-  type Signer,
-  ZeroAddress,
-  ZeroHash,
+  ContractRunner,
+  ContractTransactionReceipt,
+  InterfaceAbi,
+  Overrides,
+  Signer,
 } from 'ethers';
+import { decodeBytes32String, encodeBytes32String, Interface } from 'ethers/abi';
+import { ZeroAddress, ZeroHash } from 'ethers/constants';
 import { PROPOSAL_KINDS, PROPOSAL_STATES, type ProposalKind, type ProposalState } from '../../domain/governance.ts';
 import { PlatformError } from '../../errors.ts';
 import { lazyOnce } from '../../lazy-once.ts';
+import { loadChainClients } from '../chain-clients.ts';
 import artefact from './build/ConsortiumGovernance.abi.json' with { type: 'json' };
 
 export const CONSORTIUM_GOVERNANCE_ABI: InterfaceAbi = artefact.abi;
@@ -92,6 +89,7 @@ export async function deployConsortiumGovernance(
   deployment: GovernanceDeployment,
   overrides: Overrides = {},
 ): Promise<Contract> {
+  const { ContractFactory } = await loadChainClients();
   const factory = new ContractFactory(CONSORTIUM_GOVERNANCE_ABI, await consortiumGovernanceBytecode(), signer);
   const deployed = await factory.deploy(
     deployment.members.map((m) => m.address),
@@ -107,7 +105,8 @@ export async function deployConsortiumGovernance(
   return connectConsortiumGovernance(await deployed.getAddress(), signer);
 }
 
-export function connectConsortiumGovernance(address: string, runner: ContractRunner): Contract {
+export async function connectConsortiumGovernance(address: string, runner: ContractRunner): Promise<Contract> {
+  const { Contract } = await loadChainClients();
   return new Contract(address, consortiumGovernanceInterface, runner);
 }
 

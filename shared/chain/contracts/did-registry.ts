@@ -6,19 +6,11 @@
  * changes resolves to its key alone, which is what keeps patients off the ledger.
  */
 
-import {
-  type BaseContract,
-  Contract,
-  ContractFactory,
-  type ContractRunner,
-  encodeBytes32String,
-  Interface,
-  type InterfaceAbi,
-  type Overrides,
-  type Signer,
-} from 'ethers';
+import type { BaseContract, Contract, ContractRunner, InterfaceAbi, Overrides, Signer } from 'ethers';
+import { encodeBytes32String, Interface } from 'ethers/abi';
 import type { DelegateType } from '../../domain/did.ts';
 import { commonJsExports, lazyOnce } from '../../lazy-once.ts';
+import { loadChainClients } from '../chain-clients.ts';
 
 export interface DidRegistryArtefact {
   readonly abi: InterfaceAbi;
@@ -39,7 +31,7 @@ export const didRegistryArtefact = lazyOnce(async (): Promise<DidRegistryArtefac
 });
 
 export async function deployDidRegistry(signer: Signer, overrides: Overrides = {}): Promise<Contract> {
-  const { abi, bytecode } = await didRegistryArtefact();
+  const [{ abi, bytecode }, { ContractFactory }] = await Promise.all([didRegistryArtefact(), loadChainClients()]);
   const factory = new ContractFactory(abi, bytecode, signer);
   const contract = await factory.deploy(overrides);
   await contract.waitForDeployment();
@@ -47,7 +39,8 @@ export async function deployDidRegistry(signer: Signer, overrides: Overrides = {
 }
 
 export async function connectDidRegistry(address: string, runner: ContractRunner): Promise<Contract> {
-  return new Contract(address, (await didRegistryArtefact()).abi, runner);
+  const [{ abi }, { Contract }] = await Promise.all([didRegistryArtefact(), loadChainClients()]);
+  return new Contract(address, abi, runner);
 }
 
 export function delegateTypeWord(type: DelegateType): string {

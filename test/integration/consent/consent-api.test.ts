@@ -46,7 +46,7 @@ const check = (identity: PairwiseIdentity, grantee: string, resourceType = 'Obse
 const accesses = (orgId: string) => `/v1/orgs/${orgId}/networks/${c.network.id}/accesses`;
 
 async function nonceOf(address: string): Promise<number> {
-  const ledger = connectConsentLedger(c.network.consentLedgerAddress, await provider());
+  const ledger = await connectConsentLedger(c.network.consentLedgerAddress, await provider());
   return Number(await ledger.getFunction('nonces')(address));
 }
 

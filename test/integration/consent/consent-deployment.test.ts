@@ -49,7 +49,7 @@ describe('deploying the consent contracts', () => {
     expect(await env.chain.provider.getCode(stored!.didRegistryAddress!)).toBe(
       (await didRegistryArtefact()).deployedBytecode,
     );
-    const ledger = connectConsentLedger(stored!.consentLedgerAddress!, env.chain.provider);
+    const ledger = await connectConsentLedger(stored!.consentLedgerAddress!, env.chain.provider);
     expect(await ledger.getFunction('governance')()).toBe(network.governanceAddress);
 
     const shown = await env.api.call('GET', `/v1/networks/${network.id}`, { token: await env.api.loginOperator() });

@@ -41,7 +41,7 @@ const relayByA = (signed: object) =>
 
 /** What the chain knows: the relaying key's transactions and the patient's nonce on the ledger. */
 async function chainState() {
-  const ledger = connectConsentLedger(c.network.consentLedgerAddress, rpc);
+  const ledger = await connectConsentLedger(c.network.consentLedgerAddress, rpc);
   return {
     relayer: await rpc.getTransactionCount(c.a.key.address),
     patient: Number(await ledger.getFunction('nonces')(towardA.key.address)),

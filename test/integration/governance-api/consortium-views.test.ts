@@ -168,7 +168,7 @@ describe('the consortium as the console reads it', () => {
     });
     try {
       const network = await g.runtime.deps.stores.networks.get(networkId);
-      const contract = connectConsortiumGovernance(network!.governanceAddress!, outsider.connect(provider));
+      const contract = await connectConsortiumGovernance(network!.governanceAddress!, outsider.connect(provider));
       const sent = await contract.getFunction('vote')(next, false, { gasPrice: 0n, type: 0 });
       await sent.wait();
       await g.pass();

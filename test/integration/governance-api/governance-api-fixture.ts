@@ -87,7 +87,7 @@ export async function startGovernanceEnv() {
     if (!network?.governanceAddress || !url) throw new Error('no deployed contract or running node to read from');
     const provider = new JsonRpcProvider(url, network.chainId, { staticNetwork: true, cacheTimeout: -1 });
     return {
-      governance: connectConsortiumGovernance(network.governanceAddress, provider),
+      governance: await connectConsortiumGovernance(network.governanceAddress, provider),
       close: () => provider.destroy(),
     };
   }

@@ -82,7 +82,7 @@ describe('deploying the governance contract', () => {
     const net = await network({ withNode: true });
     const planned = await planDeployment(deps, net, endpoint(), platform, undefined);
     // Something else sends with the platform key first, taking the nonce the recorded deployment needed.
-    const provider: JsonRpcProvider = openProvider(endpoint());
+    const provider: JsonRpcProvider = await openProvider(endpoint());
     try {
       const { signed } = await signWithNode(
         provider,

@@ -15,7 +15,7 @@ import { type CycleReport, HealthMonitor } from '../../../functions/jobs/health-
 import { SlaReporter } from '../../../functions/jobs/sla-reports.ts';
 import { type HealthWorker, startHealthWorker } from '../../../functions/local/health-worker.ts';
 import { HttpNodeProbe } from '../../../shared/adapters/http/http-node-probe.ts';
-import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { monthOf } from '../../../shared/domain/sla.ts';
 import { createLogger } from '../../../shared/observability/logger.ts';
 import { HealthRepository, type StoredSample } from '../../../shared/store/health.repository.ts';
@@ -69,7 +69,7 @@ beforeAll(async () => {
     nodes: deps.stores.nodes,
     organisations: deps.stores.organisations,
     health,
-    signer: new VaultSigner(deps.vault, platformKey.keyRef),
+    signer: new VaultKeySigner(deps.vault, platformKey.keyRef),
     clock: deps.clock,
     logger: deps.logger,
   });

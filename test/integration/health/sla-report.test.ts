@@ -9,7 +9,7 @@ import { registerNodeHealthRoutes } from '../../../functions/api/routes/node-hea
 import { SlaReporter } from '../../../functions/jobs/sla-reports.ts';
 import { ensurePlatformKey } from '../../../functions/services/platform/platform-bootstrap.ts';
 import { slaTermsFromPlans } from '../../../functions/services/sla/sla-report.service.ts';
-import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
+import { VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import type { HealthSample } from '../../../shared/domain/health.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { NodeRecord } from '../../../shared/domain/node.ts';
@@ -87,7 +87,7 @@ beforeAll(async () => {
     nodes: api.stores.nodes,
     organisations: api.stores.organisations,
     health,
-    signer: new VaultSigner(api.deps.vault, platformKey.keyRef),
+    signer: new VaultKeySigner(api.deps.vault, platformKey.keyRef),
     clock,
     logger: createLogger({ level: 'silent' }),
   });
@@ -242,7 +242,7 @@ describe('monthly SLA report', () => {
       nodes: api.stores.nodes,
       organisations: api.stores.organisations,
       health,
-      signer: new VaultSigner(api.deps.vault, (await api.stores.platform.getSigningKey())!.keyRef),
+      signer: new VaultKeySigner(api.deps.vault, (await api.stores.platform.getSigningKey())!.keyRef),
       clock,
       logger: createLogger({ level: 'silent' }),
       slaTermsOf: slaTermsFromPlans(async (id) => (id === org.id ? 'managed-member' : undefined)),

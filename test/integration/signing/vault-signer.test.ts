@@ -15,6 +15,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KmsKeyVault } from '../../../shared/adapters/aws/kms-key-vault.ts';
 import { LocalKeyVault } from '../../../shared/adapters/local/local-key-vault.ts';
+import { VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { VaultSigner } from '../../../shared/chain/vault-signer.ts';
 import { ValidationError } from '../../../shared/errors.ts';
 import { SigningKeyUnavailableError } from '../../../shared/ports/key-vault.ts';
@@ -148,6 +149,31 @@ describe('VaultSigner messages and typed data', () => {
     const signature = await signer.signTypedData(domain, types, value);
     expect(verifyTypedData(domain, types, value, signature)).toBe(address);
     expect(verifyTypedData(domain, types, { ...value, support: false }, signature)).not.toBe(address);
+  });
+});
+
+describe('VaultKeySigner, without a provider', () => {
+  it('signs messages and typed data as the VaultSigner over the same key does', async () => {
+    const { signer, keyRef, address } = await freshSigner();
+    const key = new VaultKeySigner(vault, keyRef);
+    expect(await key.getAddress()).toBe(address);
+    // The local vault signs deterministically (RFC 6979): the same digest gives the same signature.
+    expect(await key.signMessage('consent receipt 7')).toBe(await signer.signMessage('consent receipt 7'));
+    const domain: TypedDataDomain = { name: 'CareChain', version: '1', chainId: CHAIN_ID };
+    const types = { Grant: [{ name: 'grantee', type: 'address' }] };
+    const value = { grantee: address };
+    const signature = await key.signTypedData(domain, types, value);
+    expect(signature).toBe(await signer.signTypedData(domain, types, value));
+    expect(verifyTypedData(domain, types, value, signature)).toBe(address);
+  });
+
+  it('refuses an ENS name in typed data, having nothing to resolve it with', async () => {
+    const { keyRef } = await freshSigner();
+    const key = new VaultKeySigner(vault, keyRef);
+    const types = { Grant: [{ name: 'grantee', type: 'address' }] };
+    await expect(key.signTypedData({ name: 'CareChain' }, types, { grantee: 'hospital.eth' })).rejects.toThrow(
+      /Cannot resolve the name hospital\.eth without a provider/,
+    );
   });
 });
 
