@@ -4,9 +4,11 @@
  * do, and a cold start does not read them.
  *
  * Code a cold start reads imports ethers by subpath (`ethers/address`, `ethers/abi`, …), never the package's root,
- * `ethers/providers`, `ethers/contract` or `ethers/wallet`: esbuild puts a module reached both from a cold start and
- * from a chunk loaded later into a chunk the cold start reads, and the root re-exports all of ethers, so one import
- * of it would bring all of this back (docs/architecture.md, "Lambda bundles").
+ * `ethers/providers` or `ethers/contract`: esbuild puts a module reached both from a cold start and from a chunk
+ * loaded later into a chunk the cold start reads, and the root re-exports all of ethers, so one import of it would
+ * bring all of this back (docs/architecture.md, "Lambda bundles"). `ethers/wallet` reaches the provider too; an
+ * import whose every use esbuild leaves out does not count, as the patient's pairwise `Wallet` in
+ * shared/domain/patient-identity.ts, which only the console uses. The bundle test tells if one does.
  */
 import { lazyOnce } from '../lazy-once.ts';
 
