@@ -6,7 +6,7 @@
  * changes resolves to its key alone, which is what keeps patients off the ledger.
  */
 
-import type { BaseContract, Contract, ContractRunner, InterfaceAbi, Overrides, Signer } from 'ethers';
+import type { BaseContract, Contract, InterfaceAbi, Overrides, Signer } from 'ethers';
 import { encodeBytes32String, Interface } from 'ethers/abi';
 import type { DelegateType } from '../../domain/did.ts';
 import { commonJsExports, lazyOnce } from '../../lazy-once.ts';
@@ -36,11 +36,6 @@ export async function deployDidRegistry(signer: Signer, overrides: Overrides = {
   const contract = await factory.deploy(overrides);
   await contract.waitForDeployment();
   return contract as Contract;
-}
-
-export async function connectDidRegistry(address: string, runner: ContractRunner): Promise<Contract> {
-  const [{ abi }, { Contract }] = await Promise.all([didRegistryArtefact(), loadChainClients()]);
-  return new Contract(address, abi, runner);
 }
 
 export function delegateTypeWord(type: DelegateType): string {
