@@ -8,7 +8,6 @@
  * Member removals: the offboarding of the organisation (member-offboarding.ts). Member admissions need nothing:
  * the contract admits the member the moment the proposal passes.
  */
-import type { BaseContract } from 'ethers';
 import {
   connectConsortiumGovernance,
   type GovernanceProposal,

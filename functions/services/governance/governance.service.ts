@@ -4,7 +4,7 @@
  * acting party (governance-acting.ts), and an operator's renewed attempt at a refused or partial decision. The
  * contract's refusals come back as named errors (403/404/409 with its reason).
  */
-import type { BaseContract, TransactionReceipt } from 'ethers';
+import type { TransactionReceipt } from 'ethers';
 import {
   connectConsortiumGovernance,
   consortiumGovernanceInterface,
