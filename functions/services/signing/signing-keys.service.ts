@@ -110,8 +110,9 @@ export class SigningKeysService {
       }
     }
     await this.guard(author, key, { content: { kind: 'message', message } });
-    const signature = await new VaultKeySigner(this.deps.vault, key.keyRef).signMessage(message);
+    // The digest the vault signs is the one recorded: hashed once.
     const digest = hashMessage(message);
+    const signature = (await new VaultKeySigner(this.deps.vault, key.keyRef).signDigest(digest)).serialized;
     await this.record(author, key, 'message', digest);
     return { key, digest, signature };
   }
@@ -138,11 +139,9 @@ export class SigningKeysService {
       // Read by its types: a uint256 written as decimal text is a number, not a personnummer.
       content: { kind: 'typed-data', domain: body.domain, message: body.message, types, primaryType },
     });
-    const signature = await new VaultKeySigner(this.deps.vault, key.keyRef).signTypedData(
-      body.domain,
-      types,
-      body.message,
-    );
+    // The digest checked above is the one signed and recorded: the typed data is encoded once (a name in an address
+    // member cannot be encoded without a provider, so it was refused there).
+    const signature = (await new VaultKeySigner(this.deps.vault, key.keyRef).signDigest(digest)).serialized;
     await this.record(author, key, 'typed-data', digest);
     return { key, digest, signature };
   }

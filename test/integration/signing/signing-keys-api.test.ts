@@ -4,7 +4,15 @@
  * refuse to sign; viewers cannot sign; no private key bytes anywhere.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { JsonRpcProvider, verifyMessage, verifyTypedData, Wallet } from 'ethers';
+import {
+  hashMessage,
+  JsonRpcProvider,
+  recoverAddress,
+  TypedDataEncoder,
+  verifyMessage,
+  verifyTypedData,
+  Wallet,
+} from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
 import { spellings, unsealAllKeys } from '../../support/vault-inspection.ts';
@@ -83,6 +91,26 @@ describe('signing keys API', () => {
       'typed-data',
     ]);
     expect(signatures[0].details.digest).toMatch(/^0x[0-9a-f]{64}$/);
+    // The digest answered and audited is the one signed.
+    expect(signed.json.digest).toBe(hashMessage(message));
+    expect(recoverAddress(signed.json.digest, signed.json.signature)).toBe(key.json.address);
+    expect(typed.json.digest).toBe(TypedDataEncoder.hash(TYPED.domain, TYPED.types, TYPED.message));
+    expect(recoverAddress(typed.json.digest, typed.json.signature)).toBe(key.json.address);
+  });
+
+  it('refuses typed data with a name where an address goes: nothing resolves it, nothing is signed', async () => {
+    const key = await call('POST', `/v1/orgs/${owner.orgId}/keys`, { token: owner.token, body: { alias: 'ens' } });
+    const typed = await call('POST', `/v1/orgs/${owner.orgId}/keys/${key.json.id}/sign-typed-data`, {
+      token: owner.token,
+      body: { ...TYPED, message: { ...TYPED.message, patient: 'hospital.eth' } },
+    });
+    expect(typed.status).toBe(400);
+    expect(typed.json.detail).toMatch(/^The typed data is not valid/);
+    const audit = await call('GET', `/v1/orgs/${owner.orgId}/audit`, { token: owner.token });
+    const signedByKey = audit.json.items.filter(
+      (e: { action: string; target: string }) => e.action === 'signing-key.signed' && e.target === key.json.id,
+    );
+    expect(signedByKey).toEqual([]);
   });
 
   it('signs and sends a transaction through the organisation’s node; it is mined from the key’s address', async () => {
