@@ -116,6 +116,10 @@ const LOADED_LATER = [
   ['governance', 'the secp256k1 arithmetic of KMS signatures', 'DER signature too long'],
   // ethers' JSON-RPC provider (providers/provider-jsonrpc.js): one import of the package's root would bring it back.
   ['api', 'ethers’ JSON-RPC provider', 'failed to bootstrap network detection'],
+  // Route groups whose work loads at their first request: governance, consents and patients, DIDs.
+  ['api', 'the governance service', 'No governance transaction with that hash'],
+  ['api', 'the patients’ consent views', 'signed in for another network; sign in for this one'],
+  ['api', 'the DID service', 'attribute takes the public key in 0x-hex'],
 ] as const;
 
 it.each(LOADED_LATER)('leaves %s’s %s to a chunk read when it is first used', (name, _what, marker) => {

@@ -4,7 +4,7 @@
  * says what is wrong with a bad pattern, once a handler needs it. The API's other parts loaded at first use work from
  * their chunks through the product's own loaders: siwe, with the CommonJS build of ethers it requires, verifies an
  * EIP-4361 sign-in signed with the ESM build our code imports and refuses a tampered one; the did:ethr resolver
- * answers; a Stripe client is made. (CommonJS packages in a chunk have no named exports: a loader that read them
+ * answers; a Stripe client is made; the consent routes' work is made from its chunk. (CommonJS packages in a chunk have no named exports: a loader that read them
  * would fail here, though it passes unbundled.)
  */
 import { execFileSync } from 'node:child_process';
@@ -80,6 +80,7 @@ it("runs siwe, the did:ethr resolver, Stripe and the contracts' artefacts from t
     decimal: '0.5',
     ledgerCode: consentLedger.bytecode.slice(0, 10),
     didRegistry: 'changed(address)',
+    consentApi: ['function', 'function'],
   });
   expect(invoke({ privateKey, tamper: true }, partsDirectory)).toMatchObject({ signIn: { success: false } });
 });

@@ -5,22 +5,22 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import { UnauthorizedError } from '../../../shared/errors.ts';
-import {
-  PATIENT_TOKEN_PREFIX,
-  type PatientSession,
-  type PatientSessions,
-} from '../../services/consent/patient-sessions.ts';
+import type { PatientSession } from '../../services/consent/patient-sessions.ts';
+import { PATIENT_TOKEN_PREFIX } from '../../services/consent/patient-token.ts';
 import type { AppEnv } from '../app-env.ts';
 
 export type PatientEnv = { Variables: { patient: PatientSession } };
 
-export function patientOnly(sessions: PatientSessions): MiddlewareHandler<AppEnv & PatientEnv> {
+/** `verify` reads a patient session token (PatientSessions.verify), refusing one that is forged or expired. */
+export function patientOnly(
+  verify: (token: string) => Promise<PatientSession>,
+): MiddlewareHandler<AppEnv & PatientEnv> {
   return async (c, next) => {
     const token = c.req.header('authorization')?.match(/^Bearer\s+(\S+)$/i)?.[1];
     if (!token?.startsWith(`${PATIENT_TOKEN_PREFIX}_`)) {
       throw new UnauthorizedError('Sign in as a patient (Sign-In with Ethereum) and send the patient session token');
     }
-    c.set('patient', await sessions.verify(token));
+    c.set('patient', await verify(token));
     await next();
   };
 }

@@ -1,12 +1,10 @@
 /**
  * What the member organisations' consent routes (consents.routes.ts) and the patients' routes (patient.routes.ts)
  * share: the dependencies they read, the services one app builds once for both (checks keep their cache across
- * requests), and the errors their operations document.
+ * requests, loaded at their first request), and the errors their operations document.
  */
-import { ConsentChecks, ReadProviders } from '../../services/consent/consent-checks.ts';
-import type { ConsentDeps } from '../../services/consent/consent-deps.ts';
-import { ConsentRelay } from '../../services/consent/consent-relay.ts';
-import { MemberNameCache } from '../../services/consent/consent-views.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
+import type { ConsentApi } from '../../services/consent/consent-api.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import { errorResponses } from '../route-helpers.ts';
 
@@ -31,14 +29,12 @@ export const consentErrors = {
   503: { description: 'No node of the network runs now, or a transaction is not mined yet' },
 } as const;
 
-/** The consent services one app shares between its routes: checks keep their cache across requests. */
-export function consentServices(deps: ConsentDeps) {
-  const checks = new ConsentChecks({ stores: deps.stores, providers: new ReadProviders() });
-  return {
-    deps,
-    checks,
-    relay: new ConsentRelay(deps, checks),
-    names: new MemberNameCache(deps.stores),
-  };
+/**
+ * The consent work one app shares between its routes (checks keep their cache across requests), loaded at the
+ * first request that needs it: its module reaches the consent ledger's code and the relays, which a cold start
+ * does not read.
+ */
+export function lazyConsentApi(deps: ConsentRouteDeps): ConsentApiLoader {
+  return lazyOnce(async () => new (await import('../../services/consent/consent-api.ts')).ConsentApi(deps));
 }
-export type ConsentServices = ReturnType<typeof consentServices>;
+export type ConsentApiLoader = () => Promise<ConsentApi>;

@@ -6,7 +6,6 @@
  * functions/services/consent/.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import { readConsent } from '../../../shared/chain/contracts/consent-ledger.ts';
 import type { Principal } from '../../../shared/domain/organisation.ts';
 import { ForbiddenError, UnauthorizedError, ValidationError } from '../../../shared/errors.ts';
 import { NetworkId, OrgId } from '../../../shared/schemas/common.schemas.ts';
@@ -26,17 +25,10 @@ import {
   RelayWithdrawal,
 } from '../../../shared/schemas/consent.schemas.ts';
 import { resolveOrgAccess } from '../../services/access/org-access.ts';
-import { AccessLogService } from '../../services/consent/access-log.service.ts';
-import { ledgerNetwork } from '../../services/consent/consent-deps.ts';
-import { consentRefusal } from '../../services/consent/consent-refusal.ts';
-import { memberRelayer } from '../../services/consent/consent-relay.ts';
-import { memberNames, toConsentView } from '../../services/consent/consent-views.ts';
-import { actingParty } from '../../services/governance/governance-acting.ts';
-import { chainFailure } from '../../services/governance/governance-chain.ts';
 import { accessGuards, orgAuthor, requestIdOf, signedIn, withTenantKeys } from '../access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
-import { type ConsentRouteDeps, consentErrors, consentServices } from './consent-routes-shared.ts';
+import { type ConsentRouteDeps, consentErrors, lazyConsentApi } from './consent-routes-shared.ts';
 import { registerPatientRoutes } from './patient.routes.ts';
 
 const NetworkParams = z.object({ networkId: NetworkId });
@@ -44,19 +36,8 @@ const ConsentParams = z.object({ networkId: NetworkId, consentId: ConsentIdParam
 const OrgNetworkParams = z.object({ orgId: OrgId, networkId: NetworkId });
 
 export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDeps) {
-  const services = consentServices(deps);
-  const { checks, relay, names } = services;
+  const consents = lazyConsentApi(deps);
   const { orgAccess } = accessGuards(deps);
-  const relayerFor = async (
-    principal: Principal | undefined,
-    requestId: string | undefined,
-    networkId: string,
-    keyId: string,
-  ) => {
-    const network = await ledgerNetwork(deps.stores, networkId);
-    const acting = await actingParty(deps, { principal, requestId }, { keyId, actAsPlatform: false }, network);
-    return { network, relayer: memberRelayer(acting) };
-  };
 
   app.openapi(
     createRoute({
@@ -75,13 +56,8 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     }),
     async (c) => {
       const { keyId, ...signed } = c.req.valid('json');
-      const { network, relayer } = await relayerFor(
-        c.get('principal'),
-        requestIdOf(c),
-        c.req.valid('param').networkId,
-        keyId,
-      );
-      return c.json(await relay.give(relayer, network, signed), 201);
+      const caller = { principal: c.get('principal'), requestId: requestIdOf(c), keyId };
+      return c.json(await (await consents()).give(caller, c.req.valid('param').networkId, signed), 201);
     },
   );
 
@@ -100,8 +76,8 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     async (c) => {
       const { networkId, consentId } = c.req.valid('param');
       const { keyId, ...signed } = c.req.valid('json');
-      const { network, relayer } = await relayerFor(c.get('principal'), requestIdOf(c), networkId, keyId);
-      return c.json(await relay.withdraw(relayer, network, consentId, signed), 200);
+      const caller = { principal: c.get('principal'), requestId: requestIdOf(c), keyId };
+      return c.json(await (await consents()).withdraw(caller, networkId, consentId, signed), 200);
     },
   );
 
@@ -119,13 +95,8 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     }),
     async (c) => {
       const { keyId, ...signed } = c.req.valid('json');
-      const { network, relayer } = await relayerFor(
-        c.get('principal'),
-        requestIdOf(c),
-        c.req.valid('param').networkId,
-        keyId,
-      );
-      return c.json(await relay.setBlock(relayer, network, signed), 200);
+      const caller = { principal: c.get('principal'), requestId: requestIdOf(c), keyId };
+      return c.json(await (await consents()).setBlock(caller, c.req.valid('param').networkId, signed), 200);
     },
   );
 
@@ -149,19 +120,9 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
       const { orgId, ...question } = c.req.valid('query');
       const { networkId } = c.req.valid('param');
       const meteredTo = await checkingOrganisation(deps, c.get('principal'), orgId);
-      const answer = await checks.check(networkId, question);
+      const answer = await (await consents()).check(networkId, question);
       deps.usage?.record(meteredTo, 'api_requests', 1);
-      const nameOf = answer.consent ? await names.of(networkId) : () => null;
-      return c.json(
-        {
-          decision: answer.decision,
-          consent: answer.consent ? toConsentView(answer.consent, nameOf) : null,
-          blocked: answer.blocked,
-          blockNumber: answer.blockNumber,
-          cached: answer.cached,
-        },
-        200,
-      );
+      return c.json(answer, 200);
     },
   );
 
@@ -178,14 +139,7 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     }),
     async (c) => {
       const { networkId, consentId } = c.req.valid('param');
-      const reader = await checks.reader(networkId);
-      const [record, nameOf] = await Promise.all([
-        readConsent(reader.ledger, consentId).catch((error: unknown) => {
-          throw chainFailure(error, 'consent read', consentRefusal);
-        }),
-        memberNames(deps.stores, networkId),
-      ]);
-      return c.json(toConsentView(record, nameOf), 200);
+      return c.json(await (await consents()).consent(networkId, consentId), 200);
     },
   );
 
@@ -205,10 +159,10 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     }),
     async (c) => {
       const { orgId, networkId } = c.req.valid('param');
-      const network = await ledgerNetwork(deps.stores, networkId);
+      const api = await consents();
       // The member key signs, and its signature is recorded, in the organisation's tenant scope.
-      const inScope = new AccessLogService(withTenantKeys(c, services.deps), checks);
-      return c.json(await inScope.log(orgAuthor(c), orgId, network, c.req.valid('json')), 201);
+      const scoped = withTenantKeys(c, api.deps);
+      return c.json(await api.logAccess(scoped, orgAuthor(c), orgId, networkId, c.req.valid('json')), 201);
     },
   );
 
@@ -226,13 +180,12 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     async (c) => {
       const { orgId, networkId } = c.req.valid('param');
       const { before, limit = 20 } = c.req.valid('query');
-      const network = await ledgerNetwork(deps.stores, networkId);
-      const inScope = new AccessLogService(withTenantKeys(c, services.deps), checks);
-      return c.json(await inScope.list(orgId, network, { before, limit }), 200);
+      const api = await consents();
+      return c.json(await api.accesses(withTenantKeys(c, api.deps), orgId, networkId, { before, limit }), 200);
     },
   );
 
-  registerPatientRoutes(app, services, deps);
+  registerPatientRoutes(app, consents, deps);
 }
 
 /**

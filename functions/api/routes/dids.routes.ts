@@ -4,9 +4,9 @@
  * (a FHIR service endpoint: `did/svc/FhirEndpoint`) on it. The work is functions/services/dids/.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { NetworkId, OrgId, SigningKeyId } from '../../../shared/schemas/common.schemas.ts';
 import { AddDidDelegate, DidChange, DidView, SetDidAttribute } from '../../../shared/schemas/did.schemas.ts';
-import { OrgDidsService } from '../../services/dids/org-dids.service.ts';
 import { accessGuards, orgAuthor, withTenantKeys } from '../access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { jsonBody, jsonResponse, security } from '../route-helpers.ts';
@@ -16,7 +16,9 @@ const DidParams = z.object({ orgId: OrgId, networkId: NetworkId, keyId: SigningK
 
 export function registerDidRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDeps) {
   const { orgAccess } = accessGuards(deps);
-  const dids = new OrgDidsService(deps);
+  // The service, with the DID registry's ABI and the contract calls it sends, loads at the first DID request.
+  const loadService = lazyOnce(async () => (await import('../../services/dids/org-dids.service.ts')).OrgDidsService);
+  const dids = lazyOnce(async () => new (await loadService())(deps));
 
   app.openapi(
     createRoute({
@@ -34,7 +36,7 @@ export function registerDidRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDe
     }),
     async (c) => {
       const { orgId, networkId, keyId } = c.req.valid('param');
-      return c.json(await dids.show(orgId, keyId, networkId), 200);
+      return c.json(await (await dids()).show(orgId, keyId, networkId), 200);
     },
   );
 
@@ -52,7 +54,7 @@ export function registerDidRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDe
     async (c) => {
       const { orgId, networkId, keyId } = c.req.valid('param');
       return c.json(
-        await new OrgDidsService(withTenantKeys(c, deps)).addDelegate(
+        await new (await loadService())(withTenantKeys(c, deps)).addDelegate(
           orgAuthor(c),
           orgId,
           keyId,
@@ -79,7 +81,7 @@ export function registerDidRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRouteDe
     async (c) => {
       const { orgId, networkId, keyId } = c.req.valid('param');
       return c.json(
-        await new OrgDidsService(withTenantKeys(c, deps)).setAttribute(
+        await new (await loadService())(withTenantKeys(c, deps)).setAttribute(
           orgAuthor(c),
           orgId,
           keyId,

@@ -7,6 +7,7 @@
  * there, as the key named in the body decides the organisation.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { NetworkId, PageQuery } from '../../../shared/schemas/common.schemas.ts';
 import {
   CastVote,
@@ -20,9 +21,6 @@ import {
   TransactionHashParam,
   VoteView,
 } from '../../../shared/schemas/governance.schemas.ts';
-import { retryDecision } from '../../jobs/governance/decision-executor.ts';
-import { GovernanceService } from '../../services/governance/governance.service.ts';
-import { governanceJobDeps } from '../../services/governance/governance-deps.ts';
 import { operatorOnly, requestIdOf, signedIn, userAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -54,13 +52,21 @@ const serviceErrors = {
 } as const;
 
 export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: GovernanceRouteDeps) {
-  const jobDeps = governanceJobDeps(deps, deps.stores.governance);
-  const governance = new GovernanceService({
-    ...deps,
-    governance: deps.stores.governance,
-    jobDeps,
-    // The operator's retry runs the decision executor's step now rather than on its next pass.
-    retryDecision: (deployed, proposalId) => retryDecision(jobDeps, deployed, proposalId),
+  // The service and the chain code it reaches (contracts, the decision executor) load at the first governance request.
+  const governance = lazyOnce(async () => {
+    const [{ GovernanceService }, { governanceJobDeps }, { retryDecision }] = await Promise.all([
+      import('../../services/governance/governance.service.ts'),
+      import('../../services/governance/governance-deps.ts'),
+      import('../../jobs/governance/decision-executor.ts'),
+    ]);
+    const jobDeps = governanceJobDeps(deps, deps.stores.governance);
+    return new GovernanceService({
+      ...deps,
+      governance: deps.stores.governance,
+      jobDeps,
+      // The operator's retry runs the decision executor's step now rather than on its next pass.
+      retryDecision: (deployed, proposalId) => retryDecision(jobDeps, deployed, proposalId),
+    });
   });
 
   app.openapi(
@@ -74,7 +80,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
       request: { params: NetworkParams },
       responses: { 200: jsonResponse(GovernanceView, 'The consortium'), ...serviceErrors },
     }),
-    async (c) => c.json(await governance.consortium(c.req.valid('param').networkId), 200),
+    async (c) => c.json(await (await governance()).consortium(c.req.valid('param').networkId), 200),
   );
 
   app.openapi(
@@ -90,7 +96,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const { limit = 20, cursor } = c.req.valid('query');
-      return c.json(await governance.proposals(c.req.valid('param').networkId, { limit, cursor }), 200);
+      return c.json(await (await governance()).proposals(c.req.valid('param').networkId, { limit, cursor }), 200);
     },
   );
 
@@ -107,7 +113,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const { networkId, proposalId } = c.req.valid('param');
-      return c.json(await governance.proposal(networkId, proposalId), 200);
+      return c.json(await (await governance()).proposal(networkId, proposalId), 200);
     },
   );
 
@@ -127,7 +133,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const { networkId, proposalId } = c.req.valid('param');
-      return c.json(await governance.votes(networkId, proposalId), 200);
+      return c.json(await (await governance()).votes(networkId, proposalId), 200);
     },
   );
 
@@ -148,7 +154,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const { networkId, hash } = c.req.valid('param');
-      return c.json(await governance.transaction(networkId, hash), 200);
+      return c.json(await (await governance()).transaction(networkId, hash), 200);
     },
   );
 
@@ -168,7 +174,10 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const caller = { principal: c.get('principal'), requestId: requestIdOf(c) };
-      return c.json(await governance.propose(caller, c.req.valid('param').networkId, c.req.valid('json')), 201);
+      return c.json(
+        await (await governance()).propose(caller, c.req.valid('param').networkId, c.req.valid('json')),
+        201,
+      );
     },
   );
 
@@ -186,7 +195,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     async (c) => {
       const { networkId, proposalId } = c.req.valid('param');
       const caller = { principal: c.get('principal'), requestId: requestIdOf(c) };
-      return c.json(await governance.vote(caller, networkId, proposalId, c.req.valid('json')), 200);
+      return c.json(await (await governance()).vote(caller, networkId, proposalId, c.req.valid('json')), 200);
     },
   );
 
@@ -204,7 +213,7 @@ export function registerGovernanceRoutes(app: OpenAPIHono<AppEnv>, deps: Governa
     }),
     async (c) => {
       const { networkId, proposalId } = c.req.valid('param');
-      return c.json(await governance.retryExecution(userAuthor(c), networkId, proposalId), 200);
+      return c.json(await (await governance()).retryExecution(userAuthor(c), networkId, proposalId), 200);
     },
   );
 }

@@ -24,30 +24,19 @@ import {
   PatientViewRequest,
   SiweNonce,
 } from '../../../shared/schemas/patient.schemas.ts';
-import { type LedgerNetwork, ledgerNetwork } from '../../services/consent/consent-deps.ts';
-import { platformRelayer } from '../../services/consent/consent-relay.ts';
-import { type PatientSession, PatientSessions } from '../../services/consent/patient-sessions.ts';
-import { PatientViews } from '../../services/consent/patient-view.ts';
+import type { PatientSession } from '../../services/consent/patient-sessions.ts';
 import { requestIdOf } from '../access.ts';
 import type { AppEnv } from '../app-env.ts';
 import { patientOnly } from '../middleware/patient-session.ts';
 import { errorResponses, jsonBody, jsonResponse } from '../route-helpers.ts';
-import type { ConsentRouteDeps, ConsentServices } from './consent-routes-shared.ts';
+import type { ConsentApiLoader, ConsentRouteDeps } from './consent-routes-shared.ts';
 import { consentErrors } from './consent-routes-shared.ts';
 
 const patientSecurity = [{ patientSession: [] }];
 const ConsentParams = z.object({ networkId: NetworkId, consentId: ConsentIdParam });
 
-export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: ConsentServices, deps: ConsentRouteDeps) {
-  const sessions = new PatientSessions(deps);
-  const views = new PatientViews(services.deps, services.checks);
-  const patient = patientOnly(sessions);
-  /** The network of the path, which the patient's session must be for. */
-  const patientsNetwork = async (session: PatientSession, networkId: string): Promise<LedgerNetwork> => {
-    const network = await ledgerNetwork(deps.stores, networkId);
-    views.assertSessionFor(session, network);
-    return network;
-  };
+export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, consents: ConsentApiLoader, deps: ConsentRouteDeps) {
+  const patient = patientOnly(async (token) => (await consents()).sessions.verify(token));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'patientSession', {
     type: 'http',
@@ -87,7 +76,7 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
       summary: 'A nonce for a Sign-In with Ethereum message (valid five minutes, usable once)',
       responses: { 201: jsonResponse(SiweNonce, 'The nonce'), ...errorResponses },
     }),
-    async (c) => c.json(await sessions.issueNonce(), 201),
+    async (c) => c.json(await (await consents()).sessions.issueNonce(), 201),
   );
 
   app.openapi(
@@ -105,7 +94,7 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
     }),
     async (c) => {
       const domain = deps.config.publicUrl ? new URL(deps.config.publicUrl).host : (c.req.header('host') ?? '');
-      const { token, session } = await sessions.signIn(c.req.valid('json'), domain);
+      const { token, session } = await (await consents()).sessions.signIn(c.req.valid('json'), domain);
       return c.json({ token, ...sessionView(session) }, 201);
     },
   );
@@ -135,8 +124,8 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
       responses: { 200: jsonResponse(PatientOrganisations, 'Organisations'), ...consentErrors },
     }),
     async (c) => {
-      const network = await patientsNetwork(c.var.patient, c.req.valid('param').networkId);
-      return c.json({ items: await views.organisations(network) }, 200);
+      const items = await (await consents()).patientOrganisations(c.var.patient, c.req.valid('param').networkId);
+      return c.json({ items }, 200);
     },
   );
 
@@ -156,8 +145,8 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
       responses: { 200: jsonResponse(PatientView, 'Consents and accesses'), ...consentErrors },
     }),
     async (c) => {
-      const network = await patientsNetwork(c.var.patient, c.req.valid('param').networkId);
-      return c.json(await views.view(c.var.patient, network, c.req.valid('json')), 200);
+      const { networkId } = c.req.valid('param');
+      return c.json(await (await consents()).patientView(c.var.patient, networkId, c.req.valid('json')), 200);
     },
   );
 
@@ -173,9 +162,9 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
       responses: { 201: jsonResponse(RelayedConsent, 'Recorded on the ledger'), ...consentErrors },
     }),
     async (c) => {
-      const network = await patientsNetwork(c.var.patient, c.req.valid('param').networkId);
-      const relayer = await platformRelayer(services.deps, network, requestIdOf(c));
-      return c.json(await services.relay.give(relayer, network, c.req.valid('json')), 201);
+      const { networkId } = c.req.valid('param');
+      const api = await consents();
+      return c.json(await api.patientGive(c.var.patient, networkId, requestIdOf(c), c.req.valid('json')), 201);
     },
   );
 
@@ -192,9 +181,9 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
     }),
     async (c) => {
       const { networkId, consentId } = c.req.valid('param');
-      const network = await patientsNetwork(c.var.patient, networkId);
-      const relayer = await platformRelayer(services.deps, network, requestIdOf(c));
-      return c.json(await services.relay.withdraw(relayer, network, consentId, c.req.valid('json')), 200);
+      const api = await consents();
+      const signed = c.req.valid('json');
+      return c.json(await api.patientWithdraw(c.var.patient, networkId, requestIdOf(c), consentId, signed), 200);
     },
   );
 
@@ -210,9 +199,9 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, services: Consen
       responses: { 200: jsonResponse(RelayedBlock, 'Recorded'), ...consentErrors },
     }),
     async (c) => {
-      const network = await patientsNetwork(c.var.patient, c.req.valid('param').networkId);
-      const relayer = await platformRelayer(services.deps, network, requestIdOf(c));
-      return c.json(await services.relay.setBlock(relayer, network, c.req.valid('json')), 200);
+      const { networkId } = c.req.valid('param');
+      const api = await consents();
+      return c.json(await api.patientSetBlock(c.var.patient, networkId, requestIdOf(c), c.req.valid('json')), 200);
     },
   );
 }

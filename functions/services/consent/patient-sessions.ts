@@ -22,11 +22,11 @@ import type { CreatePatientSession } from '../../../shared/schemas/patient.schem
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { PlatformRepository } from '../../../shared/store/platform.repository.ts';
 import type { SiweNoncesRepository } from '../../../shared/store/siwe-nonces.repository.ts';
+import { PATIENT_TOKEN_PREFIX } from './patient-token.ts';
 
 /** `siwe` at its first use (CommonJS: see `commonJsExports`). */
 export const loadSiwe = lazyOnce(async () => commonJsExports(await import('siwe'), 'SiweMessage'));
 
-export const PATIENT_TOKEN_PREFIX = 'ccp';
 const NONCE_SECONDS = 5 * 60;
 const SESSION_SECONDS = 15 * 60;
 /** What the platform key signs is prefixed, so a token signature can never pass for anything else it signs. */
