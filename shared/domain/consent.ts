@@ -2,28 +2,13 @@
  * The consent ledger's vocabulary, shared by the API, the contract binding and the patient's browser: purposes of
  * use (HL7 v3 ActReason), FHIR R5 resource types as codes, the statuses of a consent, and the EIP-712 domain and
  * types of the three actions a patient signs (give, withdraw, block), exactly as ConsentLedger.sol hashes them.
- * Codes travel on chain as bytes32 words (`codeWord`), so they must fit 31 bytes.
+ * Codes travel on chain as bytes32 words (`codeWord`), so they must fit 31 bytes. The codes themselves are in
+ * consent-codes.ts, which the API's schemas read without ethers' ABI coder.
  */
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 import { decodeBytes32String, encodeBytes32String } from 'ethers/abi';
 import { ZeroHash } from 'ethers/constants';
-
-/**
- * Purposes of use, HL7 v3 ActReason (v3-ActReason code system, 2.16.840.1.113883.5.8): treatment, emergency
- * treatment, payment, operations, research, and the patient's own request.
- */
-export const PURPOSES_OF_USE = ['TREAT', 'ETREAT', 'HPAYMT', 'HOPERAT', 'HRESCH', 'PATRQT'] as const;
-export type PurposeOfUse = (typeof PURPOSES_OF_USE)[number];
-
-/** In the order of the Solidity enum `Status`. */
-export const CONSENT_STATUSES = ['none', 'active', 'withdrawn', 'superseded'] as const;
-export type ConsentStatus = (typeof CONSENT_STATUSES)[number];
-
-/** A FHIR resource type name (`Observation`, `MedicationStatement`): PascalCase letters, at most 31 characters. */
-export const FHIR_RESOURCE_TYPE_PATTERN = /^[A-Z][A-Za-z]{1,30}$/;
-
-/** At most this many resource types in one consent (the contract's MAX_RESOURCE_TYPES). */
-export const MAX_RESOURCE_TYPES = 32;
+import type { PurposeOfUse } from './consent-codes.ts';
 
 /** The EIP-712 types of the patient's three actions, exactly as the contract hashes them. */
 export const CONSENT_TYPES = {

@@ -12,7 +12,7 @@ import {
   FHIR_RESOURCE_TYPE_PATTERN,
   MAX_RESOURCE_TYPES,
   PURPOSES_OF_USE,
-} from '../domain/consent.ts';
+} from '../domain/consent-codes.ts';
 import { OrgId, SigningKeyId, Timestamp } from './common.schemas.ts';
 
 export const Bytes32 = z

@@ -7,7 +7,8 @@
  */
 import { type HDNodeWallet, hexlify, id, randomBytes, type Wallet, ZeroHash } from 'ethers';
 import { SiweMessage } from 'siwe';
-import { consentDomain, consentTypesOf, type PurposeOfUse, termsWords } from '../../shared/domain/consent.ts';
+import { consentDomain, consentTypesOf, termsWords } from '../../shared/domain/consent.ts';
+import type { PurposeOfUse } from '../../shared/domain/consent-codes.ts';
 import { type PairwiseIdentity, pairwiseIdentity } from '../../shared/domain/patient-identity.ts';
 import { type InProcessRuntime, startInProcessRuntime } from './in-process-runtime.ts';
 

@@ -25,7 +25,7 @@ import type { NetworksRepository } from '../../../shared/store/networks.reposito
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import type { WebhooksRepository } from '../../../shared/store/webhooks.repository.ts';
-import { servingEndpoints, withProvider } from '../../services/governance/governance-chain.ts';
+import { servingEndpoints, withProvider } from '../../services/governance/chain-endpoints.ts';
 
 /** The chain a node answers with does not continue the chain the cursor followed. */
 export class ChainContinuityError extends PlatformError {}

@@ -6,7 +6,7 @@
  */
 import type { Network } from '../../../shared/domain/network.ts';
 import { ensureConsentContractsDeployed } from '../../services/contracts/consent-contracts.ts';
-import { servingEndpoints } from '../../services/governance/governance-chain.ts';
+import { servingEndpoints } from '../../services/governance/chain-endpoints.ts';
 import { type DeployedGovernance, ensureGovernanceDeployed } from '../../services/governance/governance-deployer.ts';
 import type { GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 import { executePendingDecisions } from './decision-executor.ts';

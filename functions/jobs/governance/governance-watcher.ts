@@ -23,7 +23,7 @@ import {
 import { type OutboxEntry, outboxFor, type PlatformEvent, platformEvent } from '../../../shared/domain/events.ts';
 import { PROPOSAL_KINDS } from '../../../shared/domain/governance.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { type ChainEndpoint, withProvider } from '../../services/governance/governance-chain.ts';
+import { type ChainEndpoint, withProvider } from '../../services/governance/chain-endpoints.ts';
 import type { DeployedGovernance } from '../../services/governance/governance-deployer.ts';
 import { GOVERNANCE_ACTOR, type GovernanceJobDeps } from '../../services/governance/governance-deps.ts';
 

@@ -18,7 +18,7 @@ import {
 import { PlatformError } from '../../../shared/errors.ts';
 import type { ValidatorBinding } from '../../../shared/store/governance.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import { type ChainEndpoint, servingEndpoints } from '../../services/governance/governance-chain.ts';
+import { type ChainEndpoint, servingEndpoints } from '../../services/governance/chain-endpoints.ts';
 import type { DeployedGovernance } from '../../services/governance/governance-deployer.ts';
 import type { GovernanceJobDeps, PlatformValidator } from '../../services/governance/governance-deps.ts';
 import {

@@ -12,7 +12,8 @@ import {
   readAccesses,
 } from '../../../shared/chain/contracts/consent-access-log.ts';
 import { consentLedgerInterface } from '../../../shared/chain/contracts/consent-ledger.ts';
-import { codeWord, PURPOSES_OF_USE } from '../../../shared/domain/consent.ts';
+import { codeWord } from '../../../shared/domain/consent.ts';
+import { PURPOSES_OF_USE } from '../../../shared/domain/consent-codes.ts';
 import { InvalidStateError, NotFoundError, PlatformError } from '../../../shared/errors.ts';
 import type { AccessList, LogAccess } from '../../../shared/schemas/consent.schemas.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';

@@ -14,9 +14,10 @@ import { LRUCache } from 'lru-cache';
 import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import type { ConsentRecord } from '../../../shared/chain/contracts/consent-ledger.ts';
 import { checkConsent, connectConsentLedger, readConsent } from '../../../shared/chain/contracts/consent-ledger.ts';
-import type { PurposeOfUse } from '../../../shared/domain/consent.ts';
+import type { PurposeOfUse } from '../../../shared/domain/consent-codes.ts';
+import type { ChainEndpoint } from '../governance/chain-endpoints.ts';
 import { anyEndpoint } from '../governance/governance-acting.ts';
-import { type ChainEndpoint, chainFailure } from '../governance/governance-chain.ts';
+import { chainFailure } from '../governance/governance-chain.ts';
 import { type ConsentStores, type LedgerNetwork, ledgerNetwork } from './consent-deps.ts';
 import { consentRefusal } from './consent-refusal.ts';
 

@@ -28,14 +28,9 @@ import { ServiceUnavailableError } from '../../../shared/errors.ts';
 import type { SignedBlock, SignedConsent, SignedWithdrawal } from '../../../shared/schemas/consent.schemas.ts';
 import type { Actor } from '../access/org-access.ts';
 import { guardPersonalData } from '../data-protection/personal-data-guard.ts';
+import type { ChainEndpoint } from '../governance/chain-endpoints.ts';
 import { type Acting, anyEndpoint } from '../governance/governance-acting.ts';
-import {
-  type ChainEndpoint,
-  chainFailure,
-  type SentCall,
-  sendContractCall,
-  type VaultAccount,
-} from '../governance/governance-chain.ts';
+import { chainFailure, type SentCall, sendContractCall, type VaultAccount } from '../governance/governance-chain.ts';
 import { recordSignature } from '../signing/signature-record.ts';
 import type { ConsentChecks } from './consent-checks.ts';
 import type { ConsentDeps, LedgerNetwork } from './consent-deps.ts';

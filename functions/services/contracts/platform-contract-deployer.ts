@@ -18,14 +18,8 @@ import { PlatformError } from '../../../shared/errors.ts';
 import type { ContractDeploymentRecord } from '../../../shared/store/governance.repository.ts';
 import type { PlatformKey } from '../../../shared/store/platform.repository.ts';
 import { ConditionFailedError } from '../../../shared/store/table.ts';
-import {
-  type ChainEndpoint,
-  DEFAULT_RECEIPT_TIMEOUT_MS,
-  servingEndpoints,
-  signWithNode,
-  waitForReceipt,
-  withProvider,
-} from '../governance/governance-chain.ts';
+import { type ChainEndpoint, servingEndpoints, withProvider } from '../governance/chain-endpoints.ts';
+import { DEFAULT_RECEIPT_TIMEOUT_MS, signWithNode, waitForReceipt } from '../governance/governance-chain.ts';
 import { GOVERNANCE_ACTOR, type GovernanceJobDeps, type GovernanceStores } from '../governance/governance-deps.ts';
 
 /** What deploying needs: the deployment records, the platform key in the vault, the network's nodes. */

@@ -24,13 +24,8 @@ import { type Actor, resolveOrgAccess } from '../access/org-access.ts';
 import type { Tenancy } from '../access/tenancy.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
 import { recordSignature, type SignatureRecordDeps } from '../signing/signature-record.ts';
-import {
-  type ChainEndpoint,
-  type SentCall,
-  sendGovernanceCall,
-  servingEndpoints,
-  type VaultAccount,
-} from './governance-chain.ts';
+import { type ChainEndpoint, servingEndpoints } from './chain-endpoints.ts';
+import { type SentCall, sendGovernanceCall, type VaultAccount } from './governance-chain.ts';
 import type { GovernanceStores } from './governance-deps.ts';
 import { GovernanceRefusedError } from './governance-refusal.ts';
 

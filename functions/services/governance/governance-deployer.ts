@@ -23,7 +23,7 @@ import {
   type PlatformContractSpec,
   planContractDeployment,
 } from '../contracts/platform-contract-deployer.ts';
-import type { ChainEndpoint } from './governance-chain.ts';
+import type { ChainEndpoint } from './chain-endpoints.ts';
 import type { GovernanceJobDeps } from './governance-deps.ts';
 
 /** A network whose contract is deployed and recorded. */

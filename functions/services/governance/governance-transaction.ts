@@ -13,7 +13,8 @@ import {
 import { PROPOSAL_KINDS } from '../../../shared/domain/governance.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import type { GovernanceTransaction } from '../../../shared/schemas/governance.schemas.ts';
-import { type ChainEndpoint, readGovernance } from './governance-chain.ts';
+import type { ChainEndpoint } from './chain-endpoints.ts';
+import { readGovernance } from './governance-chain.ts';
 
 export async function readGovernanceTransaction(
   network: Network & { readonly governanceAddress: string },

@@ -23,6 +23,7 @@ import {
 import type { CastVote, CreateProposal, ProposalView } from '../../../shared/schemas/governance.schemas.ts';
 import type { DecisionExecution, GovernanceRepository } from '../../../shared/store/governance.repository.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
+import type { ChainEndpoint } from './chain-endpoints.ts';
 import {
   actingParty,
   anyEndpoint,
@@ -31,7 +32,7 @@ import {
   type GovernedNetwork,
   sendAs,
 } from './governance-acting.ts';
-import { type ChainEndpoint, readGovernance } from './governance-chain.ts';
+import { readGovernance } from './governance-chain.ts';
 import { type DeployedGovernance, ensureGovernanceDeployed } from './governance-deployer.ts';
 import type { GovernanceJobDeps } from './governance-deps.ts';
 import { readGovernanceTransaction } from './governance-transaction.ts';

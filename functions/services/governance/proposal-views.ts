@@ -17,8 +17,9 @@ import type { NodeRecord } from '../../../shared/domain/node.ts';
 import type { GovernanceView, ProposalView, ProposalVoteList } from '../../../shared/schemas/governance.schemas.ts';
 import type { DecisionExecution, ProposalOrigin } from '../../../shared/store/governance.repository.ts';
 import type { GovernanceVotesRepository } from '../../../shared/store/governance-votes.repository.ts';
+import type { ChainEndpoint } from './chain-endpoints.ts';
 import { type ConsortiumDirectory, type DirectoryStores, loadConsortiumDirectory } from './consortium-directory.ts';
-import { type ChainEndpoint, readGovernance } from './governance-chain.ts';
+import { readGovernance } from './governance-chain.ts';
 
 type GovernedNetwork = Network & { readonly governanceAddress: string };
 

@@ -20,7 +20,7 @@ import type { NodesRepository } from '../../../shared/store/nodes.repository.ts'
 import { ConditionFailedError } from '../../../shared/store/table.ts';
 import type { EndpointChanges, WebhooksRepository } from '../../../shared/store/webhooks.repository.ts';
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
-import { servingEndpoints, withProvider } from '../governance/governance-chain.ts';
+import { servingEndpoints, withProvider } from '../governance/chain-endpoints.ts';
 import { signingSecretContext, type WebhookSender } from './webhook-sender.ts';
 
 /** Endpoints one organisation may register: each is sent every matching event, so they are bounded. */

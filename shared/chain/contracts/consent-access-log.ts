@@ -7,7 +7,8 @@
 import type { BaseContract, Log, Provider } from 'ethers';
 import { ZeroHash } from 'ethers/constants';
 import { zeroPadValue } from 'ethers/utils';
-import { codeWord, PURPOSES_OF_USE, type PurposeOfUse, wordCode } from '../../domain/consent.ts';
+import { codeWord, wordCode } from '../../domain/consent.ts';
+import { PURPOSES_OF_USE, type PurposeOfUse } from '../../domain/consent-codes.ts';
 import { consentLedgerInterface } from './consent-ledger.ts';
 
 /** One logged access, as the AccessLogged event tells it. */

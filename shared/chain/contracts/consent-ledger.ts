@@ -7,7 +7,8 @@
 import type { BaseContract, Contract, ContractRunner, InterfaceAbi, Overrides, Signer } from 'ethers';
 import { Interface } from 'ethers/abi';
 import { ZeroHash } from 'ethers/constants';
-import { CONSENT_STATUSES, type ConsentStatus, codeWord, wordCode } from '../../domain/consent.ts';
+import { codeWord, wordCode } from '../../domain/consent.ts';
+import { CONSENT_STATUSES, type ConsentStatus } from '../../domain/consent-codes.ts';
 import { lazyOnce } from '../../lazy-once.ts';
 import { loadChainClients } from '../chain-clients.ts';
 import artefact from './build/ConsentLedger.abi.json' with { type: 'json' };

@@ -7,7 +7,8 @@
 import { getCreateAddress, type JsonRpcProvider } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGovernanceWorker } from '../../../functions/local/governance-worker.ts';
-import { openProvider, signWithNode } from '../../../functions/services/governance/governance-chain.ts';
+import { openProvider } from '../../../functions/services/governance/chain-endpoints.ts';
+import { signWithNode } from '../../../functions/services/governance/governance-chain.ts';
 import {
   ensureGovernanceDeployed,
   planDeployment,

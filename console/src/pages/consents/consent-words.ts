@@ -2,7 +2,7 @@
  * The consent ledger's codes in words people read. Purposes are HL7 v3 ActReason codes; the record keeps the
  * code, the console shows both.
  */
-import type { PurposeOfUse } from '../../../../shared/domain/consent.ts';
+import type { PurposeOfUse } from '../../../../shared/domain/consent-codes.ts';
 
 export const PURPOSE_LABELS: Record<PurposeOfUse, string> & Record<string, string | undefined> = {
   TREAT: 'Treatment',

@@ -6,7 +6,8 @@
  */
 import { id, ZeroHash } from 'ethers';
 import { SiweMessage } from 'siwe';
-import { consentDomain, consentTypesOf, type PurposeOfUse, termsWords } from '../../../../shared/domain/consent.ts';
+import { consentDomain, consentTypesOf, termsWords } from '../../../../shared/domain/consent.ts';
+import type { PurposeOfUse } from '../../../../shared/domain/consent-codes.ts';
 import type { PairwiseIdentity, PatientSigner } from '../../../../shared/domain/patient-identity.ts';
 import { api } from '../../api/api-client.ts';
 import type { PatientNetwork, PatientSession, SiweNonce } from '../../api/consent-types.ts';

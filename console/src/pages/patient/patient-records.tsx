@@ -5,7 +5,7 @@
  * prove the pseudonyms are the patient's are sent only to read this view and are never kept by the server.
  */
 import { useCallback, useEffect, useState } from 'react';
-import type { PurposeOfUse } from '../../../../shared/domain/consent.ts';
+import type { PurposeOfUse } from '../../../../shared/domain/consent-codes.ts';
 import {
   type PairwiseIdentity,
   type PatientSigner,
