@@ -2,15 +2,21 @@
  * Signatures by a key that lives in a `KeyVault` (KMS or the local vault), without a provider: EIP-191 messages,
  * EIP-712 typed data and digests, built as ethers' own wallet builds them, the digest signed by the vault. What the
  * API signs on request (messages, typed data, reports, patient sessions) needs nothing more, and this module is all a
- * cold start reads of it. `VaultSigner` (vault-signer.ts), an ethers `Signer` that also signs and sends
+ * cold start reads of it. ethers' hashing of messages and typed data (with ENS name normalisation, which its barrel
+ * brings) and its signature class (with the curve arithmetic) load at the first signature. `VaultSigner` (vault-signer.ts), an ethers `Signer` that also signs and sends
  * transactions through a provider, is loaded with the provider (chain-clients.ts) and signs through one of these.
  */
 import type { TypedDataDomain, TypedDataField } from 'ethers';
-import { Signature } from 'ethers/crypto';
-import { hashMessage, TypedDataEncoder } from 'ethers/hash';
+import type { Signature } from 'ethers/crypto';
 import { getBytes } from 'ethers/utils';
 import { ValidationError } from '../errors.ts';
+import { lazyOnce } from '../lazy-once.ts';
 import type { KeyRef, KeyVault } from '../ports/key-vault.ts';
+
+/** `ethers/hash` (EIP-191 and EIP-712 hashing), loaded at the first signature or digest made with it. */
+export const loadHashing = lazyOnce(() => import('ethers/hash'));
+/** `ethers/crypto`, whose barrel brings the secp256k1 arithmetic along, at the first signature. */
+const loadSignatures = lazyOnce(() => import('ethers/crypto'));
 
 /** Turns an ENS name in typed data into an address; without one, a name is refused. */
 export type NameResolver = (name: string) => Promise<string | null>;
@@ -36,6 +42,7 @@ export class VaultKeySigner {
   }
 
   async signMessage(message: string | Uint8Array): Promise<string> {
+    const { hashMessage } = await loadHashing();
     return (await this.signDigest(hashMessage(message))).serialized;
   }
 
@@ -45,6 +52,7 @@ export class VaultKeySigner {
     value: Record<string, unknown>,
     resolveName?: NameResolver,
   ): Promise<string> {
+    const { TypedDataEncoder } = await loadHashing();
     const populated = await TypedDataEncoder.resolveNames(domain, types, value, async (name) => {
       if (!resolveName) throw new ValidationError(`Cannot resolve the name ${name} without a provider`);
       const address = await resolveName(name);
@@ -55,7 +63,10 @@ export class VaultKeySigner {
   }
 
   async signDigest(digestHex: string): Promise<Signature> {
-    const { r, s, v } = await this.vault.sign(this.keyRef, getBytes(digestHex));
+    const [{ r, s, v }, { Signature }] = await Promise.all([
+      this.vault.sign(this.keyRef, getBytes(digestHex)),
+      loadSignatures(),
+    ]);
     return Signature.from({ r, s, v });
   }
 }

@@ -5,9 +5,8 @@
  * signature is recorded (audited and metered) through `recordSignature`; every change is audited.
  */
 import type { TypedDataField } from 'ethers';
-import { hashMessage, TypedDataEncoder } from 'ethers/hash';
 import { getBytes } from 'ethers/utils';
-import { VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
+import { loadHashing, VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
@@ -111,7 +110,7 @@ export class SigningKeysService {
     }
     await this.guard(author, key, { content: { kind: 'message', message } });
     // The digest the vault signs is the one recorded: hashed once.
-    const digest = hashMessage(message);
+    const digest = (await loadHashing()).hashMessage(message);
     const signature = (await new VaultKeySigner(this.deps.vault, key.keyRef).signDigest(digest)).serialized;
     await this.record(author, key, 'message', digest);
     return { key, digest, signature };
@@ -121,6 +120,7 @@ export class SigningKeysService {
   async signTypedData(author: ChangeAuthor, orgId: string, keyId: string, body: SignTypedData): Promise<Signature> {
     const key = await this.signingKey(orgId, keyId);
     const { EIP712Domain: _domainType, ...types } = body.types as Record<string, TypedDataField[]>;
+    const { TypedDataEncoder } = await loadHashing();
     let digest: string;
     let primaryType: string;
     try {

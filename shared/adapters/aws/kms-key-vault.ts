@@ -16,7 +16,6 @@ import {
   ScheduleKeyDeletionCommand,
   SignCommand,
 } from '@aws-sdk/client-kms';
-import { computeAddress } from 'ethers/transaction';
 import { hexlify } from 'ethers/utils';
 import {
   NotFoundError,
@@ -51,6 +50,8 @@ export const ALIAS_TAG = 'carechain:alias';
  * does not read it.
  */
 const loadSignatureConversion = lazyOnce(() => import('../../chain/signature.ts'));
+/** ethers' address of a public key, at the first key read (its module brings the transaction classes along). */
+const loadAddressDerivation = lazyOnce(() => import('ethers/transaction'));
 
 /** KMS errors that mean "slow down": CreateKey is limited to a few requests per second per account. */
 const THROTTLING_ERRORS = new Set(['ThrottlingException', 'LimitExceededException']);
@@ -215,6 +216,7 @@ export class KmsKeyVault implements KeyVault {
       throw new UpstreamError('AWS KMS returned a public key that is not an uncompressed secp256k1 point');
     }
     const publicKey = hexlify(spki.subarray(spki.length - 65));
+    const { computeAddress } = await loadAddressDerivation();
     return { address: computeAddress(publicKey), publicKey };
   }
 
