@@ -10,7 +10,7 @@ import type { Interval } from '../../shared/domain/sla.ts';
 import type { UsageRepository } from '../../shared/metering/usage.repository.ts';
 import type { UsageRecorder } from '../../shared/metering/usage-meter.ts';
 import type { Logger } from '../../shared/observability/logger.ts';
-import type { ControlPlaneMetrics } from '../../shared/observability/metrics.ts';
+import type { AppMetrics } from '../../shared/observability/metrics.ts';
 import type { KeyVault } from '../../shared/ports/key-vault.ts';
 import type { MatchFingerprinter } from '../../shared/ports/match-fingerprinter.ts';
 import type { PersonalDataInspector } from '../../shared/ports/personal-data-inspector.ts';
@@ -156,8 +156,11 @@ export interface AppDeps {
    * in AWS; never a header the client could write). Failed logins are throttled per address too.
    */
   readonly clientAddress?: (c: Context) => string | undefined;
-  /** Prometheus metrics: requests are counted and timed, and `/metrics` serves them (operators only in AWS). */
-  readonly metrics?: ControlPlaneMetrics;
+  /**
+   * Prometheus metrics: `/metrics` serves them (operators only in AWS); with `http`, requests are counted and timed
+   * in this process (locally; in Lambda they are CloudWatch's: functions/handlers/api.ts).
+   */
+  readonly metrics?: AppMetrics;
   /** Refuses a new signing key the organisation's plan does not allow; throws a named error. */
   readonly signingKeyAdmission?: (orgId: string) => Promise<void>;
   /** The Besu processes the platform runs per network, for recovery and upgrades (built by the wiring). */

@@ -66,7 +66,7 @@ export function createApp(deps: AppDeps): App {
     },
   });
 
-  if (deps.metrics) app.use(deps.metrics.http('api'));
+  if (deps.metrics?.http) app.use(deps.metrics.http('api'));
   app.use(requestContext(deps.logger));
   app.use(
     bodyLimit({

@@ -16,6 +16,14 @@ const PREFIX = 'carechain_';
 /** Seconds; from a cached gateway answer (sub-millisecond) to a slow chain call or KMS signature. */
 const DURATION_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
+/** What an app's `/metrics` serves, and, where requests are counted in the process, its middleware. */
+export interface AppMetrics {
+  /** Counts and times every request of a Hono app; absent where the process's own counts would mislead. */
+  readonly http?: (app: string) => MiddlewareHandler;
+  /** The exposition text and its content type. */
+  render(): Promise<{ readonly contentType: string; readonly body: string }>;
+}
+
 export interface ScrapeSources {
   /** Every node record of the fleet (the operators' index). */
   readonly fleet?: () => Promise<readonly NodeRecord[]>;
@@ -23,25 +31,33 @@ export interface ScrapeSources {
   readonly unflushedUsage?: () => ReadonlyMap<string, number>;
 }
 
-export class ControlPlaneMetrics {
+export class ControlPlaneMetrics implements AppMetrics {
   readonly registry = new Registry();
   readonly #requests: Counter<'app' | 'method' | 'route' | 'status'>;
   readonly #duration: Histogram<'app' | 'method' | 'route'>;
 
-  constructor(options: { readonly processMetrics?: boolean; readonly sources?: ScrapeSources } = {}) {
+  /**
+   * `requests: false` leaves the request counts and durations out of what is served, and `processMetrics: false` the
+   * process's own figures: where a scrape reaches one short-lived process of many (a Lambda container), they would
+   * describe only that one and start again with the next.
+   */
+  constructor(
+    options: { readonly processMetrics?: boolean; readonly requests?: boolean; readonly sources?: ScrapeSources } = {},
+  ) {
     const registers = [this.registry];
+    const requestRegisters = (options.requests ?? true) ? registers : [];
     this.#requests = new Counter({
       name: `${PREFIX}http_requests_total`,
       help: 'HTTP requests answered, by app, method, route pattern and status',
       labelNames: ['app', 'method', 'route', 'status'] as const,
-      registers,
+      registers: requestRegisters,
     });
     this.#duration = new Histogram({
       name: `${PREFIX}http_request_duration_seconds`,
       help: 'Time to answer an HTTP request, by app, method and route pattern',
       labelNames: ['app', 'method', 'route'] as const,
       buckets: DURATION_BUCKETS,
-      registers,
+      registers: requestRegisters,
     });
     if (options.processMetrics ?? true) collectDefaultMetrics({ register: this.registry, prefix: PREFIX });
     const { fleet, unflushedUsage } = options.sources ?? {};

@@ -4,7 +4,7 @@
  * endpoint is open to whoever can reach it, as a local Prometheus expects.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
-import type { ControlPlaneMetrics } from '../../../shared/observability/metrics.ts';
+import type { AppMetrics } from '../../../shared/observability/metrics.ts';
 import { operatorOnly } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -12,7 +12,7 @@ import { errorResponses, userSecurity } from '../route-helpers.ts';
 
 export type MetricsRouteDeps = RouteDeps<'config'>;
 
-export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: MetricsRouteDeps, metrics: ControlPlaneMetrics) {
+export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: MetricsRouteDeps, metrics: AppMetrics) {
   app.openapi(
     createRoute({
       method: 'get',
