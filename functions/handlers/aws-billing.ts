@@ -71,5 +71,5 @@ export function billingProvider(config: Config, clock: () => Date) {
 export function provisioningQueue(core: AwsCore): SqsNodeQueue | undefined {
   const queueUrl = core.config.aws.provisioningQueueUrl;
   if (!queueUrl) return undefined;
-  return new SqsNodeQueue(sqsClient(core), queueUrl, core.logger.child({ component: 'node-queue' }));
+  return new SqsNodeQueue(() => sqsClient(core), queueUrl, core.logger.child({ component: 'node-queue' }));
 }

@@ -13,7 +13,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import { KMSClient } from '@aws-sdk/client-kms';
 import { S3Client } from '@aws-sdk/client-s3';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import { STSClient } from '@aws-sdk/client-sts';
 import { createFleetEc2Client } from '../../shared/adapters/aws/ec2-fleet.ts';
 import { type Config, loadConfig } from '../../shared/config/config.ts';
@@ -92,8 +92,12 @@ export function secretsManagerClient(core: AwsCore): SecretsManagerClient {
   return core.clients.secretsManager;
 }
 
-export function sqsClient(core: AwsCore): SQSClient {
-  core.clients.sqs ??= new SQSClient({ region: core.config.awsRegion });
+/** Loaded with its package at the first send: the API sends only when a node changes or an operator restarts one. */
+export async function sqsClient(core: AwsCore): Promise<SQSClient> {
+  if (!core.clients.sqs) {
+    const { SQSClient } = await import('@aws-sdk/client-sqs');
+    core.clients.sqs ??= new SQSClient({ region: core.config.awsRegion });
+  }
   return core.clients.sqs;
 }
 

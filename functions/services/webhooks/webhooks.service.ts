@@ -7,7 +7,6 @@ import { newSecret } from '../../../shared/auth/secrets.ts';
 import { type PlatformEvent, TEST_EVENT_TYPE } from '../../../shared/domain/events.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
-import { nonPublicHost } from '../../../shared/domain/public-address.ts';
 import { deliveryIdOf, type WebhookEndpoint } from '../../../shared/domain/webhooks.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { SecretBox } from '../../../shared/ports/secret-box.ts';
@@ -50,7 +49,7 @@ export class WebhookService {
 
   async create(author: ChangeAuthor, orgId: string, input: CreateWebhook) {
     const { webhooks, events } = this.deps.stores;
-    this.#checkUrl(input.url);
+    await this.#checkUrl(input.url);
     if ((await webhooks.listByOrg(orgId)).length >= MAX_ENDPOINTS_PER_ORG) {
       throw new ConflictError(`An organisation can have ${MAX_ENDPOINTS_PER_ORG} webhook endpoints; remove one first`);
     }
@@ -93,7 +92,7 @@ export class WebhookService {
 
   /** Applies a person's change to the endpoint as it is now (the delivery worker moves its cursor at any time). */
   async update(author: ChangeAuthor, orgId: string, endpointId: string, input: UpdateWebhook) {
-    if (input.url !== undefined) this.#checkUrl(input.url);
+    if (input.url !== undefined) await this.#checkUrl(input.url);
     if (input.chainLog) await this.#followLogsOf(await this.#network(orgId, input.chainLog.networkId));
     const changes: EndpointChanges = {
       ...(input.url !== undefined && { url: input.url }),
@@ -202,8 +201,10 @@ export class WebhookService {
     return delivery;
   }
 
-  #checkUrl(url: string): void {
+  async #checkUrl(url: string): Promise<void> {
     if (!this.deps.publicUrlsOnly) return;
+    // The address rules (ipaddr.js's ranges) load with the first URL checked.
+    const { nonPublicHost } = await import('../../../shared/domain/public-address.ts');
     const problem = url.startsWith('https://') ? nonPublicHost(url) : 'Receivers are called over https only';
     if (problem) {
       throw new ValidationError('The webhook URL cannot be called', [{ path: 'body.url', message: problem }]);

@@ -7,8 +7,10 @@
  * `nodeChanged` cannot wait (the API answers first), so sends run in the background and the handler awaits
  * `drain()` before its invocation ends: a frozen container would never finish them. A send that fails loses
  * nothing but time, as the scheduled pass finds the node anyway; it is logged, not thrown at the user.
+ *
+ * The SQS client and its package are loaded at the first send (`client`): most of the API's requests send nothing.
  */
-import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { idPattern } from '../../domain/ids.ts';
 import type { NodeRecord } from '../../domain/node.ts';
@@ -31,7 +33,7 @@ export class SqsNodeQueue {
   readonly #pending = new Set<Promise<void>>();
 
   constructor(
-    private readonly sqs: SQSClient,
+    private readonly client: () => Promise<SQSClient>,
     private readonly queueUrl: string,
     private readonly logger: Logger,
   ) {}
@@ -58,7 +60,8 @@ export class SqsNodeQueue {
   }
 
   async send(message: NodeWorkMessage): Promise<void> {
-    await this.sqs.send(
+    const [sqs, { SendMessageCommand }] = await Promise.all([this.client(), import('@aws-sdk/client-sqs')]);
+    await sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
         MessageBody: JSON.stringify(NodeWorkMessage.parse(message)),

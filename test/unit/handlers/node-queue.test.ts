@@ -58,7 +58,7 @@ beforeEach(() => {
 describe('SqsNodeQueue', () => {
   it('sends the node as { orgId, nodeId } to the provisioning queue', async () => {
     const node = aNode(aNetwork(), { runtime: 'ec2' });
-    const queue = new SqsNodeQueue(sqsClient, QUEUE_URL, createLogger({ level: 'silent' }));
+    const queue = new SqsNodeQueue(async () => sqsClient, QUEUE_URL, createLogger({ level: 'silent' }));
 
     queue.nodeChanged(node);
     await queue.drain();
@@ -75,7 +75,7 @@ describe('SqsNodeQueue', () => {
       .rejects(Object.assign(new Error('Access to the resource is denied.'), { name: 'AccessDenied' }));
     const lines: string[] = [];
     const queue = new SqsNodeQueue(
-      sqsClient,
+      async () => sqsClient,
       QUEUE_URL,
       createLogger({ level: 'warn', write: (line) => lines.push(line) }),
     );
