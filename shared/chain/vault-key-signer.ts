@@ -13,10 +13,8 @@ import { ValidationError } from '../errors.ts';
 import { lazyOnce } from '../lazy-once.ts';
 import type { KeyRef, KeyVault } from '../ports/key-vault.ts';
 
-/** `ethers/hash` (EIP-191 and EIP-712 hashing), loaded at the first signature or digest made with it. */
-export const loadHashing = lazyOnce(() => import('ethers/hash'));
-/** `ethers/crypto`, whose barrel brings the secp256k1 arithmetic along, at the first signature. */
-const loadSignatures = lazyOnce(() => import('ethers/crypto'));
+/** ethers' hashing and signature class (ethers-signing.ts), loaded at the first signature or digest made. */
+export const loadEthersSigning = lazyOnce(() => import('./ethers-signing.ts'));
 
 /** Turns an ENS name in typed data into an address; without one, a name is refused. */
 export type NameResolver = (name: string) => Promise<string | null>;
@@ -42,7 +40,7 @@ export class VaultKeySigner {
   }
 
   async signMessage(message: string | Uint8Array): Promise<string> {
-    const { hashMessage } = await loadHashing();
+    const { hashMessage } = await loadEthersSigning();
     return (await this.signDigest(hashMessage(message))).serialized;
   }
 
@@ -52,7 +50,7 @@ export class VaultKeySigner {
     value: Record<string, unknown>,
     resolveName?: NameResolver,
   ): Promise<string> {
-    const { TypedDataEncoder } = await loadHashing();
+    const { TypedDataEncoder } = await loadEthersSigning();
     const populated = await TypedDataEncoder.resolveNames(domain, types, value, async (name) => {
       if (!resolveName) throw new ValidationError(`Cannot resolve the name ${name} without a provider`);
       const address = await resolveName(name);
@@ -65,7 +63,7 @@ export class VaultKeySigner {
   async signDigest(digestHex: string): Promise<Signature> {
     const [{ r, s, v }, { Signature }] = await Promise.all([
       this.vault.sign(this.keyRef, getBytes(digestHex)),
-      loadSignatures(),
+      loadEthersSigning(),
     ]);
     return Signature.from({ r, s, v });
   }

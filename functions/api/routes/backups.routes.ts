@@ -4,6 +4,7 @@
  * the backups of a network it has nodes on, in a bucket they name.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { NetworkId, OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
   BackupCopyInput,
@@ -16,7 +17,6 @@ import {
   BackupView,
   RestoredNode,
 } from '../../../shared/schemas/fleet.schemas.ts';
-import { BackupService } from '../../services/fleet/backups.service.ts';
 import { accessGuards, operatorOnly, orgAuthor, userAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -31,7 +31,10 @@ export type BackupRouteDeps = RouteDeps<
 >;
 
 export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRouteDeps) {
-  const backups = new BackupService(deps);
+  // The service loads at the first request for it (operators' work, rare beside the API's other requests).
+  const backups = lazyOnce(
+    async () => new (await import('../../services/fleet/backups.service.ts')).BackupService(deps),
+  );
   const { orgAccess } = accessGuards(deps);
 
   app.openapi(
@@ -47,7 +50,7 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const { networkId } = c.req.valid('param');
-      const policy = await backups.setPolicy(userAuthor(c), networkId, c.req.valid('json'));
+      const policy = await (await backups()).setPolicy(userAuthor(c), networkId, c.req.valid('json'));
       return c.json(backupPolicyView(networkId, policy), 200);
     },
   );
@@ -65,7 +68,10 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const { networkId } = c.req.valid('param');
-      const [items, policy] = await Promise.all([backups.list(networkId), backups.policy(networkId)]);
+      const [items, policy] = await Promise.all([
+        (await backups()).list(networkId),
+        (await backups()).policy(networkId),
+      ]);
       return c.json({ items: items.map(backupView), policy: backupPolicyView(networkId, policy) }, 200);
     },
   );
@@ -85,7 +91,7 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
       responses: { 202: jsonResponse(BackupView, 'Requested'), ...errorResponses },
     }),
     async (c) => {
-      return c.json(backupView(await backups.request(userAuthor(c), c.req.valid('param').networkId)), 202);
+      return c.json(backupView(await (await backups()).request(userAuthor(c), c.req.valid('param').networkId)), 202);
     },
   );
 
@@ -102,7 +108,7 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const { networkId, backupId } = c.req.valid('param');
-      const node = await backups.restore(userAuthor(c), networkId, backupId);
+      const node = await (await backups()).restore(userAuthor(c), networkId, backupId);
       return c.json({ nodeId: node.id, orgId: node.orgId, state: node.state }, 201);
     },
   );
@@ -119,7 +125,7 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
       responses: { 200: jsonResponse(BackupCopyRequestList, 'One bucket per network'), ...errorResponses },
     }),
     async (c) => {
-      const requests = await backups.copyRequests(c.req.valid('param').orgId);
+      const requests = await (await backups()).copyRequests(c.req.valid('param').orgId);
       return c.json(
         { items: requests.map(({ networkId, bucket, requestedAt }) => ({ networkId, bucket, requestedAt })) },
         200,
@@ -146,7 +152,12 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const { networkId, bucket } = c.req.valid('json');
-      const request = await backups.requestCopies(orgAuthor(c), c.req.valid('param').orgId, networkId, bucket);
+      const request = await (await backups()).requestCopies(
+        orgAuthor(c),
+        c.req.valid('param').orgId,
+        networkId,
+        bucket,
+      );
       return c.json({ networkId: request.networkId, bucket: request.bucket, requestedAt: request.requestedAt }, 200);
     },
   );
@@ -164,7 +175,7 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const { orgId, networkId } = c.req.valid('param');
-      await backups.withdrawCopies(orgAuthor(c), orgId, networkId);
+      await (await backups()).withdrawCopies(orgAuthor(c), orgId, networkId);
       return c.body(null, 204);
     },
   );

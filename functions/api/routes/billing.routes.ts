@@ -3,9 +3,11 @@
  * when billing is off). Stripe's webhooks are a separate app (`createStripeWebhookApp`): in AWS they are their own
  * function, and they carry no user credentials.
  */
+
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
 import { getPlan, PLANS, type Plan } from '../../../shared/domain/plans.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import {
   BillingAccountView,
   Checkout,
@@ -15,12 +17,14 @@ import {
   PortalLink,
 } from '../../../shared/schemas/billing.schemas.ts';
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
-import { choosePlan, listInvoices, openBillingPortal } from '../../services/billing/billing-checkout.service.ts';
 import { monthToDateUsage } from '../../services/billing/usage-estimate.ts';
 import { accessGuards, audit, inTenant, requestingUser } from '../access.ts';
 import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
+
+/** Checkout, the billing portal and invoices: a few of the API's requests, so their code loads with the first. */
+const checkout = lazyOnce(() => import('../../services/billing/billing-checkout.service.ts'));
 
 const sek = (ore: number) => ore / 100;
 
@@ -116,6 +120,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: BillingRou
       const access = c.var.access;
       const user = requestingUser(c);
       const base = deps.config.publicUrl ?? new URL(c.req.url).origin;
+      const { choosePlan } = await checkout();
       const result = await choosePlan(billing, {
         orgId,
         orgName: access.org.name,
@@ -155,6 +160,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: BillingRou
     async (c) => {
       const { orgId } = c.req.valid('param');
       const base = deps.config.publicUrl ?? new URL(c.req.url).origin;
+      const { openBillingPortal } = await checkout();
       return c.json(await openBillingPortal(billing, { orgId, returnUrl: `${base}/billing` }), 200);
     },
   );
@@ -178,6 +184,7 @@ export function registerBillingRoutes(app: OpenAPIHono<AppEnv>, deps: BillingRou
       const usage = billing.billing.enabled
         ? undefined
         : await monthToDateUsage(inTenant(c, deps).usageRecords, orgId, deps.clock);
+      const { listInvoices } = await checkout();
       const invoices = await listInvoices(billing, { orgId, usage });
       return c.json(
         {

@@ -6,6 +6,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Exemption } from '../../../shared/domain/data-protection.ts';
 import { ServiceUnavailableError } from '../../../shared/errors.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { OrgId } from '../../../shared/schemas/common.schemas.ts';
 import {
   ExemptionList,
@@ -17,13 +18,11 @@ import {
 } from '../../../shared/schemas/data-protection.schemas.ts';
 import { SlaMonthQuery } from '../../../shared/schemas/health.schemas.ts';
 import type { OrgPatterns } from '../../../shared/store/data-protection.repository.ts';
-import { DataProtectionReportService } from '../../services/data-protection/data-protection-report.service.ts';
 import { DataProtectionSettings } from '../../services/data-protection/data-protection-settings.service.ts';
 import { accessGuards, orgAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { prefersCsv } from '../csv.ts';
-import { renderDataProtectionCsv } from '../data-protection-csv.ts';
 import { errorResponses, jsonBody, jsonResponse, security } from '../route-helpers.ts';
 
 export function toExemptionView(exemption: Exemption) {
@@ -55,7 +54,16 @@ export function registerDataProtectionRoutes(app: OpenAPIHono<AppEnv>, deps: Dat
   const { orgAccess } = accessGuards(deps);
   const settings = new DataProtectionSettings({ ...deps, inspector: deps.dataProtection.inspector });
   const { reportSigner } = deps.dataProtection;
-  const reports = reportSigner && new DataProtectionReportService({ ...deps, signer: reportSigner });
+  // The report service and its CSV writer load with the first report asked for.
+  const reports =
+    reportSigner &&
+    lazyOnce(async () => {
+      const [{ DataProtectionReportService }, { renderDataProtectionCsv }] = await Promise.all([
+        import('../../services/data-protection/data-protection-report.service.ts'),
+        import('../data-protection-csv.ts'),
+      ]);
+      return { service: new DataProtectionReportService({ ...deps, signer: reportSigner }), renderDataProtectionCsv };
+    });
   const params = z.object({ orgId: OrgId });
 
   app.openapi(
@@ -156,7 +164,8 @@ export function registerDataProtectionRoutes(app: OpenAPIHono<AppEnv>, deps: Dat
         throw new ServiceUnavailableError('Reports are not signed here: the platform key is not configured');
       const { orgId } = c.req.valid('param');
       const { month } = c.req.valid('query');
-      const signed = await reports.reportFor(orgId, month);
+      const { service, renderDataProtectionCsv } = await reports();
+      const signed = await service.reportFor(orgId, month);
       if (prefersCsv(c.req.header('accept'))) {
         return c.body(renderDataProtectionCsv(signed.report), 200, {
           'content-type': 'text/csv; charset=utf-8',

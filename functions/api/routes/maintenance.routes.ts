@@ -4,6 +4,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { maintenanceStatus } from '../../../shared/domain/sla.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { MaintenanceWindowId, NetworkId } from '../../../shared/schemas/common.schemas.ts';
 import {
   CreateMaintenanceWindow,
@@ -12,7 +13,6 @@ import {
   MaintenanceWindowView,
 } from '../../../shared/schemas/health.schemas.ts';
 import type { HealthRepository, MaintenanceWindow } from '../../../shared/store/health.repository.ts';
-import { MaintenanceService } from '../../services/maintenance/maintenance.service.ts';
 import { operatorOnly, signedIn, userAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -27,7 +27,11 @@ export function registerMaintenanceRoutes(
   deps: MaintenanceRouteDeps,
   health: HealthRepository,
 ) {
-  const maintenance = new MaintenanceService({ ...deps, health });
+  // The service loads at the first request for it (operators' work, rare beside the API's other requests).
+  const maintenance = lazyOnce(
+    async () =>
+      new (await import('../../services/maintenance/maintenance.service.ts')).MaintenanceService({ ...deps, health }),
+  );
   const view = (window: MaintenanceWindow) => ({
     ...window,
     status: maintenanceStatus(window, deps.clock().getTime()),
@@ -48,7 +52,11 @@ export function registerMaintenanceRoutes(
       responses: { 201: jsonResponse(MaintenanceWindowView, 'Announced'), ...errorResponses },
     }),
     async (c) => {
-      const window = await maintenance.announce(userAuthor(c), c.req.valid('param').networkId, c.req.valid('json'));
+      const window = await (await maintenance()).announce(
+        userAuthor(c),
+        c.req.valid('param').networkId,
+        c.req.valid('json'),
+      );
       return c.json(view(window), 201);
     },
   );
@@ -65,7 +73,7 @@ export function registerMaintenanceRoutes(
       responses: { 200: jsonResponse(MaintenanceWindowList, 'Windows, earliest first'), ...errorResponses },
     }),
     async (c) => {
-      const windows = await maintenance.list(c.req.valid('param').networkId, c.req.valid('query'));
+      const windows = await (await maintenance()).list(c.req.valid('param').networkId, c.req.valid('query'));
       return c.json({ items: windows.map(view) }, 200);
     },
   );
@@ -83,7 +91,7 @@ export function registerMaintenanceRoutes(
     }),
     async (c) => {
       const { networkId, windowId } = c.req.valid('param');
-      await maintenance.cancel(userAuthor(c), networkId, windowId);
+      await (await maintenance()).cancel(userAuthor(c), networkId, windowId);
       return c.body(null, 204);
     },
   );

@@ -4,6 +4,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NotFoundError } from '../../../shared/errors.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { NetworkId } from '../../../shared/schemas/common.schemas.ts';
 import {
   IncidentId,
@@ -15,7 +16,6 @@ import {
   RecoveryResult,
 } from '../../../shared/schemas/fleet.schemas.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
-import { StallRecovery } from '../../services/fleet/stall-recovery.ts';
 import { callerIsOperator, operatorOnly, signedIn, userAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -32,7 +32,10 @@ export function registerNetworkHealthRoutes(
   deps: NetworkHealthRouteDeps,
   fleet: NetworkFleet,
 ) {
-  const recovery = new StallRecovery({ ...deps, fleet });
+  // The service loads at the first request for it (operators' work, rare beside the API's other requests).
+  const recovery = lazyOnce(
+    async () => new (await import('../../services/fleet/stall-recovery.ts')).StallRecovery({ ...deps, fleet }),
+  );
   const network = async (networkId: string) => {
     const found = await deps.stores.networks.get(networkId);
     if (!found) throw new NotFoundError('No such network');
@@ -111,7 +114,7 @@ export function registerNetworkHealthRoutes(
     }),
     async (c) => {
       const { networkId } = c.req.valid('param');
-      const result = await recovery.operatorRestart(userAuthor(c), networkId, c.req.valid('json').scope);
+      const result = await (await recovery()).operatorRestart(userAuthor(c), networkId, c.req.valid('json').scope);
       return c.json({ restarted: [...result.restarted], failures: [...result.failures] }, 200);
     },
   );
@@ -129,7 +132,7 @@ export function registerNetworkHealthRoutes(
     }),
     async (c) => {
       const { networkId, incidentId } = c.req.valid('param');
-      const incident = await recovery.cancel(userAuthor(c), networkId, incidentId);
+      const incident = await (await recovery()).cancel(userAuthor(c), networkId, incidentId);
       return c.json(incidentView(incident, deps.clock().getTime(), true), 200);
     },
   );

@@ -4,6 +4,7 @@
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { PlanCommand } from '../../../shared/domain/rolling-upgrade.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { NetworkId } from '../../../shared/schemas/common.schemas.ts';
 import {
   BesuReleaseInput,
@@ -12,7 +13,6 @@ import {
   UpgradePlanView,
 } from '../../../shared/schemas/fleet.schemas.ts';
 import type { NetworkFleet } from '../../services/fleet/network-fleet.ts';
-import { UpgradeService } from '../../services/fleet/upgrades.service.ts';
 import { operatorOnly, userAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
@@ -32,7 +32,10 @@ const COMMANDS: ReadonlyArray<{ command: PlanCommand; summary: string }> = [
 export type UpgradeRouteDeps = RouteDeps<'clock', 'networks' | 'upgrades' | 'audit'>;
 
 export function registerUpgradeRoutes(app: OpenAPIHono<AppEnv>, deps: UpgradeRouteDeps, fleet: NetworkFleet) {
-  const upgrades = new UpgradeService({ ...deps, fleet });
+  // The service loads at the first request for it (operators' work, rare beside the API's other requests).
+  const upgrades = lazyOnce(
+    async () => new (await import('../../services/fleet/upgrades.service.ts')).UpgradeService({ ...deps, fleet }),
+  );
 
   app.openapi(
     createRoute({
@@ -50,7 +53,7 @@ export function registerUpgradeRoutes(app: OpenAPIHono<AppEnv>, deps: UpgradeRou
       responses: { 201: jsonResponse(UpgradePlanView, 'Planned; the runner starts it'), ...errorResponses },
     }),
     async (c) => {
-      const plan = await upgrades.plan(userAuthor(c), c.req.valid('param').networkId, c.req.valid('json'));
+      const plan = await (await upgrades()).plan(userAuthor(c), c.req.valid('param').networkId, c.req.valid('json'));
       return c.json(upgradePlanView(plan), 201);
     },
   );
@@ -67,7 +70,7 @@ export function registerUpgradeRoutes(app: OpenAPIHono<AppEnv>, deps: UpgradeRou
       responses: { 200: jsonResponse(UpgradePlanList, 'Plans'), ...errorResponses },
     }),
     async (c) => {
-      const plans = await upgrades.list(c.req.valid('param').networkId);
+      const plans = await (await upgrades()).list(c.req.valid('param').networkId);
       return c.json({ items: plans.map(upgradePlanView) }, 200);
     },
   );
@@ -85,7 +88,7 @@ export function registerUpgradeRoutes(app: OpenAPIHono<AppEnv>, deps: UpgradeRou
     }),
     async (c) => {
       const { networkId, planId } = c.req.valid('param');
-      return c.json(upgradePlanView(await upgrades.get(networkId, planId)), 200);
+      return c.json(upgradePlanView(await (await upgrades()).get(networkId, planId)), 200);
     },
   );
 
@@ -103,7 +106,10 @@ export function registerUpgradeRoutes(app: OpenAPIHono<AppEnv>, deps: UpgradeRou
       }),
       async (c) => {
         const { networkId, planId } = c.req.valid('param');
-        return c.json(upgradePlanView(await upgrades.command(userAuthor(c), networkId, planId, command)), 200);
+        return c.json(
+          upgradePlanView(await (await upgrades()).command(userAuthor(c), networkId, planId, command)),
+          200,
+        );
       },
     );
   }

@@ -6,7 +6,6 @@
  * someone else" for a change they did not make. Every change is audited.
  */
 import { createHash } from 'node:crypto';
-import { joinBundle } from '../../../shared/chain/besu/join-bundle.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import {
@@ -185,6 +184,8 @@ export class NodeRequests {
     const node = await this.find(orgId, nodeId);
     const network = await this.deps.stores.networks.get(node.networkId);
     if (!network) throw new NotFoundError('The node’s network no longer exists');
+    // The Besu configuration writers load with the first bundle asked for.
+    const { joinBundle } = await import('../../../shared/chain/besu/join-bundle.ts');
     return { network, node, bundle: joinBundle(network, node) };
   }
 }

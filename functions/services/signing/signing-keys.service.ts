@@ -6,7 +6,7 @@
  */
 import type { TypedDataField } from 'ethers';
 import { getBytes } from 'ethers/utils';
-import { loadHashing, VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
+import { loadEthersSigning, VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
@@ -25,7 +25,7 @@ import type { SigningKey, SigningKeysRepository } from '../../../shared/store/si
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
 import { type GuardRequest, guardPersonalData } from '../data-protection/personal-data-guard.ts';
 import { recordSignature, type SignatureRecordDeps } from './signature-record.ts';
-import { type SentTransaction, sendingNode, sendTransaction } from './transaction-sender.ts';
+import type { SentTransaction } from './transaction-sender.ts';
 
 export interface SigningKeysDeps extends SignatureRecordDeps {
   readonly stores: SignatureRecordDeps['stores'] & {
@@ -110,7 +110,7 @@ export class SigningKeysService {
     }
     await this.guard(author, key, { content: { kind: 'message', message } });
     // The digest the vault signs is the one recorded: hashed once.
-    const digest = (await loadHashing()).hashMessage(message);
+    const digest = (await loadEthersSigning()).hashMessage(message);
     const signature = (await new VaultKeySigner(this.deps.vault, key.keyRef).signDigest(digest)).serialized;
     await this.record(author, key, 'message', digest);
     return { key, digest, signature };
@@ -120,7 +120,7 @@ export class SigningKeysService {
   async signTypedData(author: ChangeAuthor, orgId: string, keyId: string, body: SignTypedData): Promise<Signature> {
     const key = await this.signingKey(orgId, keyId);
     const { EIP712Domain: _domainType, ...types } = body.types as Record<string, TypedDataField[]>;
-    const { TypedDataEncoder } = await loadHashing();
+    const { TypedDataEncoder } = await loadEthersSigning();
     let digest: string;
     let primaryType: string;
     try {
@@ -154,6 +154,8 @@ export class SigningKeysService {
     body: SendTransaction,
   ): Promise<SentTransaction & { key: SigningKey }> {
     const key = await this.signingKey(orgId, keyId);
+    // The sender (node choice, nonce and fee filling) loads with the first transaction sent.
+    const { sendingNode, sendTransaction } = await import('./transaction-sender.ts');
     const node = await sendingNode(this.deps, key, body);
     await this.guard(author, key, {
       networkId: node.networkId,

@@ -50,8 +50,8 @@ export const ALIAS_TAG = 'carechain:alias';
  * does not read it.
  */
 const loadSignatureConversion = lazyOnce(() => import('../../chain/signature.ts'));
-/** ethers' address of a public key, at the first key read (its module brings the transaction classes along). */
-const loadAddressDerivation = lazyOnce(() => import('ethers/transaction'));
+/** ethers' address of a public key, at the first key read (shared/chain/ethers-signing.ts). */
+const loadAddressDerivation = lazyOnce(() => import('../../chain/ethers-signing.ts'));
 
 /** KMS errors that mean "slow down": CreateKey is limited to a few requests per second per account. */
 const THROTTLING_ERRORS = new Set(['ThrottlingException', 'LimitExceededException']);
