@@ -99,6 +99,8 @@ export type FunctionSpec = {
 
 const KIB = 1024;
 const MIB = 1024 * KIB;
+/** The most any function may read at a cold start: one megabyte, 1,000,000 bytes. */
+export const ONE_MB = 1_000_000;
 
 export const FUNCTIONS = [
   {
@@ -108,13 +110,14 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway HTTP APIs end an integration at 30 s.
     timeoutSeconds: 29,
-    // Reads 1,274 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), the parts of
-    // ethers' ESM build it imports by subpath (~130 KiB), the AWS clients and the contracts' ABIs. Stripe, RE2, siwe
-    // and the did:ethr resolver (with the CommonJS ethers they require), ethers' provider and contract classes with
-    // the vault signer (shared/chain/chain-clients.ts), the telephone numbering plans, the contracts' code, the DID
-    // registry's artefact, the secp256k1 arithmetic of KMS signatures and the SDK's credential sources are loaded when
-    // first used.
-    bundleBudgetBytes: 1.3125 * MIB,
+    // Reads 971 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), the AWS clients
+    // it uses on most requests, the route definitions and schemas, and the parts of ethers the schemas and key reads
+    // need. Loaded when first used: the work of the chain route groups (governance, consents and patients, DIDs) and
+    // of operators' fleet routes, signing's hashing, transaction sending, reports, checkout, webhooks' transport, the
+    // SQS client, prom-client (for /metrics), Stripe, RE2, siwe, the did:ethr resolver, ethers' provider and contract
+    // classes, the numbering plans, the contracts' code, the secp256k1 arithmetic of KMS signatures and the SDK's
+    // credential sources (docs/architecture.md, "Lambda bundles").
+    bundleBudgetBytes: ONE_MB,
     // Signed transactions and governance votes are submitted through a node's JSON-RPC.
     reachesNodes: true,
     // The platform key signs SLA reports of the month so far, on request.
