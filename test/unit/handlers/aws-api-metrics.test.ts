@@ -4,33 +4,16 @@
  * again at its next cold start (functions/handlers/api.ts). The table is real (dynalite); SQS and the tenant
  * session's STS answer through aws-sdk-client-mock.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { ensureOperator } from '../../../functions/api/operator-bootstrap.ts';
-import { createApiHandler } from '../../../functions/handlers/api.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { aNetwork } from '../providers/node-fixtures.ts';
-import {
-  apiCaller,
-  httpApiEvent,
-  LAMBDA_CONTEXT,
-  lambdaEnv,
-  OFFLINE_CREDENTIALS,
-  QUEUE_URL,
-  REGION,
-  signUpWithOrg,
-  startTable,
-  TABLE_NAME,
-  TENANT_ROLE_ARN,
-  tenantSessionClients,
-} from './handler-fixtures.ts';
+import { acceptingQueue, apiLambda } from './api-lambda-fixture.ts';
+import { httpApiEvent, LAMBDA_CONTEXT, signUpWithOrg, startTable, TABLE_NAME } from './handler-fixtures.ts';
 
 const OPERATOR = { email: 'ops@carechain.example', password: 'operator-password-1234' };
-const sqsClient = new SQSClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
-mockClient(sqsClient).on(SendMessageCommand).resolves({ MessageId: '5e0b7c1a-8d2f-4f3e-b6a4-2c9d1e7f0a13' });
 let dynamo: EmbeddedDynamo;
 
 beforeAll(async () => {
@@ -46,11 +29,7 @@ it('serves the fleet by state to operators, and neither request counts nor proce
   const network = await stores.networks.create(
     aNetwork({ name: 'carechain-metrics-test', validators: ['0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc'] }),
   );
-  const api = createApiHandler({
-    env: lambdaEnv({ CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL, CARECHAIN_TENANT_ROLE_ARN: TENANT_ROLE_ARN }),
-    clients: { dynamodb: dynamo.client, sqs: sqsClient, ...tenantSessionClients(dynamo).clients },
-  });
-  const call = apiCaller(api);
+  const { handler: api, call } = apiLambda(dynamo, acceptingQueue().client);
   const scrape = async (token: string) => {
     const event = httpApiEvent({ method: 'GET', path: '/metrics', headers: { authorization: `Bearer ${token}` } });
     const result = await api(event, LAMBDA_CONTEXT);

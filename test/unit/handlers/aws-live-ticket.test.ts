@@ -4,31 +4,16 @@
  * carry no path of their own), not the HTTP API's origin. The table is real (dynalite); SQS and the tenant
  * session's STS answer through aws-sdk-client-mock.
  */
-import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import { createApiHandler } from '../../../functions/handlers/api.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
 import { loadConfig } from '../../../shared/config/config.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { aNetwork } from '../providers/node-fixtures.ts';
-import {
-  apiCaller,
-  lambdaEnv,
-  OFFLINE_CREDENTIALS,
-  QUEUE_URL,
-  REGION,
-  signUpWithOrg,
-  startTable,
-  TABLE_NAME,
-  TENANT_ROLE_ARN,
-  tenantSessionClients,
-} from './handler-fixtures.ts';
+import { acceptingQueue, apiLambda } from './api-lambda-fixture.ts';
+import { lambdaEnv, signUpWithOrg, startTable, TABLE_NAME } from './handler-fixtures.ts';
 
 const SOCKET_URL = 'wss://k3x9q2v7ab.execute-api.eu-north-1.amazonaws.com/live';
-const sqsClient = new SQSClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
-mockClient(sqsClient).on(SendMessageCommand).resolves({ MessageId: '0b6c3c1e-2f4e-4d8a-9a51-0f0d3b8e6a21' });
 let dynamo: EmbeddedDynamo;
 
 beforeAll(async () => {
@@ -43,15 +28,7 @@ it('answers a live ticket with the WebSocket API’s URL for the node', async ()
   const network = await stores.networks.create(
     aNetwork({ name: 'carechain-live-test', validators: ['0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc'] }),
   );
-  const api = createApiHandler({
-    env: lambdaEnv({
-      CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL,
-      CARECHAIN_TENANT_ROLE_ARN: TENANT_ROLE_ARN,
-      CARECHAIN_GATEWAY_SOCKET_URL: SOCKET_URL,
-    }),
-    clients: { dynamodb: dynamo.client, sqs: sqsClient, ...tenantSessionClients(dynamo).clients },
-  });
-  const call = apiCaller(api);
+  const { call } = apiLambda(dynamo, acceptingQueue().client, { CARECHAIN_GATEWAY_SOCKET_URL: SOCKET_URL });
   const { token, orgId } = await signUpWithOrg(call, 'it-admin@sahlgrenska.example', 'Sahlgrenska');
   const node = await call('POST', `/v1/orgs/${orgId}/nodes`, { networkId: network.id, role: 'member' }, token);
   expect(node.status).toBe(201);

@@ -6,7 +6,6 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { AssumeRoleCommand } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createApiHandler } from '../../../functions/handlers/api.ts';
 import { awsDeps } from '../../../functions/handlers/aws-deps.ts';
 import { SqsNodeQueue } from '../../../shared/adapters/aws/sqs-node-queue.ts';
 import type { EmbeddedDynamo } from '../../../shared/adapters/local/dynalite-server.ts';
@@ -14,8 +13,8 @@ import { createLogger } from '../../../shared/observability/logger.ts';
 import { createStores } from '../../../shared/store/stores.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { aNetwork, aNode } from '../providers/node-fixtures.ts';
+import { apiLambda } from './api-lambda-fixture.ts';
 import {
-  apiCaller,
   lambdaEnv,
   OFFLINE_CREDENTIALS,
   QUEUE_URL,
@@ -24,7 +23,6 @@ import {
   startTable,
   TABLE_NAME,
   TENANT_ROLE_ARN,
-  tenantSessionClients,
 } from './handler-fixtures.ts';
 
 const sqsClient = new SQSClient({ region: REGION, credentials: OFFLINE_CREDENTIALS });
@@ -108,12 +106,7 @@ describe('nodeChanged in the AWS wiring', () => {
     const network = await stores.networks.create(
       aNetwork({ name: 'carechain-queue-test', validators: ['0x9965507D1a55bcC2695C58ba16FB37d819B0A4dc'] }),
     );
-    const tenant = tenantSessionClients(dynamo);
-    const api = createApiHandler({
-      env: lambdaEnv({ CARECHAIN_PROVISIONING_QUEUE_URL: QUEUE_URL, CARECHAIN_TENANT_ROLE_ARN: TENANT_ROLE_ARN }),
-      clients: { dynamodb: dynamo.client, sqs: sqsClient, ...tenant.clients },
-    });
-    const call = apiCaller(api);
+    const { call, tenant } = apiLambda(dynamo, sqsClient);
     const { token, orgId } = await signUpWithOrg(call, 'it-admin@sahlgrenska.example', 'Sahlgrenska');
 
     const created = await call(
