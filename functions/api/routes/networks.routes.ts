@@ -4,6 +4,7 @@
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import type { Network } from '../../../shared/domain/network.ts';
 import { NotFoundError } from '../../../shared/errors.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import { NetworkId } from '../../../shared/schemas/common.schemas.ts';
 import { CreateNetwork, NetworkList, NetworkView } from '../../../shared/schemas/network.schemas.ts';
 import { createNetwork } from '../../services/networks/network-creation.ts';
@@ -11,6 +12,9 @@ import { operatorOnly, signedIn, userAuthor } from '../access.ts';
 import type { RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonBody, jsonResponse, security, userSecurity } from '../route-helpers.ts';
+
+/** The genesis writer (extraData encodings per consensus), loaded with the first genesis asked for. */
+const loadGenesisWriter = lazyOnce(() => import('../../../shared/chain/besu/genesis.ts'));
 
 export function toNetworkView(network: Network) {
   return {
@@ -104,8 +108,7 @@ export function registerNetworkRoutes(app: OpenAPIHono<AppEnv>, deps: NetworkRou
     }),
     async (c) => {
       const network = await findNetwork(c.req.valid('param').networkId);
-      // The genesis writer (extraData encodings per consensus) loads at the first genesis asked for.
-      const { genesisJson } = await import('../../../shared/chain/besu/genesis.ts');
+      const { genesisJson } = await loadGenesisWriter();
       return c.json(JSON.parse(genesisJson(network)) as Record<string, unknown>, 200);
     },
   );

@@ -17,10 +17,14 @@ import {
   requestedNode,
 } from '../../../shared/domain/node.ts';
 import { BadRequestError, InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import type { CreateNode, UpdateSelfHostedNode } from '../../../shared/schemas/network.schemas.ts';
 import type { NetworksRepository } from '../../../shared/store/networks.repository.ts';
 import type { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import { type AuditDeps, appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
+
+/** The Besu configuration writers, loaded with the first join bundle asked for. */
+const loadBundleWriter = lazyOnce(() => import('../../../shared/chain/besu/join-bundle.ts'));
 
 export interface NodeRequestDeps extends AuditDeps {
   readonly stores: AuditDeps['stores'] & { readonly nodes: NodesRepository; readonly networks: NetworksRepository };
@@ -184,8 +188,7 @@ export class NodeRequests {
     const node = await this.find(orgId, nodeId);
     const network = await this.deps.stores.networks.get(node.networkId);
     if (!network) throw new NotFoundError('The node’s network no longer exists');
-    // The Besu configuration writers load with the first bundle asked for.
-    const { joinBundle } = await import('../../../shared/chain/besu/join-bundle.ts');
+    const { joinBundle } = await loadBundleWriter();
     return { network, node, bundle: joinBundle(network, node) };
   }
 }

@@ -9,6 +9,7 @@ import { getBytes } from 'ethers/utils';
 import { loadEthersSigning, VaultKeySigner } from '../../../shared/chain/vault-key-signer.ts';
 import { newId } from '../../../shared/domain/ids.ts';
 import { InvalidStateError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import type { KeyVault } from '../../../shared/ports/key-vault.ts';
 import type { MatchFingerprinter } from '../../../shared/ports/match-fingerprinter.ts';
 import type { PersonalDataInspector } from '../../../shared/ports/personal-data-inspector.ts';
@@ -26,6 +27,9 @@ import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
 import { type GuardRequest, guardPersonalData } from '../data-protection/personal-data-guard.ts';
 import { recordSignature, type SignatureRecordDeps } from './signature-record.ts';
 import type { SentTransaction } from './transaction-sender.ts';
+
+/** The sender (node choice, nonce and fee filling), loaded with the first transaction sent. */
+const loadSender = lazyOnce(() => import('./transaction-sender.ts'));
 
 export interface SigningKeysDeps extends SignatureRecordDeps {
   readonly stores: SignatureRecordDeps['stores'] & {
@@ -154,8 +158,7 @@ export class SigningKeysService {
     body: SendTransaction,
   ): Promise<SentTransaction & { key: SigningKey }> {
     const key = await this.signingKey(orgId, keyId);
-    // The sender (node choice, nonce and fee filling) loads with the first transaction sent.
-    const { sendingNode, sendTransaction } = await import('./transaction-sender.ts');
+    const { sendingNode, sendTransaction } = await loadSender();
     const node = await sendingNode(this.deps, key, body);
     await this.guard(author, key, {
       networkId: node.networkId,

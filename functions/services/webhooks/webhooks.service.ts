@@ -9,6 +9,7 @@ import { newId } from '../../../shared/domain/ids.ts';
 import type { Network } from '../../../shared/domain/network.ts';
 import { deliveryIdOf, type WebhookEndpoint } from '../../../shared/domain/webhooks.ts';
 import { ConflictError, NotFoundError, ValidationError } from '../../../shared/errors.ts';
+import { lazyOnce } from '../../../shared/lazy-once.ts';
 import type { SecretBox } from '../../../shared/ports/secret-box.ts';
 import type { ChainLogFilter, CreateWebhook, UpdateWebhook } from '../../../shared/schemas/webhooks.schemas.ts';
 import type { AuditRepository } from '../../../shared/store/audit.repository.ts';
@@ -21,6 +22,9 @@ import type { EndpointChanges, WebhooksRepository } from '../../../shared/store/
 import { appendAudit, type ChangeAuthor } from '../audit/audit-trail.ts';
 import { servingEndpoints, withProvider } from '../governance/chain-endpoints.ts';
 import { signingSecretContext, type WebhookSender } from './webhook-sender.ts';
+
+/** The address rules (ipaddr.js's ranges), loaded with the first receiver URL checked. */
+const loadAddressRules = lazyOnce(() => import('../../../shared/domain/public-address.ts'));
 
 /** Endpoints one organisation may register: each is sent every matching event, so they are bounded. */
 export const MAX_ENDPOINTS_PER_ORG = 20;
@@ -203,8 +207,7 @@ export class WebhookService {
 
   async #checkUrl(url: string): Promise<void> {
     if (!this.deps.publicUrlsOnly) return;
-    // The address rules (ipaddr.js's ranges) load with the first URL checked.
-    const { nonPublicHost } = await import('../../../shared/domain/public-address.ts');
+    const { nonPublicHost } = await loadAddressRules();
     const problem = url.startsWith('https://') ? nonPublicHost(url) : 'Receivers are called over https only';
     if (problem) {
       throw new ValidationError('The webhook URL cannot be called', [{ path: 'body.url', message: problem }]);

@@ -14,7 +14,11 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
 import * as z from 'zod';
 import { idPattern } from '../../domain/ids.ts';
 import type { NodeRecord } from '../../domain/node.ts';
+import { lazyOnce } from '../../lazy-once.ts';
 import type { Logger } from '../../observability/logger.ts';
+
+/** The SQS package's commands, loaded with the first send. */
+const loadSqs = lazyOnce(() => import('@aws-sdk/client-sqs'));
 
 /**
  * The body of a provisioning-queue message. Without `action`: reconcile the node. `restart`: an operator's
@@ -60,7 +64,7 @@ export class SqsNodeQueue {
   }
 
   async send(message: NodeWorkMessage): Promise<void> {
-    const [sqs, { SendMessageCommand }] = await Promise.all([this.client(), import('@aws-sdk/client-sqs')]);
+    const [sqs, { SendMessageCommand }] = await Promise.all([this.client(), loadSqs()]);
     await sqs.send(
       new SendMessageCommand({
         QueueUrl: this.queueUrl,
