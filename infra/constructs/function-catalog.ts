@@ -110,7 +110,7 @@ export const FUNCTIONS = [
     memoryMb: 1024,
     // API Gateway HTTP APIs end an integration at 30 s.
     timeoutSeconds: 29,
-    // Reads 971 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), the AWS clients
+    // Reads 963 KiB at a cold start: zod (~190 KiB, with only its English locale: ENGLISH_ZOD_LOCALE), the AWS clients
     // it uses on most requests, the route definitions and schemas, and the parts of ethers the schemas and key reads
     // need. Loaded when first used: the work of the chain route groups (governance, consents and patients, DIDs) and
     // of operators' fleet routes, signing's hashing, transaction sending, reports, checkout, webhooks' transport, the
