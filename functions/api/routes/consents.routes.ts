@@ -56,8 +56,10 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     }),
     async (c) => {
       const { keyId, ...signed } = c.req.valid('json');
+      const api = await consents();
       const caller = { principal: c.get('principal'), requestId: requestIdOf(c), keyId };
-      return c.json(await (await consents()).give(caller, c.req.valid('param').networkId, signed), 201);
+      const { network, relayer } = await api.memberRelay(caller, c.req.valid('param').networkId);
+      return c.json(await api.relay.give(relayer, network, signed), 201);
     },
   );
 
@@ -76,8 +78,10 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     async (c) => {
       const { networkId, consentId } = c.req.valid('param');
       const { keyId, ...signed } = c.req.valid('json');
+      const api = await consents();
       const caller = { principal: c.get('principal'), requestId: requestIdOf(c), keyId };
-      return c.json(await (await consents()).withdraw(caller, networkId, consentId, signed), 200);
+      const { network, relayer } = await api.memberRelay(caller, networkId);
+      return c.json(await api.relay.withdraw(relayer, network, consentId, signed), 200);
     },
   );
 
@@ -95,8 +99,10 @@ export function registerConsentRoutes(app: OpenAPIHono<AppEnv>, deps: ConsentRou
     }),
     async (c) => {
       const { keyId, ...signed } = c.req.valid('json');
+      const api = await consents();
       const caller = { principal: c.get('principal'), requestId: requestIdOf(c), keyId };
-      return c.json(await (await consents()).setBlock(caller, c.req.valid('param').networkId, signed), 200);
+      const { network, relayer } = await api.memberRelay(caller, c.req.valid('param').networkId);
+      return c.json(await api.relay.setBlock(relayer, network, signed), 200);
     },
   );
 

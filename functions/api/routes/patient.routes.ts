@@ -164,7 +164,8 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, consents: Consen
     async (c) => {
       const { networkId } = c.req.valid('param');
       const api = await consents();
-      return c.json(await api.patientGive(c.var.patient, networkId, requestIdOf(c), c.req.valid('json')), 201);
+      const { network, relayer } = await api.platformRelay(c.var.patient, networkId, requestIdOf(c));
+      return c.json(await api.relay.give(relayer, network, c.req.valid('json')), 201);
     },
   );
 
@@ -182,8 +183,8 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, consents: Consen
     async (c) => {
       const { networkId, consentId } = c.req.valid('param');
       const api = await consents();
-      const signed = c.req.valid('json');
-      return c.json(await api.patientWithdraw(c.var.patient, networkId, requestIdOf(c), consentId, signed), 200);
+      const { network, relayer } = await api.platformRelay(c.var.patient, networkId, requestIdOf(c));
+      return c.json(await api.relay.withdraw(relayer, network, consentId, c.req.valid('json')), 200);
     },
   );
 
@@ -201,7 +202,8 @@ export function registerPatientRoutes(app: OpenAPIHono<AppEnv>, consents: Consen
     async (c) => {
       const { networkId } = c.req.valid('param');
       const api = await consents();
-      return c.json(await api.patientSetBlock(c.var.patient, networkId, requestIdOf(c), c.req.valid('json')), 200);
+      const { network, relayer } = await api.platformRelay(c.var.patient, networkId, requestIdOf(c));
+      return c.json(await api.relay.setBlock(relayer, network, c.req.valid('json')), 200);
     },
   );
 }

@@ -22,9 +22,6 @@ import { MemberNameCache, memberNames, toConsentView } from './consent-views.ts'
 import { type PatientSession, type PatientSessionDeps, PatientSessions } from './patient-sessions.ts';
 import { PatientViews } from './patient-view.ts';
 
-type SignedConsent = Parameters<ConsentRelay['give']>[2];
-type SignedWithdrawal = Parameters<ConsentRelay['withdraw']>[3];
-type SignedBlock = Parameters<ConsentRelay['setBlock']>[2];
 type AccessPage = Parameters<AccessLogService['list']>[2];
 
 /** The relays', checks' and patients' sessions' dependencies, and the tenancy a member's key is read in. */
@@ -38,11 +35,11 @@ export interface MemberCaller {
 }
 
 export class ConsentApi {
-  readonly checks: ConsentChecks;
   readonly relay: ConsentRelay;
-  readonly names: MemberNameCache;
   readonly sessions: PatientSessions;
-  readonly views: PatientViews;
+  private readonly checks: ConsentChecks;
+  private readonly names: MemberNameCache;
+  private readonly views: PatientViews;
 
   constructor(readonly deps: ConsentApiDeps) {
     this.checks = new ConsentChecks({ stores: deps.stores, providers: new ReadProviders() });
@@ -50,22 +47,6 @@ export class ConsentApi {
     this.names = new MemberNameCache(deps.stores);
     this.sessions = new PatientSessions(deps);
     this.views = new PatientViews(deps, this.checks);
-  }
-
-  /** A member's consent relay: its key signs the transaction. */
-  async give(caller: MemberCaller, networkId: string, signed: SignedConsent) {
-    const { network, relayer } = await this.memberRelay(caller, networkId);
-    return this.relay.give(relayer, network, signed);
-  }
-
-  async withdraw(caller: MemberCaller, networkId: string, consentId: string, signed: SignedWithdrawal) {
-    const { network, relayer } = await this.memberRelay(caller, networkId);
-    return this.relay.withdraw(relayer, network, consentId, signed);
-  }
-
-  async setBlock(caller: MemberCaller, networkId: string, signed: SignedBlock) {
-    const { network, relayer } = await this.memberRelay(caller, networkId);
-    return this.relay.setBlock(relayer, network, signed);
   }
 
   /** The decision for a grantee now, with the consent that decides it as members see it. */
@@ -122,34 +103,11 @@ export class ConsentApi {
     return this.views.view(session, await this.patientsNetwork(session, networkId), request);
   }
 
-  /** A patient's own consent, relayed by the platform (the patient needs no gas and no node). */
-  async patientGive(session: PatientSession, networkId: string, requestId: string | undefined, signed: SignedConsent) {
-    const { network, relayer } = await this.platformRelay(session, networkId, requestId);
-    return this.relay.give(relayer, network, signed);
-  }
-
-  async patientWithdraw(
-    session: PatientSession,
-    networkId: string,
-    requestId: string | undefined,
-    consentId: string,
-    signed: SignedWithdrawal,
-  ) {
-    const { network, relayer } = await this.platformRelay(session, networkId, requestId);
-    return this.relay.withdraw(relayer, network, consentId, signed);
-  }
-
-  async patientSetBlock(
-    session: PatientSession,
-    networkId: string,
-    requestId: string | undefined,
-    signed: SignedBlock,
-  ) {
-    const { network, relayer } = await this.platformRelay(session, networkId, requestId);
-    return this.relay.setBlock(relayer, network, signed);
-  }
-
-  private async memberRelay(caller: MemberCaller, networkId: string) {
+  /**
+   * Who sends a member's relay of what a patient signed, and on which network: the member key the caller named, which
+   * signs the transaction (`relay.give`, `relay.withdraw`, `relay.setBlock`).
+   */
+  async memberRelay(caller: MemberCaller, networkId: string): Promise<{ network: LedgerNetwork; relayer: Relayer }> {
     const network = await ledgerNetwork(this.deps.stores, networkId);
     const acting = await actingParty(
       this.deps,
@@ -160,7 +118,8 @@ export class ConsentApi {
     return { network, relayer: memberRelayer(acting) };
   }
 
-  private async platformRelay(
+  /** The same for a patient's own action: the platform relays it (the patient needs no gas and no node). */
+  async platformRelay(
     session: PatientSession,
     networkId: string,
     requestId: string | undefined,
