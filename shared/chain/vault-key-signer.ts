@@ -1,10 +1,11 @@
 /**
  * Signatures by a key that lives in a `KeyVault` (KMS or the local vault), without a provider: EIP-191 messages,
- * EIP-712 typed data and digests, built as ethers' own wallet builds them, the digest signed by the vault. What the
- * API signs on request (messages, typed data, reports, patient sessions) needs nothing more, and this module is all a
- * cold start reads of it. ethers' hashing of messages and typed data (with ENS name normalisation, which its barrel
- * brings) and its signature class (with the curve arithmetic) load at the first signature. `VaultSigner` (vault-signer.ts), an ethers `Signer` that also signs and sends
- * transactions through a provider, is loaded with the provider (chain-clients.ts) and signs through one of these.
+ * EIP-712 typed data and digests, built as ethers' own wallet builds them, the digest signed by the vault. What the API
+ * signs on request (messages, typed data, reports, patient sessions) needs nothing more, and this module is all a cold
+ * start reads of it. ethers' hashing of messages and typed data (with ENS name normalisation, which its barrel brings)
+ * and its signature class (with the curve arithmetic) load at the first signature. `VaultSigner` (vault-signer.ts), an
+ * ethers `Signer` that also signs and sends transactions through a provider, is loaded with the provider
+ * (chain-clients.ts) and signs through one of these.
  */
 import type { TypedDataDomain, TypedDataField } from 'ethers';
 import type { Signature } from 'ethers/crypto';

@@ -68,10 +68,8 @@ export function registerBackupRoutes(app: OpenAPIHono<AppEnv>, deps: BackupRoute
     }),
     async (c) => {
       const { networkId } = c.req.valid('param');
-      const [items, policy] = await Promise.all([
-        (await backups()).list(networkId),
-        (await backups()).policy(networkId),
-      ]);
+      const service = await backups();
+      const [items, policy] = await Promise.all([service.list(networkId), service.policy(networkId)]);
       return c.json({ items: items.map(backupView), policy: backupPolicyView(networkId, policy) }, 200);
     },
   );

@@ -3,7 +3,6 @@
  * when billing is off). Stripe's webhooks are a separate app (`createStripeWebhookApp`): in AWS they are their own
  * function, and they carry no user credentials.
  */
-
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { NODE_SIZES, type NodeSize } from '../../../shared/domain/node.ts';
 import { getPlan, PLANS, type Plan } from '../../../shared/domain/plans.ts';

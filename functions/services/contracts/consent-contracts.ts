@@ -4,7 +4,6 @@
  * deployed code is the published artefact's byte for byte) and the consent ledger, which asks the governance
  * contract who is a member (members relay patients' signed actions and log accesses).
  */
-
 import { loadChainClients } from '../../../shared/chain/chain-clients.ts';
 import { CONSENT_LEDGER_ABI, consentLedgerBytecode } from '../../../shared/chain/contracts/consent-ledger.ts';
 import { didRegistryArtefact } from '../../../shared/chain/contracts/did-registry.ts';
