@@ -19,6 +19,10 @@ export function registerMetricsRoute(app: OpenAPIHono<AppEnv>, deps: MetricsRout
       path: '/metrics',
       tags: ['platform'],
       summary: 'Prometheus metrics (CareChain operators only in AWS)',
+      description:
+        'The fleet by state, health, runtime and hosting, read at scrape time. The local server adds its requests by ' +
+        'route and status and its process figures; in AWS those are CloudWatch’s (API Gateway and Lambda metrics), ' +
+        'since a scrape reaches one of many short-lived containers.',
       security: userSecurity,
       middleware: deps.config.mode === 'aws' ? [operatorOnly] : [],
       responses: {
