@@ -19,9 +19,15 @@ const SUPPORTED_TRANSACTION_TYPES = new Set([0, 1, 2]);
 export class VaultSigner extends AbstractSigner {
   private readonly key: VaultKeySigner;
 
-  constructor(vault: KeyVault, keyRef: KeyRef, provider: Provider | null = null, key?: VaultKeySigner) {
+  /** `key` is given by `connect`, so that a signer on another provider shares the address read once. */
+  constructor(
+    vault: KeyVault,
+    keyRef: KeyRef,
+    provider: Provider | null = null,
+    key: VaultKeySigner = new VaultKeySigner(vault, keyRef),
+  ) {
     super(provider);
-    this.key = key ?? new VaultKeySigner(vault, keyRef);
+    this.key = key;
   }
 
   get vault(): KeyVault {
