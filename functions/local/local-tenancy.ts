@@ -3,6 +3,7 @@
  * and on them one organisation's view of the local vault (its keys only) and a client of the embedded database
  * that keeps to its partition, as IAM keeps a tenant session in AWS.
  */
+import type { EmbeddedDynamoConnection } from '../../shared/adapters/local/dynalite-server.ts';
 import type { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalTenantCredentials } from '../../shared/adapters/local/local-tenant-credentials.ts';
 import { LocalTenantKeyVault } from '../../shared/adapters/local/local-tenant-key-vault.ts';
@@ -15,7 +16,7 @@ import { Tenancy } from '../services/access/tenancy.ts';
 
 export interface LocalTenancyParts {
   /** The embedded database the table lives in. */
-  readonly database: { readonly endpoint: string; readonly region: string };
+  readonly database: EmbeddedDynamoConnection;
   readonly tableName: string;
   readonly vault: LocalKeyVault;
   readonly memberships: Pick<OrganisationsRepository, 'getMember'>;

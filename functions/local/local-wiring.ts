@@ -15,7 +15,7 @@ import { getConnInfo } from '@hono/node-server/conninfo';
 import { HttpNodeProbe } from '../../shared/adapters/http/http-node-probe.ts';
 import { findBesuOnPath } from '../../shared/adapters/local/besu-node-launcher.ts';
 import { BesuNodeProvider } from '../../shared/adapters/local/besu-node-provider.ts';
-import { startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
+import { type EmbeddedDynamoConnection, startEmbeddedDynamo } from '../../shared/adapters/local/dynalite-server.ts';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { LocalMatchFingerprinter } from '../../shared/adapters/local/local-match-fingerprinter.ts';
 import { LocalNodeProvider } from '../../shared/adapters/local/local-node-provider.ts';
@@ -99,7 +99,7 @@ export interface LocalParts {
 export async function wireLocal(config: Config, logger: Logger, stoppers: Stopper[]): Promise<LocalParts> {
   const dataDir = resolve(config.dataDir);
   const clock = () => new Date();
-  const { table, endpoint } = await openLocalTable(config, dataDir, logger, stoppers, clock);
+  const { table, database } = await openLocalTable(config, dataDir, logger, stoppers, clock);
   const stores = createStores(table, clock);
   const operator = await ensureOperator(stores, {
     email: config.operatorEmail,
@@ -109,7 +109,7 @@ export async function wireLocal(config: Config, logger: Logger, stoppers: Stoppe
   const vault = new LocalKeyVault(dataDir, { now: clock });
   const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
   const tenancy = localTenancy({
-    database: { endpoint, region: config.awsRegion },
+    database,
     tableName: config.tableName,
     vault,
     memberships: stores.organisations,
@@ -321,7 +321,7 @@ async function openLocalTable(
   logger: Logger,
   stoppers: Stopper[],
   clock: () => Date,
-): Promise<{ table: Table; endpoint: string }> {
+): Promise<{ table: Table; database: EmbeddedDynamoConnection }> {
   await mkdir(dataDir, { recursive: true, mode: 0o700 });
   const dynamo = await startEmbeddedDynamo({
     path: join(dataDir, 'dynamodb'),
@@ -340,7 +340,7 @@ async function openLocalTable(
   }
   await ensureTable(dynamo.client, config.tableName);
   const recent = new RecentItems({ staleMs: config.recentReadsMs });
-  return { table: new Table(dynamo.client, config.tableName, clock, { recent }), endpoint: dynamo.endpoint };
+  return { table: new Table(dynamo.client, config.tableName, clock, { recent }), database: dynamo.connection };
 }
 
 /**

@@ -53,7 +53,7 @@ export async function startTestApi(
   const vault = new LocalKeyVault(mkdtempSync(join(tmpdir(), 'carechain-vault-')));
   const platformKey = await ensurePlatformKey(vault, stores.platform, clock());
   const tenancy = localTenancy({
-    database: { endpoint: dynamo.endpoint, region: 'eu-north-1' },
+    database: dynamo.connection,
     tableName: 'carechain-test',
     vault,
     memberships: stores.organisations,

@@ -1,6 +1,7 @@
 /**
  * Embedded DynamoDB for local mode and tests: dynalite in this process, on loopback, persisted (LevelDB) under a
- * directory or kept in memory when none is given.
+ * directory or kept in memory when none is given. Clients in this process reach it through its request listener
+ * (dynalite-in-process.ts); clients in other processes through its loopback port.
  *
  * A persisted database is marked open (`<path>.open`) while it serves and unmarked when it closes. Finding the
  * mark at start means the last process stopped without closing it (killed, crashed, power lost): its indexes are
@@ -11,6 +12,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { type DynaliteListener, InProcessDynamoHandler } from './dynalite-in-process.ts';
 import {
   addMissingGlobalIndexes,
   type IndexRepairReport,
@@ -18,8 +20,16 @@ import {
   type WantedIndex,
 } from './dynalite-index-repair.ts';
 
+/** How a client reaches the embedded database: its loopback address, and in this process its request listener. */
+export interface EmbeddedDynamoConnection {
+  readonly endpoint: string;
+  readonly region: string;
+  readonly requestHandler?: InProcessDynamoHandler;
+}
+
 export interface EmbeddedDynamo {
   readonly endpoint: string;
+  readonly connection: EmbeddedDynamoConnection;
   readonly client: DynamoDBClient;
   /** Set when the database had not been closed cleanly and its indexes were checked before serving. */
   readonly repaired: IndexRepairReport | undefined;
@@ -51,21 +61,31 @@ export async function startEmbeddedDynamo(
   if (openMark) await writeFile(openMark, `${process.pid}\n`, { mode: 0o600 });
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
-  const client = new DynamoDBClient({
-    endpoint,
-    region: options.region ?? 'eu-north-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 3,
-  });
+  const requestHandler = new InProcessDynamoHandler(server.listeners('request')[0] as DynaliteListener);
+  const connection = { endpoint, region: options.region ?? 'eu-north-1', requestHandler };
+  const client = embeddedDynamoClient(connection);
   return {
     endpoint,
+    connection,
     client,
     repaired,
     addedIndexes,
     async close() {
+      requestHandler.close();
       client.destroy();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       if (openMark) await rm(openMark, { force: true });
     },
   };
+}
+
+/** A client of the embedded database, through its request listener when it is in this process. */
+export function embeddedDynamoClient(connection: EmbeddedDynamoConnection): DynamoDBClient {
+  return new DynamoDBClient({
+    endpoint: connection.endpoint,
+    region: connection.region,
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 3,
+    ...(connection.requestHandler && { requestHandler: connection.requestHandler }),
+  });
 }

@@ -5,10 +5,11 @@
  * request leaves, and refuses with the error AWS answers (`AccessDeniedException`), so local mode refuses what AWS
  * refuses and the table maps it the same way.
  */
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { TenantSession } from '../../ports/tenant-credentials.ts';
 import { keys } from '../../store/keys.ts';
 import { TABLE } from '../../store/table-schema.ts';
+import { type EmbeddedDynamoConnection, embeddedDynamoClient } from './dynalite-server.ts';
 import { LocalTenantCredentials } from './local-tenant-credentials.ts';
 
 /** What the tenant role may do with the table, as in the CDK stack: items, never a Scan or an index. */
@@ -30,16 +31,11 @@ export class AccessDeniedException extends Error {
 }
 
 export function tenantTableClient(
-  connection: { readonly endpoint: string; readonly region: string },
+  connection: EmbeddedDynamoConnection,
   session: () => Promise<TenantSession>,
   clock: () => Date = () => new Date(),
 ): DynamoDBClient {
-  const client = new DynamoDBClient({
-    endpoint: connection.endpoint,
-    region: connection.region,
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-    maxAttempts: 3,
-  });
+  const client = embeddedDynamoClient(connection);
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const orgId = LocalTenantCredentials.organisationOf(await session(), clock());
