@@ -54,7 +54,10 @@ export class InProcessDynamoHandler {
     this.open = false;
   }
 
-  handle(request: SdkRequest, options?: { abortSignal?: { readonly aborted: boolean } }): Promise<{ response: SdkResponse }> {
+  handle(
+    request: SdkRequest,
+    options?: { abortSignal?: { readonly aborted: boolean } },
+  ): Promise<{ response: SdkResponse }> {
     if (!this.open) return Promise.reject(connectionRefused());
     if (options?.abortSignal?.aborted) return Promise.reject(aborted());
     return new Promise((resolve, reject) => {
