@@ -42,9 +42,10 @@ afterAll(async () => {
 });
 
 /** What a call answered, without the request id and timings that differ between any two calls. */
-async function outcome(client: DynamoDBClient, command: Parameters<DynamoDBClient['send']>[0]) {
+async function outcome(client: DynamoDBClient, command: Command) {
   try {
-    const { $metadata, ...output } = await client.send(command);
+    // Each command is sent as the SDK sends any: one union of the client's commands.
+    const { $metadata, ...output } = await client.send(command as PutItemCommand);
     return { status: $metadata.httpStatusCode, output };
   } catch (error) {
     const { name, message, $metadata, $fault } = error as Error & {
@@ -55,8 +56,10 @@ async function outcome(client: DynamoDBClient, command: Parameters<DynamoDBClien
   }
 }
 
+type Command = PutItemCommand | GetItemCommand | UpdateItemCommand | QueryCommand;
+
 /** The same calls on two partitions of their own: one per client, so each starts from the same state. */
-function calls(partition: string) {
+function calls(partition: string): Command[] {
   const key = { pk: { S: partition }, sk: { S: 'ITEM#1' } };
   return [
     new PutItemCommand({ TableName: TABLE_NAME, Item: { ...key, note: { S: 'Region Skåne, vårdcentral' } } }),
