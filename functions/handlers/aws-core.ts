@@ -69,7 +69,8 @@ export function awsCore(functionName: string, options: AwsWiringOptions = {}): A
   const config = loadConfig(options.env ?? process.env);
   const clock = options.clock ?? (() => new Date());
   const clients = { ...options.clients };
-  clients.dynamodb ??= new DynamoDBClient({ region: config.awsRegion });
+  // The middleware stack is resolved once per command class, not on every call (nothing changes it after wiring).
+  clients.dynamodb ??= new DynamoDBClient({ region: config.awsRegion, cacheMiddleware: true });
   return {
     functionName,
     config,

@@ -26,7 +26,8 @@ export function awsTenancy(core: AwsCore, memberships: Pick<OrganisationsReposit
   const { awsRegion: region, tableName } = core.config;
   const dynamodbFor =
     core.clients.tenantDynamodb ??
-    ((provider: AwsCredentialsProvider) => new DynamoDBClient({ region, credentials: provider }));
+    ((provider: AwsCredentialsProvider) =>
+      new DynamoDBClient({ region, credentials: provider, cacheMiddleware: true }));
 
   return new Tenancy({
     memberships,

@@ -2,28 +2,30 @@
  * dynalite has no TTL expiry: locally, items past `expiresAt` are deleted by this sweeper (reads already ignore
  * them). It scans, which is acceptable for a laptop's table and never done in AWS, where DynamoDB's TTL does it.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../../shared/observability/logger.ts';
 import type { Table } from '../../shared/store/table.ts';
+import { itemOf, valuesOf } from '../../shared/store/table-attributes.ts';
 import { TABLE } from '../../shared/store/table-schema.ts';
 
 export function startExpirySweeper(table: Table, logger: Logger, clock: () => Date, intervalMs = 10 * 60_000) {
   let running: Promise<void> | undefined;
   const sweep = async () => {
     let removed = 0;
-    let startKey: Record<string, unknown> | undefined;
+    let startKey: Record<string, AttributeValue> | undefined;
     do {
-      const out = await table.doc.send(
+      const out = await table.client.send(
         new ScanCommand({
           TableName: table.name,
           FilterExpression: '#ttl < :now',
           ExpressionAttributeNames: { '#ttl': TABLE.ttlAttribute },
-          ExpressionAttributeValues: { ':now': Math.floor(clock().getTime() / 1000) },
+          ExpressionAttributeValues: valuesOf({ ':now': Math.floor(clock().getTime() / 1000) }),
           ProjectionExpression: 'pk, sk',
           ExclusiveStartKey: startKey,
         }),
       );
-      for (const item of out.Items ?? []) {
+      for (const attributes of out.Items ?? []) {
+        const item = itemOf(attributes) ?? {};
         await table.delete({ pk: String(item.pk), sk: String(item.sk) });
         removed++;
       }

@@ -11,7 +11,6 @@
  * the event under that key and only then removes the entries, so a recorder that stops anywhere in between writes
  * the same events under the same keys when it runs again, and never writes one twice.
  */
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { OutboxEntry, PlatformEvent } from '../domain/events.ts';
 import { PlatformError } from '../errors.ts';
 import { ConditionFailedError, type Item, type Key, OUTBOX_ATTRIBUTE, type Table } from './table.ts';
@@ -106,13 +105,11 @@ export class EventsRepository {
       values[`:k${i}`] = key;
       values[`:id${i}`] = record.entries[i]?.event.id;
     });
-    try {
-      await this.table.doc.send(this.updateCommand(record.key, `SET ${sets.join(', ')}`, conditions, names, values));
-      return true;
-    } catch (error) {
-      if (isConditionFailure(error)) return false;
-      throw error;
-    }
+    return this.table.updateIf(record.key, `SET ${sets.join(', ')}`, {
+      expression: conditions.join(' AND '),
+      names,
+      values,
+    });
   }
 
   /** Writes an event under its key; writing it again (after a crash) changes nothing. */
@@ -140,37 +137,21 @@ export class EventsRepository {
     const names = { '#outbox': OUTBOX_ATTRIBUTE, '#event': 'event', '#id': 'id' };
     const first = { ':first': record.entries[0]?.event.id };
     const index = { '#g3pk': TABLE.gsi3.partitionKey, '#g3sk': TABLE.gsi3.sortKey };
-    try {
-      await this.table.doc.send(
-        this.updateCommand(
-          record.key,
-          'REMOVE #outbox, #g3pk, #g3sk',
-          ['size(#outbox) = :count', '#outbox[0].#event.#id = :first'],
-          { ...names, ...index },
-          { ...first, ':count': count },
-        ),
-      );
-      return;
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-    }
+    const removedAll = await this.table.updateIf(record.key, 'REMOVE #outbox, #g3pk, #g3sk', {
+      expression: 'size(#outbox) = :count AND #outbox[0].#event.#id = :first',
+      names: { ...names, ...index },
+      values: { ...first, ':count': count },
+    });
+    if (removedAll) return;
     // More entries arrived: remove only the recorded ones. Highest index first: DynamoDB reads every index of one
     // REMOVE against the list as it was, dynalite applies them one after another; in this order both agree.
     const removals = Array.from({ length: count }, (_, i) => `#outbox[${count - 1 - i}]`);
-    try {
-      await this.table.doc.send(
-        this.updateCommand(
-          record.key,
-          `REMOVE ${removals.join(', ')}`,
-          ['size(#outbox) > :count', '#outbox[0].#event.#id = :first'],
-          names,
-          { ...first, ':count': count },
-        ),
-      );
-    } catch (error) {
-      if (!isConditionFailure(error)) throw error;
-      // Someone else removed them (another recorder after a restart): nothing left to do.
-    }
+    // When the condition does not hold, someone else removed them (another recorder after a restart): nothing left.
+    await this.table.updateIf(record.key, `REMOVE ${removals.join(', ')}`, {
+      expression: 'size(#outbox) > :count AND #outbox[0].#event.#id = :first',
+      names,
+      values: { ...first, ':count': count },
+    });
   }
 
   /**
@@ -197,25 +178,4 @@ export class EventsRepository {
     });
     return page.items.map((item) => ({ key: item.key, event: item.event }));
   }
-
-  private updateCommand(
-    key: Key,
-    expression: string,
-    conditions: readonly string[],
-    names: Record<string, string>,
-    values: Record<string, unknown>,
-  ) {
-    return new UpdateCommand({
-      TableName: this.table.name,
-      Key: { pk: key.pk, sk: key.sk },
-      UpdateExpression: expression,
-      ConditionExpression: conditions.join(' AND '),
-      ExpressionAttributeNames: names,
-      ExpressionAttributeValues: values,
-    });
-  }
-}
-
-function isConditionFailure(error: unknown): boolean {
-  return (error as { name?: string }).name === 'ConditionalCheckFailedException';
 }

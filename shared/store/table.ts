@@ -1,22 +1,27 @@
 /**
- * A thin typed layer over the DynamoDB document client for the single-table design. Every write is one item,
- * conditional: `create` needs the key to be new, `update` needs the version it read. (dynalite has no
- * transactions, and per-item conditions are what make retries and crashes safe in both modes.)
+ * A thin typed layer over DynamoDB for the single-table design. Every write is one item, conditional: `create`
+ * needs the key to be new, `update` needs the version it read. (dynalite has no transactions, and per-item
+ * conditions are what make retries and crashes safe in both modes.)
+ *
+ * Items are converted to and from DynamoDB's attribute values here (table-attributes.ts), as lib-dynamodb's
+ * document client would, so that the client may resolve its middleware once per command class
+ * (`cacheMiddleware`), which the document client refuses.
  */
-import { ConditionalCheckFailedException, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
-  DeleteCommand,
-  DynamoDBDocumentClient,
-  GetCommand,
-  PutCommand,
+  ConditionalCheckFailedException,
+  DeleteItemCommand,
+  type DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
   QueryCommand,
   type QueryCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+  UpdateItemCommand,
+} from '@aws-sdk/client-dynamodb';
 import type { OutboxEntry } from '../domain/events.ts';
 import { ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import type { RecentItems } from './recent-items.ts';
+import { attributesOf, itemOf, valuesOf } from './table-attributes.ts';
 import { FLEET_SHARDS, type GlobalIndexName, TABLE } from './table-schema.ts';
 
 export type Key = { readonly pk: string; readonly sk: string };
@@ -92,21 +97,23 @@ export interface TableOptions {
   readonly recent?: RecentItems;
 }
 
+/** An item's key as attribute values. */
+function keyOf(key: Key) {
+  return attributesOf({ pk: key.pk, sk: key.sk });
+}
+
 export class Table {
-  readonly doc: DynamoDBDocumentClient;
   readonly scopedTo: string | undefined;
   /** The recent items this table shares with the process's other tables (tenant tables are given the same). */
   readonly recent: RecentItems | undefined;
 
   constructor(
-    client: DynamoDBClient,
+    /** The client of the table: for what the methods below do not offer (the local expiry sweeper's scan). */
+    readonly client: DynamoDBClient,
     readonly name: string,
     private readonly now: () => Date = () => new Date(),
     options: TableOptions = {},
   ) {
-    this.doc = DynamoDBDocumentClient.from(client, {
-      marshallOptions: { removeUndefinedValues: true, convertClassInstanceToMap: false },
-    });
     this.scopedTo = options.scopedTo;
     this.recent = options.recent;
   }
@@ -153,9 +160,9 @@ export class Table {
 
   async get<T extends Item>(key: Key, consistent = true): Promise<T | undefined> {
     const out = await this.guarded(() =>
-      this.doc.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: consistent })),
+      this.client.send(new GetItemCommand({ TableName: this.name, Key: keyOf(key), ConsistentRead: consistent })),
     );
-    const item = out.Item as T | undefined;
+    const item = itemOf<T>(out.Item);
     return item && !this.isExpired(item) ? item : undefined;
   }
 
@@ -163,8 +170,12 @@ export class Table {
   async create<T extends Item>(item: T, message = 'It already exists'): Promise<T> {
     await this.conditional(
       () =>
-        this.doc.send(
-          new PutCommand({ TableName: this.name, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }),
+        this.client.send(
+          new PutItemCommand({
+            TableName: this.name,
+            Item: attributesOf(item),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
         ),
       message,
       item,
@@ -175,7 +186,9 @@ export class Table {
   /** Writes an item whatever is there: only for items nothing else reads-modifies-writes (counter windows). */
   async replace<T extends Item>(item: T): Promise<T> {
     try {
-      await this.guarded(() => this.doc.send(new PutCommand({ TableName: this.name, Item: item })));
+      await this.guarded(() =>
+        this.client.send(new PutItemCommand({ TableName: this.name, Item: attributesOf(item) })),
+      );
     } finally {
       this.recent?.written(item);
     }
@@ -232,21 +245,21 @@ export class Table {
     }
     const out = await this.conditional(
       () =>
-        this.doc.send(
-          new UpdateCommand({
+        this.client.send(
+          new UpdateItemCommand({
             TableName: this.name,
-            Key: { pk: key.pk, sk: key.sk },
+            Key: keyOf(key),
             UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
             ConditionExpression: condition,
             ExpressionAttributeNames: names,
-            ExpressionAttributeValues: values,
+            ExpressionAttributeValues: valuesOf(values),
             ReturnValues: 'ALL_NEW',
           }),
         ),
       'It was changed by someone else; read it again and retry',
       key,
     );
-    return out.Attributes as T;
+    return itemOf<T>(out.Attributes) as T;
   }
 
   /** Atomically adds to numeric attributes (single item, no version check) and sets others. */
@@ -281,13 +294,13 @@ export class Table {
       .join(' ');
     const out = await this.conditional(
       () =>
-        this.doc.send(
-          new UpdateCommand({
+        this.client.send(
+          new UpdateItemCommand({
             TableName: this.name,
-            Key: { pk: key.pk, sk: key.sk },
+            Key: keyOf(key),
             UpdateExpression: expression,
             ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-            ExpressionAttributeValues: Object.keys(values).length ? values : undefined,
+            ExpressionAttributeValues: valuesOf(values),
             ConditionExpression: options.condition?.expression,
             ReturnValues: 'ALL_NEW',
           }),
@@ -295,19 +308,47 @@ export class Table {
       'The condition for this change no longer holds',
       key,
     );
-    return out.Attributes as Item;
+    return itemOf<Item>(out.Attributes) as Item;
+  }
+
+  /**
+   * An update written as its expression, made only if `condition` holds: true when it was made, false when the
+   * condition did not hold. For updates of a shape `update` does not offer (an outbox's entries by position).
+   */
+  async updateIf(key: Key, expression: string, condition: Required<Condition>): Promise<boolean> {
+    try {
+      await this.conditional(
+        () =>
+          this.client.send(
+            new UpdateItemCommand({
+              TableName: this.name,
+              Key: keyOf(key),
+              UpdateExpression: expression,
+              ConditionExpression: condition.expression,
+              ExpressionAttributeNames: condition.names,
+              ExpressionAttributeValues: valuesOf(condition.values),
+            }),
+          ),
+        'The condition for this change no longer holds',
+        key,
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionFailedError) return false;
+      throw error;
+    }
   }
 
   /** Deletes an item; with `condition`, only if it holds. Returns whether an item was deleted. */
   async delete(key: Key, condition?: Condition): Promise<boolean> {
     const out = await this.conditional(
       () =>
-        this.doc.send(
-          new DeleteCommand({
+        this.client.send(
+          new DeleteItemCommand({
             TableName: this.name,
-            Key: { pk: key.pk, sk: key.sk },
+            Key: keyOf(key),
             ConditionExpression: condition?.expression,
-            ExpressionAttributeValues: condition?.values,
+            ExpressionAttributeValues: valuesOf(condition?.values),
             ExpressionAttributeNames: condition?.names,
             ReturnValues: 'ALL_OLD',
           }),
@@ -337,15 +378,18 @@ export class Table {
       IndexName: index?.name,
       KeyConditionExpression: keyCondition,
       ExpressionAttributeNames: keyCondition.includes('#sk') ? { '#pk': pkName, '#sk': skName } : { '#pk': pkName },
-      ExpressionAttributeValues: values,
+      ExpressionAttributeValues: valuesOf(values),
       Limit: options.limit,
       ScanIndexForward: !options.newestFirst,
-      ExclusiveStartKey: options.cursor ? decodeCursor(options.cursor, pkName, partition) : undefined,
+      ExclusiveStartKey: options.cursor ? attributesOf(decodeCursor(options.cursor, pkName, partition)) : undefined,
       ConsistentRead: index ? undefined : (options.consistent ?? true),
     };
-    const out = await this.guarded(() => this.doc.send(new QueryCommand(input)));
-    const items = ((out.Items ?? []) as T[]).filter((item) => !this.isExpired(item));
-    return { items, cursor: out.LastEvaluatedKey ? encodeCursor(out.LastEvaluatedKey) : undefined };
+    const out = await this.guarded(() => this.client.send(new QueryCommand(input)));
+    const items = (out.Items ?? [])
+      .map((attributes) => itemOf<T>(attributes) as T)
+      .filter((item) => !this.isExpired(item));
+    const last = itemOf<Record<string, unknown>>(out.LastEvaluatedKey);
+    return { items, cursor: last ? encodeCursor(last) : undefined };
   }
 
   /** Every item of a partition, following pages. For bounded partitions only. */

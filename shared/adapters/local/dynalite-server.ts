@@ -86,6 +86,8 @@ export function embeddedDynamoClient(connection: EmbeddedDynamoConnection): Dyna
     region: connection.region,
     credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
     maxAttempts: 3,
+    // As in AWS (functions/handlers/aws-core.ts): the middleware stack resolved once per command class.
+    cacheMiddleware: true,
     ...(connection.requestHandler && { requestHandler: connection.requestHandler }),
   });
 }

@@ -1,4 +1,3 @@
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runBillingGraceJob } from '../../../functions/jobs/billing/billing-grace.job.ts';
 import { choosePlan } from '../../../functions/services/billing/billing-checkout.service.ts';
@@ -9,6 +8,7 @@ import { newId } from '../../../shared/domain/ids.ts';
 import { UpstreamError } from '../../../shared/errors.ts';
 import { BillingDisabledError, WebhookSignatureError } from '../../../shared/ports/billing-provider.ts';
 import { BillingRepository, billingKeys } from '../../../shared/store/billing.repository.ts';
+import { scanItems } from '../../support/table-scan.ts';
 import { type BillingFixture, DAY_MS, startBillingFixture, WEBHOOK_SECRET } from './billing-fixture.ts';
 
 let f: BillingFixture;
@@ -296,10 +296,10 @@ describe('Checkout and webhooks', () => {
     const forged = await deliver(f.stripe.event('invoice.paid', { id: 'in_y', object: 'invoice' }), f.deps, 'x').catch(
       (error: Error) => error,
     );
-    const scan = await f.table.doc.send(new ScanCommand({ TableName: f.table.name }));
+    const scan = await scanItems(f.table);
     const everything = [
       ...f.logLines,
-      JSON.stringify(scan.Items),
+      JSON.stringify(scan),
       (forged as Error).message,
       JSON.stringify(await f.accounts.get(orgId)),
     ].join('\n');

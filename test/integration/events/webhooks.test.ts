@@ -8,7 +8,6 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { eventStreamJobs, runEventPass } from '../../../functions/jobs/events/event-pass.ts';
 import { WebhookService } from '../../../functions/services/webhooks/webhooks.service.ts';
@@ -21,6 +20,7 @@ import {
   verifyWebhookSignature,
   WebhookSignatureError,
 } from '../../../shared/domain/webhook-signature.ts';
+import { scanItems } from '../../support/table-scan.ts';
 import { startTestApi, type TestApi } from '../../support/test-api.ts';
 
 let now = Date.parse('2026-12-01T09:00:00Z');
@@ -126,8 +126,8 @@ describe('webhook endpoints and deliveries', () => {
     expect(listed.text).not.toContain(secret);
     const one = await api.call('GET', `/v1/orgs/${orgId}/webhooks/${endpointId}`, { token: owner.token });
     expect(one.json.secret).toBeUndefined();
-    const scan = await api.table.doc.send(new ScanCommand({ TableName: api.table.name }));
-    expect(JSON.stringify(scan.Items)).not.toContain(secret);
+    const scan = await scanItems(api.table);
+    expect(JSON.stringify(scan)).not.toContain(secret);
     expect(api.logLines.join('\n')).not.toContain(secret);
   });
 

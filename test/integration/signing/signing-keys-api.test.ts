@@ -3,7 +3,6 @@
  * verifies, a transaction mined on the organisation's node from the key's address; disabled and deleted keys
  * refuse to sign; viewers cannot sign; no private key bytes anywhere.
  */
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import {
   hashMessage,
   JsonRpcProvider,
@@ -15,6 +14,7 @@ import {
 } from 'ethers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type InProcessRuntime, startInProcessRuntime } from '../../support/in-process-runtime.ts';
+import { scanItems } from '../../support/table-scan.ts';
 import { spellings, unsealAllKeys } from '../../support/vault-inspection.ts';
 
 let env: InProcessRuntime;
@@ -234,8 +234,7 @@ describe('signing keys API', () => {
   it('has no private key bytes in any response, log line or table item', async () => {
     const keys = unsealAllKeys(env.dataDir);
     expect(keys.length).toBeGreaterThanOrEqual(6);
-    const scan = await env.runtime.table.doc.send(new ScanCommand({ TableName: env.runtime.table.name }));
-    const items = JSON.stringify(scan.Items);
+    const items = JSON.stringify(await scanItems(env.runtime.table));
     expect(env.logLines.length).toBeGreaterThan(20);
     const everything = [items, ...responses, ...env.logLines].join('\n');
     for (const { privateKey } of keys) {
