@@ -19,10 +19,13 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import type { OutboxEntry } from '../domain/events.ts';
 import { ConflictError, PlatformError, TenantAccessDeniedError } from '../errors.ts';
+import { OUTBOX_ATTRIBUTE, outboxIndexKeys } from './outbox-attributes.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import type { RecentItems } from './recent-items.ts';
 import { attributesOf, itemOf, valuesOf } from './table-attributes.ts';
-import { FLEET_SHARDS, type GlobalIndexName, TABLE } from './table-schema.ts';
+import { type GlobalIndexName, TABLE } from './table-schema.ts';
+
+export { OUTBOX_ATTRIBUTE, outboxAttributes, outboxIndexKeys } from './outbox-attributes.ts';
 
 export type Key = { readonly pk: string; readonly sk: string };
 
@@ -60,25 +63,6 @@ export interface QueryOptions {
   readonly consistent?: boolean;
 }
 
-/** The attribute that holds a record's events until the event recorder has moved them to the event log. */
-export const OUTBOX_ATTRIBUTE = 'outbox';
-
-/**
- * What a record carries while events wait in its outbox: the entries, and the sparse GSI3 keys by which the event
- * recorder finds it (sharded like the fleet listings, so a burst of changes spreads over partitions).
- */
-export function outboxAttributes(key: Key, events: readonly OutboxEntry[]): Record<string, unknown> {
-  if (events.length === 0) return {};
-  return { [OUTBOX_ATTRIBUTE]: events, ...outboxIndexKeys(key) };
-}
-
-export function outboxIndexKeys(key: Key): Record<string, string> {
-  let hash = 0;
-  const text = `${key.pk}#${key.sk}`;
-  for (let i = 0; i < text.length; i++) hash = (hash * 31 + text.charCodeAt(i)) >>> 0;
-  return { [TABLE.gsi3.partitionKey]: `OUTBOX#${hash % FLEET_SHARDS}`, [TABLE.gsi3.sortKey]: text };
-}
-
 /** Thrown when a conditional write finds the item in another state than the caller expected. */
 export class ConditionFailedError extends ConflictError {}
 
@@ -95,6 +79,14 @@ export interface TableOptions {
    * @default none: every read goes to the table
    */
   readonly recent?: RecentItems;
+}
+
+/** An UpdateItem's expression, the names and values it uses, and its condition. */
+interface UpdateInput {
+  readonly expression: string;
+  readonly names: Record<string, string>;
+  readonly values: Record<string, unknown>;
+  readonly condition: string | undefined;
 }
 
 /** An item's key as attribute values. */
@@ -243,23 +235,9 @@ export class Table {
       Object.assign(values, options.extraCondition.values);
       Object.assign(names, options.extraCondition.names);
     }
-    const out = await this.conditional(
-      () =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.name,
-            Key: keyOf(key),
-            UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-            ConditionExpression: condition,
-            ExpressionAttributeNames: names,
-            ExpressionAttributeValues: valuesOf(values),
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      'It was changed by someone else; read it again and retry',
-      key,
-    );
-    return itemOf<T>(out.Attributes) as T;
+    const update = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
+    const message = 'It was changed by someone else; read it again and retry';
+    return (await this.updateItem(key, { expression: update, names, values, condition }, message)) as T;
   }
 
   /** Atomically adds to numeric attributes (single item, no version check) and sets others. */
@@ -292,23 +270,8 @@ export class Table {
     const expression = [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
       .filter(Boolean)
       .join(' ');
-    const out = await this.conditional(
-      () =>
-        this.client.send(
-          new UpdateItemCommand({
-            TableName: this.name,
-            Key: keyOf(key),
-            UpdateExpression: expression,
-            ExpressionAttributeNames: Object.keys(names).length ? names : undefined,
-            ExpressionAttributeValues: valuesOf(values),
-            ConditionExpression: options.condition?.expression,
-            ReturnValues: 'ALL_NEW',
-          }),
-        ),
-      'The condition for this change no longer holds',
-      key,
-    );
-    return itemOf<Item>(out.Attributes) as Item;
+    const update = { expression, names, values, condition: options.condition?.expression };
+    return this.updateItem(key, update, 'The condition for this change no longer holds');
   }
 
   /**
@@ -316,22 +279,9 @@ export class Table {
    * condition did not hold. For updates of a shape `update` does not offer (an outbox's entries by position).
    */
   async updateIf(key: Key, expression: string, condition: Required<Condition>): Promise<boolean> {
+    const { expression: guard, names, values } = condition;
     try {
-      await this.conditional(
-        () =>
-          this.client.send(
-            new UpdateItemCommand({
-              TableName: this.name,
-              Key: keyOf(key),
-              UpdateExpression: expression,
-              ConditionExpression: condition.expression,
-              ExpressionAttributeNames: condition.names,
-              ExpressionAttributeValues: valuesOf(condition.values),
-            }),
-          ),
-        'The condition for this change no longer holds',
-        key,
-      );
+      await this.updateItem(key, { expression, names, values, condition: guard }, 'The condition no longer holds');
       return true;
     } catch (error) {
       if (error instanceof ConditionFailedError) return false;
@@ -405,6 +355,27 @@ export class Table {
       cursor = page.cursor;
     } while (cursor);
     return all;
+  }
+
+  /** One conditional UpdateItem of `key`: the item as it is after it; `message` says what a failed condition means. */
+  private async updateItem(key: Key, update: UpdateInput, message: string): Promise<Item> {
+    const out = await this.conditional(
+      () =>
+        this.client.send(
+          new UpdateItemCommand({
+            TableName: this.name,
+            Key: keyOf(key),
+            UpdateExpression: update.expression,
+            ConditionExpression: update.condition,
+            ExpressionAttributeNames: Object.keys(update.names).length > 0 ? update.names : undefined,
+            ExpressionAttributeValues: valuesOf(update.values),
+            ReturnValues: 'ALL_NEW',
+          }),
+        ),
+      message,
+      key,
+    );
+    return itemOf<Item>(out.Attributes) as Item;
   }
 
   /** Items past their `expiresAt` (epoch seconds) are treated as gone even before TTL (or the local sweeper) removes them. */

@@ -78,7 +78,8 @@ export async function startGatewayServer(options: {
   dynamo.client.middlewareStack.add(
     (next, context) => async (args) => {
       if (context.commandName === 'PutItemCommand') {
-        const pk = String((args.input as { Item?: { pk?: unknown } }).Item?.pk);
+        // The item as the table sends it: attribute values (the partition key a string, `S`).
+        const pk = String((args.input as { Item?: { pk?: { S?: string } } }).Item?.pk?.S);
         writes.set(pk, (writes.get(pk) ?? 0) + 1);
       }
       return next(args);
