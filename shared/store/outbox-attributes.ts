@@ -3,8 +3,10 @@
  * and the sparse GSI3 keys by which the event recorder finds it.
  */
 import type { OutboxEntry } from '../domain/events.ts';
-import type { Key } from './table.ts';
 import { FLEET_SHARDS, TABLE } from './table-schema.ts';
+
+/** A record's key (the table's `Key`; written out here so that the table can import this module). */
+type Key = { readonly pk: string; readonly sk: string };
 
 /** The attribute that holds a record's events until the event recorder has moved them to the event log. */
 export const OUTBOX_ATTRIBUTE = 'outbox';
