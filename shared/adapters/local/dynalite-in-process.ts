@@ -29,16 +29,15 @@ interface ListenerResponse {
 
 export type DynaliteListener = (request: ListenerRequest, response: ListenerResponse) => void;
 
-/** The fields of the SDK's HttpRequest a DynamoDB call uses. */
+/** The fields of the SDK's HttpRequest a DynamoDB call uses (its JSON protocol sends no query string). */
 interface SdkRequest {
   readonly method: string;
   readonly path: string;
-  readonly query?: Readonly<Record<string, string | readonly string[] | null>>;
   readonly headers: Readonly<Record<string, string>>;
   readonly body?: unknown;
 }
 
-export interface SdkResponse {
+interface SdkResponse {
   readonly statusCode: number;
   readonly headers: Record<string, string>;
   readonly body: Uint8Array;
@@ -65,7 +64,7 @@ export class InProcessDynamoHandler {
       for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
       const incoming = Object.assign(new EventEmitter(), {
         method: request.method,
-        url: request.path + queryString(request.query),
+        url: request.path,
         headers,
       });
       const answer: Record<string, string> = {};
@@ -96,6 +95,7 @@ export class InProcessDynamoHandler {
     return {};
   }
 
+  /** Every client of the database shares this handler: a client destroyed closes nothing (`close` does). */
   destroy(): void {}
 }
 
@@ -106,22 +106,8 @@ function bodyBytes(body: unknown): Buffer {
   throw new TypeError('The embedded DynamoDB takes a request body as a string or bytes');
 }
 
-function queryString(query: SdkRequest['query']): string {
-  if (!query) return '';
-  const search = new URLSearchParams();
-  for (const [name, value] of Object.entries(query)) {
-    if (value === null) continue;
-    for (const one of typeof value === 'string' ? [value] : value) search.append(name, one);
-  }
-  const text = search.toString();
-  return text === '' ? '' : `?${text}`;
-}
-
 function connectionRefused(): Error {
-  return Object.assign(new Error('connect ECONNREFUSED: the embedded DynamoDB is closed'), {
-    code: 'ECONNREFUSED',
-    name: 'Error',
-  });
+  return Object.assign(new Error('connect ECONNREFUSED: the embedded DynamoDB is closed'), { code: 'ECONNREFUSED' });
 }
 
 function aborted(): Error {
