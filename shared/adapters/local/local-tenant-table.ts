@@ -92,9 +92,8 @@ function queriedPartition(input: Input): string {
   return '';
 }
 
-/** A string attribute, whether the document client has marshalled it yet or not. */
+/** A string attribute's value (the table sends attribute values: `{ S: 'ORG#…' }`), or '' for anything else. */
 function attribute(value: unknown): string {
-  if (typeof value === 'string') return value;
-  const marshalled = (value as { S?: unknown } | undefined)?.S;
-  return typeof marshalled === 'string' ? marshalled : '';
+  const text = (value as { S?: unknown } | undefined)?.S;
+  return typeof text === 'string' ? text : '';
 }
