@@ -4,7 +4,7 @@
  */
 import { type AttributeValue, ScanCommand } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../../shared/observability/logger.ts';
-import type { Table } from '../../shared/store/table.ts';
+import type { Key, Table } from '../../shared/store/table.ts';
 import { itemOf, valuesOf } from '../../shared/store/table-attributes.ts';
 import { TABLE } from '../../shared/store/table-schema.ts';
 
@@ -25,8 +25,8 @@ export function startExpirySweeper(table: Table, logger: Logger, clock: () => Da
         }),
       );
       for (const attributes of out.Items ?? []) {
-        const item = itemOf(attributes) ?? {};
-        await table.delete({ pk: String(item.pk), sk: String(item.sk) });
+        const { pk, sk } = itemOf<Key>(attributes) as Key;
+        await table.delete({ pk, sk });
         removed++;
       }
       startKey = out.LastEvaluatedKey;
