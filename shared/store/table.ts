@@ -87,6 +87,8 @@ interface UpdateInput {
   readonly names: Record<string, string>;
   readonly values: Record<string, unknown>;
   readonly condition: string | undefined;
+  /** Whether the item is read back as the update left it (`ALL_NEW`); otherwise nothing is read back. */
+  readonly returnsItem: boolean;
 }
 
 /** An item's key as attribute values. */
@@ -237,7 +239,12 @@ export class Table {
     }
     const update = `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`;
     const message = 'It was changed by someone else; read it again and retry';
-    return (await this.updateItem(key, { expression: update, names, values, condition }, message)) as T;
+    const updated = await this.updateItem(
+      key,
+      { expression: update, names, values, condition, returnsItem: true },
+      message,
+    );
+    return updated as T;
   }
 
   /** Atomically adds to numeric attributes (single item, no version check) and sets others. */
@@ -270,8 +277,8 @@ export class Table {
     const expression = [adds.length ? `ADD ${adds.join(', ')}` : '', sets.length ? `SET ${sets.join(', ')}` : '']
       .filter(Boolean)
       .join(' ');
-    const update = { expression, names, values, condition: options.condition?.expression };
-    return this.updateItem(key, update, 'The condition for this change no longer holds');
+    const update = { expression, names, values, condition: options.condition?.expression, returnsItem: true };
+    return (await this.updateItem(key, update, 'The condition for this change no longer holds')) as Item;
   }
 
   /**
@@ -281,7 +288,8 @@ export class Table {
   async updateIf(key: Key, expression: string, condition: Required<Condition>): Promise<boolean> {
     const { expression: guard, names, values } = condition;
     try {
-      await this.updateItem(key, { expression, names, values, condition: guard }, 'The condition no longer holds');
+      const update = { expression, names, values, condition: guard, returnsItem: false };
+      await this.updateItem(key, update, 'The condition no longer holds');
       return true;
     } catch (error) {
       if (error instanceof ConditionFailedError) return false;
@@ -358,7 +366,7 @@ export class Table {
   }
 
   /** One conditional UpdateItem of `key`: the item as it is after it; `message` says what a failed condition means. */
-  private async updateItem(key: Key, update: UpdateInput, message: string): Promise<Item> {
+  private async updateItem(key: Key, update: UpdateInput, message: string): Promise<Item | undefined> {
     const out = await this.conditional(
       () =>
         this.client.send(
@@ -369,13 +377,13 @@ export class Table {
             ConditionExpression: update.condition,
             ExpressionAttributeNames: Object.keys(update.names).length > 0 ? update.names : undefined,
             ExpressionAttributeValues: valuesOf(update.values),
-            ReturnValues: 'ALL_NEW',
+            ReturnValues: update.returnsItem ? 'ALL_NEW' : 'NONE',
           }),
         ),
       message,
       key,
     );
-    return itemOf<Item>(out.Attributes) as Item;
+    return itemOf<Item>(out.Attributes);
   }
 
   /** Items past their `expiresAt` (epoch seconds) are treated as gone even before TTL (or the local sweeper) removes them. */
