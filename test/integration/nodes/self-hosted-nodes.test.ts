@@ -84,8 +84,11 @@ describe('self-hosted nodes', () => {
     });
     const nodeId = created.json.id as string;
     await env.waitForNode(token, orgId, nodeId, (n) => n.state === 'running');
-    const nodes = env.runtime.deps.stores.nodes;
+    // The member's request acts on the organisation's own scope: its repository, not the platform's, is the one
+    // whose reads the member's change goes through.
+    const { nodes } = env.runtime.deps.tenancy.forOrganisation(orgId).stores;
     const read = nodes.get.bind(nodes);
+    const writer = env.runtime.deps.stores.nodes;
     let interleaved = 0;
     // The next read of the node is followed at once by the health monitor's own write of the same record, so the
     // member's change meets a newer version, as it does when the platform's write lands in between.
@@ -93,7 +96,7 @@ describe('self-hosted nodes', () => {
       const record = await read(o, n);
       if (record && n === nodeId && interleaved < 2) {
         interleaved++;
-        await nodes.annotate(record, { health: 'degraded', healthReason: `probe ${interleaved}` });
+        await writer.annotate(record, { health: 'degraded', healthReason: `probe ${interleaved}` });
       }
       return record;
     };
