@@ -9,6 +9,10 @@
  * signatures that follow read no file and decrypt nothing. Disabling, enabling or scheduling deletion through this
  * vault drops it at once, so this process never signs with a key it was told to stop; a change written to the
  * directory by another process is seen within the bound.
+ *
+ * Signatures are made by libsecp256k1 (Bitcoin Core's constant-time library, as WebAssembly in tiny-secp256k1):
+ * the same RFC 6979 signatures as @noble/curves, which makes the keys, about four times faster (about 100 against
+ * 410 µs a signature on the reference machine), and a signature is the vault's work on every signing request.
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
@@ -18,6 +22,7 @@ import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { computeAddress } from 'ethers/transaction';
 import { hexlify } from 'ethers/utils';
 import { LRUCache } from 'lru-cache';
+import { signRecoverable } from 'tiny-secp256k1';
 import * as z from 'zod';
 import { randomBase32 } from '../../domain/ids.ts';
 import { NotFoundError, PlatformError } from '../../errors.ts';
@@ -334,16 +339,15 @@ export class LocalKeyVault implements KeyVault {
   }
 }
 
-/** Signs a 32-byte digest as KMS does for an Ethereum key: low s, with the recovery id. */
+/** Signs a 32-byte digest as KMS does for an Ethereum key: low s (libsecp256k1 makes no other), with the recovery id. */
 function signDigest(digest: Uint8Array, secretKey: Uint8Array): DigestSignature {
-  const signed = secp256k1.sign(digest, secretKey, { prehash: false, lowS: true, format: 'recovered' });
-  const recovery = signed[0]!;
+  const { signature, recoveryId } = signRecoverable(digest, secretKey);
   // Ids 2 and 3 (R.x beyond the curve order, odds about 2^-128) have no Ethereum encoding.
-  if (recovery > 1) throw new PlatformError('secp256k1 produced a signature without an Ethereum recovery id');
+  if (recoveryId > 1) throw new PlatformError('secp256k1 produced a signature without an Ethereum recovery id');
   return {
-    r: hexlify(signed.subarray(1, 33)),
-    s: hexlify(signed.subarray(33, 65)),
-    v: recovery === 0 ? 27 : 28,
+    r: hexlify(signature.subarray(0, 32)),
+    s: hexlify(signature.subarray(32, 64)),
+    v: recoveryId === 0 ? 27 : 28,
   };
 }
 

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, wr
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
-import { computeAddress, getBytes, hexlify, recoverAddress, Signature } from 'ethers';
+import { computeAddress, getBytes, hexlify, recoverAddress, Signature, SigningKey } from 'ethers';
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -128,6 +128,22 @@ describe('LocalKeyVault storage', () => {
         expect(recoverAddress(digest, Signature.from({ r, s, v }))).toBe(address);
       }),
       { numRuns: 100 },
+    );
+  });
+
+  it('signs deterministically (RFC 6979), the very signatures another implementation makes with the key', async () => {
+    const vault = new LocalKeyVault(dataDir, clock);
+    const { keyRef } = await vault.createKey({ orgId: ORG, alias: 'ops' });
+    // ethers signs with @noble/curves: an implementation of its own, held to the same nonce rule.
+    const reference = new SigningKey(hexlify(unsealForTest(keyRef)));
+    await fc.assert(
+      fc.asyncProperty(fc.uint8Array({ minLength: 32, maxLength: 32 }), async (digest) => {
+        const expected = reference.sign(digest);
+        expect(await vault.sign(keyRef, digest)).toEqual({ r: expected.r, s: expected.s, v: expected.v });
+        // The second signature of the same digest, from memory, is the same.
+        expect(await vault.sign(keyRef, digest)).toEqual({ r: expected.r, s: expected.s, v: expected.v });
+      }),
+      { numRuns: 200 },
     );
   });
 
