@@ -12,7 +12,7 @@ import { rm, writeFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
-import { type DynaliteListener, InProcessDynamoHandler } from './dynalite-in-process.ts';
+import { type DynaliteListener, IN_PROCESS_AUTH_SCHEMES, InProcessDynamoHandler } from './dynalite-in-process.ts';
 import {
   addMissingGlobalIndexes,
   type IndexRepairReport,
@@ -88,6 +88,10 @@ export function embeddedDynamoClient(connection: EmbeddedDynamoConnection): Dyna
     maxAttempts: 3,
     // As in AWS (functions/handlers/aws-core.ts): the middleware stack resolved once per command class.
     cacheMiddleware: true,
-    ...(connection.requestHandler && { requestHandler: connection.requestHandler }),
+    // In the same process: no socket, and no signature nobody verifies (dynalite-in-process.ts).
+    ...(connection.requestHandler && {
+      requestHandler: connection.requestHandler,
+      httpAuthSchemes: IN_PROCESS_AUTH_SCHEMES,
+    }),
   });
 }
