@@ -1,6 +1,7 @@
 /**
- * Signing throughput: signatures per second from the local vault, and what turning a KMS-style DER signature into
- * an Ethereum (r, s, v) costs per signature next to a raw noble sign.
+ * Signing throughput: signatures per second from the local vault (libsecp256k1 as WebAssembly), a raw libsecp256k1
+ * and a raw noble sign beside it, and what turning a KMS-style DER signature into an Ethereum (r, s, v) costs per
+ * signature next to a raw noble sign (the KMS vault converts with noble in AWS).
  * Run: node --import tsx test/bench/signing.bench.ts [signatures]
  */
 import { randomBytes } from 'node:crypto';
@@ -10,15 +11,18 @@ import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { secp256k1 } from '@noble/curves/secp256k1.js';
 import { computeAddress, hexlify } from 'ethers';
+import { signRecoverable } from 'tiny-secp256k1';
 import { LocalKeyVault } from '../../shared/adapters/local/local-key-vault.ts';
 import { ethereumSignatureFromDer } from '../../shared/chain/signature.ts';
 
 export interface SigningBenchFigures {
   readonly signatures: number;
-  /** `LocalKeyVault.sign`: read the key file, unseal with AES-256-GCM, sign with noble. */
+  /** `LocalKeyVault.sign`: the key kept unsealed after its first signature, libsecp256k1's signature. */
   readonly localVaultSignaturesPerSecond: number;
   readonly localVaultMicrosPerSignature: number;
-  /** noble `sign` with low s and the recovery id, the floor for any local signing. */
+  /** libsecp256k1's (tiny-secp256k1) recoverable signature, what the local vault signs with. */
+  readonly rawLibsecp256k1SignMicros: number;
+  /** noble `sign` with low s and the recovery id, what the local vault signed with before. */
   readonly rawNobleSignMicros: number;
   /** noble `sign` returning DER with high s allowed, as KMS answers. */
   readonly derNobleSignMicros: number;
@@ -54,6 +58,8 @@ async function measure(signatures: number): Promise<SigningBenchFigures> {
   const rawNobleSignMicros = microsPerCall(signatures, (i) =>
     secp256k1.sign(digests[i]!, secretKey, { prehash: false, lowS: true, format: 'recovered' }),
   );
+  microsPerCall(warmUp, (i) => signRecoverable(digests[i]!, secretKey));
+  const rawLibsecp256k1SignMicros = microsPerCall(signatures, (i) => signRecoverable(digests[i]!, secretKey));
   const ders: Uint8Array[] = [];
   const derNobleSignMicros = microsPerCall(signatures, (i) => {
     ders.push(secp256k1.sign(digests[i]!, secretKey, { prehash: false, lowS: false, format: 'der' }));
@@ -76,6 +82,7 @@ async function measure(signatures: number): Promise<SigningBenchFigures> {
       signatures,
       localVaultSignaturesPerSecond: signatures / seconds,
       localVaultMicrosPerSignature: (seconds * 1e6) / signatures,
+      rawLibsecp256k1SignMicros,
       rawNobleSignMicros,
       derNobleSignMicros,
       derToRsvMicros,
@@ -89,7 +96,8 @@ async function measure(signatures: number): Promise<SigningBenchFigures> {
 
 function print(figures: SigningBenchFigures): void {
   const rows: [string, number][] = [
-    ['local vault sign (file, AES-GCM unseal, noble)', figures.localVaultMicrosPerSignature],
+    ['local vault sign (key kept unsealed, libsecp256k1)', figures.localVaultMicrosPerSignature],
+    ['raw libsecp256k1 sign (WebAssembly, recovery id)', figures.rawLibsecp256k1SignMicros],
     ['raw noble sign (low s, recovery id)', figures.rawNobleSignMicros],
     ['noble sign as KMS answers (DER, high s allowed)', figures.derNobleSignMicros],
     ['DER -> (r, s, v) (parse, low s, recover address)', figures.derToRsvMicros],
