@@ -12,7 +12,8 @@
  *
  * Signatures are made by libsecp256k1 (Bitcoin Core's constant-time library, as WebAssembly in tiny-secp256k1):
  * the same RFC 6979 signatures as @noble/curves, which makes the keys, about four times faster (about 100 against
- * 410 µs a signature on the reference machine), and a signature is the vault's work on every signing request.
+ * 410 µs a signature on the reference machine), and a signature is the vault's work on every signing request. It
+ * zeroes its copy of the key after each signature (noble's were big integers, which cannot be zeroed).
  */
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
 import { chmodSync, mkdirSync } from 'node:fs';
