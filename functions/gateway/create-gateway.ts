@@ -56,6 +56,8 @@ export interface GatewayPrincipal {
   readonly suspended?: string;
   /** Set for a credential that may reach one node only (the console's stream tickets). */
   readonly nodeId?: string;
+  /** Set for a stream ticket, which opens one connection: the hash it is redeemed by (`GatewayDeps.redeemTicket`). */
+  readonly ticketHash?: string;
 }
 
 export interface GatewayNode {
@@ -100,6 +102,11 @@ export interface GatewayDeps {
   readonly metrics?: Pick<ControlPlaneMetrics, 'http'>;
   /** The personal-data guard of `eth_sendRawTransaction`; without it transactions are not inspected. */
   readonly personalData?: GatewayPersonalData;
+  /**
+   * Uses up a stream ticket as a connection or request opens with it: false when it was used already or has expired.
+   * Without it, tickets are refused wherever one would open a connection.
+   */
+  readonly redeemTicket?: (ticketHash: string) => Promise<boolean>;
 }
 
 /**
@@ -131,8 +138,12 @@ export interface Admitted {
  * dispatcher, and metering. Each transport only reads requests and writes answers its own way.
  */
 export interface GatewayCore {
-  /** Authenticates the key and finds the node it may reach; refusals are AppErrors (401, 402, 403, 404, 503). */
-  admit(nodeId: string, secret: string | undefined): Promise<Admitted>;
+  /**
+   * Authenticates the key and finds the node it may reach; refusals are AppErrors (401, 402, 403, 404, 503). `opening`
+   * says a client opens a connection or sends a request with the credential, which uses up a stream ticket; a
+   * connection admitted again (its periodic check, its next message in AWS) is not opening.
+   */
+  admit(nodeId: string, secret: string | undefined, opening?: boolean): Promise<Admitted>;
   /** Takes tokens for `calls` calls (one for a batch over the plan's size); refuses with TooManyRequestsError. */
   take(principal: GatewayPrincipal, calls: number): void;
   /** Answers a parsed body: one response, an array for a batch, or nothing for notifications. */
@@ -168,7 +179,7 @@ export function createGatewayCore(deps: GatewayDeps): GatewayCore {
   });
 
   /** Authenticates the key and finds the node it may reach; refusals are HTTP problems. */
-  const admit = async (nodeId: string, secret: string | undefined): Promise<Admitted> => {
+  const admit = async (nodeId: string, secret: string | undefined, opening = false): Promise<Admitted> => {
     if (!secret) {
       throw new UnauthorizedError('Send an API key: Authorization: Bearer <key>, x-api-key, or /rpc/{nodeId}/{key}');
     }
@@ -184,6 +195,10 @@ export function createGatewayCore(deps: GatewayDeps): GatewayCore {
     }
     if (!isServing(node.state) || !node.rpcUrl) {
       throw new ServiceUnavailableError(`The node is ${node.state} and not serving requests`);
+    }
+    // Last, so that a refusal for any other reason leaves the ticket unused.
+    if (opening && principal.ticketHash !== undefined && !(await deps.redeemTicket?.(principal.ticketHash))) {
+      throw new UnauthorizedError('This live ticket has been used or has expired: ask for a new one');
     }
     return { principal, node, nodeId };
   };
@@ -266,7 +281,7 @@ export function createGateway(deps: GatewayDeps, core: GatewayCore = createGatew
     const started = logsRequests ? performance.now() : 0;
     const nodeId = c.req.param('nodeId') ?? '';
     const secret = c.req.param('apiKey') ?? bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key');
-    const admitted = await core.admit(nodeId, secret);
+    const admitted = await core.admit(nodeId, secret, true);
     const { principal, node } = admitted;
     const body = parseJsonRpcBody(await readBody(c, maxBodyBytes));
     // A batch takes a token per call; one refused whole (over the size limit) does no work and takes one.

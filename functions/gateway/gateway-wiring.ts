@@ -36,9 +36,12 @@ export interface GatewayWiring {
 }
 
 export function gatewayDeps(wiring: GatewayWiring): GatewayDeps {
+  const { streamTickets } = wiring;
   return {
     ...storedCredentialDeps(wiring),
     authenticate: (secret) => principalOf(wiring, storedCredential(secret)),
+    // Only a client's own credential opens a connection; connections admitted again from their records never do.
+    ...(streamTickets && { redeemTicket: (hash: string) => streamTickets.redeem(hash, wiring.clock()) }),
   };
 }
 
@@ -113,5 +116,6 @@ async function ticketPrincipal(wiring: GatewayWiring, hash: string): Promise<Gat
     plan: { ...plan, allowedMethods: TICKET_METHODS },
     suspended,
     nodeId: ticket.nodeId,
+    ticketHash: hash,
   };
 }

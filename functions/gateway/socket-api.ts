@@ -79,7 +79,7 @@ export class SocketApi {
     let admitted: Admitted;
     try {
       if (!nodeId) throw new NotFoundError('Name the node: wss://…?nodeId={nodeId}');
-      admitted = await this.deps.core.admit(nodeId, secret);
+      admitted = await this.deps.core.admit(nodeId, secret, true);
     } catch (error) {
       if (error instanceof AppError) return { accepted: false, error };
       throw error;

@@ -77,7 +77,7 @@ export function attachGatewaySockets(server: Server, options: GatewaySocketsOpti
       });
     let admitted: Awaited<ReturnType<GatewayCore['admit']>>;
     try {
-      admitted = await core.admit(nodeId, secret);
+      admitted = await core.admit(nodeId, secret, true);
     } catch (error) {
       if (error instanceof AppError) return refuse(socket, error.status, error.title, error.message, error.type);
       logger.warn('a WebSocket handshake failed', { error });

@@ -1,7 +1,9 @@
 /**
  * Stream tickets: short-lived credentials the console gets for one node's live head over the gateway's WebSocket
  * (an API key must never be in a page). Kept as `STREAMTICKET#<sha256 of the ticket>` / `META` with `expiresAt`; the
- * ticket itself is never stored.
+ * ticket itself is never stored. A ticket opens one connection: the gateway redeems it as the connection opens
+ * (`redeemedAt`), so a ticket copied from a page, a log or a proxy's history opens nothing more; the connection it
+ * opened is admitted again by the ticket's record until it expires.
  */
 import type { Item, Table } from './table.ts';
 
@@ -25,6 +27,19 @@ export class StreamTicketsRepository {
 
   async create(hash: string, ticket: StreamTicket): Promise<void> {
     await this.table.create<TicketItem>({ ...ticketKey(hash), ...ticket, type: 'stream-ticket' });
+  }
+
+  /**
+   * Marks the ticket used by the connection it opens: true the first time, before it expires; false when it was used
+   * already, has expired or was never issued. One conditional write, so two connections racing with one ticket
+   * cannot both open.
+   */
+  async redeem(hash: string, now: Date): Promise<boolean> {
+    return this.table.updateIf(ticketKey(hash), 'SET #redeemedAt = :redeemedAt', {
+      expression: 'attribute_exists(pk) AND attribute_not_exists(#redeemedAt) AND #expiresAt > :nowSeconds',
+      names: { '#redeemedAt': 'redeemedAt', '#expiresAt': 'expiresAt' },
+      values: { ':redeemedAt': now.toISOString(), ':nowSeconds': now.getTime() / 1000 },
+    });
   }
 
   /** The ticket with this hash, unless it expired by `now` (the table's TTL removes it later). */

@@ -248,4 +248,33 @@ describe('WebSocket JSON-RPC at the gateway', () => {
     expect(JSON.stringify(env.logLines)).not.toContain(ticket.json.ticket);
     expect(JSON.stringify(env.logLines)).not.toContain(apiKey);
   });
+
+  it('opens one connection per ticket: a copied ticket opens nothing, the connection it opened stays admitted', async () => {
+    const liveTicket = async () =>
+      (await env.call('POST', `/v1/orgs/${member.orgId}/nodes/${nodeId}/live-ticket`, { token: member.token })).json
+        .ticket as string;
+    const ticket = await liveTicket();
+    const first = socket(`/rpc/${nodeId}`, ['carechain-jsonrpc', ticket]);
+    expect(typeof (await callOver(first, 'eth_blockNumber')).result).toBe('string');
+    // The same ticket again, as one copied from the page would be offered.
+    expect(await refusedWith(socket(`/rpc/${nodeId}`, ['carechain-jsonrpc', ticket]))).toBe(401);
+    // The connection it opened is checked again by the ticket's record, and stays open.
+    await env.runtime.sockets.recheckAll();
+    expect(first.readyState).toBe(WebSocket.OPEN);
+    expect(typeof (await callOver(first, 'eth_chainId')).result).toBe('string');
+    first.close();
+
+    // Over HTTP a ticket answers one request.
+    const post = (secret: string) =>
+      fetch(`${env.runtime.url}/rpc/${nodeId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${secret}` },
+        body: '{"jsonrpc":"2.0","id":1,"method":"eth_blockNumber","params":[]}',
+      });
+    const overHttp = await liveTicket();
+    expect((await post(overHttp)).status).toBe(200);
+    const again = await post(overHttp);
+    expect(again.status).toBe(401);
+    expect((await again.json()).detail).toMatch(/ticket has been used or has expired/);
+  });
 });

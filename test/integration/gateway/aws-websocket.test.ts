@@ -25,6 +25,7 @@ import { UsageRepository } from '../../../shared/metering/usage.repository.ts';
 import { ApiKeysRepository } from '../../../shared/store/api-keys.repository.ts';
 import { NodesRepository } from '../../../shared/store/nodes.repository.ts';
 import { SocketConnectionsRepository } from '../../../shared/store/socket-connections.repository.ts';
+import { StreamTicketsRepository } from '../../../shared/store/stream-tickets.repository.ts';
 import { Table } from '../../../shared/store/table.ts';
 import { type AnvilProcess, FREE_GAS, spawnAnvil } from '../../support/anvil-process.ts';
 import { lambdaEnv, REGION, startTable, TABLE_NAME } from '../../unit/handlers/handler-fixtures.ts';
@@ -169,6 +170,30 @@ describe('$connect', () => {
     expect((await connect('conn-limit-again')).statusCode).toBe(200);
     for (const id of [...ids.slice(1), 'conn-limit-again']) await handle(event('$disconnect', id));
     expect(await connections.countsOf('key_aws_ws')).toEqual({ connections: 0, subscriptions: 0 });
+  });
+});
+
+describe('stream tickets', () => {
+  it('opens one connection per ticket; that connection’s messages are admitted by its record', async () => {
+    const ticket = 'cct_live_aws_websocket_ticket_00000000000001';
+    await new StreamTicketsRepository(table).create(sha256Hex(ticket), {
+      orgId: ORG,
+      nodeId,
+      userId: 'user_1',
+      expiresAt: Math.floor(Date.now() / 1000) + 3600,
+    });
+    const withTicket = (connectionId: string) =>
+      handle(event('$connect', connectionId, { queryStringParameters: { nodeId, key: ticket } }));
+    expect((await withTicket('conn-ticket')).statusCode).toBe(200);
+    const copied = await withTicket('conn-ticket-copied');
+    expect(copied.statusCode).toBe(401);
+    expect(JSON.parse(copied.body ?? '{}').detail).toMatch(/ticket has been used or has expired/);
+    expect(await connections.find('conn-ticket-copied')).toBeUndefined();
+    expect(await send('conn-ticket', 'eth_chainId')).toEqual({ jsonrpc: '2.0', id: 7, result: '0x7a69' });
+    expect(await table.get({ pk: `STREAMTICKET#${sha256Hex(ticket)}`, sk: 'META' })).toMatchObject({
+      redeemedAt: expect.any(String),
+    });
+    await handle(event('$disconnect', 'conn-ticket'));
   });
 });
 
