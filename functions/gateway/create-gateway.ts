@@ -103,8 +103,8 @@ export interface GatewayDeps {
   /** The personal-data guard of `eth_sendRawTransaction`; without it transactions are not inspected. */
   readonly personalData?: GatewayPersonalData;
   /**
-   * Uses up a stream ticket as a connection or request opens with it: false when it was used already or has expired.
-   * Without it, tickets are refused wherever one would open a connection.
+   * Uses up a stream ticket as a connection opens with it: false when it was used already or has expired. Without
+   * it, tickets open no connection.
    */
   readonly redeemTicket?: (ticketHash: string) => Promise<boolean>;
 }
@@ -140,8 +140,8 @@ export interface Admitted {
 export interface GatewayCore {
   /**
    * Authenticates the key and finds the node it may reach; refusals are AppErrors (401, 402, 403, 404, 503). `opening`
-   * says a client opens a connection or sends a request with the credential, which uses up a stream ticket; a
-   * connection admitted again (its periodic check, its next message in AWS) is not opening.
+   * says a client opens a WebSocket connection with the credential, which uses up a stream ticket; a connection
+   * admitted again (its periodic check, its next message in AWS) is not opening.
    */
   admit(nodeId: string, secret: string | undefined, opening?: boolean): Promise<Admitted>;
   /** Takes tokens for `calls` calls (one for a batch over the plan's size); refuses with TooManyRequestsError. */
@@ -281,8 +281,12 @@ export function createGateway(deps: GatewayDeps, core: GatewayCore = createGatew
     const started = logsRequests ? performance.now() : 0;
     const nodeId = c.req.param('nodeId') ?? '';
     const secret = c.req.param('apiKey') ?? bearerToken(c.req.header('authorization')) ?? c.req.header('x-api-key');
-    const admitted = await core.admit(nodeId, secret, true);
+    const admitted = await core.admit(nodeId, secret);
     const { principal, node } = admitted;
+    // As in AWS, whose HTTP gateway knows no tickets: a ticket is for the one WebSocket connection it opens.
+    if (principal.ticketHash !== undefined) {
+      throw new UnauthorizedError('A live ticket opens a WebSocket connection; call over HTTP with an API key');
+    }
     const body = parseJsonRpcBody(await readBody(c, maxBodyBytes));
     // A batch takes a token per call; one refused whole (over the size limit) does no work and takes one.
     const calls = body.kind === 'batch' ? body.entries.length : 1;
