@@ -249,7 +249,9 @@ function print(figures: GatewayBenchFigures): void {
       .padStart(
         6,
       )} ms   ${m.cpuMicrosPerRequest === undefined ? '' : `CPU ${m.cpuMicrosPerRequest} µs/request   `}(${m.requests} requests, ${m.errors} errors)`;
-  const added = (m: { p50Ms: number; p99Ms: number }) => `p50 +${m.p50Ms} ms, p99 +${m.p99Ms} ms`;
+  // A sign of its own: a percentile under the node's own (noise at 3 s a measurement) reads −0.11, not +-0.11.
+  const signed = (ms: number) => (ms < 0 ? `−${-ms}` : `+${ms}`);
+  const added = (m: { p50Ms: number; p99Ms: number }) => `p50 ${signed(m.p50Ms)} ms, p99 ${signed(m.p99Ms)} ms`;
   const mix = (title: string, f: MixFigures, goal: number) =>
     [
       title,
