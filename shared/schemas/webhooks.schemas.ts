@@ -143,8 +143,14 @@ export const DeliveryPage = pageOf(DeliveryView, 'WebhookDeliveryPage');
 
 export const LiveTicket = z
   .object({
-    ticket: z.string().openapi({ description: 'Offer it as a WebSocket subprotocol beside carechain-jsonrpc' }),
+    ticket: z.string().openapi({
+      description:
+        'Offer it as a WebSocket subprotocol beside carechain-jsonrpc. It opens one connection: ask for a new ' +
+        'ticket for every connection. The HTTP gateway does not accept it.',
+    }),
     url: z.string().openapi({ description: 'The gateway WebSocket URL of the node' }),
-    expiresAt: Timestamp,
+    expiresAt: Timestamp.openapi({
+      description: 'Until when the ticket may open its connection, and the connection it opened stays admitted',
+    }),
   })
   .openapi('LiveTicket');

@@ -1,7 +1,8 @@
 /**
  * A ticket for a node's live head in the console (docs/architecture.md, "Event streams"): the console may not hold
  * an API key, so a signed-in member gets a short-lived ticket for one node of the organisation and offers it as a
- * WebSocket subprotocol to the gateway, which admits it like a key for that node only, for reading heads.
+ * WebSocket subprotocol to the gateway, which admits it like a key for that node only, for reading heads. A ticket
+ * opens one connection (the gateway redeems it as the connection opens); the console asks for one per connection.
  */
 import { createRoute, type OpenAPIHono, z } from '@hono/zod-openapi';
 import { newSecret, sha256Hex } from '../../../shared/auth/secrets.ts';
@@ -15,7 +16,7 @@ import type { GuardDeps, RouteDeps } from '../app-deps.ts';
 import type { AppEnv } from '../app-env.ts';
 import { errorResponses, jsonResponse, userSecurity } from '../route-helpers.ts';
 
-/** How long a ticket admits a connection; the console asks for a new one when its connection is closed. */
+/** How long a ticket may open its connection and keeps it admitted; the console asks for a new one per connection. */
 export const STREAM_TICKET_SECONDS = 3600;
 
 export type LiveTicketRouteDeps = RouteDeps<
@@ -30,7 +31,7 @@ export function registerLiveTicketRoutes(app: OpenAPIHono<AppEnv>, deps: LiveTic
       method: 'post',
       path: '/v1/orgs/{orgId}/nodes/{nodeId}/live-ticket',
       tags: ['nodes'],
-      summary: 'A ticket to follow the node’s new blocks over the gateway’s WebSocket (for the console)',
+      summary: 'A ticket that opens one WebSocket connection to follow the node’s new blocks (for the console)',
       security: userSecurity,
       middleware: orgAccess('viewer', { usersOnly: true }),
       request: { params: z.object({ orgId: OrgId, nodeId: NodeId }) },
