@@ -3,10 +3,7 @@
  * and the sparse GSI3 keys by which the event recorder finds it.
  */
 import type { OutboxEntry } from '../domain/events.ts';
-import { FLEET_SHARDS, TABLE } from './table-schema.ts';
-
-/** A record's key (the table's `Key`; written out here so that the table can import this module). */
-type Key = { readonly pk: string; readonly sk: string };
+import { FLEET_SHARDS, type Key, TABLE } from './table-schema.ts';
 
 /** The attribute that holds a record's events until the event recorder has moved them to the event log. */
 export const OUTBOX_ATTRIBUTE = 'outbox';

@@ -22,6 +22,9 @@ export const GLOBAL_INDEXES = [TABLE.gsi1, TABLE.gsi2, TABLE.gsi3] as const;
 /** Number of shards for fleet-wide listings on GSI2; a write spreads over this many partitions. */
 export const FLEET_SHARDS = 8;
 
+/** A record's key: partition and sort key. */
+export type Key = { readonly pk: string; readonly sk: string };
+
 export type GlobalIndexName = (typeof GLOBAL_INDEXES)[number]['name'];
 
 /** Local default; AWS mode names its table in config. */

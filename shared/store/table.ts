@@ -23,11 +23,10 @@ import { OUTBOX_ATTRIBUTE, outboxIndexKeys } from './outbox-attributes.ts';
 import { decodeCursor, encodeCursor } from './page-cursor.ts';
 import type { RecentItems } from './recent-items.ts';
 import { attributesOf, itemOf, valuesOf } from './table-attributes.ts';
-import { type GlobalIndexName, TABLE } from './table-schema.ts';
+import { type GlobalIndexName, type Key, TABLE } from './table-schema.ts';
 
 export { OUTBOX_ATTRIBUTE, outboxAttributes, outboxIndexKeys } from './outbox-attributes.ts';
-
-export type Key = { readonly pk: string; readonly sk: string };
+export type { Key } from './table-schema.ts';
 
 /** How a repository read may be answered. */
 export interface ReadOptions {
