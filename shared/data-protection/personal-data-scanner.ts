@@ -20,10 +20,12 @@ import { findFhirPatients } from './fhir-detector.ts';
 import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
 import { searchPersonnummer } from './personnummer-detector.ts';
+import { hexDigitsOf } from './hex-digits.ts';
 import { hexBytes, type TransactionBody, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
 import {
   byteOffsetOf,
+  hexTextSegments,
   isCandidate,
   MARKS,
   MIN_CANDIDATE_DIGITS,
@@ -55,7 +57,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
     assertPrepared();
     const body = transactionBody(raw);
     if (!body) return { decoded: false, to: undefined, findings: [] };
-    return new ReadTransaction(body, this.inspectBody(body.deployment, body.buffer, body.dataLength, patterns));
+    return new ReadTransaction(body, inspectData(body.deployment, body.hex, body.dataStart, body.dataEnd, patterns));
   }
 
   inspectTransaction(
@@ -66,7 +68,8 @@ export class PersonalDataScanner implements PersonalDataInspector {
     // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
     const data =
       typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
-    return this.inspectBody(transaction.to === undefined || transaction.to === null, data, data.length, patterns);
+    const deployment = transaction.to === undefined || transaction.to === null;
+    return inspectData(deployment, hexDigitsOf(data), 0, data.length, patterns);
   }
 
   inspectMessage(
@@ -111,18 +114,21 @@ export class PersonalDataScanner implements PersonalDataInspector {
     visit(typedData.message, 'message', 0);
     return findings;
   }
+}
 
-  private inspectBody(
-    deployment: boolean,
-    bytes: Uint8Array,
-    length: number,
-    patterns: CompiledPatterns,
-  ): readonly PersonalDataFinding[] {
-    if (length === 0) return NO_FINDINGS;
-    // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
-    const segments = textSegments(bytes, deployment || length < 4 ? undefined : 4, choiceFor(patterns), length);
-    return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
-  }
+/** The data of a transaction, the bytes [start, end) of hex digits: calldata, or init code for a deployment. */
+function inspectData(
+  deployment: boolean,
+  hex: Uint8Array,
+  start: number,
+  end: number,
+  patterns: CompiledPatterns,
+): readonly PersonalDataFinding[] {
+  if (end === start) return NO_FINDINGS;
+  // A call's data is ABI-encoded after its 4-byte selector; init code is bytecode with arguments appended.
+  const abiHead = deployment || end - start < 4 ? undefined : 4;
+  const segments = hexTextSegments(hex, start, end, abiHead, choiceFor(patterns));
+  return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
 }
 
 /**

@@ -1,12 +1,17 @@
 /**
  * What the inspector needs of a signed transaction (EIP-2718 envelope: legacy, 2930, 1559, 4844 and 7702): the
- * address it calls and its data. The RLP list is walked in place over the hex the gateway received (RLP's five
- * header forms, the Ethereum Yellow Paper, appendix B), reading a byte from its two hex digits only where a header
- * is; only the data is turned into bytes, into a reused buffer. Decoding the whole transaction first (ethers'
- * `decodeRlp`, then Node's hex decoder over every byte) was most of the inspector's time inside the gateway, where
- * the call is one among many and caches are cold. Tests check it against ethers' `Transaction.from` for every
- * transaction type.
+ * address it calls and where its data is. The transaction's characters are copied as ASCII codes into a reused array
+ * (hex-digits.ts), and the RLP list is walked in place over them (RLP's five header forms, the Ethereum Yellow Paper,
+ * appendix B), reading a byte from its two digits only where a header is. The data is not decoded: the inspector
+ * reads its bytes from the digits as it scans them. Tests check the address and the data against ethers'
+ * `Transaction.from` for every transaction type.
+ *
+ * Digits are checked where they are read: the headers and the address. Digits of what the walk steps over (amounts,
+ * the signature) and of the data's binary stretches, which the scan jumps over, are not: a node refuses a transaction
+ * with a digit that is not hex, and one in the data can hide nothing, since a pair that is not hex ends a run of text
+ * as any binary byte does. A character beyond ASCII anywhere makes the transaction unreadable.
  */
+import { areHexDigits, byteAt, copyAscii, decodeInto, NOT_A_BYTE } from './hex-digits.ts';
 
 export interface TransactionBody {
   /** Whether the transaction deploys a contract (it has no address to call). */
@@ -14,13 +19,14 @@ export interface TransactionBody {
   /** Lower-case 0x address, or undefined for a deployment; made when asked for (when there is something to report). */
   readonly to: string | undefined;
   /**
-   * The data: the first `dataLength` bytes of `buffer`, which the next call to `transactionBody` reuses: read them
-   * before calling again. The gateway inspects one transaction at a time, synchronously, and allocates nothing per
-   * transaction for its bytes.
+   * The transaction as hex digits (hex-digits.ts), its data the bytes [`dataStart`, `dataEnd`) of them. The array is
+   * reused by the next call to `transactionBody`: read it before calling again. The gateway inspects one transaction
+   * at a time, synchronously, and allocates nothing per transaction for its digits.
    */
-  readonly buffer: Uint8Array;
-  readonly dataLength: number;
-  /** The same bytes as a view of their own length, made when asked for. */
+  readonly hex: Uint8Array;
+  readonly dataStart: number;
+  readonly dataEnd: number;
+  /** The data decoded into bytes of its own, made when asked for. */
   readonly data: Uint8Array;
 }
 
@@ -41,27 +47,29 @@ const item = { list: false, start: 0, end: 0 };
 
 /**
  * The body of a signed transaction (0x hex of whole bytes), or undefined when the text is not one: not RLP of a
- * transaction type, or with a digit that is not hex in a header, the address or the data.
+ * transaction type, with a digit that is not hex in a header or the address, or with a character beyond ASCII.
  */
 export function transactionBody(raw: string): TransactionBody | undefined {
   if (!isEvenHex(raw)) return undefined;
+  if (digits.length < raw.length) digits = new Uint8Array(raw.length);
+  if (!copyAscii(raw, digits)) return undefined;
   const length = (raw.length - 2) / 2;
-  const first = byteAt(raw, 0);
-  if (first < 0) return undefined;
+  const first = txByte(0);
+  if (first === NOT_A_BYTE) return undefined;
   const type = first >= 0xc0 ? 0 : first;
   const fields = FIELDS[type];
   if (!fields) return undefined;
   // The whole envelope is one list, nothing after it.
-  if (!readItem(raw, type === 0 ? 0 : 1, length) || !item.list || item.end !== length) return undefined;
+  if (!readItem(type === 0 ? 0 : 1, length) || !item.list || item.end !== length) return undefined;
   let listStart = item.start;
   const listEnd = item.end;
   // A blob transaction as the network sends it wraps the transaction in a list with its blobs.
-  if (type === 3 && readItem(raw, listStart, listEnd) && item.list) listStart = item.start;
+  if (type === 3 && readItem(listStart, listEnd) && item.list) listStart = item.start;
   let toStart = 0;
   let toEnd = 0;
   let at = listStart;
   for (let index = 0; index <= fields.data; index++) {
-    if (!readItem(raw, at, listEnd)) return undefined;
+    if (!readItem(at, listEnd)) return undefined;
     if (index === fields.to) {
       if (item.list) return undefined;
       toStart = item.start;
@@ -72,23 +80,25 @@ export function transactionBody(raw: string): TransactionBody | undefined {
   if (item.list) return undefined;
   const toLength = toEnd - toStart;
   if (toLength !== 0 && toLength !== 20) return undefined;
-  // The data's digits are checked as it is decoded and the address's here. Digits of fields the walk steps over
-  // (amounts, the signature) are not read: a node refuses a transaction with one that is not hex, and nothing in
-  // them is inspected.
-  const dataLength = hexIntoScratch(raw, 2 + 2 * item.start, 2 + 2 * item.end);
-  if (dataLength < 0) return undefined;
-  if (toLength === 0) return new Body(raw, -1, scratchBytes, dataLength);
+  // Byte j of the transaction is byte j + 1 of the digits, after the `0x`.
+  if (toLength === 0) return new Body(raw, -1, digits, 1 + item.start, 1 + item.end);
   const toDigits = 2 + 2 * toStart;
-  return areHexDigits(raw, toDigits, toDigits + 40) ? new Body(raw, toDigits, scratchBytes, dataLength) : undefined;
+  return areHexDigits(digits, toDigits, toDigits + 40)
+    ? new Body(raw, toDigits, digits, 1 + item.start, 1 + item.end)
+    : undefined;
 }
+
+/** The transaction being read, as hex digits; grown for a longer one. */
+let digits = new Uint8Array(16 * 1024);
 
 class Body implements TransactionBody {
   constructor(
     private readonly raw: string,
     /** Where the address's 40 digits start in `raw`, or -1 for a deployment. */
     private readonly toDigits: number,
-    readonly buffer: Uint8Array,
-    readonly dataLength: number,
+    readonly hex: Uint8Array,
+    readonly dataStart: number,
+    readonly dataEnd: number,
   ) {}
 
   get deployment(): boolean {
@@ -96,7 +106,7 @@ class Body implements TransactionBody {
   }
 
   get data(): Uint8Array {
-    return this.buffer.subarray(0, this.dataLength);
+    return decodeInto(this.hex, this.dataStart, this.dataEnd, new Uint8Array(this.dataEnd - this.dataStart));
   }
 
   get to(): string | undefined {
@@ -104,11 +114,16 @@ class Body implements TransactionBody {
   }
 }
 
+/** Byte `j` of the transaction being read, or `NOT_A_BYTE`. */
+function txByte(j: number): number {
+  return byteAt(digits, 1 + j);
+}
+
 /** Reads the RLP item whose header is at byte `at`, within `limit`, into `item`; false when it is not RLP. */
-function readItem(hex: string, at: number, limit: number): boolean {
+function readItem(at: number, limit: number): boolean {
   if (at >= limit) return false;
-  const head = byteAt(hex, at);
-  if (head < 0) return false;
+  const head = txByte(at);
+  if (head === NOT_A_BYTE) return false;
   if (head < 0x80) {
     item.list = false;
     item.start = at;
@@ -127,8 +142,8 @@ function readItem(hex: string, at: number, limit: number): boolean {
     start = at + 1 + lengthBytes;
     if (lengthBytes > 4 || start > limit) return false;
     for (let k = at + 1; k < start; k++) {
-      const byte = byteAt(hex, k);
-      if (byte < 0) return false;
+      const byte = txByte(k);
+      if (byte === NOT_A_BYTE) return false;
       length = length * 256 + byte;
     }
   }
@@ -140,30 +155,6 @@ function readItem(hex: string, at: number, limit: number): boolean {
   return true;
 }
 
-/** The value of each ASCII hex digit, -1 for every other character code below 128. */
-const DIGIT_VALUE = Int8Array.from({ length: 128 }, (_, code) => {
-  if (code >= 0x30 && code <= 0x39) return code - 0x30;
-  if (code >= 0x61 && code <= 0x66) return code - 0x61 + 10;
-  if (code >= 0x41 && code <= 0x46) return code - 0x41 + 10;
-  return -1;
-});
-
-function digitValue(code: number): number {
-  return code < 128 ? (DIGIT_VALUE[code] as number) : -1;
-}
-
-/** Byte `index` of 0x hex, or -1 when either of its digits is not hex. */
-function byteAt(hex: string, index: number): number {
-  const high = digitValue(hex.charCodeAt(2 + 2 * index));
-  const low = digitValue(hex.charCodeAt(3 + 2 * index));
-  return (high | low) < 0 ? -1 : (high << 4) | low;
-}
-
-function areHexDigits(hex: string, from: number, to: number): boolean {
-  for (let i = from; i < to; i++) if (digitValue(hex.charCodeAt(i)) < 0) return false;
-  return true;
-}
-
 /**
  * 0x hex of whole bytes as bytes, or undefined for anything else. Buffer stops decoding at the first pair that is
  * not hex, so a decoded length short of half the digits is the check (no regular expression over the input).
@@ -172,25 +163,6 @@ export function hexBytes(hex: string): Buffer | undefined {
   if (!isEvenHex(hex)) return undefined;
   const bytes = Buffer.from(hex.slice(2), 'hex');
   return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
-}
-
-/**
- * The hex digits [from, to) decoded into the module's scratch buffer (grown when a transaction needs more), as the
- * number of bytes, or -1 when a digit is not hex.
- */
-let scratch = Buffer.allocUnsafe(16 * 1024);
-/** The scratch buffer as a plain view: a view per transaction would be an allocation per transaction. */
-let scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
-function hexIntoScratch(hex: string, from: number, to: number): number {
-  const length = (to - from) / 2;
-  if (scratch.length < length) {
-    scratch = Buffer.allocUnsafe(length);
-    scratchBytes = new Uint8Array(scratch.buffer, scratch.byteOffset, scratch.length);
-  }
-  // Written from the start of the buffer, which holds the data whole: `write(string, encoding)` skips the checks of
-  // an offset and a length, which showed in profiles of the gateway.
-  if (length > 0 && scratch.write(hex.slice(from, to), 'hex') !== length) return -1;
-  return length;
 }
 
 function isEvenHex(hex: string): boolean {

@@ -12,6 +12,7 @@
  * (addresses, hashes, amounts, signatures) rarely forms a run of it, which keeps detectors quiet on it. Work is
  * bounded by the length of the input: payload candidates and the bytes decoded from them are capped.
  */
+import { byteAt, decodeInto, hexDigitsOf, NOT_A_BYTE } from './hex-digits.ts';
 
 /** One stretch of text and where its first byte is. */
 export interface TextSegment {
@@ -58,6 +59,14 @@ const MAX_PAYLOADS = 256;
 const MAX_DEPTH = 3;
 
 const decoder = new TextDecoder('utf-8');
+/** Where a run's bytes are decoded before they become text; grown for a longer run. */
+let runBytes = new Uint8Array(4 * 1024);
+
+/** The text of the bytes [start, end) of hex digits (a run of well-formed UTF-8). */
+function textOf(hex: Uint8Array, start: number, end: number): string {
+  if (runBytes.length < end - start) runBytes = new Uint8Array(end - start);
+  return decoder.decode(decodeInto(hex, start, end, runBytes));
+}
 
 /** A string as one segment (typed-data text), with its digits and marks counted. */
 export function segmentOfText(text: string): TextSegment {
@@ -100,38 +109,50 @@ export function byteOffsetOf(segment: Pick<TextSegment, 'offset' | 'text'>, inde
   return segment.offset + bytes;
 }
 
-/**
- * The text segments of `bytes` up to `end` (bytes after it are not read), in the order they appear. `abiHead` is
- * where ABI head words start (4 after a function selector), or undefined when the bytes are not ABI-encoded (init
- * code, a message). With `choice` `candidates`, segments no built-in detector could match are left out before they
- * are decoded: most transactions have none to decode.
- *
- * Every byte is read once. A run of text stops at the edge of an ABI payload: text inside one is read whatever its
- * length, text outside from `MIN_RUN_BYTES`, and the last byte of a length word (`0x31`, a payload of 49 bytes, is
- * `1`) never becomes the first character of the text after it.
- */
+/** The text segments of `bytes` up to `end`, as `hexTextSegments` finds them in the same bytes written as hex. */
 export function textSegments(
   bytes: Uint8Array,
   abiHead: number | undefined,
   choice: SegmentChoice = 'all',
   end = bytes.length,
 ): TextSegment[] {
+  return hexTextSegments(hexDigitsOf(bytes.subarray(0, end)), 0, end, abiHead, choice);
+}
+
+/**
+ * The text segments of the bytes [start, end) of hex digits (hex-digits.ts), in the order they appear, at offsets
+ * from `start`. `abiHead` is where ABI head words start, from `start` (4 after a function selector), or undefined
+ * when the bytes are not ABI-encoded (init code, a message). With `choice` `candidates`, segments no built-in detector
+ * could match are left out before they are decoded: most transactions have none to decode.
+ *
+ * No byte is read twice, and most are not read at all. A run of text stops at the edge of an ABI payload: text inside
+ * one is read whatever its length, text outside from `MIN_RUN_BYTES`, and the last byte of a length word (`0x31`, a
+ * payload of 49 bytes, is `1`) never becomes the first character of the text after it. A pair of digits that is not
+ * hex is no byte, and not text.
+ */
+export function hexTextSegments(
+  hex: Uint8Array,
+  start: number,
+  end: number,
+  abiHead: number | undefined,
+  choice: SegmentChoice,
+): TextSegment[] {
   const segments: TextSegment[] = [];
   // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
-  const edges = abiHead === undefined ? NO_EDGES : payloadEdges(bytes, abiHead, end);
+  const edges = abiHead === undefined ? NO_EDGES : payloadEdges(hex, start + abiHead, end);
   if (edges.length === 0) {
-    collectRuns(bytes, 0, end, MIN_RUN_BYTES, choice, segments);
+    collectRuns(hex, start, start, end, MIN_RUN_BYTES, choice, segments);
     return segments;
   }
   let depth = 0;
-  let from = 0;
+  let from = start;
   for (const edge of edges) {
     const at = position(edge);
-    if (at > from) collectRuns(bytes, from, at, depth > 0 ? 1 : MIN_RUN_BYTES, choice, segments);
+    if (at > from) collectRuns(hex, start, from, at, depth > 0 ? 1 : MIN_RUN_BYTES, choice, segments);
     from = at;
     depth += edge >= 0 ? 1 : -1;
   }
-  collectRuns(bytes, from, end, MIN_RUN_BYTES, choice, segments);
+  collectRuns(hex, start, from, end, MIN_RUN_BYTES, choice, segments);
   return segments;
 }
 
@@ -150,14 +171,14 @@ const NO_EDGES: readonly number[] = Object.freeze([]);
  * The edges of what look like ABI dynamic payloads, in order: a payload's start as itself, its end as `-end - 1`.
  * The array is the module's, refilled by the next call: read it before calling again (inspection is synchronous).
  */
-function payloadEdges(bytes: Uint8Array, head: number, end: number): readonly number[] {
-  walk.bytes = bytes;
+function payloadEdges(hex: Uint8Array, head: number, end: number): readonly number[] {
+  walk.hex = hex;
   // Setting an array's length is a call into the runtime: most data has no payload and leaves nothing to clear.
   if (walk.edges.length > 0) walk.edges.length = 0;
   walk.decodedBytes = 0;
-  walk.budget = 2 * end + 1024;
+  walk.budget = 2 * (end - head) + 1024;
   walkPayloads(head, end, 0);
-  walk.bytes = EMPTY;
+  walk.hex = EMPTY;
   // One payload's edges are in order already (most calls have one string or bytes argument).
   if (walk.edges.length > 2) walk.edges.sort(byPosition);
   return walk.edges;
@@ -166,16 +187,16 @@ function payloadEdges(bytes: Uint8Array, head: number, end: number): readonly nu
 const EMPTY = new Uint8Array(0);
 
 /** What one search for payloads shares across its levels: the module's one, reset by each search. */
-const walk = { bytes: EMPTY as Uint8Array, edges: [] as number[], decodedBytes: 0, budget: 0 };
+const walk = { hex: EMPTY as Uint8Array, edges: [] as number[], decodedBytes: 0, budget: 0 };
 
 function walkPayloads(base: number, end: number, depth: number): void {
-  const { bytes, edges } = walk;
+  const { hex, edges } = walk;
   for (let word = base; word + 32 <= end && edges.length < 2 * MAX_PAYLOADS; word += 32) {
-    const offset = smallWord(bytes, word);
+    const offset = smallWord(hex, word);
     if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
     const lengthAt = base + offset;
     if (lengthAt + 32 > end) continue;
-    const length = smallWord(bytes, lengthAt);
+    const length = smallWord(hex, lengthAt);
     if (!length || lengthAt + 32 + length > end) continue;
     const start = lengthAt + 32;
     if (walk.decodedBytes + length > walk.budget) return;
@@ -189,24 +210,28 @@ function walkPayloads(base: number, end: number, depth: number): void {
   }
 }
 
-/** A 32-byte big-endian word that fits in 32 bits, or undefined. */
-function smallWord(bytes: Uint8Array, at: number): number | undefined {
-  for (let i = at; i < at + 28; i++) if (bytes[i] !== 0) return undefined;
-  return (
-    (((bytes[at + 28] as number) << 24) |
-      ((bytes[at + 29] as number) << 16) |
-      ((bytes[at + 30] as number) << 8) |
-      (bytes[at + 31] as number)) >>>
-    0
-  );
+/** A 32-byte big-endian word that fits in 32 bits, or undefined: 56 digits `0`, then four bytes. */
+function smallWord(hex: Uint8Array, at: number): number | undefined {
+  for (let digit = 2 * at; digit < 2 * at + 56; digit++) if (hex[digit] !== ZERO_DIGIT) return undefined;
+  let value = 0;
+  for (let i = at + 28; i < at + 32; i++) {
+    const byte = byteAt(hex, i);
+    if (byte === NOT_A_BYTE) return undefined;
+    value = value * 256 + byte;
+  }
+  return value;
 }
 
+const ZERO_DIGIT = 0x30;
+
 /**
- * Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to), counting its ASCII
- * digits and marks on the way; with `choice` `candidates`, only runs a built-in detector could match are decoded.
+ * Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to), at its offset from
+ * `base`, counting its ASCII digits and marks on the way; with `choice` `candidates`, only runs a built-in detector
+ * could match are decoded.
  */
 function collectRuns(
-  bytes: Uint8Array,
+  hex: Uint8Array,
+  base: number,
   from: number,
   to: number,
   minBytes: number,
@@ -224,15 +249,15 @@ function collectRuns(
   while (i < to) {
     let k = i + shortest - 1;
     if (k < to) {
-      while (k >= i && !cannotBeText(bytes, k, from, to)) k--;
+      while (k >= i && !cannotBeText(hex, k, from, to)) k--;
       if (k >= i) {
         i = k + 1;
         continue;
       }
     }
-    const first = BYTE_CLASS[bytes[i] as number] as number;
+    const first = BYTE_CLASS[byteAt(hex, i)] as number;
     // Bytes that may be text, but do not start it here, are skipped one at a time, by table.
-    if (first === NOT_TEXT || (first === LEAD && textCharWidth(bytes, i, to) === 0)) {
+    if (first === NOT_TEXT || (first === LEAD && textCharWidth(hex, i, to) === 0)) {
       i++;
       continue;
     }
@@ -240,7 +265,7 @@ function collectRuns(
     let digits = 0;
     let marks = 0;
     while (i < to) {
-      const b = bytes[i] as number;
+      const b = byteAt(hex, i);
       const kind = BYTE_CLASS[b] as number;
       if (kind === ASCII) i++;
       else if (kind === DIGIT) {
@@ -248,18 +273,18 @@ function collectRuns(
         i++;
       } else if (kind === NOT_TEXT) break;
       else if (kind === LEAD) {
-        const width = textCharWidth(bytes, i, to);
+        const width = textCharWidth(hex, i, to);
         if (width === 0) break;
         i += width;
       } else {
-        marks = withMark(marks, b, i > start ? (bytes[i - 1] as number) : -1);
+        marks = withMark(marks, b, i > start ? byteAt(hex, i - 1) : -1);
         i++;
       }
     }
     if (i - start < shortest) continue;
     marks &= ~AT;
     if (choice === 'candidates' && !isCandidateRun(digits, marks, i - start)) continue;
-    out.push({ offset: start, byteLength: i - start, text: decoder.decode(bytes.subarray(start, i)), digits, marks });
+    out.push({ offset: start - base, byteLength: i - start, text: textOf(hex, start, i), digits, marks });
   }
 }
 
@@ -269,7 +294,8 @@ const ASCII = 1;
 const DIGIT = 2;
 const MARK = 3;
 const LEAD = 4;
-const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, b) => {
+/** By byte, and `NOT_A_BYTE` (a pair of digits that is not hex) as not text. */
+const BYTE_CLASS = Uint8Array.from({ length: NOT_A_BYTE + 1 }, (_, b) => {
   if (b >= 0x30 && b <= 0x39) return DIGIT;
   if (b === 0x40 || b === 0x2e || b === 0x22 || b === 0x2f) return MARK;
   if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) return ASCII;
@@ -278,9 +304,10 @@ const BYTE_CLASS = Uint8Array.from({ length: 256 }, (_, b) => {
 
 /**
  * Bytes that are in no run of text: controls other than tab and line breaks, DEL, and bytes UTF-8 never uses
- * (0xc0, 0xc1, 0xf5 and above). Continuation bytes are not among them: they are inside multi-byte characters.
+ * (0xc0, 0xc1, 0xf5 and above), and `NOT_A_BYTE`. Continuation bytes are not among them: they are inside multi-byte
+ * characters.
  */
-const NEVER_TEXT = Uint8Array.from({ length: 256 }, (_, b) =>
+const NEVER_TEXT = Uint8Array.from({ length: NOT_A_BYTE + 1 }, (_, b) =>
   (b < 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d) || b === 0x7f || b === 0xc0 || b === 0xc1 || b >= 0xf5 ? 1 : 0,
 );
 
@@ -289,14 +316,14 @@ const NEVER_TEXT = Uint8Array.from({ length: 256 }, (_, b) =>
  * no well-formed character, or a continuation byte that no well-formed character starting in the three bytes before
  * it (a character is at most four bytes) reaches. A byte for which this is true ends every run across it.
  */
-function cannotBeText(bytes: Uint8Array, k: number, from: number, to: number): boolean {
-  const b = bytes[k] as number;
+function cannotBeText(hex: Uint8Array, k: number, from: number, to: number): boolean {
+  const b = byteAt(hex, k);
   if (NEVER_TEXT[b] === 1) return true;
   if (b < 0x80) return false;
-  if (b > 0xbf) return textCharWidth(bytes, k, to) === 0;
+  if (b > 0xbf) return textCharWidth(hex, k, to) === 0;
   for (let j = k - 1; j >= from && j >= k - 3; j--) {
-    const before = bytes[j] as number;
-    if (before >= 0xc2 && before <= 0xf4) return textCharWidth(bytes, j, to) <= k - j;
+    const before = byteAt(hex, j);
+    if (before >= 0xc2 && before <= 0xf4) return textCharWidth(hex, j, to) <= k - j;
     // A byte before that is not a continuation byte cannot be inside the character that reaches `k`.
     if (before < 0x80 || before > 0xbf) return true;
   }
@@ -334,20 +361,20 @@ function mayEndLocalPart(code: number): boolean {
 }
 
 /** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */
-function textCharWidth(bytes: Uint8Array, i: number, end: number): number {
-  const b = bytes[i] as number;
+function textCharWidth(hex: Uint8Array, i: number, end: number): number {
+  const b = byteAt(hex, i);
   if (b >= 0x20 && b < 0x7f) return 1;
   if (b === 0x09 || b === 0x0a || b === 0x0d) return 1;
   if (b < 0xc2 || b > 0xf4) return 0;
-  const c1 = i + 1 < end ? (bytes[i + 1] as number) : -1;
+  const c1 = i + 1 < end ? byteAt(hex, i + 1) : -1;
   if (b < 0xe0) return isContinuation(c1) ? 2 : 0;
-  const c2 = i + 2 < end ? (bytes[i + 2] as number) : -1;
+  const c2 = i + 2 < end ? byteAt(hex, i + 2) : -1;
   if (b < 0xf0) {
     const low = b === 0xe0 ? 0xa0 : 0x80;
     const high = b === 0xed ? 0x9f : 0xbf;
     return c1 >= low && c1 <= high && isContinuation(c2) ? 3 : 0;
   }
-  const c3 = i + 3 < end ? (bytes[i + 3] as number) : -1;
+  const c3 = i + 3 < end ? byteAt(hex, i + 3) : -1;
   const low = b === 0xf0 ? 0x90 : 0x80;
   const high = b === 0xf4 ? 0x8f : 0xbf;
   return c1 >= low && c1 <= high && isContinuation(c2) && isContinuation(c3) ? 4 : 0;

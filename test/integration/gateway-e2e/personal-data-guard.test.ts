@@ -141,6 +141,34 @@ describe('personal-data guard on the local runtime', () => {
     expect(JSON.stringify(env.logLines)).not.toContain(PERSONNUMMER);
   });
 
+  it('leaves a transaction whose data has a digit that is not hex to the node, which refuses it', async () => {
+    // The inspector reads the data's digits where it scans them; a pair that is not hex is no byte and no text. The
+    // node refuses the whole transaction, so the personnummer the pair breaks up reaches nothing.
+    const data = NOTE.encodeFunctionData('note', [`Patient ${PERSONNUMMER}`]);
+    const tx = await sender.signTransaction({
+      to: recipient,
+      data,
+      nonce: 1,
+      gasLimit: 100_000,
+      gasPrice: 0,
+      chainId: (await new JsonRpcProvider(chainRpcUrl).getNetwork()).chainId,
+    });
+    const digit = tx.indexOf(Buffer.from(PERSONNUMMER).toString('hex')) + 9;
+    const broken = `${tx.slice(0, digit)}g${tx.slice(digit + 1)}`;
+    const res = await fetch(gatewayUrl, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 7, method: 'eth_sendRawTransaction', params: [broken] }),
+    });
+    const answer = (await res.json()) as { id: number; error?: { code: number; message: string }; result?: unknown };
+    expect(answer.id).toBe(7);
+    expect(answer.result).toBeUndefined();
+    // JSON-RPC 2.0's invalid params, from the node: the gateway did not refuse it (that would be -32010).
+    expect(answer.error?.code).toBe(-32602);
+    expect(JSON.stringify(answer)).not.toContain(PERSONNUMMER);
+    expect(await chainNonce()).toBe(1);
+  });
+
   it('refuses the same through the signing API with 422 problem+json', async () => {
     const key = await env.call('POST', `/v1/orgs/${member.orgId}/keys`, {
       token: member.token,

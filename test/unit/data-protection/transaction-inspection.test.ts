@@ -59,16 +59,38 @@ describe('reading a signed transaction', () => {
   it.each(['0x', '0x1', 'not hex', '0x05c0', `0x02${'ff'.repeat(20)}`, '0xc0'])('cannot read %s', (raw) => {
     expect(inspector.inspectRawTransaction(raw)).toEqual({ decoded: false, to: undefined, findings: [] });
   });
-  it('cannot read a transaction with a digit that is not hex in a header, the address or the data', async () => {
+  it('cannot read a transaction with a digit that is not hex in a header or the address, or a character beyond ASCII', async () => {
     const data = abi.encodeFunctionData('record', ['batch released']);
     const raw = await sign({ type: 2, to: CONTRACT, data });
     const dataAt = raw.indexOf(data.slice(2));
     const withCharacter = (at: number, character: string) => `${raw.slice(0, at)}${character}${raw.slice(at + 1)}`;
-    // The envelope's type, the list header, the address and the data (its selector and its text).
-    for (const at of [2, 5, raw.indexOf(CONTRACT.slice(2).toLowerCase()) + 3, dataAt + 1, dataAt + 150]) {
+    // The envelope's type, the list header and the address.
+    for (const at of [2, 5, raw.indexOf(CONTRACT.slice(2).toLowerCase()) + 3]) {
       expect(inspector.inspectRawTransaction(withCharacter(at, 'g')).decoded).toBe(false);
       expect(inspector.inspectRawTransaction(withCharacter(at, '\u00e9')).decoded).toBe(false);
     }
+    // The data's selector and its text, and the signature.
+    for (const at of [dataAt + 1, dataAt + 150, raw.length - 1]) {
+      expect(inspector.inspectRawTransaction(withCharacter(at, '\u00e9')).decoded).toBe(false);
+      expect(inspector.inspectRawTransaction(withCharacter(at, '\u0130')).decoded).toBe(false);
+    }
+  });
+
+  it('reads a transaction with a digit that is not hex in its data, which the node refuses: the pair hides nothing else', async () => {
+    const data = abi.encodeFunctionData('record', [`batch 7 19121212-1212 ${'x'.repeat(40)} anna@region.se`]);
+    const raw = await sign({ type: 2, to: CONTRACT, data });
+    const dataAt = raw.indexOf(data.slice(2));
+    const withCharacter = (at: number, character: string) => `${raw.slice(0, at)}${character}${raw.slice(at + 1)}`;
+    const textAt = dataAt + 2 * 68;
+    // In the selector, the offset word, the length word, and the text between the personnummer and the address.
+    for (const at of [dataAt + 1, dataAt + 8 + 63, dataAt + 8 + 127, textAt + 2 * 30]) {
+      const inspection = inspector.inspectRawTransaction(withCharacter(at, 'g'));
+      expect(inspection.decoded).toBe(true);
+      expect(inspection.findings.map((f) => f.detector).sort()).toEqual(['email', 'personnummer']);
+    }
+    // In the personnummer's digits: that pair is no byte and no text, so the digits around it are no personnummer.
+    const inNumber = inspector.inspectRawTransaction(withCharacter(textAt + 2 * 12 + 1, 'g'));
+    expect(inNumber.findings.map((f) => f.detector)).toEqual(['email']);
   });
 
   it('reads the data of a transaction whose signature is not hex: the node refuses it, the data is still inspected', async () => {
