@@ -19,7 +19,8 @@ const DIGIT_VALUE = Uint16Array.from({ length: 256 }, (_, code) => {
 
 /** Byte `i` of hex digits, or `NOT_A_BYTE` when either of its digits is not one. */
 export function byteAt(hex: Uint8Array, i: number): number {
-  const value = ((DIGIT_VALUE[hex[2 * i] as number] as number) << 4) | (DIGIT_VALUE[hex[2 * i + 1] as number] as number);
+  const value =
+    ((DIGIT_VALUE[hex[2 * i] as number] as number) << 4) | (DIGIT_VALUE[hex[2 * i + 1] as number] as number);
   return value > 0xff ? NOT_A_BYTE : value;
 }
 

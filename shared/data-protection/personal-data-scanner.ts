@@ -17,10 +17,10 @@ import type {
 } from '../ports/personal-data-inspector.ts';
 import { findEmailAddresses, findPhoneNumbers, loadNumberingPlans, numberingPlansLoaded } from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
+import { hexDigitsOf } from './hex-digits.ts';
 import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
 import { searchPersonnummer } from './personnummer-detector.ts';
-import { hexDigitsOf } from './hex-digits.ts';
 import { hexBytes, type TransactionBody, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
 import {
