@@ -24,10 +24,24 @@ export const PATIENT_IDENTIFIER_SYSTEMS: readonly string[] = [
 const OID_MARKER = '1.2.752.';
 const ADDRESS_MARKER = /electronichealth\.se\/identifier/i;
 
+/**
+ * Whether the text holds a marker without which `findFhirPatients` finds nothing. The inspector reads the same
+ * markers from a run's bytes (run-marks.ts) and searches only the text that has one.
+ */
+export function mayHoldFhirPatient(text: string): boolean {
+  return text.includes(RESOURCE_TYPE) || hasSystemMarker(text);
+}
+
+const RESOURCE_TYPE = '"resourceType"';
+
+function hasSystemMarker(text: string): boolean {
+  return text.includes(OID_MARKER) || (text.includes('/') && ADDRESS_MARKER.test(text));
+}
+
 export function findFhirPatients(text: string): TextMatch[] {
   // Cheap guards first: almost no text holds either marker.
-  const hasResource = text.includes('"resourceType"');
-  const hasSystem = text.includes(OID_MARKER) || (text.includes('/') && ADDRESS_MARKER.test(text));
+  const hasResource = text.includes(RESOURCE_TYPE);
+  const hasSystem = hasSystemMarker(text);
   if (!hasResource && !hasSystem) return [];
   const found: TextMatch[] = [];
   if (hasResource) {

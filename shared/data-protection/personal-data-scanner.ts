@@ -18,7 +18,7 @@ import type {
 import { findEmailAddresses, findPhoneNumbers, loadNumberingPlans, numberingPlansLoaded } from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
 import { hexDigitsOf } from './hex-digits.ts';
-import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
+import { NUMBER_SHAPES } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
 import { searchPersonnummer } from './personnummer-detector.ts';
 import { hexBytes, type TransactionBody, transactionBody } from './raw-transaction.ts';
@@ -214,20 +214,19 @@ const NO_MATCHES: readonly TextMatch[] = [];
 const NO_FINDINGS: readonly PersonalDataFinding[] = Object.freeze([]);
 
 /**
- * Each detector runs only on text that holds what it needs (digits for numbers, `@` then `.` for addresses, `"` or `/`
- * for FHIR), as counted when the text was read, and the number detectors only on text whose digits have their shape
- * (number-shapes.ts); the organisation's patterns run on all text.
+ * Each detector runs only on text that holds what it needs, as read when the text was (run-marks.ts): the number
+ * detectors on text with enough digits of their shape (number-shapes.ts), the e-mail detector on text with an `@`
+ * and a `.` after it, the FHIR detector on text with one of its markers; the organisation's patterns on all text.
  */
 function matchesIn(segment: TextSegment, patterns: CompiledPatterns): readonly TextMatch[] {
   const orgMatches = patterns.size > 0 ? findOrgPatterns(segment.text, patterns) : NO_MATCHES;
   if (!isCandidate(segment)) return orgMatches;
-  const { text, digits, marks } = segment;
-  const numbers = digits >= MIN_CANDIDATE_DIGITS;
-  const shapes = numbers ? numberShapes(text) : 0;
+  const { text, marks } = segment;
+  const shapes = segment.digits >= MIN_CANDIDATE_DIGITS ? segment.shapes : 0;
   const personnummer = shapes & NUMBER_SHAPES.personnummer ? searchPersonnummer(text) : NO_MATCHES;
   let phones = shapes & NUMBER_SHAPES.phoneStart ? findPhoneNumbers(text) : NO_MATCHES;
   const emails = marks & MARKS.email ? findEmailAddresses(text) : NO_MATCHES;
-  const fhir = numbers || marks & (MARKS.quote | MARKS.slash) ? findFhirPatients(text) : NO_MATCHES;
+  const fhir = marks & MARKS.fhir ? findFhirPatients(text) : NO_MATCHES;
   if (personnummer.length + phones.length + emails.length + fhir.length === 0) return orgMatches;
   // A personnummer written without separators is also a valid-looking phone number: it is reported once, as what it is.
   if (personnummer.length > 0) phones = phones.filter((phone) => !personnummer.some((p) => overlaps(p, phone)));

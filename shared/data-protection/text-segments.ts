@@ -12,7 +12,12 @@
  * (addresses, hashes, amounts, signatures) rarely forms a run of it, which keeps detectors quiet on it. Work is
  * bounded by the length of the input: payload candidates and the bytes decoded from them are capped.
  */
+import { mayHoldFhirPatient } from './fhir-detector.ts';
 import { byteAt, decodeInto, hexDigitsOf, NOT_A_BYTE } from './hex-digits.ts';
+import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
+import { AT, MARKS, mayEndLocalPart, numberFollowsAt, withMark } from './run-marks.ts';
+
+export { MARKS } from './run-marks.ts';
 
 /** One stretch of text and where its first byte is. */
 export interface TextSegment {
@@ -22,30 +27,18 @@ export interface TextSegment {
   readonly text: string;
   /** ASCII digits in the text: numbers the digit-based detectors look for need several. */
   readonly digits: number;
-  /** Which of `MARKS` the text holds. */
+  /** Which of `MARKS` the text holds (run-marks.ts). */
   readonly marks: number;
+  /** Which of `NUMBER_SHAPES` its digits have (number-shapes.ts). */
+  readonly shapes: number;
 }
 
-/**
- * Characters some detector needs, noted while the bytes are read so that text without them is never decoded or
- * searched: an `@` with a `.` after it (an e-mail address's domain has a dot), `"` (a FHIR resource's
- * `"resourceType"`), `/` (an identifier system's URL).
- */
-export const MARKS = { email: 1, quote: 2, slash: 4 } as const;
-/** An `@` seen after what a local part can end with, waiting for a `.` after it to become `MARKS.email`. */
-const AT = 8;
-/** Fewer ASCII digits than this and no mark: no detector but the organisation's own patterns can match. */
+/** Fewer ASCII digits than this: no number detector can match (a telephone number has seven, a personnummer ten). */
 export const MIN_CANDIDATE_DIGITS = 7;
-/**
- * Text with a `"` or `/` and no other reason to be read is read only when it is this long: the shortest thing the
- * FHIR detector finds by those marks is `"resourceType":"Person"` (23 characters). Solidity bytecode is full of
- * short runs such as `` `@Q`` (PUSH1 0x40 MLOAD) that hold a mark and nothing else.
- */
-export const MIN_MARKED_TEXT = 23;
 
 /**
  * The shortest text a built-in detector finds: an e-mail address such as `a@b.se` (a telephone number has at least
- * seven digits, a personnummer ten, a FHIR marker 23 characters). Shorter runs are never candidates.
+ * seven digits, a personnummer ten, a FHIR marker eight characters). Shorter runs are never candidates.
  */
 export const MIN_CANDIDATE_BYTES = 6;
 
@@ -68,30 +61,27 @@ function textOf(hex: Uint8Array, start: number, end: number): string {
   return decoder.decode(decodeInto(hex, start, end, runBytes));
 }
 
-/** A string as one segment (typed-data text), with its digits and marks counted. */
+/** A string as one segment (typed-data text), with what it holds read as a run's bytes are. */
 export function segmentOfText(text: string): TextSegment {
   let digits = 0;
   let marks = 0;
   for (let i = 0; i < text.length; i++) {
     const code = text.charCodeAt(i);
     if (code >= 0x30 && code <= 0x39) digits++;
-    else if (BYTE_CLASS[code] === MARK) marks = withMark(marks, code, i > 0 ? text.charCodeAt(i - 1) : -1);
+    else if (code === 0x40 && i > 0 && mayEndLocalPart(text.charCodeAt(i - 1))) marks |= AT;
+    else if (code === 0x2e && marks & AT) marks |= MARKS.email;
   }
-  return { offset: 0, byteLength: 0, text, digits, marks: marks & ~AT };
+  if (mayHoldFhirPatient(text)) marks |= MARKS.fhir;
+  return { offset: 0, byteLength: 0, text, digits, marks: marks & ~AT, shapes: numberShapes(text) };
 }
 
 /** Whether a built-in detector could match in the segment (a superset of what they match). */
-export function isCandidate(segment: Pick<TextSegment, 'digits' | 'marks' | 'text'>): boolean {
-  return isCandidateRun(segment.digits, segment.marks, segment.text.length);
+export function isCandidate(segment: Pick<TextSegment, 'digits' | 'marks' | 'shapes'>): boolean {
+  return isCandidateRun(segment.digits, segment.marks, segment.shapes);
 }
 
-/** The same for a run not yet decoded: its length in bytes is at least its length in characters. */
-function isCandidateRun(digits: number, marks: number, length: number): boolean {
-  return (
-    digits >= MIN_CANDIDATE_DIGITS ||
-    (marks & MARKS.email) !== 0 ||
-    ((marks & (MARKS.quote | MARKS.slash)) !== 0 && length >= MIN_MARKED_TEXT)
-  );
+function isCandidateRun(digits: number, marks: number, shapes: number): boolean {
+  return (digits >= MIN_CANDIDATE_DIGITS && shapes !== 0) || marks !== 0;
 }
 
 /** Byte offset of `text[index]` within a segment (segments are well-formed UTF-8, so this is exact). */
@@ -264,40 +254,64 @@ function collectRuns(
     const start = i;
     let digits = 0;
     let marks = 0;
+    let shapes = 0;
+    // The digits' shapes as `numberShapes` reads them: digits in a row up to here, the run of digits right before the
+    // one `-` or `+` just before this run, and whether the character before is an ASCII letter, digit, `_` or `+`.
+    let run = 0;
+    let runBefore = 0;
+    let afterWord = false;
     while (i < to) {
       const b = byteAt(hex, i);
       const kind = BYTE_CLASS[b] as number;
-      if (kind === ASCII) i++;
-      else if (kind === DIGIT) {
+      if (kind === DIGIT) {
         digits++;
+        run++;
+        if (run >= 10 || (run >= 4 && runBefore >= 6)) shapes |= NUMBER_SHAPES.personnummer;
+        if (b === 0x30 && !afterWord && numberFollowsAt(hex, i + 1, to)) shapes |= NUMBER_SHAPES.phoneStart;
+        afterWord = true;
         i++;
-      } else if (kind === NOT_TEXT) break;
-      else if (kind === LEAD) {
+        continue;
+      }
+      if (kind === NOT_TEXT) break;
+      runBefore = kind === SIGN ? run : 0;
+      run = 0;
+      if (kind === LEAD) {
         const width = textCharWidth(hex, i, to);
         if (width === 0) break;
         i += width;
-      } else {
-        marks = withMark(marks, b, i > start ? byteAt(hex, i - 1) : -1);
-        i++;
+        afterWord = false;
+        continue;
       }
+      if (kind === MARK) marks = withMark(marks, hex, b, start, i, to);
+      else if (b === 0x2b && !afterWord && i + 1 < to && BYTE_CLASS[byteAt(hex, i + 1)] === DIGIT)
+        if (numberFollowsAt(hex, i + 2, to)) shapes |= NUMBER_SHAPES.phoneStart;
+      afterWord = kind === WORD || b === 0x2b;
+      i++;
     }
     if (i - start < shortest) continue;
     marks &= ~AT;
-    if (choice === 'candidates' && !isCandidateRun(digits, marks, i - start)) continue;
-    out.push({ offset: start - base, byteLength: i - start, text: textOf(hex, start, i), digits, marks });
+    if (choice === 'candidates' && !isCandidateRun(digits, marks, shapes)) continue;
+    out.push({ offset: start - base, byteLength: i - start, text: textOf(hex, start, i), digits, marks, shapes });
   }
 }
 
-/** What a byte can be in text: not text, ASCII text, an ASCII digit, a mark, or the lead byte of a UTF-8 character. */
+/**
+ * What a byte can be in text: not text, ASCII text, an ASCII digit, a mark (run-marks.ts), the lead byte of a UTF-8
+ * character, an ASCII letter or `_` (a word character to the number shapes), or `-` or `+`.
+ */
 const NOT_TEXT = 0;
 const ASCII = 1;
 const DIGIT = 2;
 const MARK = 3;
 const LEAD = 4;
+const WORD = 5;
+const SIGN = 6;
 /** By byte, and `NOT_A_BYTE` (a pair of digits that is not hex) as not text. */
 const BYTE_CLASS = Uint8Array.from({ length: NOT_A_BYTE + 1 }, (_, b) => {
   if (b >= 0x30 && b <= 0x39) return DIGIT;
   if (b === 0x40 || b === 0x2e || b === 0x22 || b === 0x2f) return MARK;
+  if ((b >= 0x41 && b <= 0x5a) || (b >= 0x61 && b <= 0x7a) || b === 0x5f) return WORD;
+  if (b === 0x2d || b === 0x2b) return SIGN;
   if ((b >= 0x20 && b < 0x7f) || b === 0x09 || b === 0x0a || b === 0x0d) return ASCII;
   return b >= 0xc2 && b <= 0xf4 ? LEAD : NOT_TEXT;
 });
@@ -328,36 +342,6 @@ function cannotBeText(hex: Uint8Array, k: number, from: number, to: number): boo
     if (before < 0x80 || before > 0xbf) return true;
   }
   return true;
-}
-
-/**
- * The marks with one more mark character: `@`, `.`, `"` or `/`, and `before` the character or byte before it in the
- * run (-1 for none). An `@` counts only after a character an address's local part can end with: bytecode is full of
- * `` `@ `` (PUSH1 0x40, the free memory pointer).
- */
-function withMark(marks: number, code: number, before: number): number {
-  if (code === 0x40) return mayEndLocalPart(before) ? marks | AT : marks;
-  if (code === 0x2e) return marks & AT ? marks | MARKS.email : marks;
-  return marks | (code === 0x22 ? MARKS.quote : MARKS.slash);
-}
-
-/**
- * Whether the last character of an e-mail address's local part can be this one (contact-detectors.ts): an ASCII
- * letter or digit, `_`, `%`, `+`, `-` or `'`, or any character or byte of a character beyond ASCII (letters of
- * other scripts). Not `.`: a local part does not end with one.
- */
-function mayEndLocalPart(code: number): boolean {
-  if (code >= 0x80) return true;
-  const letter = code | 0x20;
-  return (
-    (code >= 0x30 && code <= 0x39) ||
-    (letter >= 0x61 && letter <= 0x7a) ||
-    code === 0x5f ||
-    code === 0x25 ||
-    code === 0x2b ||
-    code === 0x2d ||
-    code === 0x27
-  );
 }
 
 /** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */

@@ -29,7 +29,6 @@ import {
   MARKS,
   MIN_CANDIDATE_BYTES,
   MIN_CANDIDATE_DIGITS,
-  MIN_MARKED_TEXT,
   segmentOfText,
   textSegments,
 } from '../../../shared/data-protection/text-segments.ts';
@@ -73,10 +72,25 @@ describe('the candidate shortcut', () => {
     expect(MIN_CANDIDATE_DIGITS).toBeLessThanOrEqual(MIN_PHONE_DIGITS);
   });
 
-  it('reads marked text as short as the shortest FHIR resource marker', () => {
-    expect(findFhirPatients('"resourceType":"Person"')).toHaveLength(1);
-    expect(MIN_MARKED_TEXT).toBeLessThanOrEqual('"resourceType":"Person"'.length);
-    expect(isCandidate(segmentOfText('"resourceType":"Person"'))).toBe(true);
+  it('reads text with a FHIR marker, and leaves out text with its marks and no marker', () => {
+    for (const marked of [
+      '"resourceType":"Person"',
+      'system urn:oid:1.2.752.129.2.1.3.1',
+      'see HTTP://ElectronicHealth.SE/identifier/personnummer',
+    ]) {
+      expect(findFhirPatients(marked)).toHaveLength(1);
+      expect(isCandidate(segmentOfText(marked))).toBe(true);
+      expect(textSegments(toUtf8Bytes(marked), undefined, 'candidates').map((s) => s.text)).toEqual([marked]);
+    }
+    for (const unmarked of [
+      '"resource":"Patient" and more',
+      'ipfs://bafybeid/2026/11/notes.json',
+      'v1.2.75.2 of the "type"',
+      'Insulin glargin 100 E/ml',
+    ]) {
+      expect(findFhirPatients(unmarked)).toEqual([]);
+      expect(textSegments(toUtf8Bytes(unmarked), undefined, 'candidates')).toEqual([]);
+    }
   });
 
   it('reads runs as short as the shortest e-mail address', () => {
@@ -119,13 +133,42 @@ describe('the candidate shortcut', () => {
         if (findPersonnummer(sample).length > 0 || findPhoneNumbers(sample).length > 0) expect(numbers).toBe(true);
         if (findEmailAddresses(sample).length > 0) expect(segment.marks & MARKS.email).not.toBe(0);
         if (findFhirPatients(sample).length > 0) {
-          expect(numbers || (segment.marks & (MARKS.quote | MARKS.slash)) !== 0).toBe(true);
+          expect(segment.marks & MARKS.fhir).not.toBe(0);
           expect(isCandidate(segment)).toBe(true);
         }
         if (!isCandidate(segment)) expect(inspector.inspectMessage(sample, readEverything)).toEqual([]);
       }),
       { numRuns: 2_000, seed: 17 },
     );
+  });
+
+  it('reads from a run’s bytes what the same text read as a string holds: digits, shapes and marks', () => {
+    const numbery = fc.stringMatching(/^[0-9+ ()a-z_-]{0,16}$/);
+    let marked = 0;
+    fc.assert(
+      fc.property(fc.array(fc.oneof(text, numbery), { maxLength: 3 }), binary, (samples, noise) => {
+        // Each sample between bytes that are never text: one run, read at once as bytes and as a string.
+        const bytes = new Uint8Array(samples.flatMap((sample) => [0, ...toUtf8Bytes(sample), ...noise.slice(0, 1), 0]));
+        for (const segment of textSegments(bytes, undefined, 'all')) {
+          const asText = segmentOfText(segment.text);
+          expect({ digits: segment.digits, shapes: segment.shapes, email: segment.marks & MARKS.email }).toEqual({
+            digits: asText.digits,
+            shapes: numberShapes(segment.text),
+            email: asText.marks & MARKS.email,
+          });
+          // The bytes' FHIR mark is the string's markers, `electronichealth.se/` standing in for the whole address.
+          const fhirMarker =
+            segment.text.includes('"resourceType"') ||
+            segment.text.includes('1.2.752.') ||
+            /electronichealth\.se\//i.test(segment.text);
+          expect((segment.marks & MARKS.fhir) !== 0).toBe(fhirMarker);
+          if (asText.marks & MARKS.fhir) expect(segment.marks & MARKS.fhir).not.toBe(0);
+          if (fhirMarker) marked++;
+        }
+      }),
+      { numRuns: 3_000, seed: 17 },
+    );
+    expect(marked).toBeGreaterThan(300);
   });
 
   it('finds the telephone numbers the full search finds, with its first test', () => {
