@@ -200,9 +200,12 @@ function walkPayloads(base: number, end: number, depth: number): void {
   }
 }
 
-/** A 32-byte big-endian word that fits in 32 bits, or undefined: 56 digits `0`, then four bytes. */
+/**
+ * A 32-byte big-endian word that fits in 32 bits, or undefined: 56 digits `0`, then four bytes. The zeros are read
+ * from the last: an address, an amount or a hash has a digit other than `0` there, and is done with in a read or two.
+ */
 function smallWord(hex: Uint8Array, at: number): number | undefined {
-  for (let digit = 2 * at; digit < 2 * at + 56; digit++) if (hex[digit] !== ZERO_DIGIT) return undefined;
+  for (let digit = 2 * at + 55; digit >= 2 * at; digit--) if (hex[digit] !== ZERO_DIGIT) return undefined;
   let value = 0;
   for (let i = at + 28; i < at + 32; i++) {
     const byte = byteAt(hex, i);
