@@ -119,7 +119,7 @@ export class PersonalDataScanner implements PersonalDataInspector {
 /** The data of a transaction, the bytes [start, end) of hex digits: calldata, or init code for a deployment. */
 function inspectData(
   deployment: boolean,
-  hex: Uint8Array,
+  hex: Uint16Array,
   start: number,
   end: number,
   patterns: CompiledPatterns,

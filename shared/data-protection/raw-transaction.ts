@@ -11,7 +11,7 @@
  * with a digit that is not hex, and one in the data can hide nothing, since a pair that is not hex ends a run of text
  * as any binary byte does. A character beyond ASCII anywhere makes the transaction unreadable.
  */
-import { areHexDigits, byteAt, copyAscii, decodeInto, NOT_A_BYTE } from './hex-digits.ts';
+import { areHexPairs, byteAt, copyAscii, decodeInto, NOT_A_BYTE, pairsOf } from './hex-digits.ts';
 
 export interface TransactionBody {
   /** Whether the transaction deploys a contract (it has no address to call). */
@@ -23,7 +23,7 @@ export interface TransactionBody {
    * reused by the next call to `transactionBody`: read it before calling again. The gateway inspects one transaction
    * at a time, synchronously, and allocates nothing per transaction for its digits.
    */
-  readonly hex: Uint8Array;
+  readonly hex: Uint16Array;
   readonly dataStart: number;
   readonly dataEnd: number;
   /** The data decoded into bytes of its own, made when asked for. */
@@ -51,7 +51,10 @@ const item = { list: false, start: 0, end: 0 };
  */
 export function transactionBody(raw: string): TransactionBody | undefined {
   if (!isEvenHex(raw)) return undefined;
-  if (digits.length < raw.length) digits = new Uint8Array(raw.length);
+  if (digits.length < raw.length) {
+    digits = new Uint8Array(raw.length);
+    pairs = pairsOf(digits);
+  }
   if (!copyAscii(raw, digits)) return undefined;
   const length = (raw.length - 2) / 2;
   const first = txByte(0);
@@ -81,22 +84,22 @@ export function transactionBody(raw: string): TransactionBody | undefined {
   const toLength = toEnd - toStart;
   if (toLength !== 0 && toLength !== 20) return undefined;
   // Byte j of the transaction is byte j + 1 of the digits, after the `0x`.
-  if (toLength === 0) return new Body(raw, -1, digits, 1 + item.start, 1 + item.end);
-  const toDigits = 2 + 2 * toStart;
-  return areHexDigits(digits, toDigits, toDigits + 40)
-    ? new Body(raw, toDigits, digits, 1 + item.start, 1 + item.end)
+  if (toLength === 0) return new Body(raw, -1, pairs, 1 + item.start, 1 + item.end);
+  return areHexPairs(pairs, 1 + toStart, 21 + toStart)
+    ? new Body(raw, 2 + 2 * toStart, pairs, 1 + item.start, 1 + item.end)
     : undefined;
 }
 
-/** The transaction being read, as hex digits; grown for a longer one. */
+/** The transaction being read, as hex digits, and the same read as pairs; grown for a longer one. */
 let digits = new Uint8Array(16 * 1024);
+let pairs = pairsOf(digits);
 
 class Body implements TransactionBody {
   constructor(
     private readonly raw: string,
     /** Where the address's 40 digits start in `raw`, or -1 for a deployment. */
     private readonly toDigits: number,
-    readonly hex: Uint8Array,
+    readonly hex: Uint16Array,
     readonly dataStart: number,
     readonly dataEnd: number,
   ) {}
@@ -116,7 +119,7 @@ class Body implements TransactionBody {
 
 /** Byte `j` of the transaction being read, or `NOT_A_BYTE`. */
 function txByte(j: number): number {
-  return byteAt(digits, 1 + j);
+  return byteAt(pairs, 1 + j);
 }
 
 /** Reads the RLP item whose header is at byte `at`, within `limit`, into `item`; false when it is not RLP. */

@@ -20,7 +20,7 @@ export const AT = 4;
  * `"` or `/`. An `@` counts only after a character an address's local part can end with: bytecode is full of `` `@ ``
  * (PUSH1 0x40, the free memory pointer).
  */
-export function withMark(marks: number, hex: Uint8Array, code: number, start: number, i: number, to: number): number {
+export function withMark(marks: number, hex: Uint16Array, code: number, start: number, i: number, to: number): number {
   if (code === 0x40) return i > start && mayEndLocalPart(byteAt(hex, i - 1)) ? marks | AT : marks;
   if (code === 0x2e) {
     if (marks & AT) marks |= MARKS.email;
@@ -42,7 +42,7 @@ function codes(text: string): Uint8Array {
 }
 
 /** Whether the bytes right before `i`, from `start` on, are `expected`. */
-function follows(hex: Uint8Array, expected: Uint8Array, start: number, i: number): boolean {
+function follows(hex: Uint16Array, expected: Uint8Array, start: number, i: number): boolean {
   const from = i - expected.length;
   if (from < start) return false;
   for (let k = 0; k < expected.length; k++) if (byteAt(hex, from + k) !== expected[k]) return false;
@@ -50,7 +50,7 @@ function follows(hex: Uint8Array, expected: Uint8Array, start: number, i: number
 }
 
 /** The same with ASCII letters in any case (`expected` is lower case; `.` is its own lower case). */
-function followsIgnoringCase(hex: Uint8Array, expected: Uint8Array, start: number, i: number): boolean {
+function followsIgnoringCase(hex: Uint16Array, expected: Uint8Array, start: number, i: number): boolean {
   const from = i - expected.length;
   if (from < start) return false;
   for (let k = 0; k < expected.length; k++) if ((byteAt(hex, from + k) | 0x20) !== expected[k]) return false;
@@ -58,7 +58,7 @@ function followsIgnoringCase(hex: Uint8Array, expected: Uint8Array, start: numbe
 }
 
 /** Whether the bytes from `at`, before `to`, are `expected`. */
-function precedes(hex: Uint8Array, expected: Uint8Array, at: number, to: number): boolean {
+function precedes(hex: Uint16Array, expected: Uint8Array, at: number, to: number): boolean {
   if (at + expected.length > to) return false;
   for (let k = 0; k < expected.length; k++) if (byteAt(hex, at + k) !== expected[k]) return false;
   return true;
@@ -84,7 +84,7 @@ export function mayEndLocalPart(code: number): boolean {
 }
 
 /** As `numberFollows` in number-shapes.ts: the six bytes from `at`, before `to`, are digits, spaces, `(`, `)` or `-`. */
-export function numberFollowsAt(hex: Uint8Array, at: number, to: number): boolean {
+export function numberFollowsAt(hex: Uint16Array, at: number, to: number): boolean {
   if (at + 6 > to) return false;
   for (let k = at; k < at + 6; k++) {
     const code = byteAt(hex, k);

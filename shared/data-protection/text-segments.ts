@@ -13,7 +13,7 @@
  * bounded by the length of the input: payload candidates and the bytes decoded from them are capped.
  */
 import { mayHoldFhirPatient } from './fhir-detector.ts';
-import { byteAt, decodeInto, hexDigitsOf, NOT_A_BYTE } from './hex-digits.ts';
+import { byteAt, decodeInto, hexDigitsOf, NOT_A_BYTE, ZERO_PAIR } from './hex-digits.ts';
 import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
 import { AT, MARKS, mayEndLocalPart, numberFollowsAt, withMark } from './run-marks.ts';
 
@@ -56,7 +56,7 @@ const decoder = new TextDecoder('utf-8');
 let runBytes = new Uint8Array(4 * 1024);
 
 /** The text of the bytes [start, end) of hex digits (a run of well-formed UTF-8). */
-function textOf(hex: Uint8Array, start: number, end: number): string {
+function textOf(hex: Uint16Array, start: number, end: number): string {
   if (runBytes.length < end - start) runBytes = new Uint8Array(end - start);
   return decoder.decode(decodeInto(hex, start, end, runBytes));
 }
@@ -121,7 +121,7 @@ export function textSegments(
  * hex is no byte, and not text.
  */
 export function hexTextSegments(
-  hex: Uint8Array,
+  hex: Uint16Array,
   start: number,
   end: number,
   abiHead: number | undefined,
@@ -161,7 +161,7 @@ const NO_EDGES: readonly number[] = Object.freeze([]);
  * The edges of what look like ABI dynamic payloads, in order: a payload's start as itself, its end as `-end - 1`.
  * The array is the module's, refilled by the next call: read it before calling again (inspection is synchronous).
  */
-function payloadEdges(hex: Uint8Array, head: number, end: number): readonly number[] {
+function payloadEdges(hex: Uint16Array, head: number, end: number): readonly number[] {
   walk.hex = hex;
   // Setting an array's length is a call into the runtime: most data has no payload and leaves nothing to clear.
   if (walk.edges.length > 0) walk.edges.length = 0;
@@ -174,10 +174,10 @@ function payloadEdges(hex: Uint8Array, head: number, end: number): readonly numb
   return walk.edges;
 }
 
-const EMPTY = new Uint8Array(0);
+const EMPTY = new Uint16Array(0);
 
 /** What one search for payloads shares across its levels: the module's one, reset by each search. */
-const walk = { hex: EMPTY as Uint8Array, edges: [] as number[], decodedBytes: 0, budget: 0 };
+const walk = { hex: EMPTY as Uint16Array, edges: [] as number[], decodedBytes: 0, budget: 0 };
 
 function walkPayloads(base: number, end: number, depth: number): void {
   const { hex, edges } = walk;
@@ -201,11 +201,11 @@ function walkPayloads(base: number, end: number, depth: number): void {
 }
 
 /**
- * A 32-byte big-endian word that fits in 32 bits, or undefined: 56 digits `0`, then four bytes. The zeros are read
- * from the last: an address, an amount or a hash has a digit other than `0` there, and is done with in a read or two.
+ * A 32-byte big-endian word that fits in 32 bits, or undefined: 28 bytes `00`, then four bytes. The zeros are read
+ * from the last: an address, an amount or a hash has another byte there, and is done with at the first read.
  */
-function smallWord(hex: Uint8Array, at: number): number | undefined {
-  for (let digit = 2 * at + 55; digit >= 2 * at; digit--) if (hex[digit] !== ZERO_DIGIT) return undefined;
+function smallWord(hex: Uint16Array, at: number): number | undefined {
+  for (let i = at + 27; i >= at; i--) if (hex[i] !== ZERO_PAIR) return undefined;
   let value = 0;
   for (let i = at + 28; i < at + 32; i++) {
     const byte = byteAt(hex, i);
@@ -215,15 +215,13 @@ function smallWord(hex: Uint8Array, at: number): number | undefined {
   return value;
 }
 
-const ZERO_DIGIT = 0x30;
-
 /**
  * Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to), at its offset from
  * `base`, counting its ASCII digits and marks on the way; with `choice` `candidates`, only runs a built-in detector
  * could match are decoded.
  */
 function collectRuns(
-  hex: Uint8Array,
+  hex: Uint16Array,
   base: number,
   from: number,
   to: number,
@@ -333,7 +331,7 @@ const NEVER_TEXT = Uint8Array.from({ length: NOT_A_BYTE + 1 }, (_, b) =>
  * no well-formed character, or a continuation byte that no well-formed character starting in the three bytes before
  * it (a character is at most four bytes) reaches. A byte for which this is true ends every run across it.
  */
-function cannotBeText(hex: Uint8Array, k: number, from: number, to: number): boolean {
+function cannotBeText(hex: Uint16Array, k: number, from: number, to: number): boolean {
   const b = byteAt(hex, k);
   if (NEVER_TEXT[b] === 1) return true;
   if (b < 0x80) return false;
@@ -348,7 +346,7 @@ function cannotBeText(hex: Uint8Array, k: number, from: number, to: number): boo
 }
 
 /** Bytes of the text character starting at `i` (printable ASCII, tab, CR, LF, well-formed UTF-8), or 0. */
-function textCharWidth(hex: Uint8Array, i: number, end: number): number {
+function textCharWidth(hex: Uint16Array, i: number, end: number): number {
   const b = byteAt(hex, i);
   if (b >= 0x20 && b < 0x7f) return 1;
   if (b === 0x09 || b === 0x0a || b === 0x0d) return 1;
