@@ -54,6 +54,20 @@ export function hexDigitsOf(bytes: Uint8Array): Uint16Array {
   return pairsOf(digits);
 }
 
+/** 0x hex of whole bytes read as pairs, or undefined for anything else (a digit that is not hex anywhere). */
+export function hexPairsOf(hex: string): Uint16Array | undefined {
+  if (!isEvenHex(hex)) return undefined;
+  const digits = new Uint8Array(hex.length - 2);
+  if (!copyAscii(hex.slice(2), digits)) return undefined;
+  const pairs = pairsOf(digits);
+  return areHexPairs(pairs, 0, pairs.length) ? pairs : undefined;
+}
+
+/** Whether the text is `0x` and an even number of characters after it. */
+export function isEvenHex(hex: string): boolean {
+  return hex.length % 2 === 0 && hex.charCodeAt(0) === 0x30 && hex.charCodeAt(1) === 0x78;
+}
+
 const encoder = new TextEncoder();
 
 /**

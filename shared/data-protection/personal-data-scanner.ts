@@ -17,7 +17,7 @@ import type {
 } from '../ports/personal-data-inspector.ts';
 import { findEmailAddresses, findPhoneNumbers, loadNumberingPlans, numberingPlansLoaded } from './contact-detectors.ts';
 import { findFhirPatients } from './fhir-detector.ts';
-import { hexDigitsOf } from './hex-digits.ts';
+import { hexDigitsOf, hexPairsOf } from './hex-digits.ts';
 import { NUMBER_SHAPES } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
 import { searchPersonnummer } from './personnummer-detector.ts';
@@ -66,10 +66,10 @@ export class PersonalDataScanner implements PersonalDataInspector {
   ): readonly PersonalDataFinding[] {
     assertPrepared();
     // Hex that is not whole bytes cannot be signed either: there is nothing to inspect.
-    const data =
-      typeof transaction.data === 'string' ? (hexBytes(transaction.data) ?? new Uint8Array()) : transaction.data;
+    const { data } = transaction;
+    const hex = typeof data === 'string' ? (hexPairsOf(data) ?? NO_PAIRS) : hexDigitsOf(data);
     const deployment = transaction.to === undefined || transaction.to === null;
-    return inspectData(deployment, hexDigitsOf(data), 0, data.length, patterns);
+    return inspectData(deployment, hex, 0, hex.length, patterns);
   }
 
   inspectMessage(
@@ -210,6 +210,7 @@ function choiceFor(patterns: CompiledPatterns): SegmentChoice {
 }
 
 const NO_MATCHES: readonly TextMatch[] = [];
+const NO_PAIRS = new Uint16Array(0);
 /** What most inspections find, shared: findings are read, never changed, by those who ask. */
 const NO_FINDINGS: readonly PersonalDataFinding[] = Object.freeze([]);
 

@@ -11,7 +11,7 @@
  * with a digit that is not hex, and one in the data can hide nothing, since a pair that is not hex ends a run of text
  * as any binary byte does. A character beyond ASCII anywhere makes the transaction unreadable.
  */
-import { areHexPairs, byteAt, copyAscii, decodeInto, NOT_A_BYTE, pairsOf } from './hex-digits.ts';
+import { areHexPairs, byteAt, copyAscii, decodeInto, isEvenHex, NOT_A_BYTE, pairsOf } from './hex-digits.ts';
 
 export interface TransactionBody {
   /** Whether the transaction deploys a contract (it has no address to call). */
@@ -166,8 +166,4 @@ export function hexBytes(hex: string): Buffer | undefined {
   if (!isEvenHex(hex)) return undefined;
   const bytes = Buffer.from(hex.slice(2), 'hex');
   return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
-}
-
-function isEvenHex(hex: string): boolean {
-  return hex.length % 2 === 0 && hex.charCodeAt(0) === 0x30 && hex.charCodeAt(1) === 0x78;
 }
