@@ -217,7 +217,7 @@ function smallWord(hex: Uint16Array, at: number): number | undefined {
 
 /**
  * Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to), at its offset from
- * `base`, counting its ASCII digits and marks on the way; with `choice` `candidates`, only runs a built-in detector
+ * `base`, reading its ASCII digits, their shapes and its marks on the way; with `choice` `candidates`, only runs a built-in detector
  * could match are decoded.
  */
 function collectRuns(

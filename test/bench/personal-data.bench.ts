@@ -67,7 +67,7 @@ export interface PersonalDataBenchFigures {
   readonly inspectorShare: number;
 }
 
-export async function run(seconds = 36, concurrency = 32): Promise<PersonalDataBenchFigures> {
+export async function run(seconds = 60, concurrency = 32): Promise<PersonalDataBenchFigures> {
   const inspector = new PersonalDataScanner();
   await inspector.prepare();
   const mix = realisticTransactions(MIX_SIZE);
@@ -327,6 +327,6 @@ if (entry === import.meta.url) {
       resolveNode: async (nodeId) => benchNode(nodeUrl, nodeId),
     });
   } else {
-    await run(Number(process.argv[2] ?? 36), Number(process.argv[3] ?? 32));
+    await run(Number(process.argv[2] ?? 60), Number(process.argv[3] ?? 32));
   }
 }
