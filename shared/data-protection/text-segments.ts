@@ -217,8 +217,8 @@ function smallWord(hex: Uint16Array, at: number): number | undefined {
 
 /**
  * Appends every run of well-formed UTF-8 text of at least `minBytes` bytes within [from, to), at its offset from
- * `base`, reading its ASCII digits, their shapes and its marks on the way; with `choice` `candidates`, only runs a built-in detector
- * could match are decoded.
+ * `base`, reading its ASCII digits, their shapes and its marks on the way; with `choice` `candidates`, only runs a
+ * built-in detector could match are decoded.
  */
 function collectRuns(
   hex: Uint16Array,
