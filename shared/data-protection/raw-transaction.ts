@@ -8,8 +8,9 @@
  *
  * Digits are checked where they are read: the headers and the address. Digits of what the walk steps over (amounts,
  * the signature) and of the data's binary stretches, which the scan jumps over, are not: a node refuses a transaction
- * with a digit that is not hex, and one in the data can hide nothing, since a pair that is not hex ends a run of text
- * as any binary byte does. A character beyond ASCII anywhere makes the transaction unreadable.
+ * with a digit that is not hex, so nothing in it reaches the chain, and a pair that is not hex ends a run of text as
+ * any binary byte does, so the data around it is read as before. A character beyond ASCII anywhere makes the
+ * transaction unreadable.
  */
 import { areHexPairs, byteAt, copyAscii, decodeInto, isEvenHex, NOT_A_BYTE, pairsOf } from './hex-digits.ts';
 
