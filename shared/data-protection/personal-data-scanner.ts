@@ -21,7 +21,7 @@ import { hexDigitsOf, hexPairsOf } from './hex-digits.ts';
 import { NUMBER_SHAPES } from './number-shapes.ts';
 import { checkOrgPattern, compileOrgPatterns, findOrgPatterns, NO_PATTERNS } from './org-patterns.ts';
 import { searchPersonnummer } from './personnummer-detector.ts';
-import { hexBytes, type TransactionBody, transactionBody } from './raw-transaction.ts';
+import { type TransactionBody, transactionBody } from './raw-transaction.ts';
 import type { TextMatch } from './text-match.ts';
 import {
   byteOffsetOf,
@@ -94,11 +94,8 @@ export class PersonalDataScanner implements PersonalDataInspector {
       if (typeof value === 'string') {
         findings.push(...findingsIn([segmentOfText(value)], `typed data ${path}`, patterns));
         // A `bytes` member is hex: what it encodes is inspected too.
-        const bytes = value.length > 2 ? hexBytes(value) : undefined;
-        if (bytes)
-          findings.push(
-            ...findingsIn(textSegments(bytes, undefined, choiceFor(patterns)), `typed data ${path} bytes`, patterns),
-          );
+        const hex = value.length > 2 ? hexPairsOf(value) : undefined;
+        if (hex) findings.push(...findingsIn(segmentsOfBytes(hex, patterns), `typed data ${path} bytes`, patterns));
       } else if (Array.isArray(value)) {
         value.forEach((item, i) => {
           visit(item, `${path}[${i}]`, depth + 1);
@@ -129,6 +126,11 @@ function inspectData(
   const abiHead = deployment || end - start < 4 ? undefined : 4;
   const segments = hexTextSegments(hex, start, end, abiHead, choiceFor(patterns));
   return findingsIn(segments, deployment ? 'init code' : 'calldata', patterns);
+}
+
+/** The text segments of bytes given as hex digit pairs that are not ABI-encoded (a `bytes` member of typed data). */
+function segmentsOfBytes(hex: Uint16Array, patterns: CompiledPatterns): readonly TextSegment[] {
+  return hexTextSegments(hex, 0, hex.length, undefined, choiceFor(patterns));
 }
 
 /**
@@ -165,13 +167,7 @@ function inspectTypedValues(
     if ('text' in value) {
       findings.push(...findingsIn([segmentOfText(value.text)], `typed data ${value.path}`, patterns));
     } else {
-      findings.push(
-        ...findingsIn(
-          textSegments(value.bytes, undefined, choiceFor(patterns)),
-          `typed data ${value.path} bytes`,
-          patterns,
-        ),
-      );
+      findings.push(...findingsIn(segmentsOfBytes(value.hex, patterns), `typed data ${value.path} bytes`, patterns));
     }
   }
   return findings;

@@ -158,13 +158,3 @@ function readItem(at: number, limit: number): boolean {
   item.end = end;
   return true;
 }
-
-/**
- * 0x hex of whole bytes as bytes, or undefined for anything else. Buffer stops decoding at the first pair that is
- * not hex, so a decoded length short of half the digits is the check (no regular expression over the input).
- */
-export function hexBytes(hex: string): Buffer | undefined {
-  if (!isEvenHex(hex)) return undefined;
-  const bytes = Buffer.from(hex.slice(2), 'hex');
-  return bytes.length * 2 === hex.length - 2 ? bytes : undefined;
-}

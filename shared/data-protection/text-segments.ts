@@ -284,8 +284,14 @@ function collectRuns(
         continue;
       }
       if (kind === MARK) marks = withMark(marks, hex, b, start, i, to);
-      else if (b === 0x2b && !afterWord && i + 1 < to && BYTE_CLASS[byteAt(hex, i + 1)] === DIGIT)
-        if (numberFollowsAt(hex, i + 2, to)) shapes |= NUMBER_SHAPES.phoneStart;
+      else if (
+        b === 0x2b &&
+        !afterWord &&
+        i + 1 < to &&
+        BYTE_CLASS[byteAt(hex, i + 1)] === DIGIT &&
+        numberFollowsAt(hex, i + 2, to)
+      )
+        shapes |= NUMBER_SHAPES.phoneStart;
       afterWord = kind === WORD || b === 0x2b;
       i++;
     }

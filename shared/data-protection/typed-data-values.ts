@@ -5,7 +5,7 @@
  * a deadline, a Unix timestamp in milliseconds or a chain id written as decimal text may look like a personnummer
  * (`199001011239`) and is never read as text. Members the types do not declare are not signed and not read.
  */
-import { hexBytes } from './raw-transaction.ts';
+import { hexDigitsOf, hexPairsOf } from './hex-digits.ts';
 
 export interface TypedField {
   readonly name: string;
@@ -14,10 +14,10 @@ export interface TypedField {
 
 export type TypedDataTypes = Readonly<Record<string, readonly TypedField[]>>;
 
-/** One value that can carry text, at its path (`message.terms.receiptHash`). */
+/** One value that can carry text, at its path (`message.terms.receiptHash`): text, or bytes as hex digit pairs. */
 export type TypedValue =
   | { readonly path: string; readonly text: string }
-  | { readonly path: string; readonly bytes: Uint8Array };
+  | { readonly path: string; readonly hex: Uint16Array };
 
 /** EIP-712's domain members and their types. */
 const DOMAIN_FIELDS: readonly TypedField[] = [
@@ -92,11 +92,11 @@ function walk(type: string, value: unknown, path: string, types: TypedDataTypes,
     return;
   }
   if (type === 'bytes' || FIXED_BYTES.test(type)) {
-    if (value instanceof Uint8Array) out.push({ path, bytes: value });
+    if (value instanceof Uint8Array) out.push({ path, hex: hexDigitsOf(value) });
     else if (typeof value === 'string') {
       // ethers refuses bytes that are not hex; should anything else get this far, it is read as the text it is.
-      const bytes = hexBytes(value);
-      out.push(bytes ? { path, bytes } : { path, text: value });
+      const hex = hexPairsOf(value);
+      out.push(hex ? { path, hex } : { path, text: value });
     }
   }
   // uintN, intN, address, bool: the structure of the data, never text.

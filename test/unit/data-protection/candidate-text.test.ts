@@ -5,7 +5,7 @@
  * in ABI strings, nested bytes and raw runs, every text a detector matches in passes it, and inspecting with it
  * finds exactly what reading every run of text finds.
  */
-import { AbiCoder, hexlify, Interface, toUtf8Bytes } from 'ethers';
+import { AbiCoder, getBytes, hexlify, Interface, toUtf8Bytes } from 'ethers';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -16,6 +16,7 @@ import {
   searchPhoneNumbers,
 } from '../../../shared/data-protection/contact-detectors.ts';
 import { findFhirPatients } from '../../../shared/data-protection/fhir-detector.ts';
+import { byteAt, hexPairsOf } from '../../../shared/data-protection/hex-digits.ts';
 import { NUMBER_SHAPES, numberShapes } from '../../../shared/data-protection/number-shapes.ts';
 import { PersonalDataScanner } from '../../../shared/data-protection/personal-data-scanner.ts';
 import {
@@ -23,7 +24,6 @@ import {
   searchPersonnummer,
   segmentOfCode,
 } from '../../../shared/data-protection/personnummer-detector.ts';
-import { hexBytes } from '../../../shared/data-protection/raw-transaction.ts';
 import {
   isCandidate,
   MARKS,
@@ -351,7 +351,7 @@ describe('text in ABI payloads', () => {
     const note = '9121212-1212 is not a personnummer, written here.';
     expect(note).toHaveLength(49);
     const data = abi.encodeFunctionData('record', [note, '0x', 0]);
-    const texts = textSegments(hexBytes(data) as Buffer, 4).map((segment) => segment.text);
+    const texts = textSegments(getBytes(data), 4).map((segment) => segment.text);
     expect(texts).toContain(note);
     expect(texts.some((text) => text.startsWith('1912'))).toBe(false);
     expect(inspector.inspectTransaction({ to: CONTRACT, data })).toEqual([]);
@@ -360,23 +360,28 @@ describe('text in ABI payloads', () => {
   it('reads each byte once: a payload nested in another is one segment, at its own offset', () => {
     const inner = abi.encodeFunctionData('record', ['call anna.berg@region.se', '0x', 1]);
     const data = abi.encodeFunctionData('record', ['outer', inner, 2]);
-    const segments = textSegments(hexBytes(data) as Buffer, 4).filter((segment) => segment.text.includes('@'));
+    const segments = textSegments(getBytes(data), 4).filter((segment) => segment.text.includes('@'));
     expect(segments.map((segment) => segment.text)).toEqual(['call anna.berg@region.se']);
     const findings = inspector.inspectTransaction({ to: CONTRACT, data });
     expect(findings.map((finding) => finding.detector)).toEqual(['email']);
   });
 });
 
-describe('hex as bytes', () => {
+describe('hex as digit pairs', () => {
   it.each([
     ['0x', 0],
     ['0x00ff', 2],
     ['0xAbCd', 2],
   ])('reads %s', (hex, length) => {
-    expect(hexBytes(hex)?.length).toBe(length);
+    const pairs = hexPairsOf(hex);
+    expect(pairs?.length).toBe(length);
+    expect(Array.from({ length }, (_, i) => byteAt(pairs as Uint16Array, i))).toEqual([...getBytes(hex)]);
   });
 
-  it.each(['0x0', '0xzz', '0X12', '0x12ag', '0x1g2a', '12', '0x 1', ''])('refuses %s', (hex) => {
-    expect(hexBytes(hex)).toBeUndefined();
-  });
+  it.each(['0x0', '0xzz', '0X12', '0x12ag', '0x1g2a', '12', '0x 1', '', '0x12\u00e9a', '0x\u01301'])(
+    'refuses %s',
+    (hex) => {
+      expect(hexPairsOf(hex)).toBeUndefined();
+    },
+  );
 });
