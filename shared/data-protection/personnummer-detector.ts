@@ -8,6 +8,7 @@
  * `personnummer-`, `ssn-`) still marks a personnummer.
  */
 import * as personnummer from 'personnummer';
+import { isAsciiAlphanumeric, isLabel, PERSONNUMMER_LABELS } from './code-words.ts';
 import { insideHexToken, type TextMatch } from './text-match.ts';
 
 // The package is CommonJS (`module.exports = Personnummer`) typed as an ES module with a default export, and has
@@ -46,7 +47,7 @@ export function searchPersonnummer(text: string): TextMatch[] {
 
 const HYPHEN_BEFORE = /([\p{L}\p{N}]+)-$/u;
 const HYPHEN_AFTER = /^-[\p{L}\p{N}]/u;
-const LABEL = /^(?:pnr|pn|personnr|personnummer|samordningsnummer|samnr|ssn)$/i;
+const LABEL = new RegExp(`^(?:${PERSONNUMMER_LABELS.join('|')})$`, 'i');
 const HYPHEN = 0x2d;
 /** The text before a candidate that `HYPHEN_BEFORE` reads: a word of up to 23 characters and the hyphen. */
 const BEFORE_LENGTH = 24;
@@ -64,10 +65,10 @@ export function segmentOfCode(text: string, start: number, end: number): boolean
   while (wordStart > limit) {
     const code = text.charCodeAt(wordStart - 1);
     if (code >= 0x80) return wordBeforeIsCode(text, start);
-    if (!((code >= 0x30 && code <= 0x39) || ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a))) break;
+    if (!isAsciiAlphanumeric(code)) break;
     wordStart--;
   }
-  return wordStart < start - 1 && !LABEL.test(text.slice(wordStart, start - 1));
+  return wordStart < start - 1 && !isLabel(text, wordStart, start - 1);
 }
 
 function wordBeforeIsCode(text: string, start: number): boolean {

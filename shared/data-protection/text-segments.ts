@@ -12,6 +12,7 @@
  * (addresses, hashes, amounts, signatures) rarely forms a run of it, which keeps detectors quiet on it. Work is
  * bounded by the length of the input: payload candidates and the bytes decoded from them are capped.
  */
+import { isLabelAt } from './code-words.ts';
 import { mayHoldFhirPatient } from './fhir-detector.ts';
 import { byteAt, decodeInto, hexDigitsOf, NOT_A_BYTE, ZERO_PAIR } from './hex-digits.ts';
 import { NUMBER_SHAPES, numberShapes } from './number-shapes.ts';
@@ -257,31 +258,54 @@ function collectRuns(
     let marks = 0;
     let shapes = 0;
     // The digits' shapes as `numberShapes` reads them: digits in a row up to here, the run of digits right before the
-    // one `-` or `+` just before this run, and whether the character before is an ASCII letter, digit, `_` or `+`.
+    // one `-` or `+` just before this run, whether the character before is an ASCII letter, digit, `_` or `+`; ASCII
+    // letters and digits in a row and whether a character beyond ASCII is before them, whether the byte before is a
+    // `-` after a code word (code-words.ts), and whether this run of digits and the run before the sign started after
+    // one.
     let run = 0;
     let runBefore = 0;
     let afterWord = false;
+    let word = 0;
+    let wordAfterWide = false;
+    let codeHyphen = false;
+    let joined = false;
+    let joinedBefore = false;
     while (i < to) {
       const b = byteAt(hex, i);
       const kind = BYTE_CLASS[b] as number;
       if (kind === DIGIT) {
+        if (run === 0) joined = codeHyphen;
         digits++;
         run++;
-        if (run >= 10 || (run >= 4 && runBefore >= 6)) shapes |= NUMBER_SHAPES.personnummer;
+        if ((run >= 10 && !joined) || (run >= 4 && runBefore >= 6 && !joinedBefore))
+          shapes |= NUMBER_SHAPES.personnummer;
         if (b === 0x30 && !afterWord && numberFollowsAt(hex, i + 1, to)) shapes |= NUMBER_SHAPES.phoneStart;
         afterWord = true;
+        word++;
+        codeHyphen = false;
         i++;
         continue;
       }
       if (kind === NOT_TEXT) break;
-      runBefore = kind === SIGN ? run : 0;
+      const sign = kind === SIGN;
+      runBefore = sign ? run : 0;
+      joinedBefore = sign && joined;
       run = 0;
+      codeHyphen = b === 0x2d && word > 0 && !wordAfterWide && !isLabelAt(hex, i - word, i);
       if (kind === LEAD) {
         const width = textCharWidth(hex, i, to);
         if (width === 0) break;
         i += width;
         afterWord = false;
+        word = 0;
+        wordAfterWide = true;
         continue;
+      }
+      if (kind === WORD && b !== 0x5f) {
+        word++;
+      } else {
+        word = 0;
+        wordAfterWide = false;
       }
       if (kind === MARK) marks = withMark(marks, hex, b, start, i, to);
       else if (

@@ -62,10 +62,36 @@ const fragments = [
   'Å ö é 🚑',
   ' ',
 ];
+/** Words that make the digits after them a code, or name them (labels), with their hyphen. */
+const CODE_WORDS = [
+  'LOT-',
+  'REF-',
+  'x-',
+  'A7-',
+  'pnr-',
+  'PNR-',
+  'Personnummer-',
+  'ssn-',
+  'é-',
+  'Ölund-',
+  '𝐀-',
+  'x_-',
+  '--',
+];
 const text = fc
   .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 8 })), { maxLength: 12 })
   .map((parts) => parts.join(''));
 const binary = fc.uint8Array({ maxLength: 48 });
+/** Digits of a personnummer's shape after code words and labels. */
+const coded = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom(...CODE_WORDS, '121212-1212', '19121212-1212', '1212121212', '20261124-0042', ' ', '-', '+'),
+      fc.stringMatching(/^[0-9a-z_-]{0,6}$/),
+    ),
+    { maxLength: 6 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('the candidate shortcut', () => {
   it('reads text with as few digits as the shortest telephone number', () => {
@@ -146,7 +172,7 @@ describe('the candidate shortcut', () => {
     const numbery = fc.stringMatching(/^[0-9+ ()a-z_-]{0,16}$/);
     let marked = 0;
     fc.assert(
-      fc.property(fc.array(fc.oneof(text, numbery), { maxLength: 3 }), binary, (samples, noise) => {
+      fc.property(fc.array(fc.oneof(text, numbery, coded), { maxLength: 3 }), binary, (samples, noise) => {
         // Each sample between bytes that are never text: one run, read at once as bytes and as a string.
         const bytes = new Uint8Array(samples.flatMap((sample) => [0, ...toUtf8Bytes(sample), ...noise.slice(0, 1), 0]));
         for (const segment of textSegments(bytes, undefined, 'all')) {
@@ -257,7 +283,22 @@ describe('the shapes of digits', () => {
   const numbery = fc
     .array(
       fc.oneof(
-        fc.constantFrom(...fragments, '+', '-', '0', '00', '12345', '123456', '1234', '-1234', '+1234', 'é', '_', 'x'),
+        fc.constantFrom(
+          ...fragments,
+          ...CODE_WORDS,
+          '+',
+          '-',
+          '0',
+          '00',
+          '12345',
+          '123456',
+          '1234',
+          '-1234',
+          '+1234',
+          'é',
+          '_',
+          'x',
+        ),
         fc.stringMatching(/^[0-9+ ()-]{0,12}$/),
         fc.string({ maxLength: 4 }),
       ),
@@ -265,20 +306,48 @@ describe('the shapes of digits', () => {
     )
     .map((parts) => parts.join(''));
 
-  it('reads the personnummer shape exactly where the first test of the detector passes', () => {
+  it('reads the personnummer shape where the first test of the detector passes, but for digits of a code', () => {
+    // The shape by its definition, written as one expression: ten digits in a row, or six or more and four around one
+    // `-` or `+`, whose first digit is not right after a hyphen after a whole ASCII word that is not a label.
+    const asciiNotWord = String.raw`[\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]`;
+    const label = '(?:pnr|pn|personnr|personnummer|samordningsnummer|samnr|ssn)';
+    const codeWord = `(?:^|${asciiNotWord})(?!${label}-)[0-9A-Za-z]+-`;
+    const shape = new RegExp(String.raw`(?<!\d)(?<!${codeWord})(?:\d{10}|\d{6,}[-+]\d{4})`, 'i');
     let shaped = 0;
+    let codes = 0;
     fc.assert(
-      fc.property(fc.oneof(text, numbery), (sample) => {
+      fc.property(fc.oneof(text, numbery, coded), (sample) => {
         const has = (numberShapes(sample) & NUMBER_SHAPES.personnummer) !== 0;
+        const firstTest = /\d{6}[-+]?\d{4}/.test(sample);
         if (has) shaped++;
-        expect(has).toBe(/\d{6}[-+]?\d{4}/.test(sample));
+        else if (firstTest) codes++;
+        expect(has).toBe(shape.test(sample));
+        // Never where the detector's first test fails, and never where the detector reports anything.
+        if (has) expect(firstTest).toBe(true);
         expect(searchPersonnummer(sample)).toEqual(has ? findPersonnummer(sample) : []);
       }),
       { numRuns: 5_000, seed: 17 },
     );
-    // Both answers are common in the samples.
+    // Each answer is common in the samples, and so are digits of that shape in a code.
     expect(shaped).toBeGreaterThan(1_000);
     expect(shaped).toBeLessThan(4_000);
+    expect(codes).toBeGreaterThan(200);
+  });
+
+  it('reads the digits of a lot or order number as no personnummer, and those after a label as one', () => {
+    for (const code of ['LOT-20261124-0042', 'REF-811228-9874-B', 'batch LOT-1212121212 ok', 'x7-121212-1212']) {
+      expect(findPersonnummer(code)).toEqual([]);
+      expect(numberShapes(code) & NUMBER_SHAPES.personnummer).toBe(0);
+      expect(textSegments(toUtf8Bytes(code), undefined, 'candidates')).toEqual([]);
+    }
+    for (const named of ['pnr-19121212-1212', 'PERSONNUMMER-121212-1212', 'a_-121212-1212', 'x -1212121212']) {
+      expect(findPersonnummer(named)).toHaveLength(1);
+      expect(numberShapes(named) & NUMBER_SHAPES.personnummer).not.toBe(0);
+      expect(textSegments(toUtf8Bytes(named), undefined, 'candidates').map((s) => s.text)).toEqual([named]);
+    }
+    // A word beyond ASCII is the detector's to judge: the shape keeps its digits, and the detector finds a code.
+    expect(numberShapes('Ölund-121212-1212') & NUMBER_SHAPES.personnummer).not.toBe(0);
+    expect(findPersonnummer('Ölund-121212-1212')).toEqual([]);
   });
 
   it('reads where a telephone number can start in every text the first test of the phone detector passes', () => {
