@@ -22,14 +22,25 @@ export function isAsciiAlphanumeric(code: number): boolean {
 
 /** Whether the ASCII letters and digits `text[from, to)` are a label, in any case. */
 export function isLabel(text: string, from: number, to: number): boolean {
-  return LABEL_CODES.some(
-    (label) => label.length === to - from && label.every((code, k) => (text.charCodeAt(from + k) | 0x20) === code),
-  );
+  for (const label of LABEL_CODES) {
+    if (label.length !== to - from) continue;
+    let k = 0;
+    while (k < label.length && (text.charCodeAt(from + k) | 0x20) === label[k]) k++;
+    if (k === label.length) return true;
+  }
+  return false;
 }
 
-/** The same for the ASCII letters and digits that are the bytes [from, to) of hex digits (hex-digits.ts). */
+/**
+ * The same for the ASCII letters and digits that are the bytes [from, to) of hex digits (hex-digits.ts). Plain loops:
+ * the scan asks at every hyphen after a word, and a callback made for each question would be garbage to collect.
+ */
 export function isLabelAt(hex: Uint16Array, from: number, to: number): boolean {
-  return LABEL_CODES.some(
-    (label) => label.length === to - from && label.every((code, k) => (byteAt(hex, from + k) | 0x20) === code),
-  );
+  for (const label of LABEL_CODES) {
+    if (label.length !== to - from) continue;
+    let k = 0;
+    while (k < label.length && (byteAt(hex, from + k) | 0x20) === label[k]) k++;
+    if (k === label.length) return true;
+  }
+  return false;
 }

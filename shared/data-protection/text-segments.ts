@@ -130,14 +130,16 @@ export function hexTextSegments(
 ): TextSegment[] {
   const segments: TextSegment[] = [];
   // Edges of every payload, in order; between two edges, bytes are inside some payload or inside none.
-  const edges = abiHead === undefined ? NO_EDGES : payloadEdges(hex, start + abiHead, end);
-  if (edges.length === 0) {
+  const count = abiHead === undefined ? 0 : payloadEdges(hex, start + abiHead, end);
+  if (count === 0) {
     collectRuns(hex, start, start, end, MIN_RUN_BYTES, choice, segments);
     return segments;
   }
+  const { edges } = walk;
   let depth = 0;
   let from = start;
-  for (const edge of edges) {
+  for (let k = 0; k < count; k++) {
+    const edge = edges[k] as number;
     const at = position(edge);
     if (at > from) collectRuns(hex, start, from, at, depth > 0 ? 1 : MIN_RUN_BYTES, choice, segments);
     from = at;
@@ -156,33 +158,60 @@ function byPosition(a: number, b: number): number {
   return position(a) - position(b);
 }
 
-const NO_EDGES: readonly number[] = Object.freeze([]);
-
 /**
- * The edges of what look like ABI dynamic payloads, in order: a payload's start as itself, its end as `-end - 1`.
- * The array is the module's, refilled by the next call: read it before calling again (inspection is synchronous).
+ * Finds the edges of what look like ABI dynamic payloads and puts them in order in `walk.edges`, a payload's start as
+ * itself, its end as `-end - 1`; answers how many there are. The array is the module's, refilled by the next call:
+ * read it before calling again (inspection is synchronous). Nothing is allocated: sorting an array, or emptying one
+ * by its length, allocated more than the rest of an inspection of a call with a few string arguments.
  */
-function payloadEdges(hex: Uint16Array, head: number, end: number): readonly number[] {
+function payloadEdges(hex: Uint16Array, head: number, end: number): number {
   walk.hex = hex;
-  // Setting an array's length is a call into the runtime: most data has no payload and leaves nothing to clear.
-  if (walk.edges.length > 0) walk.edges.length = 0;
+  walk.count = 0;
   walk.decodedBytes = 0;
   walk.budget = 2 * (end - head) + 1024;
   walkPayloads(head, end, 0);
   walk.hex = EMPTY;
-  // One payload's edges are in order already (most calls have one string or bytes argument).
-  if (walk.edges.length > 2) walk.edges.sort(byPosition);
-  return walk.edges;
+  sortEdges(walk.edges, walk.count);
+  return walk.count;
 }
 
+/**
+ * Sorts the first `count` edges by position, in place and stably. Edges are found nearly in order: top-level payloads
+ * in the order of their heads, payloads nested in one right after it; insertion sort does little more than read
+ * them then. Many payloads (a crafted input) are sorted by the runtime instead.
+ */
+function sortEdges(edges: Int32Array, count: number): void {
+  if (count > INSERTION_SORT_MAX) {
+    edges.subarray(0, count).sort(byPosition);
+    return;
+  }
+  for (let k = 1; k < count; k++) {
+    const edge = edges[k] as number;
+    const at = position(edge);
+    let j = k - 1;
+    while (j >= 0 && position(edges[j] as number) > at) {
+      edges[j + 1] = edges[j] as number;
+      j--;
+    }
+    edges[j + 1] = edge;
+  }
+}
+
+const INSERTION_SORT_MAX = 64;
 const EMPTY = new Uint16Array(0);
 
 /** What one search for payloads shares across its levels: the module's one, reset by each search. */
-const walk = { hex: EMPTY as Uint16Array, edges: [] as number[], decodedBytes: 0, budget: 0 };
+const walk = {
+  hex: EMPTY as Uint16Array,
+  edges: new Int32Array(2 * MAX_PAYLOADS),
+  count: 0,
+  decodedBytes: 0,
+  budget: 0,
+};
 
 function walkPayloads(base: number, end: number, depth: number): void {
   const { hex, edges } = walk;
-  for (let word = base; word + 32 <= end && edges.length < 2 * MAX_PAYLOADS; word += 32) {
+  for (let word = base; word + 32 <= end && walk.count < edges.length; word += 32) {
     const offset = smallWord(hex, word);
     if (offset === undefined || offset === 0 || offset % 32 !== 0) continue;
     const lengthAt = base + offset;
@@ -192,7 +221,8 @@ function walkPayloads(base: number, end: number, depth: number): void {
     const start = lengthAt + 32;
     if (walk.decodedBytes + length > walk.budget) return;
     walk.decodedBytes += length;
-    edges.push(start, -(start + length) - 1);
+    edges[walk.count++] = start;
+    edges[walk.count++] = -(start + length) - 1;
     // A `bytes` argument may itself hold ABI data (a call, a multicall entry), with or without a selector.
     if (depth < MAX_DEPTH && length >= 64) {
       walkPayloads(start, start + length, depth + 1);

@@ -426,6 +426,26 @@ describe('text in ABI payloads', () => {
     expect(inspector.inspectTransaction({ to: CONTRACT, data })).toEqual([]);
   });
 
+  it('reads each of many payloads, nested ones among them, as one segment at its own offset', () => {
+    // 42 payloads in all: more edges than are put in order one by one, and a nested call's inside another's.
+    const many = new Interface(['function notes(string[] texts, bytes inner, string last)']);
+    const texts = Array.from({ length: 40 }, (_, i) => (i === 33 ? 'mail anna.berg@region.se' : `note ${i}`));
+    const inner = abi.encodeFunctionData('record', ['pnr 19121212-1212', '0x', 1]);
+    const data = many.encodeFunctionData('notes', [texts, inner, 'call 070-123 45 67']);
+    const bytes = Buffer.from(getBytes(data));
+    const segments = textSegments(bytes, 4);
+    for (const note of [...texts, 'pnr 19121212-1212', 'call 070-123 45 67']) {
+      expect(segments.filter((segment) => segment.text === note).map((segment) => segment.offset)).toEqual([
+        bytes.indexOf(note),
+      ]);
+    }
+    expect(inspector.inspectTransaction({ to: CONTRACT, data }).map((f) => `${f.detector} @ ${f.location}`)).toEqual([
+      `email @ calldata offset ${bytes.indexOf('anna.berg')}`,
+      `personnummer @ calldata offset ${bytes.indexOf('19121212')}`,
+      `phone @ calldata offset ${bytes.indexOf('070-123')}`,
+    ]);
+  });
+
   it('reads each byte once: a payload nested in another is one segment, at its own offset', () => {
     const inner = abi.encodeFunctionData('record', ['call anna.berg@region.se', '0x', 1]);
     const data = abi.encodeFunctionData('record', ['outer', inner, 2]);
