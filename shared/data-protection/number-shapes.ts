@@ -56,7 +56,9 @@ export function numberShapes(text: string): number {
     joinedBefore = separator && joined;
     run = 0;
     codeHyphen = code === 0x2d && word > 0 && !wordAfterWide && !isLabel(text, i - word, i);
-    if (isAsciiAlphanumeric(code)) {
+    // A letter here: digits were read above.
+    const letter = isAsciiAlphanumeric(code);
+    if (letter) {
       word++;
     } else {
       word = 0;
@@ -67,7 +69,7 @@ export function numberShapes(text: string): number {
       if (!afterWord && next >= 0x30 && next <= 0x39 && numberFollows(text, i + 2)) shapes |= NUMBER_SHAPES.phoneStart;
       afterWord = true;
     } else {
-      afterWord = (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f;
+      afterWord = letter || code === 0x5f;
     }
   }
   return shapes;

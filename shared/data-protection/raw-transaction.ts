@@ -12,7 +12,7 @@
  * any binary byte does, so the data around it is read as before. A character beyond ASCII anywhere makes the
  * transaction unreadable.
  */
-import { areHexPairs, byteAt, copyAscii, decodeInto, isEvenHex, NOT_A_BYTE, pairsOf } from './hex-digits.ts';
+import { areHexPairs, byteAt, copyAscii, isEvenHex, NOT_A_BYTE, pairsOf } from './hex-digits.ts';
 
 export interface TransactionBody {
   /** Whether the transaction deploys a contract (it has no address to call). */
@@ -27,8 +27,6 @@ export interface TransactionBody {
   readonly hex: Uint16Array;
   readonly dataStart: number;
   readonly dataEnd: number;
-  /** The data decoded into bytes of its own, made when asked for. */
-  readonly data: Uint8Array;
 }
 
 /** Position of `to` and `data` in each type's RLP list. */
@@ -107,10 +105,6 @@ class Body implements TransactionBody {
 
   get deployment(): boolean {
     return this.toDigits < 0;
-  }
-
-  get data(): Uint8Array {
-    return decodeInto(this.hex, this.dataStart, this.dataEnd, new Uint8Array(this.dataEnd - this.dataStart));
   }
 
   get to(): string | undefined {
